@@ -1,0 +1,149 @@
+//! The command line. Reads like the man page: `chartguard --help`, `chartguard lint --help`.
+
+use crate::evaluate::policy::Severity;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "chartguard",
+    version,
+    about = "Tells you, before a Helm release reaches a cluster, whether it is production-ready.",
+    long_about = "chartguard lints Kubernetes manifests rendered from Helm charts (hooks and helm tests \
+included) against bundled Rego rules, and reports findings for people (diagnostics at the \
+offending line), for GitHub code scanning (SARIF) and for CD gates (exit codes).\n\n\
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage or input error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint rendered manifests: files, directories, globs, or - for stdin.
+    ///
+    /// Example: helm template myapp ./charts/myapp -f values-prod.yaml | chartguard lint -
+    Lint(LintArgs),
+    /// List the bundled (and --policy-dir) rules, or explain one.
+    Rules(RulesArgs),
+    /// Work on Rego policies.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LintArgs {
+    /// Files, directories (walked, honouring .gitignore), globs, or - for stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Which rules apply: prod (production readiness, the default) or dev.
+    #[arg(long, default_value = "prod", value_parser = ["prod", "dev"])]
+    pub profile: String,
+    /// Exit 1 when a finding is at or above this severity (none: always exit 0).
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+    /// Add the rules in DIR (same contract as the bundled ones: policies/README.md). Repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub policy_dir: Vec<PathBuf>,
+    /// Target Kubernetes version (major.minor), for rules that depend on it (deprecated APIs).
+    #[arg(long, value_name = "VERSION", default_value = "1.33")]
+    pub kube_version: String,
+    /// Do not run this rule. Repeatable.
+    #[arg(long, value_name = "RULE")]
+    pub disable: Vec<String>,
+    /// Repository root that SARIF paths are relative to (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// SARIF automationDetails.id, so several charts or environments upload side by side.
+    #[arg(long, value_name = "NAME")]
+    pub category: Option<String>,
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print the time each rule took (to standard error).
+    #[arg(long)]
+    pub timings: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    #[command(subcommand)]
+    pub command: Option<RulesCommand>,
+    /// Output format of the list.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    /// Include the rules in DIR. Repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub policy_dir: Vec<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// Print a rule's full documentation.
+    Explain {
+        /// The rule id, e.g. resource-limits.
+        id: String,
+        /// Markdown (the docs/rules page) instead of plain text.
+        #[arg(long)]
+        markdown: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Run every test_* rule of the bundled policies and of DIRs, and report pass/fail.
+    Test {
+        /// Directories of user policies (their rules and *_test.rego files).
+        dirs: Vec<PathBuf>,
+        /// Print passing tests too.
+        #[arg(long, short)]
+        verbose: bool,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    None,
+}
+
+impl FailOn {
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Note => Some(Severity::Note),
+            FailOn::None => None,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}

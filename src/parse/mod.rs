@@ -1,0 +1,247 @@
+//! Stage 2: text → Kubernetes objects. Each document keeps where it came from (file, line,
+//! and the template named by Helm's `# Source:` comment), its span tree, its Helm hook data
+//! and the issues the typed parse found.
+
+pub mod typed;
+pub mod yaml;
+
+use crate::input::{InputError, SourceFile};
+pub use typed::{Issue, IssueKind};
+use yaml::{Node, Value};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Origin {
+    /// Index into the list of source files.
+    pub file: usize,
+    /// First line of the document in that file (1-based).
+    pub line: usize,
+    /// `chart/templates/x.yaml`, from `# Source:` when Helm rendered it.
+    pub template: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hook {
+    pub events: Vec<String>,
+    /// What Helm will use: the weight, or 0 when it is absent or not an integer.
+    pub weight: i64,
+    pub weight_raw: Option<String>,
+    pub weight_valid: bool,
+    pub delete_policies: Vec<String>,
+    /// A helm test (`test` or the legacy `test-success` event).
+    pub test: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    /// `metadata.namespace` as written, if it is.
+    pub namespace: Option<String>,
+    pub root: Node,
+    pub origin: Origin,
+    pub hook: Option<Hook>,
+    pub issues: Vec<Issue>,
+}
+
+impl Resource {
+    /// `Deployment default/web`, or `Deployment web` when no namespace is written.
+    pub fn describe(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} {}/{}", self.kind, ns, self.name),
+            None => format!("{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// One document's text inside a file.
+struct Chunk<'a> {
+    text: &'a str,
+    /// Line of the chunk's first line in the file, 0-based.
+    first_line: usize,
+    template: Option<String>,
+}
+
+/// Splits a multi-document stream on `---` lines, the way kubectl's YAML reader does, so
+/// that one broken document is reported with its own line, and the `# Source:` comment that
+/// `helm template` writes at the top of each document is kept.
+fn split(text: &str) -> Vec<Chunk<'_>> {
+    let mut chunks = Vec::new();
+    let mut start = 0usize;
+    let mut start_line = 0usize;
+    let mut offset = 0usize;
+    let mut line_no = 0usize;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_end_matches(['\n', '\r']);
+        let separator = trimmed == "---"
+            || trimmed == "..."
+            || ((trimmed.starts_with("--- #") || trimmed.starts_with("---\t#")) && !trimmed.is_empty());
+        if separator {
+            chunks.push((start, offset, start_line));
+            start = offset + line.len();
+            start_line = line_no + 1;
+        }
+        offset += line.len();
+        line_no += 1;
+    }
+    chunks.push((start, text.len(), start_line));
+    chunks
+        .into_iter()
+        .map(|(a, b, first_line)| {
+            let text = &text[a..b];
+            Chunk { text, first_line, template: source_comment(text) }
+        })
+        .collect()
+}
+
+fn source_comment(text: &str) -> Option<String> {
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if let Some(rest) = t.strip_prefix('#') {
+            if let Some(src) = rest.trim_start().strip_prefix("Source:") {
+                return Some(src.trim().to_string());
+            }
+            continue;
+        }
+        break;
+    }
+    None
+}
+
+/// Parses every document of every file. Broken YAML, and documents that are not Kubernetes
+/// objects, are input errors naming file, line and column.
+pub fn parse_files(files: &[SourceFile]) -> Result<Vec<Resource>, InputError> {
+    let mut resources = Vec::new();
+    for (file_index, file) in files.iter().enumerate() {
+        for chunk in split(&file.text) {
+            let doc = yaml::parse_document(chunk.text, chunk.first_line)
+                .map_err(|e| InputError::at(&file.name, e.pos.line, e.pos.col, format!("invalid YAML: {}", e.message)))?;
+            let Some(doc) = doc else { continue };
+            let origin = Origin { file: file_index, line: doc.root.pos.line, template: chunk.template.clone() };
+            let mut resource = object(&file.name, doc.root, origin)?;
+            for d in doc.duplicate_keys {
+                let mut path = d.path.clone();
+                path.push(crate::evaluate::PathSeg::Key(d.key.clone()));
+                resource.issues.push(Issue {
+                    kind: IssueKind::Invalid,
+                    message: format!(
+                        "key `{}` is written twice in one mapping (lines {} and {}); only the last is kept",
+                        d.key, d.first.line, d.again.line
+                    ),
+                    path,
+                });
+            }
+            resources.push(resource);
+        }
+    }
+    Ok(resources)
+}
+
+fn object(file: &str, root: Node, origin: Origin) -> Result<Resource, InputError> {
+    let at = |node: &Node, msg: String| InputError::at(file, node.pos.line, node.pos.col, msg);
+    if !matches!(root.value, Value::Map(_)) {
+        return Err(at(&root, format!("document is {}, not a Kubernetes object (a mapping with apiVersion and kind)", root.value.type_name())));
+    }
+    let text_field = |name: &str| -> Result<String, InputError> {
+        match root.get(name) {
+            Some(Node { value: Value::Str(s), .. }) if !s.is_empty() => Ok(s.clone()),
+            Some(node) => Err(at(node, format!("`{name}` must be a non-empty string"))),
+            None => Err(at(&root, format!("document has no `{name}`; not a Kubernetes object"))),
+        }
+    };
+    let api_version = text_field("apiVersion")?;
+    let kind = text_field("kind")?;
+    let metadata = root.get("metadata");
+    let meta_str = |key: &str| metadata.and_then(|m| m.get(key)).and_then(Node::as_str).map(str::to_string);
+    let name = meta_str("name").unwrap_or_default();
+    let namespace = meta_str("namespace");
+    let hook = metadata.and_then(|m| m.get("annotations")).and_then(hook_of);
+    let issues = typed::check_object(&api_version, &kind, &root);
+    Ok(Resource { api_version, kind, name, namespace, root, origin, hook, issues })
+}
+
+fn list(value: Option<&Node>) -> Vec<String> {
+    value
+        .map(|n| match &n.value {
+            Value::Str(s) => s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect(),
+            _ => Vec::new(),
+        })
+        .unwrap_or_default()
+}
+
+/// Helm's reading of the hook annotations (pkg/release: hook.go and the install/upgrade
+/// actions): a weight that `strconv.Atoi` rejects counts as 0.
+fn hook_of(annotations: &Node) -> Option<Hook> {
+    let events = list(annotations.get("helm.sh/hook"));
+    if events.is_empty() {
+        return None;
+    }
+    let weight_raw = annotations.get("helm.sh/hook-weight").map(|n| match &n.value {
+        Value::Str(s) => s.clone(),
+        Value::Int(i) => i.to_string(),
+        other => format!("{other:?}"),
+    });
+    let parsed = weight_raw.as_deref().map(|w| w.trim().parse::<i32>().ok());
+    let weight_valid = !matches!(parsed, Some(None));
+    let weight = parsed.flatten().unwrap_or(0) as i64;
+    let test = events.iter().any(|e| e == "test" || e == "test-success");
+    Some(Hook {
+        events,
+        weight,
+        weight_raw,
+        weight_valid,
+        delete_policies: list(annotations.get("helm.sh/hook-delete-policy")),
+        test,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    fn parse(text: &str) -> Result<Vec<Resource>, InputError> {
+        parse_files(&[SourceFile { name: "r.yaml".into(), text: text.into() }])
+    }
+
+    #[test]
+    fn helm_template_output_keeps_its_origins() {
+        let text = "---\n# Source: app/templates/a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# Source: app/charts/sub/templates/b.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  namespace: prod\n";
+        let rs = parse(text).unwrap();
+        assert_eq!(rs.len(), 2);
+        assert_eq!(rs[0].origin, Origin { file: 0, line: 3, template: Some("app/templates/a.yaml".into()) });
+        assert_eq!(rs[1].origin.line, 9);
+        assert_eq!(rs[1].origin.template.as_deref(), Some("app/charts/sub/templates/b.yaml"));
+        assert_eq!(rs[1].describe(), "ConfigMap prod/b");
+    }
+
+    #[test]
+    fn hooks_are_read_like_helm() {
+        let text = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: m\n  annotations:\n    helm.sh/hook: pre-upgrade, pre-install\n    helm.sh/hook-weight: \"five\"\n    helm.sh/hook-delete-policy: before-hook-creation\nspec:\n  template:\n    spec:\n      containers: []\n";
+        let hook = parse(text).unwrap().remove(0).hook.unwrap();
+        assert_eq!(hook.events, vec!["pre-upgrade", "pre-install"]);
+        assert_eq!(hook.weight, 0);
+        assert!(!hook.weight_valid);
+        assert_eq!(hook.weight_raw.as_deref(), Some("five"));
+    }
+
+    #[test]
+    fn broken_document_names_its_line_in_the_file() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: [b\n";
+        let err = parse(text).unwrap_err();
+        assert_eq!(err.file, "r.yaml");
+        assert!(err.line.unwrap() >= 7, "{err}");
+    }
+
+    #[test]
+    fn not_an_object_is_an_input_error() {
+        assert!(parse("- a\n- b\n").unwrap_err().message.contains("not a Kubernetes object"));
+        let err = parse("apiVersion: v1\nmetadata: {}\n").unwrap_err();
+        assert!(err.message.contains("no `kind`"), "{err}");
+        assert!(parse("").unwrap().is_empty());
+        assert!(parse("---\n---\n# nothing\n").unwrap().is_empty());
+    }
+}

@@ -1,0 +1,536 @@
+//! YAML text → [`Node`] trees that remember where every key and value was written.
+//!
+//! One pass over `saphyr-parser` events builds the tree the rules see, the span table the
+//! reporters need and the input of the typed parse: parsing once is half the time budget
+//! at 10,000 objects (see `../shared/notes/performance.md`).
+//!
+//! Scalars are resolved the way the Kubernetes API machinery reads manifests (go-yaml v2,
+//! YAML 1.1): `yes`/`no`/`on`/`off` are booleans and `0644` is octal. Reading them as YAML
+//! 1.2 would make chartguard judge a different object from the one the cluster stores.
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
+use std::collections::HashMap;
+
+/// Deeper nesting than this is an input error: no real manifest comes close, and it bounds
+/// the recursion of every later stage.
+pub const MAX_DEPTH: usize = 128;
+/// Aliases may expand a document to at most this many nodes ("billion laughs" guard).
+pub const MAX_NODES: usize = 2_000_000;
+
+/// 1-based line and column (in characters) of the first character of a node or key.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: usize,
+    pub col: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub pos: Pos,
+    /// Position just past the node (exclusive), for underlining.
+    pub end: Pos,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_pos: Pos,
+    pub value: Node,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+impl Value {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+}
+
+impl Node {
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().rev().find(|e| e.key == key).map(|e| &e.value),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        match &self.value {
+            Value::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    pub fn items(&self) -> &[Node] {
+        match &self.value {
+            Value::Seq(items) => items,
+            _ => &[],
+        }
+    }
+
+    pub fn is_empty_value(&self) -> bool {
+        match &self.value {
+            Value::Null => true,
+            Value::Seq(v) => v.is_empty(),
+            Value::Map(v) => v.is_empty(),
+            _ => false,
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        match &self.value {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => (*b).into(),
+            Value::Int(i) => (*i).into(),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(serde_json::Value::Number)
+                .unwrap_or(serde_json::Value::Null),
+            Value::Str(s) => s.as_str().into(),
+            Value::Seq(items) => items.iter().map(Node::to_json).collect(),
+            Value::Map(entries) => {
+                let mut map = serde_json::Map::with_capacity(entries.len());
+                for e in entries {
+                    map.insert(e.key.clone(), e.value.to_json());
+                }
+                serde_json::Value::Object(map)
+            }
+        }
+    }
+}
+
+/// A document as parsed, with the problems that are not fatal to reading it.
+#[derive(Debug)]
+pub struct ParsedDoc {
+    pub root: Node,
+    /// `(key, first position, repeated position)` for keys written twice in one mapping.
+    pub duplicate_keys: Vec<DuplicateKey>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DuplicateKey {
+    /// Path of the mapping holding the key.
+    pub path: Vec<crate::evaluate::PathSeg>,
+    pub key: String,
+    pub first: Pos,
+    pub again: Pos,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+enum Frame {
+    Seq { items: Vec<Node>, pos: Pos, anchor: usize },
+    Map {
+        entries: Vec<Entry>,
+        /// Entries brought in by `<<` merge keys: they yield to keys the mapping sets itself.
+        merged: Vec<Entry>,
+        pending_key: Option<(String, Pos)>,
+        pos: Pos,
+        anchor: usize,
+    },
+}
+
+fn pos_of(m: &saphyr_parser::Marker) -> Pos {
+    Pos { line: m.line(), col: m.col() + 1 }
+}
+
+/// Parse one YAML document (the text between two `---` lines). `line_offset` is added to
+/// every line so positions are those of the whole file. An empty or comment-only text gives
+/// `Ok(None)`.
+pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc>, YamlError> {
+    let mut parser = Parser::new_from_str(text);
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut root: Option<Node> = None;
+    let mut duplicates = Vec::new();
+    let mut nodes = 0usize;
+    let mut docs = 0usize;
+    let shift = |mut p: Pos| {
+        p.line += line_offset;
+        p
+    };
+
+    while let Some(next) = parser.next_event() {
+        let (event, span) = next.map_err(|e| YamlError {
+            pos: shift(pos_of(e.marker())),
+            message: e.info().to_string(),
+        })?;
+        let start = shift(pos_of(&span.start));
+        let end = shift(pos_of(&span.end));
+        let completed: Option<(Node, usize)> = match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => None,
+            Event::DocumentStart(_) => {
+                docs += 1;
+                if docs > 1 {
+                    // The caller splits on `---`; a second document here means a separator we
+                    // did not see (e.g. `--- !tag`), which we refuse rather than silently drop.
+                    return Err(YamlError {
+                        pos: start,
+                        message: "a second document starts here; put `---` on a line of its own"
+                            .into(),
+                    });
+                }
+                None
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let value = resolve_scalar(&text, style, tag.as_deref());
+                Some((Node { value, pos: start, end }, anchor))
+            }
+            Event::Alias(id) => {
+                let node = anchors.get(&id).cloned().ok_or_else(|| YamlError {
+                    pos: start,
+                    message: "alias refers to an unknown anchor".into(),
+                })?;
+                nodes += count_nodes(&node);
+                if nodes > MAX_NODES {
+                    return Err(YamlError {
+                        pos: start,
+                        message: format!(
+                            "aliases expand this document beyond {MAX_NODES} nodes; refusing to \
+                             expand it (is this a \"billion laughs\" document?)"
+                        ),
+                    });
+                }
+                Some((node, 0))
+            }
+            Event::SequenceStart(anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(depth_error(start));
+                }
+                stack.push(Frame::Seq { items: Vec::new(), pos: start, anchor });
+                None
+            }
+            Event::MappingStart(anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(depth_error(start));
+                }
+                stack.push(Frame::Map {
+                    entries: Vec::new(),
+                    merged: Vec::new(),
+                    pending_key: None,
+                    pos: start,
+                    anchor,
+                });
+                None
+            }
+            Event::SequenceEnd => match stack.pop() {
+                Some(Frame::Seq { items, pos, anchor }) => {
+                    Some((Node { value: Value::Seq(items), pos, end }, anchor))
+                }
+                _ => unreachable!("parser emits balanced events"),
+            },
+            Event::MappingEnd => match stack.pop() {
+                Some(Frame::Map { mut entries, merged, pos, anchor, .. }) => {
+                    for e in merged {
+                        if !entries.iter().any(|x| x.key == e.key) {
+                            entries.push(e);
+                        }
+                    }
+                    Some((Node { value: Value::Map(entries), pos, end }, anchor))
+                }
+                _ => unreachable!("parser emits balanced events"),
+            },
+        };
+        let Some((node, anchor)) = completed else { continue };
+        nodes += 1;
+        if nodes > MAX_NODES {
+            return Err(YamlError {
+                pos: start,
+                message: format!("document has more than {MAX_NODES} nodes"),
+            });
+        }
+        if anchor != 0 {
+            anchors.insert(anchor, node.clone());
+        }
+        match stack.last_mut() {
+            None => root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, merged, pending_key, .. }) => match pending_key.take() {
+                None => {
+                    let key = match node.value {
+                        Value::Str(s) => s,
+                        Value::Int(i) => i.to_string(),
+                        Value::Bool(b) => b.to_string(),
+                        Value::Float(f) => f.to_string(),
+                        Value::Null => "null".to_string(),
+                        Value::Seq(_) | Value::Map(_) => {
+                            return Err(YamlError {
+                                pos: node.pos,
+                                message: "a list or mapping used as a mapping key; Kubernetes \
+                                          manifests only have string keys"
+                                    .into(),
+                            })
+                        }
+                    };
+                    *pending_key = Some((key, node.pos));
+                }
+                Some((key, key_pos)) => {
+                    if key == "<<" {
+                        merge_into(merged, node);
+                    } else {
+                        if let Some(first) = entries.iter().find(|e| e.key == key) {
+                            duplicates.push(DuplicateKey {
+                                path: Vec::new(),
+                                key: key.clone(),
+                                first: first.key_pos,
+                                again: key_pos,
+                            });
+                            entries.retain(|e| e.key != key);
+                        }
+                        entries.push(Entry { key, key_pos, value: node });
+                    }
+                }
+            },
+        }
+    }
+    // kubectl and Helm skip documents that are empty or just `null`; so do we.
+    Ok(root.filter(|r| !matches!(r.value, Value::Null)).map(|root| {
+        let mut doc = ParsedDoc { root, duplicate_keys: duplicates };
+        locate_duplicates(&mut doc);
+        doc
+    }))
+}
+
+fn depth_error(pos: Pos) -> YamlError {
+    YamlError { pos, message: format!("nesting deeper than {MAX_DEPTH} levels") }
+}
+
+fn count_nodes(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Seq(items) => items.iter().map(count_nodes).sum(),
+        Value::Map(entries) => entries.iter().map(|e| count_nodes(&e.value)).sum(),
+        _ => 0,
+    }
+}
+
+/// `<<: *base` (or a list of them): keys of the merged maps that the mapping does not set.
+fn merge_into(entries: &mut Vec<Entry>, node: Node) {
+    let sources: Vec<Node> = match node.value {
+        Value::Seq(items) => items,
+        _ => vec![node],
+    };
+    for source in sources {
+        if let Value::Map(merged) = source.value {
+            for e in merged {
+                if !entries.iter().any(|x| x.key == e.key) {
+                    entries.push(e);
+                }
+            }
+        }
+    }
+}
+
+/// Duplicate keys are recorded while the tree is still being built, when their path is not
+/// known yet; find each mapping again by the position of its keys.
+fn locate_duplicates(doc: &mut ParsedDoc) {
+    if doc.duplicate_keys.is_empty() {
+        return;
+    }
+    fn walk(node: &Node, path: &mut Vec<crate::evaluate::PathSeg>, dups: &mut [DuplicateKey]) {
+        match &node.value {
+            Value::Map(entries) => {
+                for d in dups.iter_mut() {
+                    if entries.iter().any(|e| e.key == d.key && e.key_pos == d.again) {
+                        d.path = path.clone();
+                    }
+                }
+                for e in entries {
+                    path.push(crate::evaluate::PathSeg::Key(e.key.clone()));
+                    walk(&e.value, path, dups);
+                    path.pop();
+                }
+            }
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(crate::evaluate::PathSeg::Index(i));
+                    walk(item, path, dups);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut dups = std::mem::take(&mut doc.duplicate_keys);
+    walk(&doc.root, &mut Vec::new(), &mut dups);
+    doc.duplicate_keys = dups;
+}
+
+fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+    if let Some(tag) = tag {
+        if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" {
+            match tag.suffix.as_str() {
+                "str" | "binary" | "timestamp" => return Value::Str(text.to_string()),
+                "null" => return Value::Null,
+                _ => {}
+            }
+        }
+    }
+    if style != ScalarStyle::Plain {
+        return Value::Str(text.to_string());
+    }
+    resolve_plain(text)
+}
+
+/// go-yaml v2's resolution table, as used by sigs.k8s.io/yaml and so by kubectl and Helm.
+pub fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
+            return Value::Bool(true)
+        }
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" => {
+            return Value::Bool(false)
+        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let first = text.as_bytes()[0];
+    if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
+        return Value::Str(text.to_string());
+    }
+    let plain = text.replace('_', "");
+    let (neg, digits) = match plain.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, plain.strip_prefix('+').unwrap_or(&plain)),
+    };
+    let parsed = if let Some(hex) = digits.strip_prefix("0x") {
+        i64::from_str_radix(hex, 16).ok()
+    } else if let Some(bin) = digits.strip_prefix("0b") {
+        i64::from_str_radix(bin, 2).ok()
+    } else if let Some(oct) = digits.strip_prefix("0o") {
+        i64::from_str_radix(oct, 8).ok()
+    } else if digits.len() > 1 && digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        i64::from_str_radix(&digits[1..], 8).ok()
+    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse::<i64>().ok()
+    } else {
+        None
+    };
+    if let Some(i) = parsed {
+        return Value::Int(if neg { -i } else { i });
+    }
+    let looks_float = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+        && digits.bytes().any(|b| b.is_ascii_digit())
+        && (digits.contains('.') || digits.contains('e') || digits.contains('E') || digits.len() > 18);
+    if looks_float {
+        if let Ok(f) = plain.parse::<f64>() {
+            return Value::Float(f);
+        }
+    }
+    Value::Str(text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    fn parse(text: &str) -> Node {
+        parse_document(text, 0).unwrap().unwrap().root
+    }
+
+    #[test]
+    fn keys_and_values_know_their_lines() {
+        let root = parse("a: 1\nb:\n  c: [x, y]\n");
+        let b = &root.entries()[1];
+        assert_eq!(b.key, "b");
+        assert_eq!(b.key_pos, Pos { line: 2, col: 1 });
+        let c = &b.value.entries()[0];
+        assert_eq!(c.key_pos, Pos { line: 3, col: 3 });
+        assert_eq!(c.value.items()[1].pos, Pos { line: 3, col: 10 });
+    }
+
+    #[test]
+    fn scalars_resolve_like_kubernetes() {
+        assert_eq!(resolve_plain("3"), Value::Int(3));
+        assert_eq!(resolve_plain("0644"), Value::Int(0o644));
+        assert_eq!(resolve_plain("0x1F"), Value::Int(31));
+        assert_eq!(resolve_plain("-5"), Value::Int(-5));
+        assert_eq!(resolve_plain("1.5"), Value::Float(1.5));
+        assert_eq!(resolve_plain("on"), Value::Bool(true));
+        assert_eq!(resolve_plain("500m"), Value::Str("500m".into()));
+        assert_eq!(resolve_plain("25%"), Value::Str("25%".into()));
+        assert_eq!(resolve_plain("1e3"), Value::Float(1000.0));
+        assert_eq!(resolve_plain("1.2.3"), Value::Str("1.2.3".into()));
+        assert_eq!(parse("a: \"3\"").get("a").unwrap().value, Value::Str("3".into()));
+        assert_eq!(parse("a: !!str 3").get("a").unwrap().value, Value::Str("3".into()));
+    }
+
+    #[test]
+    fn broken_yaml_names_line_and_column() {
+        let err = parse_document("a: 1\nb: [1, 2\nc: 3\n", 10).unwrap_err();
+        assert!(err.pos.line >= 12, "{err:?}");
+    }
+
+    #[test]
+    fn billion_laughs_is_refused() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let prev = (b'a' + (i - 1) as u8) as char;
+            let cur = (b'a' + i as u8) as char;
+            text.push_str(&format!("{cur}: &{cur} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        let err = parse_document(&text, 0).unwrap_err();
+        assert!(err.message.contains("billion laughs") || err.message.contains("nodes"), "{err:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = "[".repeat(10_000);
+        let err = parse_document(&text, 0).unwrap_err();
+        assert!(err.message.contains("nesting"), "{err:?}");
+    }
+
+    #[test]
+    fn merge_keys_and_duplicates() {
+        let doc = parse_document("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n  z: 4\n  z: 5\n", 0)
+            .unwrap()
+            .unwrap();
+        let m = doc.root.get("m").unwrap();
+        assert_eq!(m.get("x").unwrap().value, Value::Int(1));
+        assert_eq!(m.get("y").unwrap().value, Value::Int(3));
+        assert_eq!(m.get("z").unwrap().value, Value::Int(5));
+        assert_eq!(doc.duplicate_keys.len(), 1);
+        assert_eq!(doc.duplicate_keys[0].key, "z");
+        assert_eq!(doc.duplicate_keys[0].first.line, 5);
+        assert_eq!(doc.duplicate_keys[0].again.line, 6);
+    }
+
+    #[test]
+    fn empty_documents_are_none() {
+        assert!(parse_document("", 0).unwrap().is_none());
+        assert!(parse_document("# just a comment\n", 0).unwrap().is_none());
+    }
+}

@@ -1,0 +1,192 @@
+//! `--format sarif`: SARIF 2.1.0 that GitHub code scanning accepts (checked in tests by the
+//! OASIS schema and by sarif-multitool with GitHub's rules; see `tests/sarif/README.md`).
+//! No snippets are embedded: the text of a manifest may hold a credential.
+
+use super::{Finding, Location as Loc};
+use crate::evaluate::policy::{PolicySet, RuleMeta, Severity};
+use serde_sarif::sarif;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub const INFORMATION_URI: &str = "https://github.com/chartguard/chartguard";
+const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(s: Severity) -> sarif::ResultLevel {
+    match s {
+        Severity::Error => sarif::ResultLevel::Error,
+        Severity::Warning => sarif::ResultLevel::Warning,
+        Severity::Note => sarif::ResultLevel::Note,
+    }
+}
+
+fn level_value(s: Severity) -> serde_json::Value {
+    serde_json::Value::String(s.as_str().to_string())
+}
+
+/// A file's URI as GitHub wants it: relative to the repository root, forward slashes,
+/// percent-encoded.
+pub fn uri_for(file: &str, root: Option<&Path>) -> String {
+    if file == "<stdin>" {
+        return "stdin".to_string();
+    }
+    let path = Path::new(file);
+    let rel = match root {
+        Some(root) => {
+            let abs = std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf());
+            let abs = abs.canonicalize().unwrap_or(abs);
+            let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+            abs.strip_prefix(&root).map(|p| p.to_path_buf()).unwrap_or_else(|_| path.to_path_buf())
+        }
+        None => path.to_path_buf(),
+    };
+    let s = rel.to_string_lossy().replace('\\', "/");
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn location(loc: &Loc, root: Option<&Path>, message: Option<String>) -> sarif::Location {
+    let region = sarif::Region::builder()
+        .start_line(loc.line as i64)
+        .start_column(loc.column as i64)
+        .end_line(loc.end_line as i64)
+        .end_column(loc.end_column as i64)
+        .build();
+    let physical = sarif::PhysicalLocation::builder()
+        .artifact_location(sarif::ArtifactLocation::builder().uri(uri_for(&loc.file, root)).build())
+        .region(region)
+        .build();
+    match message {
+        Some(m) => sarif::Location::builder()
+            .physical_location(physical)
+            .message(sarif::Message::builder().text(m).build())
+            .build(),
+        None => sarif::Location::builder().physical_location(physical).build(),
+    }
+}
+
+pub fn rule_descriptor(meta: &RuleMeta) -> sarif::ReportingDescriptor {
+    let mut extra = BTreeMap::new();
+    if let Some(s) = &meta.security_severity {
+        extra.insert("security-severity".to_string(), serde_json::Value::String(s.clone()));
+    }
+    extra.insert("precision".to_string(), serde_json::Value::String("high".into()));
+    let mut tags = meta.tags.clone();
+    tags.truncate(20);
+    sarif::ReportingDescriptor::builder()
+        .id(meta.id.clone())
+        .name(pascal(&meta.id))
+        .short_description(sarif::MultiformatMessageString::builder().text(meta.title.clone()).build())
+        .full_description(sarif::MultiformatMessageString::builder().text(full_description(meta)).build())
+        .help(
+            sarif::MultiformatMessageString::builder()
+                .text(crate::rules::explain_text(meta))
+                .markdown(crate::rules::explain_markdown(meta))
+                .build(),
+        )
+        .help_uri(format!("{INFORMATION_URI}/blob/main/docs/rules/{}.md", meta.id))
+        .default_configuration(sarif::ReportingConfiguration::builder().level(level_value(meta.severity)).build())
+        .properties(sarif::PropertyBag::builder().tags(tags).additional_properties(extra).build())
+        .build()
+}
+
+fn full_description(meta: &RuleMeta) -> String {
+    if meta.description.is_empty() {
+        meta.title.clone()
+    } else {
+        meta.description.clone()
+    }
+}
+
+fn pascal(id: &str) -> String {
+    id.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+pub struct Options<'a> {
+    pub root: Option<&'a Path>,
+    /// `automationDetails.id` (`--category`), so several charts or environments upload side by side.
+    pub category: Option<&'a str>,
+}
+
+pub fn render(policies: &PolicySet, findings: &[Finding], opts: &Options<'_>) -> String {
+    let rules: Vec<sarif::ReportingDescriptor> = policies.rules.iter().map(|r| rule_descriptor(&r.meta)).collect();
+    let results: Vec<sarif::Result> = findings
+        .iter()
+        .map(|f| {
+            let text = format!("{} {} ({}): {} Why: {} Fix: {}", f.object.describe(), f.path, f.rule, end_sentence(&f.message), end_sentence(&f.why), end_sentence(&f.fix));
+            let related: Vec<sarif::Location> = f
+                .related
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let mut l = location(&r.location, opts.root, Some(if r.message.is_empty() { r.object.describe() } else { r.message.clone() }));
+                    l.id = Some(i as i64 + 1);
+                    l
+                })
+                .collect();
+            let mut fp = BTreeMap::new();
+            fp.insert("chartguard/v1".to_string(), f.fingerprint.clone());
+            let mut props = BTreeMap::new();
+            props.insert("object".to_string(), serde_json::to_value(&f.object).unwrap_or_default());
+            props.insert("path".to_string(), serde_json::Value::String(f.path.clone()));
+            if let Some(t) = &f.location.template {
+                props.insert("template".to_string(), serde_json::Value::String(t.clone()));
+            }
+            let mut b = sarif::Result::builder()
+                .rule_id(f.rule.clone())
+                .rule_index(f.rule_index as i64)
+                .level(level(f.severity))
+                .message(sarif::Message::builder().text(text).build())
+                .locations(vec![location(&f.location, opts.root, None)])
+                .partial_fingerprints(fp)
+                .properties(sarif::PropertyBag::builder().additional_properties(props).build())
+                .build();
+            if !related.is_empty() {
+                b.related_locations = Some(related);
+            }
+            b
+        })
+        .collect();
+    let driver = sarif::ToolComponent::builder()
+        .name("chartguard")
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .version(env!("CARGO_PKG_VERSION"))
+        .information_uri(INFORMATION_URI)
+        .rules(rules)
+        .build();
+    let mut run = sarif::Run::builder().tool(sarif::Tool::builder().driver(driver).build()).results(results).build();
+    if let Some(cat) = opts.category {
+        let id = if cat.ends_with('/') { cat.to_string() } else { format!("{cat}/") };
+        run.automation_details = Some(sarif::RunAutomationDetails::builder().id(id).build());
+    }
+    run.column_kind = Some(serde_json::Value::String("unicodeCodePoints".into()));
+    let log = sarif::Sarif::builder()
+        .schema(SCHEMA_URI)
+        .version(serde_json::Value::String("2.1.0".into()))
+        .runs(vec![run])
+        .build();
+    let mut s = serde_json::to_string_pretty(&log).expect("sarif serializes");
+    s.push('\n');
+    s
+}
+
+fn end_sentence(s: &str) -> String {
+    let s = s.trim();
+    if s.ends_with(['.', '!', '?']) {
+        s.to_string()
+    } else {
+        format!("{s}.")
+    }
+}
