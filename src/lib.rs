@@ -20,14 +20,27 @@ pub struct LintRun {
     pub files: Vec<input::SourceFile>,
     pub resources: Vec<parse::Resource>,
     pub findings: Vec<report::Finding>,
+    /// Per-rule evaluation time, slowest first.
     pub timings: Vec<evaluate::Timing>,
+    /// Wall time of each stage: parse, input (building the Rego input), evaluate, locate.
+    pub stages: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Parses, evaluates and locates: the pipeline after the files are read.
 pub fn lint_sources(files: Vec<input::SourceFile>, policies: &PolicySet, opts: &evaluate::Options) -> Result<LintRun> {
+    let mut stages = Vec::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |name: &'static str, stages: &mut Vec<_>| {
+        stages.push((name, clock.elapsed()));
+        clock = std::time::Instant::now();
+    };
     let resources = parse::parse_files(&files)?;
+    lap("parse", &mut stages);
     let input = evaluate::build_input(&resources, opts, &files);
+    lap("input", &mut stages);
     let (violations, timings) = evaluate::evaluate(policies, input, opts)?;
+    lap("evaluate", &mut stages);
     let findings = report::findings(policies, &resources, &files, &violations);
-    Ok(LintRun { files, resources, findings, timings })
+    lap("locate", &mut stages);
+    Ok(LintRun { files, resources, findings, timings, stages })
 }

@@ -53,6 +53,9 @@ fn lint(args: &LintArgs) -> Result<u8> {
         eprintln!("chartguard: warning: no Kubernetes objects found in {}", args.paths.join(", "));
     }
     if args.timings {
+        for (stage, took) in &run.stages {
+            eprintln!("{:>10.3} ms  stage {stage}", took.as_secs_f64() * 1000.0);
+        }
         for t in &run.timings {
             eprintln!("{:>10.3} ms  {}", t.micros as f64 / 1000.0, t.rule);
         }

@@ -108,3 +108,66 @@ quantity(q) := to_number(q) if {
 _binary := {"Ki": 1024, "Mi": 1048576, "Gi": 1073741824, "Ti": 1099511627776, "Pi": 1125899906842624, "Ei": 1152921504606846976}
 
 _decimal := {"k": 1000, "M": 1000000, "G": 1000000000, "T": 1000000000000, "P": 1000000000000000, "E": 1000000000000000000}
+
+# spec.replicas of input.resources[i] as a number: an integer, or a string of digits (a chart
+# that quoted it, `"3"`). Undefined when absent, null or anything else.
+replicas(i) := n if {
+	n := input.resources[i].object.spec.replicas
+	is_number(n)
+} else := to_number(s) if {
+	s := input.resources[i].object.spec.replicas
+	is_string(s)
+	regex.match(`^[0-9]+$`, s)
+}
+
+# ---- Helm hooks -------------------------------------------------------------------------------
+
+# The role of hook input.resources[i] in a release's upgrade: "backup" or "migration".
+# The annotation `chartguard.io/hook-role` decides when present (any other value: no role);
+# otherwise the object's name, then its containers' names, images, commands and args, are
+# searched for well-known words. A hook whose text names both roles has none (annotate it).
+hook_role(i) := role if {
+	role := input.resources[i].object.metadata.annotations["chartguard.io/hook-role"]
+	role in {"backup", "migration"}
+} else := "none" if {
+	_ = input.resources[i].object.metadata.annotations["chartguard.io/hook-role"]
+} else := role if {
+	roles := _roles_in(lower(input.resources[i].name))
+	count(roles) == 1
+	some role in roles
+} else := role if {
+	roles := _roles_in(_container_text(i))
+	count(roles) == 1
+	some role in roles
+}
+
+_role_words := {
+	"backup": ["pg_dump", "mysqldump", "mongodump", "velero backup", "backup"],
+	"migration": ["migrate", "migration", "flyway", "liquibase", "alembic"],
+}
+
+_roles_in(text) := {role | some role, words in _role_words; some w in words; contains(text, w)}
+
+# Names, images, commands and args of every container of resource i, lower-cased.
+_container_text(i) := lower(concat("\n", [s |
+	some c in input.containers
+	c.resource == i
+	some s in _container_strings(c.container)
+]))
+
+_container_strings(ctr) := array.concat(
+	[s | some f in ["name", "image"]; s := ctr[f]; is_string(s)],
+	[s | some f in ["command", "args"]; some s in ctr[f]; is_string(s)],
+)
+
+# Events two hooks both run on (pre-install, pre-upgrade, …), as a set.
+shared_hook_events(i, j) := {e | some e in input.resources[i].hook.events; e in input.resources[j].hook.events}
+
+# True when Helm runs hook i before hook j on an event they share: Helm sorts a phase's
+# hooks by weight, then by name (ascending) – hook.weight is what Helm uses (0 if invalid).
+hook_runs_before(i, j) if input.resources[i].hook.weight < input.resources[j].hook.weight
+
+hook_runs_before(i, j) if {
+	input.resources[i].hook.weight == input.resources[j].hook.weight
+	input.resources[i].name < input.resources[j].name
+}

@@ -37,3 +37,85 @@ test_container_label if {
 	lib.container_label({"type": "init", "container": {"name": "wait"}}) == "init container \"wait\""
 	lib.container_label({"type": "container", "container": {"name": "app"}}) == "container \"app\""
 }
+
+test_replicas_number_and_numeric_string if {
+	lib.replicas(0) == 3 with input as {"resources": [{"object": {"spec": {"replicas": 3}}}]}
+	lib.replicas(0) == 3 with input as {"resources": [{"object": {"spec": {"replicas": "3"}}}]}
+	not lib.replicas(0) with input as {"resources": [{"object": {"spec": {"replicas": "three"}}}]}
+	not lib.replicas(0) with input as {"resources": [{"object": {"spec": {}}}]}
+	not lib.replicas(0) with input as {"resources": [{"object": {"spec": {"replicas": null}}}]}
+}
+
+_hook(name, annotations, events, weight) := {
+	"kind": "Job", "name": name, "namespace": null,
+	"object": {"metadata": {"name": name, "annotations": annotations}},
+	"hook": {"events": events, "weight": weight, "weight_valid": true},
+}
+
+_ctr(i, c) := {"resource": i, "type": "container", "path": [], "container": c}
+
+test_hook_role_from_name if {
+	lib.hook_role(0) == "backup" with input as {"resources": [_hook("app-backup", {}, ["pre-upgrade"], 0)], "containers": []}
+	lib.hook_role(0) == "migration" with input as {"resources": [_hook("app-db-migrate", {}, ["pre-upgrade"], 0)], "containers": []}
+	lib.hook_role(0) == "migration" with input as {"resources": [_hook("app-migration", {}, ["pre-upgrade"], 0)], "containers": []}
+}
+
+test_hook_role_from_containers if {
+	inp := {
+		"resources": [_hook("app-pre", {}, ["pre-upgrade"], 0), _hook("app-pre2", {}, ["pre-upgrade"], 0), _hook("app-pre3", {}, ["pre-upgrade"], 0)],
+		"containers": [
+			_ctr(0, {"name": "dump", "image": "postgres:16", "command": ["sh", "-c", "pg_dump --dbname=$URL"]}),
+			_ctr(1, {"name": "db", "image": "flyway/flyway:10", "args": ["up"]}),
+			_ctr(2, {"name": "snap", "image": "velero/velero:1.14", "command": ["velero", "backup", "create"]}),
+		],
+	}
+	lib.hook_role(0) == "backup" with input as inp
+	lib.hook_role(1) == "migration" with input as inp
+	lib.hook_role(2) == "backup" with input as inp
+}
+
+test_hook_role_none_and_ambiguous if {
+	inp := {
+		"resources": [_hook("app-notify", {}, ["post-upgrade"], 0), _hook("app-job", {}, ["pre-upgrade"], 0)],
+		"containers": [
+			_ctr(0, {"name": "notify", "image": "curlimages/curl:8", "command": ["curl", "http://x"]}),
+			_ctr(1, {"name": "both", "image": "tool:1", "command": ["sh", "-c", "pg_dump x && ./migrate"]}),
+		],
+	}
+	not lib.hook_role(0) with input as inp
+	not lib.hook_role(1) with input as inp
+}
+
+test_hook_role_annotation_overrides if {
+	inp := {
+		"resources": [
+			_hook("app-backup", {"chartguard.io/hook-role": "migration"}, ["pre-upgrade"], 0),
+			_hook("app-migrate", {"chartguard.io/hook-role": "none"}, ["pre-upgrade"], 0),
+		],
+		"containers": [],
+	}
+	lib.hook_role(0) == "migration" with input as inp
+	lib.hook_role(1) == "none" with input as inp
+}
+
+test_shared_hook_events if {
+	inp := {"resources": [
+		_hook("a", {}, ["pre-install", "pre-upgrade"], 0),
+		_hook("b", {}, ["pre-upgrade"], 0),
+		_hook("c", {}, ["post-install"], 0),
+	]}
+	lib.shared_hook_events(0, 1) == {"pre-upgrade"} with input as inp
+	lib.shared_hook_events(0, 2) == set() with input as inp
+}
+
+test_hook_runs_before_weight_then_name if {
+	inp := {"resources": [
+		_hook("x-migration", {}, ["pre-upgrade"], -10),
+		_hook("x-backup", {}, ["pre-upgrade"], -5),
+		_hook("a-first", {}, ["pre-upgrade"], -5),
+	]}
+	lib.hook_runs_before(0, 1) with input as inp
+	not lib.hook_runs_before(1, 0) with input as inp
+	lib.hook_runs_before(2, 1) with input as inp
+	not lib.hook_runs_before(1, 2) with input as inp
+}

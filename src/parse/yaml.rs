@@ -181,10 +181,18 @@ pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| YamlError {
             pos: shift(pos_of(e.marker())),
-            message: e.info().to_string(),
+            // The scanner looks ahead and may hit its own limit before we see the depth.
+            message: if e.info() == "recursion limit exceeded" {
+                depth_error(Pos::default()).message
+            } else {
+                e.info().to_string()
+            },
         })?;
         let start = shift(pos_of(&span.start));
         let end = shift(pos_of(&span.end));
+        // A plain scalar's own text, for use as a mapping key: keys are names, so `y:` or
+        // `on:` stay "y" and "on" even though the same text as a value is a boolean.
+        let mut raw_key: Option<String> = None;
         let completed: Option<(Node, usize)> = match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => None,
             Event::DocumentStart(_) => {
@@ -202,6 +210,7 @@ pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let value = resolve_scalar(&text, style, tag.as_deref());
+                raw_key = Some(text.to_string());
                 Some((Node { value, pos: start, end }, anchor))
             }
             Event::Alias(id) => {
@@ -277,6 +286,7 @@ pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc
                 None => {
                     let key = match node.value {
                         Value::Str(s) => s,
+                        _ if raw_key.is_some() && !matches!(node.value, Value::Null) => raw_key.take().unwrap_or_default(),
                         Value::Int(i) => i.to_string(),
                         Value::Bool(b) => b.to_string(),
                         Value::Float(f) => f.to_string(),

@@ -1,0 +1,204 @@
+//! End-to-end tests of `chartguard lint` on the committed rendered examples (the `lint -`
+//! path), exit codes, output formats and bad input.
+
+mod common;
+use common::*;
+use pretty_assertions::assert_eq;
+use std::time::Duration;
+
+const BAD: &str = "examples/rendered/classic-mistakes.yaml";
+const GOOD: &str = "examples/rendered/prod-ready.yaml";
+
+fn json(args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = vec!["lint", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = run(&all);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{}\n{}", out.stdout, out.stderr));
+    (out.code, v)
+}
+
+fn found(report: &serde_json::Value) -> Vec<(usize, String)> {
+    let mut v: Vec<(usize, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["location"]["line"].as_u64().unwrap() as usize, f["rule"].as_str().unwrap().to_string()))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[test]
+fn bad_example_fires_every_marked_rule_at_its_line() {
+    let (code, report) = json(&[BAD]);
+    assert_eq!(code, 1);
+    let expected = expected_markers(&root().join(BAD));
+    assert!(!expected.is_empty());
+    assert_eq!(found(&report), expected, "findings (line, rule) must match the `# chartguard: expect` markers");
+}
+
+#[test]
+fn bad_example_via_stdin_gives_the_same_findings() {
+    let text = std::fs::read(root().join(BAD)).unwrap();
+    let out = run_with(&["lint", "--format", "json", "-"], Some(&text), Duration::from_secs(60));
+    assert_eq!(out.code, 1);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(found(&report), expected_markers(&root().join(BAD)));
+    assert_eq!(report["findings"][0]["location"]["file"], "<stdin>");
+}
+
+#[test]
+fn every_finding_says_what_where_why_and_how() {
+    let (_, report) = json(&[BAD]);
+    for f in report["findings"].as_array().unwrap() {
+        for key in ["rule", "severity", "message", "path", "why", "fix", "fingerprint"] {
+            assert!(f[key].as_str().is_some_and(|s| !s.is_empty()), "{key} missing in {f}");
+        }
+        assert!(f["object"]["kind"].as_str().is_some_and(|s| !s.is_empty()), "{f}");
+        assert!(f["object"]["name"].is_string(), "{f}");
+        assert_eq!(f["location"]["file"], BAD);
+        assert!(f["location"]["template"].as_str().is_some_and(|t| t.starts_with("classic-mistakes/templates/")), "{f}");
+        assert!(f["location"]["line"].as_u64().unwrap() >= 1);
+        assert!(f["location"]["column"].as_u64().unwrap() >= 1);
+    }
+}
+
+#[test]
+fn good_example_is_clean_in_prod() {
+    let out = run(&["lint", GOOD]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let (_, report) = json(&[GOOD, "--profile", "prod"]);
+    let serious: Vec<_> = report["findings"].as_array().unwrap().iter().filter(|f| f["severity"] != "note").collect();
+    assert!(serious.is_empty(), "{serious:#?}");
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    assert_eq!(run(&["lint", BAD, "--fail-on", "none"]).code, 0);
+    assert_eq!(run(&["lint", BAD, "--fail-on", "error"]).code, 1);
+    assert_eq!(run(&["lint", BAD]).code, 1);
+    assert_eq!(run(&["lint", GOOD, "--fail-on", "warning"]).code, 0);
+    // Usage errors.
+    assert_eq!(run(&["lint"]).code, 2);
+    assert_eq!(run(&["lint", BAD, "--format", "xml"]).code, 2);
+    assert_eq!(run(&["lint", BAD, "--disable", "no-such-rule"]).code, 2);
+    assert_eq!(run(&["lint", "does/not/exist.yaml"]).code, 2);
+}
+
+#[test]
+fn human_output_has_snippets_and_a_summary() {
+    let out = run(&["lint", BAD]);
+    assert!(out.stdout.contains("warning[resource-limits]"), "{}", out.stdout);
+    assert!(out.stdout.contains(&format!("┌─ {BAD}:")), "{}", out.stdout);
+    assert!(out.stdout.contains("= why: "));
+    assert!(out.stdout.contains("= fix: "));
+    let last = out.stdout.lines().last().unwrap();
+    assert!(last.starts_with("chartguard: ") && last.ends_with(" objects"), "{last}");
+    assert!(!out.stdout.contains("\u{1b}["), "no colour when not a terminal");
+    let forced = run(&["lint", BAD, "--color", "always"]);
+    assert!(forced.stdout.contains("\u{1b}["));
+}
+
+#[test]
+fn output_file_is_written() {
+    let dir = tmp_dir("output");
+    let path = dir.join("out.sarif");
+    let out = run(&["lint", BAD, "--format", "sarif", "--output", path.to_str().unwrap()]);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.is_empty());
+    let sarif: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(out.stderr.contains("chartguard: "), "summary on stderr: {}", out.stderr);
+}
+
+#[test]
+fn no_secret_value_appears_in_any_output() {
+    let secrets: Vec<String> = std::fs::read_to_string(root().join("examples/charts/classic-mistakes/SECRETS.txt"))
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect();
+    assert!(!secrets.is_empty());
+    let rendered = std::fs::read_to_string(root().join(BAD)).unwrap();
+    assert!(secrets.iter().any(|s| rendered.contains(s.as_str())), "the example must contain the secrets it tests");
+    let mut outputs = Vec::new();
+    for format in ["human", "json", "sarif"] {
+        for profile in ["prod", "dev"] {
+            let out = run(&["lint", BAD, "--format", format, "--profile", profile, "--color", "always"]);
+            outputs.push((format!("{format}/{profile}"), out.stdout + &out.stderr));
+        }
+    }
+    let out = run(&["lint", BAD, "--timings"]);
+    outputs.push(("timings".into(), out.stdout + &out.stderr));
+    for (name, text) in &outputs {
+        for s in &secrets {
+            assert!(!text.contains(s.as_str()), "{name} output leaks a secret value");
+            // Also the parts of a DSN: the password alone.
+            if let Some(pw) = s.split("://").nth(1).and_then(|r| r.split('@').next()).and_then(|c| c.split(':').nth(1)) {
+                assert!(!text.contains(pw), "{name} output leaks a DSN password");
+            }
+        }
+    }
+}
+
+#[test]
+fn directories_and_globs_are_walked() {
+    let (_, by_dir) = json(&["examples/rendered"]);
+    let (_, by_glob) = json(&["examples/rendered/*.yaml"]);
+    assert_eq!(by_dir["objects"], by_glob["objects"]);
+    let (_, one) = json(&[BAD]);
+    let (_, two) = json(&[GOOD]);
+    assert_eq!(by_dir["objects"].as_u64().unwrap(), one["objects"].as_u64().unwrap() + two["objects"].as_u64().unwrap());
+}
+
+#[test]
+fn rules_list_and_explain() {
+    let out = run(&["rules"]);
+    assert_eq!(out.code, 0);
+    for id in ["resource-limits", "run-as-non-root", "pdb-missing", "rolling-update-unavailable", "plaintext-secret", "hook-weight-order", "schema-invalid", "unknown-field"] {
+        assert!(out.stdout.contains(id), "rules lists {id}");
+        let explain = run(&["rules", "explain", id]);
+        assert_eq!(explain.code, 0);
+        assert!(explain.stdout.contains("Why it matters:") && explain.stdout.contains("How to fix:"), "{}", explain.stdout);
+    }
+    let out = run(&["rules", "explain", "nope"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("no rule `nope`"));
+    let listed: serde_json::Value = serde_json::from_str(&run(&["rules", "--format", "json"]).stdout).unwrap();
+    assert!(listed.as_array().unwrap().len() >= 8);
+}
+
+#[test]
+fn readme_rules_table_matches_the_registry() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let table = run(&["rules", "--format", "markdown"]).stdout;
+    assert!(readme.contains(&table), "README's rules table is out of date; regenerate it with `chartguard rules --format markdown`:\n{table}");
+}
+
+#[test]
+fn bundled_policy_tests_pass() {
+    let out = run(&["policy", "test"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains(" passed, 0 failed"), "{}", out.stdout);
+}
+
+#[test]
+fn user_policies_are_loaded_and_tested() {
+    let out = run(&["policy", "test", "examples/policies"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let out = run(&["lint", BAD, "--policy-dir", "examples/policies", "--format", "json", "--fail-on", "none"]);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(report["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "team-label"), "{}", out.stdout);
+}
+
+#[test]
+fn a_broken_user_policy_is_an_input_error() {
+    let dir = tmp_dir("broken-policy");
+    std::fs::write(dir.join("x.rego"), "package chartguard.rules.custom[\"x\"]\nreport contains 1 if {\n").unwrap();
+    let out = run(&["lint", GOOD, "--policy-dir", dir.to_str().unwrap()]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("x.rego"), "{}", out.stderr);
+}

@@ -1,0 +1,87 @@
+//! Helpers shared by the integration tests: run the real binary, with a time limit.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs chartguard from the repository root; fails the test if it runs past `limit` (a hang)
+/// or dies from a signal (a panic aborting, a stack overflow).
+pub fn run_with(args: &[&str], stdin: Option<&[u8]>, limit: Duration) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chartguard"));
+    cmd.args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("RUST_BACKTRACE", "0")
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn chartguard");
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().unwrap();
+        let input = input.to_vec();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&input);
+        });
+    }
+    let out_pipe = child.stdout.take().unwrap();
+    let err_pipe = child.stderr.take().unwrap();
+    let out_t = std::thread::spawn(move || std::io::read_to_string(out_pipe).unwrap_or_default());
+    let err_t = std::thread::spawn(move || std::io::read_to_string(err_pipe).unwrap_or_default());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("chartguard {args:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stdout = out_t.join().unwrap();
+    let stderr = err_t.join().unwrap();
+    assert!(!stderr.contains("panicked"), "chartguard {args:?} panicked:\n{stderr}");
+    let code = status.code().unwrap_or_else(|| panic!("chartguard {args:?} was killed by a signal:\n{stderr}"));
+    Output { code, stdout, stderr }
+}
+
+pub fn run(args: &[&str]) -> Output {
+    run_with(args, None, Duration::from_secs(60))
+}
+
+pub fn tmp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("chartguard-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `# chartguard: expect a, b` markers: (line, rule) for every rule named on a line.
+pub fn expected_markers(path: &Path) -> Vec<(usize, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if let Some(rest) = line.split("# chartguard: expect ").nth(1) {
+            for rule in rest.split(',') {
+                let rule = rule.trim().split_whitespace().next().unwrap_or("");
+                if !rule.is_empty() {
+                    out.push((i + 1, rule.to_string()));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}

@@ -1,0 +1,72 @@
+//! Every rule's fixtures run through the real pipeline: `policies/<group>/<rule-id>/fire/*.yaml`
+//! must produce that rule's finding, `.../pass/*.yaml` must not. Adding a rule is adding
+//! files; this test picks them up. A fixture may start with `# profile: dev` to run in dev.
+
+mod common;
+use common::*;
+
+fn fixtures() -> Vec<(String, bool, std::path::PathBuf)> {
+    let mut out = Vec::new();
+    for entry in ignore::WalkBuilder::new(root().join("policies")).build().filter_map(Result::ok) {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let parent = path.parent().unwrap();
+        let kind = parent.file_name().unwrap().to_str().unwrap();
+        let rule = parent.parent().unwrap().file_name().unwrap().to_str().unwrap().to_string();
+        match kind {
+            "fire" => out.push((rule, true, path.to_path_buf())),
+            "pass" => out.push((rule, false, path.to_path_buf())),
+            _ => {}
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_fixture_fires_or_passes_as_its_folder_says() {
+    let all = fixtures();
+    let mut failures = Vec::new();
+    for (rule, fire, path) in &all {
+        let text = std::fs::read_to_string(path).unwrap();
+        let profile = text.lines().next().and_then(|l| l.strip_prefix("# profile: ")).unwrap_or("prod").trim().to_string();
+        let out = run(&["lint", path.to_str().unwrap(), "--format", "json", "--profile", &profile, "--fail-on", "none"]);
+        if out.code != 0 {
+            failures.push(format!("{}: exit {}: {}", path.display(), out.code, out.stderr));
+            continue;
+        }
+        let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let hits = report["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == rule.as_str()).count();
+        if *fire && hits == 0 {
+            failures.push(format!("{}: expected `{rule}` to fire, it did not", path.display()));
+        }
+        if !*fire && hits > 0 {
+            failures.push(format!("{}: expected `{rule}` to stay quiet, it fired {hits} time(s):\n{}", path.display(), out.stdout));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} fixtures wrong:\n{}", failures.len(), all.len(), failures.join("\n"));
+}
+
+#[test]
+fn every_bundled_rule_has_tests_and_fixtures() {
+    let out = run(&["rules", "--format", "json"]);
+    let rules: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let all = fixtures();
+    let mut missing = Vec::new();
+    for r in rules.as_array().unwrap() {
+        let id = r["id"].as_str().unwrap();
+        let group = r["group"].as_str().unwrap();
+        if !root().join(format!("policies/{group}/{id}_test.rego")).exists() {
+            missing.push(format!("{id}: no policies/{group}/{id}_test.rego"));
+        }
+        if !all.iter().any(|(rule, fire, _)| rule == id && *fire) {
+            missing.push(format!("{id}: no fire/ fixture"));
+        }
+        if !all.iter().any(|(rule, fire, _)| rule == id && !*fire) {
+            missing.push(format!("{id}: no pass/ fixture"));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
