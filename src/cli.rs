@@ -38,23 +38,25 @@ pub struct LintArgs {
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<String>,
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Which rules apply: prod (production readiness, the default) or dev.
-    #[arg(long, default_value = "prod", value_parser = ["prod", "dev"])]
-    pub profile: String,
+    /// Which rules apply: prod (production readiness; the default) or dev. With
+    /// --all-environments each environment's own profile is used instead.
+    #[arg(long, value_parser = ["prod", "dev"])]
+    pub profile: Option<String>,
     /// Exit 1 when a finding is at or above this severity (none: always exit 0).
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
     /// Add the rules in DIR (same contract as the bundled ones: policies/README.md). Repeatable.
     #[arg(long, value_name = "DIR")]
     pub policy_dir: Vec<PathBuf>,
-    /// Target Kubernetes version (major.minor), for rules that depend on it (deprecated APIs).
-    #[arg(long, value_name = "VERSION", default_value = "1.33")]
-    pub kube_version: String,
+    /// Target Kubernetes version (major.minor): passed to helm and used by rules that depend
+    /// on it (deprecated APIs). Default 1.33.
+    #[arg(long, value_name = "VERSION")]
+    pub kube_version: Option<String>,
     /// Do not run this rule. Repeatable.
     #[arg(long, value_name = "RULE")]
     pub disable: Vec<String>,
@@ -67,9 +69,45 @@ pub struct LintArgs {
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Print the time each rule took (to standard error).
+    /// Print the time each stage and rule took (to standard error).
     #[arg(long)]
     pub timings: bool,
+
+    /// Helm binary used to render charts.
+    #[arg(long, value_name = "PATH", help_heading = "Charts")]
+    pub helm_bin: Option<PathBuf>,
+    /// Values file for helm template, in order (repeatable).
+    #[arg(long = "values", short = 'f', value_name = "FILE", help_heading = "Charts")]
+    pub values: Vec<PathBuf>,
+    /// Set a value (helm --set; repeatable).
+    #[arg(long, value_name = "KEY=VAL", help_heading = "Charts")]
+    pub set: Vec<String>,
+    /// Set a string value (helm --set-string; repeatable).
+    #[arg(long, value_name = "KEY=VAL", help_heading = "Charts")]
+    pub set_string: Vec<String>,
+    /// Release name (default: the chart's name).
+    #[arg(long, value_name = "NAME", help_heading = "Charts")]
+    pub release_name: Option<String>,
+    /// Namespace for helm template.
+    #[arg(long, short = 'n', value_name = "NS", help_heading = "Charts")]
+    pub namespace: Option<String>,
+    /// Kubernetes API versions for Capabilities.APIVersions (repeatable).
+    #[arg(long, value_name = "VERSION", help_heading = "Charts")]
+    pub api_versions: Vec<String>,
+    /// Include CRDs in the rendered output.
+    #[arg(long, help_heading = "Charts")]
+    pub include_crds: bool,
+    /// Render and lint once per environment the chart ships values for (values-prod.yaml,
+    /// values.dev.yaml, env/staging.yaml …, or the config's environments), each with its
+    /// profile (prod/production → prod, dev/development/test → dev).
+    #[arg(long, help_heading = "Charts")]
+    pub all_environments: bool,
+    /// Configuration file (default: .chartguard.yaml found from the target upwards).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any .chartguard.yaml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 #[derive(Args, Debug)]

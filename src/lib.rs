@@ -6,9 +6,12 @@
 //! - [`report`]: findings located in the source, as human, JSON or SARIF output.
 
 pub mod cli;
+pub mod config;
 pub mod evaluate;
 pub mod input;
+pub mod lint;
 pub mod parse;
+pub mod render;
 pub mod report;
 pub mod rules;
 

@@ -1,7 +1,9 @@
 use anyhow::{bail, Context, Result};
 use chartguard::cli::{Cli, ColorChoice, Command, Format, LintArgs, ListFormat, PolicyCommand, RulesArgs, RulesCommand};
 use chartguard::evaluate::{self, policy::PolicySet};
-use chartguard::{input, report, rules};
+use chartguard::config::Config;
+use chartguard::render::{HelmOptions, RenderError};
+use chartguard::{lint, report, rules};
 use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -35,28 +37,73 @@ fn policies(dirs: &[std::path::PathBuf]) -> Result<PolicySet> {
 }
 
 fn lint(args: &LintArgs) -> Result<u8> {
-    let policies = policies(&args.policy_dir)?;
-    for id in &args.disable {
+    let config = if args.no_config {
+        None
+    } else if let Some(path) = &args.config {
+        Some(Config::load(path)?)
+    } else {
+        let start = args.paths.iter().find(|p| *p != "-").map(std::path::PathBuf::from).unwrap_or_else(|| ".".into());
+        Config::discover(&start)?
+    };
+    let mut dirs = args.policy_dir.clone();
+    if let Some(cfg) = &config {
+        dirs.extend(cfg.policy_dirs.iter().map(|d| cfg.dir().join(d)));
+    }
+    let mut policies = policies(&dirs)?;
+    let mut disabled = args.disable.clone();
+    if let Some(cfg) = &config {
+        disabled.extend(cfg.rules.disable.iter().cloned());
+        for (id, severity) in &cfg.rules.severity {
+            match policies.rules.iter_mut().find(|r| &r.meta.id == id) {
+                Some(rule) => rule.meta.severity = *severity,
+                None => bail!("{}: rules.severity names `{id}`, which is no rule (see `chartguard rules`)", cfg.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default()),
+            }
+        }
+    }
+    for id in &disabled {
         if policies.rule(id).is_none() {
             bail!("--disable {id}: no such rule (see `chartguard rules`)");
         }
     }
-    let paths = input::expand(&args.paths)?;
-    let files = paths.iter().map(|p| input::read(p)).collect::<Result<Vec<_>, _>>()?;
+    let cfg = config.clone().unwrap_or_default();
+    let kube_version = args.kube_version.clone().or(cfg.kube_version.clone());
     let opts = evaluate::Options {
-        profile: args.profile.clone(),
-        kube_version: args.kube_version.clone(),
-        disabled: args.disable.clone(),
+        profile: args.profile.clone().or(cfg.profile.clone()).unwrap_or_else(|| "prod".into()),
+        kube_version: kube_version.clone().unwrap_or_else(|| "1.33".into()).trim_start_matches('v').to_string(),
+        disabled,
     };
-    let run = chartguard::lint_sources(files, &policies, &opts)?;
-    if run.resources.is_empty() {
-        eprintln!("chartguard: warning: no Kubernetes objects found in {}", args.paths.join(", "));
+    let helm = HelmOptions {
+        helm_bin: args.helm_bin.clone().or(cfg.helm.bin.clone()).unwrap_or_else(|| "helm".into()),
+        values: args.values.clone(),
+        set: args.set.clone(),
+        set_string: args.set_string.clone(),
+        release_name: args.release_name.clone().or(cfg.helm.release_name.clone()),
+        namespace: args.namespace.clone().or(cfg.helm.namespace.clone()),
+        kube_version,
+        api_versions: if args.api_versions.is_empty() { cfg.helm.api_versions.clone() } else { args.api_versions.clone() },
+        include_crds: args.include_crds || cfg.helm.include_crds,
+    };
+    let sarif_opts = report::sarif::Options { root: args.root.as_deref(), category: args.category.as_deref() };
+    let outcome = match lint::lint_all(&args.paths, &policies, &opts, &helm, args.all_environments, config.as_ref()) {
+        Ok(o) => o,
+        Err(err) => {
+            // A Helm failure is never "0 findings": exit 2, and in SARIF an error-level
+            // result so code scanning shows it.
+            if let (Some(render_err), Format::Sarif) = (err.downcast_ref::<RenderError>(), args.format) {
+                let text = report::sarif::render_error(&policies, render_err, &sarif_opts);
+                write_report(args, &text)?;
+            }
+            return Err(err);
+        }
+    };
+    for w in &outcome.warnings {
+        eprintln!("chartguard: warning: {w}");
     }
     if args.timings {
-        for (stage, took) in &run.stages {
+        for (stage, took) in &outcome.stages {
             eprintln!("{:>10.3} ms  stage {stage}", took.as_secs_f64() * 1000.0);
         }
-        for t in &run.timings {
+        for t in &outcome.timings {
             eprintln!("{:>10.3} ms  {}", t.micros as f64 / 1000.0, t.rule);
         }
     }
@@ -67,40 +114,33 @@ fn lint(args: &LintArgs) -> Result<u8> {
         ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let text = match args.format {
-        Format::Human => {
-            let texts = report::redacted_sources(&run.files, &run.resources, &run.findings);
-            let sources = report::human::Sources { names: run.files.iter().map(|f| f.name.as_str()).collect(), texts };
-            report::human::render(&run.findings, &sources, color, run.resources.len())
-        }
-        Format::Json => report::json::render(&run.findings, &opts.profile, run.resources.len()),
-        Format::Sarif => report::sarif::render(
-            &policies,
-            &run.findings,
-            &report::sarif::Options { root: args.root.as_deref(), category: args.category.as_deref() },
-        ),
+        Format::Human => report::human::render(&outcome.findings, &outcome.sources, color, outcome.objects),
+        Format::Json => report::json::render(&outcome.findings, &opts.profile, outcome.objects),
+        Format::Sarif => report::sarif::render(&policies, &outcome.findings, &sarif_opts),
     };
-    match &args.output {
-        Some(path) => {
-            std::fs::write(path, text).with_context(|| format!("{}: cannot write report", path.display()))?;
-            if args.format != Format::Human {
-                eprintln!("{}", report::human::summary(&run.findings, run.resources.len()));
-            }
-        }
-        None => {
-            let mut out = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth a message.
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(e.into());
-                }
-            }
-        }
+    write_report(args, &text)?;
+    if args.output.is_some() && args.format != Format::Human {
+        eprintln!("{}", report::human::summary(&outcome.findings, outcome.objects));
     }
     let failing = args
         .fail_on
         .threshold()
-        .is_some_and(|t| run.findings.iter().any(|f| f.severity >= t));
+        .is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
     Ok(if failing { EXIT_FINDINGS } else { 0 })
+}
+
+fn write_report(args: &LintArgs, text: &str) -> Result<()> {
+    match &args.output {
+        Some(path) => std::fs::write(path, text).with_context(|| format!("{}: cannot write report", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a message.
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(()),
+            }
+        }
+    }
 }
 
 fn list_rules(args: &RulesArgs) -> Result<()> {

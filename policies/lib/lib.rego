@@ -37,13 +37,19 @@ container_label(c) := sprintf("init container %q", [c.container.name]) if {
 # True when every matchLabels entry of `selector` is in `labels` and every matchExpressions
 # requirement holds. An empty selector matches everything (as the API does for PDBs).
 selector_matches(selector, labels) if {
-	every k, v in object.get(selector, "matchLabels", {}) {
+	every k, v in _object_or_empty(object.get(selector, "matchLabels", {})) {
 		labels[k] == v
 	}
-	every expr in object.get(selector, "matchExpressions", []) {
+	every expr in _array_or_empty(object.get(selector, "matchExpressions", [])) {
 		_expression_holds(expr, labels)
 	}
 }
+
+_object_or_empty(x) := x if is_object(x)
+else := {}
+
+_array_or_empty(x) := x if is_array(x)
+else := []
 
 _expression_holds(expr, labels) if {
 	expr.operator == "In"
@@ -157,7 +163,7 @@ _container_text(i) := lower(concat("\n", [s |
 
 _container_strings(ctr) := array.concat(
 	[s | some f in ["name", "image"]; s := ctr[f]; is_string(s)],
-	[s | some f in ["command", "args"]; some s in ctr[f]; is_string(s)],
+	[s | some f in ["command", "args"]; list := ctr[f]; is_array(list); some s in list; is_string(s)],
 )
 
 # Events two hooks both run on (pre-install, pre-upgrade, …), as a set.

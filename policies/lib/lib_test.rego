@@ -119,3 +119,12 @@ test_hook_runs_before_weight_then_name if {
 	lib.hook_runs_before(2, 1) with input as inp
 	not lib.hook_runs_before(1, 2) with input as inp
 }
+
+test_selector_null_fields_do_not_error if {
+	lib.selector_matches({"matchLabels": null, "matchExpressions": null}, {"app": "web"})
+}
+
+test_hook_role_tolerates_null_command if {
+	inp := {"resources": [_hook("app-pre", {}, ["pre-upgrade"], 0)], "containers": [_ctr(0, {"name": "x", "image": "flyway/flyway:10", "command": null})]}
+	lib.hook_role(0) == "migration" with input as inp
+}

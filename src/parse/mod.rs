@@ -55,17 +55,17 @@ impl Resource {
 }
 
 /// One document's text inside a file.
-struct Chunk<'a> {
-    text: &'a str,
+pub struct Chunk<'a> {
+    pub text: &'a str,
     /// Line of the chunk's first line in the file, 0-based.
-    first_line: usize,
-    template: Option<String>,
+    pub first_line: usize,
+    pub template: Option<String>,
 }
 
 /// Splits a multi-document stream on `---` lines, the way kubectl's YAML reader does, so
 /// that one broken document is reported with its own line, and the `# Source:` comment that
 /// `helm template` writes at the top of each document is kept.
-fn split(text: &str) -> Vec<Chunk<'_>> {
+pub fn chunks(text: &str) -> Vec<Chunk<'_>> {
     let mut chunks = Vec::new();
     let mut start = 0usize;
     let mut start_line = 0usize;
@@ -116,7 +116,7 @@ fn source_comment(text: &str) -> Option<String> {
 pub fn parse_files(files: &[SourceFile]) -> Result<Vec<Resource>, InputError> {
     let mut resources = Vec::new();
     for (file_index, file) in files.iter().enumerate() {
-        for chunk in split(&file.text) {
+        for chunk in chunks(&file.text) {
             let doc = yaml::parse_document(chunk.text, chunk.first_line)
                 .map_err(|e| InputError::at(&file.name, e.pos.line, e.pos.col, format!("invalid YAML: {}", e.message)))?;
             let Some(doc) = doc else { continue };

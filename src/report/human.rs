@@ -7,11 +7,8 @@ use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as CsSeverity};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor::Buffer};
 
-pub struct Sources<'a> {
-    pub names: Vec<&'a str>,
-    /// Redacted text of each source.
-    pub texts: Vec<String>,
-}
+/// Redacted text of every file a finding may point at, by the name locations use.
+pub type Sources = std::collections::BTreeMap<String, String>;
 
 fn severity(s: Severity) -> CsSeverity {
     match s {
@@ -21,32 +18,46 @@ fn severity(s: Severity) -> CsSeverity {
     }
 }
 
-pub fn render(findings: &[Finding], sources: &Sources<'_>, color: bool, objects: usize) -> String {
+pub fn render(findings: &[Finding], sources: &Sources, color: bool, objects: usize) -> String {
     let mut files = SimpleFiles::new();
-    let ids: Vec<usize> = sources.names.iter().zip(&sources.texts).map(|(n, t)| files.add(n.to_string(), t.as_str())).collect();
-    let starts: Vec<Vec<usize>> = sources.texts.iter().map(|t| line_starts(t)).collect();
-    let span = |source: usize, line: usize, col: usize, end_line: usize, end_col: usize| {
-        let text = &sources.texts[source];
-        let a = byte_offset(&starts[source], text, crate::parse::yaml::Pos { line, col });
-        let b = byte_offset(&starts[source], text, crate::parse::yaml::Pos { line: end_line, col: end_col });
+    let empty = String::new();
+    let mut ids = std::collections::BTreeMap::new();
+    let mut starts = std::collections::BTreeMap::new();
+    for (name, text) in sources {
+        ids.insert(name.as_str(), files.add(name.clone(), text.as_str()));
+        starts.insert(name.as_str(), line_starts(text));
+    }
+    let missing = files.add("<unknown>".to_string(), empty.as_str());
+    let id_of = |name: &str| ids.get(name).copied().unwrap_or(missing);
+    let span = |l: &super::Location| {
+        let (Some(text), Some(st)) = (sources.get(&l.file), starts.get(l.file.as_str())) else { return 0..0 };
+        let a = byte_offset(st, text, crate::parse::yaml::Pos { line: l.line, col: l.column });
+        let b = byte_offset(st, text, crate::parse::yaml::Pos { line: l.end_line, col: l.end_column });
         a..b.max(a)
     };
     let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
     let config = term::Config::default();
     for f in findings {
         let l = &f.location;
-        let mut labels = vec![Label::primary(ids[l.source], span(l.source, l.line, l.column, l.end_line, l.end_column))
-            .with_message(format!("{} {}", f.object.describe(), f.path))];
+        let mut labels = vec![Label::primary(id_of(&l.file), span(l)).with_message(format!("{} {}", f.object.describe(), f.path))];
+        if let Some(r) = &f.rendered {
+            labels.push(Label::secondary(id_of(&r.file), span(r)).with_message("rendered by Helm"));
+        }
         for rel in &f.related {
-            let r = &rel.location;
             labels.push(
-                Label::secondary(ids[r.source], span(r.source, r.line, r.column, r.end_line, r.end_column))
+                Label::secondary(id_of(&rel.location.file), span(&rel.location))
                     .with_message(if rel.message.is_empty() { rel.object.describe() } else { rel.message.clone() }),
             );
         }
         let mut notes = Vec::new();
-        if let Some(t) = &l.template {
+        if let (Some(t), None) = (&l.template, &f.rendered) {
             notes.push(format!("template: {t}"));
+        }
+        if let Some(v) = &f.value {
+            notes.push(format!("values: {}", v.hint));
+        }
+        if !f.environments.is_empty() {
+            notes.push(format!("environments: {}", f.environments.join(", ")));
         }
         notes.push(format!("why: {}", f.why));
         notes.push(format!("fix: {}", f.fix));

@@ -45,9 +45,6 @@ pub struct Location {
     /// Helm's `# Source:` template of the document, when rendered by Helm.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
-    /// Index of the file in the run's sources (not serialized).
-    #[serde(skip)]
-    pub source: usize,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -56,6 +53,11 @@ pub struct RelatedLocation {
     pub path: String,
     pub message: String,
     pub location: Location,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<Location>,
+    /// Resource index and field path (not serialized).
+    #[serde(skip)]
+    pub target: (usize, Vec<PathSeg>),
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -65,7 +67,20 @@ pub struct Finding {
     pub message: String,
     pub object: ObjectRef,
     pub path: String,
+    /// Where to edit: the template line for charts, else the file that was read.
     pub location: Location,
+    /// For charts: where it is in Helm's rendered output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<Location>,
+    /// How the template line was found (marker, key-path, document), for charts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mapped_by: Option<crate::render::instrument::Method>,
+    /// For charts: the values key behind the line, and which values file sets it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<crate::render::values::ValueSource>,
+    /// Environments (from --all-environments or the config) the finding occurs in.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<String>,
     pub why: String,
     pub fix: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -107,7 +122,6 @@ fn location_of(resources: &[Resource], files: &[SourceFile], resource: usize, pa
         end_line: end.line,
         end_column: end.col.max(start.col + 1),
         template: r.origin.template.clone(),
-        source: r.origin.file,
     }
 }
 
@@ -145,8 +159,14 @@ pub fn findings(policies: &PolicySet, resources: &[Resource], files: &[SourceFil
                         path: path_to_string(&rel.path),
                         message: rel.message.clone(),
                         location: location_of(resources, files, rel.resource, &rel.path),
+                        rendered: None,
+                        target: (rel.resource, rel.path.clone()),
                     })
                     .collect(),
+                rendered: None,
+                mapped_by: None,
+                value: None,
+                environments: Vec::new(),
                 why: rule.meta.why.clone(),
                 fix: rule.meta.fix.clone(),
                 fingerprint: fingerprint(&[&rule.meta.id, &object.api_version, &object.kind, &ns, &object.name, &path, &v.message]),
@@ -277,4 +297,86 @@ pub fn counts(findings: &[Finding]) -> Counts {
         }
     }
     c
+}
+
+/// A template's text for snippets: the value part of every line whose key looks like a
+/// credential (and of the lines secret findings point at, and an env entry's `value:` after
+/// a credential-like `name:`) becomes `*`. Template actions (`{{ … }}`) stay: they name
+/// values, they do not hold them.
+pub fn redact_template(text: &str, sensitive_lines: &[usize]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut secret_env_name = false;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let t = body.trim_start().trim_start_matches("- ");
+        let (key, value_at) = match t.find(':') {
+            Some(c) if !t[..c].contains(' ') || t[..c].starts_with('"') => (t[..c].trim_matches('"'), body.len() - t.len() + c + 1),
+            _ => ("", usize::MAX),
+        };
+        let mask = value_at != usize::MAX
+            && (sensitive_lines.contains(&(i + 1)) || looks_secret_key(key) || (key == "value" && secret_env_name));
+        if key == "name" {
+            secret_env_name = looks_secret_key(body[value_at.min(body.len())..].trim().trim_matches('"'));
+        } else if !key.is_empty() && key != "value" {
+            secret_env_name = false;
+        }
+        if mask {
+            let (head, tail) = body.split_at(value_at.min(body.len()));
+            // A trailing YAML comment is not part of the value: keep it readable.
+            let (value, comment) = match tail.find(" #") {
+                Some(i) if tail[..i].matches('"').count() % 2 == 0 && tail[..i].matches('\'').count() % 2 == 0 => tail.split_at(i),
+                _ => (tail, ""),
+            };
+            out.push_str(head);
+            out.push_str(&mask_literal(value));
+            out.push_str(comment);
+            out.push_str(&line[body.len()..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// Masks literal text but keeps `{{ … }}` actions readable.
+fn mask_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while !rest.is_empty() {
+        match rest.find("{{") {
+            Some(0) => {
+                let end = rest.find("}}").map(|e| e + 2).unwrap_or(rest.len());
+                out.push_str(&rest[..end]);
+                rest = &rest[end..];
+            }
+            Some(n) => {
+                out.push_str(&mask_chars(&rest[..n]));
+                rest = &rest[n..];
+            }
+            None => {
+                out.push_str(&mask_chars(rest));
+                rest = "";
+            }
+        }
+    }
+    out
+}
+
+fn mask_chars(s: &str) -> String {
+    s.chars().map(|c| if c.is_whitespace() || c == '"' || c == '\'' { c.to_string() } else { "*".repeat(c.len_utf8()) }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_lose_credentials_but_keep_actions() {
+        let t = "stringData:\n  DATABASE_PASSWORD: hunter2\n  API_KEY: {{ .Values.apiKey | quote }}\nenv:\n  - name: API_TOKEN\n    value: tok-123\n  - name: LOG_LEVEL\n    value: debug\n";
+        let r = redact_template(t, &[]);
+        assert!(!r.contains("hunter2") && !r.contains("tok-123"), "{r}");
+        assert!(r.contains("{{ .Values.apiKey | quote }}"), "{r}");
+        assert!(r.contains("value: debug"), "{r}");
+        assert_eq!(r.len(), t.len());
+    }
 }

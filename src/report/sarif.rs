@@ -190,3 +190,68 @@ fn end_sentence(s: &str) -> String {
         format!("{s}.")
     }
 }
+
+/// SARIF for a chart Helm could not render: one error-level result at the template line
+/// Helm names (or the chart's Chart.yaml), with Helm's own message.
+pub fn render_error(policies: &PolicySet, err: &crate::render::RenderError, opts: &Options<'_>) -> String {
+    let (file, line, col) = match &err.template {
+        Some((source, line, col)) => {
+            let rest = source.split_once('/').map(|(_, r)| r).unwrap_or(source);
+            let path = err.chart.join(rest);
+            if path.is_file() {
+                (crate::input::display_path(&path), *line, *col)
+            } else {
+                (crate::input::display_path(&err.chart.join("Chart.yaml")), 1, 1)
+            }
+        }
+        None => (crate::input::display_path(&err.chart.join("Chart.yaml")), 1, 1),
+    };
+    let loc = Loc { file, line, column: col.max(1), end_line: line, end_column: col.max(1) + 1, template: None };
+    let meta = RENDER_ERROR_RULE.with(|m| m.clone());
+    let mut rules: Vec<sarif::ReportingDescriptor> = policies.rules.iter().map(|r| rule_descriptor(&r.meta)).collect();
+    rules.push(rule_descriptor(&meta));
+    let result = sarif::Result::builder()
+        .rule_id(meta.id.clone())
+        .rule_index(rules.len() as i64 - 1)
+        .level(sarif::ResultLevel::Error)
+        .message(sarif::Message::builder().text(format!("helm template failed: {}", err.message)).build())
+        .locations(vec![location(&loc, opts.root, None)])
+        .partial_fingerprints(BTreeMap::from([(
+            "chartguard/v1".to_string(),
+            super::fingerprint(&[&meta.id, &err.chart.to_string_lossy(), &err.message]),
+        )]))
+        .build();
+    let driver = sarif::ToolComponent::builder()
+        .name("chartguard")
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .version(env!("CARGO_PKG_VERSION"))
+        .information_uri(INFORMATION_URI)
+        .rules(rules)
+        .build();
+    let mut run = sarif::Run::builder().tool(sarif::Tool::builder().driver(driver).build()).results(vec![result]).build();
+    if let Some(cat) = opts.category {
+        run.automation_details = Some(sarif::RunAutomationDetails::builder().id(format!("{}/", cat.trim_end_matches('/'))).build());
+    }
+    let log = sarif::Sarif::builder().schema(SCHEMA_URI).version(serde_json::Value::String("2.1.0".into())).runs(vec![run]).build();
+    let mut s = serde_json::to_string_pretty(&log).expect("sarif serializes");
+    s.push('\n');
+    s
+}
+
+thread_local! {
+    /// Not a Rego rule: Helm itself failed, so there is nothing to evaluate.
+    static RENDER_ERROR_RULE: RuleMeta = RuleMeta {
+        id: "helm-render-error".into(),
+        title: "The chart renders with helm template".into(),
+        description: "helm template failed for this chart (a failed `required`, a template error, a missing dependency), so nothing of it could be linted.".into(),
+        severity: Severity::Error,
+        profiles: vec!["dev".into(), "prod".into()],
+        scope: crate::evaluate::policy::Scope::Release,
+        tags: vec!["helm".into()],
+        why: "A chart that does not render cannot be installed, and a linter that skips it would report a clean result for a broken release.".into(),
+        fix: "Fix the error Helm reports at this line (set the required value, fix the template, or run `helm dependency build`).".into(),
+        references: vec!["https://helm.sh/docs/helm/helm_template/".into()],
+        group: "helm".into(),
+        security_severity: None,
+    };
+}

@@ -1,0 +1,108 @@
+# METADATA
+# title: Replicated workloads have a PodDisruptionBudget
+# description: >-
+#   A Deployment or StatefulSet that runs more than one replica, or that a
+#   HorizontalPodAutoscaler scales, has a PodDisruptionBudget in the release, in its
+#   namespace, whose selector matches its pod template's labels.
+# custom:
+#   id: pdb-missing
+#   severity: warning
+#   profiles: [prod]
+#   scope: release
+#   tags: [availability, disruption]
+#   why: >-
+#     Node drains (cluster upgrades, autoscaler scale-down, spot reclaims) evict pods without
+#     asking the workload. Without a PodDisruptionBudget a drain may evict every replica at
+#     once, so the redundancy the replica count was meant to give disappears during routine
+#     maintenance.
+#   fix: >-
+#     Add a policy/v1 PodDisruptionBudget to the chart (`minAvailable: 1` or
+#     `maxUnavailable: 1`) whose `selector.matchLabels` are the workload's selector labels,
+#     e.g. `{{- include "mychart.selectorLabels" . | nindent 6 }}`, enabled in
+#     values-prod.yaml.
+#   references:
+#     - https://kubernetes.io/docs/concepts/workloads/pods/disruptions/
+#     - https://kubernetes.io/docs/tasks/run-application/configure-pdb/
+package chartguard.rules.availability["pdb-missing"]
+
+import data.chartguard.lib
+
+_kinds := {"Deployment", "StatefulSet"}
+
+_labels_path := ["spec", "template", "metadata", "labels"]
+
+# More than one replica, written in the object.
+report contains lib.violation(i, ["spec", "replicas"], msg) if {
+	some i in _workloads
+	n := lib.replicas(i)
+	n > 1
+	not _protected(i)
+	msg := sprintf(
+		"%s runs %v replicas and no PodDisruptionBudget selects its pods: a node drain may evict all of them at once",
+		[lib.describe(i), n],
+	)
+}
+
+# Scaled by an HPA (the object itself has 0/1/no replicas).
+report contains lib.violation_related(i, _labels_path, msg, related) if {
+	some i in _workloads
+	not lib.replicas(i) > 1
+	some h in _hpas
+	_targets(h, i)
+	max := object.get(input.resources[h].object.spec, "maxReplicas", "unknown")
+	not max == 1
+	not _protected(i)
+	msg := sprintf(
+		"%s is scaled by %s (up to %v replicas) and no PodDisruptionBudget selects its pods: a node drain may evict all of them at once",
+		[lib.describe(i), lib.describe(h), max],
+	)
+	related := [{"resource": h, "path": ["spec", "scaleTargetRef"], "message": sprintf("%s targets %s", [lib.describe(h), lib.describe(i)])}]
+}
+
+_workloads contains i if {
+	some i, r in input.resources
+	r.kind in _kinds
+	r.hook == null
+}
+
+_hpas contains i if {
+	some i, r in input.resources
+	r.kind == "HorizontalPodAutoscaler"
+	r.hook == null
+}
+
+_pdbs contains i if {
+	some i, r in input.resources
+	r.kind == "PodDisruptionBudget"
+	r.hook == null
+}
+
+_targets(h, i) if {
+	ref := input.resources[h].object.spec.scaleTargetRef
+	ref.kind == input.resources[i].kind
+	ref.name == input.resources[i].name
+	_same_namespace(h, i)
+}
+
+_protected(i) if {
+	labels := object.get(input.resources[i].object, _labels_path, {})
+	is_object(labels)
+	some p in _pdbs
+	_same_namespace(p, i)
+	selector := input.resources[p].object.spec.selector
+	is_object(selector)
+	lib.selector_matches(selector, labels)
+}
+
+# A null namespace is the release namespace, which may be the one another object names
+# explicitly (`namespace: {{ .Release.Namespace }}`): only two different explicit
+# namespaces are known to differ.
+_same_namespace(a, b) if not _different_namespaces(a, b)
+
+_different_namespaces(a, b) if {
+	na := input.resources[a].namespace
+	nb := input.resources[b].namespace
+	is_string(na)
+	is_string(nb)
+	na != nb
+}

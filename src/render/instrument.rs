@@ -1,0 +1,376 @@
+//! Findings at the template line: lint the clean render, map with an instrumented one.
+//!
+//! A temporary copy of the chart gets a marker comment (`#cg:<line>`) before each template
+//! line where a comment is harmless; Helm renders it with the same flags; a rendered node's
+//! template line is the nearest marker above it. The instrumented render is only a map: it
+//! never feeds the rules. Each document is trusted only if its key paths equal the clean
+//! render's (values may differ: charts generate random passwords). Where that fails, the
+//! key path is searched in the template text, then the document start is used
+//! (`../shared/notes/source-mapping.md`).
+
+use super::{helm_template, Chart, HelmOptions, RenderError};
+use crate::evaluate::{locate, PathSeg};
+use crate::parse::yaml::{Node, Value};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+const MARKER: &str = "#cg:";
+
+/// How a finding's template line was found, best first. Reported in JSON so precision can
+/// be measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Marker comments in an instrumented render.
+    Marker,
+    /// The key path searched in the template text.
+    KeyPath,
+    /// The document's first line in the template.
+    Document,
+}
+
+/// Lines of a template that may carry a marker comment before them, 1-based.
+pub fn safe_lines(template: &str) -> Vec<bool> {
+    let lines: Vec<&str> = template.lines().collect();
+    let mut safe = vec![false; lines.len()];
+    let mut open_actions: i64 = 0;
+    let mut block_scalar_indent: Option<usize> = None;
+    let mut prev_right_trim = false;
+    for (i, line) in lines.iter().enumerate() {
+        let indent = line.len() - line.trim_start().len();
+        let trimmed = line.trim();
+        let in_action = open_actions > 0;
+        if let Some(bi) = block_scalar_indent {
+            if trimmed.is_empty() || indent > bi {
+                // Inside a block scalar: a comment would become text.
+                update_actions(line, &mut open_actions);
+                prev_right_trim = trimmed.ends_with("-}}");
+                continue;
+            }
+            block_scalar_indent = None;
+        }
+        let ok = !in_action
+            && !trimmed.is_empty()
+            && !trimmed.starts_with("{{-")
+            && !trimmed.starts_with("---")
+            && !prev_right_trim;
+        safe[i] = ok;
+        update_actions(line, &mut open_actions);
+        if open_actions == 0 && starts_block_scalar(trimmed) {
+            block_scalar_indent = Some(indent);
+        }
+        prev_right_trim = trimmed.ends_with("-}}");
+    }
+    safe
+}
+
+fn update_actions(line: &str, open: &mut i64) {
+    *open += line.matches("{{").count() as i64 - line.matches("}}").count() as i64;
+    if *open < 0 {
+        *open = 0;
+    }
+}
+
+/// `key: |`, `key: >-`, `- |2` …, ignoring template actions and trailing comments.
+fn starts_block_scalar(trimmed: &str) -> bool {
+    let without_comment = trimmed.split(" #").next().unwrap_or(trimmed).trim_end();
+    let tail = without_comment.rsplit([' ', ':']).next().unwrap_or("");
+    let is_indicator = |s: &str| {
+        let mut c = s.chars();
+        matches!(c.next(), Some('|' | '>')) && c.all(|x| matches!(x, '-' | '+') || x.is_ascii_digit())
+    };
+    is_indicator(tail) && (without_comment.contains(": ") || without_comment.starts_with("- ") || without_comment == tail)
+}
+
+pub fn instrument_text(template: &str, safe: &[bool]) -> String {
+    let mut out = String::with_capacity(template.len() * 2);
+    for (i, line) in template.split_inclusive('\n').enumerate() {
+        if safe.get(i).copied().unwrap_or(false) {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            out.push_str(indent);
+            out.push_str(MARKER);
+            out.push_str(&(i + 1).to_string());
+            out.push('\n');
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// Template files Helm renders into manifests (not `_*.tpl` helpers, not NOTES.txt), for the
+/// chart and its unpacked subcharts, as paths relative to the chart root.
+fn template_files(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in ignore::WalkBuilder::new(root).hidden(false).git_ignore(false).build().filter_map(Result::ok) {
+        let p = e.path();
+        let Ok(rel) = p.strip_prefix(root) else { continue };
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let in_templates = rel.components().any(|c| c.as_os_str() == "templates");
+        if in_templates && !name.starts_with('_') && (name.ends_with(".yaml") || name.ends_with(".yml")) && p.is_file() {
+            out.push(rel.to_path_buf());
+        }
+    }
+    out.sort();
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name == ".git" {
+            continue;
+        }
+        let target = to.join(&name);
+        let ty = entry.file_type()?;
+        if ty.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else if ty.is_file() || ty.is_symlink() {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// A rendered document of the instrumented release, with each of its lines' template line.
+#[derive(Debug, Clone)]
+pub struct DocMap {
+    pub template: Option<String>,
+    pub root: Node,
+    /// `markers[l]`: template line of instrumented line `l` (1-based; 0 = none above).
+    markers: Vec<usize>,
+}
+
+impl DocMap {
+    pub fn line_of(&self, path: &[PathSeg]) -> Option<usize> {
+        let (node, key_pos, _) = locate(&self.root, path);
+        let line = key_pos.map(|p| p.line).unwrap_or(node.pos.line);
+        self.markers.get(line).copied().filter(|&l| l > 0)
+    }
+}
+
+/// The map from the clean render's documents to template lines.
+#[derive(Debug, Default)]
+pub struct TemplateMap {
+    /// One entry per clean document, in parse order: its instrumented twin, when trusted.
+    pub docs: Vec<Option<DocMap>>,
+    /// Templates whose markers broke Helm's parse and were rendered without markers.
+    pub skipped_templates: Vec<String>,
+}
+
+fn key_paths(node: &Node, prefix: &mut Vec<PathSeg>, out: &mut BTreeSet<Vec<PathSeg>>) {
+    match &node.value {
+        Value::Map(entries) => {
+            for e in entries {
+                prefix.push(PathSeg::Key(e.key.clone()));
+                out.insert(prefix.clone());
+                key_paths(&e.value, prefix, out);
+                prefix.pop();
+            }
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                prefix.push(PathSeg::Index(i));
+                key_paths(item, prefix, out);
+                prefix.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+pub fn paths_of(node: &Node) -> BTreeSet<Vec<PathSeg>> {
+    let mut out = BTreeSet::new();
+    key_paths(node, &mut Vec::new(), &mut out);
+    out
+}
+
+/// Parses an instrumented render into documents with their marker tables.
+fn parse_instrumented(text: &str) -> Vec<DocMap> {
+    let mut docs = Vec::new();
+    let all: Vec<&str> = text.lines().collect();
+    for chunk in crate::parse::chunks(text) {
+        let Ok(Some(doc)) = crate::parse::yaml::parse_document(chunk.text, chunk.first_line) else { continue };
+        let mut markers = vec![0usize; all.len() + 2];
+        let mut current = 0usize;
+        let first = chunk.first_line;
+        let count = chunk.text.lines().count();
+        for l in first..(first + count).min(all.len()) {
+            let t = all[l].trim();
+            if let Some(n) = t.strip_prefix(MARKER).and_then(|n| n.parse::<usize>().ok()) {
+                current = n;
+            } else if let Some(pos) = t.find(MARKER) {
+                // A marker glued after content by a right-trimming action on the line above.
+                if let Ok(n) = t[pos + MARKER.len()..].trim().parse::<usize>() {
+                    current = n;
+                }
+            }
+            markers[l + 1] = current;
+        }
+        docs.push(DocMap { template: chunk.template, root: doc.root, markers });
+    }
+    docs
+}
+
+/// Renders an instrumented copy of the chart and pairs its documents with the clean ones.
+/// Never fails the lint: on any problem the affected documents get no map.
+pub fn build_map(chart: &Chart, opts: &HelmOptions, upgrade: bool, clean: &[(Option<String>, Node)]) -> TemplateMap {
+    let mut map = TemplateMap { docs: vec![None; clean.len()], skipped_templates: Vec::new() };
+    if !chart.unpacked {
+        return map;
+    }
+    let Ok(tmp) = tempdir() else { return map };
+    let copy = tmp.join(chart.path.file_name().unwrap_or_default());
+    if copy_dir(&chart.path, &copy).is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return map;
+    }
+    let mut files: HashMap<PathBuf, String> = HashMap::new();
+    for rel in template_files(&copy) {
+        let path = copy.join(&rel);
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            let safe = safe_lines(&text);
+            if std::fs::write(&path, instrument_text(&text, &safe)).is_ok() {
+                files.insert(rel, text);
+            }
+        }
+    }
+    let mut rendered: Option<String> = None;
+    // A marker that breaks a template makes Helm name that template; put it back as it was
+    // and try again, a bounded number of times.
+    for _ in 0..8 {
+        match helm_template(&copy, chart, opts, upgrade) {
+            Ok(text) => {
+                rendered = Some(text);
+                break;
+            }
+            Err(RenderError { template: Some((source, _, _)), .. }) => {
+                let Some(rel) = source.split_once('/').map(|(_, r)| PathBuf::from(r)) else { break };
+                let Some(original) = files.remove(&rel) else { break };
+                if std::fs::write(copy.join(&rel), original).is_err() {
+                    break;
+                }
+                map.skipped_templates.push(source);
+            }
+            Err(_) => break,
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    let Some(text) = rendered else { return map };
+    let inst = parse_instrumented(&text);
+    let mut used: HashSet<usize> = HashSet::new();
+    for (i, (template, root)) in clean.iter().enumerate() {
+        let want = paths_of(root);
+        // Same position first (Helm's order is stable), then any unused twin.
+        let candidates = std::iter::once(i).chain(0..inst.len());
+        for j in candidates {
+            if j >= inst.len() || used.contains(&j) {
+                continue;
+            }
+            let d = &inst[j];
+            if &d.template == template && kind_name(&d.root) == kind_name(root) && paths_of(&d.root) == want {
+                used.insert(j);
+                map.docs[i] = Some(d.clone());
+                break;
+            }
+        }
+    }
+    map
+}
+
+fn kind_name(n: &Node) -> (Option<&str>, Option<&str>) {
+    (n.get("kind").and_then(Node::as_str), n.get("metadata").and_then(|m| m.get("name")).and_then(Node::as_str))
+}
+
+fn tempdir() -> std::io::Result<PathBuf> {
+    let base = std::env::temp_dir();
+    for n in 0..1000u32 {
+        let dir = base.join(format!("chartguard-{}-{}-{n}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)));
+        if std::fs::create_dir(&dir).is_ok() {
+            return Ok(dir);
+        }
+    }
+    Err(std::io::Error::other("cannot create a temporary directory"))
+}
+
+/// Layer 4: the key path searched in the template text the way a person would — each key
+/// literally, below the previous one and more indented. Returns the deepest key found.
+pub fn key_path_line(template: &str, path: &[PathSeg]) -> Option<usize> {
+    let lines: Vec<&str> = template.lines().collect();
+    let keys: Vec<&str> = path.iter().filter_map(|s| match s { PathSeg::Key(k) => Some(k.as_str()), _ => None }).collect();
+    let mut from = doc_start(template).unwrap_or(1) - 1;
+    let mut indent: Option<usize> = None;
+    let mut found = None;
+    for key in keys {
+        let mut hit = None;
+        for (i, line) in lines.iter().enumerate().skip(from) {
+            let t = line.trim_start();
+            let ind = line.len() - t.len();
+            if let Some(prev) = indent {
+                // Left the parent's block: stop (an `{{ }}` line may sit anywhere).
+                if ind <= prev && !t.is_empty() && !t.starts_with("{{") && !t.starts_with('#') && i > from {
+                    break;
+                }
+            }
+            let t = t.strip_prefix("- ").unwrap_or(t);
+            let quoted = format!("\"{key}\":");
+            if t.starts_with(&format!("{key}:")) || t.starts_with(&quoted) {
+                hit = Some((i, ind));
+                break;
+            }
+        }
+        match hit {
+            Some((i, ind)) => {
+                found = Some(i + 1);
+                from = i + 1;
+                indent = Some(ind);
+            }
+            None => break,
+        }
+    }
+    found
+}
+
+/// Layer 5: the line where the template's first document starts (`apiVersion:`).
+pub fn doc_start(template: &str) -> Option<usize> {
+    template.lines().position(|l| l.trim_start().starts_with("apiVersion:")).map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    #[test]
+    fn markers_skip_the_lines_where_a_comment_would_change_the_output() {
+        let t = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n  {{- with .Values.labels }}\n  labels: {{ toYaml . | nindent 4 }}\n  {{- end }}\ndata:\n  script: |\n    echo hi\n    # not a comment\n  other: {{ .Values.x\n    | quote }}\n  last: {{ .Values.y -}}\n  after: 1\n";
+        let safe = safe_lines(t);
+        let safe_at: Vec<usize> = safe.iter().enumerate().filter(|(_, s)| **s).map(|(i, _)| i + 1).collect();
+        // 5 and 7 start with `{{-`; 10-11 are in a block scalar; 13 is inside an action;
+        // 15 follows a right-trimming action.
+        assert_eq!(safe_at, vec![1, 2, 3, 4, 6, 8, 9, 12, 14]);
+    }
+
+    #[test]
+    fn instrumented_text_keeps_indentation() {
+        let t = "a:\n  b: 1\n";
+        assert_eq!(instrument_text(t, &safe_lines(t)), "#cg:1\na:\n  #cg:2\n  b: 1\n");
+    }
+
+    #[test]
+    fn key_path_search_follows_indentation() {
+        let t = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          resources:\n            {{- toYaml .Values.resources | nindent 12 }}\n";
+        let path: Vec<PathSeg> = vec![
+            PathSeg::Key("spec".into()),
+            PathSeg::Key("template".into()),
+            PathSeg::Key("spec".into()),
+            PathSeg::Key("containers".into()),
+            PathSeg::Index(0),
+            PathSeg::Key("resources".into()),
+            PathSeg::Key("limits".into()),
+        ];
+        assert_eq!(key_path_line(t, &path), Some(8));
+        assert_eq!(doc_start(t), Some(1));
+    }
+}

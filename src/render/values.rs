@@ -1,0 +1,175 @@
+//! Which values key fed a template line, and which values file sets it: "set by
+//! values-prod.yaml:12 (`resources.limits`)" or "not set; add `resources` to values-prod.yaml".
+//! Helm's override order: the chart's values.yaml, then each `-f` in order, then `--set`.
+
+use crate::parse::yaml::{parse_document, Node};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValueSource {
+    /// The values key, e.g. `resources.limits`.
+    pub key: String,
+    /// The file (as shown to users) that sets it last, and the line; None when nothing does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// True when a `--set`/`--set-string` sets it (its value is never shown).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub command_line: bool,
+    /// The sentence shown to users.
+    pub hint: String,
+}
+
+/// `.Values.a.b` references on a template line.
+pub fn refs(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(i) = rest.find(".Values.") {
+        let after = &rest[i + 8..];
+        let key: String = after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.').collect();
+        let key = key.trim_end_matches('.').to_string();
+        if !key.is_empty() && !out.contains(&key) {
+            out.push(key);
+        }
+        rest = after;
+    }
+    out
+}
+
+/// The values key behind template line `line` (1-based): a reference on the line itself, or
+/// the `with .Values.x` block the line sits in when it uses `.`.
+pub fn keys_for_line(template: &str, line: usize) -> Vec<String> {
+    let lines: Vec<&str> = template.lines().collect();
+    let Some(text) = line.checked_sub(1).and_then(|i| lines.get(i)) else { return Vec::new() };
+    let on_line = refs(text);
+    if !on_line.is_empty() {
+        return on_line;
+    }
+    key_of_block(&lines, line).into_iter().collect()
+}
+
+fn key_of_block(lines: &[&str], line: usize) -> Option<String> {
+    // Walk up to the innermost open `with`/`range`.
+    let mut depth = 0i32;
+    for l in lines[..line - 1].iter().rev() {
+        let t = l.trim();
+        let opens = ["with ", "range ", "if "].iter().filter(|w| t.contains(&format!("{{{{- {w}")) || t.contains(&format!("{{{{ {w}"))).count() as i32;
+        let closes = t.matches("end }}").count() as i32 + t.matches("end -}}").count() as i32;
+        depth += closes - opens;
+        if depth < 0 {
+            if t.contains("with .Values.") || t.contains("range .Values.") {
+                return refs(t).into_iter().next();
+            }
+            depth = 0;
+        }
+    }
+    None
+}
+
+fn lookup<'a>(root: &'a Node, key: &str) -> Option<&'a Node> {
+    let mut node = root;
+    for part in key.split('.') {
+        node = node.get(part)?;
+    }
+    Some(node)
+}
+
+/// Where each key is set, as one source whose hint names them all (a DSN built from user,
+/// password and host names three keys).
+pub fn sources_of(keys: &[String], values_files: &[(PathBuf, String)], set_args: &[String], subchart: Option<(&Path, &str)>) -> Option<ValueSource> {
+    let mut all: Vec<ValueSource> = keys.iter().map(|k| source_of(k, values_files, set_args, subchart)).collect();
+    if all.len() <= 1 {
+        return all.pop();
+    }
+    let hint = all.iter().map(|s| s.hint.clone()).collect::<Vec<_>>().join("; ");
+    let mut first = all.swap_remove(0);
+    first.hint = hint;
+    Some(first)
+}
+
+/// Where `key` is set. `values_files`: in Helm's order (chart values.yaml first); `prefix`
+/// is the subchart's name for templates of a subchart (its values live under it in the
+/// parent's files).
+pub fn source_of(key: &str, values_files: &[(PathBuf, String)], set_args: &[String], subchart: Option<(&Path, &str)>) -> ValueSource {
+    let mut found: Option<(String, usize)> = None;
+    let mut candidates: Vec<(String, String, &str)> = Vec::new();
+    if let Some((dir, _)) = subchart {
+        let own = dir.join("values.yaml");
+        if let Ok(text) = std::fs::read_to_string(&own) {
+            candidates.push((crate::input::display_path(&own), text, ""));
+        }
+    }
+    for (path, text) in values_files {
+        candidates.push((crate::input::display_path(path), text.clone(), subchart.map(|(_, n)| n).unwrap_or("")));
+    }
+    for (name, text, prefix) in &candidates {
+        let full = if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") };
+        if let Ok(Some(doc)) = parse_document(text, 0) {
+            if let Some(n) = lookup(&doc.root, &full) {
+                if !matches!(n.value, crate::parse::yaml::Value::Null) {
+                    found = Some((name.clone(), n.pos.line.max(1)));
+                    // The key's own line reads better than its value's.
+                    if let Some(line) = key_line(&doc.root, &full) {
+                        found = Some((name.clone(), line));
+                    }
+                }
+            }
+        }
+    }
+    let on_command_line = set_args.iter().any(|s| s.split(',').any(|kv| kv.split('=').next().is_some_and(|k| k.trim() == key)));
+    if on_command_line {
+        return ValueSource { key: key.into(), file: None, line: None, command_line: true, hint: format!("set on the command line (--set {key}=…)") };
+    }
+    match found {
+        Some((file, line)) => ValueSource { hint: format!("set by {file}:{line} (`{key}`)"), key: key.into(), file: Some(file), line: Some(line), command_line: false },
+        None => {
+            let last = candidates.last().map(|c| c.0.clone()).unwrap_or_else(|| "values.yaml".into());
+            ValueSource { hint: format!("`{key}` is not set in any values file; add it to {last}"), key: key.into(), file: None, line: None, command_line: false }
+        }
+    }
+}
+
+fn key_line(root: &Node, key: &str) -> Option<usize> {
+    let (parent, last) = match key.rsplit_once('.') {
+        Some((p, l)) => (lookup(root, p)?, l),
+        None => (root, key),
+    };
+    parent.entries().iter().rev().find(|e| e.key == last).map(|e| e.key_pos.line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs_on_a_line() {
+        assert_eq!(refs("image: \"{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}\""), vec!["image.repository", "image.tag"]);
+        assert_eq!(refs("{{- toYaml .Values.resources | nindent 12 }}"), vec!["resources"]);
+        assert!(refs("name: app").is_empty());
+    }
+
+    #[test]
+    fn with_blocks_name_the_key() {
+        let t = "spec:\n  {{- with .Values.podSecurityContext }}\n  securityContext:\n    {{- toYaml . | nindent 4 }}\n  {{- end }}\n";
+        assert_eq!(keys_for_line(t, 4), vec!["podSecurityContext".to_string()]);
+        assert!(keys_for_line(t, 1).is_empty());
+    }
+
+    #[test]
+    fn last_values_file_wins() {
+        let files = vec![
+            (PathBuf::from("values.yaml"), "replicaCount: 1\nresources: {}\n".to_string()),
+            (PathBuf::from("values-prod.yaml"), "# prod\nreplicaCount: 3\n".to_string()),
+        ];
+        let s = source_of("replicaCount", &files, &[], None);
+        assert_eq!(s.hint, "set by values-prod.yaml:2 (`replicaCount`)");
+        let s = source_of("resources", &files, &[], None);
+        assert_eq!(s.file.as_deref(), Some("values.yaml"));
+        let s = source_of("podDisruptionBudget.enabled", &files, &[], None);
+        assert!(s.hint.contains("not set in any values file; add it to values-prod.yaml"), "{}", s.hint);
+        let s = source_of("replicaCount", &files, &["replicaCount=5".into()], None);
+        assert!(s.command_line && !s.hint.contains('5'));
+    }
+}
