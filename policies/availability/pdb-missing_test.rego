@@ -76,3 +76,20 @@ test_hooks_skipped if {
 	hook := object.union(_deploy("web", null, 3), {"hook": {"events": ["pre-install"]}})
 	count(rule.report) == 0 with input as {"resources": [hook]}
 }
+
+test_pdb_with_only_expressions_or_empty_selector if {
+	count(rule.report) == 0 with input as {"resources": [_deploy("web", null, 3), _pdb(null, {"matchExpressions": [{"key": "app", "operator": "Exists"}]})]}
+	count(rule.report) == 0 with input as {"resources": [_deploy("web", null, 3), _pdb(null, {})]}
+	count(rule.report) == 1 with input as {"resources": [_deploy("web", null, 3), _pdb(null, null)]}
+}
+
+test_pdb_label_value_must_match_exactly if {
+	count(rule.report) == 1 with input as {"resources": [_deploy("web", null, 3), _pdb(null, {"matchLabels": {"app": "web", "component": "worker"}})]}
+}
+
+test_pdbs_sharing_a_common_label_are_told_apart if {
+	api := object.union(_pdb(null, {"matchLabels": {"app": "web", "component": "api"}}), {"name": "api"})
+	worker := object.union(_pdb(null, {"matchLabels": {"app": "web", "component": "worker"}}), {"name": "worker"})
+	count(rule.report) == 0 with input as {"resources": [worker, _deploy("web", null, 3), api]}
+	count(rule.report) == 1 with input as {"resources": [worker, _deploy("web", null, 3)]}
+}

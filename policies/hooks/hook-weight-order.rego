@@ -36,9 +36,9 @@ report contains lib.violation_related(m, _weight_path, msg, related) if {
 	some b in _backups
 	some m in _migrations
 	b != m
+	not lib.hook_runs_before(b, m)
 	events := lib.shared_hook_events(b, m)
 	count(events) > 0
-	not lib.hook_runs_before(b, m)
 	msg := sprintf(
 		"%s hook %s (migration, weight %v) runs before %s (backup, weight %v)%s: the schema changes before the backup is taken; give the backup a lower weight",
 		[concat(", ", sort([e | some e in events])), _name(m), _weight(m), _name(b), _weight(b), _tie(b, m)],

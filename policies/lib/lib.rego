@@ -13,6 +13,15 @@ violation_related(resource, path, message, related) := {
 	"related": related,
 }
 
+# A violation more severe (or less) than the rule's default: "error", "warning" or "note".
+# For rules whose worst case differs in kind, e.g. runAsUser: 0 against a missing runAsNonRoot.
+violation_with_severity(resource, path, message, severity) := {
+	"resource": resource,
+	"path": path,
+	"message": message,
+	"severity": severity,
+}
+
 # "Deployment web" or "Deployment prod/web", for messages.
 describe(i) := sprintf("%s %s/%s", [r.kind, r.namespace, r.name]) if {
 	r := input.resources[i]
@@ -154,12 +163,30 @@ _role_words := {
 
 _roles_in(text) := {role | some role, words in _role_words; some w in words; contains(text, w)}
 
-# Names, images, commands and args of every container of resource i, lower-cased.
+# Names, images, commands and args of every container of resource i, lower-cased. Read from
+# the object itself (not input.containers) so that it costs the object's size, not the release's.
 _container_text(i) := lower(concat("\n", [s |
-	some c in input.containers
-	c.resource == i
-	some s in _container_strings(c.container)
+	obj := input.resources[i].object
+	spec := object.get(obj, pod_spec_paths[input.resources[i].kind], null)
+	some field in ["initContainers", "containers"]
+	ctrs := spec[field]
+	is_array(ctrs)
+	some ctr in ctrs
+	is_object(ctr)
+	some s in _container_strings(ctr)
 ]))
+
+# Where each pod-bearing kind keeps its PodSpec (as the Rust side's input.pods does).
+pod_spec_paths := {
+	"Pod": ["spec"],
+	"Deployment": ["spec", "template", "spec"],
+	"StatefulSet": ["spec", "template", "spec"],
+	"DaemonSet": ["spec", "template", "spec"],
+	"ReplicaSet": ["spec", "template", "spec"],
+	"ReplicationController": ["spec", "template", "spec"],
+	"Job": ["spec", "template", "spec"],
+	"CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
+}
 
 _container_strings(ctr) := array.concat(
 	[s | some f in ["name", "image"]; s := ctr[f]; is_string(s)],

@@ -52,36 +52,31 @@ _hook(name, annotations, events, weight) := {
 	"hook": {"events": events, "weight": weight, "weight_valid": true},
 }
 
-_ctr(i, c) := {"resource": i, "type": "container", "path": [], "container": c}
+# A hook Job whose pod runs the given containers.
+_job(name, ctrs) := object.union(_hook(name, {}, ["pre-upgrade"], 0), {"object": {"spec": {"template": {"spec": {"containers": ctrs}}}}})
 
 test_hook_role_from_name if {
-	lib.hook_role(0) == "backup" with input as {"resources": [_hook("app-backup", {}, ["pre-upgrade"], 0)], "containers": []}
-	lib.hook_role(0) == "migration" with input as {"resources": [_hook("app-db-migrate", {}, ["pre-upgrade"], 0)], "containers": []}
-	lib.hook_role(0) == "migration" with input as {"resources": [_hook("app-migration", {}, ["pre-upgrade"], 0)], "containers": []}
+	lib.hook_role(0) == "backup" with input as {"resources": [_hook("app-backup", {}, ["pre-upgrade"], 0)] }
+	lib.hook_role(0) == "migration" with input as {"resources": [_hook("app-db-migrate", {}, ["pre-upgrade"], 0)] }
+	lib.hook_role(0) == "migration" with input as {"resources": [_hook("app-migration", {}, ["pre-upgrade"], 0)] }
 }
 
 test_hook_role_from_containers if {
-	inp := {
-		"resources": [_hook("app-pre", {}, ["pre-upgrade"], 0), _hook("app-pre2", {}, ["pre-upgrade"], 0), _hook("app-pre3", {}, ["pre-upgrade"], 0)],
-		"containers": [
-			_ctr(0, {"name": "dump", "image": "postgres:16", "command": ["sh", "-c", "pg_dump --dbname=$URL"]}),
-			_ctr(1, {"name": "db", "image": "flyway/flyway:10", "args": ["up"]}),
-			_ctr(2, {"name": "snap", "image": "velero/velero:1.14", "command": ["velero", "backup", "create"]}),
-		],
-	}
+	inp := {"resources": [
+		_job("app-pre", [{"name": "dump", "image": "postgres:16", "command": ["sh", "-c", "pg_dump --dbname=$URL"]}]),
+		_job("app-pre2", [{"name": "db", "image": "flyway/flyway:10", "args": ["up"]}]),
+		_job("app-pre3", [{"name": "snap", "image": "velero/velero:1.14", "command": ["velero", "backup", "create"]}]),
+	]}
 	lib.hook_role(0) == "backup" with input as inp
 	lib.hook_role(1) == "migration" with input as inp
 	lib.hook_role(2) == "backup" with input as inp
 }
 
 test_hook_role_none_and_ambiguous if {
-	inp := {
-		"resources": [_hook("app-notify", {}, ["post-upgrade"], 0), _hook("app-job", {}, ["pre-upgrade"], 0)],
-		"containers": [
-			_ctr(0, {"name": "notify", "image": "curlimages/curl:8", "command": ["curl", "http://x"]}),
-			_ctr(1, {"name": "both", "image": "tool:1", "command": ["sh", "-c", "pg_dump x && ./migrate"]}),
-		],
-	}
+	inp := {"resources": [
+		_job("app-notify", [{"name": "notify", "image": "curlimages/curl:8", "command": ["curl", "http://x"]}]),
+		_job("app-job", [{"name": "both", "image": "tool:1", "command": ["sh", "-c", "pg_dump x && ./migrate"]}]),
+	]}
 	not lib.hook_role(0) with input as inp
 	not lib.hook_role(1) with input as inp
 }
@@ -92,7 +87,6 @@ test_hook_role_annotation_overrides if {
 			_hook("app-backup", {"chartguard.io/hook-role": "migration"}, ["pre-upgrade"], 0),
 			_hook("app-migrate", {"chartguard.io/hook-role": "none"}, ["pre-upgrade"], 0),
 		],
-		"containers": [],
 	}
 	lib.hook_role(0) == "migration" with input as inp
 	lib.hook_role(1) == "none" with input as inp
@@ -125,6 +119,10 @@ test_selector_null_fields_do_not_error if {
 }
 
 test_hook_role_tolerates_null_command if {
-	inp := {"resources": [_hook("app-pre", {}, ["pre-upgrade"], 0)], "containers": [_ctr(0, {"name": "x", "image": "flyway/flyway:10", "command": null})]}
+	inp := {"resources": [_job("app-pre", [{"name": "x", "image": "flyway/flyway:10", "command": null}])]}
 	lib.hook_role(0) == "migration" with input as inp
+}
+
+test_violation_with_severity if {
+	lib.violation_with_severity(0, ["spec"], "m", "error") == {"resource": 0, "path": ["spec"], "message": "m", "severity": "error"}
 }

@@ -91,71 +91,132 @@ _env_reason(name, value) := reason if {
 	_literal_credential(value)
 }
 
+# Every regex below sits behind a cheap substring test: most values and names contain none of
+# the markers, and a release can have tens of thousands of env entries and ConfigMap keys.
 _value_reason(value) := "a connection string with a password in it" if {
 	is_string(value)
 	_dsn_with_password(value)
 } else := "a PEM private key" if {
 	is_string(value)
+	contains(value, "PRIVATE KEY-----")
 	regex.match(`-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----`, value)
 } else := "a well-known API key or token format" if {
 	is_string(value)
-	some p in _key_patterns
-	regex.match(p, value)
+	some marker, pattern in _key_patterns
+	contains(value, marker)
+	regex.match(concat("", [`(^|[^A-Za-z0-9_-])`, pattern]), value)
 }
 
 # scheme://user:password@host, where the password is not a $(VAR) / ${VAR} / $VAR reference.
-_dsn_with_password(value) if regex.match(`[A-Za-z][A-Za-z0-9+.-]*://[^/ \t\r\n:@]*:[^$@ \t\r\n/{][^@ \t\r\n/]*@`, value)
+# String functions, not a regex: this runs on every value that contains "://".
+_dsn_with_password(value) if {
+	contains(value, "://")
+	contains(value, "@")
+	parts := split(value, "://")
+	some n, rest in parts
+	n > 0
+	at := indexof(rest, "@")
+	at > 0
+	userinfo := substring(rest, 0, at)
+	not _has_any(userinfo, ["/", " ", "\t", "\n", "\r"])
+	colon := indexof(userinfo, ":")
+	colon >= 0
+	password := substring(userinfo, colon + 1, count(userinfo) - colon - 1)
+	password != ""
+	not startswith(password, "$")
+	not startswith(password, "{")
+}
 
-# password=… in a URL query.
-_dsn_with_password(value) if regex.match(`[?&]([Pp]assword|PASSWORD)=[^&$ \t\r\n{]`, value)
+_has_any(s, markers) if {
+	some m in markers
+	contains(s, m)
+}
 
-# ADO/JDBC-style "...;Password=...;" connection strings.
-_dsn_with_password(value) if regex.match(`(^|;)[ \t]*([Pp]assword|PASSWORD|[Pp]wd|PWD)[ \t]*=[ \t]*[^;$ \t\r\n{]`, value)
+# password=… in a URL query, or an ADO/JDBC-style "…;Password=…;" connection string.
+_dsn_with_password(value) if {
+	contains(value, "=")
+	l := lower(value)
+	some marker in ["password", "pwd"]
+	contains(l, marker)
+	_password_assignment(value)
+}
 
-_b := `(^|[^A-Za-z0-9_-])`
+_password_assignment(value) if regex.match(`[?&]([Pp]assword|PASSWORD)=[^&$ \t\r\n{]`, value)
 
-_key_patterns := [
-	concat("", [_b, `sk_live_[0-9A-Za-z]{8,}`]),
-	concat("", [_b, `sk-live-[0-9A-Za-z]{8,}`]),
-	concat("", [_b, `sk-[A-Za-z0-9_-]{20,}`]),
-	concat("", [_b, `AKIA[0-9A-Z]{16}`]),
-	concat("", [_b, `gh[pousr]_[A-Za-z0-9]{20,}`]),
-	concat("", [_b, `github_pat_[A-Za-z0-9_]{20,}`]),
-	concat("", [_b, `xox[bp]-[A-Za-z0-9-]{10,}`]),
-]
+_password_assignment(value) if regex.match(`(^|;)[ \t]*([Pp]assword|PASSWORD|[Pp]wd|PWD)[ \t]*=[ \t]*[^;$ \t\r\n{]`, value)
+
+# marker (a substring every match contains) → pattern (after a non-word boundary).
+_key_patterns := {
+	"sk_live_": `sk_live_[0-9A-Za-z]{8,}`,
+	"sk-live-": `sk-live-[0-9A-Za-z]{8,}`,
+	"sk-": `sk-[A-Za-z0-9_-]{20,}`,
+	"AKIA": `AKIA[0-9A-Z]{16}`,
+	"gh": `gh[pousr]_[A-Za-z0-9]{20,}`,
+	"github_pat_": `github_pat_[A-Za-z0-9_]{20,}`,
+	"xox": `xox[bp]-[A-Za-z0-9-]{10,}`,
+}
 
 # Credential-like names, judged on their last words: DB_PASSWORD, API_TOKEN, apiKey,
 # AWS_SECRET_ACCESS_KEY, SENTRY_DSN – not PASSWORD_MIN_LENGTH, TOKEN_TTL, SECRET_NAME,
-# DB_PASSWORD_FILE, TOKEN_URL or CACHE_KEY.
+# DB_PASSWORD_FILE, TOKEN_URL or CACHE_KEY. Word lists, not regexes (they run per env entry).
 _credential_name(name) if {
-	n := _normalize(name)
-	some p in _name_patterns
-	regex.match(p, n)
-	not _reference_name(n)
+	_has_any(upper(name), _name_markers)
+	words := split(_normalize(name), "_")
+	_credential_words(words)
+	not _reference_name(words)
 }
 
-_normalize(name) := replace(replace(upper(regex.replace(name, `([a-z0-9])([A-Z])`, "${1}_${2}")), "-", "_"), ".", "_")
+_name_markers := ["PASS", "PWD", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "DSN"]
 
-_name_patterns := [
-	`(^|_)(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|APIKEY|CREDENTIALS?|DSN)$`,
-	`_(PASS|PWD)$`,
-	`(^|_)(API|SECRET|PRIVATE|ACCESS|SIGNING|ENCRYPTION|MASTER|AUTH|CLIENT|LICENSE)_KEY$`,
-]
+_credential_words(words) if words[count(words) - 1] in {"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL", "CREDENTIALS", "DSN"}
+
+# DB_PASS, DB_PWD – but not PWD (the shell's working directory).
+_credential_words(words) if {
+	count(words) > 1
+	words[count(words) - 1] in {"PASS", "PWD"}
+}
+
+_credential_words(words) if {
+	count(words) > 1
+	words[count(words) - 1] == "KEY"
+	words[count(words) - 2] in {"API", "SECRET", "PRIVATE", "ACCESS", "SIGNING", "ENCRYPTION", "MASTER", "AUTH", "CLIENT", "LICENSE"}
+}
+
+_normalize(name) := replace(replace(_snake(name), "-", "_"), ".", "_")
+
+# dbPassword → DB_PASSWORD; names without lower-case letters skip the regex.
+_snake(name) := name if {
+	upper(name) == name
+} else := upper(regex.replace(name, `([a-z0-9])([A-Z])`, "${1}_${2}"))
 
 # Names of Kubernetes Secrets, not secrets: EXISTING_SECRET, TLS_SECRET.
-_reference_name(n) if regex.match(`(^|_)(EXISTING|TLS|K8S|KUBE|KUBERNETES)_SECRET$`, n)
+_reference_name(words) if {
+	count(words) > 1
+	words[count(words) - 1] == "SECRET"
+	words[count(words) - 2] in {"EXISTING", "TLS", "K8S", "KUBE", "KUBERNETES"}
+}
 
 # A value that could be a credential: non-empty, not a boolean or a number, not a reference
-# (`$(DB_PASSWORD)`, `${DB_PASSWORD}`, a file path, a secret manager reference).
+# (`$(DB_PASSWORD)`, `${DB_PASSWORD}`, `$DB_PASSWORD`, a file path, a secret manager reference).
 _literal_credential(value) if {
 	is_string(value)
 	v := trim_space(value)
 	v != ""
 	not lower(v) in {"true", "false", "yes", "no", "on", "off", "null", "none"}
-	not regex.match(`^-?[0-9]+(\.[0-9]+)?$`, v)
-	not regex.match(`^\$(\([A-Za-z_][A-Za-z0-9_]*\)|\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$`, v)
-	not regex.match(`^/[^ \t\r\n]*$`, v)
-	not _secret_manager_reference(v)
+	not trim(v, "-.0123456789") == ""
+	not _env_reference(v)
+	not _file_path(v)
+	not strings.any_prefix_match(v, ["vault:", "ref+", "arn:aws:secretsmanager:", "arn:aws:ssm:", "projects/"])
 }
 
-_secret_manager_reference(v) if strings.any_prefix_match(v, ["vault:", "ref+", "arn:aws:secretsmanager:", "arn:aws:ssm:", "projects/"])
+_env_reference(v) if {
+	startswith(v, "$")
+	regex.match(`^\$(\([A-Za-z_][A-Za-z0-9_]*\)|\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$`, v)
+}
+
+_file_path(v) if {
+	startswith(v, "/")
+	not contains(v, " ")
+	not contains(v, "\t")
+	not contains(v, "\n")
+}

@@ -150,3 +150,14 @@ test_env_references_and_empty_pass if {
 		{"name": "API_KEY", "value": "0"},
 	]))
 }
+
+test_key_patterns_need_a_boundary if {
+	_quiet(_cm({"notes": "see task-sk-0123456789abcdefghijklmnop and ask-me"}))
+	_quiet(_cm({"ids": "XAKIAABCDEFGHIJKLMNOP"}))
+	_fires_on(_cm({"openai": "sk-proj0123456789abcdefghij"}), "API key")
+}
+
+test_query_string_password_fires if {
+	_fires_on(_env([{"name": "JDBC", "value": "jdbc:postgresql://db:5432/app?user=app&password=hunter2"}]), "JDBC")
+	_quiet(_env([{"name": "JDBC", "value": "jdbc:postgresql://db:5432/app?user=app&password=$(DB_PASSWORD)"}]))
+}

@@ -28,8 +28,9 @@ package chartguard.rules.workloads["run-as-non-root"]
 
 import data.chartguard.lib
 
-# An explicit runAsUser: 0 in effect for the container (its own, or the pod's not overridden).
-report contains lib.violation(c.resource, path, msg) if {
+# An explicit runAsUser: 0 in effect for the container (its own, or the pod's not overridden):
+# not a missing guarantee but a decision to run as root, so an error.
+report contains lib.violation_with_severity(c.resource, path, msg, "error") if {
 	some c in input.containers
 	c.type != "ephemeral"
 	not _windows(c)

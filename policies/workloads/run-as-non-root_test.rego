@@ -86,3 +86,10 @@ test_ephemeral_containers_skipped if {
 test_string_uid_is_no_guarantee if {
 	count(rule.report) == 1 with input as _input(null, [["container", {"name": "app", "securityContext": {"runAsUser": "1000"}}]])
 }
+
+test_run_as_user_zero_is_an_error_and_a_missing_guarantee_a_warning if {
+	some root in rule.report with input as _input({"runAsUser": 0}, [["container", {"name": "app"}]])
+	root.severity == "error"
+	some missing in rule.report with input as _input({}, [["container", {"name": "app"}]])
+	not missing.severity
+}

@@ -80,6 +80,8 @@ pub struct Violation {
     pub path: Vec<PathSeg>,
     pub message: String,
     pub related: Vec<Related>,
+    /// Overrides the rule's severity for this violation.
+    pub severity: Option<policy::Severity>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -146,6 +148,19 @@ pub fn pod_spec_path(kind: &str) -> Option<Vec<PathSeg>> {
     })
 }
 
+/// The part of an already converted value at `path` (a cheap reference-counted clone), so
+/// views share the resource's tree instead of converting it again.
+fn sub_value(v: &Value, path: &[PathSeg]) -> Value {
+    let mut cur = v;
+    for seg in path {
+        cur = match seg {
+            PathSeg::Key(k) => &cur[k.as_str()],
+            PathSeg::Index(i) => &cur[*i as u64],
+        };
+    }
+    cur.clone()
+}
+
 /// Builds the input document described in `policies/README.md`.
 pub fn build_input(resources: &[Resource], opts: &Options, files: &[crate::input::SourceFile]) -> Value {
     let mut res = Vec::with_capacity(resources.len());
@@ -164,13 +179,14 @@ pub fn build_input(resources: &[Resource], opts: &Options, files: &[crate::input
                 ("test", Value::from(h.test)),
             ]),
         };
+        let object = to_rego(&r.root);
         res.push(obj([
             ("index", Value::from(i as u64)),
             ("api_version", Value::from(r.api_version.as_str())),
             ("kind", Value::from(r.kind.as_str())),
             ("name", Value::from(r.name.as_str())),
             ("namespace", opt_str(r.namespace.as_deref())),
-            ("object", to_rego(&r.root)),
+            ("object", object.clone()),
             (
                 "origin",
                 obj([
@@ -197,8 +213,8 @@ pub fn build_input(resources: &[Resource], opts: &Options, files: &[crate::input
         let mut labels_path = spec_path[..spec_path.len() - 1].to_vec();
         labels_path.extend(keys(&["metadata", "labels"]));
         let (labels, _, ldepth) = locate(&r.root, &labels_path);
-        let labels = if ldepth == labels_path.len() && matches!(labels.value, Y::Map(_)) { to_rego(labels) } else { Value::new_object() };
-        let spec_value = to_rego(spec);
+        let labels = if ldepth == labels_path.len() && matches!(labels.value, Y::Map(_)) { sub_value(&object, &labels_path) } else { Value::new_object() };
+        let spec_value = sub_value(&object, &spec_path);
         pods.push(obj([
             ("resource", Value::from(i as u64)),
             ("path", path_value(&spec_path)),
@@ -220,7 +236,7 @@ pub fn build_input(resources: &[Resource], opts: &Options, files: &[crate::input
                     ("pod_path", path_value(&spec_path)),
                     ("path", path_value(&path)),
                     ("type", Value::from(kind)),
-                    ("container", to_rego(c)),
+                    ("container", sub_value(&object, &path)),
                 ]));
             }
         }
@@ -356,7 +372,17 @@ pub fn violations_of(rule: usize, id: &str, value: &Value) -> Result<Vec<Violati
                 message: r["message"].as_string().map(|s| s.to_string()).unwrap_or_default(),
             });
         }
-        out.push(Violation { rule, resource, path, message, related });
+        let severity = match &v["severity"] {
+            Value::Undefined | Value::Null => None,
+            Value::String(s) => Some(match s.as_ref() {
+                "error" => policy::Severity::Error,
+                "warning" => policy::Severity::Warning,
+                "note" => policy::Severity::Note,
+                other => return Err(anyhow!("rule {id}: severity must be error, warning or note, found {other:?}")),
+            }),
+            other => return Err(anyhow!("rule {id}: severity must be a string, found {other}")),
+        };
+        out.push(Violation { rule, resource, path, message, related, severity });
     }
     Ok(out)
 }

@@ -114,30 +114,47 @@ fn source_comment(text: &str) -> Option<String> {
 /// Parses every document of every file. Broken YAML, and documents that are not Kubernetes
 /// objects, are input errors naming file, line and column.
 pub fn parse_files(files: &[SourceFile]) -> Result<Vec<Resource>, InputError> {
-    let mut resources = Vec::new();
+    let mut work: Vec<(usize, Chunk<'_>)> = Vec::new();
     for (file_index, file) in files.iter().enumerate() {
-        for chunk in chunks(&file.text) {
-            let doc = yaml::parse_document(chunk.text, chunk.first_line)
-                .map_err(|e| InputError::at(&file.name, e.pos.line, e.pos.col, format!("invalid YAML: {}", e.message)))?;
-            let Some(doc) = doc else { continue };
-            let origin = Origin { file: file_index, line: doc.root.pos.line, template: chunk.template.clone() };
-            let mut resource = object(&file.name, doc.root, origin)?;
-            for d in doc.duplicate_keys {
-                let mut path = d.path.clone();
-                path.push(crate::evaluate::PathSeg::Key(d.key.clone()));
-                resource.issues.push(Issue {
-                    kind: IssueKind::Invalid,
-                    message: format!(
-                        "key `{}` is written twice in one mapping (lines {} and {}); only the last is kept",
-                        d.key, d.first.line, d.again.line
-                    ),
-                    path,
-                });
-            }
-            resources.push(resource);
-        }
+        work.extend(chunks(&file.text).into_iter().map(|c| (file_index, c)));
+    }
+    // Documents are independent: parse them on every core, in contiguous shares so the
+    // order of the release is kept.
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, work.len().max(1));
+    let share = work.len().div_ceil(threads).max(1);
+    let parsed: Vec<Result<Vec<Resource>, InputError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = work
+            .chunks(share)
+            .map(|part| scope.spawn(move || part.iter().filter_map(|(f, c)| parse_chunk(&files[*f].name, *f, c).transpose()).collect()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(InputError::new("<internal>", "a parser thread panicked")))).collect()
+    });
+    let mut resources = Vec::with_capacity(work.len());
+    for part in parsed {
+        resources.extend(part?);
     }
     Ok(resources)
+}
+
+fn parse_chunk(name: &str, file_index: usize, chunk: &Chunk<'_>) -> Result<Option<Resource>, InputError> {
+    let doc = yaml::parse_document(chunk.text, chunk.first_line)
+        .map_err(|e| InputError::at(name, e.pos.line, e.pos.col, format!("invalid YAML: {}", e.message)))?;
+    let Some(doc) = doc else { return Ok(None) };
+    let origin = Origin { file: file_index, line: doc.root.pos.line, template: chunk.template.clone() };
+    let mut resource = object(name, doc.root, origin)?;
+    for d in doc.duplicate_keys {
+        let mut path = d.path.clone();
+        path.push(crate::evaluate::PathSeg::Key(d.key.clone()));
+        resource.issues.push(Issue {
+            kind: IssueKind::Invalid,
+            message: format!(
+                "key `{}` is written twice in one mapping (lines {} and {}); only the last is kept",
+                d.key, d.first.line, d.again.line
+            ),
+            path,
+        });
+    }
+    Ok(Some(resource))
 }
 
 fn object(file: &str, root: Node, origin: Origin) -> Result<Resource, InputError> {
@@ -172,8 +189,8 @@ fn list(value: Option<&Node>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Helm's reading of the hook annotations (pkg/release: hook.go and the install/upgrade
-/// actions): a weight that `strconv.Atoi` rejects counts as 0.
+/// Helm's reading of the hook annotations: the weight goes through Go's `strconv.Atoi`
+/// (64-bit, no trimming), and anything it rejects counts as 0.
 fn hook_of(annotations: &Node) -> Option<Hook> {
     let events = list(annotations.get("helm.sh/hook"));
     if events.is_empty() {
@@ -184,9 +201,9 @@ fn hook_of(annotations: &Node) -> Option<Hook> {
         Value::Int(i) => i.to_string(),
         other => format!("{other:?}"),
     });
-    let parsed = weight_raw.as_deref().map(|w| w.trim().parse::<i32>().ok());
+    let parsed = weight_raw.as_deref().map(|w| w.parse::<i64>().ok());
     let weight_valid = !matches!(parsed, Some(None));
-    let weight = parsed.flatten().unwrap_or(0) as i64;
+    let weight = parsed.flatten().unwrap_or(0);
     let test = events.iter().any(|e| e == "test" || e == "test-success");
     Some(Hook {
         events,

@@ -152,6 +152,9 @@ enum Frame {
         entries: Vec<Entry>,
         /// Entries brought in by `<<` merge keys: they yield to keys the mapping sets itself.
         merged: Vec<Entry>,
+        /// Key → position in `entries`, built once a mapping is large enough for linear
+        /// duplicate checks to matter (a 200,000-key ConfigMap must not be quadratic).
+        index: Option<HashMap<String, usize>>,
         pending_key: Option<(String, Pos)>,
         pos: Pos,
         anchor: usize,
@@ -244,6 +247,7 @@ pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc
                 stack.push(Frame::Map {
                     entries: Vec::new(),
                     merged: Vec::new(),
+                    index: None,
                     pending_key: None,
                     pos: start,
                     anchor,
@@ -282,7 +286,7 @@ pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc
         match stack.last_mut() {
             None => root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, merged, pending_key, .. }) => match pending_key.take() {
+            Some(Frame::Map { entries, merged, index, pending_key, .. }) => match pending_key.take() {
                 None => {
                     let key = match node.value {
                         Value::Str(s) => s,
@@ -306,16 +310,31 @@ pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc
                     if key == "<<" {
                         merge_into(merged, node);
                     } else {
-                        if let Some(first) = entries.iter().find(|e| e.key == key) {
-                            duplicates.push(DuplicateKey {
-                                path: Vec::new(),
-                                key: key.clone(),
-                                first: first.key_pos,
-                                again: key_pos,
-                            });
-                            entries.retain(|e| e.key != key);
+                        if index.is_none() && entries.len() >= 32 {
+                            *index = Some(entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)).collect());
                         }
-                        entries.push(Entry { key, key_pos, value: node });
+                        let existing = match index {
+                            Some(ix) => ix.get(&key).copied(),
+                            None => entries.iter().position(|e| e.key == key),
+                        };
+                        match existing {
+                            Some(i) => {
+                                duplicates.push(DuplicateKey {
+                                    path: Vec::new(),
+                                    key: key.clone(),
+                                    first: entries[i].key_pos,
+                                    again: key_pos,
+                                });
+                                // The last one wins, in place: the index stays valid.
+                                entries[i] = Entry { key, key_pos, value: node };
+                            }
+                            None => {
+                                if let Some(ix) = index {
+                                    ix.insert(key.clone(), entries.len());
+                                }
+                                entries.push(Entry { key, key_pos, value: node });
+                            }
+                        }
                     }
                 }
             },

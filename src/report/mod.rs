@@ -148,7 +148,7 @@ pub fn findings(policies: &PolicySet, resources: &[Resource], files: &[SourceFil
             let ns = object.namespace.clone().unwrap_or_default();
             Finding {
                 rule: rule.meta.id.clone(),
-                severity: rule.meta.severity,
+                severity: v.severity.unwrap_or(rule.meta.severity),
                 message: v.message.clone(),
                 location: location_of(resources, files, v.resource, &v.path),
                 related: v

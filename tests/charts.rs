@@ -1,0 +1,204 @@
+//! Charts rendered by real Helm 3 and Helm 4 (installed by `scripts/install-tools.sh helm`):
+//! the same findings as the rendered output, at the template line, per environment.
+
+mod common;
+use common::*;
+use pretty_assertions::assert_eq;
+use std::collections::BTreeSet;
+
+const BAD: &str = "examples/charts/classic-mistakes";
+const GOOD: &str = "examples/charts/prod-ready";
+
+/// Both Helm majors; a missing one fails the test with the command that installs it.
+fn helms() -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for (name, var, default) in [("helm3", "CHARTGUARD_HELM3", ".tools/helm3/helm"), ("helm4", "CHARTGUARD_HELM4", ".tools/helm4/helm")] {
+        let path = std::env::var(var).unwrap_or_else(|_| root().join(default).to_string_lossy().to_string());
+        assert!(std::path::Path::new(&path).is_file(), "{name} not found at {path}; run `scripts/install-tools.sh helm` (or set {var})");
+        out.push((name, path));
+    }
+    out
+}
+
+fn lint_json(args: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut all = vec!["lint", "--format", "json", "--fail-on", "none"];
+    all.extend_from_slice(args);
+    let out = run(&all);
+    let v = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stdout, out.stderr));
+    (out.code, v, out.stderr)
+}
+
+fn findings(report: &serde_json::Value) -> &Vec<serde_json::Value> {
+    report["findings"].as_array().unwrap()
+}
+
+/// (rule, object kind/name, field path) — what a finding is, wherever it is reported.
+fn identities(report: &serde_json::Value) -> BTreeSet<(String, String, String)> {
+    findings(report)
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap().into(), format!("{}/{}", f["object"]["kind"].as_str().unwrap(), f["object"]["name"].as_str().unwrap()), f["path"].as_str().unwrap().into()))
+        .collect()
+}
+
+/// `# chartguard: expect` markers of every template of a chart: (file, line, rule).
+fn template_markers(chart: &str) -> BTreeSet<(String, usize, String)> {
+    let mut out = BTreeSet::new();
+    for e in ignore::WalkBuilder::new(root().join(chart).join("templates")).build().filter_map(Result::ok) {
+        if e.path().is_file() {
+            let rel = e.path().strip_prefix(root()).unwrap().to_string_lossy().to_string();
+            for (line, rule) in expected_markers(e.path()) {
+                out.insert((rel.clone(), line, rule));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn chart_findings_equal_rendered_findings_and_sit_at_template_lines() {
+    let (_, rendered, _) = lint_json(&["examples/rendered/classic-mistakes.yaml"]);
+    let expected = template_markers(BAD);
+    assert!(expected.len() >= 10);
+    for (name, helm) in helms() {
+        let (code, report, stderr) = lint_json(&[BAD, "--helm-bin", &helm, "-f", &format!("{BAD}/values-prod.yaml")]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        assert_eq!(identities(&report), identities(&rendered), "{name}: chart and rendered output must give the same findings");
+        let at: BTreeSet<(String, usize, String)> = findings(&report)
+            .iter()
+            .map(|f| (f["location"]["file"].as_str().unwrap().into(), f["location"]["line"].as_u64().unwrap() as usize, f["rule"].as_str().unwrap().into()))
+            .collect();
+        assert_eq!(at, expected, "{name}: every finding at its template's `# chartguard: expect` line");
+        for f in findings(&report) {
+            assert_eq!(f["mapped_by"], "marker", "{name}: {f}");
+            assert!(f["rendered"]["file"].as_str().unwrap().ends_with("(rendered)"), "{f}");
+        }
+    }
+}
+
+#[test]
+fn findings_name_the_values_file_that_sets_the_value() {
+    let helm = &helms()[1].1;
+    let (_, report, _) = lint_json(&[BAD, "--helm-bin", helm, "-f", &format!("{BAD}/values-prod.yaml")]);
+    let replicas = findings(&report).iter().find(|f| f["rule"] == "schema-invalid" && f["path"] == "spec.replicas").expect("schema-invalid on replicas");
+    assert_eq!(replicas["value"]["key"], "replicaCount");
+    assert_eq!(replicas["value"]["file"], format!("{BAD}/values-prod.yaml"));
+    let values = std::fs::read_to_string(root().join(BAD).join("values-prod.yaml")).unwrap();
+    let line = values.lines().position(|l| l.starts_with("replicaCount:")).unwrap() + 1;
+    assert_eq!(replicas["value"]["line"], line);
+}
+
+#[test]
+fn good_chart_is_clean_in_prod_with_both_helms() {
+    for (name, helm) in helms() {
+        let out = run(&["lint", GOOD, "--helm-bin", &helm, "-f", &format!("{GOOD}/values-prod.yaml")]);
+        assert_eq!(out.code, 0, "{name}:\n{}{}", out.stdout, out.stderr);
+    }
+}
+
+#[test]
+fn all_environments_lints_dev_and_prod_with_their_profiles() {
+    let helm = &helms()[1].1;
+    let (_, report, stderr) = lint_json(&[BAD, "--helm-bin", helm, "--all-environments"]);
+    let mut by_rule: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
+    for f in findings(&report) {
+        let envs = f["environments"].as_array().unwrap_or_else(|| panic!("environments missing: {f}\n{stderr}"));
+        for e in envs {
+            by_rule.entry(f["rule"].as_str().unwrap().into()).or_default().insert(e.as_str().unwrap().into());
+        }
+    }
+    // prod-only rules fire in prod only; the seed's dev strategy is allowed in dev.
+    assert_eq!(by_rule.get("rolling-update-unavailable"), Some(&BTreeSet::from(["prod".to_string()])), "{by_rule:?}");
+    assert_eq!(by_rule.get("pdb-missing"), Some(&BTreeSet::from(["prod".to_string()])), "{by_rule:?}");
+    // A finding of every environment is reported once, naming both.
+    let shared = findings(&report).iter().filter(|f| f["rule"] == "hook-weight-order").collect::<Vec<_>>();
+    assert!(!shared.is_empty());
+    for f in shared {
+        let envs: Vec<&str> = f["environments"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+        assert_eq!(envs, vec!["dev", "prod"], "{f}");
+    }
+    // The good chart: clean in prod, and dev's looser settings do not fail it.
+    let out = run(&["lint", GOOD, "--helm-bin", helm, "--all-environments"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
+fn a_failing_required_is_exit_2_with_helms_message() {
+    for (name, helm) in helms() {
+        let out = run(&["lint", "tests/charts/required-fails", "--helm-bin", &helm]);
+        assert_eq!(out.code, 2, "{name}: {}", out.stderr);
+        assert!(out.stderr.contains("image.tag is required"), "{name}: {}", out.stderr);
+        assert!(out.stderr.contains("required-fails/templates/deployment.yaml:17:52"), "{name}: {}", out.stderr);
+        assert!(out.stdout.is_empty() || !out.stdout.contains("no findings"));
+    }
+}
+
+#[test]
+fn a_failing_render_is_an_error_result_in_sarif() {
+    let helm = &helms()[0].1;
+    let dir = tmp_dir("render-error-sarif");
+    let path = dir.join("out.sarif");
+    let out = run(&["lint", "tests/charts/required-fails", "--helm-bin", helm, "--format", "sarif", "--output", path.to_str().unwrap()]);
+    assert_eq!(out.code, 2);
+    let log: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["level"], "error");
+    assert_eq!(result["ruleId"], "helm-render-error");
+    assert!(result["message"]["text"].as_str().unwrap().contains("image.tag is required"));
+    let loc = &result["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "tests/charts/required-fails/templates/deployment.yaml");
+    assert_eq!(loc["region"]["startLine"], 17);
+}
+
+#[test]
+fn a_chart_that_renders_nothing_is_a_warning() {
+    let helm = &helms()[1].1;
+    let out = run(&["lint", "tests/charts/empty", "--helm-bin", helm]);
+    assert_eq!(out.code, 0);
+    assert!(out.stderr.contains("renders no Kubernetes objects"), "{}", out.stderr);
+}
+
+#[test]
+fn subchart_findings_point_into_the_subchart() {
+    for (name, helm) in helms() {
+        let (_, report, stderr) = lint_json(&["tests/charts/with-subchart", "--helm-bin", &helm]);
+        let f = findings(&report).iter().find(|f| f["rule"] == "resource-limits").unwrap_or_else(|| panic!("{name}: {report}\n{stderr}"));
+        assert_eq!(f["location"]["file"], "tests/charts/with-subchart/charts/sub/templates/deployment.yaml", "{name}");
+        assert_eq!(f["location"]["template"], "with-subchart/charts/sub/templates/deployment.yaml");
+    }
+}
+
+#[test]
+fn a_missing_helm_names_the_flag() {
+    let out = run(&["lint", BAD, "--helm-bin", "/nonexistent/helm"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--helm-bin"), "{}", out.stderr);
+}
+
+#[test]
+fn chart_output_never_shows_a_secret() {
+    let secrets: Vec<String> = std::fs::read_to_string(root().join(BAD).join("SECRETS.txt")).unwrap().lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect();
+    let helm = &helms()[1].1;
+    for format in ["human", "json", "sarif"] {
+        let out = run(&["lint", BAD, "--helm-bin", helm, "--all-environments", "--format", format, "--color", "always"]);
+        let text = out.stdout + &out.stderr;
+        for s in &secrets {
+            assert!(!text.contains(s.as_str()), "{format} output leaks a secret");
+        }
+    }
+}
+
+#[test]
+fn chart_sarif_passes_both_validators_and_points_at_templates() {
+    let helm = &helms()[1].1;
+    let dir = tmp_dir("chart-sarif");
+    let path = dir.join("chart.sarif");
+    let out = run(&["lint", BAD, "--helm-bin", helm, "--all-environments", "--format", "sarif", "--output", path.to_str().unwrap(), "--category", "classic-mistakes"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let log: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for r in log["runs"][0]["results"].as_array().unwrap() {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(uri.starts_with("examples/charts/classic-mistakes/templates/"), "{uri}");
+    }
+    let v = std::process::Command::new("bash").arg(root().join("scripts/validate-sarif.sh")).arg(&path).current_dir(root()).output().unwrap();
+    assert_eq!(v.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr));
+}
