@@ -21,9 +21,15 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Lint rendered manifests: files, directories, globs, or - for stdin.
+    /// Lint charts (rendered with Helm) or rendered manifests.
     ///
-    /// Example: helm template myapp ./charts/myapp -f values-prod.yaml | chartguard lint -
+    /// A path holding Chart.yaml (or a packaged .tgz, or a directory of charts) is rendered
+    /// with `helm template`, hooks and tests included, and findings point at the template
+    /// and values lines. Other paths are manifest files, directories, globs, or - for stdin:
+    ///
+    ///   chartguard lint ./charts/myapp -f values-prod.yaml
+    ///   chartguard lint ./charts/myapp --all-environments --format sarif -o chartguard.sarif
+    ///   helm template myapp ./charts/myapp | chartguard lint -
     Lint(LintArgs),
     /// List the bundled (and --policy-dir) rules, or explain one.
     Rules(RulesArgs),
@@ -34,7 +40,7 @@ pub enum Command {
 
 #[derive(Args, Debug, Clone)]
 pub struct LintArgs {
-    /// Files, directories (walked, honouring .gitignore), globs, or - for stdin.
+    /// Charts, manifest files, directories (walked, honouring .gitignore), globs, or - for stdin.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<String>,
     /// Output format.

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Everything a lint produced, ready for the reporters.
+/// `sources` is only filled when snippets are wanted (human output).
 #[derive(Default)]
 pub struct Outcome {
     pub findings: Vec<Finding>,
@@ -61,11 +62,11 @@ pub fn split_targets(paths: &[String]) -> Result<(Vec<Chart>, Vec<String>)> {
 }
 
 /// Lints manifest files (or stdin) as one release.
-pub fn lint_files(paths: &[String], policies: &PolicySet, opts: &evaluate::Options) -> Result<Outcome> {
+pub fn lint_files(paths: &[String], policies: &PolicySet, opts: &evaluate::Options, snippets: bool) -> Result<Outcome> {
     let expanded = input::expand(paths)?;
     let files = expanded.iter().map(|p| input::read(p)).collect::<Result<Vec<_>, _>>()?;
     let run = crate::lint_sources(files, policies, opts)?;
-    let texts = report::redacted_sources(&run.files, &run.resources, &run.findings);
+    let texts = if snippets { report::redacted_sources(&run.files, &run.resources, &run.findings) } else { Vec::new() };
     let mut out = Outcome {
         sources: run.files.iter().map(|f| f.name.clone()).zip(texts).collect(),
         objects: run.resources.len(),
@@ -162,7 +163,7 @@ fn render_release(chart: &Chart, helm: &HelmOptions, label: &str) -> Result<Vec<
 }
 
 /// Lints one chart in one environment (or with just the given values).
-pub fn lint_chart(chart: &Chart, env: Option<&Environment>, helm: &HelmOptions, policies: &PolicySet, opts: &evaluate::Options) -> Result<Outcome> {
+pub fn lint_chart(chart: &Chart, env: Option<&Environment>, helm: &HelmOptions, policies: &PolicySet, opts: &evaluate::Options, snippets: bool) -> Result<Outcome> {
     let mut helm = helm.clone();
     let mut opts = opts.clone();
     if let Some(env) = env {
@@ -230,9 +231,9 @@ pub fn lint_chart(chart: &Chart, env: Option<&Environment>, helm: &HelmOptions, 
     }
     run.stages.push(("map", started.elapsed()));
 
-    let texts = report::redacted_sources(&run.files, &run.resources, &run.findings);
+    let texts = if snippets { report::redacted_sources(&run.files, &run.resources, &run.findings) } else { Vec::new() };
     let mut sources: BTreeMap<String, String> = run.files.iter().map(|f| f.name.clone()).zip(texts).collect();
-    for (name, text) in templates {
+    for (name, text) in templates.into_iter().filter(|_| snippets) {
         let masked_lines: Vec<usize> = run.findings.iter().filter(|f| f.sensitive && f.location.file == name).map(|f| f.location.line).collect();
         sources.insert(name, report::redact_template(&text, &masked_lines));
     }
@@ -315,11 +316,12 @@ pub fn lint_all(
     helm: &HelmOptions,
     all_environments: bool,
     config: Option<&Config>,
+    snippets: bool,
 ) -> Result<Outcome> {
     let (charts, files) = split_targets(paths)?;
     let mut out = Outcome::default();
     if !files.is_empty() {
-        out.absorb(lint_files(&files, policies, opts)?);
+        out.absorb(lint_files(&files, policies, opts, snippets)?);
     }
     for chart in &charts {
         let envs = if all_environments { environments(chart, config) } else { Vec::new() };
@@ -327,12 +329,12 @@ pub fn lint_all(
             if all_environments {
                 out.warnings.push(format!("{}: no environment values files found; linted with values.yaml only", input::display_path(&chart.path)));
             }
-            out.absorb(lint_chart(chart, None, helm, policies, opts)?);
+            out.absorb(lint_chart(chart, None, helm, policies, opts, snippets)?);
             continue;
         }
         let mut per_env = Vec::new();
         for env in &envs {
-            let o = lint_chart(chart, Some(env), helm, policies, opts)?;
+            let o = lint_chart(chart, Some(env), helm, policies, opts, snippets)?;
             per_env.push(o);
         }
         let mut merged = Outcome::default();

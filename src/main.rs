@@ -1,4 +1,9 @@
 use anyhow::{bail, Context, Result};
+
+// The lint allocates and frees millions of small nodes (YAML trees, Rego values); mimalloc
+// halves the time glibc's allocator spends on them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use chartguard::cli::{Cli, ColorChoice, Command, Format, LintArgs, ListFormat, PolicyCommand, RulesArgs, RulesCommand};
 use chartguard::evaluate::{self, policy::PolicySet};
 use chartguard::config::Config;
@@ -84,7 +89,7 @@ fn lint(args: &LintArgs) -> Result<u8> {
         include_crds: args.include_crds || cfg.helm.include_crds,
     };
     let sarif_opts = report::sarif::Options { root: args.root.as_deref(), category: args.category.as_deref() };
-    let outcome = match lint::lint_all(&args.paths, &policies, &opts, &helm, args.all_environments, config.as_ref()) {
+    let outcome = match lint::lint_all(&args.paths, &policies, &opts, &helm, args.all_environments, config.as_ref(), args.format == Format::Human) {
         Ok(o) => o,
         Err(err) => {
             // A Helm failure is never "0 findings": exit 2, and in SARIF an error-level
@@ -126,6 +131,10 @@ fn lint(args: &LintArgs) -> Result<u8> {
         .fail_on
         .threshold()
         .is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
+    // The process ends right after this: freeing a 10,000-object release node by node
+    // would take longer than some stages of the lint.
+    std::mem::forget(outcome);
+    std::mem::forget(policies);
     Ok(if failing { EXIT_FINDINGS } else { 0 })
 }
 

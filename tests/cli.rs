@@ -202,3 +202,15 @@ fn a_broken_user_policy_is_an_input_error() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("x.rego"), "{}", out.stderr);
 }
+
+#[test]
+fn rule_doc_pages_match_the_registry() {
+    let listed: serde_json::Value = serde_json::from_str(&run(&["rules", "--format", "json"]).stdout).unwrap();
+    let ids: Vec<&str> = listed.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    for id in &ids {
+        let page = std::fs::read_to_string(root().join(format!("docs/rules/{id}.md"))).unwrap_or_else(|_| panic!("docs/rules/{id}.md missing; run scripts/gen-docs.sh"));
+        assert_eq!(page, run(&["rules", "explain", id, "--markdown"]).stdout, "docs/rules/{id}.md is stale; run scripts/gen-docs.sh");
+    }
+    let pages = std::fs::read_dir(root().join("docs/rules")).unwrap().count();
+    assert_eq!(pages, ids.len(), "docs/rules has pages for rules that no longer exist");
+}

@@ -285,19 +285,21 @@ pub fn evaluate(policies: &PolicySet, input: Value, opts: &Options) -> Result<(V
     let mut engine = engine_for(policies, &all)?;
     engine.set_input(input);
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, rules.len());
-    // Round-robin keeps one thread from getting all the cross-object rules, which sit together
-    // in the alphabetical order.
-    let shares: Vec<Vec<(usize, &Rule)>> =
-        (0..threads).map(|t| rules.iter().skip(t).step_by(threads).copied().collect()).collect();
+    // A shared queue, longest rules first (source length is a fair guess at cost: the big
+    // rules walk every container or every env entry), so no thread idles while another
+    // still has two heavy rules to run.
+    let mut queue = rules.clone();
+    queue.sort_by_key(|(_, r)| std::cmp::Reverse(r.text.len()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (queue, next) = (&queue, &next);
     let results: Vec<Result<(Vec<Violation>, Vec<Timing>)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = shares
-            .into_iter()
-            .map(|share| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
                 let mut engine = engine.clone();
                 scope.spawn(move || -> Result<(Vec<Violation>, Vec<Timing>)> {
                     let mut out = Vec::new();
                     let mut timings = Vec::new();
-                    for (index, rule) in share {
+                    while let Some(&(index, rule)) = queue.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
                         let started = std::time::Instant::now();
                         let query = format!("{}.report", rule.package);
                         let value = engine
@@ -307,12 +309,16 @@ pub fn evaluate(policies: &PolicySet, input: Value, opts: &Options) -> Result<(V
                         out.extend(violations_of(index, &rule.meta.id, &value)?);
                         timings.push(Timing { rule: rule.meta.id.clone(), micros: started.elapsed().as_micros() });
                     }
+                    // The engine holds the whole release as Rego values; free it off the
+                    // critical path (a CLI exits before this finishes).
+                    std::thread::spawn(move || drop(engine));
                     Ok((out, timings))
                 })
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(anyhow!("a rule evaluation thread panicked")))).collect()
     });
+    std::thread::spawn(move || drop(engine));
     let mut violations = Vec::new();
     let mut timings = Vec::new();
     for r in results {
