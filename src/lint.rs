@@ -134,11 +134,24 @@ fn identity(root: &crate::parse::yaml::Node) -> Option<(String, String, String)>
 }
 
 /// Renders a chart (and the documents only an upgrade renders) as the files of one release.
-fn render_release(chart: &Chart, helm: &HelmOptions, label: &str) -> Result<Vec<(SourceFile, bool)>> {
+fn render_release(chart: &Chart, helm: &HelmOptions, label: &str, warnings: &mut Vec<String>) -> Result<Vec<(SourceFile, bool)>> {
     let install = render::helm_template(&chart.path, chart, helm, false)?;
     let mut files = vec![(SourceFile { name: format!("{label} (rendered)"), text: install }, false)];
     if render::has_upgrade_logic(chart) {
-        let upgrade = render::helm_template(&chart.path, chart, helm, true)?;
+        // The install render is what the user asked for; the upgrade render only adds
+        // upgrade-only documents. Charts may refuse to render an upgrade without values a
+        // real `helm upgrade` gets (Bitnami's "provide your current passwords"): say so
+        // loudly, and lint the install.
+        let upgrade = match render::helm_template(&chart.path, chart, helm, true) {
+            Ok(text) => text,
+            Err(e) => {
+                warnings.push(format!(
+                    "{label}: `helm template --is-upgrade` failed, so documents only an upgrade renders are not linted: {}",
+                    e.message.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+                ));
+                return Ok(files);
+            }
+        };
         let seen: HashSet<_> = parse::chunks(&files[0].0.text)
             .iter()
             .filter_map(|c| parse::yaml::parse_document(c.text, 0).ok().flatten())
@@ -170,13 +183,18 @@ pub fn lint_chart(chart: &Chart, env: Option<&Environment>, helm: &HelmOptions, 
         helm.values = env.values.iter().cloned().chain(helm.values).collect();
         opts.profile = env.profile.clone();
     }
+    opts.release = Some((
+        helm.release_name.clone().unwrap_or_else(|| chart.name.clone()),
+        helm.namespace.clone().unwrap_or_else(|| "default".into()),
+    ));
     let shown = input::display_path(&chart.path);
     let label = match env {
         Some(e) => format!("{shown} [{}]", e.name),
         None => shown.clone(),
     };
     let started = std::time::Instant::now();
-    let rendered = render_release(chart, &helm, &label)?;
+    let mut warnings = Vec::new();
+    let rendered = render_release(chart, &helm, &label, &mut warnings)?;
     let render_time = started.elapsed();
     let upgrade_flags: Vec<bool> = rendered.iter().map(|(_, u)| *u).collect();
     let files: Vec<SourceFile> = rendered.into_iter().map(|(f, _)| f).collect();
@@ -237,7 +255,6 @@ pub fn lint_chart(chart: &Chart, env: Option<&Environment>, helm: &HelmOptions, 
         let masked_lines: Vec<usize> = run.findings.iter().filter(|f| f.sensitive && f.location.file == name).map(|f| f.location.line).collect();
         sources.insert(name, report::redact_template(&text, &masked_lines));
     }
-    let mut warnings = Vec::new();
     if run.resources.is_empty() {
         warnings.push(format!("{label}: the chart renders no Kubernetes objects"));
     }

@@ -76,6 +76,7 @@ fn lint(args: &LintArgs) -> Result<u8> {
         profile: args.profile.clone().or(cfg.profile.clone()).unwrap_or_else(|| "prod".into()),
         kube_version: kube_version.clone().unwrap_or_else(|| "1.33".into()).trim_start_matches('v').to_string(),
         disabled,
+        release: None,
     };
     let helm = HelmOptions {
         helm_bin: args.helm_bin.clone().or(cfg.helm.bin.clone()).unwrap_or_else(|| "helm".into()),

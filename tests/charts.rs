@@ -202,3 +202,26 @@ fn chart_sarif_passes_both_validators_and_points_at_templates() {
     let v = std::process::Command::new("bash").arg(root().join("scripts/validate-sarif.sh")).arg(&path).current_dir(root()).output().unwrap();
     assert_eq!(v.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr));
 }
+
+#[test]
+fn upgrade_only_hooks_are_linted() {
+    for (name, helm) in helms() {
+        let (_, report, stderr) = lint_json(&["tests/charts/upgrade-only", "--helm-bin", &helm]);
+        let f = findings(&report)
+            .iter()
+            .find(|f| f["rule"] == "resource-limits" && f["object"]["name"] == "upgrade-only-reindex")
+            .unwrap_or_else(|| panic!("{name}: the pre-upgrade-only hook must be linted: {report}\n{stderr}"));
+        assert_eq!(f["location"]["file"], "tests/charts/upgrade-only/templates/upgrade-hook.yaml");
+        assert!(f["rendered"]["file"].as_str().unwrap().ends_with("(rendered --is-upgrade)"), "{f}");
+        // The install render's ConfigMap is linted once, not twice.
+        assert_eq!(report["objects"], 2, "{name}");
+    }
+}
+
+#[test]
+fn an_upgrade_render_failure_is_a_loud_warning_not_a_silent_skip() {
+    let helm = &helms()[1].1;
+    let out = run(&["lint", "tests/charts/upgrade-only", "--helm-bin", helm, "--set", "requireOnUpgrade=true", "--fail-on", "none"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("--is-upgrade` failed") && out.stderr.contains("previousVersion is required"), "{}", out.stderr);
+}

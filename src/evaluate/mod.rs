@@ -70,6 +70,8 @@ pub struct Options {
     pub kube_version: String,
     /// Rules to leave out (`--disable`).
     pub disabled: Vec<String>,
+    /// `(release name, namespace)` when linting a chart rendered by chartguard (`input.release`).
+    pub release: Option<(String, String)>,
 }
 
 /// A rule's verdict on one object, before it is located and reported.
@@ -241,7 +243,12 @@ pub fn build_input(resources: &[Resource], opts: &Options, files: &[crate::input
             }
         }
     }
+    let release = match &opts.release {
+        Some((name, ns)) => obj([("name", Value::from(name.as_str())), ("namespace", Value::from(ns.as_str()))]),
+        None => Value::Null,
+    };
     obj([
+        ("release", release),
         ("profile", Value::from(opts.profile.as_str())),
         ("kube_version", Value::from(opts.kube_version.as_str())),
         ("resources", Value::from(res)),

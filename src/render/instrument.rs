@@ -269,7 +269,8 @@ pub fn build_map(chart: &Chart, opts: &HelmOptions, upgrade: bool, clean: &[(Opt
                 continue;
             }
             let d = &inst[j];
-            if &d.template == template && kind_name(&d.root) == kind_name(root) && paths_of(&d.root) == want {
+            // Paths, not values: names and passwords may be random in every render.
+            if &d.template == template && kind_of(&d.root) == kind_of(root) && paths_of(&d.root) == want {
                 used.insert(j);
                 map.docs[i] = Some(d.clone());
                 break;
@@ -279,8 +280,8 @@ pub fn build_map(chart: &Chart, opts: &HelmOptions, upgrade: bool, clean: &[(Opt
     map
 }
 
-fn kind_name(n: &Node) -> (Option<&str>, Option<&str>) {
-    (n.get("kind").and_then(Node::as_str), n.get("metadata").and_then(|m| m.get("name")).and_then(Node::as_str))
+fn kind_of(n: &Node) -> Option<&str> {
+    n.get("kind").and_then(Node::as_str)
 }
 
 fn tempdir() -> std::io::Result<PathBuf> {
