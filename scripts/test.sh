@@ -12,4 +12,18 @@ export CHARTGUARD_HELM4="$PWD/.tools/helm4/helm"
 
 cargo build --locked --quiet
 ./target/debug/chartguard policy test examples/policies
-cargo test --locked --no-fail-fast 2>&1
+log="$(mktemp)"
+set +e
+cargo test --locked --no-fail-fast 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line for the whole suite: every Rust test binary's counts added up.
+python3 - "$log" <<'PY'
+import re, sys
+passed = failed = 0
+for m in re.finditer(r"test result: \w+\. (\d+) passed; (\d+) failed", open(sys.argv[1]).read()):
+    passed += int(m.group(1)); failed += int(m.group(2))
+print(f"chartguard: {passed} passed, {failed} failed")
+PY
+rm -f "$log"
+exit "$status"
