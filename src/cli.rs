@@ -75,6 +75,16 @@ pub struct LintArgs {
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Show suppressed findings in human output (they never fail the run).
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Report only findings that are not in this baseline file (and list its entries that
+    /// no longer occur).
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record today's findings (by fingerprint, not line) in FILE and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Print the time each stage and rule took (to standard error).
     #[arg(long)]
     pub timings: bool,
@@ -157,6 +167,8 @@ pub enum Format {
     Human,
     Json,
     Sarif,
+    /// GitHub Actions annotations (and a summary in $GITHUB_STEP_SUMMARY).
+    Github,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

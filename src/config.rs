@@ -27,6 +27,9 @@ pub struct Config {
     pub rules: RulesConfig,
     #[serde(default)]
     pub helm: HelmConfig,
+    /// Findings to suppress by rule and `kind/namespace/name` glob, each with a reason.
+    #[serde(default)]
+    pub suppressions: Vec<crate::report::suppress::ConfigSuppression>,
     /// Where this config was read from (not a key).
     #[serde(skip)]
     pub path: Option<PathBuf>,

@@ -39,11 +39,14 @@ pub fn lint_sources(files: Vec<input::SourceFile>, policies: &PolicySet, opts: &
     };
     let resources = parse::parse_files(&files)?;
     lap("parse", &mut stages);
-    let input = evaluate::build_input(&resources, opts, &files);
+    let rule_ids: Vec<&str> = policies.rules.iter().map(|r| r.meta.id.as_str()).collect();
+    let (inline, problems) = report::suppress::inline(&resources, &rule_ids, &report::suppress::today());
+    let input = evaluate::build_input(&resources, opts, &files, &problems);
     lap("input", &mut stages);
     let (violations, timings) = evaluate::evaluate(policies, input, opts)?;
     lap("evaluate", &mut stages);
-    let findings = report::findings(policies, &resources, &files, &violations);
+    let mut findings = report::findings(policies, &resources, &files, &violations);
+    report::suppress::apply_inline(&mut findings, &inline);
     lap("locate", &mut stages);
     Ok(LintRun { files, resources, findings, timings, stages })
 }

@@ -365,6 +365,16 @@ pub fn lint_all(
                                 g.environments.push(e.clone());
                             }
                         }
+                        // Each environment may take the value from a different file: say so.
+                        if let (Some(gv), Some(fv)) = (g.value.as_mut(), f.value.as_ref()) {
+                            if gv.hint != fv.hint && !gv.hint.contains(&fv.hint) {
+                                let first = g.environments.first().cloned().unwrap_or_default();
+                                if !gv.hint.starts_with(&format!("{first}: ")) {
+                                    gv.hint = format!("{first}: {}", gv.hint);
+                                }
+                                gv.hint.push_str(&format!("; {}: {}", f.environments.join(", "), fv.hint));
+                            }
+                        }
                     }
                     None => findings.push(f.clone()),
                 }

@@ -102,6 +102,33 @@ fn lint(args: &LintArgs) -> Result<u8> {
             return Err(err);
         }
     };
+    let mut outcome = outcome;
+    let today = report::suppress::today();
+    outcome.warnings.extend(report::suppress::apply_config(&mut outcome.findings, &cfg.suppressions, &today));
+    if let Some(path) = &args.write_baseline {
+        let baseline = report::suppress::Baseline::of(&outcome.findings);
+        let mut text = serde_json::to_string_pretty(&baseline)?;
+        text.push('\n');
+        std::fs::write(path, text).with_context(|| format!("{}: cannot write baseline", path.display()))?;
+        eprintln!("chartguard: wrote {} finding(s) to baseline {}", baseline.findings.len(), path.display());
+        return Ok(0);
+    }
+    if let Some(path) = &args.baseline {
+        let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read baseline", path.display()))?;
+        let baseline: report::suppress::Baseline =
+            serde_json::from_str(&text).with_context(|| format!("{}: not a chartguard baseline", path.display()))?;
+        let before = outcome.findings.len();
+        let gone = baseline.filter(&mut outcome.findings);
+        eprintln!(
+            "chartguard: baseline {}: {} known finding(s) hidden, {} new",
+            path.display(),
+            before - outcome.findings.len(),
+            outcome.findings.len()
+        );
+        for g in &gone {
+            eprintln!("chartguard: baseline entry no longer occurs: {} {} {} ({})", g.rule, g.object, g.path, g.fingerprint);
+        }
+    }
     for w in &outcome.warnings {
         eprintln!("chartguard: warning: {w}");
     }
@@ -120,9 +147,17 @@ fn lint(args: &LintArgs) -> Result<u8> {
         ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let text = match args.format {
-        Format::Human => report::human::render(&outcome.findings, &outcome.sources, color, outcome.objects),
+        Format::Human => report::human::render(&outcome.findings, &outcome.sources, color, outcome.objects, args.show_suppressed),
         Format::Json => report::json::render(&outcome.findings, &opts.profile, outcome.objects),
         Format::Sarif => report::sarif::render(&policies, &outcome.findings, &sarif_opts),
+        Format::Github => {
+            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+                let summary = report::github::summary_markdown(&outcome.findings, outcome.objects);
+                let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&path).with_context(|| "cannot open $GITHUB_STEP_SUMMARY")?;
+                file.write_all(summary.as_bytes())?;
+            }
+            report::github::render(&outcome.findings)
+        }
     };
     write_report(args, &text)?;
     if args.output.is_some() && args.format != Format::Human {
@@ -131,7 +166,7 @@ fn lint(args: &LintArgs) -> Result<u8> {
     let failing = args
         .fail_on
         .threshold()
-        .is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
+        .is_some_and(|t| outcome.findings.iter().any(|f| f.suppression.is_none() && f.severity >= t));
     // The process ends right after this: freeing a 10,000-object release node by node
     // would take longer than some stages of the lint.
     std::mem::forget(outcome);

@@ -164,7 +164,12 @@ fn sub_value(v: &Value, path: &[PathSeg]) -> Value {
 }
 
 /// Builds the input document described in `policies/README.md`.
-pub fn build_input(resources: &[Resource], opts: &Options, files: &[crate::input::SourceFile]) -> Value {
+pub fn build_input(
+    resources: &[Resource],
+    opts: &Options,
+    files: &[crate::input::SourceFile],
+    suppression_problems: &[crate::report::suppress::Problem],
+) -> Value {
     let mut res = Vec::with_capacity(resources.len());
     let mut pods = Vec::new();
     let mut containers = Vec::new();
@@ -255,6 +260,15 @@ pub fn build_input(resources: &[Resource], opts: &Options, files: &[crate::input
         ("pods", Value::from(pods)),
         ("containers", Value::from(containers)),
         ("schema_issues", Value::from(issues)),
+        (
+            "suppression_issues",
+            Value::from(
+                suppression_problems
+                    .iter()
+                    .map(|p| obj([("resource", Value::from(p.resource as u64)), ("path", path_value(&p.path)), ("message", Value::from(p.message.as_str()))]))
+                    .collect::<Vec<_>>(),
+            ),
+        ),
     ])
 }
 

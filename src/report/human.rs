@@ -18,7 +18,7 @@ fn severity(s: Severity) -> CsSeverity {
     }
 }
 
-pub fn render(findings: &[Finding], sources: &Sources, color: bool, objects: usize) -> String {
+pub fn render(findings: &[Finding], sources: &Sources, color: bool, objects: usize, show_suppressed: bool) -> String {
     let mut files = SimpleFiles::new();
     let empty = String::new();
     let mut ids = std::collections::BTreeMap::new();
@@ -37,7 +37,7 @@ pub fn render(findings: &[Finding], sources: &Sources, color: bool, objects: usi
     };
     let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
     let config = term::Config::default();
-    for f in findings {
+    for f in findings.iter().filter(|f| show_suppressed || f.suppression.is_none()) {
         let l = &f.location;
         let mut labels = vec![Label::primary(id_of(&l.file), span(l)).with_message(format!("{} {}", f.object.describe(), f.path))];
         if let Some(r) = &f.rendered {
@@ -58,6 +58,14 @@ pub fn render(findings: &[Finding], sources: &Sources, color: bool, objects: usi
         }
         if !f.environments.is_empty() {
             notes.push(format!("environments: {}", f.environments.join(", ")));
+        }
+        if let Some(s) = &f.suppression {
+            let until = s.until.as_deref().map(|d| format!(" until {d}")).unwrap_or_default();
+            let place = match s.kind {
+                super::suppress::Kind::InSource => "in the object",
+                super::suppress::Kind::External => "in the config",
+            };
+            notes.push(format!("suppressed {place}{until}: {}", s.justification));
         }
         notes.push(format!("why: {}", f.why));
         notes.push(format!("fix: {}", f.fix));
@@ -81,11 +89,12 @@ pub fn render(findings: &[Finding], sources: &Sources, color: bool, objects: usi
 pub fn summary(findings: &[Finding], objects: usize) -> String {
     let c = counts(findings);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    if findings.is_empty() {
-        return format!("chartguard: no findings in {}", plural(objects, "object"));
+    let suppressed = if c.suppressed > 0 { format!(" ({} suppressed)", c.suppressed) } else { String::new() };
+    if c.error + c.warning + c.note == 0 {
+        return format!("chartguard: no findings in {}{suppressed}", plural(objects, "object"));
     }
     format!(
-        "chartguard: {}, {}, {} in {}",
+        "chartguard: {}, {}, {} in {}{suppressed}",
         plural(c.error, "error"),
         plural(c.warning, "warning"),
         plural(c.note, "note"),

@@ -1,9 +1,11 @@
 //! Stage 4: findings, located in the files users read, and written as human diagnostics,
 //! JSON or SARIF.
 
+pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod suppress;
 
 use crate::evaluate::policy::{PolicySet, Severity};
 use crate::evaluate::{locate, path_to_string, PathSeg, Violation};
@@ -81,6 +83,10 @@ pub struct Finding {
     /// Environments (from --all-environments or the config) the finding occurs in.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub environments: Vec<String>,
+    /// Set when an inline annotation or the config suppresses the finding: it is then not a
+    /// failure, but stays visible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<suppress::Suppression>,
     pub why: String,
     pub fix: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -167,6 +173,7 @@ pub fn findings(policies: &PolicySet, resources: &[Resource], files: &[SourceFil
                 mapped_by: None,
                 value: None,
                 environments: Vec::new(),
+                suppression: None,
                 why: rule.meta.why.clone(),
                 fix: rule.meta.fix.clone(),
                 fingerprint: fingerprint(&[&rule.meta.id, &object.api_version, &object.kind, &ns, &object.name, &path, &v.message]),
@@ -285,11 +292,17 @@ pub struct Counts {
     pub error: usize,
     pub warning: usize,
     pub note: usize,
+    /// Suppressed findings (not in the three counts above).
+    pub suppressed: usize,
 }
 
 pub fn counts(findings: &[Finding]) -> Counts {
     let mut c = Counts::default();
     for f in findings {
+        if f.suppression.is_some() {
+            c.suppressed += 1;
+            continue;
+        }
         match f.severity {
             Severity::Error => c.error += 1,
             Severity::Warning => c.warning += 1,

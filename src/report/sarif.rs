@@ -120,22 +120,32 @@ pub struct Options<'a> {
     pub category: Option<&'a str>,
 }
 
+/// GitHub code scanning takes at most this many results per run.
+pub const MAX_RESULTS: usize = 25_000;
+
 pub fn render(policies: &PolicySet, findings: &[Finding], opts: &Options<'_>) -> String {
     let rules: Vec<sarif::ReportingDescriptor> = policies.rules.iter().map(|r| rule_descriptor(&r.meta)).collect();
-    let results: Vec<sarif::Result> = findings
+    // Findings come most severe first, so truncation keeps what matters.
+    let kept = &findings[..findings.len().min(MAX_RESULTS)];
+    let results: Vec<sarif::Result> = kept
         .iter()
         .map(|f| {
             let text = format!("{} {} ({}): {} Why: {} Fix: {}", f.object.describe(), f.path, f.rule, end_sentence(&f.message), end_sentence(&f.why), end_sentence(&f.fix));
-            let related: Vec<sarif::Location> = f
+            let mut related: Vec<sarif::Location> = f
                 .related
                 .iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    let mut l = location(&r.location, opts.root, Some(if r.message.is_empty() { r.object.describe() } else { r.message.clone() }));
-                    l.id = Some(i as i64 + 1);
-                    l
-                })
+                .map(|r| location(&r.location, opts.root, Some(if r.message.is_empty() { r.object.describe() } else { r.message.clone() })))
                 .collect();
+            // The values line that set the value, so the fix is one click away.
+            if let Some(v) = &f.value {
+                if let (Some(file), Some(line)) = (&v.file, v.line) {
+                    let loc = Loc { file: file.clone(), line, column: 1, end_line: line, end_column: 2, template: None };
+                    related.push(location(&loc, opts.root, Some(format!("`{}` is set here", v.key))));
+                }
+            }
+            for (i, l) in related.iter_mut().enumerate() {
+                l.id = Some(i as i64 + 1);
+            }
             let mut fp = BTreeMap::new();
             fp.insert("chartguard/v1".to_string(), f.fingerprint.clone());
             let mut props = BTreeMap::new();
@@ -156,6 +166,16 @@ pub fn render(policies: &PolicySet, findings: &[Finding], opts: &Options<'_>) ->
             if !related.is_empty() {
                 b.related_locations = Some(related);
             }
+            if let Some(s) = &f.suppression {
+                let kind = match s.kind {
+                    super::suppress::Kind::InSource => "inSource",
+                    super::suppress::Kind::External => "external",
+                };
+                b.suppressions = Some(vec![sarif::Suppression::builder()
+                    .kind(serde_json::Value::String(kind.into()))
+                    .justification(s.justification.clone())
+                    .build()]);
+            }
             b
         })
         .collect();
@@ -172,6 +192,16 @@ pub fn render(policies: &PolicySet, findings: &[Finding], opts: &Options<'_>) ->
         run.automation_details = Some(sarif::RunAutomationDetails::builder().id(id).build());
     }
     run.column_kind = Some(serde_json::Value::String("unicodeCodePoints".into()));
+    if findings.len() > kept.len() {
+        let note = sarif::Notification::builder()
+            .level(serde_json::Value::String("warning".into()))
+            .message(sarif::Message::builder().text(format!(
+                "chartguard found {} results; GitHub code scanning accepts {MAX_RESULTS} per run, so only the {MAX_RESULTS} most severe are included",
+                findings.len()
+            )).build())
+            .build();
+        run.invocations = Some(vec![sarif::Invocation::builder().execution_successful(true).tool_execution_notifications(vec![note]).build()]);
+    }
     let log = sarif::Sarif::builder()
         .schema(SCHEMA_URI)
         .version(serde_json::Value::String("2.1.0".into()))
@@ -254,4 +284,48 @@ thread_local! {
         group: "helm".into(),
         security_severity: None,
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Finding, ObjectRef};
+
+    fn finding(i: usize, severity: Severity) -> Finding {
+        let location = Loc { file: "a b.yaml".into(), line: i + 1, column: 1, end_line: i + 1, end_column: 2, template: None };
+        Finding {
+            rule: "resource-limits".into(),
+            severity,
+            message: format!("finding {i}"),
+            object: ObjectRef { api_version: "v1".into(), kind: "Pod".into(), namespace: None, name: format!("p{i}") },
+            path: "spec".into(),
+            location,
+            rendered: None,
+            mapped_by: None,
+            value: None,
+            environments: Vec::new(),
+            suppression: None,
+            why: "w".into(),
+            fix: "f".into(),
+            related: Vec::new(),
+            fingerprint: format!("{i:032x}"),
+            rule_index: 0,
+            sensitive: false,
+            target: (0, Vec::new()),
+        }
+    }
+
+    #[test]
+    fn results_beyond_githubs_limit_are_dropped_with_a_notification() {
+        let policies = PolicySet::bundled().unwrap();
+        let findings: Vec<Finding> = (0..MAX_RESULTS + 5).map(|i| finding(i, if i < 10 { Severity::Error } else { Severity::Note })).collect();
+        let log: serde_json::Value = serde_json::from_str(&render(&policies, &findings, &Options { root: None, category: Some("charts/app") })).unwrap();
+        let run = &log["runs"][0];
+        assert_eq!(run["results"].as_array().unwrap().len(), MAX_RESULTS);
+        assert_eq!(run["results"][0]["level"], "error");
+        let note = run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"].as_str().unwrap();
+        assert!(note.contains("25000 per run"), "{note}");
+        assert_eq!(run["automationDetails"]["id"], "charts/app/");
+        assert_eq!(run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "a%20b.yaml");
+    }
 }
