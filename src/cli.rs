@@ -31,6 +31,13 @@ pub enum Command {
     ///   chartguard lint ./charts/myapp --all-environments --format sarif -o chartguard.sarif
     ///   helm template myapp ./charts/myapp | chartguard lint -
     Lint(LintArgs),
+    /// Helm post-renderer: lint the manifests on stdin; pass them through byte for byte
+    /// (exit 0) or print the report on stderr and exit 1 so Helm aborts.
+    ///
+    ///   helm upgrade --install app ./chart --post-renderer chartguard --post-renderer-args gate
+    ///
+    /// Helm 3 gives post-renderers only the non-hook manifests; Helm 4 gives hooks too.
+    Gate(GateArgs),
     /// List the bundled (and --policy-dir) rules, or explain one.
     Rules(RulesArgs),
     /// Work on Rego policies.
@@ -124,6 +131,34 @@ pub struct LintArgs {
     /// Ignore any .chartguard.yaml.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct GateArgs {
+    /// Which rules apply: prod (the default) or dev.
+    #[arg(long, value_parser = ["prod", "dev"])]
+    pub profile: Option<String>,
+    /// Block the release when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Add the rules in DIR. Repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub policy_dir: Vec<PathBuf>,
+    /// Do not run this rule. Repeatable.
+    #[arg(long, value_name = "RULE")]
+    pub disable: Vec<String>,
+    /// Target Kubernetes version (major.minor).
+    #[arg(long, value_name = "VERSION")]
+    pub kube_version: Option<String>,
+    /// Configuration file (default: .chartguard.yaml found from the current directory up).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any .chartguard.yaml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Format of the report written to stderr when the gate closes.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 #[derive(Args, Debug)]

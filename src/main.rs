@@ -4,7 +4,7 @@ use anyhow::{bail, Context, Result};
 // halves the time glibc's allocator spends on them.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use chartguard::cli::{Cli, ColorChoice, Command, Format, LintArgs, ListFormat, PolicyCommand, RulesArgs, RulesCommand};
+use chartguard::cli::{Cli, ColorChoice, Command, Format, GateArgs, LintArgs, ListFormat, PolicyCommand, RulesArgs, RulesCommand};
 use chartguard::evaluate::{self, policy::PolicySet};
 use chartguard::config::Config;
 use chartguard::render::{HelmOptions, RenderError};
@@ -21,6 +21,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Lint(args) => lint(&args),
+        Command::Gate(args) => gate(&args),
         Command::Rules(args) => list_rules(&args).map(|_| 0),
         Command::Policy(PolicyCommand::Test { dirs, verbose }) => policy_test(&dirs, verbose),
     };
@@ -41,21 +42,40 @@ fn policies(dirs: &[std::path::PathBuf]) -> Result<PolicySet> {
     Ok(set)
 }
 
-fn lint(args: &LintArgs) -> Result<u8> {
-    let config = if args.no_config {
+/// What every linting command needs: the config, the rules (with its severities and
+/// disabled rules applied) and the evaluation options.
+struct Setup {
+    config: Option<Config>,
+    cfg: Config,
+    policies: PolicySet,
+    opts: evaluate::Options,
+    kube_version: Option<String>,
+}
+
+struct SetupArgs<'a> {
+    start: std::path::PathBuf,
+    config: &'a Option<std::path::PathBuf>,
+    no_config: bool,
+    policy_dir: &'a [std::path::PathBuf],
+    disable: &'a [String],
+    profile: &'a Option<String>,
+    kube_version: &'a Option<String>,
+}
+
+fn setup(a: SetupArgs<'_>) -> Result<Setup> {
+    let config = if a.no_config {
         None
-    } else if let Some(path) = &args.config {
+    } else if let Some(path) = a.config {
         Some(Config::load(path)?)
     } else {
-        let start = args.paths.iter().find(|p| *p != "-").map(std::path::PathBuf::from).unwrap_or_else(|| ".".into());
-        Config::discover(&start)?
+        Config::discover(&a.start)?
     };
-    let mut dirs = args.policy_dir.clone();
+    let mut dirs = a.policy_dir.to_vec();
     if let Some(cfg) = &config {
         dirs.extend(cfg.policy_dirs.iter().map(|d| cfg.dir().join(d)));
     }
     let mut policies = policies(&dirs)?;
-    let mut disabled = args.disable.clone();
+    let mut disabled = a.disable.to_vec();
     if let Some(cfg) = &config {
         disabled.extend(cfg.rules.disable.iter().cloned());
         for (id, severity) in &cfg.rules.severity {
@@ -71,13 +91,27 @@ fn lint(args: &LintArgs) -> Result<u8> {
         }
     }
     let cfg = config.clone().unwrap_or_default();
-    let kube_version = args.kube_version.clone().or(cfg.kube_version.clone());
+    let kube_version = a.kube_version.clone().or(cfg.kube_version.clone());
     let opts = evaluate::Options {
-        profile: args.profile.clone().or(cfg.profile.clone()).unwrap_or_else(|| "prod".into()),
+        profile: a.profile.clone().or(cfg.profile.clone()).unwrap_or_else(|| "prod".into()),
         kube_version: kube_version.clone().unwrap_or_else(|| "1.33".into()).trim_start_matches('v').to_string(),
         disabled,
         release: None,
     };
+    Ok(Setup { config, cfg, policies, opts, kube_version })
+}
+
+fn lint(args: &LintArgs) -> Result<u8> {
+    let start = args.paths.iter().find(|p| *p != "-").map(std::path::PathBuf::from).unwrap_or_else(|| ".".into());
+    let Setup { config, cfg, policies, opts, kube_version } = setup(SetupArgs {
+        start,
+        config: &args.config,
+        no_config: args.no_config,
+        policy_dir: &args.policy_dir,
+        disable: &args.disable,
+        profile: &args.profile,
+        kube_version: &args.kube_version,
+    })?;
     let helm = HelmOptions {
         helm_bin: args.helm_bin.clone().or(cfg.helm.bin.clone()).unwrap_or_else(|| "helm".into()),
         values: args.values.clone(),
@@ -186,6 +220,55 @@ fn write_report(args: &LintArgs, text: &str) -> Result<()> {
             }
         }
     }
+}
+
+/// The post-renderer gate: Helm pipes the rendered release in and installs whatever comes
+/// out, so the only safe outputs are the input itself, unchanged, or nothing and a failure.
+fn gate(args: &GateArgs) -> Result<u8> {
+    use std::io::Read;
+    let Setup { cfg, policies, opts, .. } = setup(SetupArgs {
+        start: ".".into(),
+        config: &args.config,
+        no_config: args.no_config,
+        policy_dir: &args.policy_dir,
+        disable: &args.disable,
+        profile: &args.profile,
+        kube_version: &args.kube_version,
+    })?;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(chartguard::input::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .context("cannot read the rendered manifests from stdin")?;
+    if bytes.len() as u64 > chartguard::input::MAX_FILE_BYTES {
+        bail!("<stdin>: more than {} MiB of manifests", chartguard::input::MAX_FILE_BYTES >> 20);
+    }
+    let file = chartguard::input::text_of("<stdin>".into(), bytes.clone())?;
+    let run = chartguard::lint_sources(vec![file], &policies, &opts)?;
+    let mut findings = run.findings;
+    for w in report::suppress::apply_config(&mut findings, &cfg.suppressions, &report::suppress::today()) {
+        eprintln!("chartguard: warning: {w}");
+    }
+    let failing = args.fail_on.threshold().is_some_and(|t| findings.iter().any(|f| f.suppression.is_none() && f.severity >= t));
+    if failing {
+        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let text = match args.format {
+            Format::Json => report::json::render(&findings, &opts.profile, run.resources.len()),
+            Format::Sarif => report::sarif::render(&policies, &findings, &report::sarif::Options { root: None, category: None }),
+            Format::Github => report::github::render(&findings),
+            Format::Human => {
+                let texts = report::redacted_sources(&run.files, &run.resources, &findings);
+                let sources: report::human::Sources = run.files.iter().map(|f| f.name.clone()).zip(texts).collect();
+                report::human::render(&findings, &sources, color, run.resources.len(), false)
+            }
+        };
+        eprint!("{text}");
+        eprintln!("chartguard gate: blocked (findings at or above --fail-on {:?}); nothing was passed on to Helm", args.fail_on);
+        return Ok(EXIT_FINDINGS);
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(&bytes).and_then(|_| out.flush()).context("cannot write the manifests to stdout")?;
+    Ok(0)
 }
 
 fn list_rules(args: &RulesArgs) -> Result<()> {
