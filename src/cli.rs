@@ -159,6 +159,10 @@ pub struct GateArgs {
     /// Format of the report written to stderr when the gate closes.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Also write the report to FILE. Helm 4 discards a post-renderer's stderr, so this (or
+    /// the terminal, which the gate also tries) is where its report can be read.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

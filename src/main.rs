@@ -262,8 +262,18 @@ fn gate(args: &GateArgs) -> Result<u8> {
                 report::human::render(&findings, &sources, color, run.resources.len(), false)
             }
         };
-        eprint!("{text}");
-        eprintln!("chartguard gate: blocked (findings at or above --fail-on {:?}); nothing was passed on to Helm", args.fail_on);
+        let verdict = format!("chartguard gate: blocked (findings at or above --fail-on {}); nothing was passed on to Helm\n", format!("{:?}", args.fail_on).to_lowercase());
+        eprint!("{text}{verdict}");
+        if let Some(path) = &args.report {
+            std::fs::write(path, format!("{text}{verdict}")).with_context(|| format!("{}: cannot write the gate report", path.display()))?;
+        }
+        // Helm 4 runs post-renderer plugins with stderr discarded: when there is a terminal,
+        // speak to it directly so the person running helm sees why it failed.
+        if std::env::var_os("HELM_PLUGIN_NAME").is_some() {
+            if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+                let _ = tty.write_all(format!("{text}{verdict}").as_bytes());
+            }
+        }
         return Ok(EXIT_FINDINGS);
     }
     let mut out = std::io::stdout().lock();

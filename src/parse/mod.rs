@@ -176,6 +176,16 @@ fn object(file: &str, root: Node, origin: Origin) -> Result<Resource, InputError
     let name = meta_str("name").unwrap_or_default();
     let namespace = meta_str("namespace");
     let hook = metadata.and_then(|m| m.get("annotations")).and_then(hook_of);
+    // Helm 4 hands post-renderers documents without `# Source:` comments but annotated with
+    // the template they came from.
+    let mut origin = origin;
+    if origin.template.is_none() {
+        origin.template = metadata
+            .and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get("postrenderer.helm.sh/postrender-filename"))
+            .and_then(Node::as_str)
+            .map(str::to_string);
+    }
     let issues = typed::check_object(&api_version, &kind, &root);
     Ok(Resource { api_version, kind, name, namespace, root, origin, hook, issues })
 }

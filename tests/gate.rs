@@ -1,0 +1,142 @@
+//! The CD gate driven by real Helm binaries: `chartguard gate` as Helm 3's post-renderer
+//! executable and as Helm 4's postrenderer/v1 plugin, and the `helm chartguard` cli plugin.
+
+mod common;
+use common::*;
+use pretty_assertions::assert_eq;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const GOOD: &str = "examples/charts/prod-ready";
+const BAD: &str = "examples/charts/classic-mistakes";
+
+fn helm(var: &str, default: &str) -> PathBuf {
+    let p = std::env::var(var).map(PathBuf::from).unwrap_or_else(|_| root().join(default));
+    assert!(p.is_file(), "{} not found; run `scripts/install-tools.sh helm`", p.display());
+    p
+}
+
+/// A Helm whose plugins, config and cache live in a fresh directory, with chartguard found
+/// through CHARTGUARD_BIN.
+struct Helm {
+    bin: PathBuf,
+    home: PathBuf,
+}
+
+impl Helm {
+    fn new(bin: PathBuf, name: &str) -> Helm {
+        let home = tmp_dir(name);
+        Helm { bin, home }
+    }
+
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new(&self.bin)
+            .args(args)
+            .current_dir(root())
+            .env("HELM_DATA_HOME", self.home.join("data"))
+            .env("HELM_CONFIG_HOME", self.home.join("config"))
+            .env("HELM_CACHE_HOME", self.home.join("cache"))
+            .env("HELM_PLUGINS", self.home.join("data/plugins"))
+            .env("CHARTGUARD_BIN", env!("CARGO_BIN_EXE_chartguard"))
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run helm")
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn values(chart: &str) -> String {
+    format!("{chart}/values-prod.yaml")
+}
+
+#[test]
+fn helm3_post_renderer_passes_clean_charts_and_stops_bad_ones() {
+    let h = Helm::new(helm("CHARTGUARD_HELM3", ".tools/helm3/helm"), "gate-helm3");
+    let cg = env!("CARGO_BIN_EXE_chartguard");
+    let plain = h.cmd(&["template", "app", GOOD, "-f", &values(GOOD)]);
+    let gated = h.cmd(&["template", "app", GOOD, "-f", &values(GOOD), "--post-renderer", cg, "--post-renderer-args", "gate"]);
+    assert_eq!(gated.status.code(), Some(0), "{}", text(&gated.stderr));
+    assert_eq!(text(&gated.stdout), text(&plain.stdout), "the clean chart passes through unchanged");
+
+    let bad = h.cmd(&["template", "app", BAD, "-f", &values(BAD), "--post-renderer", cg, "--post-renderer-args", "gate"]);
+    assert_ne!(bad.status.code(), Some(0));
+    let err = text(&bad.stderr);
+    assert!(err.contains("error while running post render"), "{err}");
+    assert!(err.contains("error[plaintext-secret]") && err.contains("chartguard gate: blocked"), "{err}");
+    assert!(text(&bad.stdout).is_empty(), "nothing rendered reaches the output");
+}
+
+#[test]
+fn gate_is_byte_for_byte() {
+    // CRLF, a BOM, comments and odd spacing all survive.
+    let input = "\u{feff}# Source: x/templates/cm.yaml\r\napiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name:   cm   # spaced\r\ndata: {a: \"1\"}\r\n";
+    let out = run_with(&["gate"], Some(input.as_bytes()), std::time::Duration::from_secs(30));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.as_bytes(), input.as_bytes());
+    let broken = run_with(&["gate"], Some(b"a: [\n"), std::time::Duration::from_secs(30));
+    assert_eq!(broken.code, 2);
+    assert!(broken.stdout.is_empty() && broken.stderr.contains("<stdin>:"), "{}", broken.stderr);
+}
+
+#[test]
+fn helm4_post_renderer_plugin_sees_hooks_and_reports_to_a_file() {
+    let h = Helm::new(helm("CHARTGUARD_HELM4", ".tools/helm4/helm"), "gate-helm4");
+    let install = h.cmd(&["plugin", "install", root().join("plugins/chartguard-gate").to_str().unwrap()]);
+    assert_eq!(install.status.code(), Some(0), "{}{}", text(&install.stdout), text(&install.stderr));
+
+    // Helm 4 re-serializes what it hands a post-renderer, so compare with a plugin that
+    // only copies stdin to stdout.
+    let cat = h.home.join("passthrough");
+    std::fs::create_dir_all(&cat).unwrap();
+    std::fs::write(
+        cat.join("plugin.yaml"),
+        "apiVersion: v1\ntype: postrenderer/v1\nname: passthrough\nversion: 0.1.0\nruntime: subprocess\nruntimeConfig:\n  platformCommand:\n    - command: cat\n",
+    )
+    .unwrap();
+    let install = h.cmd(&["plugin", "install", cat.to_str().unwrap()]);
+    assert_eq!(install.status.code(), Some(0), "{}", text(&install.stderr));
+    let plain = h.cmd(&["template", "app", GOOD, "-f", &values(GOOD), "--post-renderer", "passthrough"]);
+    let gated = h.cmd(&["template", "app", GOOD, "-f", &values(GOOD), "--post-renderer", "chartguard-gate"]);
+    assert_eq!(gated.status.code(), Some(0), "{}", text(&gated.stderr));
+    assert_eq!(text(&gated.stdout), text(&plain.stdout), "the clean chart passes through unchanged");
+
+    let report = h.home.join("gate-report.txt");
+    let bad = h.cmd(&[
+        "template",
+        "app",
+        BAD,
+        "-f",
+        &values(BAD),
+        "--post-renderer",
+        "chartguard-gate",
+        "--post-renderer-args",
+        &format!("--report={}", report.display()),
+    ]);
+    assert_ne!(bad.status.code(), Some(0));
+    assert!(text(&bad.stderr).contains("chartguard-gate"), "{}", text(&bad.stderr));
+    let written = std::fs::read_to_string(&report).expect("the gate writes its report where Helm 4 cannot hide it");
+    assert!(written.contains("chartguard gate: blocked"), "{written}");
+    // Helm 4 gives post-renderers the hooks: the hook-weight race is caught at the gate,
+    // and findings name the template from Helm's filename annotation.
+    assert!(written.contains("error[hook-weight-order]"), "{written}");
+    assert!(written.contains("classic-mistakes/templates/hooks-migration-job.yaml") || written.contains("hooks-migration-job.yaml"), "{written}");
+}
+
+#[test]
+fn cli_plugin_works_with_both_helms() {
+    for (var, default, name) in [("CHARTGUARD_HELM3", ".tools/helm3/helm", "cli-helm3"), ("CHARTGUARD_HELM4", ".tools/helm4/helm", "cli-helm4")] {
+        let h = Helm::new(helm(var, default), name);
+        let install = h.cmd(&["plugin", "install", root().join("plugins/chartguard").to_str().unwrap()]);
+        assert_eq!(install.status.code(), Some(0), "{name}: {}{}", text(&install.stdout), text(&install.stderr));
+        let good = h.cmd(&["chartguard", "lint", GOOD, "-f", &values(GOOD)]);
+        assert_eq!(good.status.code(), Some(0), "{name}: {}{}", text(&good.stdout), text(&good.stderr));
+        let bad = h.cmd(&["chartguard", "lint", BAD, "-f", &values(BAD), "--format", "json", "-n", "payments"]);
+        assert_eq!(bad.status.code(), Some(1), "{name}: {}", text(&bad.stderr));
+        let report: serde_json::Value = serde_json::from_str(&text(&bad.stdout)).unwrap();
+        assert!(report["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "hook-weight-order"), "{name}");
+        assert!(Path::new(&h.home).exists());
+    }
+}
