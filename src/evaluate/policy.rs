@@ -115,14 +115,7 @@ impl PolicySet {
         let mut set = PolicySet::default();
         if let Some(dir) = std::env::var_os("CHARTGUARD_BUNDLED_POLICIES").filter(|d| !d.is_empty()) {
             let dir = std::path::PathBuf::from(dir);
-            let mut files: Vec<_> = ignore::WalkBuilder::new(&dir)
-                .build()
-                .filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "rego"))
-                .map(|e| e.into_path())
-                .collect();
-            files.sort();
-            for f in files {
+            for f in rego_files(&dir) {
                 let text = std::fs::read_to_string(&f).with_context(|| format!("{}: cannot read", f.display()))?;
                 let rel = f.strip_prefix(&dir).unwrap_or(&f).to_string_lossy().replace('\\', "/");
                 set.add(&format!("policies/{rel}"), &text, true)?;
@@ -143,13 +136,7 @@ impl PolicySet {
         if !dir.is_dir() {
             bail!("{}: policy directory does not exist", dir.display());
         }
-        let mut files: Vec<_> = ignore::WalkBuilder::new(dir)
-            .build()
-            .filter_map(Result::ok)
-            .filter(|e| e.path().extension().is_some_and(|x| x == "rego"))
-            .map(|e| e.into_path())
-            .collect();
-        files.sort();
+        let files = rego_files(dir);
         if files.is_empty() {
             bail!("{}: no .rego file in policy directory", dir.display());
         }
@@ -194,6 +181,18 @@ impl PolicySet {
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.meta.id == id)
     }
+}
+
+/// Every `.rego` file under `dir`, in a stable order.
+fn rego_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = ignore::WalkBuilder::new(dir)
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "rego"))
+        .map(|e| e.into_path())
+        .collect();
+    files.sort();
+    files
 }
 
 /// The package path as written, e.g. `chartguard.rules.workloads["resource-limits"]`.

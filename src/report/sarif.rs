@@ -179,18 +179,7 @@ pub fn render(policies: &PolicySet, findings: &[Finding], opts: &Options<'_>) ->
             b
         })
         .collect();
-    let driver = sarif::ToolComponent::builder()
-        .name("chartguard")
-        .semantic_version(env!("CARGO_PKG_VERSION"))
-        .version(env!("CARGO_PKG_VERSION"))
-        .information_uri(INFORMATION_URI)
-        .rules(rules)
-        .build();
-    let mut run = sarif::Run::builder().tool(sarif::Tool::builder().driver(driver).build()).results(results).build();
-    if let Some(cat) = opts.category {
-        let id = if cat.ends_with('/') { cat.to_string() } else { format!("{cat}/") };
-        run.automation_details = Some(sarif::RunAutomationDetails::builder().id(id).build());
-    }
+    let mut run = new_run(rules, results, opts);
     run.column_kind = Some(serde_json::Value::String("unicodeCodePoints".into()));
     if findings.len() > kept.len() {
         let note = sarif::Notification::builder()
@@ -202,11 +191,27 @@ pub fn render(policies: &PolicySet, findings: &[Finding], opts: &Options<'_>) ->
             .build();
         run.invocations = Some(vec![sarif::Invocation::builder().execution_successful(true).tool_execution_notifications(vec![note]).build()]);
     }
-    let log = sarif::Sarif::builder()
-        .schema(SCHEMA_URI)
-        .version(serde_json::Value::String("2.1.0".into()))
-        .runs(vec![run])
+    serialize(run)
+}
+
+/// A run of chartguard's tool component, with `automationDetails.id` from `--category`.
+fn new_run(rules: Vec<sarif::ReportingDescriptor>, results: Vec<sarif::Result>, opts: &Options<'_>) -> sarif::Run {
+    let driver = sarif::ToolComponent::builder()
+        .name("chartguard")
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .version(env!("CARGO_PKG_VERSION"))
+        .information_uri(INFORMATION_URI)
+        .rules(rules)
         .build();
+    let mut run = sarif::Run::builder().tool(sarif::Tool::builder().driver(driver).build()).results(results).build();
+    if let Some(cat) = opts.category {
+        run.automation_details = Some(sarif::RunAutomationDetails::builder().id(format!("{}/", cat.trim_end_matches('/'))).build());
+    }
+    run
+}
+
+fn serialize(run: sarif::Run) -> String {
+    let log = sarif::Sarif::builder().schema(SCHEMA_URI).version(serde_json::Value::String("2.1.0".into())).runs(vec![run]).build();
     let mut s = serde_json::to_string_pretty(&log).expect("sarif serializes");
     s.push('\n');
     s
@@ -251,21 +256,7 @@ pub fn render_error(policies: &PolicySet, err: &crate::render::RenderError, opts
             super::fingerprint(&[&meta.id, &err.chart.to_string_lossy(), &err.message]),
         )]))
         .build();
-    let driver = sarif::ToolComponent::builder()
-        .name("chartguard")
-        .semantic_version(env!("CARGO_PKG_VERSION"))
-        .version(env!("CARGO_PKG_VERSION"))
-        .information_uri(INFORMATION_URI)
-        .rules(rules)
-        .build();
-    let mut run = sarif::Run::builder().tool(sarif::Tool::builder().driver(driver).build()).results(vec![result]).build();
-    if let Some(cat) = opts.category {
-        run.automation_details = Some(sarif::RunAutomationDetails::builder().id(format!("{}/", cat.trim_end_matches('/'))).build());
-    }
-    let log = sarif::Sarif::builder().schema(SCHEMA_URI).version(serde_json::Value::String("2.1.0".into())).runs(vec![run]).build();
-    let mut s = serde_json::to_string_pretty(&log).expect("sarif serializes");
-    s.push('\n');
-    s
+    serialize(new_run(rules, vec![result], opts))
 }
 
 thread_local! {
