@@ -43,6 +43,19 @@ pub enum Command {
     /// Work on Rego policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Serve a Kubernetes validating admission webhook (HTTPS, admission.k8s.io/v1) that
+    /// judges each object with the object-scope rules.
+    ///
+    /// POST /validate answers AdmissionReviews; /healthz, /readyz and /metrics (Prometheus)
+    /// are beside it. Release-wide rules (pdb-missing, service-selector-mismatch, …) need
+    /// the whole release and are skipped. The certificate files are reloaded when they
+    /// change; SIGTERM or SIGINT stops accepting, finishes in-flight requests and exits 0.
+    ///
+    ///   chartguard serve --addr 0.0.0.0:8443 --tls-cert /tls/tls.crt --tls-key /tls/tls.key
+    Serve(ServeArgs),
+    /// Deploy the admission webhook.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -241,4 +254,92 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (the address is printed on stdout).
+    #[arg(long, value_name = "HOST:PORT", default_value = "0.0.0.0:8443")]
+    pub addr: String,
+    /// PEM certificate chain (reloaded when the file changes).
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: PathBuf,
+    /// PEM private key (reloaded when the file changes).
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: PathBuf,
+    /// deny: refuse objects with findings at or above --fail-on (lower ones become
+    /// warnings); warn: never refuse, every finding becomes a warning.
+    #[arg(long, value_enum, default_value_t = WebhookMode::Deny)]
+    pub mode: WebhookMode,
+    /// Which rules apply: prod (the default) or dev.
+    #[arg(long, value_parser = ["prod", "dev"])]
+    pub profile: Option<String>,
+    /// Deny an object with a finding at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Add the rules in DIR. Repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub policy_dir: Vec<PathBuf>,
+    /// Do not run this rule. Repeatable.
+    #[arg(long, value_name = "RULE")]
+    pub disable: Vec<String>,
+    /// Target Kubernetes version (major.minor).
+    #[arg(long, value_name = "VERSION")]
+    pub kube_version: Option<String>,
+    /// Configuration file (default: .chartguard.yaml found from the current directory up).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any .chartguard.yaml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Concurrent evaluations (default: the number of CPUs).
+    #[arg(long, value_name = "N")]
+    pub workers: Option<usize>,
+    /// Answer 503 when a request (body and evaluation) takes longer than this; keep it below
+    /// the webhook's timeoutSeconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 4.0)]
+    pub request_timeout: f64,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebhookMode {
+    Deny,
+    Warn,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WebhookCommand {
+    /// Print a Service, a hardened Deployment (2 replicas), a PodDisruptionBudget and a
+    /// ValidatingWebhookConfiguration for `chartguard serve`, as YAML.
+    ///
+    ///   chartguard webhook manifests --ca-bundle "$(base64 -w0 ca.crt)" | kubectl apply -f -
+    Manifests(ManifestsArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ManifestsArgs {
+    /// Namespace of the webhook (excluded from its own namespaceSelector, with kube-system).
+    #[arg(long, default_value = "chartguard")]
+    pub namespace: String,
+    /// Container image (default: ghcr.io/chartguard/chartguard:<this version>).
+    #[arg(long)]
+    pub image: Option<String>,
+    /// Base64 PEM of the CA that signed the serving certificate (the Secret
+    /// chartguard-webhook-tls holds tls.crt and tls.key). Without it, the configuration
+    /// carries cert-manager's inject-ca-from annotation instead.
+    #[arg(long, value_name = "BASE64")]
+    pub ca_bundle: Option<String>,
+    /// What the API server does when the webhook cannot answer: ignore (admit; the
+    /// default, so an outage of chartguard never blocks deployments) or fail (refuse).
+    #[arg(long, value_enum, default_value_t = FailurePolicy::Ignore)]
+    pub failure_policy: FailurePolicy,
+    /// Arguments passed to `chartguard serve` in the Deployment (e.g. "--mode=warn").
+    #[arg(long = "serve-arg", value_name = "ARG", allow_hyphen_values = true)]
+    pub serve_args: Vec<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailurePolicy {
+    Ignore,
+    Fail,
 }

@@ -14,6 +14,7 @@ pub mod parse;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod serve;
 
 use anyhow::Result;
 use evaluate::policy::PolicySet;

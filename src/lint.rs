@@ -135,7 +135,14 @@ fn identity(root: &crate::parse::yaml::Node) -> Option<(String, String, String)>
 
 /// Renders a chart (and the documents only an upgrade renders) as the files of one release.
 fn render_release(chart: &Chart, helm: &HelmOptions, label: &str, warnings: &mut Vec<String>) -> Result<Vec<(SourceFile, bool)>> {
-    let install = render::helm_template(&chart.path, chart, helm, false)?;
+    let (install, notices) = render::helm_template_with_notices(&chart.path, chart, helm, false)?;
+    for (value, places) in render::skipped_hooks(chart, &notices) {
+        let at: Vec<String> = places.iter().map(|(p, l)| format!("{}:{l}", input::display_path(p))).collect();
+        warnings.push(format!(
+            "{label}: Helm dropped a document whose helm.sh/hook is \"{value}\", an event it does not know: the object is neither installed nor run as a hook{}",
+            if at.is_empty() { String::new() } else { format!(" ({})", at.join(", ")) }
+        ));
+    }
     let mut files = vec![(SourceFile { name: format!("{label} (rendered)"), text: install }, false)];
     if render::has_upgrade_logic(chart) {
         // The install render is what the user asked for; the upgrade render only adds

@@ -24,6 +24,11 @@ fn main() -> ExitCode {
         Command::Gate(args) => gate(&args),
         Command::Rules(args) => list_rules(&args).map(|_| 0),
         Command::Policy(PolicyCommand::Test { dirs, verbose }) => policy_test(&dirs, verbose),
+        Command::Serve(args) => serve(&args),
+        Command::Webhook(chartguard::cli::WebhookCommand::Manifests(args)) => {
+            print!("{}", chartguard::serve::manifests::render(&args));
+            Ok(0)
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -321,4 +326,18 @@ fn policy_test(dirs: &[std::path::PathBuf], verbose: bool) -> Result<u8> {
     }
     println!("policy tests: {} passed, {} failed", results.len() - failed, failed);
     Ok(if failed > 0 { EXIT_FINDINGS } else { 0 })
+}
+
+/// The admission webhook: the same setup as `gate` (config, rules, severities), then serve.
+fn serve(args: &chartguard::cli::ServeArgs) -> Result<u8> {
+    let Setup { cfg, policies, opts, .. } = setup(SetupArgs {
+        start: ".".into(),
+        config: &args.config,
+        no_config: args.no_config,
+        policy_dir: &args.policy_dir,
+        disable: &args.disable,
+        profile: &args.profile,
+        kube_version: &args.kube_version,
+    })?;
+    chartguard::serve::run(args, policies, opts, cfg.suppressions)
 }

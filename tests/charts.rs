@@ -225,3 +225,15 @@ fn an_upgrade_render_failure_is_a_loud_warning_not_a_silent_skip() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stderr.contains("--is-upgrade` failed") && out.stderr.contains("previousVersion is required"), "{}", out.stderr);
 }
+
+#[test]
+fn a_document_helm_drops_for_an_unknown_hook_is_reported() {
+    for (name, helm) in helms() {
+        let out = run(&["lint", "tests/charts/unknown-hook", "--helm-bin", &helm]);
+        assert!(
+            out.stderr.contains("\"pre-instal\", an event it does not know") && out.stderr.contains("tests/charts/unknown-hook/templates/migrate.yaml:6"),
+            "{name}: {}",
+            out.stderr
+        );
+    }
+}

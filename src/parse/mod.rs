@@ -202,7 +202,8 @@ fn list(value: Option<&Node>) -> Vec<String> {
 /// Helm's reading of the hook annotations: the weight goes through Go's `strconv.Atoi`
 /// (64-bit, no trimming), and anything it rejects counts as 0.
 fn hook_of(annotations: &Node) -> Option<Hook> {
-    let events = list(annotations.get("helm.sh/hook"));
+    // Helm trims and lower-cases hook events before matching them.
+    let events: Vec<String> = list(annotations.get("helm.sh/hook")).into_iter().map(|e| e.to_ascii_lowercase()).collect();
     if events.is_empty() {
         return None;
     }

@@ -139,6 +139,11 @@ fn helm_args(chart: &Path, release: &str, opts: &HelmOptions, upgrade: bool) -> 
 
 /// Runs `helm template` on `chart_path` (the chart itself or an instrumented copy).
 pub fn helm_template(chart_path: &Path, chart: &Chart, opts: &HelmOptions, upgrade: bool) -> Result<String, RenderError> {
+    helm_template_with_notices(chart_path, chart, opts, upgrade).map(|(text, _)| text)
+}
+
+/// `helm template`, and what Helm said on stderr although it succeeded.
+pub fn helm_template_with_notices(chart_path: &Path, chart: &Chart, opts: &HelmOptions, upgrade: bool) -> Result<(String, String), RenderError> {
     let release = opts.release_name.clone().unwrap_or_else(|| chart.name.clone());
     let output = Command::new(&opts.helm_bin)
         .args(helm_args(chart_path, &release, opts, upgrade))
@@ -161,11 +166,49 @@ pub fn helm_template(chart_path: &Path, chart: &Chart, opts: &HelmOptions, upgra
         let message = message.trim_end_matches("Use --debug flag to render out invalid YAML").trim().to_string();
         return Err(RenderError { chart: chart.path.clone(), template: error_location(&message), message });
     }
-    String::from_utf8(output.stdout).map_err(|_| RenderError {
+    let text = String::from_utf8(output.stdout).map_err(|_| RenderError {
         chart: chart.path.clone(),
         message: "helm printed output that is not UTF-8".into(),
         template: None,
-    })
+    })?;
+    Ok((text, String::from_utf8_lossy(&output.stderr).into_owned()))
+}
+
+/// Helm drops a document whose `helm.sh/hook` names an unknown event, saying so only in an
+/// info line (Helm 3: `skipping unknown hook: "x"`, Helm 4: `skipping unknown hooks
+/// hookTypes=x`). Returns each such value with the template lines that write it.
+pub fn skipped_hooks(chart: &Chart, stderr: &str) -> Vec<(String, Vec<(PathBuf, usize)>)> {
+    let mut out: Vec<(String, Vec<(PathBuf, usize)>)> = Vec::new();
+    for line in stderr.lines() {
+        let value = if let Some(rest) = line.split("skipping unknown hook: ").nth(1) {
+            rest.trim().trim_matches('"').to_string()
+        } else if line.contains("skipping unknown hooks") {
+            match line.split("hookTypes=").nth(1) {
+                Some(v) => v.trim().trim_matches('"').trim_matches(['[', ']']).to_string(),
+                None => continue,
+            }
+        } else {
+            continue;
+        };
+        if out.iter().any(|(v, _)| *v == value) {
+            continue;
+        }
+        let mut places = Vec::new();
+        if chart.unpacked {
+            for e in ignore::WalkBuilder::new(&chart.path).build().filter_map(Result::ok) {
+                let Ok(text) = std::fs::read_to_string(e.path()) else { continue };
+                for (i, l) in text.lines().enumerate() {
+                    if l.contains("helm.sh/hook\"") || l.contains("helm.sh/hook:") {
+                        if l.contains(&value) {
+                            places.push((e.path().to_path_buf(), i + 1));
+                        }
+                    }
+                }
+            }
+        }
+        out.push((value, places));
+    }
+    out
 }
 
 /// `execution error at (chart/templates/x.yaml:17:52): …` or `parse error at (x.yaml:3): …`

@@ -1,0 +1,198 @@
+//! `chartguard webhook manifests`: the objects that deploy `chartguard serve` — a Service,
+//! a hardened Deployment, a PodDisruptionBudget and the ValidatingWebhookConfiguration.
+
+use crate::cli::{FailurePolicy, ManifestsArgs};
+
+/// The name of every object, and of the Secret holding `tls.crt` / `tls.key`.
+pub const NAME: &str = "chartguard-webhook";
+pub const TLS_SECRET: &str = "chartguard-webhook-tls";
+
+fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+pub fn render(args: &ManifestsArgs) -> String {
+    let ns = quote(&args.namespace);
+    let image = quote(&args.image.clone().unwrap_or_else(|| format!("ghcr.io/chartguard/chartguard:{}", env!("CARGO_PKG_VERSION"))));
+    let failure_policy = match args.failure_policy {
+        FailurePolicy::Ignore => "Ignore",
+        FailurePolicy::Fail => "Fail",
+    };
+    let mut serve_args = vec!["serve", "--addr=0.0.0.0:8443", "--tls-cert=/tls/tls.crt", "--tls-key=/tls/tls.key", "--no-config"]
+        .into_iter()
+        .map(quote)
+        .collect::<Vec<_>>();
+    serve_args.extend(args.serve_args.iter().map(|a| quote(a)));
+    let serve_args = serve_args.join(", ");
+    let (ca_annotation, ca_bundle) = match &args.ca_bundle {
+        Some(b) => (String::new(), format!("\n      caBundle: {}", quote(b.trim()))),
+        None => (
+            format!("\n  annotations:\n    # Without --ca-bundle: cert-manager fills caBundle from this Certificate.\n    cert-manager.io/inject-ca-from: {}", quote(&format!("{}/{NAME}", args.namespace))),
+            String::new(),
+        ),
+    };
+    let labels = format!("app.kubernetes.io/name: {NAME}\n    app.kubernetes.io/part-of: chartguard");
+    format!(
+        r#"# chartguard admission webhook. The Secret {TLS_SECRET} (tls.crt, tls.key) must hold a
+# certificate for {NAME}.{ns_plain}.svc; chartguard reloads it when it changes.
+# Release-wide rules (pdb-missing, service-selector-mismatch, …) need the whole release and
+# are not run by the webhook: keep `chartguard lint` in CI for them.
+apiVersion: v1
+kind: Service
+metadata:
+  name: {NAME}
+  namespace: {ns}
+  labels:
+    {labels}
+spec:
+  selector:
+    app.kubernetes.io/name: {NAME}
+  ports:
+    - name: https
+      port: 443
+      targetPort: https
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {NAME}
+  namespace: {ns}
+  labels:
+    {labels}
+spec:
+  replicas: 2
+  revisionHistoryLimit: 5
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: {NAME}
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxUnavailable: 0
+      maxSurge: 1
+  template:
+    metadata:
+      labels:
+        {labels_pod}
+    spec:
+      automountServiceAccountToken: false
+      enableServiceLinks: false
+      terminationGracePeriodSeconds: 30
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 65532
+        runAsGroup: 65532
+        fsGroup: 65532
+        seccompProfile:
+          type: RuntimeDefault
+      topologySpreadConstraints:
+        - maxSkew: 1
+          topologyKey: kubernetes.io/hostname
+          whenUnsatisfiable: ScheduleAnyway
+          labelSelector:
+            matchLabels:
+              app.kubernetes.io/name: {NAME}
+      containers:
+        - name: chartguard
+          image: {image}
+          imagePullPolicy: IfNotPresent
+          args: [{serve_args}]
+          ports:
+            - name: https
+              containerPort: 8443
+              protocol: TCP
+          readinessProbe:
+            httpGet:
+              path: /readyz
+              port: https
+              scheme: HTTPS
+            periodSeconds: 5
+            failureThreshold: 2
+          livenessProbe:
+            httpGet:
+              path: /healthz
+              port: https
+              scheme: HTTPS
+            periodSeconds: 10
+            failureThreshold: 3
+          resources:
+            requests:
+              cpu: 100m
+              memory: 64Mi
+            limits:
+              cpu: "1"
+              memory: 256Mi
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            privileged: false
+            capabilities:
+              drop: ["ALL"]
+          volumeMounts:
+            - name: tls
+              mountPath: /tls
+              readOnly: true
+      volumes:
+        - name: tls
+          secret:
+            secretName: {TLS_SECRET}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {NAME}
+  namespace: {ns}
+  labels:
+    {labels}
+spec:
+  minAvailable: 1
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: {NAME}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: {NAME}
+  labels:
+    {labels}{ca_annotation}
+webhooks:
+  - name: validate.chartguard.io
+    admissionReviewVersions: ["v1"]
+    sideEffects: None
+    timeoutSeconds: 5
+    # Ignore: an outage of chartguard admits objects instead of blocking every deployment.
+    failurePolicy: {failure_policy}
+    matchPolicy: Equivalent
+    clientConfig:
+      service:
+        name: {NAME}
+        namespace: {ns}
+        path: /validate
+        port: 443{ca_bundle}
+    namespaceSelector:
+      matchExpressions:
+        - key: kubernetes.io/metadata.name
+          operator: NotIn
+          values: ["kube-system", {ns}]
+    rules:
+      - apiGroups: [""]
+        apiVersions: ["v1"]
+        operations: ["CREATE", "UPDATE"]
+        resources: ["pods", "services", "configmaps", "secrets"]
+        scope: Namespaced
+      - apiGroups: ["apps"]
+        apiVersions: ["v1"]
+        operations: ["CREATE", "UPDATE"]
+        resources: ["deployments", "statefulsets", "daemonsets"]
+        scope: Namespaced
+      - apiGroups: ["batch"]
+        apiVersions: ["v1"]
+        operations: ["CREATE", "UPDATE"]
+        resources: ["jobs", "cronjobs"]
+        scope: Namespaced
+"#,
+        ns_plain = args.namespace,
+        labels_pod = labels.replace("\n    ", "\n        "),
+    )
+}
