@@ -117,6 +117,12 @@ fn lint(args: &LintArgs) -> Result<u8> {
         profile: &args.profile,
         kube_version: &args.kube_version,
     })?;
+    let mut opts = opts;
+    // Manifests rendered elsewhere (`helm template -n prod … | chartguard lint - -n prod`):
+    // the namespace given is the release's. Charts set it themselves when rendered.
+    if let Some(ns) = args.namespace.clone().or(cfg.helm.namespace.clone()) {
+        opts.release = Some((args.release_name.clone().or(cfg.helm.release_name.clone()).unwrap_or_default(), ns));
+    }
     let helm = HelmOptions {
         helm_bin: args.helm_bin.clone().or(cfg.helm.bin.clone()).unwrap_or_else(|| "helm".into()),
         values: args.values.clone(),

@@ -1,6 +1,7 @@
 //! Every rule's fixtures run through the real pipeline: `policies/<group>/<rule-id>/fire/*.yaml`
 //! must produce that rule's finding, `.../pass/*.yaml` must not. Adding a rule is adding
-//! files; this test picks them up. A fixture may start with `# profile: dev` to run in dev.
+//! files; this test picks them up. A fixture may start with `# profile: dev` to run in dev
+//! and `# namespace: NS` to lint as a release installed into NS.
 
 mod common;
 use common::*;
@@ -31,8 +32,15 @@ fn every_fixture_fires_or_passes_as_its_folder_says() {
     let mut failures = Vec::new();
     for (rule, fire, path) in &all {
         let text = std::fs::read_to_string(path).unwrap();
-        let profile = text.lines().next().and_then(|l| l.strip_prefix("# profile: ")).unwrap_or("prod").trim().to_string();
-        let out = run(&["lint", path.to_str().unwrap(), "--format", "json", "--profile", &profile, "--fail-on", "none"]);
+        // Leading `# profile: dev` / `# namespace: team-a` comments set those options.
+        let header = |key: &str| text.lines().take_while(|l| l.starts_with('#')).find_map(|l| l.strip_prefix(&format!("# {key}: ")).map(|v| v.trim().to_string()));
+        let profile = header("profile").unwrap_or_else(|| "prod".into());
+        let mut args = vec!["lint".to_string(), path.to_str().unwrap().into(), "--format".into(), "json".into(), "--profile".into(), profile, "--fail-on".into(), "none".into()];
+        if let Some(ns) = header("namespace") {
+            args.extend(["--namespace".into(), ns]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&args);
         if out.code != 0 {
             failures.push(format!("{}: exit {}: {}", path.display(), out.code, out.stderr));
             continue;

@@ -47,7 +47,8 @@ report contains lib.violation(i, ["spec", "replicas"], msg) if {
 report contains lib.violation_related(i, _labels_path, msg, related) if {
 	some i in _workloads
 	not lib.replicas(i) > 1
-	some h in _hpas
+	r := input.resources[i]
+	some h in _hpas_by_target[concat("/", [r.kind, r.name])]
 	_targets(h, i)
 	max := object.get(input.resources[h].object.spec, "maxReplicas", "unknown")
 	not max == 1
@@ -69,6 +70,14 @@ _hpas contains i if {
 	some i, r in input.resources
 	r.kind == "HorizontalPodAutoscaler"
 	r.hook == null
+}
+
+# HPAs indexed by the kind/name they scale: a workload looks its own up (no workloads ×
+# HPAs loop at 10,000 objects).
+_hpas_by_target[key] contains h if {
+	some h in _hpas
+	ref := input.resources[h].object.spec.scaleTargetRef
+	key := concat("/", [ref.kind, ref.name])
 }
 
 _pdbs contains i if {

@@ -30,8 +30,10 @@ package chartguard.rules.secrets["plaintext-secret"]
 
 import data.chartguard.lib
 
-# Secrets: every literal key.
-report contains lib.violation(i, [field, key], msg) if {
+# Secrets: keys that hold credentials (not public certificates, user names or plain config).
+# A warning, not an error: from the object alone a value from values.yaml cannot be told from
+# one generated at render time (randAlphaNum, genCA, lookup) or from SOPS-encrypted values.
+report contains lib.violation_with_severity(i, [field, key], msg, "warning") if {
 	some i, r in input.resources
 	r.kind == "Secret"
 	object.get(r.object, "type", "") != "kubernetes.io/service-account-token"
@@ -40,10 +42,43 @@ report contains lib.violation(i, [field, key], msg) if {
 	is_object(entries)
 	some key, value in entries
 	_non_empty(value)
+	text := _secret_text(field, value)
+	not _public_certificate(key, text)
+	reason := _secret_reason(key, text)
 	msg := sprintf(
-		"%s carries %s key %q in plain text: it is readable in the chart's values and in Helm's release record",
-		[lib.describe(i), field, key],
+		"%s carries %s key %q in plain text (%s): the chart renders the value, so it is in Helm's release record and, unless generated at render time, in a values file",
+		[lib.describe(i), field, key, reason],
 	)
+}
+
+# The readable text of a Secret entry: stringData as is, data base64-decoded when it decodes.
+_secret_text("stringData", value) := value if is_string(value)
+
+_secret_text("data", value) := base64.decode(v) if {
+	is_string(value)
+	v := replace(replace(value, "\n", ""), "\r", "")
+	regex.match(`^[A-Za-z0-9+/]*={0,2}$`, v)
+} else := ""
+
+# tls.crt, ca.crt and any certificate without a private key in it are public.
+_public_certificate(key, text) if lower(key) in {"tls.crt", "ca.crt", "ca-bundle.crt", "ca.pem", "cert.pem", "tls.cert"}
+
+_public_certificate(key, text) if {
+	is_string(text)
+	contains(text, "-----BEGIN CERTIFICATE-----")
+	not contains(text, "PRIVATE KEY-----")
+}
+
+_secret_reason(key, text) := reason if {
+	reason := _value_reason(text)
+} else := "the key names a credential" if {
+	_credential_name(key)
+} else := "a private key" if {
+	endswith(lower(key), ".key")
+} else := "registry credentials" if {
+	key in {".dockerconfigjson", ".dockercfg"}
+} else := "an htpasswd entry" if {
+	contains(upper(key), "HTPASSWD")
 }
 
 # ConfigMaps: credential-like keys, or values that contain a credential.
@@ -69,6 +104,95 @@ report contains lib.violation(c.resource, array.concat(c.path, ["env", n, "value
 		[lib.container_label(c), lib.describe(c.resource), env.name, reason],
 	)
 }
+
+# Container command and args: --password=literal, --db-password literal, mysql -p literal,
+# redis-cli -a literal, a DSN with a password; also inside `sh -c "…"` scripts.
+report contains lib.violation(c.resource, array.concat(c.path, [field, n]), msg) if {
+	some c in input.containers
+	some field in ["command", "args"]
+	list := c.container[field]
+	is_array(list)
+	some n, arg in list
+	is_string(arg)
+	reason := _arg_reason(list, n, arg)
+	msg := sprintf(
+		"%s of %s passes a literal credential in %s[%v] (%s): command lines are visible in the pod spec and in `ps` on the node; read it from a Secret (env valueFrom.secretKeyRef, then \"$(VAR)\")",
+		[lib.container_label(c), lib.describe(c.resource), field, n, reason],
+	)
+}
+
+# Annotations: only values that are unmistakably credentials (a DSN with a password, a private
+# key, a well-known token format).
+report contains lib.violation(i, ["metadata", "annotations", key], msg) if {
+	some i, r in input.resources
+	annotations := r.object.metadata.annotations
+	is_object(annotations)
+	some key, value in annotations
+	is_string(value)
+	reason := _value_reason(value)
+	msg := sprintf("%s has a credential in plain text in annotation %q (%s): annotations are readable by anyone who can list the object", [lib.describe(i), key, reason])
+}
+
+_arg_reason(list, n, arg) := reason if {
+	reason := _value_reason(arg)
+} else := reason if {
+	some reason in [r | some r in _token_reasons(_tokens(arg), arg)]
+} else := "a credential flag followed by its value" if {
+	n + 1 < count(list)
+	_credential_flag(list[n])
+	_literal_credential(_unquote(list[n + 1]))
+}
+
+_tokens(arg) := [t | some t in split(replace(replace(arg, "\n", " "), "\t", " "), " "); t != ""]
+
+# --password=literal, or (within one script string) --password literal / -p literal.
+_token_reasons(tokens, arg) := {reason |
+	some t in tokens
+	startswith(t, "-")
+	contains(t, "=")
+	eq := indexof(t, "=")
+	_credential_flag(substring(t, 0, eq))
+	_literal_credential(_unquote(substring(t, eq + 1, count(t) - eq - 1)))
+	reason := "a credential flag with its value"
+} | {reason |
+	some k, t in tokens
+	k + 1 < count(tokens)
+	_credential_flag(t)
+	_literal_credential(_unquote(tokens[k + 1]))
+	reason := "a credential flag followed by its value"
+} | {reason |
+	some k, t in tokens
+	k + 1 < count(tokens)
+	_short_password_flag(t, arg)
+	v := _unquote(tokens[k + 1])
+	_literal_credential(v)
+	not startswith(v, "-")
+	reason := "a client's password flag followed by its value"
+} | {reason |
+	contains(arg, "mysql")
+	some t in tokens
+	startswith(t, "-p")
+	count(t) > 2
+	_literal_credential(_unquote(substring(t, 2, count(t) - 2)))
+	reason := "mysql's -p<password>"
+}
+
+# --password, --db-password, --api-key, --token (not --password-file, --token-url).
+_credential_flag(flag) if {
+	startswith(flag, "--")
+	_credential_name(trim_left(flag, "-"))
+}
+
+# mongo/mongosh -p <password>, redis-cli -a <password>. (mysql's `-p <word>` prompts for the
+# password and takes <word> as the database: only its attached -p<password> is one.)
+_short_password_flag("-p", arg) if {
+	some client in ["mongo", "mongosh", "mongodump", "mongorestore"]
+	contains(arg, client)
+}
+
+_short_password_flag("-a", arg) if contains(arg, "redis-cli")
+
+_unquote(v) := trim(v, "\"'")
 
 _non_empty(v) if {
 	v != null
@@ -168,7 +292,7 @@ _credential_name(name) if {
 
 _name_markers := ["PASS", "PWD", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "DSN"]
 
-_credential_words(words) if words[count(words) - 1] in {"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL", "CREDENTIALS", "DSN"}
+_credential_words(words) if words[count(words) - 1] in {"PASSWORD", "PASSWD", "HTPASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL", "CREDENTIALS", "DSN"}
 
 # DB_PASS, DB_PWD – but not PWD (the shell's working directory).
 _credential_words(words) if {
@@ -179,7 +303,7 @@ _credential_words(words) if {
 _credential_words(words) if {
 	count(words) > 1
 	words[count(words) - 1] == "KEY"
-	words[count(words) - 2] in {"API", "SECRET", "PRIVATE", "ACCESS", "SIGNING", "ENCRYPTION", "MASTER", "AUTH", "CLIENT", "LICENSE"}
+	words[count(words) - 2] in {"API", "SECRET", "PRIVATE", "ACCESS", "SIGNING", "ENCRYPTION", "MASTER", "AUTH", "CLIENT", "LICENSE", "CSRF", "XSRF", "HMAC", "JWT", "SESSION", "COOKIE", "TLS", "SSH", "GPG", "PGP"}
 }
 
 _normalize(name) := replace(replace(_snake(name), "-", "_"), ".", "_")

@@ -161,3 +161,72 @@ test_query_string_password_fires if {
 	_fires_on(_env([{"name": "JDBC", "value": "jdbc:postgresql://db:5432/app?user=app&password=hunter2"}]), "JDBC")
 	_quiet(_env([{"name": "JDBC", "value": "jdbc:postgresql://db:5432/app?user=app&password=$(DB_PASSWORD)"}]))
 }
+
+# ---- Secrets: what is and is not a credential ------------------------------------------------
+
+test_secret_findings_are_warnings if {
+	some v in rule.report with input as _secret({"stringData": {"DATABASE_PASSWORD": "hunter2"}})
+	v.severity == "warning"
+}
+
+test_certificates_usernames_and_plain_config_pass if {
+	# base64 of "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+	cert := "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
+	_quiet(_secret({"type": "kubernetes.io/tls", "data": {"tls.crt": cert, "ca.crt": cert, "other.pem": cert}}))
+	_quiet(_secret({"data": {"username": "ZWxhc3RpYw==", "jenkins-admin-user": "YWRtaW4="}}))
+	_quiet(_secret({"stringData": {"promtail.yaml": "server:\n  http_listen_port: 3101\n", "redisURL": "redis://harbor-redis:6379/5?idle_timeout_seconds=30"}}))
+}
+
+test_secret_credentials_fire if {
+	_fires_on(_secret({"type": "kubernetes.io/tls", "data": {"tls.key": "eA=="}}), "\"tls.key\"")
+	_fires_on(_secret({"data": {"CSRF_KEY": "eA=="}}), "CSRF_KEY")
+	_fires_on(_secret({"data": {"secretKey": "eA=="}}), "secretKey")
+	_fires_on(_secret({"data": {"REGISTRY_HTPASSWD": "eA=="}}), "REGISTRY_HTPASSWD")
+	_fires_on(_secret({"data": {".dockerconfigjson": "e30="}}), "registry credentials")
+	# base64 of "postgres://app:hunter2@db/app"
+	_fires_on(_secret({"data": {"url": "cG9zdGdyZXM6Ly9hcHA6aHVudGVyMkBkYi9hcHA="}}), "connection string")
+}
+
+# ---- command and args --------------------------------------------------------------------------
+
+_args(field, list) := {
+	"resources": [_res("Deployment", {})],
+	"containers": [{
+		"resource": 0,
+		"type": "container",
+		"path": ["spec", "template", "spec", "containers", 0],
+		"container": object.union({"name": "api"}, {field: list}),
+	}],
+}
+
+test_args_credentials_fire_at_the_argument if {
+	report := rule.report with input as _args("args", ["--log-level=info", "--db-password=hunter2"])
+	count(report) == 1
+	some v in report
+	v.path == ["spec", "template", "spec", "containers", 0, "args", 1]
+	contains(v.message, "container \"api\" of Deployment app passes a literal credential in args[1]")
+	not contains(v.message, "hunter2")
+	_fires_on(_args("args", ["--token", "abc123"]), "args[0]")
+	_fires_on(_args("command", ["sh", "-c", "mongosh -u admin -p hunter2 db"]), "command[2]")
+	_fires_on(_args("command", ["sh", "-c", "mysqldump -uroot -phunter2 app > /b/app.sql"]), "mysql's -p<password>")
+	_fires_on(_args("command", ["sh", "-c", "redis-cli -a hunter2 ping"]), "command[2]")
+	_fires_on(_args("args", ["--dsn=postgres://app:hunter2@db/app"]), "connection string")
+}
+
+test_args_references_and_non_credentials_pass if {
+	_quiet(_args("args", ["--db-password=$(DB_PASSWORD)", "--password-file=/run/secrets/pw", "--token-url=https://x/token", "-p", "8080"]))
+	_quiet(_args("command", ["sh", "-c", "mysql -u root -p\"$MYSQL_ROOT_PASSWORD\" -e 'select 1'"]))
+	_quiet(_args("command", ["sh", "-c", "pg_dump --dbname=\"$DATABASE_URL\" --file=/backup/x.sql"]))
+	_quiet(_args("command", ["sh", "-c", "redis-cli -a \"$REDIS_PASSWORD\" ping"]))
+	_quiet(_args("args", ["--token", "$(API_TOKEN)"]))
+}
+
+# ---- annotations -------------------------------------------------------------------------------
+
+_ann(a) := {"resources": [_res("Deployment", {"metadata": {"annotations": a}})], "containers": []}
+
+test_annotations_only_unmistakable_values if {
+	some v in rule.report with input as _ann({"db": "postgres://app:hunter2@db/app"})
+	v.path == ["metadata", "annotations", "db"]
+	_quiet(_ann({"password": "hunter2", "checksum/secret": "0123abcd", "link": "https://x.example.com/a@b"}))
+}

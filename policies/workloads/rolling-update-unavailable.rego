@@ -1,10 +1,11 @@
 # METADATA
 # title: Rolling updates never take serving pods away first
 # description: >-
-#   A Deployment that rolls (strategy RollingUpdate, the default) sets
-#   strategy.rollingUpdate.maxUnavailable to 0 and a non-zero maxSurge, so every old pod
-#   keeps serving until its replacement is ready. Scaled-to-zero Deployments (a blue-green
-#   standby slot) and hooks are skipped.
+#   A Deployment that rolls (strategy RollingUpdate, the default) lets no serving pod go
+#   before its replacement is ready: its effective maxUnavailable – an integer, or a
+#   percentage (25% when unset) of its replicas rounded down, counting the HPA's maxReplicas
+#   when one scales it – is 0, and maxSurge is not 0. Scaled-to-zero Deployments (a
+#   blue-green standby slot) and hooks are skipped.
 # custom:
 #   id: rolling-update-unavailable
 #   severity: warning
@@ -12,8 +13,9 @@
 #   scope: object
 #   tags: [availability, rollout]
 #   why: >-
-#     maxUnavailable defaults to 25%: during every upgrade Kubernetes may stop up to a quarter
-#     of the pods before their replacements pass readiness, so capacity drops exactly when a
+#     maxUnavailable defaults to 25%, and Kubernetes rounds a percentage down against the
+#     replica count: from 4 replicas on (or when an HPA may scale to 4), every upgrade may stop
+#     pods before their replacements pass readiness, so capacity drops exactly when a
 #     new version (and its cold caches) is going live; a replacement that never becomes ready
 #     leaves the Deployment degraded until someone rolls back. With maxUnavailable 0 and
 #     maxSurge ≥ 1 a bad rollout only stalls.
@@ -29,24 +31,15 @@ import data.chartguard.lib
 
 _ru_path := ["spec", "strategy", "rollingUpdate"]
 
+# maxUnavailable: the value as configured (or the 25% default) and what it means today.
 report contains lib.violation(i, array.concat(_ru_path, ["maxUnavailable"]), msg) if {
 	some i in _rolling
-	ru := _rolling_update(i)
-	not _set(ru, "maxUnavailable")
+	raw := _max_unavailable(i)
+	pods := _unavailable_pods(raw, i)
+	pods > 0
 	msg := sprintf(
-		"%s leaves strategy.rollingUpdate.maxUnavailable unset, so Kubernetes uses 25%%: a rollout may stop serving pods before their replacements are ready; set it to 0",
-		[lib.describe(i)],
-	)
-}
-
-report contains lib.violation(i, array.concat(_ru_path, ["maxUnavailable"]), msg) if {
-	some i in _rolling
-	value := _rolling_update(i).maxUnavailable
-	value != null
-	not _zero(value)
-	msg := sprintf(
-		"%s sets strategy.rollingUpdate.maxUnavailable to %v: a rollout may stop serving pods before their replacements are ready; set it to 0",
-		[lib.describe(i), value],
+		"%s %s: %s may be unavailable during a rollout, before their replacements are ready; set it to 0 (with maxSurge 1)",
+		[lib.describe(i), _configured(i, raw), _meaning(raw, i, pods)],
 	)
 }
 
@@ -79,9 +72,60 @@ _rolling_update(i) := ru if {
 	is_object(ru)
 } else := {}
 
-_set(obj, field) if {
-	v := obj[field]
+_max_unavailable(i) := v if {
+	v := _rolling_update(i).maxUnavailable
 	v != null
+} else := "25%"
+
+_configured(i, raw) := sprintf("sets strategy.rollingUpdate.maxUnavailable to %v", [raw]) if {
+	_rolling_update(i).maxUnavailable != null
+} else := "leaves strategy.rollingUpdate.maxUnavailable unset, so Kubernetes uses 25%"
+
+# Pods a rollout may take down: an integer as is; a percentage of the replicas, rounded down
+# (Kubernetes rounds maxUnavailable down and maxSurge up).
+_unavailable_pods(raw, i) := raw if is_number(raw)
+
+_unavailable_pods(raw, i) := floor((_percent(raw) * _replicas(i)) / 100) if _percent(raw)
+
+_percent(raw) := to_number(trim_suffix(raw, "%")) if {
+	is_string(raw)
+	regex.match(`^[0-9]+%$`, raw)
+}
+
+_meaning(raw, i, pods) := _pods(pods) if {
+	is_number(raw)
+} else := sprintf("%v of %v replicas%s = %s", [raw, _replicas(i), _replicas_source(i), _pods(pods)])
+
+_pods(1) := "1 pod"
+
+_pods(n) := sprintf("%v pods", [n]) if n != 1
+
+# Replicas the rollout may run at: the HPA's maxReplicas when an HPA scales the Deployment,
+# else spec.replicas (1 when unset).
+_replicas(i) := max(_hpa_max[i]) if {
+	count(_hpa_max[i]) > 0
+} else := n if {
+	n := lib.replicas(i)
+} else := 1
+
+_replicas_source(i) := " (the HPA's maxReplicas)" if {
+	count(_hpa_max[i]) > 0
+} else := ""
+
+_hpa_max[i] contains n if {
+	some h, r in input.resources
+	r.kind == "HorizontalPodAutoscaler"
+	r.hook == null
+	ref := r.object.spec.scaleTargetRef
+	ref.kind == "Deployment"
+	some i in _rolling_by_name[ref.name]
+	n := r.object.spec.maxReplicas
+	is_number(n)
+}
+
+_rolling_by_name[name] contains i if {
+	some i in _rolling
+	name := input.resources[i].name
 }
 
 _zero(v) if v in {0, "0%", "0"}

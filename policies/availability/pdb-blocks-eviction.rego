@@ -1,0 +1,110 @@
+# METADATA
+# title: PodDisruptionBudgets leave room for at least one eviction
+# description: >-
+#   A PodDisruptionBudget does not set maxUnavailable to 0 / "0%", and its minAvailable is
+#   lower than the replicas of the Deployments, StatefulSets and ReplicaSets it covers
+#   (their summed spec.replicas, or an HPA's minReplicas; 1 when unset).
+# custom:
+#   id: pdb-blocks-eviction
+#   severity: warning
+#   profiles: [dev, prod]
+#   scope: release
+#   tags: [availability, disruption, operations]
+#   why: >-
+#     A budget that allows zero disruptions makes every eviction fail: `kubectl drain`, cluster
+#     upgrades and the cluster autoscaler retry forever and node maintenance hangs until
+#     someone deletes the PDB by hand. minAvailable equal to the replica count (a single
+#     replica with minAvailable 1, or "100%") is the same as maxUnavailable 0.
+#   fix: >-
+#     Use `maxUnavailable: 1` (or a percentage that rounds to at least one pod), or keep
+#     minAvailable below the replica count – e.g. run 3 replicas with `minAvailable: 2`. Do not
+#     enable the PDB for single-replica installs.
+#   references:
+#     - https://kubernetes.io/docs/tasks/run-application/configure-pdb/#think-about-how-your-application-reacts-to-disruptions
+#     - https://kubernetes.io/docs/concepts/workloads/pods/disruptions/
+package chartguard.rules.availability["pdb-blocks-eviction"]
+
+import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
+
+_workload_kinds := {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
+
+# maxUnavailable 0: no eviction is ever allowed, whatever the replica count.
+report contains lib.violation(i, ["spec", "maxUnavailable"], msg) if {
+	some i in _pdbs
+	v := input.resources[i].object.spec.maxUnavailable
+	v in {0, "0", "0%"}
+	not _has(input.resources[i].object.spec, "minAvailable")
+	msg := sprintf(
+		"%s sets spec.maxUnavailable to %v: no pod may ever be evicted, so node drains and cluster upgrades hang",
+		[lib.describe(i), v],
+	)
+}
+
+# minAvailable ≥ the pods of the workloads it covers.
+report contains lib.violation_related(i, ["spec", "minAvailable"], msg, related) if {
+	some i in _pdbs
+	not _has(input.resources[i].object.spec, "maxUnavailable")
+	min_available := input.resources[i].object.spec.minAvailable
+	covered := _covered(i)
+	count(covered) > 0
+	counts := [n | some w in covered; n := _replicas(w)]
+	count(counts) == count(covered)
+	total := sum(counts)
+	total > 0
+	needed := _needed(min_available, total)
+	needed >= total
+	names := concat(", ", sort([lib.describe(w) | some w in covered]))
+	msg := sprintf(
+		"%s requires minAvailable %v of the %v pod(s) of %s: no pod may ever be evicted, so node drains and cluster upgrades hang",
+		[lib.describe(i), min_available, total, names],
+	)
+	related := [{"resource": w, "path": ["spec", "replicas"], "message": sprintf("%s runs %v pod(s)", [lib.describe(w), _replicas(w)])} | some w in covered]
+}
+
+_pdbs contains i if {
+	some i, r in input.resources
+	r.kind == "PodDisruptionBudget"
+	r.hook == null
+	is_object(r.object.spec)
+}
+
+_has(obj, key) if obj[key] != null
+
+# The workloads (not hooks, tests, DaemonSets or bare Pods) whose pod template the PDB selects.
+_covered(i) := {w |
+	selector := input.resources[i].object.spec.selector
+	some p in rel.pods_matching_selector(selector, i)
+	w := input.pods[p].resource
+	input.resources[w].kind in _workload_kinds
+}
+
+# The fewest pods the workload runs: an HPA's minReplicas, else spec.replicas (1 when unset).
+# Undefined when the count is unreadable.
+_replicas(w) := n if {
+	hpas := rel.hpas_for(w)
+	count(hpas) > 0
+	n := min([m | some h in hpas; m := _hpa_min(h)])
+} else := lib.replicas(w) if {
+	input.resources[w].object.spec.replicas != null
+} else := 1 if {
+	not _has(input.resources[w].object.spec, "replicas")
+}
+
+_hpa_min(h) := m if {
+	m := input.resources[h].object.spec.minReplicas
+	is_number(m)
+} else := 1
+
+# Pods minAvailable keeps: an integer, or a percentage rounded up (as the disruption controller does).
+_needed(v, _) := v if is_number(v)
+
+_needed(v, _) := to_number(v) if {
+	is_string(v)
+	regex.match(`^[0-9]+$`, v)
+}
+
+_needed(v, total) := ceil((to_number(trim_suffix(v, "%")) * total) / 100) if {
+	is_string(v)
+	regex.match(`^[0-9]+(\.[0-9]+)?%$`, v)
+}

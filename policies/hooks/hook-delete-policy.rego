@@ -1,0 +1,76 @@
+# METADATA
+# title: Hooks are deleted before Helm creates them again
+# description: >-
+#   A hook that sets helm.sh/hook-delete-policy includes before-hook-creation in it, and every
+#   item is a policy Helm knows (before-hook-creation, hook-succeeded, hook-failed). Without the
+#   annotation Helm applies before-hook-creation itself, so that is fine; a list of
+#   hook-succeeded and hook-failed together also always removes the hook.
+# custom:
+#   id: hook-delete-policy
+#   severity: warning
+#   profiles: [dev, prod]
+#   scope: object
+#   tags: [hooks, upgrades]
+#   why: >-
+#     Helm applies its default, before-hook-creation, only when the annotation is absent or
+#     empty of items. An explicit list without it (`hook-succeeded` alone, a misspelt
+#     `hook-succeded`) leaves the hook object in the cluster whenever that list does not delete
+#     it – after a failed run for `hook-succeeded`, after a successful one for `hook-failed` –
+#     and the next install, upgrade or `helm test` then fails creating it again: `<kind>
+#     "<name>" already exists`, until someone deletes it by hand. Helm ignores policy values it
+#     does not know without a warning.
+#   fix: >-
+#     Use `helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded` (keep failed hooks
+#     for their logs until the next run), or remove the annotation to get Helm's default.
+#   references:
+#     - https://helm.sh/docs/topics/charts_hooks/#hook-deletion-policies
+package chartguard.rules.hooks["hook-delete-policy"]
+
+import data.chartguard.lib
+import data.chartguard.lib.hooks_lib
+
+_path := ["metadata", "annotations", "helm.sh/hook-delete-policy"]
+
+# An explicit list that does not delete the hook before it is created again.
+report contains lib.violation(i, _path, msg) if {
+	some i, r in input.resources
+	r.hook != null
+	items := hooks_lib.delete_policy_items(i)
+	not "before-hook-creation" in items
+	left := _left_behind(items)
+	msg := sprintf(
+		"%s sets helm.sh/hook-delete-policy %q without before-hook-creation: %s, and the next %s then fails with %s %q already exists",
+		[lib.describe(i), r.object.metadata.annotations["helm.sh/hook-delete-policy"], left, _next_run(r), r.kind, r.name],
+	)
+}
+
+# A value Helm does not know (it is ignored).
+report contains lib.violation(i, _path, msg) if {
+	some i, r in input.resources
+	r.hook != null
+	some p in hooks_lib.delete_policy_items(i)
+	p != ""
+	not p in hooks_lib.known_delete_policies
+	msg := sprintf(
+		"%s has helm.sh/hook-delete-policy %q, which Helm does not know and ignores without a warning%s",
+		[lib.describe(i), p, _hint(p)],
+	)
+}
+
+_left_behind(items) := "a failed run leaves the hook in the cluster" if {
+	"hook-succeeded" in items
+	not "hook-failed" in items
+} else := "a successful run leaves the hook in the cluster" if {
+	"hook-failed" in items
+	not "hook-succeeded" in items
+} else := "Helm never deletes the hook" if {
+	not "hook-failed" in items
+	not "hook-succeeded" in items
+}
+
+_next_run(r) := "`helm test`" if r.hook.test == true
+else := "install or upgrade"
+
+_hint(p) := sprintf("; %s", [hooks_lib.suggest_delete_policy(p)]) if {
+	hooks_lib.suggest_delete_policy(p)
+} else := sprintf("; known values: %s", [concat(", ", sort(hooks_lib.known_delete_policies))])

@@ -1,0 +1,309 @@
+# Object-to-object lookups for rules that match objects of a release to each other:
+# label-selector indexes (pod templates, Services), objects by kind and name, HPAs by target,
+# and the Secrets / ConfigMaps the release creates. Everything is indexed once per evaluation,
+# so a rule never loops resources × resources (releases have 10,000 objects).
+# Tested in relations_lib_test.rego.
+package chartguard.lib.relations_lib
+
+import data.chartguard.lib
+
+# ---- namespaces ------------------------------------------------------------------------------
+
+# A null namespace is the release namespace, which may be the one another object names
+# explicitly: only two different explicit namespaces are known to differ.
+same_namespace(a, b) if not _different_namespaces(a, b)
+
+_different_namespaces(a, b) if {
+	na := input.resources[a].namespace
+	nb := input.resources[b].namespace
+	is_string(na)
+	is_string(nb)
+	na != nb
+}
+
+# The namespaces object i is known to live in: its own, and the release's when it has none.
+own_namespaces(i) := {ns | ns := input.resources[i].namespace; is_string(ns)} if {
+	is_string(input.resources[i].namespace)
+} else := {ns | ns := input.release.namespace; is_string(ns)}
+
+# ---- generic lookups ------------------------------------------------------------------------------
+
+# The set stored under `key` in an index (a set-valued partial rule), or the empty set.
+bucket(index, key) := s if {
+	s := index[key]
+} else := set()
+
+# Every object of the release, by [kind, name] (hooks included).
+by_kind_name[key] contains i if {
+	some i, r in input.resources
+	key := [r.kind, r.name]
+}
+
+# Objects of `kind` named `name` that can live in the namespace of object r.
+named(kind, name, r) := {i | some i in bucket(by_kind_name, [kind, name]); same_namespace(i, r)}
+
+# Objects of `kind` named `name`, whatever their namespace (cluster-scoped kinds).
+named_anywhere(kind, name) := bucket(by_kind_name, [kind, name])
+
+# The API group of an apiVersion ("" for the core group).
+api_group(api_version) := g if {
+	contains(api_version, "/")
+	g := split(api_version, "/")[0]
+} else := ""
+
+# ---- pod templates ------------------------------------------------------------------------------
+
+# Indices into input.pods of the pod templates that serve traffic and count for disruption
+# budgets: those of ordinary objects (hooks' and helm tests' pods excluded).
+target_pods contains p if {
+	some p, pod in input.pods
+	input.resources[pod.resource].hook == null
+}
+
+pod_labels(p) := l if {
+	l := input.pods[p].labels
+	is_object(l)
+} else := {}
+
+pods_by_label[pair] contains p if {
+	some p in target_pods
+	some k, v in pod_labels(p)
+	pair := [k, v]
+}
+
+# Target pod templates a Service-style selector (plain map) selects, in r's namespace.
+pods_matching_map(selector, r) := {p |
+	is_object(selector)
+	count(selector) > 0
+	some p in bucket(pods_by_label, _rarest_pair(pods_by_label, selector))
+	lib.map_selector_matches(selector, pod_labels(p))
+	same_namespace(input.pods[p].resource, r)
+}
+
+# Target pod templates a LabelSelector (matchLabels / matchExpressions) selects, in r's namespace.
+pods_matching_selector(selector, r) := {p |
+	some p in _selector_candidates(pods_by_label, target_pods, selector)
+	lib.selector_matches(selector, pod_labels(p))
+	same_namespace(input.pods[p].resource, r)
+}
+
+# True when the release holds custom resources that may run pods of their own (an operator's
+# Prometheus, Cluster, Rollout…): pods a selector may legitimately target without any pod
+# template in the release. Kinds known not to run pods are listed below.
+has_custom_workloads if {
+	some r in input.resources
+	g := api_group(r.api_version)
+	not _builtin_groups[g]
+	not _passive_custom_kinds[r.kind]
+}
+
+_builtin_groups := {
+	"", "apps", "batch", "policy", "autoscaling", "extensions", "networking.k8s.io",
+	"rbac.authorization.k8s.io", "apiextensions.k8s.io", "admissionregistration.k8s.io",
+	"storage.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "certificates.k8s.io",
+	"apiregistration.k8s.io", "discovery.k8s.io", "node.k8s.io", "flowcontrol.apiserver.k8s.io",
+	"events.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "resource.k8s.io",
+	"gateway.networking.k8s.io", "snapshot.storage.k8s.io", "metrics.k8s.io",
+}
+
+_passive_custom_kinds := {
+	# prometheus-operator
+	"ServiceMonitor", "PodMonitor", "PrometheusRule", "Probe", "ScrapeConfig", "AlertmanagerConfig",
+	# external-secrets, sealed-secrets, cert-manager, vault, secrets-store CSI
+	"ExternalSecret", "ClusterExternalSecret", "SecretStore", "ClusterSecretStore", "PushSecret",
+	"SealedSecret", "Certificate", "Issuer", "ClusterIssuer", "CertificateRequest",
+	"VaultStaticSecret", "VaultDynamicSecret", "VaultPKISecret", "VaultAuth", "VaultConnection",
+	"SecretProviderClass",
+	# flagger, keda, vpa
+	"Canary", "MetricTemplate", "AlertProvider", "ScaledObject", "TriggerAuthentication",
+	"ClusterTriggerAuthentication", "VerticalPodAutoscaler",
+	# ingress / mesh routing
+	"IngressRoute", "IngressRouteTCP", "IngressRouteUDP", "Middleware", "MiddlewareTCP", "TLSOption",
+	"TLSStore", "ServersTransport", "ServersTransportTCP", "TraefikService", "VirtualService",
+	"DestinationRule", "Gateway", "ServiceEntry", "Sidecar", "EnvoyFilter", "PeerAuthentication",
+	"AuthorizationPolicy", "RequestAuthentication", "BackendConfig", "FrontendConfig",
+	"ManagedCertificate", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy",
+	# dashboards
+	"GrafanaDashboard", "GrafanaDatasource", "GrafanaFolder",
+}
+
+# ---- Services ------------------------------------------------------------------------------
+
+# Ordinary (non-hook) Services of the release.
+services contains i if {
+	some i, r in input.resources
+	r.kind == "Service"
+	r.hook == null
+}
+
+service_labels(i) := l if {
+	l := input.resources[i].object.metadata.labels
+	is_object(l)
+} else := {}
+
+services_by_label[pair] contains i if {
+	some i in services
+	some k, v in service_labels(i)
+	pair := [k, v]
+}
+
+# Services whose metadata.labels a LabelSelector selects, in r's namespace.
+services_matching_selector(selector, r) := {i |
+	some i in _selector_candidates(services_by_label, services, selector)
+	lib.selector_matches(selector, service_labels(i))
+	same_namespace(i, r)
+}
+
+# ---- selector helpers ------------------------------------------------------------------------------
+
+# A LabelSelector can only select labels containing all its matchLabels: start from the
+# objects holding its rarest pair (all objects when it has none).
+_selector_candidates(index, all, selector) := bucket(index, _rarest_pair(index, ml)) if {
+	is_object(selector)
+	ml := selector.matchLabels
+	is_object(ml)
+	count(ml) > 0
+} else := all if {
+	is_object(selector)
+} else := set()
+
+_rarest_pair(index, ml) := min([[n, [k, v]] | some k, v in ml; n := count(bucket(index, [k, v]))])[1]
+
+# ---- autoscalers ------------------------------------------------------------------------------
+
+hpas_by_target[key] contains h if {
+	some h, r in input.resources
+	r.kind == "HorizontalPodAutoscaler"
+	r.hook == null
+	ref := r.object.spec.scaleTargetRef
+	key := [ref.kind, ref.name]
+}
+
+# HPAs of the release that scale object i.
+hpas_for(i) := {h |
+	r := input.resources[i]
+	some h in bucket(hpas_by_target, [r.kind, r.name])
+	same_namespace(h, i)
+}
+
+# ---- Secrets and ConfigMaps the release creates ------------------------------------------------
+
+# Secret name -> objects that create it: Secrets, ExternalSecrets (spec.target.name, default
+# their own name), SealedSecrets, cert-manager Certificates (spec.secretName), Vault Secrets
+# Operator objects (spec.destination.name), SecretProviderClass secretObjects. Hooks included.
+created_secrets[name] contains i if {
+	some i, r in input.resources
+	r.kind == "Secret"
+	name := r.name
+}
+
+created_secrets[name] contains i if {
+	some i, r in input.resources
+	r.kind in {"ExternalSecret", "PushSecret"}
+	startswith(r.api_version, "external-secrets.io/")
+	name := _external_secret_target(r)
+}
+
+created_secrets[name] contains i if {
+	some i, r in input.resources
+	r.kind == "SealedSecret"
+	name := object.get(r.object, ["spec", "template", "metadata", "name"], r.name)
+	is_string(name)
+}
+
+created_secrets[name] contains i if {
+	some i, r in input.resources
+	r.kind == "Certificate"
+	startswith(r.api_version, "cert-manager.io/")
+	name := r.object.spec.secretName
+	is_string(name)
+}
+
+created_secrets[name] contains i if {
+	some i, r in input.resources
+	r.kind in {"VaultStaticSecret", "VaultDynamicSecret", "VaultPKISecret"}
+	name := r.object.spec.destination.name
+	is_string(name)
+}
+
+created_secrets[name] contains i if {
+	some i, r in input.resources
+	r.kind == "SecretProviderClass"
+	objs := r.object.spec.secretObjects
+	is_array(objs)
+	some o in objs
+	name := o.secretName
+	is_string(name)
+}
+
+_external_secret_target(r) := name if {
+	name := r.object.spec.target.name
+	is_string(name)
+	name != ""
+} else := r.name
+
+# ConfigMap name -> ConfigMaps of the release that carry it.
+created_configmaps[name] contains i if {
+	some i, r in input.resources
+	r.kind == "ConfigMap"
+	name := r.name
+}
+
+# The objects creating Secret (kind "Secret") or ConfigMap `name` visible from object r.
+creators(kind, name, r) := {i | some i in bucket(created_secrets, name); same_namespace(i, r)} if {
+	kind == "Secret"
+} else := {i | some i in bucket(created_configmaps, name); same_namespace(i, r)} if {
+	kind == "ConfigMap"
+}
+
+# ---- Kubernetes versions ------------------------------------------------------------------------
+
+# "1.33", "v1.33.2" -> [1, 33]. Undefined when malformed.
+version_pair(v) := [to_number(m[1]), to_number(m[2])] if {
+	is_string(v)
+	m := regex.find_all_string_submatch_n(`^v?([0-9]+)\.([0-9]+)`, v, 1)[0]
+}
+
+# True when version a ("1.33") is at least version b ("1.25").
+version_at_least(a, b) if {
+	pa := version_pair(a)
+	pb := version_pair(b)
+	pa[0] > pb[0]
+}
+
+version_at_least(a, b) if {
+	pa := version_pair(a)
+	pb := version_pair(b)
+	pa[0] == pb[0]
+	pa[1] >= pb[1]
+}
+
+# ---- RBAC ------------------------------------------------------------------------------
+
+# True when a Role or ClusterRole of the release lets someone create objects of `resource`
+# ("secrets", "configmaps"): a hook Job or controller of the release creates them at run time
+# (certificate generators, password initialisers), so references to them may be satisfied
+# without a manifest.
+rbac_creates(resource) if resource in rbac_creatable
+
+# The core-group resources ("secrets", "configmaps", or "*") some Role or ClusterRole of the
+# release may create. A rule, so it is computed once per evaluation.
+rbac_creatable contains resource if {
+	some r in input.resources
+	r.kind in {"Role", "ClusterRole"}
+	rules := r.object.rules
+	is_array(rules)
+	some rule in rules
+	_in_or_star(rule, "apiGroups", "")
+	_in_or_star(rule, "verbs", "create")
+	some resource in rule.resources
+}
+
+rbac_creates(resource) if "*" in rbac_creatable
+
+_in_or_star(rule, field, value) if {
+	list := rule[field]
+	is_array(list)
+	some x in list
+	x in {value, "*"}
+}

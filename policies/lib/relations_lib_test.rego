@@ -1,0 +1,95 @@
+package chartguard.lib.relations_lib_test
+
+import data.chartguard.lib.relations_lib as rel
+
+_res(kind, name, ns, obj, hook) := {"api_version": "v1", "kind": kind, "name": name, "namespace": ns, "object": obj, "hook": hook}
+
+_input := {
+	"release": {"name": "r", "namespace": "team"},
+	"resources": [
+		_res("Deployment", "web", null, {}, null),
+		_res("Job", "migrate", null, {}, {"events": ["pre-upgrade"], "test": false}),
+		_res("Deployment", "api", "other", {}, null),
+		_res("Service", "web", null, {"metadata": {"labels": {"app": "web", "tier": "fe"}}}, null),
+		_res("Secret", "creds", null, {}, null),
+		object.union(_res("ExternalSecret", "es", null, {"spec": {"target": {"name": "from-vault"}}}, null), {"api_version": "external-secrets.io/v1"}),
+		object.union(_res("ExternalSecret", "es-default", null, {"spec": {}}, null), {"api_version": "external-secrets.io/v1"}),
+		_res("ConfigMap", "settings", null, {}, null),
+		object.union(_res("HorizontalPodAutoscaler", "web", null, {"spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}}}, null), {"api_version": "autoscaling/v2"}),
+	],
+	"pods": [
+		{"resource": 0, "labels": {"app": "web", "slot": "blue"}},
+		{"resource": 1, "labels": {"app": "web", "slot": "blue"}},
+		{"resource": 2, "labels": {"app": "api"}},
+	],
+}
+
+test_target_pods_skip_hooks if {
+	rel.target_pods == {0, 2} with input as _input
+}
+
+test_map_selector_lookup if {
+	rel.pods_matching_map({"app": "web", "slot": "blue"}, 3) == {0} with input as _input
+	rel.pods_matching_map({"app": "web", "slot": "green"}, 3) == set() with input as _input
+	rel.pods_matching_map({}, 3) == set() with input as _input
+	rel.pods_matching_map({"app": "api"}, 3) == {2} with input as _input
+}
+
+test_namespaces_differ_only_when_both_explicit if {
+	rel.same_namespace(0, 2) with input as _input
+	not rel.same_namespace(2, 10) with input as {"resources": array.concat(_input.resources, [_res("Service", "x", "x", {}, null), _res("Service", "y", "y", {}, null)])}
+	rel.own_namespaces(0) == {"team"} with input as _input
+	rel.own_namespaces(2) == {"other"} with input as _input
+}
+
+test_label_selector_lookup if {
+	rel.pods_matching_selector({"matchLabels": {"app": "web"}}, 0) == {0} with input as _input
+	rel.pods_matching_selector({"matchExpressions": [{"key": "app", "operator": "Exists"}]}, 0) == {0, 2} with input as _input
+	rel.pods_matching_selector({}, 0) == {0, 2} with input as _input
+	rel.pods_matching_selector(null, 0) == set() with input as _input
+	rel.services_matching_selector({"matchLabels": {"tier": "fe"}}, 0) == {3} with input as _input
+	rel.services_matching_selector({"matchLabels": {"tier": "be"}}, 0) == set() with input as _input
+}
+
+test_named_and_hpas if {
+	rel.named("Deployment", "web", 3) == {0} with input as _input
+	rel.named("Deployment", "nope", 3) == set() with input as _input
+	rel.hpas_for(0) == {8} with input as _input
+	rel.hpas_for(2) == set() with input as _input
+}
+
+test_created_secrets_and_configmaps if {
+	rel.creators("Secret", "creds", 0) == {4} with input as _input
+	rel.creators("Secret", "from-vault", 0) == {5} with input as _input
+	rel.creators("Secret", "es-default", 0) == {6} with input as _input
+	rel.creators("Secret", "es", 0) == set() with input as _input
+	rel.creators("ConfigMap", "settings", 0) == {7} with input as _input
+}
+
+test_custom_workloads if {
+	not rel.has_custom_workloads with input as _input
+	rel.has_custom_workloads with input as {"resources": [{"api_version": "monitoring.coreos.com/v1", "kind": "Prometheus"}]}
+	not rel.has_custom_workloads with input as {"resources": [{"api_version": "monitoring.coreos.com/v1", "kind": "ServiceMonitor"}]}
+}
+
+test_versions if {
+	rel.version_pair("1.33") == [1, 33]
+	rel.version_pair("v1.9.3") == [1, 9]
+	not rel.version_pair("latest")
+	rel.version_at_least("1.33", "1.25")
+	rel.version_at_least("1.25", "1.25")
+	not rel.version_at_least("1.9", "1.16")
+	rel.version_at_least("2.0", "1.40")
+	rel.api_group("apps/v1") == "apps"
+	rel.api_group("v1") == ""
+}
+
+test_rbac_creates if {
+	role := {"kind": "Role", "object": {"rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "create"]}]}}
+	rel.rbac_creates("secrets") with input as {"resources": [role]}
+	not rel.rbac_creates("configmaps") with input as {"resources": [role]}
+	star := {"kind": "ClusterRole", "object": {"rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}}
+	rel.rbac_creates("configmaps") with input as {"resources": [star]}
+	read_only := {"kind": "Role", "object": {"rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]}}
+	not rel.rbac_creates("secrets") with input as {"resources": [read_only]}
+}

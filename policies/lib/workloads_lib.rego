@@ -1,0 +1,141 @@
+# Helpers for the workloads/security rules (image tags, security contexts) and the release
+# rules (object identity, cluster-scoped kinds). Every helper has a test in
+# workloads_lib_test.rego.
+package chartguard.lib.workloads_lib
+
+import data.chartguard.lib
+
+# ---- Images -----------------------------------------------------------------------------------
+
+# True when the image reference carries a digest (`repo@sha256:…`, `repo:1.2@sha256:…`).
+image_has_digest(image) if contains(image, "@")
+
+# The tag of an image reference without a digest: the text after the last ":" of the last
+# path component ("" for `repo:`). Undefined when there is no tag at all. A registry port
+# (`registry:5000/app`) is in an earlier component, so it is not a tag.
+image_tag(image) := tag if {
+	not image_has_digest(image)
+	parts := split(image, "/")
+	last := parts[count(parts) - 1]
+	contains(last, ":")
+	pieces := split(last, ":")
+	tag := pieces[count(pieces) - 1]
+}
+
+# Why the image reference is mutable ("no tag (…)", "the tag \"latest\""), undefined when it is
+# pinned (a tag other than latest, or a digest) or when its tag is empty (see image_tag_empty).
+image_mutable_reason(image) := "no tag (it means :latest)" if {
+	not image_has_digest(image)
+	not image_tag(image)
+} else := sprintf("the tag %q", [tag]) if {
+	tag := image_tag(image)
+	lower(tag) == "latest"
+}
+
+# `repo:` – the tag value was empty (an unset `.Values.image.tag`): not a valid reference.
+image_tag_empty(image) if image_tag(image) == ""
+
+# ---- Security contexts ------------------------------------------------------------------------
+
+# The container's securityContext ({} when absent or not an object).
+container_sc(c) := c.container.securityContext if is_object(c.container.securityContext)
+else := {}
+
+# The securityContext of the pod the container belongs to ({} when absent).
+pod_sc(c) := sc if {
+	sc := object.get(input.resources[c.resource].object, array.concat(c.pod_path, ["securityContext"]), {})
+	is_object(sc)
+} else := {}
+
+# Windows pods (spec.os.name: windows) have no Linux security settings: seccomp, capabilities,
+# privilege escalation, read-only root filesystems and privileged mode do not apply.
+windows_pod(c) if object.get(input.resources[c.resource].object, array.concat(c.pod_path, ["os", "name"]), "") == "windows"
+
+# The container runs privileged (securityContext.privileged: true).
+privileged(c) if container_sc(c).privileged == true
+
+# Containers the Linux hardening rules judge: regular and init containers (ephemeral ones are
+# added by `kubectl debug`, never by a chart), outside Windows pods.
+hardening_target(c) if {
+	c.type != "ephemeral"
+	not windows_pod(c)
+}
+
+# ---- Identity ---------------------------------------------------------------------------------
+
+# The API group of an apiVersion: "apps" for apps/v1, "" for v1 (the core group).
+api_group(api_version) := g if {
+	is_string(api_version)
+	contains(api_version, "/")
+	g := split(api_version, "/")[0]
+} else := ""
+
+# Kinds of the built-in API, and of well-known extensions, that have no namespace.
+cluster_scoped_kinds := {
+	"APIService", "CertificateSigningRequest", "ClusterRole", "ClusterRoleBinding",
+	"ComponentStatus", "CSIDriver", "CSINode", "CustomResourceDefinition", "DeviceClass",
+	"FlowSchema", "IngressClass", "IPAddress", "MutatingAdmissionPolicy",
+	"MutatingAdmissionPolicyBinding", "MutatingWebhookConfiguration", "Namespace", "Node",
+	"PersistentVolume", "PodSecurityPolicy", "PriorityClass", "PriorityLevelConfiguration",
+	"ResourceSlice", "RuntimeClass", "SelfSubjectAccessReview", "SelfSubjectRulesReview",
+	"ServiceCIDR", "StorageClass", "StorageVersionMigration", "TokenReview",
+	"ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+	"ValidatingWebhookConfiguration", "VolumeAttachment", "VolumeAttributesClass",
+}
+
+# Kinds that a CustomResourceDefinition in the release declares cluster-scoped, as
+# [group, kind] pairs.
+_crd_cluster_kinds contains pair if {
+	some r in input.resources
+	r.kind == "CustomResourceDefinition"
+	r.object.spec.scope == "Cluster"
+	group := r.object.spec.group
+	kind := r.object.spec.names.kind
+	pair := [group, kind]
+}
+
+# True when input.resources[i] is known to have no namespace: a built-in cluster-scoped kind,
+# or a kind whose CustomResourceDefinition in the release says scope Cluster.
+cluster_scoped(i) if input.resources[i].kind in cluster_scoped_kinds
+
+cluster_scoped(i) if {
+	r := input.resources[i]
+	[api_group(r.api_version), r.kind] in _crd_cluster_kinds
+}
+
+# cluster_scoped, or probably so: a custom kind named Cluster* (ClusterIssuer,
+# ClusterSecretStore, ClusterPolicy…, the convention for cluster-scoped custom kinds; a few
+# namespaced ones exist, e.g. Cluster API's ClusterClass). For rules that stay quiet on them.
+maybe_cluster_scoped(i) if cluster_scoped(i)
+
+maybe_cluster_scoped(i) if {
+	kind := input.resources[i].kind
+	is_string(kind)
+	startswith(kind, "Cluster")
+	kind != "Cluster"
+}
+
+# The namespace input.resources[i] lands in: "" for cluster-scoped objects, its
+# metadata.namespace when written, else the release namespace (input.release.namespace);
+# undefined when neither is known (plain manifests with no metadata.namespace).
+effective_namespace(i) := "" if {
+	cluster_scoped(i)
+} else := ns if {
+	ns := input.resources[i].namespace
+	is_string(ns)
+	ns != ""
+} else := ns if {
+	ns := input.release.namespace
+	is_string(ns)
+}
+
+# "Deployment.apps web" / "Deployment.apps prod/web" (kind.group, core kinds without a group):
+# lib.describe with the API group, for messages about an object's identity.
+describe_with_group(i) := sprintf("%s.%s %s", [r.kind, g, _ns_name(r)]) if {
+	r := input.resources[i]
+	g := api_group(r.api_version)
+	g != ""
+} else := lib.describe(i)
+
+_ns_name(r) := sprintf("%s/%s", [r.namespace, r.name]) if is_string(r.namespace)
+else := r.name

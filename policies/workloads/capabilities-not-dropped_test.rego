@@ -1,0 +1,58 @@
+package chartguard.rules.workloads["capabilities-not-dropped_test"]
+
+import data.chartguard.rules.workloads["capabilities-not-dropped"] as rule
+
+_pod_path := ["spec", "template", "spec"]
+
+# One Deployment whose pod spec is `pod_spec` plus the given containers ([type, container]).
+_input(pod_spec, ctrs) := {
+	"profile": "prod",
+	"resources": [{
+		"kind": "Deployment", "name": "web", "namespace": null, "hook": null,
+		"object": {"spec": {"template": {"spec": pod_spec}}},
+	}],
+	"containers": [{
+		"resource": 0,
+		"pod_path": _pod_path,
+		"path": array.concat(_pod_path, [_field[t[0]], n]),
+		"type": t[0],
+		"container": t[1],
+	} |
+		some n, t in ctrs
+	],
+}
+
+_field := {"container": "containers", "init": "initContainers", "ephemeral": "ephemeralContainers"}
+
+test_no_drop_fires_at_drop_path if {
+	report := rule.report with input as _input({}, [["container", {"name": "app", "securityContext": {"runAsNonRoot": true}}]])
+	count(report) == 1
+	some v in report
+	v.path == ["spec", "template", "spec", "containers", 0, "securityContext", "capabilities", "drop"]
+	contains(v.message, "container \"app\" of Deployment web does not drop ALL capabilities")
+}
+
+test_partial_drop_fires if {
+	count(rule.report) == 1 with input as _input({}, [["init", {"name": "i", "securityContext": {"capabilities": {"drop": ["NET_RAW", "SYS_ADMIN"]}}}]])
+}
+
+test_drop_all_any_case_passes if {
+	count(rule.report) == 0 with input as _input({}, [
+		["container", {"name": "a", "securityContext": {"capabilities": {"drop": ["ALL"]}}}],
+		["container", {"name": "b", "securityContext": {"capabilities": {"drop": ["all"], "add": ["NET_BIND_SERVICE"]}}}],
+		["init", {"name": "c", "securityContext": {"capabilities": {"drop": ["NET_RAW", "All"]}}}],
+	])
+}
+
+test_malformed_drop_fires_without_error if {
+	count(rule.report) == 2 with input as _input({}, [
+		["container", {"name": "a", "securityContext": {"capabilities": {"drop": "ALL"}}}],
+		["container", {"name": "b", "securityContext": {"capabilities": null}}],
+	])
+}
+
+test_skips_ephemeral_privileged_and_windows if {
+	count(rule.report) == 0 with input as _input({}, [["ephemeral", {"name": "debug"}]])
+	count(rule.report) == 0 with input as _input({}, [["container", {"name": "csi", "securityContext": {"privileged": true}}]])
+	count(rule.report) == 0 with input as _input({"os": {"name": "windows"}}, [["container", {"name": "iis"}]])
+}

@@ -1,0 +1,57 @@
+# METADATA
+# title: Container images are pinned to a version tag or a digest
+# description: >-
+#   Every container (init and ephemeral containers, hooks and helm tests included) names its
+#   image with a tag other than `latest`, or with a digest (`@sha256:…`). An image with no tag
+#   (`nginx`, `registry:5000/app`) or the tag `latest` is a warning; an empty tag (`repo:`,
+#   typically an unset `.Values.image.tag`) is an error, since the kubelet cannot pull it.
+# custom:
+#   id: image-tag-mutable
+#   severity: warning
+#   profiles: [prod]
+#   scope: object
+#   tags: [reliability, supply-chain, images]
+#   why: >-
+#     A missing tag means `latest`, and `latest` moves: two nodes pulling the "same" image a
+#     week apart run different code, a rollback to the previous release re-deploys whatever
+#     `latest` is today, and nobody can tell from the chart which version is running. An
+#     empty tag (`repo:`) is not a valid reference at all: the API accepts the pod and the
+#     kubelet fails it with InvalidImageName. Development environments often follow
+#     `latest` on purpose, so the rule runs in the prod profile only.
+#   fix: >-
+#     Pin a version: `image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default
+#     .Chart.AppVersion }}"`, with an explicit tag (or a digest, `repo@sha256:…`) in
+#     values-prod.yaml.
+#   references:
+#     - https://kubernetes.io/docs/concepts/containers/images/#image-names
+#     - https://kubernetes.io/docs/concepts/configuration/overview/#container-images
+package chartguard.rules.workloads["image-tag-mutable"]
+
+import data.chartguard.lib
+import data.chartguard.lib.workloads_lib as wl
+
+report contains lib.violation(c.resource, array.concat(c.path, ["image"]), msg) if {
+	some c in input.containers
+	image := _image(c)
+	reason := wl.image_mutable_reason(image)
+	msg := sprintf(
+		"%s of %s uses image %q with %s: the code that runs can change without the chart changing; pin a version tag or a digest",
+		[lib.container_label(c), lib.describe(c.resource), image, reason],
+	)
+}
+
+report contains lib.violation_with_severity(c.resource, array.concat(c.path, ["image"]), msg, "error") if {
+	some c in input.containers
+	image := _image(c)
+	wl.image_tag_empty(image)
+	msg := sprintf(
+		"%s of %s uses image %q with an empty tag (usually an unset image tag value): not a valid image reference, the pod fails with InvalidImageName",
+		[lib.container_label(c), lib.describe(c.resource), image],
+	)
+}
+
+_image(c) := image if {
+	image := c.container.image
+	is_string(image)
+	trim_space(image) != ""
+}

@@ -1,0 +1,60 @@
+package chartguard.rules.workloads["privilege-escalation_test"]
+
+import data.chartguard.rules.workloads["privilege-escalation"] as rule
+
+_pod_path := ["spec", "template", "spec"]
+
+# One Deployment whose pod spec is `pod_spec` plus the given containers ([type, container]).
+_input(pod_spec, ctrs) := {
+	"profile": "prod",
+	"resources": [{
+		"kind": "Deployment", "name": "web", "namespace": null, "hook": null,
+		"object": {"spec": {"template": {"spec": pod_spec}}},
+	}],
+	"containers": [{
+		"resource": 0,
+		"pod_path": _pod_path,
+		"path": array.concat(_pod_path, [_field[t[0]], n]),
+		"type": t[0],
+		"container": t[1],
+	} |
+		some n, t in ctrs
+	],
+}
+
+_field := {"container": "containers", "init": "initContainers", "ephemeral": "ephemeralContainers"}
+
+test_unset_fires_at_field if {
+	report := rule.report with input as _input({}, [["container", {"name": "app", "securityContext": {"runAsNonRoot": true}}]])
+	count(report) == 1
+	some v in report
+	v.path == ["spec", "template", "spec", "containers", 0, "securityContext", "allowPrivilegeEscalation"]
+	contains(v.message, "container \"app\" of Deployment web does not set securityContext.allowPrivilegeEscalation: false (it defaults to true)")
+}
+
+test_explicit_true_fires_on_init_container if {
+	some v in rule.report with input as _input({}, [["init", {"name": "wait", "securityContext": {"allowPrivilegeEscalation": true}}]])
+	contains(v.message, "init container \"wait\" of Deployment web sets securityContext.allowPrivilegeEscalation: true")
+}
+
+test_string_false_is_not_false if {
+	some v in rule.report with input as _input({}, [["container", {"name": "app", "securityContext": {"allowPrivilegeEscalation": "false"}}]])
+	contains(v.message, "the string \"false\"")
+}
+
+test_false_passes if {
+	count(rule.report) == 0 with input as _input({}, [
+		["container", {"name": "app", "securityContext": {"allowPrivilegeEscalation": false}}],
+		["init", {"name": "init", "securityContext": {"allowPrivilegeEscalation": false}}],
+	])
+}
+
+test_no_container_security_context_fires if {
+	count(rule.report) == 2 with input as _input({}, [["container", {"name": "a"}], ["container", {"name": "b", "securityContext": null}]])
+}
+
+test_skips_ephemeral_privileged_and_windows if {
+	count(rule.report) == 0 with input as _input({}, [["ephemeral", {"name": "debug"}]])
+	count(rule.report) == 0 with input as _input({}, [["container", {"name": "csi", "securityContext": {"privileged": true}}]])
+	count(rule.report) == 0 with input as _input({"os": {"name": "windows"}}, [["container", {"name": "iis"}]])
+}

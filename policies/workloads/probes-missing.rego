@@ -1,0 +1,85 @@
+# METADATA
+# title: Long-running containers have readiness and liveness probes
+# description: >-
+#   Every regular container of a Deployment, StatefulSet or DaemonSet (not init, native
+#   sidecar or ephemeral containers; never Jobs, CronJobs, bare Pods, hooks or helm tests)
+#   declares a readinessProbe and a livenessProbe. A pod with no readiness probe at all is
+#   a warning in prod (a container without one, next to a container that has one, is a
+#   sidecar and is skipped); a container with a readiness but no liveness probe is a note.
+#   In the dev profile every finding is a note.
+# custom:
+#   id: probes-missing
+#   severity: warning
+#   profiles: [dev, prod]
+#   scope: object
+#   tags: [reliability, rollout]
+#   why: >-
+#     Without a readiness probe a pod counts as ready the moment its process starts: the
+#     Service sends it traffic before it can answer, and a rolling update replaces healthy
+#     pods with ones that are still starting (or crash a second later), so a bad release
+#     rolls out completely instead of stalling. Without a liveness probe a deadlocked process
+#     keeps its pod Running forever. In development a rollout that goes wrong costs little,
+#     so there the finding is a note.
+#   fix: >-
+#     Add a `readinessProbe` that checks the process can serve (an HTTP /readyz on the
+#     container port, or a TCP/exec/gRPC check for other protocols) and a `livenessProbe` that
+#     checks only that it is not stuck (a cheaper endpoint, longer period; never one that
+#     depends on the database). Use a `startupProbe` for slow starters rather than a long
+#     initialDelaySeconds.
+#   references:
+#     - https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/
+#     - https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
+package chartguard.rules.workloads["probes-missing"]
+
+import data.chartguard.lib
+
+_kinds := {"Deployment", "StatefulSet", "DaemonSet"}
+
+# No readiness probe (and perhaps no liveness probe either): the rollout cannot tell.
+report contains _violation(c, msg) if {
+	some c in _judged
+	not _has(c.container, "readinessProbe")
+	not [c.resource, c.pod_path] in _gated_pods
+	missing := [p | some p in ["readinessProbe", "livenessProbe"]; not _has(c.container, p)]
+	msg := sprintf(
+		"%s of %s has no %s: it receives traffic and counts as ready as soon as its process starts, so a broken version rolls out anyway",
+		[lib.container_label(c), lib.describe(c.resource), concat(" and no ", missing)],
+	)
+}
+
+# A readiness probe but no liveness probe: a hung process is never restarted.
+report contains lib.violation_with_severity(c.resource, c.path, msg, "note") if {
+	some c in _judged
+	_has(c.container, "readinessProbe")
+	not _has(c.container, "livenessProbe")
+	msg := sprintf(
+		"%s of %s has a readinessProbe but no livenessProbe: a deadlocked process is taken out of the Service but never restarted",
+		[lib.container_label(c), lib.describe(c.resource)],
+	)
+}
+
+_judged contains c if {
+	some c in input.containers
+	c.type == "container"
+	r := input.resources[c.resource]
+	r.kind in _kinds
+	r.hook == null
+}
+
+# Pods that some container's readiness probe gates: a container next to it (a sidecar such as
+# a config reloader) does not decide when the pod serves.
+_gated_pods contains key if {
+	some c in _judged
+	_has(c.container, "readinessProbe")
+	key := [c.resource, c.pod_path]
+}
+
+_has(container, probe) if {
+	p := container[probe]
+	is_object(p)
+}
+
+# The rule's severity (a warning) in prod; a note in dev, where a bad rollout costs little.
+_violation(c, msg) := lib.violation_with_severity(c.resource, c.path, msg, "note") if {
+	input.profile == "dev"
+} else := lib.violation(c.resource, c.path, msg)

@@ -1,0 +1,82 @@
+package chartguard.rules.workloads["seccomp-profile_test"]
+
+import data.chartguard.rules.workloads["seccomp-profile"] as rule
+
+_pod_path := ["spec", "template", "spec"]
+
+# One Deployment whose pod spec is `pod_spec` plus the given containers ([type, container]).
+_input(pod_spec, ctrs) := {
+	"profile": "prod",
+	"resources": [{
+		"kind": "Deployment", "name": "web", "namespace": null, "hook": null,
+		"object": {"spec": {"template": {"spec": pod_spec}}},
+	}],
+	"containers": [{
+		"resource": 0,
+		"pod_path": _pod_path,
+		"path": array.concat(_pod_path, [_field[t[0]], n]),
+		"type": t[0],
+		"container": t[1],
+	} |
+		some n, t in ctrs
+	],
+}
+
+_field := {"container": "containers", "init": "initContainers", "ephemeral": "ephemeralContainers"}
+
+test_pod_level_runtime_default_passes if {
+	count(rule.report) == 0 with input as _input({"securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}, [
+		["container", {"name": "app"}],
+		["init", {"name": "init", "securityContext": {"runAsNonRoot": true}}],
+	])
+}
+
+test_container_level_profiles_pass if {
+	count(rule.report) == 0 with input as _input({}, [
+		["container", {"name": "app", "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}],
+		["container", {"name": "b", "securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "p.json"}}}],
+	])
+}
+
+test_nothing_set_fires_once_per_pod_at_pod_field if {
+	report := rule.report with input as _input({"securityContext": {"runAsNonRoot": true}}, [
+		["container", {"name": "app"}],
+		["init", {"name": "init"}],
+	])
+	count(report) == 1
+	some v in report
+	v.path == ["spec", "template", "spec", "securityContext", "seccompProfile", "type"]
+	contains(v.message, "Deployment web: container \"app\", init container \"init\" set no securityContext.seccompProfile.type and the pod sets none either")
+}
+
+test_container_unconfined_fires_at_container if {
+	report := rule.report with input as _input({"securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}, [
+		["container", {"name": "app"}],
+		["container", {"name": "prof", "securityContext": {"seccompProfile": {"type": "Unconfined"}}}],
+	])
+	count(report) == 1
+	some v in report
+	v.path == ["spec", "template", "spec", "containers", 1, "securityContext", "seccompProfile", "type"]
+	contains(v.message, "container \"prof\" of Deployment web sets securityContext.seccompProfile.type: Unconfined")
+}
+
+test_pod_unconfined_fires_unless_overridden if {
+	some v in rule.report with input as _input({"securityContext": {"seccompProfile": {"type": "Unconfined"}}}, [["container", {"name": "app"}]])
+	contains(v.message, "the pod sets Unconfined")
+	count(rule.report) == 0 with input as _input({"securityContext": {"seccompProfile": {"type": "Unconfined"}}}, [["container", {"name": "app", "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}]])
+}
+
+test_only_uncovered_containers_named if {
+	some v in rule.report with input as _input({}, [
+		["container", {"name": "app", "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}],
+		["container", {"name": "sidecar"}],
+	])
+	contains(v.message, "container \"sidecar\" sets no")
+	not contains(v.message, "\"app\"")
+}
+
+test_skips_ephemeral_privileged_and_windows if {
+	count(rule.report) == 0 with input as _input({}, [["ephemeral", {"name": "debug"}]])
+	count(rule.report) == 0 with input as _input({}, [["container", {"name": "csi", "securityContext": {"privileged": true}}]])
+	count(rule.report) == 0 with input as _input({"os": {"name": "windows"}}, [["container", {"name": "iis"}]])
+}
