@@ -298,8 +298,14 @@ impl Mapper<'_> {
             PathSeg::Key(k) => Some(k.as_str()),
             PathSeg::Index(_) => None,
         });
-        let (column, end) = match key.and_then(|k| line_text.find(&format!("{k}:")).map(|i| (i, k))) {
-            Some((i, k)) => (line_text[..i].chars().count() + 1, line_text[..i].chars().count() + 1 + k.chars().count()),
+        // The key as written: bare, or quoted as annotations usually are.
+        let found = key.and_then(|k| {
+            [format!("{k}:"), format!("\"{k}\":"), format!("'{k}':")]
+                .iter()
+                .find_map(|pat| line_text.find(pat.as_str()).map(|i| (i, pat.len() - 1)))
+        });
+        let (column, end) = match found {
+            Some((i, len)) => (line_text[..i].chars().count() + 1, line_text[..i].chars().count() + 1 + line_text[i..i + len].chars().count()),
             None => {
                 let indent = line_text.chars().take_while(|c| c.is_whitespace()).count();
                 (indent + 1, line_text.chars().count().max(indent + 1) + 1)
