@@ -27,7 +27,8 @@ pub fn render(args: &ManifestsArgs) -> String {
     let (ca_annotation, ca_bundle) = match &args.ca_bundle {
         Some(b) => (String::new(), format!("\n      caBundle: {}", quote(b.trim()))),
         None => (
-            format!("\n  annotations:\n    # Without --ca-bundle: cert-manager fills caBundle from this Certificate.\n    cert-manager.io/inject-ca-from: {}", quote(&format!("{}/{NAME}", args.namespace))),
+            format!("\n  annotations:\n    # Without --ca-bundle: cert-manager fills caBundle from the Certificate of that name
+    # (give it secretName {TLS_SECRET} and dnsNames {NAME}.<namespace>.svc).\n    cert-manager.io/inject-ca-from: {}", quote(&format!("{}/{NAME}", args.namespace))),
             String::new(),
         ),
     };
@@ -59,6 +60,8 @@ metadata:
   namespace: {ns}
   labels:
     {labels}
+  annotations:
+    chartguard.io/ignore: "secret-ref-unresolved -- the TLS Secret is made by cert-manager or by hand before this is applied"
 spec:
   replicas: 2
   revisionHistoryLimit: 5
