@@ -58,6 +58,31 @@ pub enum Command {
     Webhook(WebhookCommand),
 }
 
+/// Which rules run, shared by lint, gate and serve.
+#[derive(Args, Debug, Clone)]
+pub struct RuleArgs {
+    /// Which rules apply: prod (production readiness; the default) or dev. With
+    /// --all-environments each environment's own profile is used instead.
+    #[arg(long, value_parser = ["prod", "dev"])]
+    pub profile: Option<String>,
+    /// Add the rules in DIR (same contract as the bundled ones: policies/README.md). Repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub policy_dir: Vec<PathBuf>,
+    /// Do not run this rule. Repeatable.
+    #[arg(long, value_name = "RULE")]
+    pub disable: Vec<String>,
+    /// Target Kubernetes version (major.minor): passed to helm and used by rules that depend
+    /// on it (deprecated APIs). Default 1.33.
+    #[arg(long, value_name = "VERSION")]
+    pub kube_version: Option<String>,
+    /// Configuration file (default: .chartguard.yaml found from the target upwards).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any .chartguard.yaml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct LintArgs {
     /// Charts, manifest files, directories (walked, honouring .gitignore), globs, or - for stdin.
@@ -69,23 +94,9 @@ pub struct LintArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Which rules apply: prod (production readiness; the default) or dev. With
-    /// --all-environments each environment's own profile is used instead.
-    #[arg(long, value_parser = ["prod", "dev"])]
-    pub profile: Option<String>,
     /// Exit 1 when a finding is at or above this severity (none: always exit 0).
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
-    /// Add the rules in DIR (same contract as the bundled ones: policies/README.md). Repeatable.
-    #[arg(long, value_name = "DIR")]
-    pub policy_dir: Vec<PathBuf>,
-    /// Target Kubernetes version (major.minor): passed to helm and used by rules that depend
-    /// on it (deprecated APIs). Default 1.33.
-    #[arg(long, value_name = "VERSION")]
-    pub kube_version: Option<String>,
-    /// Do not run this rule. Repeatable.
-    #[arg(long, value_name = "RULE")]
-    pub disable: Vec<String>,
     /// Repository root that SARIF paths are relative to (default: the current directory).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
@@ -138,37 +149,17 @@ pub struct LintArgs {
     /// profile (prod/production → prod, dev/development/test → dev).
     #[arg(long, help_heading = "Charts")]
     pub all_environments: bool,
-    /// Configuration file (default: .chartguard.yaml found from the target upwards).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Ignore any .chartguard.yaml.
-    #[arg(long, conflicts_with = "config")]
-    pub no_config: bool,
+    #[command(flatten)]
+    pub rules: RuleArgs,
 }
 
 #[derive(Args, Debug, Clone)]
 pub struct GateArgs {
-    /// Which rules apply: prod (the default) or dev.
-    #[arg(long, value_parser = ["prod", "dev"])]
-    pub profile: Option<String>,
     /// Block the release when a finding is at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
-    /// Add the rules in DIR. Repeatable.
-    #[arg(long, value_name = "DIR")]
-    pub policy_dir: Vec<PathBuf>,
-    /// Do not run this rule. Repeatable.
-    #[arg(long, value_name = "RULE")]
-    pub disable: Vec<String>,
-    /// Target Kubernetes version (major.minor).
-    #[arg(long, value_name = "VERSION")]
-    pub kube_version: Option<String>,
-    /// Configuration file (default: .chartguard.yaml found from the current directory up).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Ignore any .chartguard.yaml.
-    #[arg(long, conflicts_with = "config")]
-    pub no_config: bool,
+    #[command(flatten)]
+    pub rules: RuleArgs,
     /// Format of the report written to stderr when the gate closes.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -271,27 +262,11 @@ pub struct ServeArgs {
     /// warnings); warn: never refuse, every finding becomes a warning.
     #[arg(long, value_enum, default_value_t = WebhookMode::Deny)]
     pub mode: WebhookMode,
-    /// Which rules apply: prod (the default) or dev.
-    #[arg(long, value_parser = ["prod", "dev"])]
-    pub profile: Option<String>,
     /// Deny an object with a finding at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
-    /// Add the rules in DIR. Repeatable.
-    #[arg(long, value_name = "DIR")]
-    pub policy_dir: Vec<PathBuf>,
-    /// Do not run this rule. Repeatable.
-    #[arg(long, value_name = "RULE")]
-    pub disable: Vec<String>,
-    /// Target Kubernetes version (major.minor).
-    #[arg(long, value_name = "VERSION")]
-    pub kube_version: Option<String>,
-    /// Configuration file (default: .chartguard.yaml found from the current directory up).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Ignore any .chartguard.yaml.
-    #[arg(long, conflicts_with = "config")]
-    pub no_config: bool,
+    #[command(flatten)]
+    pub rules: RuleArgs,
     /// Concurrent evaluations (default: the number of CPUs).
     #[arg(long, value_name = "N")]
     pub workers: Option<usize>,

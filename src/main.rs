@@ -4,7 +4,7 @@ use anyhow::{bail, Context, Result};
 // halves the time glibc's allocator spends on them.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use chartguard::cli::{Cli, ColorChoice, Command, Format, GateArgs, LintArgs, ListFormat, PolicyCommand, RulesArgs, RulesCommand};
+use chartguard::cli::{Cli, ColorChoice, Command, Format, GateArgs, LintArgs, RuleArgs, ListFormat, PolicyCommand, RulesArgs, RulesCommand};
 use chartguard::evaluate::{self, policy::PolicySet};
 use chartguard::config::Config;
 use chartguard::render::{HelmOptions, RenderError};
@@ -57,30 +57,21 @@ struct Setup {
     kube_version: Option<String>,
 }
 
-struct SetupArgs<'a> {
-    start: std::path::PathBuf,
-    config: &'a Option<std::path::PathBuf>,
-    no_config: bool,
-    policy_dir: &'a [std::path::PathBuf],
-    disable: &'a [String],
-    profile: &'a Option<String>,
-    kube_version: &'a Option<String>,
-}
-
-fn setup(a: SetupArgs<'_>) -> Result<Setup> {
+/// `start`: where to look for `.chartguard.yaml` (the first target, or the current directory).
+fn setup(start: std::path::PathBuf, a: &RuleArgs) -> Result<Setup> {
     let config = if a.no_config {
         None
-    } else if let Some(path) = a.config {
+    } else if let Some(path) = &a.config {
         Some(Config::load(path)?)
     } else {
-        Config::discover(&a.start)?
+        Config::discover(&start)?
     };
-    let mut dirs = a.policy_dir.to_vec();
+    let mut dirs = a.policy_dir.clone();
     if let Some(cfg) = &config {
         dirs.extend(cfg.policy_dirs.iter().map(|d| cfg.dir().join(d)));
     }
     let mut policies = policies(&dirs)?;
-    let mut disabled = a.disable.to_vec();
+    let mut disabled = a.disable.clone();
     if let Some(cfg) = &config {
         disabled.extend(cfg.rules.disable.iter().cloned());
         for (id, severity) in &cfg.rules.severity {
@@ -108,15 +99,7 @@ fn setup(a: SetupArgs<'_>) -> Result<Setup> {
 
 fn lint(args: &LintArgs) -> Result<u8> {
     let start = args.paths.iter().find(|p| *p != "-").map(std::path::PathBuf::from).unwrap_or_else(|| ".".into());
-    let Setup { config, cfg, policies, opts, kube_version } = setup(SetupArgs {
-        start,
-        config: &args.config,
-        no_config: args.no_config,
-        policy_dir: &args.policy_dir,
-        disable: &args.disable,
-        profile: &args.profile,
-        kube_version: &args.kube_version,
-    })?;
+    let Setup { config, cfg, policies, opts, kube_version } = setup(start, &args.rules)?;
     let mut opts = opts;
     // Manifests rendered elsewhere (`helm template -n prod … | chartguard lint - -n prod`):
     // the namespace given is the release's. Charts set it themselves when rendered.
@@ -237,15 +220,7 @@ fn write_report(args: &LintArgs, text: &str) -> Result<()> {
 /// out, so the only safe outputs are the input itself, unchanged, or nothing and a failure.
 fn gate(args: &GateArgs) -> Result<u8> {
     use std::io::Read;
-    let Setup { cfg, policies, opts, .. } = setup(SetupArgs {
-        start: ".".into(),
-        config: &args.config,
-        no_config: args.no_config,
-        policy_dir: &args.policy_dir,
-        disable: &args.disable,
-        profile: &args.profile,
-        kube_version: &args.kube_version,
-    })?;
+    let Setup { cfg, policies, opts, .. } = setup(".".into(), &args.rules)?;
     let mut bytes = Vec::new();
     std::io::stdin()
         .take(chartguard::input::MAX_FILE_BYTES + 1)
@@ -336,14 +311,6 @@ fn policy_test(dirs: &[std::path::PathBuf], verbose: bool) -> Result<u8> {
 
 /// The admission webhook: the same setup as `gate` (config, rules, severities), then serve.
 fn serve(args: &chartguard::cli::ServeArgs) -> Result<u8> {
-    let Setup { cfg, policies, opts, .. } = setup(SetupArgs {
-        start: ".".into(),
-        config: &args.config,
-        no_config: args.no_config,
-        policy_dir: &args.policy_dir,
-        disable: &args.disable,
-        profile: &args.profile,
-        kube_version: &args.kube_version,
-    })?;
+    let Setup { cfg, policies, opts, .. } = setup(".".into(), &args.rules)?;
     chartguard::serve::run(args, policies, opts, cfg.suppressions)
 }
