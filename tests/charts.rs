@@ -237,3 +237,11 @@ fn a_document_helm_drops_for_an_unknown_hook_is_reported() {
         );
     }
 }
+
+#[test]
+fn the_chart_that_deploys_chartguard_passes_its_own_prod_lint() {
+    for (name, helm) in helms() {
+        let out = run(&["lint", "deploy/chartguard", "--helm-bin", &helm, "-f", "deploy/chartguard/values-prod.yaml", "--profile", "prod", "--fail-on", "note"]);
+        assert_eq!(out.code, 0, "{name}:\n{}{}", out.stdout, out.stderr);
+    }
+}
