@@ -28,7 +28,7 @@ report contains lib.violation(i, ["spec", "selector"], msg) if {
 	some i, r in input.resources
 	r.kind == "PodDisruptionBudget"
 	r.hook == null
-	not rel.has_custom_workloads
+	not rel.custom_workloads_present(i)
 	selector := object.get(r.object, ["spec", "selector"], null)
 	not _selects_whole_namespace(i, selector)
 	count(_selected(r, selector, i)) == 0

@@ -65,9 +65,13 @@ pod_labels(p) := l if {
 	is_object(l)
 } else := {}
 
+# (target_pods and pod_labels inlined: this index is rebuilt by every rule that uses it.)
 pods_by_label[pair] contains p if {
-	some p in target_pods
-	some k, v in pod_labels(p)
+	some p, pod in input.pods
+	input.resources[pod.resource].hook == null
+	labels := pod.labels
+	is_object(labels)
+	some k, v in labels
 	pair := [k, v]
 }
 
@@ -91,11 +95,23 @@ pods_matching_selector(selector, r) := {p |
 # Prometheus, Cluster, Rollout…): pods a selector may legitimately target without any pod
 # template in the release. Kinds known not to run pods are listed below.
 has_custom_workloads if {
-	some r in input.resources
-	g := api_group(r.api_version)
+	some [api_version, kind] in _api_kinds
+	g := api_group(api_version)
 	not _builtin_groups[g]
-	not _passive_custom_kinds[r.kind]
+	not _passive_custom_kinds[kind]
 }
+
+# has_custom_workloads for rules in other packages: regorus evaluates a rule referenced from
+# another package far more slowly (~250 ms at 10,000 objects) than one reached through a
+# function of its own package (~25 ms). Call this, not rel.has_custom_workloads. (The argument
+# is unused: Rego functions take one.)
+custom_workloads_present(_) if has_custom_workloads
+
+# Target pod templates with label k=v (the pods_by_label bucket), for other packages (see above).
+pods_with_label(k, v) := bucket(pods_by_label, [k, v])
+
+# The release's distinct [apiVersion, kind] pairs (a dozen, not 10,000 api_group calls).
+_api_kinds contains [r.api_version, object.get(r, "kind", null)] if some r in input.resources
 
 _builtin_groups := {
 	"", "apps", "batch", "policy", "autoscaling", "extensions", "networking.k8s.io",
@@ -141,9 +157,14 @@ service_labels(i) := l if {
 	is_object(l)
 } else := {}
 
+# (services and service_labels inlined: this index is rebuilt by every rule that uses it.)
 services_by_label[pair] contains i if {
-	some i in services
-	some k, v in service_labels(i)
+	some i, r in input.resources
+	r.kind == "Service"
+	r.hook == null
+	labels := r.object.metadata.labels
+	is_object(labels)
+	some k, v in labels
 	pair := [k, v]
 }
 

@@ -72,6 +72,12 @@ test_custom_workloads if {
 	not rel.has_custom_workloads with input as {"resources": [{"api_version": "monitoring.coreos.com/v1", "kind": "ServiceMonitor"}]}
 }
 
+test_custom_workloads_present_and_pods_with_label if {
+	not rel.custom_workloads_present(0) with input as _input
+	rel.custom_workloads_present(0) with input as {"resources": [{"api_version": "monitoring.coreos.com/v1", "kind": "Prometheus"}]}
+	rel.pods_with_label("no-such-label", "x") == set() with input as _input
+}
+
 test_versions if {
 	rel.version_pair("1.33") == [1, 33]
 	rel.version_pair("v1.9.3") == [1, 9]

@@ -136,12 +136,24 @@ report contains lib.violation(i, ["metadata", "annotations", key], msg) if {
 _arg_reason(list, n, arg) := reason if {
 	reason := _value_reason(arg)
 } else := reason if {
+	# Tokenizing is the costly part and every token reason needs one of these markers:
+	# skip it for the common argument (a word, a plain script).
+	_may_hold_flag(arg)
 	some reason in [r | some r in _token_reasons(_tokens(arg), arg)]
 } else := "a credential flag followed by its value" if {
 	n + 1 < count(list)
 	_credential_flag(list[n])
 	_literal_credential(_unquote(list[n + 1]))
 }
+
+# Every branch of _token_reasons needs a "--" flag or one of these clients' names.
+_may_hold_flag(arg) if contains(arg, "--")
+
+_may_hold_flag(arg) if contains(arg, "mysql")
+
+_may_hold_flag(arg) if contains(arg, "mongo")
+
+_may_hold_flag(arg) if contains(arg, "redis-cli")
 
 _tokens(arg) := [t | some t in split(replace(replace(arg, "\n", " "), "\t", " "), " "); t != ""]
 
