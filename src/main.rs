@@ -93,6 +93,7 @@ fn setup(start: std::path::PathBuf, a: &RuleArgs) -> Result<Setup> {
         kube_version: kube_version.clone().unwrap_or_else(|| "1.33".into()).trim_start_matches('v').to_string(),
         disabled,
         release: None,
+        per_rule_timings: false,
     };
     Ok(Setup { config, cfg, policies, opts, kube_version })
 }
@@ -101,6 +102,7 @@ fn lint(args: &LintArgs) -> Result<u8> {
     let start = args.paths.iter().find(|p| *p != "-").map(std::path::PathBuf::from).unwrap_or_else(|| ".".into());
     let Setup { config, cfg, policies, opts, kube_version } = setup(start, &args.rules)?;
     let mut opts = opts;
+    opts.per_rule_timings = args.timings;
     // Manifests rendered elsewhere (`helm template -n prod … | chartguard lint - -n prod`):
     // the namespace given is the release's. Charts set it themselves when rendered.
     if let Some(ns) = args.namespace.clone().or(cfg.helm.namespace.clone()) {
