@@ -97,7 +97,8 @@ pub struct LintArgs {
     /// Exit 1 when a finding is at or above this severity (none: always exit 0).
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
-    /// Repository root that SARIF paths are relative to (default: the current directory).
+    /// Repository root that SARIF paths are relative to (default: the enclosing git
+    /// checkout, else the current directory).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
     /// SARIF automationDetails.id, so several charts or environments upload side by side.

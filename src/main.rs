@@ -119,7 +119,10 @@ fn lint(args: &LintArgs) -> Result<u8> {
         api_versions: if args.api_versions.is_empty() { cfg.helm.api_versions.clone() } else { args.api_versions.clone() },
         include_crds: args.include_crds || cfg.helm.include_crds,
     };
-    let sarif_opts = report::sarif::Options { root: args.root.as_deref(), category: args.category.as_deref() };
+    // SARIF paths are relative to the repository root (GitHub shows them inline on pull
+    // requests only then): --root, else the enclosing git checkout, else this directory.
+    let root = args.root.clone().or_else(git_root);
+    let sarif_opts = report::sarif::Options { root: root.as_deref(), category: args.category.as_deref() };
     let outcome = match lint::lint_all(&args.paths, &policies, &opts, &helm, args.all_environments, config.as_ref(), args.format == Format::Human) {
         Ok(o) => o,
         Err(err) => {
@@ -202,6 +205,12 @@ fn lint(args: &LintArgs) -> Result<u8> {
     std::mem::forget(outcome);
     std::mem::forget(policies);
     Ok(if failing { EXIT_FINDINGS } else { 0 })
+}
+
+/// The nearest directory from the current one upwards that holds `.git`.
+fn git_root() -> Option<std::path::PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    cwd.ancestors().find(|d| d.join(".git").exists()).map(std::path::Path::to_path_buf)
 }
 
 fn write_report(args: &LintArgs, text: &str) -> Result<()> {

@@ -245,3 +245,24 @@ fn the_chart_that_deploys_chartguard_passes_its_own_prod_lint() {
         assert_eq!(out.code, 0, "{name}:\n{}{}", out.stdout, out.stderr);
     }
 }
+
+#[test]
+fn packaged_charts_and_directories_of_charts_are_rendered() {
+    let helm = &helms()[1].1;
+    let dir = tmp_dir("package");
+    let out = std::process::Command::new(helm).args(["package", BAD, "--destination"]).arg(&dir).current_dir(root()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let tgz = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).find(|e| e.path().extension().is_some_and(|x| x == "tgz")).unwrap().path();
+    let (_, report, stderr) = lint_json(&[tgz.to_str().unwrap(), "--helm-bin", helm, "-f", &format!("{BAD}/values-prod.yaml")]);
+    let (_, rendered, _) = lint_json(&["examples/rendered/classic-mistakes.yaml"]);
+    assert_eq!(identities(&report), identities(&rendered), "{stderr}");
+    // No template files on disk: findings stay in the rendered output, which names the template.
+    for f in findings(&report) {
+        assert!(f["location"]["template"].as_str().unwrap().starts_with("classic-mistakes/templates/"), "{f}");
+    }
+    // A directory holding several charts lints each as its own release.
+    let (_, both, stderr) = lint_json(&["examples/charts", "--helm-bin", helm]);
+    let files: BTreeSet<&str> = findings(&both).iter().map(|f| f["location"]["file"].as_str().unwrap()).collect();
+    assert!(files.iter().any(|f| f.starts_with("examples/charts/classic-mistakes/templates/")), "{files:?}\n{stderr}");
+    assert!(both["objects"].as_u64().unwrap() >= 20, "{stderr}");
+}
