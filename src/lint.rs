@@ -50,7 +50,11 @@ pub fn split_targets(paths: &[String]) -> Result<(Vec<Chart>, Vec<String>)> {
     let mut charts = Vec::new();
     let mut files = Vec::new();
     for p in paths {
-        let path = Path::new(p);
+        let mut path = Path::new(p);
+        // `chartguard lint charts/app/Chart.yaml` means the chart.
+        if path.file_name().is_some_and(|f| f == "Chart.yaml") {
+            path = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        }
         let found = if p == "-" { Vec::new() } else { render::find_charts(path) };
         if found.is_empty() {
             files.push(p.clone());
@@ -235,7 +239,8 @@ pub fn lint_chart(chart: &Chart, env: Option<&Environment>, helm: &HelmOptions, 
         }
     }
     let mut templates: BTreeMap<String, String> = BTreeMap::new();
-    let mapper = Mapper { chart, resources: &run.resources, maps: &maps, doc_index: &doc_index, values_files: &values_files, set_args: &helm.set };
+    let set_args: Vec<String> = helm.set.iter().chain(&helm.set_string).cloned().collect();
+    let mapper = Mapper { chart, resources: &run.resources, maps: &maps, doc_index: &doc_index, values_files: &values_files, set_args: &set_args };
     for f in run.findings.iter_mut() {
         if let Some((loc, method, value, text)) = mapper.map(&f.target.0, &f.target.1) {
             let rendered = std::mem::replace(&mut f.location, loc);
@@ -259,13 +264,27 @@ pub fn lint_chart(chart: &Chart, env: Option<&Environment>, helm: &HelmOptions, 
     let texts = if snippets { report::redacted_sources(&run.files, &run.resources, &run.findings) } else { Vec::new() };
     let mut sources: BTreeMap<String, String> = run.files.iter().map(|f| f.name.clone()).zip(texts).collect();
     for (name, text) in templates.into_iter().filter(|_| snippets) {
-        let masked_lines: Vec<usize> = run.findings.iter().filter(|f| f.sensitive && f.location.file == name).map(|f| f.location.line).collect();
+        let masked_lines: Vec<usize> = run
+            .findings
+            .iter()
+            .filter(|f| f.location.file == name && (f.sensitive || holds_secret_data(&run.resources[f.target.0], &f.target.1)))
+            .flat_map(|f| {
+                // A flag's value may sit on the next line (`- --token` / `- LITERAL`).
+                let next = matches!(f.target.1.last(), Some(PathSeg::Index(_))).then_some(f.location.line + 1);
+                std::iter::once(f.location.line).chain(next)
+            })
+            .collect();
         sources.insert(name, report::redact_template(&text, &masked_lines));
     }
     if run.resources.is_empty() {
         warnings.push(format!("{label}: the chart renders no Kubernetes objects"));
     }
     Ok(Outcome { objects: run.resources.len(), findings: run.findings, sources, timings: run.timings, stages: run.stages, warnings })
+}
+
+/// A Secret's `data`/`stringData` (any rule may point there, e.g. a type error).
+fn holds_secret_data(r: &Resource, path: &[PathSeg]) -> bool {
+    r.kind == "Secret" && matches!(path.first(), Some(PathSeg::Key(k)) if k == "data" || k == "stringData")
 }
 
 struct Mapper<'a> {

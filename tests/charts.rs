@@ -266,3 +266,64 @@ fn packaged_charts_and_directories_of_charts_are_rendered() {
     assert!(files.iter().any(|f| f.starts_with("examples/charts/classic-mistakes/templates/")), "{files:?}\n{stderr}");
     assert!(both["objects"].as_u64().unwrap() >= 20, "{stderr}");
 }
+
+/// Every leak the review found, in one chart: args flags and their values (flow and block
+/// style), literal Secret data in the template, --set values echoed in Helm's errors.
+#[test]
+fn leaky_chart_never_prints_a_secret() {
+    let leaks = ["LEAKV1", "LEAKT1", "LEAKT2", "LEAKA1", "LEAKA2", "LEAKA3", "LEAKS1", "LEAKS2"];
+    for (name, helm) in helms() {
+        let mut outputs = Vec::new();
+        for format in ["human", "json", "sarif", "github"] {
+            let out = run(&["lint", "tests/charts/leaky", "--helm-bin", &helm, "--format", format, "--color", "always", "--show-suppressed"]);
+            assert!(matches!(out.code, 0 | 1), "{name} {format}: {}", out.stderr);
+            outputs.push((format!("{format}"), out.stdout + &out.stderr));
+        }
+        // Helm echoes --set values in its errors: "key \"LEAKS2\" has no value".
+        let dir = tmp_dir("leaky-sarif");
+        let sarif = dir.join("err.sarif");
+        let out = run(&["lint", "tests/charts/leaky", "--helm-bin", &helm, "--set", "db.password=LEAKS1,LEAKS2", "--format", "sarif", "--output", sarif.to_str().unwrap()]);
+        assert_eq!(out.code, 2, "{name}: {}", out.stderr);
+        outputs.push(("helm error".into(), out.stdout + &out.stderr + &std::fs::read_to_string(&sarif).unwrap_or_default()));
+        for (what, text) in &outputs {
+            for leak in leaks {
+                assert!(!text.contains(leak), "{name} {what} prints {leak}:\n{text}");
+            }
+        }
+    }
+    // The gate's report, on stderr and in --report.
+    let rendered = std::process::Command::new(&helms()[0].1).args(["template", "leaky", "tests/charts/leaky"]).current_dir(root()).output().unwrap();
+    let dir = tmp_dir("leaky-gate");
+    let report = dir.join("gate.txt");
+    let out = run_with(&["gate", "--fail-on", "warning", "--report", report.to_str().unwrap()], Some(&rendered.stdout), std::time::Duration::from_secs(30));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let text = out.stderr + &std::fs::read_to_string(&report).unwrap();
+    for leak in leaks {
+        assert!(!text.contains(leak), "gate prints {leak}:\n{text}");
+    }
+}
+
+#[test]
+fn set_string_and_partial_set_keys_are_credited_to_the_command_line() {
+    let helm = &helms()[1].1;
+    for flag in ["--set", "--set-string"] {
+        let (_, report, stderr) = lint_json(&["tests/charts/leaky", "--helm-bin", helm, flag, "replicas=1"]);
+        let f = findings(&report).iter().find(|f| f["rule"] == "replicas-single").unwrap_or_else(|| panic!("{stderr}"));
+        assert_eq!(f["value"]["command_line"], true, "{flag}: {f}");
+    }
+}
+
+#[test]
+fn chart_yaml_paths_lists_and_yaml_directives() {
+    let helm = &helms()[1].1;
+    let out = run(&["lint", "tests/charts/leaky/Chart.yaml", "--helm-bin", helm, "--fail-on", "none"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let dir = tmp_dir("list");
+    let list = dir.join("list.yaml");
+    std::fs::write(&list, "%YAML 1.2\n---\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: a}\n    data: {DB_PASSWORD: hunter2-in-a-list}\n").unwrap();
+    let (code, report, stderr) = lint_json(&[list.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let f = findings(&report).iter().find(|f| f["rule"] == "plaintext-secret").unwrap_or_else(|| panic!("a List's items are linted: {report}"));
+    assert_eq!(f["location"]["line"], 9);
+    assert_eq!(report["objects"], 1);
+}

@@ -71,12 +71,19 @@ pub fn chunks(text: &str) -> Vec<Chunk<'_>> {
     let mut start_line = 0usize;
     let mut offset = 0usize;
     let mut line_no = 0usize;
+    // After `%YAML`/`%TAG` directives, `---` ends the directives and starts their document.
+    let mut directives = false;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_end_matches(['\n', '\r']);
+        if trimmed.starts_with('%') {
+            directives = true;
+        }
         let separator = trimmed == "---"
             || trimmed == "..."
             || ((trimmed.starts_with("--- #") || trimmed.starts_with("---\t#")) && !trimmed.is_empty());
-        if separator {
+        if separator && directives && trimmed != "..." {
+            directives = false;
+        } else if separator {
             chunks.push((start, offset, start_line));
             start = offset + line.len();
             start_line = line_no + 1;
@@ -125,7 +132,15 @@ pub fn parse_files(files: &[SourceFile]) -> Result<Vec<Resource>, InputError> {
     let parsed: Vec<Result<Vec<Resource>, InputError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = work
             .chunks(share)
-            .map(|part| scope.spawn(move || part.iter().filter_map(|(f, c)| parse_chunk(&files[*f].name, *f, c).transpose()).collect()))
+            .map(|part| {
+                scope.spawn(move || -> Result<Vec<Resource>, InputError> {
+                    let mut out = Vec::new();
+                    for (f, c) in part {
+                        out.extend(parse_chunk(&files[*f].name, *f, c)?);
+                    }
+                    Ok(out)
+                })
+            })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(InputError::new("<internal>", "a parser thread panicked")))).collect()
     });
@@ -136,11 +151,21 @@ pub fn parse_files(files: &[SourceFile]) -> Result<Vec<Resource>, InputError> {
     Ok(resources)
 }
 
-fn parse_chunk(name: &str, file_index: usize, chunk: &Chunk<'_>) -> Result<Option<Resource>, InputError> {
+fn parse_chunk(name: &str, file_index: usize, chunk: &Chunk<'_>) -> Result<Vec<Resource>, InputError> {
     let doc = yaml::parse_document(chunk.text, chunk.first_line)
         .map_err(|e| InputError::at(name, e.pos.line, e.pos.col, format!("invalid YAML: {}", e.message)))?;
-    let Some(doc) = doc else { return Ok(None) };
+    let Some(doc) = doc else { return Ok(Vec::new()) };
     let origin = Origin { file: file_index, line: doc.root.pos.line, template: chunk.template.clone() };
+    // `kind: List` (what `kubectl get -o yaml` writes): its items are the objects.
+    if doc.root.get("kind").and_then(Node::as_str).is_some_and(|k| k == "List") {
+        if let Some(items) = doc.root.get("items").filter(|i| matches!(i.value, Value::Seq(_))) {
+            return items
+                .items()
+                .iter()
+                .map(|item| object(name, item.clone(), Origin { line: item.pos.line, ..origin.clone() }))
+                .collect();
+        }
+    }
     let mut resource = object(name, doc.root, origin)?;
     for d in doc.duplicate_keys {
         let mut path = d.path.clone();
@@ -154,7 +179,7 @@ fn parse_chunk(name: &str, file_index: usize, chunk: &Chunk<'_>) -> Result<Optio
             path,
         });
     }
-    Ok(Some(resource))
+    Ok(vec![resource])
 }
 
 fn object(file: &str, root: Node, origin: Origin) -> Result<Resource, InputError> {

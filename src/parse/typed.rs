@@ -128,9 +128,11 @@ pub fn check_object(api_version: &str, kind: &str, root: &Node) -> Vec<Issue> {
         }
         let Err(err) = result else { break };
         let path: Vec<PathSeg> = err.path_rev.iter().rev().cloned().collect();
+        // ConfigMap binaryData is as opaque as Secret data: never quote it either.
+        let opaque = secret || matches!(path.first(), Some(PathSeg::Key(k)) if k == "binaryData");
         let issue = Issue {
             kind: IssueKind::Invalid,
-            message: err.describe(&path, secret),
+            message: err.describe(&path, opaque),
             path: path.clone(),
         };
         if issues.contains(&issue) {

@@ -29,10 +29,23 @@ pub enum Method {
     Document,
 }
 
-/// Lines of a template that may carry a marker comment before them, 1-based.
-pub fn safe_lines(template: &str) -> Vec<bool> {
+/// How a template line gets its marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// None: a comment would change the output (block scalar, inside an action).
+    No,
+    /// A comment line before it.
+    Line,
+    /// The line starts with `{{-`, which would glue a comment line onto its output: the
+    /// marker goes into the trimmed action instead, `{{- "\n#cg:N" }}{{ … }}`, so the output
+    /// of `{{- include … | nindent 8 }}` lines is credited to them.
+    Inline,
+}
+
+/// How each line of a template (1-based index + 1) is marked.
+pub fn safe_lines(template: &str) -> Vec<Mark> {
     let lines: Vec<&str> = template.lines().collect();
-    let mut safe = vec![false; lines.len()];
+    let mut safe = vec![Mark::No; lines.len()];
     let mut open_actions: i64 = 0;
     let mut block_scalar_indent: Option<usize> = None;
     let mut prev_right_trim = false;
@@ -49,12 +62,15 @@ pub fn safe_lines(template: &str) -> Vec<bool> {
             }
             block_scalar_indent = None;
         }
-        let ok = !in_action
-            && !trimmed.is_empty()
-            && !trimmed.starts_with("{{-")
-            && !trimmed.starts_with("---")
-            && !prev_right_trim;
-        safe[i] = ok;
+        safe[i] = if in_action || trimmed.is_empty() || trimmed.starts_with("---") {
+            Mark::No
+        } else if trimmed.starts_with("{{-") && !trimmed.starts_with("{{-/*") && !trimmed.starts_with("{{- /*") {
+            Mark::Inline
+        } else if trimmed.starts_with("{{-") || prev_right_trim {
+            Mark::No
+        } else {
+            Mark::Line
+        };
         update_actions(line, &mut open_actions);
         if open_actions == 0 && starts_block_scalar(trimmed) {
             block_scalar_indent = Some(indent);
@@ -82,17 +98,26 @@ fn starts_block_scalar(trimmed: &str) -> bool {
     is_indicator(tail) && (without_comment.contains(": ") || without_comment.starts_with("- ") || without_comment == tail)
 }
 
-pub fn instrument_text(template: &str, safe: &[bool]) -> String {
+pub fn instrument_text(template: &str, safe: &[Mark]) -> String {
     let mut out = String::with_capacity(template.len() * 2);
     for (i, line) in template.split_inclusive('\n').enumerate() {
-        if safe.get(i).copied().unwrap_or(false) {
-            let indent = &line[..line.len() - line.trim_start().len()];
-            out.push_str(indent);
-            out.push_str(MARKER);
-            out.push_str(&(i + 1).to_string());
-            out.push('\n');
+        let indent = &line[..line.len() - line.trim_start().len()];
+        match safe.get(i).copied().unwrap_or(Mark::No) {
+            Mark::Line => {
+                out.push_str(indent);
+                out.push_str(MARKER);
+                out.push_str(&(i + 1).to_string());
+                out.push('\n');
+                out.push_str(line);
+            }
+            Mark::Inline => {
+                let rest = &line[indent.len() + 3..];
+                out.push_str(indent);
+                out.push_str(&format!("{{{{- \"\\n{MARKER}{}\" }}}}{{{{", i + 1));
+                out.push_str(rest);
+            }
+            Mark::No => out.push_str(line),
         }
-        out.push_str(line);
     }
     out
 }
@@ -216,6 +241,23 @@ fn parse_instrumented(text: &str) -> Vec<DocMap> {
 /// Renders an instrumented copy of the chart and pairs its documents with the clean ones.
 /// Never fails the lint: on any problem the affected documents get no map.
 pub fn build_map(chart: &Chart, opts: &HelmOptions, upgrade: bool, clean: &[(Option<String>, Node)]) -> TemplateMap {
+    // Markers inside `{{-` actions place include/nindent output best, but a template that
+    // glues text onto the previous line with `{{-` changes shape with them: documents that
+    // do not verify get a second chance from a render with comment-line markers only.
+    let mut map = build_map_with(chart, opts, upgrade, clean, true);
+    if map.docs.iter().any(Option::is_none) {
+        let second = build_map_with(chart, opts, upgrade, clean, false);
+        for (slot, doc) in map.docs.iter_mut().zip(second.docs) {
+            if slot.is_none() {
+                *slot = doc;
+            }
+        }
+        map.skipped_templates.extend(second.skipped_templates);
+    }
+    map
+}
+
+fn build_map_with(chart: &Chart, opts: &HelmOptions, upgrade: bool, clean: &[(Option<String>, Node)], inline: bool) -> TemplateMap {
     let mut map = TemplateMap { docs: vec![None; clean.len()], skipped_templates: Vec::new() };
     if !chart.unpacked {
         return map;
@@ -230,7 +272,10 @@ pub fn build_map(chart: &Chart, opts: &HelmOptions, upgrade: bool, clean: &[(Opt
     for rel in template_files(&copy) {
         let path = copy.join(&rel);
         if let Ok(text) = std::fs::read_to_string(&path) {
-            let safe = safe_lines(&text);
+            let mut safe = safe_lines(&text);
+            if !inline {
+                safe.iter_mut().filter(|m| **m == Mark::Inline).for_each(|m| *m = Mark::No);
+            }
             if std::fs::write(&path, instrument_text(&text, &safe)).is_ok() {
                 files.insert(rel, text);
             }
@@ -347,16 +392,19 @@ mod tests {
     fn markers_skip_the_lines_where_a_comment_would_change_the_output() {
         let t = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n  {{- with .Values.labels }}\n  labels: {{ toYaml . | nindent 4 }}\n  {{- end }}\ndata:\n  script: |\n    echo hi\n    # not a comment\n  other: {{ .Values.x\n    | quote }}\n  last: {{ .Values.y -}}\n  after: 1\n";
         let safe = safe_lines(t);
-        let safe_at: Vec<usize> = safe.iter().enumerate().filter(|(_, s)| **s).map(|(i, _)| i + 1).collect();
-        // 5 and 7 start with `{{-`; 10-11 are in a block scalar; 13 is inside an action;
-        // 15 follows a right-trimming action.
-        assert_eq!(safe_at, vec![1, 2, 3, 4, 6, 8, 9, 12, 14]);
+        let at = |m: Mark| safe.iter().enumerate().filter(|(_, s)| **s == m).map(|(i, _)| i + 1).collect::<Vec<_>>();
+        // 5 and 7 start with `{{-` (marked inside the action); 10-11 are in a block scalar;
+        // 13 is inside an action; 15 follows a right-trimming action.
+        assert_eq!(at(Mark::Line), vec![1, 2, 3, 4, 6, 8, 9, 12, 14]);
+        assert_eq!(at(Mark::Inline), vec![5, 7]);
     }
 
     #[test]
     fn instrumented_text_keeps_indentation() {
         let t = "a:\n  b: 1\n";
         assert_eq!(instrument_text(t, &safe_lines(t)), "#cg:1\na:\n  #cg:2\n  b: 1\n");
+        let t = "a:\n  {{- include \"x\" . | nindent 2 }}\n";
+        assert_eq!(instrument_text(t, &safe_lines(t)), "#cg:1\na:\n  {{- \"\\n#cg:2\" }}{{ include \"x\" . | nindent 2 }}\n");
     }
 
     #[test]

@@ -164,6 +164,7 @@ pub fn helm_template_with_notices(chart_path: &Path, chart: &Chart, opts: &HelmO
     if !output.status.success() {
         let message = String::from_utf8_lossy(&output.stderr).trim().to_string();
         let message = message.trim_end_matches("Use --debug flag to render out invalid YAML").trim().to_string();
+        let message = redact_message(&message, chart, opts);
         return Err(RenderError { chart: chart.path.clone(), template: error_location(&message), message });
     }
     let text = String::from_utf8(output.stdout).map_err(|_| RenderError {
@@ -207,6 +208,49 @@ pub fn skipped_hooks(chart: &Chart, stderr: &str) -> Vec<(String, Vec<(PathBuf, 
             }
         }
         out.push((value, places));
+    }
+    out
+}
+
+/// Helm echoes values in its errors (`key "x" has no value`, `cannot parse template "…"`):
+/// every `--set`/`--set-string` value, and every value under a credential-looking key of the
+/// values files, becomes `****` before the message is shown or written to SARIF.
+fn redact_message(message: &str, chart: &Chart, opts: &HelmOptions) -> String {
+    let mut secrets: Vec<String> = Vec::new();
+    for arg in opts.set.iter().chain(&opts.set_string) {
+        for part in arg.split(',') {
+            let value = part.split_once('=').map(|(_, v)| v).unwrap_or(part);
+            secrets.push(value.trim().to_string());
+        }
+    }
+    fn walk(node: &crate::parse::yaml::Node, secret: bool, out: &mut Vec<String>) {
+        use crate::parse::yaml::Value;
+        match &node.value {
+            Value::Map(entries) => {
+                for e in entries {
+                    walk(&e.value, secret || crate::report::looks_secret_key(&e.key), out);
+                }
+            }
+            Value::Seq(items) => items.iter().for_each(|n| walk(n, secret, out)),
+            Value::Str(s) if secret => out.push(s.clone()),
+            _ => {}
+        }
+    }
+    let files = std::iter::once(chart.path.join("values.yaml")).chain(opts.values.iter().cloned());
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(&f) else { continue };
+        if let Ok(Some(doc)) = crate::parse::yaml::parse_document(&text, 0) {
+            walk(&doc.root, false, &mut secrets);
+        }
+    }
+    // Longest first, so a secret that contains another is replaced whole; very short values
+    // would mangle ordinary words and numbers of the message.
+    secrets.retain(|s| s.chars().count() >= 4);
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.dedup();
+    let mut out = message.to_string();
+    for s in &secrets {
+        out = out.replace(s.as_str(), "****");
     }
     out
 }

@@ -118,7 +118,20 @@ pub fn source_of(key: &str, values_files: &[(PathBuf, String)], set_args: &[Stri
             }
         }
     }
-    let on_command_line = set_args.iter().any(|s| s.split(',').any(|kv| kv.split('=').next().is_some_and(|k| k.trim() == key)));
+    // `--set resources.limits.cpu=…` sets part of `.Values.resources`; a subchart's values
+    // are set as `<subchart>.<key>`.
+    let full_key = match subchart {
+        Some((_, name)) => format!("{name}.{key}"),
+        None => key.to_string(),
+    };
+    let on_command_line = set_args.iter().any(|s| {
+        s.split(',').any(|kv| {
+            kv.split('=').next().is_some_and(|k| {
+                let k = k.trim();
+                k == full_key || k.starts_with(&format!("{full_key}.")) || full_key.starts_with(&format!("{k}."))
+            })
+        })
+    });
     if on_command_line {
         return ValueSource { key: key.into(), file: None, line: None, command_line: true, hint: format!("set on the command line (--set {key}=…)") };
     }

@@ -255,11 +255,19 @@ pub fn redacted_sources(files: &[SourceFile], resources: &[Resource], findings: 
     }
     for f in findings.iter().filter(|f| f.sensitive) {
         let r = &resources[f.target.0];
-        let (node, _, depth) = locate(&r.root, &f.target.1);
-        if let Some(list) = spans.get_mut(r.origin.file) {
-            // The target itself, or everything below the nearest ancestor that exists.
-            let _ = depth;
-            collect(node, true, list);
+        let (node, _, _) = locate(&r.root, &f.target.1);
+        let Some(list) = spans.get_mut(r.origin.file) else { continue };
+        // The target itself (or everything below the nearest ancestor that exists) …
+        collect(node, true, list);
+        // … and, for a list item such as `--token` in `args`, the item after it, which is
+        // where a flag's value sits.
+        if let Some((PathSeg::Index(n), parent)) = f.target.1.split_last() {
+            let (list_node, _, depth) = locate(&r.root, parent);
+            if depth == parent.len() {
+                if let Some(next) = list_node.items().get(n + 1) {
+                    collect(next, true, list);
+                }
+            }
         }
     }
     files
@@ -273,8 +281,10 @@ pub fn redacted_sources(files: &[SourceFile], resources: &[Resource], findings: 
             let mut bytes = file.text.clone().into_bytes();
             for (a, b) in spans {
                 let (from, to) = (byte_offset(&starts, &file.text, a), byte_offset(&starts, &file.text, b));
+                // Spaces stay: a span's end may reach into the next line's indentation, and
+                // the layout must stay readable.
                 for byte in bytes.iter_mut().take(to.min(file.text.len())).skip(from) {
-                    if *byte != b'\n' && *byte != b'\r' {
+                    if !matches!(*byte, b'\n' | b'\r' | b' ' | b'\t') {
                         *byte = b'*';
                     }
                 }
@@ -326,8 +336,16 @@ pub fn redact_template(text: &str, sensitive_lines: &[usize]) -> String {
             Some(c) if !t[..c].contains(' ') || t[..c].starts_with('"') => (t[..c].trim_matches('"'), body.len() - t.len() + c + 1),
             _ => ("", usize::MAX),
         };
-        let mask = value_at != usize::MAX
-            && (sensitive_lines.contains(&(i + 1)) || looks_secret_key(key) || (key == "value" && secret_env_name));
+        let sensitive = sensitive_lines.contains(&(i + 1));
+        // A list item with no key (`- --password=…`): its whole content is the value.
+        let value_at = if value_at == usize::MAX && sensitive {
+            let item = body.trim_start();
+            let item = item.strip_prefix("- ").unwrap_or(item);
+            body.len() - item.len()
+        } else {
+            value_at
+        };
+        let mask = value_at != usize::MAX && (sensitive || looks_secret_key(key) || (key == "value" && secret_env_name));
         if key == "name" {
             secret_env_name = looks_secret_key(body[value_at.min(body.len())..].trim().trim_matches('"'));
         } else if !key.is_empty() && key != "value" {
