@@ -147,6 +147,8 @@ fn a_failing_render_is_an_error_result_in_sarif() {
     let loc = &result["locations"][0]["physicalLocation"];
     assert_eq!(loc["artifactLocation"]["uri"], "tests/charts/required-fails/templates/deployment.yaml");
     assert_eq!(loc["region"]["startLine"], 17);
+    let v = std::process::Command::new("bash").arg(root().join("scripts/validate-sarif.sh")).arg(&path).current_dir(root()).output().unwrap();
+    assert_eq!(v.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr));
 }
 
 #[test]
