@@ -140,3 +140,18 @@ fn cli_plugin_works_with_both_helms() {
         assert!(Path::new(&h.home).exists());
     }
 }
+
+#[test]
+fn gate_reports_never_show_dropped_duplicates_or_binary_data() {
+    let input = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {password: LEAKG1, password: other}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\nbinaryData:\n  blob: \"LEAKG2-not-base64!\"\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - {name: c, image: \"x:1\", env: [{name: DB_PASSWORD, value: LEAKG3, value: again}]}\n";
+    let dir = tmp_dir("gate-dups");
+    let report = dir.join("r.txt");
+    for format in ["human", "json", "sarif", "github"] {
+        let out = run_with(&["gate", "--fail-on", "note", "--format", format, "--report", report.to_str().unwrap()], Some(input.as_bytes()), std::time::Duration::from_secs(30));
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+        let text = out.stderr + &std::fs::read_to_string(&report).unwrap();
+        for leak in ["LEAKG1", "LEAKG2", "LEAKG3"] {
+            assert!(!text.contains(leak), "{format} prints {leak}:\n{text}");
+        }
+    }
+}

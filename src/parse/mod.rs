@@ -42,6 +42,8 @@ pub struct Resource {
     pub origin: Origin,
     pub hook: Option<Hook>,
     pub issues: Vec<Issue>,
+    /// Spans of values dropped because their key is written again (masked in snippets).
+    pub dropped: Vec<(yaml::Pos, yaml::Pos)>,
 }
 
 impl Resource {
@@ -168,6 +170,7 @@ fn parse_chunk(name: &str, file_index: usize, chunk: &Chunk<'_>) -> Result<Vec<R
     }
     let mut resource = object(name, doc.root, origin)?;
     for d in doc.duplicate_keys {
+        resource.dropped.push(d.dropped);
         let mut path = d.path.clone();
         path.push(crate::evaluate::PathSeg::Key(d.key.clone()));
         resource.issues.push(Issue {
@@ -212,7 +215,7 @@ fn object(file: &str, root: Node, origin: Origin) -> Result<Resource, InputError
             .map(str::to_string);
     }
     let issues = typed::check_object(&api_version, &kind, &root);
-    Ok(Resource { api_version, kind, name, namespace, root, origin, hook, issues })
+    Ok(Resource { api_version, kind, name, namespace, root, origin, hook, issues, dropped: Vec::new() })
 }
 
 fn list(value: Option<&Node>) -> Vec<String> {

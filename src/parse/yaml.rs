@@ -138,6 +138,8 @@ pub struct DuplicateKey {
     pub key: String,
     pub first: Pos,
     pub again: Pos,
+    /// Span of the value that was dropped: no node keeps it, so snippets mask it by this.
+    pub dropped: (Pos, Pos),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -155,7 +157,9 @@ enum Frame {
         /// Key → position in `entries`, built once a mapping is large enough for linear
         /// duplicate checks to matter (a 200,000-key ConfigMap must not be quadratic).
         index: Option<HashMap<String, usize>>,
-        pending_key: Option<(String, Pos)>,
+        /// The key waiting for its value, and whether it was a plain scalar (only a plain
+        /// `<<` is a merge key; a quoted "<<" is an ordinary key, as in JSON).
+        pending_key: Option<(String, Pos, bool)>,
         pos: Pos,
         anchor: usize,
     },
@@ -196,6 +200,7 @@ pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc
         // A plain scalar's own text, for use as a mapping key: keys are names, so `y:` or
         // `on:` stay "y" and "on" even though the same text as a value is a boolean.
         let mut raw_key: Option<String> = None;
+        let mut plain = false;
         let completed: Option<(Node, usize)> = match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => None,
             Event::DocumentStart(_) => {
@@ -214,6 +219,7 @@ pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc
             Event::Scalar(text, style, anchor, tag) => {
                 let value = resolve_scalar(&text, style, tag.as_deref());
                 raw_key = Some(text.to_string());
+                plain = style == ScalarStyle::Plain;
                 Some((Node { value, pos: start, end }, anchor))
             }
             Event::Alias(id) => {
@@ -304,10 +310,10 @@ pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc
                             })
                         }
                     };
-                    *pending_key = Some((key, node.pos));
+                    *pending_key = Some((key, node.pos, plain));
                 }
-                Some((key, key_pos)) => {
-                    if key == "<<" {
+                Some((key, key_pos, key_plain)) => {
+                    if key == "<<" && key_plain {
                         merge_into(merged, node);
                     } else {
                         if index.is_none() && entries.len() >= 32 {
@@ -324,6 +330,7 @@ pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc
                                     key: key.clone(),
                                     first: entries[i].key_pos,
                                     again: key_pos,
+                                    dropped: (entries[i].value.pos, entries[i].value.end),
                                 });
                                 // The last one wins, in place: the index stays valid.
                                 entries[i] = Entry { key, key_pos, value: node };
@@ -555,6 +562,13 @@ mod tests {
         assert_eq!(doc.duplicate_keys[0].key, "z");
         assert_eq!(doc.duplicate_keys[0].first.line, 5);
         assert_eq!(doc.duplicate_keys[0].again.line, 6);
+    }
+
+    #[test]
+    fn a_quoted_merge_key_is_an_ordinary_key() {
+        let root = parse("{\"<<\": {\"a\": 1}, \"b\": 2}");
+        assert_eq!(root.entries()[0].key, "<<");
+        assert!(root.get("a").is_none());
     }
 
     #[test]

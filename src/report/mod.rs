@@ -244,13 +244,19 @@ pub fn redacted_sources(files: &[SourceFile], resources: &[Resource], findings: 
     }
     for r in resources {
         let Some(list) = spans.get_mut(r.origin.file) else { continue };
-        if r.kind == "Secret" {
-            for field in ["data", "stringData"] {
-                if let Some(n) = r.root.get(field) {
-                    collect(n, true, list);
-                }
+        // Opaque by definition: Secret data and ConfigMap binaryData.
+        let opaque: &[&str] = match r.kind.as_str() {
+            "Secret" => &["data", "stringData"],
+            "ConfigMap" => &["binaryData"],
+            _ => &[],
+        };
+        for field in opaque {
+            if let Some(n) = r.root.get(field) {
+                collect(n, true, list);
             }
         }
+        // A value dropped for a repeated key has no node; nothing says it is not a secret.
+        list.extend(r.dropped.iter().copied());
         collect(&r.root, false, list);
     }
     for f in findings.iter().filter(|f| f.sensitive) {

@@ -222,7 +222,7 @@ async fn validate(server: Arc<Server>, req: Request<Incoming>) -> (Response<Full
     let verdict = match evaluate_review(server.clone(), review.clone()).await {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("chartguard: error: request {}: {e:#}", review.uid);
+            eprintln!("chartguard: error: request {:?}: {e:#}", review.uid.chars().take(64).collect::<String>());
             // An HTTP error lets the API server apply the webhook's failurePolicy.
             return (text(StatusCode::INTERNAL_SERVER_ERROR, format!("chartguard could not judge the object: {e:#}")), Outcome::Error, dry_run);
         }
