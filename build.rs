@@ -3,12 +3,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
             walk(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rego" || e == "yaml" || e == "yml") {
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "rego" || e == "yaml" || e == "yml")
+        {
             out.push(path);
         }
     }
@@ -28,11 +33,24 @@ fn main() {
     }
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("bundled_policies.rs");
     let mut w = std::fs::File::create(out).unwrap();
-    writeln!(w, "/// `(path relative to policies/, contents)` of every bundled policy file.").unwrap();
+    writeln!(
+        w,
+        "/// `(path relative to policies/, contents)` of every bundled policy file."
+    )
+    .unwrap();
     writeln!(w, "pub static BUNDLED: &[(&str, &str)] = &[").unwrap();
     for f in &files {
-        let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
-        writeln!(w, "    ({rel:?}, include_str!({:?})),", f.display().to_string()).unwrap();
+        let rel = f
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        writeln!(
+            w,
+            "    ({rel:?}, include_str!({:?})),",
+            f.display().to_string()
+        )
+        .unwrap();
     }
     writeln!(w, "];").unwrap();
 }

@@ -125,7 +125,12 @@ pub struct LintArgs {
     #[arg(long, value_name = "PATH", help_heading = "Charts")]
     pub helm_bin: Option<PathBuf>,
     /// Values file for helm template, in order (repeatable).
-    #[arg(long = "values", short = 'f', value_name = "FILE", help_heading = "Charts")]
+    #[arg(
+        long = "values",
+        short = 'f',
+        value_name = "FILE",
+        help_heading = "Charts"
+    )]
     pub values: Vec<PathBuf>,
     /// Set a value (helm --set; repeatable).
     #[arg(long, value_name = "KEY=VAL", help_heading = "Charts")]

@@ -67,18 +67,23 @@ pub struct HelmConfig {
 
 impl Config {
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
         let mut cfg: Config = if text.trim().is_empty() {
             Config::default()
         } else {
             yaml_serde::from_str(&text).map_err(|e| {
-                let at = e.location().map(|l| format!(":{}:{}", l.line(), l.column())).unwrap_or_default();
+                let at = e
+                    .location()
+                    .map(|l| format!(":{}:{}", l.line(), l.column()))
+                    .unwrap_or_default();
                 anyhow::anyhow!("{}{at}: {e}", path.display())
             })?
         };
         for (name, env) in &cfg.environments {
             if let Some(p) = &env.profile {
-                check_profile(p).with_context(|| format!("{}: environment `{name}`", path.display()))?;
+                check_profile(p)
+                    .with_context(|| format!("{}: environment `{name}`", path.display()))?;
             }
         }
         if let Some(p) = &cfg.profile {
@@ -92,7 +97,11 @@ impl Config {
     /// (a directory holding `.git`).
     pub fn discover(start: &Path) -> Result<Option<Config>> {
         let start = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
-        let mut dir = if start.is_dir() { Some(start.as_path()) } else { start.parent() };
+        let mut dir = if start.is_dir() {
+            Some(start.as_path())
+        } else {
+            start.parent()
+        };
         while let Some(d) = dir {
             let candidate = d.join(FILE_NAME);
             if candidate.is_file() {
@@ -107,7 +116,11 @@ impl Config {
     }
 
     pub fn dir(&self) -> PathBuf {
-        self.path.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default()
+        self.path
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
     }
 }
 
@@ -115,7 +128,10 @@ fn check_profile(p: &str) -> Result<()> {
     if crate::evaluate::policy::PROFILES.contains(&p) {
         Ok(())
     } else {
-        anyhow::bail!("unknown profile `{p}` (known: {})", crate::evaluate::policy::PROFILES.join(", "))
+        anyhow::bail!(
+            "unknown profile `{p}` (known: {})",
+            crate::evaluate::policy::PROFILES.join(", ")
+        )
     }
 }
 
@@ -139,11 +155,22 @@ mod tests {
         let path = dir.join(FILE_NAME);
         std::fs::write(&path, "profle: prod\n").unwrap();
         let err = Config::load(&path).unwrap_err().to_string();
-        assert!(err.contains("unknown field `profle`") && err.contains("profile"), "{err}");
-        std::fs::write(&path, "environments:\n  prod:\n    values: [values-prod.yaml]\n    profile: production\n").unwrap();
+        assert!(
+            err.contains("unknown field `profle`") && err.contains("profile"),
+            "{err}"
+        );
+        std::fs::write(
+            &path,
+            "environments:\n  prod:\n    values: [values-prod.yaml]\n    profile: production\n",
+        )
+        .unwrap();
         let err = format!("{:#}", Config::load(&path).unwrap_err());
         assert!(err.contains("unknown profile `production`"), "{err}");
-        std::fs::write(&path, "rules:\n  disable: [helm-test-missing]\n  severity: {image-tag-mutable: error}\n").unwrap();
+        std::fs::write(
+            &path,
+            "rules:\n  disable: [helm-test-missing]\n  severity: {image-tag-mutable: error}\n",
+        )
+        .unwrap();
         let cfg = Config::load(&path).unwrap();
         assert_eq!(cfg.rules.disable, vec!["helm-test-missing"]);
     }

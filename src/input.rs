@@ -25,10 +25,25 @@ pub struct InputError {
 
 impl InputError {
     pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
-        InputError { file: file.into(), line: None, col: None, message: message.into() }
+        InputError {
+            file: file.into(),
+            line: None,
+            col: None,
+            message: message.into(),
+        }
     }
-    pub fn at(file: impl Into<String>, line: usize, col: usize, message: impl Into<String>) -> Self {
-        InputError { file: file.into(), line: Some(line), col: Some(col), message: message.into() }
+    pub fn at(
+        file: impl Into<String>,
+        line: usize,
+        col: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        InputError {
+            file: file.into(),
+            line: Some(line),
+            col: Some(col),
+            message: message.into(),
+        }
     }
 }
 
@@ -45,7 +60,10 @@ impl std::fmt::Display for InputError {
 impl std::error::Error for InputError {}
 
 fn is_manifest(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml" | "json")
+    )
 }
 
 /// Paths as the user sees them: relative to the current directory when inside it.
@@ -80,14 +98,21 @@ pub fn expand(args: &[String]) -> Result<Vec<PathBuf>, InputError> {
                 .collect();
             found.sort();
             if found.is_empty() {
-                return Err(InputError::new(arg, "directory holds no *.yaml, *.yml or *.json file"));
+                return Err(InputError::new(
+                    arg,
+                    "directory holds no *.yaml, *.yml or *.json file",
+                ));
             }
             out.extend(found);
         } else if path.exists() {
             out.push(path);
         } else if arg.contains(['*', '?', '[']) {
-            let matches = glob::glob(arg).map_err(|e| InputError::new(arg, format!("bad glob: {e}")))?;
-            let mut found: Vec<PathBuf> = matches.filter_map(Result::ok).filter(|p| p.is_file()).collect();
+            let matches =
+                glob::glob(arg).map_err(|e| InputError::new(arg, format!("bad glob: {e}")))?;
+            let mut found: Vec<PathBuf> = matches
+                .filter_map(Result::ok)
+                .filter(|p| p.is_file())
+                .collect();
             found.sort();
             if found.is_empty() {
                 return Err(InputError::new(arg, "glob matches no file"));
@@ -111,18 +136,27 @@ pub fn read(path: &Path) -> Result<SourceFile, InputError> {
         ("<stdin>".to_string(), buf)
     } else {
         let name = display_path(path);
-        let meta = std::fs::metadata(path).map_err(|e| InputError::new(&name, format!("cannot read: {e}")))?;
+        let meta = std::fs::metadata(path)
+            .map_err(|e| InputError::new(&name, format!("cannot read: {e}")))?;
         if meta.len() > MAX_FILE_BYTES {
             return Err(InputError::new(
                 &name,
-                format!("file is {} MiB; chartguard reads at most {} MiB per file", meta.len() >> 20, MAX_FILE_BYTES >> 20),
+                format!(
+                    "file is {} MiB; chartguard reads at most {} MiB per file",
+                    meta.len() >> 20,
+                    MAX_FILE_BYTES >> 20
+                ),
             ));
         }
-        let bytes = std::fs::read(path).map_err(|e| InputError::new(&name, format!("cannot read: {e}")))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| InputError::new(&name, format!("cannot read: {e}")))?;
         (name, bytes)
     };
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(InputError::new(&name, format!("input exceeds {} MiB", MAX_FILE_BYTES >> 20)));
+        return Err(InputError::new(
+            &name,
+            format!("input exceeds {} MiB", MAX_FILE_BYTES >> 20),
+        ));
     }
     text_of(name, bytes)
 }
@@ -130,7 +164,14 @@ pub fn read(path: &Path) -> Result<SourceFile, InputError> {
 pub fn text_of(name: String, bytes: Vec<u8>) -> Result<SourceFile, InputError> {
     if let Some(at) = bytes.iter().position(|&b| b == 0) {
         let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-        return Err(InputError { line: Some(line), col: None, ..InputError::new(&name, "binary data (a NUL byte); expected YAML or JSON text") });
+        return Err(InputError {
+            line: Some(line),
+            col: None,
+            ..InputError::new(
+                &name,
+                "binary data (a NUL byte); expected YAML or JSON text",
+            )
+        });
     }
     match String::from_utf8(bytes) {
         Ok(mut text) => {
@@ -143,7 +184,11 @@ pub fn text_of(name: String, bytes: Vec<u8>) -> Result<SourceFile, InputError> {
             let at = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
             let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            Err(InputError { line: Some(line), col: None, ..InputError::new(&name, "not UTF-8 text") })
+            Err(InputError {
+                line: Some(line),
+                col: None,
+                ..InputError::new(&name, "not UTF-8 text")
+            })
         }
     }
 }

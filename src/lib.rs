@@ -31,7 +31,11 @@ pub struct LintRun {
 }
 
 /// Parses, evaluates and locates: the pipeline after the files are read.
-pub fn lint_sources(files: Vec<input::SourceFile>, policies: &PolicySet, opts: &evaluate::Options) -> Result<LintRun> {
+pub fn lint_sources(
+    files: Vec<input::SourceFile>,
+    policies: &PolicySet,
+    opts: &evaluate::Options,
+) -> Result<LintRun> {
     let mut stages = Vec::new();
     let mut clock = std::time::Instant::now();
     let mut lap = |name: &'static str, stages: &mut Vec<_>| {
@@ -41,7 +45,8 @@ pub fn lint_sources(files: Vec<input::SourceFile>, policies: &PolicySet, opts: &
     let resources = parse::parse_files(&files)?;
     lap("parse", &mut stages);
     let rule_ids: Vec<&str> = policies.rules.iter().map(|r| r.meta.id.as_str()).collect();
-    let (inline, problems) = report::suppress::inline(&resources, &rule_ids, &report::suppress::today());
+    let (inline, problems) =
+        report::suppress::inline(&resources, &rule_ids, &report::suppress::today());
     let input = evaluate::build_input(&resources, opts, &files, &problems);
     lap("input", &mut stages);
     let (violations, timings) = evaluate::evaluate(policies, input, opts)?;
@@ -49,5 +54,11 @@ pub fn lint_sources(files: Vec<input::SourceFile>, policies: &PolicySet, opts: &
     let mut findings = report::findings(policies, &resources, &files, &violations);
     report::suppress::apply_inline(&mut findings, &inline);
     lap("locate", &mut stages);
-    Ok(LintRun { files, resources, findings, timings, stages })
+    Ok(LintRun {
+        files,
+        resources,
+        findings,
+        timings,
+        stages,
+    })
 }

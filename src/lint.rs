@@ -53,9 +53,16 @@ pub fn split_targets(paths: &[String]) -> Result<(Vec<Chart>, Vec<String>)> {
         let mut path = Path::new(p);
         // `chartguard lint charts/app/Chart.yaml` means the chart.
         if path.file_name().is_some_and(|f| f == "Chart.yaml") {
-            path = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            path = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
         }
-        let found = if p == "-" { Vec::new() } else { render::find_charts(path) };
+        let found = if p == "-" {
+            Vec::new()
+        } else {
+            render::find_charts(path)
+        };
         if found.is_empty() {
             files.push(p.clone());
         } else {
@@ -66,13 +73,30 @@ pub fn split_targets(paths: &[String]) -> Result<(Vec<Chart>, Vec<String>)> {
 }
 
 /// Lints manifest files (or stdin) as one release.
-pub fn lint_files(paths: &[String], policies: &PolicySet, opts: &evaluate::Options, snippets: bool) -> Result<Outcome> {
+pub fn lint_files(
+    paths: &[String],
+    policies: &PolicySet,
+    opts: &evaluate::Options,
+    snippets: bool,
+) -> Result<Outcome> {
     let expanded = input::expand(paths)?;
-    let files = expanded.iter().map(|p| input::read(p)).collect::<Result<Vec<_>, _>>()?;
+    let files = expanded
+        .iter()
+        .map(|p| input::read(p))
+        .collect::<Result<Vec<_>, _>>()?;
     let run = crate::lint_sources(files, policies, opts)?;
-    let texts = if snippets { report::redacted_sources(&run.files, &run.resources, &run.findings) } else { Vec::new() };
+    let texts = if snippets {
+        report::redacted_sources(&run.files, &run.resources, &run.findings)
+    } else {
+        Vec::new()
+    };
     let mut out = Outcome {
-        sources: run.files.iter().map(|f| f.name.clone()).zip(texts).collect(),
+        sources: run
+            .files
+            .iter()
+            .map(|f| f.name.clone())
+            .zip(texts)
+            .collect(),
         objects: run.resources.len(),
         findings: run.findings,
         timings: run.timings,
@@ -80,7 +104,10 @@ pub fn lint_files(paths: &[String], policies: &PolicySet, opts: &evaluate::Optio
         warnings: Vec::new(),
     };
     if run.resources.is_empty() {
-        out.warnings.push(format!("no Kubernetes objects found in {}", paths.join(", ")));
+        out.warnings.push(format!(
+            "no Kubernetes objects found in {}",
+            paths.join(", ")
+        ));
     }
     Ok(out)
 }
@@ -88,7 +115,9 @@ pub fn lint_files(paths: &[String], policies: &PolicySet, opts: &evaluate::Optio
 /// The environments a chart ships values for: `values-<env>.yaml`, `values.<env>.yaml`,
 /// `env/<env>.yaml`, `envs/`, `environments/`, `values/` — or the config's list.
 pub fn environments(chart: &Chart, cfg: Option<&Config>) -> Vec<Environment> {
-    let unknown = cfg.and_then(|c| c.unknown_environment_profile.clone()).unwrap_or_else(|| "prod".into());
+    let unknown = cfg
+        .and_then(|c| c.unknown_environment_profile.clone())
+        .unwrap_or_else(|| "prod".into());
     if let Some(cfg) = cfg.filter(|c| !c.environments.is_empty()) {
         return cfg
             .environments
@@ -96,29 +125,47 @@ pub fn environments(chart: &Chart, cfg: Option<&Config>) -> Vec<Environment> {
             .map(|(name, e)| Environment {
                 name: name.clone(),
                 values: e.values.iter().map(|v| chart.path.join(v)).collect(),
-                profile: e.profile.clone().unwrap_or_else(|| profile_for(name, &unknown)),
+                profile: e
+                    .profile
+                    .clone()
+                    .unwrap_or_else(|| profile_for(name, &unknown)),
             })
             .collect();
     }
     let mut envs: Vec<Environment> = Vec::new();
     let mut add = |name: &str, path: PathBuf| {
         if !name.is_empty() && !envs.iter().any(|e| e.name == name) {
-            envs.push(Environment { name: name.to_string(), values: vec![path], profile: profile_for(name, &unknown) });
+            envs.push(Environment {
+                name: name.to_string(),
+                values: vec![path],
+                profile: profile_for(name, &unknown),
+            });
         }
     };
-    let Ok(entries) = std::fs::read_dir(&chart.path) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(&chart.path) else {
+        return Vec::new();
+    };
     let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     names.sort();
     for p in &names {
         let file = p.file_name().and_then(|f| f.to_str()).unwrap_or("");
-        let stem = file.strip_suffix(".yaml").or_else(|| file.strip_suffix(".yml"));
-        if let Some(env) = stem.and_then(|s| s.strip_prefix("values-").or_else(|| s.strip_prefix("values."))) {
+        let stem = file
+            .strip_suffix(".yaml")
+            .or_else(|| file.strip_suffix(".yml"));
+        if let Some(env) = stem.and_then(|s| {
+            s.strip_prefix("values-")
+                .or_else(|| s.strip_prefix("values."))
+        }) {
             if p.is_file() {
                 add(env, p.clone());
             }
         }
         if p.is_dir() && ["env", "envs", "environments", "values"].contains(&file) {
-            let mut inner: Vec<PathBuf> = std::fs::read_dir(p).into_iter().flatten().filter_map(|e| e.ok().map(|e| e.path())).collect();
+            let mut inner: Vec<PathBuf> = std::fs::read_dir(p)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
             inner.sort();
             for q in inner {
                 let f = q.file_name().and_then(|f| f.to_str()).unwrap_or("");
@@ -132,22 +179,41 @@ pub fn environments(chart: &Chart, cfg: Option<&Config>) -> Vec<Environment> {
 }
 
 fn identity(root: &crate::parse::yaml::Node) -> Option<(String, String, String)> {
-    let s = |n: Option<&crate::parse::yaml::Node>| n.and_then(|n| n.as_str()).unwrap_or("").to_string();
+    let s =
+        |n: Option<&crate::parse::yaml::Node>| n.and_then(|n| n.as_str()).unwrap_or("").to_string();
     let meta = root.get("metadata");
-    Some((s(root.get("kind")), s(meta.and_then(|m| m.get("namespace"))), s(meta.and_then(|m| m.get("name")))))
+    Some((
+        s(root.get("kind")),
+        s(meta.and_then(|m| m.get("namespace"))),
+        s(meta.and_then(|m| m.get("name"))),
+    ))
 }
 
 /// Renders a chart (and the documents only an upgrade renders) as the files of one release.
-fn render_release(chart: &Chart, helm: &HelmOptions, label: &str, warnings: &mut Vec<String>) -> Result<Vec<(SourceFile, bool)>> {
+fn render_release(
+    chart: &Chart,
+    helm: &HelmOptions,
+    label: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<(SourceFile, bool)>> {
     let (install, notices) = render::helm_template_with_notices(&chart.path, chart, helm, false)?;
     for (value, places) in render::skipped_hooks(chart, &notices) {
-        let at: Vec<String> = places.iter().map(|(p, l)| format!("{}:{l}", input::display_path(p))).collect();
+        let at: Vec<String> = places
+            .iter()
+            .map(|(p, l)| format!("{}:{l}", input::display_path(p)))
+            .collect();
         warnings.push(format!(
             "{label}: Helm dropped a document whose helm.sh/hook is \"{value}\", an event it does not know: the object is neither installed nor run as a hook{}",
             if at.is_empty() { String::new() } else { format!(" ({})", at.join(", ")) }
         ));
     }
-    let mut files = vec![(SourceFile { name: format!("{label} (rendered)"), text: install }, false)];
+    let mut files = vec![(
+        SourceFile {
+            name: format!("{label} (rendered)"),
+            text: install,
+        },
+        false,
+    )];
     if render::has_upgrade_logic(chart) {
         // The install render is what the user asked for; the upgrade render only adds
         // upgrade-only documents. Charts may refuse to render an upgrade without values a
@@ -170,7 +236,9 @@ fn render_release(chart: &Chart, helm: &HelmOptions, label: &str, warnings: &mut
             .collect();
         let mut extra = String::new();
         for c in parse::chunks(&upgrade) {
-            let Ok(Some(doc)) = parse::yaml::parse_document(c.text, 0) else { continue };
+            let Ok(Some(doc)) = parse::yaml::parse_document(c.text, 0) else {
+                continue;
+            };
             if identity(&doc.root).is_some_and(|id| !seen.contains(&id)) {
                 extra.push_str("---\n");
                 extra.push_str(c.text.trim_start_matches('\n'));
@@ -180,14 +248,27 @@ fn render_release(chart: &Chart, helm: &HelmOptions, label: &str, warnings: &mut
             }
         }
         if !extra.is_empty() {
-            files.push((SourceFile { name: format!("{label} (rendered --is-upgrade)"), text: extra }, true));
+            files.push((
+                SourceFile {
+                    name: format!("{label} (rendered --is-upgrade)"),
+                    text: extra,
+                },
+                true,
+            ));
         }
     }
     Ok(files)
 }
 
 /// Lints one chart in one environment (or with just the given values).
-pub fn lint_chart(chart: &Chart, env: Option<&Environment>, helm: &HelmOptions, policies: &PolicySet, opts: &evaluate::Options, snippets: bool) -> Result<Outcome> {
+pub fn lint_chart(
+    chart: &Chart,
+    env: Option<&Environment>,
+    helm: &HelmOptions,
+    policies: &PolicySet,
+    opts: &evaluate::Options,
+    snippets: bool,
+) -> Result<Outcome> {
     let mut helm = helm.clone();
     let mut opts = opts.clone();
     if let Some(env) = env {
@@ -195,7 +276,9 @@ pub fn lint_chart(chart: &Chart, env: Option<&Environment>, helm: &HelmOptions, 
         opts.profile = env.profile.clone();
     }
     opts.release = Some((
-        helm.release_name.clone().unwrap_or_else(|| chart.name.clone()),
+        helm.release_name
+            .clone()
+            .unwrap_or_else(|| chart.name.clone()),
         helm.namespace.clone().unwrap_or_else(|| "default".into()),
     ));
     let shown = input::display_path(&chart.path);
@@ -228,8 +311,15 @@ pub fn lint_chart(chart: &Chart, env: Option<&Environment>, helm: &HelmOptions, 
                 (r.origin.template.clone(), r.root.clone())
             })
             .collect();
-        let needed = run.findings.iter().any(|f| run.resources[f.target.0].origin.file == k);
-        maps.push(if needed { instrument::build_map(chart, &helm, *upgrade, &clean) } else { instrument::TemplateMap::default() });
+        let needed = run
+            .findings
+            .iter()
+            .any(|f| run.resources[f.target.0].origin.file == k);
+        maps.push(if needed {
+            instrument::build_map(chart, &helm, *upgrade, &clean)
+        } else {
+            instrument::TemplateMap::default()
+        });
     }
     let mut values_files: Vec<(PathBuf, String)> = Vec::new();
     let chart_values = chart.path.join("values.yaml");
@@ -240,7 +330,14 @@ pub fn lint_chart(chart: &Chart, env: Option<&Environment>, helm: &HelmOptions, 
     }
     let mut templates: BTreeMap<String, String> = BTreeMap::new();
     let set_args: Vec<String> = helm.set.iter().chain(&helm.set_string).cloned().collect();
-    let mapper = Mapper { chart, resources: &run.resources, maps: &maps, doc_index: &doc_index, values_files: &values_files, set_args: &set_args };
+    let mapper = Mapper {
+        chart,
+        resources: &run.resources,
+        maps: &maps,
+        doc_index: &doc_index,
+        values_files: &values_files,
+        set_args: &set_args,
+    };
     for f in run.findings.iter_mut() {
         if let Some((loc, method, value, text)) = mapper.map(&f.target.0, &f.target.1) {
             let rendered = std::mem::replace(&mut f.location, loc);
@@ -261,16 +358,29 @@ pub fn lint_chart(chart: &Chart, env: Option<&Environment>, helm: &HelmOptions, 
     }
     run.stages.push(("map", started.elapsed()));
 
-    let texts = if snippets { report::redacted_sources(&run.files, &run.resources, &run.findings) } else { Vec::new() };
-    let mut sources: BTreeMap<String, String> = run.files.iter().map(|f| f.name.clone()).zip(texts).collect();
+    let texts = if snippets {
+        report::redacted_sources(&run.files, &run.resources, &run.findings)
+    } else {
+        Vec::new()
+    };
+    let mut sources: BTreeMap<String, String> = run
+        .files
+        .iter()
+        .map(|f| f.name.clone())
+        .zip(texts)
+        .collect();
     for (name, text) in templates.into_iter().filter(|_| snippets) {
         let masked_lines: Vec<usize> = run
             .findings
             .iter()
-            .filter(|f| f.location.file == name && (f.sensitive || holds_secret_data(&run.resources[f.target.0], &f.target.1)))
+            .filter(|f| {
+                f.location.file == name
+                    && (f.sensitive || holds_secret_data(&run.resources[f.target.0], &f.target.1))
+            })
             .flat_map(|f| {
                 // A flag's value may sit on the next line (`- --token` / `- LITERAL`).
-                let next = matches!(f.target.1.last(), Some(PathSeg::Index(_))).then_some(f.location.line + 1);
+                let next = matches!(f.target.1.last(), Some(PathSeg::Index(_)))
+                    .then_some(f.location.line + 1);
                 std::iter::once(f.location.line).chain(next)
             })
             .collect();
@@ -279,12 +389,20 @@ pub fn lint_chart(chart: &Chart, env: Option<&Environment>, helm: &HelmOptions, 
     if run.resources.is_empty() {
         warnings.push(format!("{label}: the chart renders no Kubernetes objects"));
     }
-    Ok(Outcome { objects: run.resources.len(), findings: run.findings, sources, timings: run.timings, stages: run.stages, warnings })
+    Ok(Outcome {
+        objects: run.resources.len(),
+        findings: run.findings,
+        sources,
+        timings: run.timings,
+        stages: run.stages,
+        warnings,
+    })
 }
 
 /// A Secret's `data`/`stringData` (any rule may point there, e.g. a type error).
 fn holds_secret_data(r: &Resource, path: &[PathSeg]) -> bool {
-    r.kind == "Secret" && matches!(path.first(), Some(PathSeg::Key(k)) if k == "data" || k == "stringData")
+    r.kind == "Secret"
+        && matches!(path.first(), Some(PathSeg::Key(k)) if k == "data" || k == "stringData")
 }
 
 struct Mapper<'a> {
@@ -299,17 +417,33 @@ struct Mapper<'a> {
 impl Mapper<'_> {
     /// The template location of a field of a rendered object, how it was found, the values
     /// key behind it, and the template's text.
-    fn map(&self, resource: &usize, path: &[PathSeg]) -> Option<(Location, instrument::Method, Option<values::ValueSource>, String)> {
+    fn map(
+        &self,
+        resource: &usize,
+        path: &[PathSeg],
+    ) -> Option<(
+        Location,
+        instrument::Method,
+        Option<values::ValueSource>,
+        String,
+    )> {
         let r = &self.resources[*resource];
         let source = r.origin.template.as_deref()?;
         let file = render::template_file(self.chart, source)?;
         let text = std::fs::read_to_string(&file).ok()?;
-        let doc = self.maps.get(r.origin.file).and_then(|m| m.docs.get(self.doc_index[*resource])).and_then(Option::as_ref);
+        let doc = self
+            .maps
+            .get(r.origin.file)
+            .and_then(|m| m.docs.get(self.doc_index[*resource]))
+            .and_then(Option::as_ref);
         let (line, method) = match doc.and_then(|d| d.line_of(path)) {
             Some(l) => (l, instrument::Method::Marker),
             None => match instrument::key_path_line(&text, path) {
                 Some(l) => (l, instrument::Method::KeyPath),
-                None => (instrument::doc_start(&text).unwrap_or(1), instrument::Method::Document),
+                None => (
+                    instrument::doc_start(&text).unwrap_or(1),
+                    instrument::Method::Document,
+                ),
             },
         };
         let line_text = text.lines().nth(line - 1).unwrap_or("");
@@ -324,7 +458,10 @@ impl Mapper<'_> {
                 .find_map(|pat| line_text.find(pat.as_str()).map(|i| (i, pat.len() - 1)))
         });
         let (column, end) = match found {
-            Some((i, len)) => (line_text[..i].chars().count() + 1, line_text[..i].chars().count() + 1 + line_text[i..i + len].chars().count()),
+            Some((i, len)) => (
+                line_text[..i].chars().count() + 1,
+                line_text[..i].chars().count() + 1 + line_text[i..i + len].chars().count(),
+            ),
             None => {
                 let indent = line_text.chars().take_while(|c| c.is_whitespace()).count();
                 (indent + 1, line_text.chars().count().max(indent + 1) + 1)
@@ -373,10 +510,17 @@ pub fn lint_all(
         out.absorb(lint_files(&files, policies, opts, snippets)?);
     }
     for chart in &charts {
-        let envs = if all_environments { environments(chart, config) } else { Vec::new() };
+        let envs = if all_environments {
+            environments(chart, config)
+        } else {
+            Vec::new()
+        };
         if envs.is_empty() {
             if all_environments {
-                out.warnings.push(format!("{}: no environment values files found; linted with values.yaml only", input::display_path(&chart.path)));
+                out.warnings.push(format!(
+                    "{}: no environment values files found; linted with values.yaml only",
+                    input::display_path(&chart.path)
+                ));
             }
             out.absorb(lint_chart(chart, None, helm, policies, opts, snippets)?);
             continue;
@@ -404,7 +548,11 @@ pub fn lint_all(
                                 if !gv.hint.starts_with(&format!("{first}: ")) {
                                     gv.hint = format!("{first}: {}", gv.hint);
                                 }
-                                gv.hint.push_str(&format!("; {}: {}", f.environments.join(", "), fv.hint));
+                                gv.hint.push_str(&format!(
+                                    "; {}: {}",
+                                    f.environments.join(", "),
+                                    fv.hint
+                                ));
                             }
                         }
                     }

@@ -4,9 +4,12 @@ use anyhow::{bail, Context, Result};
 // halves the time glibc's allocator spends on them.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use chartguard::cli::{Cli, ColorChoice, Command, Format, GateArgs, LintArgs, RuleArgs, ListFormat, PolicyCommand, RulesArgs, RulesCommand};
-use chartguard::evaluate::{self, policy::PolicySet};
+use chartguard::cli::{
+    Cli, ColorChoice, Command, Format, GateArgs, LintArgs, ListFormat, PolicyCommand, RuleArgs,
+    RulesArgs, RulesCommand,
+};
 use chartguard::config::Config;
+use chartguard::evaluate::{self, policy::PolicySet};
 use chartguard::render::{HelmOptions, RenderError};
 use chartguard::{lint, report, rules};
 use clap::Parser;
@@ -77,7 +80,13 @@ fn setup(start: std::path::PathBuf, a: &RuleArgs) -> Result<Setup> {
         for (id, severity) in &cfg.rules.severity {
             match policies.rules.iter_mut().find(|r| &r.meta.id == id) {
                 Some(rule) => rule.meta.severity = *severity,
-                None => bail!("{}: rules.severity names `{id}`, which is no rule (see `chartguard rules`)", cfg.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default()),
+                None => bail!(
+                    "{}: rules.severity names `{id}`, which is no rule (see `chartguard rules`)",
+                    cfg.path
+                        .as_ref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                ),
             }
         }
     }
@@ -89,46 +98,98 @@ fn setup(start: std::path::PathBuf, a: &RuleArgs) -> Result<Setup> {
     let cfg = config.clone().unwrap_or_default();
     let kube_version = a.kube_version.clone().or(cfg.kube_version.clone());
     let opts = evaluate::Options {
-        profile: a.profile.clone().or(cfg.profile.clone()).unwrap_or_else(|| "prod".into()),
-        kube_version: kube_version.clone().unwrap_or_else(|| "1.33".into()).trim_start_matches('v').to_string(),
+        profile: a
+            .profile
+            .clone()
+            .or(cfg.profile.clone())
+            .unwrap_or_else(|| "prod".into()),
+        kube_version: kube_version
+            .clone()
+            .unwrap_or_else(|| "1.33".into())
+            .trim_start_matches('v')
+            .to_string(),
         disabled,
         release: None,
         per_rule_timings: false,
     };
-    Ok(Setup { config, cfg, policies, opts, kube_version })
+    Ok(Setup {
+        config,
+        cfg,
+        policies,
+        opts,
+        kube_version,
+    })
 }
 
 fn lint(args: &LintArgs) -> Result<u8> {
-    let start = args.paths.iter().find(|p| *p != "-").map(std::path::PathBuf::from).unwrap_or_else(|| ".".into());
-    let Setup { config, cfg, policies, opts, kube_version } = setup(start, &args.rules)?;
+    let start = args
+        .paths
+        .iter()
+        .find(|p| *p != "-")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| ".".into());
+    let Setup {
+        config,
+        cfg,
+        policies,
+        opts,
+        kube_version,
+    } = setup(start, &args.rules)?;
     let mut opts = opts;
     opts.per_rule_timings = args.timings;
     // Manifests rendered elsewhere (`helm template -n prod … | chartguard lint - -n prod`):
     // the namespace given is the release's. Charts set it themselves when rendered.
     if let Some(ns) = args.namespace.clone().or(cfg.helm.namespace.clone()) {
-        opts.release = Some((args.release_name.clone().or(cfg.helm.release_name.clone()).unwrap_or_default(), ns));
+        opts.release = Some((
+            args.release_name
+                .clone()
+                .or(cfg.helm.release_name.clone())
+                .unwrap_or_default(),
+            ns,
+        ));
     }
     let helm = HelmOptions {
-        helm_bin: args.helm_bin.clone().or(cfg.helm.bin.clone()).unwrap_or_else(|| "helm".into()),
+        helm_bin: args
+            .helm_bin
+            .clone()
+            .or(cfg.helm.bin.clone())
+            .unwrap_or_else(|| "helm".into()),
         values: args.values.clone(),
         set: args.set.clone(),
         set_string: args.set_string.clone(),
         release_name: args.release_name.clone().or(cfg.helm.release_name.clone()),
         namespace: args.namespace.clone().or(cfg.helm.namespace.clone()),
         kube_version,
-        api_versions: if args.api_versions.is_empty() { cfg.helm.api_versions.clone() } else { args.api_versions.clone() },
+        api_versions: if args.api_versions.is_empty() {
+            cfg.helm.api_versions.clone()
+        } else {
+            args.api_versions.clone()
+        },
         include_crds: args.include_crds || cfg.helm.include_crds,
     };
     // SARIF paths are relative to the repository root (GitHub shows them inline on pull
     // requests only then): --root, else the enclosing git checkout, else this directory.
     let root = args.root.clone().or_else(git_root);
-    let sarif_opts = report::sarif::Options { root: root.as_deref(), category: args.category.as_deref() };
-    let outcome = match lint::lint_all(&args.paths, &policies, &opts, &helm, args.all_environments, config.as_ref(), args.format == Format::Human) {
+    let sarif_opts = report::sarif::Options {
+        root: root.as_deref(),
+        category: args.category.as_deref(),
+    };
+    let outcome = match lint::lint_all(
+        &args.paths,
+        &policies,
+        &opts,
+        &helm,
+        args.all_environments,
+        config.as_ref(),
+        args.format == Format::Human,
+    ) {
         Ok(o) => o,
         Err(err) => {
             // A Helm failure is never "0 findings": exit 2, and in SARIF an error-level
             // result so code scanning shows it.
-            if let (Some(render_err), Format::Sarif) = (err.downcast_ref::<RenderError>(), args.format) {
+            if let (Some(render_err), Format::Sarif) =
+                (err.downcast_ref::<RenderError>(), args.format)
+            {
                 let text = report::sarif::render_error(&policies, render_err, &sarif_opts);
                 write_report(args, &text)?;
             }
@@ -137,19 +198,29 @@ fn lint(args: &LintArgs) -> Result<u8> {
     };
     let mut outcome = outcome;
     let today = report::suppress::today();
-    outcome.warnings.extend(report::suppress::apply_config(&mut outcome.findings, &cfg.suppressions, &today));
+    outcome.warnings.extend(report::suppress::apply_config(
+        &mut outcome.findings,
+        &cfg.suppressions,
+        &today,
+    ));
     if let Some(path) = &args.write_baseline {
         let baseline = report::suppress::Baseline::of(&outcome.findings);
         let mut text = serde_json::to_string_pretty(&baseline)?;
         text.push('\n');
-        std::fs::write(path, text).with_context(|| format!("{}: cannot write baseline", path.display()))?;
-        eprintln!("chartguard: wrote {} finding(s) to baseline {}", baseline.findings.len(), path.display());
+        std::fs::write(path, text)
+            .with_context(|| format!("{}: cannot write baseline", path.display()))?;
+        eprintln!(
+            "chartguard: wrote {} finding(s) to baseline {}",
+            baseline.findings.len(),
+            path.display()
+        );
         return Ok(0);
     }
     if let Some(path) = &args.baseline {
-        let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read baseline", path.display()))?;
-        let baseline: report::suppress::Baseline =
-            serde_json::from_str(&text).with_context(|| format!("{}: not a chartguard baseline", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read baseline", path.display()))?;
+        let baseline: report::suppress::Baseline = serde_json::from_str(&text)
+            .with_context(|| format!("{}: not a chartguard baseline", path.display()))?;
         let before = outcome.findings.len();
         let gone = baseline.filter(&mut outcome.findings);
         eprintln!(
@@ -159,7 +230,10 @@ fn lint(args: &LintArgs) -> Result<u8> {
             outcome.findings.len()
         );
         for g in &gone {
-            eprintln!("chartguard: baseline entry no longer occurs: {} {} {} ({})", g.rule, g.object, g.path, g.fingerprint);
+            eprintln!(
+                "chartguard: baseline entry no longer occurs: {} {} {} ({})",
+                g.rule, g.object, g.path, g.fingerprint
+            );
         }
     }
     for w in &outcome.warnings {
@@ -177,16 +251,28 @@ fn lint(args: &LintArgs) -> Result<u8> {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     let text = match args.format {
-        Format::Human => report::human::render(&outcome.findings, &outcome.sources, color, outcome.objects, args.show_suppressed),
+        Format::Human => report::human::render(
+            &outcome.findings,
+            &outcome.sources,
+            color,
+            outcome.objects,
+            args.show_suppressed,
+        ),
         Format::Json => report::json::render(&outcome.findings, &opts.profile, outcome.objects),
         Format::Sarif => report::sarif::render(&policies, &outcome.findings, &sarif_opts),
         Format::Github => {
             if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
                 let summary = report::github::summary_markdown(&outcome.findings, outcome.objects);
-                let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&path).with_context(|| "cannot open $GITHUB_STEP_SUMMARY")?;
+                let mut file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .with_context(|| "cannot open $GITHUB_STEP_SUMMARY")?;
                 file.write_all(summary.as_bytes())?;
             }
             report::github::render(&outcome.findings)
@@ -194,12 +280,17 @@ fn lint(args: &LintArgs) -> Result<u8> {
     };
     write_report(args, &text)?;
     if args.output.is_some() && args.format != Format::Human {
-        eprintln!("{}", report::human::summary(&outcome.findings, outcome.objects));
+        eprintln!(
+            "{}",
+            report::human::summary(&outcome.findings, outcome.objects)
+        );
     }
-    let failing = args
-        .fail_on
-        .threshold()
-        .is_some_and(|t| outcome.findings.iter().any(|f| f.suppression.is_none() && f.severity >= t));
+    let failing = args.fail_on.threshold().is_some_and(|t| {
+        outcome
+            .findings
+            .iter()
+            .any(|f| f.suppression.is_none() && f.severity >= t)
+    });
     // The process ends right after this: freeing a 10,000-object release node by node
     // would take longer than some stages of the lint.
     std::mem::forget(outcome);
@@ -210,12 +301,15 @@ fn lint(args: &LintArgs) -> Result<u8> {
 /// The nearest directory from the current one upwards that holds `.git`.
 fn git_root() -> Option<std::path::PathBuf> {
     let cwd = std::env::current_dir().ok()?;
-    cwd.ancestors().find(|d| d.join(".git").exists()).map(std::path::Path::to_path_buf)
+    cwd.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(std::path::Path::to_path_buf)
 }
 
 fn write_report(args: &LintArgs, text: &str) -> Result<()> {
     match &args.output {
-        Some(path) => std::fs::write(path, text).with_context(|| format!("{}: cannot write report", path.display())),
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("{}: cannot write report", path.display())),
         None => {
             let mut out = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth a message.
@@ -231,38 +325,66 @@ fn write_report(args: &LintArgs, text: &str) -> Result<()> {
 /// out, so the only safe outputs are the input itself, unchanged, or nothing and a failure.
 fn gate(args: &GateArgs) -> Result<u8> {
     use std::io::Read;
-    let Setup { cfg, policies, opts, .. } = setup(".".into(), &args.rules)?;
+    let Setup {
+        cfg,
+        policies,
+        opts,
+        ..
+    } = setup(".".into(), &args.rules)?;
     let mut bytes = Vec::new();
     std::io::stdin()
         .take(chartguard::input::MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .context("cannot read the rendered manifests from stdin")?;
     if bytes.len() as u64 > chartguard::input::MAX_FILE_BYTES {
-        bail!("<stdin>: more than {} MiB of manifests", chartguard::input::MAX_FILE_BYTES >> 20);
+        bail!(
+            "<stdin>: more than {} MiB of manifests",
+            chartguard::input::MAX_FILE_BYTES >> 20
+        );
     }
     let file = chartguard::input::text_of("<stdin>".into(), bytes.clone())?;
     let run = chartguard::lint_sources(vec![file], &policies, &opts)?;
     let mut findings = run.findings;
-    for w in report::suppress::apply_config(&mut findings, &cfg.suppressions, &report::suppress::today()) {
+    for w in
+        report::suppress::apply_config(&mut findings, &cfg.suppressions, &report::suppress::today())
+    {
         eprintln!("chartguard: warning: {w}");
     }
-    let failing = args.fail_on.threshold().is_some_and(|t| findings.iter().any(|f| f.suppression.is_none() && f.severity >= t));
+    let failing = args.fail_on.threshold().is_some_and(|t| {
+        findings
+            .iter()
+            .any(|f| f.suppression.is_none() && f.severity >= t)
+    });
     if failing {
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let color = std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         let text = match args.format {
             Format::Json => report::json::render(&findings, &opts.profile, run.resources.len()),
-            Format::Sarif => report::sarif::render(&policies, &findings, &report::sarif::Options { root: None, category: None }),
+            Format::Sarif => report::sarif::render(
+                &policies,
+                &findings,
+                &report::sarif::Options {
+                    root: None,
+                    category: None,
+                },
+            ),
             Format::Github => report::github::render(&findings),
             Format::Human => {
                 let texts = report::redacted_sources(&run.files, &run.resources, &findings);
-                let sources: report::human::Sources = run.files.iter().map(|f| f.name.clone()).zip(texts).collect();
+                let sources: report::human::Sources = run
+                    .files
+                    .iter()
+                    .map(|f| f.name.clone())
+                    .zip(texts)
+                    .collect();
                 report::human::render(&findings, &sources, color, run.resources.len(), false)
             }
         };
         let verdict = format!("chartguard gate: blocked (findings at or above --fail-on {}); nothing was passed on to Helm\n", format!("{:?}", args.fail_on).to_lowercase());
         eprint!("{text}{verdict}");
         if let Some(path) = &args.report {
-            std::fs::write(path, format!("{text}{verdict}")).with_context(|| format!("{}: cannot write the gate report", path.display()))?;
+            std::fs::write(path, format!("{text}{verdict}"))
+                .with_context(|| format!("{}: cannot write the gate report", path.display()))?;
         }
         // Helm 4 runs post-renderer plugins with stderr discarded: when there is a terminal,
         // speak to it directly so the person running helm sees why it failed.
@@ -274,7 +396,9 @@ fn gate(args: &GateArgs) -> Result<u8> {
         return Ok(EXIT_FINDINGS);
     }
     let mut out = std::io::stdout().lock();
-    out.write_all(&bytes).and_then(|_| out.flush()).context("cannot write the manifests to stdout")?;
+    out.write_all(&bytes)
+        .and_then(|_| out.flush())
+        .context("cannot write the manifests to stdout")?;
     Ok(0)
 }
 
@@ -308,7 +432,12 @@ fn policy_test(dirs: &[std::path::PathBuf], verbose: bool) -> Result<u8> {
     let mut failed = 0;
     for r in &results {
         match &r.failure {
-            None if verbose => println!("PASS {}: {} ({:.1} ms)", r.file, r.name, r.micros as f64 / 1000.0),
+            None if verbose => println!(
+                "PASS {}: {} ({:.1} ms)",
+                r.file,
+                r.name,
+                r.micros as f64 / 1000.0
+            ),
             None => {}
             Some(why) => {
                 failed += 1;
@@ -316,12 +445,21 @@ fn policy_test(dirs: &[std::path::PathBuf], verbose: bool) -> Result<u8> {
             }
         }
     }
-    println!("policy tests: {} passed, {} failed", results.len() - failed, failed);
+    println!(
+        "policy tests: {} passed, {} failed",
+        results.len() - failed,
+        failed
+    );
     Ok(if failed > 0 { EXIT_FINDINGS } else { 0 })
 }
 
 /// The admission webhook: the same setup as `gate` (config, rules, severities), then serve.
 fn serve(args: &chartguard::cli::ServeArgs) -> Result<u8> {
-    let Setup { cfg, policies, opts, .. } = setup(".".into(), &args.rules)?;
+    let Setup {
+        cfg,
+        policies,
+        opts,
+        ..
+    } = setup(".".into(), &args.rules)?;
     chartguard::serve::run(args, policies, opts, cfg.suppressions)
 }

@@ -4,11 +4,26 @@ use crate::evaluate::policy::{PolicySet, RuleMeta};
 
 pub fn table(policies: &PolicySet) -> String {
     let mut out = String::new();
-    let w = policies.rules.iter().map(|r| r.meta.id.len()).max().unwrap_or(2).max(2);
-    out.push_str(&format!("{:<w$}  {:<8}  {:<9}  {}\n", "ID", "SEVERITY", "PROFILES", "TITLE"));
+    let w = policies
+        .rules
+        .iter()
+        .map(|r| r.meta.id.len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    out.push_str(&format!(
+        "{:<w$}  {:<8}  {:<9}  {}\n",
+        "ID", "SEVERITY", "PROFILES", "TITLE"
+    ));
     for r in &policies.rules {
         let m = &r.meta;
-        out.push_str(&format!("{:<w$}  {:<8}  {:<9}  {}\n", m.id, m.severity.as_str(), m.profiles.join(","), m.title));
+        out.push_str(&format!(
+            "{:<w$}  {:<8}  {:<9}  {}\n",
+            m.id,
+            m.severity.as_str(),
+            m.profiles.join(","),
+            m.title
+        ));
     }
     out
 }
@@ -22,20 +37,37 @@ pub fn json(policies: &PolicySet) -> String {
 
 /// The README's rules table: `| id | severity | profiles | title |`, one row per rule.
 pub fn markdown_table(policies: &PolicySet) -> String {
-    let mut out = String::from("| Rule | Severity | Profiles | What it catches |\n|---|---|---|---|\n");
+    let mut out =
+        String::from("| Rule | Severity | Profiles | What it catches |\n|---|---|---|---|\n");
     for r in &policies.rules {
         let m = &r.meta;
-        out.push_str(&format!("| [`{}`](docs/rules/{}.md) | {} | {} | {} |\n", m.id, m.id, m.severity.as_str(), m.profiles.join(", "), m.title));
+        out.push_str(&format!(
+            "| [`{}`](docs/rules/{}.md) | {} | {} | {} |\n",
+            m.id,
+            m.id,
+            m.severity.as_str(),
+            m.profiles.join(", "),
+            m.title
+        ));
     }
     out
 }
 
 pub fn explain_text(m: &RuleMeta) -> String {
-    let mut s = format!("{} ({}, {})\n\n{}\n", m.id, m.severity.as_str(), m.profiles.join("/"), m.title);
+    let mut s = format!(
+        "{} ({}, {})\n\n{}\n",
+        m.id,
+        m.severity.as_str(),
+        m.profiles.join("/"),
+        m.title
+    );
     if !m.description.is_empty() {
         s.push_str(&format!("\n{}\n", m.description));
     }
-    s.push_str(&format!("\nWhy it matters:\n  {}\n\nHow to fix:\n  {}\n", m.why, m.fix));
+    s.push_str(&format!(
+        "\nWhy it matters:\n  {}\n\nHow to fix:\n  {}\n",
+        m.why, m.fix
+    ));
     if !m.tags.is_empty() {
         s.push_str(&format!("\nTags: {}\n", m.tags.join(", ")));
     }
@@ -58,12 +90,19 @@ pub fn explain_markdown(m: &RuleMeta) -> String {
             crate::evaluate::policy::Scope::Object => "one object",
             crate::evaluate::policy::Scope::Release => "whole release",
         },
-        if m.tags.is_empty() { String::new() } else { format!(" · Tags: {}", m.tags.join(", ")) }
+        if m.tags.is_empty() {
+            String::new()
+        } else {
+            format!(" · Tags: {}", m.tags.join(", "))
+        }
     ));
     if !m.description.is_empty() {
         s.push_str(&format!("{}\n\n", m.description));
     }
-    s.push_str(&format!("## Why it matters\n\n{}\n\n## How to fix\n\n{}\n", m.why, m.fix));
+    s.push_str(&format!(
+        "## Why it matters\n\n{}\n\n## How to fix\n\n{}\n",
+        m.why, m.fix
+    ));
     if !m.references.is_empty() {
         s.push_str("\n## References\n\n");
         for r in &m.references {

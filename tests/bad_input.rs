@@ -9,17 +9,30 @@ fn lint_text(name: &str, text: &[u8]) -> Output {
     let dir = tmp_dir(name);
     let path = dir.join(format!("{name}.yaml"));
     std::fs::write(&path, text).unwrap();
-    run_with(&["lint", path.to_str().unwrap()], None, Duration::from_secs(30))
+    run_with(
+        &["lint", path.to_str().unwrap()],
+        None,
+        Duration::from_secs(30),
+    )
 }
 
 fn assert_input_error(out: &Output, needle: &str) {
-    assert_eq!(out.code, 2, "stdout:\n{}\nstderr:\n{}", out.stdout, out.stderr);
-    assert!(out.stderr.contains(needle), "stderr should mention {needle:?}:\n{}", out.stderr);
+    assert_eq!(
+        out.code, 2,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    assert!(
+        out.stderr.contains(needle),
+        "stderr should mention {needle:?}:\n{}",
+        out.stderr
+    );
 }
 
 #[test]
 fn truncated_yaml_names_file_line_and_column() {
-    let full = std::fs::read_to_string(root().join("examples/rendered/classic-mistakes.yaml")).unwrap();
+    let full =
+        std::fs::read_to_string(root().join("examples/rendered/classic-mistakes.yaml")).unwrap();
     // Cut inside a flow sequence so the document cannot be valid.
     let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [b, c\n";
     let out = lint_text("truncated", text.as_bytes());
@@ -32,7 +45,11 @@ fn truncated_yaml_names_file_line_and_column() {
             end += 1;
         }
         let out = lint_text("prefix", full[..end].as_bytes());
-        assert!(matches!(out.code, 0 | 1 | 2), "cut at {cut}: {}", out.stderr);
+        assert!(
+            matches!(out.code, 0 | 1 | 2),
+            "cut at {cut}: {}",
+            out.stderr
+        );
     }
 }
 
@@ -46,14 +63,23 @@ fn binary_input_is_refused() {
 fn empty_input_is_not_an_error() {
     let out = lint_text("empty", b"");
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stderr.contains("no Kubernetes objects"), "{}", out.stderr);
-    let out = run_with(&["lint", "-"], Some(b"---\n# nothing\n---\n"), Duration::from_secs(30));
+    assert!(
+        out.stderr.contains("no Kubernetes objects"),
+        "{}",
+        out.stderr
+    );
+    let out = run_with(
+        &["lint", "-"],
+        Some(b"---\n# nothing\n---\n"),
+        Duration::from_secs(30),
+    );
     assert_eq!(out.code, 0);
 }
 
 #[test]
 fn deep_nesting_is_refused_quickly() {
-    let mut text = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n  x: ");
+    let mut text =
+        String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n  x: ");
     text.push_str(&"[".repeat(100_000));
     let out = lint_text("deep", text.as_bytes());
     assert_input_error(&out, "deep.yaml:5:");
@@ -65,7 +91,9 @@ fn alias_bombs_are_refused() {
     let mut text = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\nx0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..15 {
         let p = i - 1;
-        text.push_str(&format!("x{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        text.push_str(&format!(
+            "x{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
     }
     let out = lint_text("aliases", text.as_bytes());
     assert_input_error(&out, "aliases.yaml:");
@@ -81,20 +109,45 @@ fn modest_aliases_are_fine() {
 
 #[test]
 fn not_kubernetes_objects_are_input_errors() {
-    assert_input_error(&lint_text("list", b"- a\n- b\n"), "list.yaml:1:1: document is a list");
-    assert_input_error(&lint_text("nokind", b"apiVersion: v1\nmetadata: {name: x}\n"), "nokind.yaml:1:1: document has no `kind`");
+    assert_input_error(
+        &lint_text("list", b"- a\n- b\n"),
+        "list.yaml:1:1: document is a list",
+    );
+    assert_input_error(
+        &lint_text("nokind", b"apiVersion: v1\nmetadata: {name: x}\n"),
+        "nokind.yaml:1:1: document has no `kind`",
+    );
     assert_input_error(&lint_text("scalar", b"just text\n"), "scalar.yaml:1:1");
 }
 
 #[test]
 fn type_errors_are_findings_not_crashes() {
     let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: \"3\"\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: {name: a}\n";
-    let out = run_with(&["lint", "-", "--format", "json"], Some(text.as_bytes()), Duration::from_secs(30));
+    let out = run_with(
+        &["lint", "-", "--format", "json"],
+        Some(text.as_bytes()),
+        Duration::from_secs(30),
+    );
     assert_eq!(out.code, 1, "{}", out.stderr);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let schema: Vec<_> = report["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "schema-invalid").collect();
-    assert!(schema.iter().any(|f| f["path"] == "spec.replicas" && f["location"]["line"] == 5), "{schema:#?}");
-    assert!(schema.iter().any(|f| f["path"] == "spec.template.spec.containers"), "{schema:#?}");
+    let schema: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "schema-invalid")
+        .collect();
+    assert!(
+        schema
+            .iter()
+            .any(|f| f["path"] == "spec.replicas" && f["location"]["line"] == 5),
+        "{schema:#?}"
+    );
+    assert!(
+        schema
+            .iter()
+            .any(|f| f["path"] == "spec.template.spec.containers"),
+        "{schema:#?}"
+    );
 }
 
 #[test]

@@ -12,9 +12,16 @@ const GOOD: &str = "examples/charts/prod-ready";
 /// Both Helm majors; a missing one fails the test with the command that installs it.
 fn helms() -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
-    for (name, var, default) in [("helm3", "CHARTGUARD_HELM3", ".tools/helm3/helm"), ("helm4", "CHARTGUARD_HELM4", ".tools/helm4/helm")] {
-        let path = std::env::var(var).unwrap_or_else(|_| root().join(default).to_string_lossy().to_string());
-        assert!(std::path::Path::new(&path).is_file(), "{name} not found at {path}; run `scripts/install-tools.sh helm` (or set {var})");
+    for (name, var, default) in [
+        ("helm3", "CHARTGUARD_HELM3", ".tools/helm3/helm"),
+        ("helm4", "CHARTGUARD_HELM4", ".tools/helm4/helm"),
+    ] {
+        let path = std::env::var(var)
+            .unwrap_or_else(|_| root().join(default).to_string_lossy().to_string());
+        assert!(
+            std::path::Path::new(&path).is_file(),
+            "{name} not found at {path}; run `scripts/install-tools.sh helm` (or set {var})"
+        );
         out.push((name, path));
     }
     out
@@ -24,7 +31,8 @@ fn lint_json(args: &[&str]) -> (i32, serde_json::Value, String) {
     let mut all = vec!["lint", "--format", "json", "--fail-on", "none"];
     all.extend_from_slice(args);
     let out = run(&all);
-    let v = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stdout, out.stderr));
+    let v = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stdout, out.stderr));
     (out.code, v, out.stderr)
 }
 
@@ -36,16 +44,34 @@ fn findings(report: &serde_json::Value) -> &Vec<serde_json::Value> {
 fn identities(report: &serde_json::Value) -> BTreeSet<(String, String, String)> {
     findings(report)
         .iter()
-        .map(|f| (f["rule"].as_str().unwrap().into(), format!("{}/{}", f["object"]["kind"].as_str().unwrap(), f["object"]["name"].as_str().unwrap()), f["path"].as_str().unwrap().into()))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().into(),
+                format!(
+                    "{}/{}",
+                    f["object"]["kind"].as_str().unwrap(),
+                    f["object"]["name"].as_str().unwrap()
+                ),
+                f["path"].as_str().unwrap().into(),
+            )
+        })
         .collect()
 }
 
 /// `# chartguard: expect` markers of every template of a chart: (file, line, rule).
 fn template_markers(chart: &str) -> BTreeSet<(String, usize, String)> {
     let mut out = BTreeSet::new();
-    for e in ignore::WalkBuilder::new(root().join(chart).join("templates")).build().filter_map(Result::ok) {
+    for e in ignore::WalkBuilder::new(root().join(chart).join("templates"))
+        .build()
+        .filter_map(Result::ok)
+    {
         if e.path().is_file() {
-            let rel = e.path().strip_prefix(root()).unwrap().to_string_lossy().to_string();
+            let rel = e
+                .path()
+                .strip_prefix(root())
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
             for (line, rule) in expected_markers(e.path()) {
                 out.insert((rel.clone(), line, rule));
             }
@@ -60,17 +86,42 @@ fn chart_findings_equal_rendered_findings_and_sit_at_template_lines() {
     let expected = template_markers(BAD);
     assert!(expected.len() >= 10);
     for (name, helm) in helms() {
-        let (code, report, stderr) = lint_json(&[BAD, "--helm-bin", &helm, "-f", &format!("{BAD}/values-prod.yaml")]);
+        let (code, report, stderr) = lint_json(&[
+            BAD,
+            "--helm-bin",
+            &helm,
+            "-f",
+            &format!("{BAD}/values-prod.yaml"),
+        ]);
         assert_eq!(code, 0, "{name}: {stderr}");
-        assert_eq!(identities(&report), identities(&rendered), "{name}: chart and rendered output must give the same findings");
+        assert_eq!(
+            identities(&report),
+            identities(&rendered),
+            "{name}: chart and rendered output must give the same findings"
+        );
         let at: BTreeSet<(String, usize, String)> = findings(&report)
             .iter()
-            .map(|f| (f["location"]["file"].as_str().unwrap().into(), f["location"]["line"].as_u64().unwrap() as usize, f["rule"].as_str().unwrap().into()))
+            .map(|f| {
+                (
+                    f["location"]["file"].as_str().unwrap().into(),
+                    f["location"]["line"].as_u64().unwrap() as usize,
+                    f["rule"].as_str().unwrap().into(),
+                )
+            })
             .collect();
-        assert_eq!(at, expected, "{name}: every finding at its template's `# chartguard: expect` line");
+        assert_eq!(
+            at, expected,
+            "{name}: every finding at its template's `# chartguard: expect` line"
+        );
         for f in findings(&report) {
             assert_eq!(f["mapped_by"], "marker", "{name}: {f}");
-            assert!(f["rendered"]["file"].as_str().unwrap().ends_with("(rendered)"), "{f}");
+            assert!(
+                f["rendered"]["file"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("(rendered)"),
+                "{f}"
+            );
         }
     }
 }
@@ -78,19 +129,39 @@ fn chart_findings_equal_rendered_findings_and_sit_at_template_lines() {
 #[test]
 fn findings_name_the_values_file_that_sets_the_value() {
     let helm = &helms()[1].1;
-    let (_, report, _) = lint_json(&[BAD, "--helm-bin", helm, "-f", &format!("{BAD}/values-prod.yaml")]);
-    let replicas = findings(&report).iter().find(|f| f["rule"] == "schema-invalid" && f["path"] == "spec.replicas").expect("schema-invalid on replicas");
+    let (_, report, _) = lint_json(&[
+        BAD,
+        "--helm-bin",
+        helm,
+        "-f",
+        &format!("{BAD}/values-prod.yaml"),
+    ]);
+    let replicas = findings(&report)
+        .iter()
+        .find(|f| f["rule"] == "schema-invalid" && f["path"] == "spec.replicas")
+        .expect("schema-invalid on replicas");
     assert_eq!(replicas["value"]["key"], "replicaCount");
     assert_eq!(replicas["value"]["file"], format!("{BAD}/values-prod.yaml"));
     let values = std::fs::read_to_string(root().join(BAD).join("values-prod.yaml")).unwrap();
-    let line = values.lines().position(|l| l.starts_with("replicaCount:")).unwrap() + 1;
+    let line = values
+        .lines()
+        .position(|l| l.starts_with("replicaCount:"))
+        .unwrap()
+        + 1;
     assert_eq!(replicas["value"]["line"], line);
 }
 
 #[test]
 fn good_chart_is_clean_in_prod_with_both_helms() {
     for (name, helm) in helms() {
-        let out = run(&["lint", GOOD, "--helm-bin", &helm, "-f", &format!("{GOOD}/values-prod.yaml")]);
+        let out = run(&[
+            "lint",
+            GOOD,
+            "--helm-bin",
+            &helm,
+            "-f",
+            &format!("{GOOD}/values-prod.yaml"),
+        ]);
         assert_eq!(out.code, 0, "{name}:\n{}{}", out.stdout, out.stderr);
     }
 }
@@ -101,19 +172,40 @@ fn all_environments_lints_dev_and_prod_with_their_profiles() {
     let (_, report, stderr) = lint_json(&[BAD, "--helm-bin", helm, "--all-environments"]);
     let mut by_rule: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
     for f in findings(&report) {
-        let envs = f["environments"].as_array().unwrap_or_else(|| panic!("environments missing: {f}\n{stderr}"));
+        let envs = f["environments"]
+            .as_array()
+            .unwrap_or_else(|| panic!("environments missing: {f}\n{stderr}"));
         for e in envs {
-            by_rule.entry(f["rule"].as_str().unwrap().into()).or_default().insert(e.as_str().unwrap().into());
+            by_rule
+                .entry(f["rule"].as_str().unwrap().into())
+                .or_default()
+                .insert(e.as_str().unwrap().into());
         }
     }
     // prod-only rules fire in prod only; the seed's dev strategy is allowed in dev.
-    assert_eq!(by_rule.get("rolling-update-unavailable"), Some(&BTreeSet::from(["prod".to_string()])), "{by_rule:?}");
-    assert_eq!(by_rule.get("pdb-missing"), Some(&BTreeSet::from(["prod".to_string()])), "{by_rule:?}");
+    assert_eq!(
+        by_rule.get("rolling-update-unavailable"),
+        Some(&BTreeSet::from(["prod".to_string()])),
+        "{by_rule:?}"
+    );
+    assert_eq!(
+        by_rule.get("pdb-missing"),
+        Some(&BTreeSet::from(["prod".to_string()])),
+        "{by_rule:?}"
+    );
     // A finding of every environment is reported once, naming both.
-    let shared = findings(&report).iter().filter(|f| f["rule"] == "hook-weight-order").collect::<Vec<_>>();
+    let shared = findings(&report)
+        .iter()
+        .filter(|f| f["rule"] == "hook-weight-order")
+        .collect::<Vec<_>>();
     assert!(!shared.is_empty());
     for f in shared {
-        let envs: Vec<&str> = f["environments"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+        let envs: Vec<&str> = f["environments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_str().unwrap())
+            .collect();
         assert_eq!(envs, vec!["dev", "prod"], "{f}");
     }
     // The good chart: clean in prod, and dev's looser settings do not fail it.
@@ -126,8 +218,17 @@ fn a_failing_required_is_exit_2_with_helms_message() {
     for (name, helm) in helms() {
         let out = run(&["lint", "tests/charts/required-fails", "--helm-bin", &helm]);
         assert_eq!(out.code, 2, "{name}: {}", out.stderr);
-        assert!(out.stderr.contains("image.tag is required"), "{name}: {}", out.stderr);
-        assert!(out.stderr.contains("required-fails/templates/deployment.yaml:17:52"), "{name}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("image.tag is required"),
+            "{name}: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr
+                .contains("required-fails/templates/deployment.yaml:17:52"),
+            "{name}: {}",
+            out.stderr
+        );
         assert!(out.stdout.is_empty() || !out.stdout.contains("no findings"));
     }
 }
@@ -137,18 +238,45 @@ fn a_failing_render_is_an_error_result_in_sarif() {
     let helm = &helms()[0].1;
     let dir = tmp_dir("render-error-sarif");
     let path = dir.join("out.sarif");
-    let out = run(&["lint", "tests/charts/required-fails", "--helm-bin", helm, "--format", "sarif", "--output", path.to_str().unwrap()]);
+    let out = run(&[
+        "lint",
+        "tests/charts/required-fails",
+        "--helm-bin",
+        helm,
+        "--format",
+        "sarif",
+        "--output",
+        path.to_str().unwrap(),
+    ]);
     assert_eq!(out.code, 2);
-    let log: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let result = &log["runs"][0]["results"][0];
     assert_eq!(result["level"], "error");
     assert_eq!(result["ruleId"], "helm-render-error");
-    assert!(result["message"]["text"].as_str().unwrap().contains("image.tag is required"));
+    assert!(result["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("image.tag is required"));
     let loc = &result["locations"][0]["physicalLocation"];
-    assert_eq!(loc["artifactLocation"]["uri"], "tests/charts/required-fails/templates/deployment.yaml");
+    assert_eq!(
+        loc["artifactLocation"]["uri"],
+        "tests/charts/required-fails/templates/deployment.yaml"
+    );
     assert_eq!(loc["region"]["startLine"], 17);
-    let v = std::process::Command::new("bash").arg(root().join("scripts/validate-sarif.sh")).arg(&path).current_dir(root()).output().unwrap();
-    assert_eq!(v.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr));
+    let v = std::process::Command::new("bash")
+        .arg(root().join("scripts/validate-sarif.sh"))
+        .arg(&path)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(
+        v.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&v.stdout),
+        String::from_utf8_lossy(&v.stderr)
+    );
 }
 
 #[test]
@@ -156,16 +284,30 @@ fn a_chart_that_renders_nothing_is_a_warning() {
     let helm = &helms()[1].1;
     let out = run(&["lint", "tests/charts/empty", "--helm-bin", helm]);
     assert_eq!(out.code, 0);
-    assert!(out.stderr.contains("renders no Kubernetes objects"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("renders no Kubernetes objects"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
 fn subchart_findings_point_into_the_subchart() {
     for (name, helm) in helms() {
         let (_, report, stderr) = lint_json(&["tests/charts/with-subchart", "--helm-bin", &helm]);
-        let f = findings(&report).iter().find(|f| f["rule"] == "resource-limits").unwrap_or_else(|| panic!("{name}: {report}\n{stderr}"));
-        assert_eq!(f["location"]["file"], "tests/charts/with-subchart/charts/sub/templates/deployment.yaml", "{name}");
-        assert_eq!(f["location"]["template"], "with-subchart/charts/sub/templates/deployment.yaml");
+        let f = findings(&report)
+            .iter()
+            .find(|f| f["rule"] == "resource-limits")
+            .unwrap_or_else(|| panic!("{name}: {report}\n{stderr}"));
+        assert_eq!(
+            f["location"]["file"],
+            "tests/charts/with-subchart/charts/sub/templates/deployment.yaml",
+            "{name}"
+        );
+        assert_eq!(
+            f["location"]["template"],
+            "with-subchart/charts/sub/templates/deployment.yaml"
+        );
     }
 }
 
@@ -178,10 +320,26 @@ fn a_missing_helm_names_the_flag() {
 
 #[test]
 fn chart_output_never_shows_a_secret() {
-    let secrets: Vec<String> = std::fs::read_to_string(root().join(BAD).join("SECRETS.txt")).unwrap().lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect();
+    let secrets: Vec<String> = std::fs::read_to_string(root().join(BAD).join("SECRETS.txt"))
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect();
     let helm = &helms()[1].1;
     for format in ["human", "json", "sarif"] {
-        let out = run(&["lint", BAD, "--helm-bin", helm, "--all-environments", "--format", format, "--color", "always"]);
+        let out = run(&[
+            "lint",
+            BAD,
+            "--helm-bin",
+            helm,
+            "--all-environments",
+            "--format",
+            format,
+            "--color",
+            "always",
+        ]);
         let text = out.stdout + &out.stderr;
         for s in &secrets {
             assert!(!text.contains(s.as_str()), "{format} output leaks a secret");
@@ -194,15 +352,44 @@ fn chart_sarif_passes_both_validators_and_points_at_templates() {
     let helm = &helms()[1].1;
     let dir = tmp_dir("chart-sarif");
     let path = dir.join("chart.sarif");
-    let out = run(&["lint", BAD, "--helm-bin", helm, "--all-environments", "--format", "sarif", "--output", path.to_str().unwrap(), "--category", "classic-mistakes"]);
+    let out = run(&[
+        "lint",
+        BAD,
+        "--helm-bin",
+        helm,
+        "--all-environments",
+        "--format",
+        "sarif",
+        "--output",
+        path.to_str().unwrap(),
+        "--category",
+        "classic-mistakes",
+    ]);
     assert_eq!(out.code, 1, "{}", out.stderr);
-    let log: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     for r in log["runs"][0]["results"].as_array().unwrap() {
-        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
-        assert!(uri.starts_with("examples/charts/classic-mistakes/templates/"), "{uri}");
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(
+            uri.starts_with("examples/charts/classic-mistakes/templates/"),
+            "{uri}"
+        );
     }
-    let v = std::process::Command::new("bash").arg(root().join("scripts/validate-sarif.sh")).arg(&path).current_dir(root()).output().unwrap();
-    assert_eq!(v.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr));
+    let v = std::process::Command::new("bash")
+        .arg(root().join("scripts/validate-sarif.sh"))
+        .arg(&path)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(
+        v.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&v.stdout),
+        String::from_utf8_lossy(&v.stderr)
+    );
 }
 
 #[test]
@@ -211,10 +398,23 @@ fn upgrade_only_hooks_are_linted() {
         let (_, report, stderr) = lint_json(&["tests/charts/upgrade-only", "--helm-bin", &helm]);
         let f = findings(&report)
             .iter()
-            .find(|f| f["rule"] == "resource-limits" && f["object"]["name"] == "upgrade-only-reindex")
-            .unwrap_or_else(|| panic!("{name}: the pre-upgrade-only hook must be linted: {report}\n{stderr}"));
-        assert_eq!(f["location"]["file"], "tests/charts/upgrade-only/templates/upgrade-hook.yaml");
-        assert!(f["rendered"]["file"].as_str().unwrap().ends_with("(rendered --is-upgrade)"), "{f}");
+            .find(|f| {
+                f["rule"] == "resource-limits" && f["object"]["name"] == "upgrade-only-reindex"
+            })
+            .unwrap_or_else(|| {
+                panic!("{name}: the pre-upgrade-only hook must be linted: {report}\n{stderr}")
+            });
+        assert_eq!(
+            f["location"]["file"],
+            "tests/charts/upgrade-only/templates/upgrade-hook.yaml"
+        );
+        assert!(
+            f["rendered"]["file"]
+                .as_str()
+                .unwrap()
+                .ends_with("(rendered --is-upgrade)"),
+            "{f}"
+        );
         // The install render's ConfigMap is linted once, not twice.
         assert_eq!(report["objects"], 2, "{name}");
     }
@@ -223,9 +423,23 @@ fn upgrade_only_hooks_are_linted() {
 #[test]
 fn an_upgrade_render_failure_is_a_loud_warning_not_a_silent_skip() {
     let helm = &helms()[1].1;
-    let out = run(&["lint", "tests/charts/upgrade-only", "--helm-bin", helm, "--set", "requireOnUpgrade=true", "--fail-on", "none"]);
+    let out = run(&[
+        "lint",
+        "tests/charts/upgrade-only",
+        "--helm-bin",
+        helm,
+        "--set",
+        "requireOnUpgrade=true",
+        "--fail-on",
+        "none",
+    ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stderr.contains("--is-upgrade` failed") && out.stderr.contains("previousVersion is required"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--is-upgrade` failed")
+            && out.stderr.contains("previousVersion is required"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -233,7 +447,11 @@ fn a_document_helm_drops_for_an_unknown_hook_is_reported() {
     for (name, helm) in helms() {
         let out = run(&["lint", "tests/charts/unknown-hook", "--helm-bin", &helm]);
         assert!(
-            out.stderr.contains("\"pre-instal\", an event it does not know") && out.stderr.contains("tests/charts/unknown-hook/templates/migrate.yaml:6"),
+            out.stderr
+                .contains("\"pre-instal\", an event it does not know")
+                && out
+                    .stderr
+                    .contains("tests/charts/unknown-hook/templates/migrate.yaml:6"),
             "{name}: {}",
             out.stderr
         );
@@ -243,7 +461,18 @@ fn a_document_helm_drops_for_an_unknown_hook_is_reported() {
 #[test]
 fn the_chart_that_deploys_chartguard_passes_its_own_prod_lint() {
     for (name, helm) in helms() {
-        let out = run(&["lint", "deploy/chartguard", "--helm-bin", &helm, "-f", "deploy/chartguard/values-prod.yaml", "--profile", "prod", "--fail-on", "note"]);
+        let out = run(&[
+            "lint",
+            "deploy/chartguard",
+            "--helm-bin",
+            &helm,
+            "-f",
+            "deploy/chartguard/values-prod.yaml",
+            "--profile",
+            "prod",
+            "--fail-on",
+            "note",
+        ]);
         assert_eq!(out.code, 0, "{name}:\n{}{}", out.stdout, out.stderr);
     }
 }
@@ -252,20 +481,54 @@ fn the_chart_that_deploys_chartguard_passes_its_own_prod_lint() {
 fn packaged_charts_and_directories_of_charts_are_rendered() {
     let helm = &helms()[1].1;
     let dir = tmp_dir("package");
-    let out = std::process::Command::new(helm).args(["package", BAD, "--destination"]).arg(&dir).current_dir(root()).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let tgz = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).find(|e| e.path().extension().is_some_and(|x| x == "tgz")).unwrap().path();
-    let (_, report, stderr) = lint_json(&[tgz.to_str().unwrap(), "--helm-bin", helm, "-f", &format!("{BAD}/values-prod.yaml")]);
+    let out = std::process::Command::new(helm)
+        .args(["package", BAD, "--destination"])
+        .arg(&dir)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tgz = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .find(|e| e.path().extension().is_some_and(|x| x == "tgz"))
+        .unwrap()
+        .path();
+    let (_, report, stderr) = lint_json(&[
+        tgz.to_str().unwrap(),
+        "--helm-bin",
+        helm,
+        "-f",
+        &format!("{BAD}/values-prod.yaml"),
+    ]);
     let (_, rendered, _) = lint_json(&["examples/rendered/classic-mistakes.yaml"]);
     assert_eq!(identities(&report), identities(&rendered), "{stderr}");
     // No template files on disk: findings stay in the rendered output, which names the template.
     for f in findings(&report) {
-        assert!(f["location"]["template"].as_str().unwrap().starts_with("classic-mistakes/templates/"), "{f}");
+        assert!(
+            f["location"]["template"]
+                .as_str()
+                .unwrap()
+                .starts_with("classic-mistakes/templates/"),
+            "{f}"
+        );
     }
     // A directory holding several charts lints each as its own release.
     let (_, both, stderr) = lint_json(&["examples/charts", "--helm-bin", helm]);
-    let files: BTreeSet<&str> = findings(&both).iter().map(|f| f["location"]["file"].as_str().unwrap()).collect();
-    assert!(files.iter().any(|f| f.starts_with("examples/charts/classic-mistakes/templates/")), "{files:?}\n{stderr}");
+    let files: BTreeSet<&str> = findings(&both)
+        .iter()
+        .map(|f| f["location"]["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        files
+            .iter()
+            .any(|f| f.starts_with("examples/charts/classic-mistakes/templates/")),
+        "{files:?}\n{stderr}"
+    );
     assert!(both["objects"].as_u64().unwrap() >= 20, "{stderr}");
 }
 
@@ -273,20 +536,46 @@ fn packaged_charts_and_directories_of_charts_are_rendered() {
 /// style), literal Secret data in the template, --set values echoed in Helm's errors.
 #[test]
 fn leaky_chart_never_prints_a_secret() {
-    let leaks = ["LEAKV1", "LEAKT1", "LEAKT2", "LEAKA1", "LEAKA2", "LEAKA3", "LEAKS1", "LEAKS2"];
+    let leaks = [
+        "LEAKV1", "LEAKT1", "LEAKT2", "LEAKA1", "LEAKA2", "LEAKA3", "LEAKS1", "LEAKS2",
+    ];
     for (name, helm) in helms() {
         let mut outputs = Vec::new();
         for format in ["human", "json", "sarif", "github"] {
-            let out = run(&["lint", "tests/charts/leaky", "--helm-bin", &helm, "--format", format, "--color", "always", "--show-suppressed"]);
+            let out = run(&[
+                "lint",
+                "tests/charts/leaky",
+                "--helm-bin",
+                &helm,
+                "--format",
+                format,
+                "--color",
+                "always",
+                "--show-suppressed",
+            ]);
             assert!(matches!(out.code, 0 | 1), "{name} {format}: {}", out.stderr);
             outputs.push((format!("{format}"), out.stdout + &out.stderr));
         }
         // Helm echoes --set values in its errors: "key \"LEAKS2\" has no value".
         let dir = tmp_dir("leaky-sarif");
         let sarif = dir.join("err.sarif");
-        let out = run(&["lint", "tests/charts/leaky", "--helm-bin", &helm, "--set", "db.password=LEAKS1,LEAKS2", "--format", "sarif", "--output", sarif.to_str().unwrap()]);
+        let out = run(&[
+            "lint",
+            "tests/charts/leaky",
+            "--helm-bin",
+            &helm,
+            "--set",
+            "db.password=LEAKS1,LEAKS2",
+            "--format",
+            "sarif",
+            "--output",
+            sarif.to_str().unwrap(),
+        ]);
         assert_eq!(out.code, 2, "{name}: {}", out.stderr);
-        outputs.push(("helm error".into(), out.stdout + &out.stderr + &std::fs::read_to_string(&sarif).unwrap_or_default()));
+        outputs.push((
+            "helm error".into(),
+            out.stdout + &out.stderr + &std::fs::read_to_string(&sarif).unwrap_or_default(),
+        ));
         for (what, text) in &outputs {
             for leak in leaks {
                 assert!(!text.contains(leak), "{name} {what} prints {leak}:\n{text}");
@@ -294,10 +583,24 @@ fn leaky_chart_never_prints_a_secret() {
         }
     }
     // The gate's report, on stderr and in --report.
-    let rendered = std::process::Command::new(&helms()[0].1).args(["template", "leaky", "tests/charts/leaky"]).current_dir(root()).output().unwrap();
+    let rendered = std::process::Command::new(&helms()[0].1)
+        .args(["template", "leaky", "tests/charts/leaky"])
+        .current_dir(root())
+        .output()
+        .unwrap();
     let dir = tmp_dir("leaky-gate");
     let report = dir.join("gate.txt");
-    let out = run_with(&["gate", "--fail-on", "warning", "--report", report.to_str().unwrap()], Some(&rendered.stdout), std::time::Duration::from_secs(30));
+    let out = run_with(
+        &[
+            "gate",
+            "--fail-on",
+            "warning",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        Some(&rendered.stdout),
+        std::time::Duration::from_secs(30),
+    );
     assert_eq!(out.code, 1, "{}", out.stderr);
     let text = out.stderr + &std::fs::read_to_string(&report).unwrap();
     for leak in leaks {
@@ -309,8 +612,12 @@ fn leaky_chart_never_prints_a_secret() {
 fn set_string_and_partial_set_keys_are_credited_to_the_command_line() {
     let helm = &helms()[1].1;
     for flag in ["--set", "--set-string"] {
-        let (_, report, stderr) = lint_json(&["tests/charts/leaky", "--helm-bin", helm, flag, "replicas=1"]);
-        let f = findings(&report).iter().find(|f| f["rule"] == "replicas-single").unwrap_or_else(|| panic!("{stderr}"));
+        let (_, report, stderr) =
+            lint_json(&["tests/charts/leaky", "--helm-bin", helm, flag, "replicas=1"]);
+        let f = findings(&report)
+            .iter()
+            .find(|f| f["rule"] == "replicas-single")
+            .unwrap_or_else(|| panic!("{stderr}"));
         assert_eq!(f["value"]["command_line"], true, "{flag}: {f}");
     }
 }
@@ -318,14 +625,24 @@ fn set_string_and_partial_set_keys_are_credited_to_the_command_line() {
 #[test]
 fn chart_yaml_paths_lists_and_yaml_directives() {
     let helm = &helms()[1].1;
-    let out = run(&["lint", "tests/charts/leaky/Chart.yaml", "--helm-bin", helm, "--fail-on", "none"]);
+    let out = run(&[
+        "lint",
+        "tests/charts/leaky/Chart.yaml",
+        "--helm-bin",
+        helm,
+        "--fail-on",
+        "none",
+    ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let dir = tmp_dir("list");
     let list = dir.join("list.yaml");
     std::fs::write(&list, "%YAML 1.2\n---\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: a}\n    data: {DB_PASSWORD: hunter2-in-a-list}\n").unwrap();
     let (code, report, stderr) = lint_json(&[list.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
-    let f = findings(&report).iter().find(|f| f["rule"] == "plaintext-secret").unwrap_or_else(|| panic!("a List's items are linted: {report}"));
+    let f = findings(&report)
+        .iter()
+        .find(|f| f["rule"] == "plaintext-secret")
+        .unwrap_or_else(|| panic!("a List's items are linted: {report}"));
     assert_eq!(f["location"]["line"], 9);
     assert_eq!(report["objects"], 1);
 }

@@ -13,7 +13,8 @@ fn json(args: &[&str]) -> (i32, serde_json::Value) {
     let mut all = vec!["lint", "--format", "json"];
     all.extend_from_slice(args);
     let out = run(&all);
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{}\n{}", out.stdout, out.stderr));
+    let v: serde_json::Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}\n{}\n{}", out.stdout, out.stderr));
     (out.code, v)
 }
 
@@ -22,7 +23,12 @@ fn found(report: &serde_json::Value) -> Vec<(usize, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["location"]["line"].as_u64().unwrap() as usize, f["rule"].as_str().unwrap().to_string()))
+        .map(|f| {
+            (
+                f["location"]["line"].as_u64().unwrap() as usize,
+                f["rule"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     v.sort();
     v.dedup();
@@ -35,13 +41,21 @@ fn bad_example_fires_every_marked_rule_at_its_line() {
     assert_eq!(code, 1);
     let expected = expected_markers(&root().join(BAD));
     assert!(!expected.is_empty());
-    assert_eq!(found(&report), expected, "findings (line, rule) must match the `# chartguard: expect` markers");
+    assert_eq!(
+        found(&report),
+        expected,
+        "findings (line, rule) must match the `# chartguard: expect` markers"
+    );
 }
 
 #[test]
 fn bad_example_via_stdin_gives_the_same_findings() {
     let text = std::fs::read(root().join(BAD)).unwrap();
-    let out = run_with(&["lint", "--format", "json", "-"], Some(&text), Duration::from_secs(60));
+    let out = run_with(
+        &["lint", "--format", "json", "-"],
+        Some(&text),
+        Duration::from_secs(60),
+    );
     assert_eq!(out.code, 1);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(found(&report), expected_markers(&root().join(BAD)));
@@ -52,13 +66,32 @@ fn bad_example_via_stdin_gives_the_same_findings() {
 fn every_finding_says_what_where_why_and_how() {
     let (_, report) = json(&[BAD]);
     for f in report["findings"].as_array().unwrap() {
-        for key in ["rule", "severity", "message", "path", "why", "fix", "fingerprint"] {
-            assert!(f[key].as_str().is_some_and(|s| !s.is_empty()), "{key} missing in {f}");
+        for key in [
+            "rule",
+            "severity",
+            "message",
+            "path",
+            "why",
+            "fix",
+            "fingerprint",
+        ] {
+            assert!(
+                f[key].as_str().is_some_and(|s| !s.is_empty()),
+                "{key} missing in {f}"
+            );
         }
-        assert!(f["object"]["kind"].as_str().is_some_and(|s| !s.is_empty()), "{f}");
+        assert!(
+            f["object"]["kind"].as_str().is_some_and(|s| !s.is_empty()),
+            "{f}"
+        );
         assert!(f["object"]["name"].is_string(), "{f}");
         assert_eq!(f["location"]["file"], BAD);
-        assert!(f["location"]["template"].as_str().is_some_and(|t| t.starts_with("classic-mistakes/templates/")), "{f}");
+        assert!(
+            f["location"]["template"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("classic-mistakes/templates/")),
+            "{f}"
+        );
         assert!(f["location"]["line"].as_u64().unwrap() >= 1);
         assert!(f["location"]["column"].as_u64().unwrap() >= 1);
     }
@@ -69,7 +102,12 @@ fn good_example_is_clean_in_prod() {
     let out = run(&["lint", GOOD]);
     assert_eq!(out.code, 0, "{}", out.stdout);
     let (_, report) = json(&[GOOD, "--profile", "prod"]);
-    let serious: Vec<_> = report["findings"].as_array().unwrap().iter().filter(|f| f["severity"] != "note").collect();
+    let serious: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] != "note")
+        .collect();
     assert!(serious.is_empty(), "{serious:#?}");
 }
 
@@ -89,13 +127,23 @@ fn exit_codes_follow_fail_on() {
 #[test]
 fn human_output_has_snippets_and_a_summary() {
     let out = run(&["lint", BAD]);
-    assert!(out.stdout.contains("warning[resource-limits]"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("warning[resource-limits]"),
+        "{}",
+        out.stdout
+    );
     assert!(out.stdout.contains(&format!("┌─ {BAD}:")), "{}", out.stdout);
     assert!(out.stdout.contains("= why: "));
     assert!(out.stdout.contains("= fix: "));
     let last = out.stdout.lines().last().unwrap();
-    assert!(last.starts_with("chartguard: ") && last.ends_with(" objects"), "{last}");
-    assert!(!out.stdout.contains("\u{1b}["), "no colour when not a terminal");
+    assert!(
+        last.starts_with("chartguard: ") && last.ends_with(" objects"),
+        "{last}"
+    );
+    assert!(
+        !out.stdout.contains("\u{1b}["),
+        "no colour when not a terminal"
+    );
     let forced = run(&["lint", BAD, "--color", "always"]);
     assert!(forced.stdout.contains("\u{1b}["));
 }
@@ -104,30 +152,55 @@ fn human_output_has_snippets_and_a_summary() {
 fn output_file_is_written() {
     let dir = tmp_dir("output");
     let path = dir.join("out.sarif");
-    let out = run(&["lint", BAD, "--format", "sarif", "--output", path.to_str().unwrap()]);
+    let out = run(&[
+        "lint",
+        BAD,
+        "--format",
+        "sarif",
+        "--output",
+        path.to_str().unwrap(),
+    ]);
     assert_eq!(out.code, 1);
     assert!(out.stdout.is_empty());
-    let sarif: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
-    assert!(out.stderr.contains("chartguard: "), "summary on stderr: {}", out.stderr);
+    assert!(
+        out.stderr.contains("chartguard: "),
+        "summary on stderr: {}",
+        out.stderr
+    );
 }
 
 #[test]
 fn no_secret_value_appears_in_any_output() {
-    let secrets: Vec<String> = std::fs::read_to_string(root().join("examples/charts/classic-mistakes/SECRETS.txt"))
-        .unwrap()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(String::from)
-        .collect();
+    let secrets: Vec<String> =
+        std::fs::read_to_string(root().join("examples/charts/classic-mistakes/SECRETS.txt"))
+            .unwrap()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(String::from)
+            .collect();
     assert!(!secrets.is_empty());
     let rendered = std::fs::read_to_string(root().join(BAD)).unwrap();
-    assert!(secrets.iter().any(|s| rendered.contains(s.as_str())), "the example must contain the secrets it tests");
+    assert!(
+        secrets.iter().any(|s| rendered.contains(s.as_str())),
+        "the example must contain the secrets it tests"
+    );
     let mut outputs = Vec::new();
     for format in ["human", "json", "sarif"] {
         for profile in ["prod", "dev"] {
-            let out = run(&["lint", BAD, "--format", format, "--profile", profile, "--color", "always"]);
+            let out = run(&[
+                "lint",
+                BAD,
+                "--format",
+                format,
+                "--profile",
+                profile,
+                "--color",
+                "always",
+            ]);
             outputs.push((format!("{format}/{profile}"), out.stdout + &out.stderr));
         }
     }
@@ -135,9 +208,17 @@ fn no_secret_value_appears_in_any_output() {
     outputs.push(("timings".into(), out.stdout + &out.stderr));
     for (name, text) in &outputs {
         for s in &secrets {
-            assert!(!text.contains(s.as_str()), "{name} output leaks a secret value");
+            assert!(
+                !text.contains(s.as_str()),
+                "{name} output leaks a secret value"
+            );
             // Also the parts of a DSN: the password alone.
-            if let Some(pw) = s.split("://").nth(1).and_then(|r| r.split('@').next()).and_then(|c| c.split(':').nth(1)) {
+            if let Some(pw) = s
+                .split("://")
+                .nth(1)
+                .and_then(|r| r.split('@').next())
+                .and_then(|c| c.split(':').nth(1))
+            {
                 assert!(!text.contains(pw), "{name} output leaks a DSN password");
             }
         }
@@ -151,23 +232,40 @@ fn directories_and_globs_are_walked() {
     assert_eq!(by_dir["objects"], by_glob["objects"]);
     let (_, one) = json(&[BAD]);
     let (_, two) = json(&[GOOD]);
-    assert_eq!(by_dir["objects"].as_u64().unwrap(), one["objects"].as_u64().unwrap() + two["objects"].as_u64().unwrap());
+    assert_eq!(
+        by_dir["objects"].as_u64().unwrap(),
+        one["objects"].as_u64().unwrap() + two["objects"].as_u64().unwrap()
+    );
 }
 
 #[test]
 fn rules_list_and_explain() {
     let out = run(&["rules"]);
     assert_eq!(out.code, 0);
-    for id in ["resource-limits", "run-as-non-root", "pdb-missing", "rolling-update-unavailable", "plaintext-secret", "hook-weight-order", "schema-invalid", "unknown-field"] {
+    for id in [
+        "resource-limits",
+        "run-as-non-root",
+        "pdb-missing",
+        "rolling-update-unavailable",
+        "plaintext-secret",
+        "hook-weight-order",
+        "schema-invalid",
+        "unknown-field",
+    ] {
         assert!(out.stdout.contains(id), "rules lists {id}");
         let explain = run(&["rules", "explain", id]);
         assert_eq!(explain.code, 0);
-        assert!(explain.stdout.contains("Why it matters:") && explain.stdout.contains("How to fix:"), "{}", explain.stdout);
+        assert!(
+            explain.stdout.contains("Why it matters:") && explain.stdout.contains("How to fix:"),
+            "{}",
+            explain.stdout
+        );
     }
     let out = run(&["rules", "explain", "nope"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("no rule `nope`"));
-    let listed: serde_json::Value = serde_json::from_str(&run(&["rules", "--format", "json"]).stdout).unwrap();
+    let listed: serde_json::Value =
+        serde_json::from_str(&run(&["rules", "--format", "json"]).stdout).unwrap();
     assert!(listed.as_array().unwrap().len() >= 8);
 }
 
@@ -189,15 +287,36 @@ fn bundled_policy_tests_pass() {
 fn user_policies_are_loaded_and_tested() {
     let out = run(&["policy", "test", "examples/policies"]);
     assert_eq!(out.code, 0, "{}", out.stdout);
-    let out = run(&["lint", BAD, "--policy-dir", "examples/policies", "--format", "json", "--fail-on", "none"]);
+    let out = run(&[
+        "lint",
+        BAD,
+        "--policy-dir",
+        "examples/policies",
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+    ]);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    assert!(report["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "team-label"), "{}", out.stdout);
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "team-label"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
 fn a_broken_user_policy_is_an_input_error() {
     let dir = tmp_dir("broken-policy");
-    std::fs::write(dir.join("x.rego"), "package chartguard.rules.custom[\"x\"]\nreport contains 1 if {\n").unwrap();
+    std::fs::write(
+        dir.join("x.rego"),
+        "package chartguard.rules.custom[\"x\"]\nreport contains 1 if {\n",
+    )
+    .unwrap();
     let out = run(&["lint", GOOD, "--policy-dir", dir.to_str().unwrap()]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("x.rego"), "{}", out.stderr);
@@ -205,12 +324,29 @@ fn a_broken_user_policy_is_an_input_error() {
 
 #[test]
 fn rule_doc_pages_match_the_registry() {
-    let listed: serde_json::Value = serde_json::from_str(&run(&["rules", "--format", "json"]).stdout).unwrap();
-    let ids: Vec<&str> = listed.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let listed: serde_json::Value =
+        serde_json::from_str(&run(&["rules", "--format", "json"]).stdout).unwrap();
+    let ids: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
     for id in &ids {
-        let page = std::fs::read_to_string(root().join(format!("docs/rules/{id}.md"))).unwrap_or_else(|_| panic!("docs/rules/{id}.md missing; run scripts/gen-docs.sh"));
-        assert_eq!(page, run(&["rules", "explain", id, "--markdown"]).stdout, "docs/rules/{id}.md is stale; run scripts/gen-docs.sh");
+        let page = std::fs::read_to_string(root().join(format!("docs/rules/{id}.md")))
+            .unwrap_or_else(|_| panic!("docs/rules/{id}.md missing; run scripts/gen-docs.sh"));
+        assert_eq!(
+            page,
+            run(&["rules", "explain", id, "--markdown"]).stdout,
+            "docs/rules/{id}.md is stale; run scripts/gen-docs.sh"
+        );
     }
-    let pages = std::fs::read_dir(root().join("docs/rules")).unwrap().count();
-    assert_eq!(pages, ids.len(), "docs/rules has pages for rules that no longer exist");
+    let pages = std::fs::read_dir(root().join("docs/rules"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        pages,
+        ids.len(),
+        "docs/rules has pages for rules that no longer exist"
+    );
 }

@@ -8,14 +8,24 @@ use common::*;
 
 fn fixtures() -> Vec<(String, bool, std::path::PathBuf)> {
     let mut out = Vec::new();
-    for entry in ignore::WalkBuilder::new(root().join("policies")).build().filter_map(Result::ok) {
+    for entry in ignore::WalkBuilder::new(root().join("policies"))
+        .build()
+        .filter_map(Result::ok)
+    {
         let path = entry.path();
         if path.extension().is_none_or(|e| e != "yaml") {
             continue;
         }
         let parent = path.parent().unwrap();
         let kind = parent.file_name().unwrap().to_str().unwrap();
-        let rule = parent.parent().unwrap().file_name().unwrap().to_str().unwrap().to_string();
+        let rule = parent
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
         match kind {
             "fire" => out.push((rule, true, path.to_path_buf())),
             "pass" => out.push((rule, false, path.to_path_buf())),
@@ -33,28 +43,67 @@ fn every_fixture_fires_or_passes_as_its_folder_says() {
     for (rule, fire, path) in &all {
         let text = std::fs::read_to_string(path).unwrap();
         // Leading `# profile: dev` / `# namespace: team-a` comments set those options.
-        let header = |key: &str| text.lines().take_while(|l| l.starts_with('#')).find_map(|l| l.strip_prefix(&format!("# {key}: ")).map(|v| v.trim().to_string()));
+        let header = |key: &str| {
+            text.lines()
+                .take_while(|l| l.starts_with('#'))
+                .find_map(|l| {
+                    l.strip_prefix(&format!("# {key}: "))
+                        .map(|v| v.trim().to_string())
+                })
+        };
         let profile = header("profile").unwrap_or_else(|| "prod".into());
-        let mut args = vec!["lint".to_string(), path.to_str().unwrap().into(), "--format".into(), "json".into(), "--profile".into(), profile, "--fail-on".into(), "none".into()];
+        let mut args = vec![
+            "lint".to_string(),
+            path.to_str().unwrap().into(),
+            "--format".into(),
+            "json".into(),
+            "--profile".into(),
+            profile,
+            "--fail-on".into(),
+            "none".into(),
+        ];
         if let Some(ns) = header("namespace") {
             args.extend(["--namespace".into(), ns]);
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = run(&args);
         if out.code != 0 {
-            failures.push(format!("{}: exit {}: {}", path.display(), out.code, out.stderr));
+            failures.push(format!(
+                "{}: exit {}: {}",
+                path.display(),
+                out.code,
+                out.stderr
+            ));
             continue;
         }
         let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-        let hits = report["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == rule.as_str()).count();
+        let hits = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule.as_str())
+            .count();
         if *fire && hits == 0 {
-            failures.push(format!("{}: expected `{rule}` to fire, it did not", path.display()));
+            failures.push(format!(
+                "{}: expected `{rule}` to fire, it did not",
+                path.display()
+            ));
         }
         if !*fire && hits > 0 {
-            failures.push(format!("{}: expected `{rule}` to stay quiet, it fired {hits} time(s):\n{}", path.display(), out.stdout));
+            failures.push(format!(
+                "{}: expected `{rule}` to stay quiet, it fired {hits} time(s):\n{}",
+                path.display(),
+                out.stdout
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} fixtures wrong:\n{}", failures.len(), all.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures wrong:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -66,7 +115,10 @@ fn every_bundled_rule_has_tests_and_fixtures() {
     for r in rules.as_array().unwrap() {
         let id = r["id"].as_str().unwrap();
         let group = r["group"].as_str().unwrap();
-        if !root().join(format!("policies/{group}/{id}_test.rego")).exists() {
+        if !root()
+            .join(format!("policies/{group}/{id}_test.rego"))
+            .exists()
+        {
             missing.push(format!("{id}: no policies/{group}/{id}_test.rego"));
         }
         if !all.iter().any(|(rule, fire, _)| rule == id && *fire) {

@@ -11,8 +11,14 @@ const GOOD: &str = "examples/charts/prod-ready";
 const BAD: &str = "examples/charts/classic-mistakes";
 
 fn helm(var: &str, default: &str) -> PathBuf {
-    let p = std::env::var(var).map(PathBuf::from).unwrap_or_else(|_| root().join(default));
-    assert!(p.is_file(), "{} not found; run `scripts/install-tools.sh helm`", p.display());
+    let p = std::env::var(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join(default));
+    assert!(
+        p.is_file(),
+        "{} not found; run `scripts/install-tools.sh helm`",
+        p.display()
+    );
     p
 }
 
@@ -57,35 +63,87 @@ fn helm3_post_renderer_passes_clean_charts_and_stops_bad_ones() {
     let h = Helm::new(helm("CHARTGUARD_HELM3", ".tools/helm3/helm"), "gate-helm3");
     let cg = env!("CARGO_BIN_EXE_chartguard");
     let plain = h.cmd(&["template", "app", GOOD, "-f", &values(GOOD)]);
-    let gated = h.cmd(&["template", "app", GOOD, "-f", &values(GOOD), "--post-renderer", cg, "--post-renderer-args", "gate"]);
+    let gated = h.cmd(&[
+        "template",
+        "app",
+        GOOD,
+        "-f",
+        &values(GOOD),
+        "--post-renderer",
+        cg,
+        "--post-renderer-args",
+        "gate",
+    ]);
     assert_eq!(gated.status.code(), Some(0), "{}", text(&gated.stderr));
-    assert_eq!(text(&gated.stdout), text(&plain.stdout), "the clean chart passes through unchanged");
+    assert_eq!(
+        text(&gated.stdout),
+        text(&plain.stdout),
+        "the clean chart passes through unchanged"
+    );
 
-    let bad = h.cmd(&["template", "app", BAD, "-f", &values(BAD), "--post-renderer", cg, "--post-renderer-args", "gate"]);
+    let bad = h.cmd(&[
+        "template",
+        "app",
+        BAD,
+        "-f",
+        &values(BAD),
+        "--post-renderer",
+        cg,
+        "--post-renderer-args",
+        "gate",
+    ]);
     assert_ne!(bad.status.code(), Some(0));
     let err = text(&bad.stderr);
     assert!(err.contains("error while running post render"), "{err}");
-    assert!(err.contains("error[plaintext-secret]") && err.contains("chartguard gate: blocked"), "{err}");
-    assert!(text(&bad.stdout).is_empty(), "nothing rendered reaches the output");
+    assert!(
+        err.contains("error[plaintext-secret]") && err.contains("chartguard gate: blocked"),
+        "{err}"
+    );
+    assert!(
+        text(&bad.stdout).is_empty(),
+        "nothing rendered reaches the output"
+    );
 }
 
 #[test]
 fn gate_is_byte_for_byte() {
     // CRLF, a BOM, comments and odd spacing all survive.
     let input = "\u{feff}# Source: x/templates/cm.yaml\r\napiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name:   cm   # spaced\r\ndata: {a: \"1\"}\r\n";
-    let out = run_with(&["gate"], Some(input.as_bytes()), std::time::Duration::from_secs(30));
+    let out = run_with(
+        &["gate"],
+        Some(input.as_bytes()),
+        std::time::Duration::from_secs(30),
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout.as_bytes(), input.as_bytes());
-    let broken = run_with(&["gate"], Some(b"a: [\n"), std::time::Duration::from_secs(30));
+    let broken = run_with(
+        &["gate"],
+        Some(b"a: [\n"),
+        std::time::Duration::from_secs(30),
+    );
     assert_eq!(broken.code, 2);
-    assert!(broken.stdout.is_empty() && broken.stderr.contains("<stdin>:"), "{}", broken.stderr);
+    assert!(
+        broken.stdout.is_empty() && broken.stderr.contains("<stdin>:"),
+        "{}",
+        broken.stderr
+    );
 }
 
 #[test]
 fn helm4_post_renderer_plugin_sees_hooks_and_reports_to_a_file() {
     let h = Helm::new(helm("CHARTGUARD_HELM4", ".tools/helm4/helm"), "gate-helm4");
-    let install = h.cmd(&["plugin", "install", root().join("plugins/chartguard-gate").to_str().unwrap()]);
-    assert_eq!(install.status.code(), Some(0), "{}{}", text(&install.stdout), text(&install.stderr));
+    let install = h.cmd(&[
+        "plugin",
+        "install",
+        root().join("plugins/chartguard-gate").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        install.status.code(),
+        Some(0),
+        "{}{}",
+        text(&install.stdout),
+        text(&install.stderr)
+    );
 
     // Helm 4 re-serializes what it hands a post-renderer, so compare with a plugin that
     // only copies stdin to stdout.
@@ -98,10 +156,30 @@ fn helm4_post_renderer_plugin_sees_hooks_and_reports_to_a_file() {
     .unwrap();
     let install = h.cmd(&["plugin", "install", cat.to_str().unwrap()]);
     assert_eq!(install.status.code(), Some(0), "{}", text(&install.stderr));
-    let plain = h.cmd(&["template", "app", GOOD, "-f", &values(GOOD), "--post-renderer", "passthrough"]);
-    let gated = h.cmd(&["template", "app", GOOD, "-f", &values(GOOD), "--post-renderer", "chartguard-gate"]);
+    let plain = h.cmd(&[
+        "template",
+        "app",
+        GOOD,
+        "-f",
+        &values(GOOD),
+        "--post-renderer",
+        "passthrough",
+    ]);
+    let gated = h.cmd(&[
+        "template",
+        "app",
+        GOOD,
+        "-f",
+        &values(GOOD),
+        "--post-renderer",
+        "chartguard-gate",
+    ]);
     assert_eq!(gated.status.code(), Some(0), "{}", text(&gated.stderr));
-    assert_eq!(text(&gated.stdout), text(&plain.stdout), "the clean chart passes through unchanged");
+    assert_eq!(
+        text(&gated.stdout),
+        text(&plain.stdout),
+        "the clean chart passes through unchanged"
+    );
 
     let report = h.home.join("gate-report.txt");
     let bad = h.cmd(&[
@@ -116,27 +194,72 @@ fn helm4_post_renderer_plugin_sees_hooks_and_reports_to_a_file() {
         &format!("--report={}", report.display()),
     ]);
     assert_ne!(bad.status.code(), Some(0));
-    assert!(text(&bad.stderr).contains("chartguard-gate"), "{}", text(&bad.stderr));
-    let written = std::fs::read_to_string(&report).expect("the gate writes its report where Helm 4 cannot hide it");
+    assert!(
+        text(&bad.stderr).contains("chartguard-gate"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let written = std::fs::read_to_string(&report)
+        .expect("the gate writes its report where Helm 4 cannot hide it");
     assert!(written.contains("chartguard gate: blocked"), "{written}");
     // Helm 4 gives post-renderers the hooks: the hook-weight race is caught at the gate,
     // and findings name the template from Helm's filename annotation.
     assert!(written.contains("error[hook-weight-order]"), "{written}");
-    assert!(written.contains("classic-mistakes/templates/hooks-migration-job.yaml") || written.contains("hooks-migration-job.yaml"), "{written}");
+    assert!(
+        written.contains("classic-mistakes/templates/hooks-migration-job.yaml")
+            || written.contains("hooks-migration-job.yaml"),
+        "{written}"
+    );
 }
 
 #[test]
 fn cli_plugin_works_with_both_helms() {
-    for (var, default, name) in [("CHARTGUARD_HELM3", ".tools/helm3/helm", "cli-helm3"), ("CHARTGUARD_HELM4", ".tools/helm4/helm", "cli-helm4")] {
+    for (var, default, name) in [
+        ("CHARTGUARD_HELM3", ".tools/helm3/helm", "cli-helm3"),
+        ("CHARTGUARD_HELM4", ".tools/helm4/helm", "cli-helm4"),
+    ] {
         let h = Helm::new(helm(var, default), name);
-        let install = h.cmd(&["plugin", "install", root().join("plugins/chartguard").to_str().unwrap()]);
-        assert_eq!(install.status.code(), Some(0), "{name}: {}{}", text(&install.stdout), text(&install.stderr));
+        let install = h.cmd(&[
+            "plugin",
+            "install",
+            root().join("plugins/chartguard").to_str().unwrap(),
+        ]);
+        assert_eq!(
+            install.status.code(),
+            Some(0),
+            "{name}: {}{}",
+            text(&install.stdout),
+            text(&install.stderr)
+        );
         let good = h.cmd(&["chartguard", "lint", GOOD, "-f", &values(GOOD)]);
-        assert_eq!(good.status.code(), Some(0), "{name}: {}{}", text(&good.stdout), text(&good.stderr));
-        let bad = h.cmd(&["chartguard", "lint", BAD, "-f", &values(BAD), "--format", "json", "-n", "payments"]);
+        assert_eq!(
+            good.status.code(),
+            Some(0),
+            "{name}: {}{}",
+            text(&good.stdout),
+            text(&good.stderr)
+        );
+        let bad = h.cmd(&[
+            "chartguard",
+            "lint",
+            BAD,
+            "-f",
+            &values(BAD),
+            "--format",
+            "json",
+            "-n",
+            "payments",
+        ]);
         assert_eq!(bad.status.code(), Some(1), "{name}: {}", text(&bad.stderr));
         let report: serde_json::Value = serde_json::from_str(&text(&bad.stdout)).unwrap();
-        assert!(report["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "hook-weight-order"), "{name}");
+        assert!(
+            report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule"] == "hook-weight-order"),
+            "{name}"
+        );
         assert!(Path::new(&h.home).exists());
     }
 }
@@ -147,7 +270,19 @@ fn gate_reports_never_show_dropped_duplicates_or_binary_data() {
     let dir = tmp_dir("gate-dups");
     let report = dir.join("r.txt");
     for format in ["human", "json", "sarif", "github"] {
-        let out = run_with(&["gate", "--fail-on", "note", "--format", format, "--report", report.to_str().unwrap()], Some(input.as_bytes()), std::time::Duration::from_secs(30));
+        let out = run_with(
+            &[
+                "gate",
+                "--fail-on",
+                "note",
+                "--format",
+                format,
+                "--report",
+                report.to_str().unwrap(),
+            ],
+            Some(input.as_bytes()),
+            std::time::Duration::from_secs(30),
+        );
         assert_eq!(out.code, 1, "{format}: {}", out.stderr);
         let text = out.stderr + &std::fs::read_to_string(&report).unwrap();
         for leak in ["LEAKG1", "LEAKG2", "LEAKG3"] {

@@ -26,7 +26,11 @@ pub fn path_to_string(path: &[PathSeg]) -> String {
     let mut out = String::new();
     for seg in path {
         match seg {
-            PathSeg::Key(k) if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') => {
+            PathSeg::Key(k)
+                if !k.is_empty()
+                    && k.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+            {
                 if !out.is_empty() {
                     out.push('.');
                 }
@@ -41,13 +45,20 @@ pub fn path_to_string(path: &[PathSeg]) -> String {
 
 /// The node at `path`, or the deepest existing ancestor; with the key position of the last
 /// key reached (a finding on `resources:` points at the key, not at its value's first line).
-pub fn locate<'a>(root: &'a Node, path: &[PathSeg]) -> (&'a Node, Option<crate::parse::yaml::Pos>, usize) {
+pub fn locate<'a>(
+    root: &'a Node,
+    path: &[PathSeg],
+) -> (&'a Node, Option<crate::parse::yaml::Pos>, usize) {
     let mut node = root;
     let mut key_pos = None;
     let mut depth = 0;
     for seg in path {
         let next = match (seg, &node.value) {
-            (PathSeg::Key(k), Y::Map(entries)) => entries.iter().rev().find(|e| &e.key == k).map(|e| (&e.value, Some(e.key_pos))),
+            (PathSeg::Key(k), Y::Map(entries)) => entries
+                .iter()
+                .rev()
+                .find(|e| &e.key == k)
+                .map(|e| (&e.value, Some(e.key_pos))),
             (PathSeg::Index(i), Y::Seq(items)) => items.get(*i).map(|n| (n, None)),
             _ => None,
         };
@@ -111,14 +122,22 @@ pub fn to_rego(node: &Node) -> Value {
         Y::Str(s) => Value::from(s.as_str()),
         Y::Seq(items) => Value::from(items.iter().map(to_rego).collect::<Vec<_>>()),
         Y::Map(entries) => {
-            let map: BTreeMap<Value, Value> = entries.iter().map(|e| (Value::from(e.key.as_str()), to_rego(&e.value))).collect();
+            let map: BTreeMap<Value, Value> = entries
+                .iter()
+                .map(|e| (Value::from(e.key.as_str()), to_rego(&e.value)))
+                .collect();
             Value::from(map)
         }
     }
 }
 
 fn obj<const N: usize>(fields: [(&str, Value); N]) -> Value {
-    Value::from(fields.into_iter().map(|(k, v)| (Value::from(k), v)).collect::<BTreeMap<_, _>>())
+    Value::from(
+        fields
+            .into_iter()
+            .map(|(k, v)| (Value::from(k), v))
+            .collect::<BTreeMap<_, _>>(),
+    )
 }
 
 fn opt_str(s: Option<&str>) -> Value {
@@ -144,9 +163,12 @@ fn keys(path: &[&str]) -> Vec<PathSeg> {
 pub fn pod_spec_path(kind: &str) -> Option<Vec<PathSeg>> {
     Some(match kind {
         "Pod" => keys(&["spec"]),
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "Job" => {
-            keys(&["spec", "template", "spec"])
-        }
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
+        | "Job" => keys(&["spec", "template", "spec"]),
         "CronJob" => keys(&["spec", "jobTemplate", "spec", "template", "spec"]),
         _ => return None,
     })
@@ -180,11 +202,27 @@ pub fn build_input(
         let hook = match &r.hook {
             None => Value::Null,
             Some(h) => obj([
-                ("events", Value::from(h.events.iter().map(|e| Value::from(e.as_str())).collect::<Vec<_>>())),
+                (
+                    "events",
+                    Value::from(
+                        h.events
+                            .iter()
+                            .map(|e| Value::from(e.as_str()))
+                            .collect::<Vec<_>>(),
+                    ),
+                ),
                 ("weight", Value::from(h.weight)),
                 ("weight_raw", opt_str(h.weight_raw.as_deref())),
                 ("weight_valid", Value::from(h.weight_valid)),
-                ("delete_policies", Value::from(h.delete_policies.iter().map(|e| Value::from(e.as_str())).collect::<Vec<_>>())),
+                (
+                    "delete_policies",
+                    Value::from(
+                        h.delete_policies
+                            .iter()
+                            .map(|e| Value::from(e.as_str()))
+                            .collect::<Vec<_>>(),
+                    ),
+                ),
                 ("test", Value::from(h.test)),
             ]),
         };
@@ -199,7 +237,15 @@ pub fn build_input(
             (
                 "origin",
                 obj([
-                    ("file", Value::from(files.get(r.origin.file).map(|f| f.name.as_str()).unwrap_or(""))),
+                    (
+                        "file",
+                        Value::from(
+                            files
+                                .get(r.origin.file)
+                                .map(|f| f.name.as_str())
+                                .unwrap_or(""),
+                        ),
+                    ),
                     ("line", Value::from(r.origin.line as u64)),
                     ("template", opt_str(r.origin.template.as_deref())),
                 ]),
@@ -214,7 +260,9 @@ pub fn build_input(
                 ("message", Value::from(issue.message.as_str())),
             ]));
         }
-        let Some(spec_path) = pod_spec_path(&r.kind) else { continue };
+        let Some(spec_path) = pod_spec_path(&r.kind) else {
+            continue;
+        };
         let (spec, _, depth) = locate(&r.root, &spec_path);
         if depth != spec_path.len() || !matches!(spec.value, Y::Map(_)) {
             continue;
@@ -222,7 +270,11 @@ pub fn build_input(
         let mut labels_path = spec_path[..spec_path.len() - 1].to_vec();
         labels_path.extend(keys(&["metadata", "labels"]));
         let (labels, _, ldepth) = locate(&r.root, &labels_path);
-        let labels = if ldepth == labels_path.len() && matches!(labels.value, Y::Map(_)) { sub_value(&object, &labels_path) } else { Value::new_object() };
+        let labels = if ldepth == labels_path.len() && matches!(labels.value, Y::Map(_)) {
+            sub_value(&object, &labels_path)
+        } else {
+            Value::new_object()
+        };
         let spec_value = sub_value(&object, &spec_path);
         pods.push(obj([
             ("resource", Value::from(i as u64)),
@@ -231,8 +283,14 @@ pub fn build_input(
             ("labels", labels),
             ("labels_path", path_value(&labels_path)),
         ]));
-        for (field, kind) in [("initContainers", "init"), ("containers", "container"), ("ephemeralContainers", "ephemeral")] {
-            let Some(list) = spec.get(field) else { continue };
+        for (field, kind) in [
+            ("initContainers", "init"),
+            ("containers", "container"),
+            ("ephemeralContainers", "ephemeral"),
+        ] {
+            let Some(list) = spec.get(field) else {
+                continue;
+            };
             for (n, c) in list.items().iter().enumerate() {
                 if !matches!(c.value, Y::Map(_)) {
                     continue;
@@ -251,7 +309,10 @@ pub fn build_input(
         }
     }
     let release = match &opts.release {
-        Some((name, ns)) => obj([("name", Value::from(name.as_str())), ("namespace", Value::from(ns.as_str()))]),
+        Some((name, ns)) => obj([
+            ("name", Value::from(name.as_str())),
+            ("namespace", Value::from(ns.as_str())),
+        ]),
         None => Value::Null,
     };
     obj([
@@ -267,7 +328,13 @@ pub fn build_input(
             Value::from(
                 suppression_problems
                     .iter()
-                    .map(|p| obj([("resource", Value::from(p.resource as u64)), ("path", path_value(&p.path)), ("message", Value::from(p.message.as_str()))]))
+                    .map(|p| {
+                        obj([
+                            ("resource", Value::from(p.resource as u64)),
+                            ("path", path_value(&p.path)),
+                            ("message", Value::from(p.message.as_str())),
+                        ])
+                    })
                     .collect::<Vec<_>>(),
             ),
         ),
@@ -278,10 +345,14 @@ pub fn build_input(
 pub fn engine_for(policies: &PolicySet, rules: &[&Rule]) -> Result<regorus::Engine> {
     let mut engine = regorus::Engine::new();
     for (file, text) in &policies.libraries {
-        engine.add_policy(file.clone(), text.clone()).map_err(|e| anyhow!("{e}"))?;
+        engine
+            .add_policy(file.clone(), text.clone())
+            .map_err(|e| anyhow!("{e}"))?;
     }
     for rule in rules {
-        engine.add_policy(rule.file.clone(), rule.text.clone()).map_err(|e| anyhow!("{e}"))?;
+        engine
+            .add_policy(rule.file.clone(), rule.text.clone())
+            .map_err(|e| anyhow!("{e}"))?;
     }
     Ok(engine)
 }
@@ -304,7 +375,11 @@ pub fn selected<'p>(policies: &'p PolicySet, opts: &Options) -> Vec<(usize, &'p 
 /// measured (`--timings`); otherwise each thread evaluates its share in one query, which
 /// lets the rules share what regorus computes for helper packages (indexes of pods,
 /// Secrets …) — about a tenth faster at 10,000 objects.
-pub fn evaluate(policies: &PolicySet, input: Value, opts: &Options) -> Result<(Vec<Violation>, Vec<Timing>)> {
+pub fn evaluate(
+    policies: &PolicySet,
+    input: Value,
+    opts: &Options,
+) -> Result<(Vec<Violation>, Vec<Timing>)> {
     let per_rule_timings = opts.per_rule_timings;
     let rules = selected(policies, opts);
     if rules.is_empty() {
@@ -313,7 +388,10 @@ pub fn evaluate(policies: &PolicySet, input: Value, opts: &Options) -> Result<(V
     let all: Vec<&Rule> = rules.iter().map(|(_, r)| *r).collect();
     let mut engine = engine_for(policies, &all)?;
     engine.set_input(input);
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, rules.len());
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, rules.len());
     let results = if per_rule_timings {
         evaluate_one_by_one(&engine, &rules, threads)
     } else {
@@ -327,7 +405,9 @@ pub fn evaluate(policies: &PolicySet, input: Value, opts: &Options) -> Result<(V
         violations.extend(v);
         timings.extend(t);
     }
-    violations.sort_by(|a, b| (a.rule, a.resource, &a.path, &a.message).cmp(&(b.rule, b.resource, &b.path, &b.message)));
+    violations.sort_by(|a, b| {
+        (a.rule, a.resource, &a.path, &a.message).cmp(&(b.rule, b.resource, &b.path, &b.message))
+    });
     timings.sort_by(|a, b| b.micros.cmp(&a.micros));
     Ok((violations, timings))
 }
@@ -337,7 +417,11 @@ type Outcome = Result<(Vec<Violation>, Vec<Timing>)>;
 
 /// A shared queue, longest rules first (source length is a fair guess at cost), one
 /// `eval_rule` per rule, timed.
-fn evaluate_one_by_one(engine: &regorus::Engine, rules: &Share<'_>, threads: usize) -> Vec<Outcome> {
+fn evaluate_one_by_one(
+    engine: &regorus::Engine,
+    rules: &Share<'_>,
+    threads: usize,
+) -> Vec<Outcome> {
     let mut queue = rules.clone();
     queue.sort_by_key(|(_, r)| std::cmp::Reverse(r.text.len()));
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -349,14 +433,21 @@ fn evaluate_one_by_one(engine: &regorus::Engine, rules: &Share<'_>, threads: usi
                 scope.spawn(move || -> Outcome {
                     let mut out = Vec::new();
                     let mut timings = Vec::new();
-                    while let Some(&(index, rule)) = queue.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                    while let Some(&(index, rule)) =
+                        queue.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                    {
                         let started = std::time::Instant::now();
                         let value = engine
                             .eval_rule(format!("{}.report", rule.package))
                             .map_err(|e| anyhow!("{e}"))
-                            .with_context(|| format!("rule {} ({}) failed to evaluate", rule.meta.id, rule.file))?;
+                            .with_context(|| {
+                                format!("rule {} ({}) failed to evaluate", rule.meta.id, rule.file)
+                            })?;
                         out.extend(violations_of(index, &rule.meta.id, &value)?);
-                        timings.push(Timing { rule: rule.meta.id.clone(), micros: started.elapsed().as_micros() });
+                        timings.push(Timing {
+                            rule: rule.meta.id.clone(),
+                            micros: started.elapsed().as_micros(),
+                        });
                     }
                     // The engine holds the whole release as Rego values; free it off the
                     // critical path (a CLI exits before this finishes).
@@ -365,7 +456,13 @@ fn evaluate_one_by_one(engine: &regorus::Engine, rules: &Share<'_>, threads: usi
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(anyhow!("a rule evaluation thread panicked")))).collect()
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow!("a rule evaluation thread panicked")))
+            })
+            .collect()
     })
 }
 
@@ -377,7 +474,10 @@ fn evaluate_grouped(engine: &regorus::Engine, rules: &Share<'_>, threads: usize)
     sorted.sort_by_key(|(_, r)| std::cmp::Reverse(r.text.len()));
     let mut shares: Vec<(usize, Share<'_>)> = (0..threads).map(|_| (0, Vec::new())).collect();
     for rule in sorted {
-        let lightest = shares.iter_mut().min_by_key(|(weight, _)| *weight).expect("one share at least");
+        let lightest = shares
+            .iter_mut()
+            .min_by_key(|(weight, _)| *weight)
+            .expect("one share at least");
         lightest.0 += rule.1.text.len();
         lightest.1.push(rule);
     }
@@ -393,15 +493,27 @@ fn evaluate_grouped(engine: &regorus::Engine, rules: &Share<'_>, threads: usize)
                     // the whole array undefined.
                     let module = format!(
                         "package chartguard.share\n\nreports := [\n{}\n]\n",
-                        share.iter().map(|(_, r)| format!("\t[r | r := {}.report],", r.package)).collect::<Vec<_>>().join("\n").trim_end_matches(',')
+                        share
+                            .iter()
+                            .map(|(_, r)| format!("\t[r | r := {}.report],", r.package))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                            .trim_end_matches(',')
                     );
                     let value = engine
                         .add_policy("<chartguard share>".into(), module)
                         .and_then(|_| engine.eval_rule("data.chartguard.share.reports".into()))
-                        .map_err(|e| if std::env::var_os("CHARTGUARD_DEBUG").is_some() { eprintln!("grouped evaluation failed: {e}") })
+                        .map_err(|e| {
+                            if std::env::var_os("CHARTGUARD_DEBUG").is_some() {
+                                eprintln!("grouped evaluation failed: {e}")
+                            }
+                        })
                         .ok();
                     let Some(Value::Array(values)) = value else {
-                        return evaluate_one_by_one(&engine, &share, 1).into_iter().next().unwrap_or_else(|| Ok((Vec::new(), Vec::new())));
+                        return evaluate_one_by_one(&engine, &share, 1)
+                            .into_iter()
+                            .next()
+                            .unwrap_or_else(|| Ok((Vec::new(), Vec::new())));
                     };
                     let mut out = Vec::new();
                     for ((index, rule), v) in share.iter().zip(values.iter()) {
@@ -411,26 +523,42 @@ fn evaluate_grouped(engine: &regorus::Engine, rules: &Share<'_>, threads: usize)
                             }
                         }
                     }
-                    let timing = Timing { rule: format!("{} rules in one query", share.len()), micros: started.elapsed().as_micros() };
+                    let timing = Timing {
+                        rule: format!("{} rules in one query", share.len()),
+                        micros: started.elapsed().as_micros(),
+                    };
                     std::thread::spawn(move || drop(engine));
                     Ok((out, vec![timing]))
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(anyhow!("a rule evaluation thread panicked")))).collect()
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow!("a rule evaluation thread panicked")))
+            })
+            .collect()
     })
 }
 
 fn parse_path(id: &str, v: &Value) -> Result<Vec<PathSeg>> {
     let Value::Array(items) = v else {
-        return Err(anyhow!("rule {id}: violation `path` must be an array, found {v}"));
+        return Err(anyhow!(
+            "rule {id}: violation `path` must be an array, found {v}"
+        ));
     };
     items
         .iter()
         .map(|s| match s {
             Value::String(k) => Ok(PathSeg::Key(k.to_string())),
-            Value::Number(_) => s.as_u64().map(|i| PathSeg::Index(i as usize)).map_err(|e| anyhow!("rule {id}: bad path index: {e}")),
-            other => Err(anyhow!("rule {id}: path segments are strings or numbers, found {other}")),
+            Value::Number(_) => s
+                .as_u64()
+                .map(|i| PathSeg::Index(i as usize))
+                .map_err(|e| anyhow!("rule {id}: bad path index: {e}")),
+            other => Err(anyhow!(
+                "rule {id}: path segments are strings or numbers, found {other}"
+            )),
         })
         .collect()
 }
@@ -452,9 +580,15 @@ pub fn violations_of(rule: usize, id: &str, value: &Value) -> Result<Vec<Violati
     };
     let mut out = Vec::with_capacity(items.len());
     for v in items {
-        let resource = field(id, v, "resource")?.as_u64().map_err(|_| anyhow!("rule {id}: `resource` must be an index"))? as usize;
+        let resource = field(id, v, "resource")?
+            .as_u64()
+            .map_err(|_| anyhow!("rule {id}: `resource` must be an index"))?
+            as usize;
         let path = parse_path(id, field(id, v, "path")?)?;
-        let message = field(id, v, "message")?.as_string().map_err(|_| anyhow!("rule {id}: `message` must be a string"))?.to_string();
+        let message = field(id, v, "message")?
+            .as_string()
+            .map_err(|_| anyhow!("rule {id}: `message` must be a string"))?
+            .to_string();
         let mut related = Vec::new();
         let rel_items: Vec<&Value> = match &v["related"] {
             Value::Array(a) => a.iter().collect(),
@@ -463,9 +597,15 @@ pub fn violations_of(rule: usize, id: &str, value: &Value) -> Result<Vec<Violati
         };
         for r in rel_items {
             related.push(Related {
-                resource: field(id, r, "resource")?.as_u64().map_err(|_| anyhow!("rule {id}: related `resource` must be an index"))? as usize,
+                resource: field(id, r, "resource")?
+                    .as_u64()
+                    .map_err(|_| anyhow!("rule {id}: related `resource` must be an index"))?
+                    as usize,
                 path: parse_path(id, field(id, r, "path")?)?,
-                message: r["message"].as_string().map(|s| s.to_string()).unwrap_or_default(),
+                message: r["message"]
+                    .as_string()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
             });
         }
         let severity = match &v["severity"] {
@@ -474,11 +614,26 @@ pub fn violations_of(rule: usize, id: &str, value: &Value) -> Result<Vec<Violati
                 "error" => policy::Severity::Error,
                 "warning" => policy::Severity::Warning,
                 "note" => policy::Severity::Note,
-                other => return Err(anyhow!("rule {id}: severity must be error, warning or note, found {other:?}")),
+                other => {
+                    return Err(anyhow!(
+                        "rule {id}: severity must be error, warning or note, found {other:?}"
+                    ))
+                }
             }),
-            other => return Err(anyhow!("rule {id}: severity must be a string, found {other}")),
+            other => {
+                return Err(anyhow!(
+                    "rule {id}: severity must be a string, found {other}"
+                ))
+            }
         };
-        out.push(Violation { rule, resource, path, message, related, severity });
+        out.push(Violation {
+            rule,
+            resource,
+            path,
+            message,
+            related,
+            severity,
+        });
     }
     Ok(out)
 }
@@ -497,13 +652,20 @@ mod tests {
             PathSeg::Key("resources".into()),
         ];
         assert_eq!(path_to_string(&p), "spec.containers[0].resources");
-        let p = vec![PathSeg::Key("metadata".into()), PathSeg::Key("annotations".into()), PathSeg::Key("helm.sh/hook".into())];
+        let p = vec![
+            PathSeg::Key("metadata".into()),
+            PathSeg::Key("annotations".into()),
+            PathSeg::Key("helm.sh/hook".into()),
+        ];
         assert_eq!(path_to_string(&p), "metadata.annotations[\"helm.sh/hook\"]");
     }
 
     #[test]
     fn locate_falls_back_to_the_deepest_existing_node() {
-        let root = parse_document("spec:\n  containers:\n    - name: a\n      image: x\n", 0).unwrap().unwrap().root;
+        let root = parse_document("spec:\n  containers:\n    - name: a\n      image: x\n", 0)
+            .unwrap()
+            .unwrap()
+            .root;
         let path = vec![
             PathSeg::Key("spec".into()),
             PathSeg::Key("containers".into()),

@@ -9,7 +9,19 @@ mod bundled {
     include!(concat!(env!("OUT_DIR"), "/bundled_policies.rs"));
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Note,
@@ -113,11 +125,17 @@ impl PolicySet {
     /// `$CHARTGUARD_BUNDLED_POLICIES` (so editing a rule needs no rebuild).
     pub fn bundled() -> Result<PolicySet> {
         let mut set = PolicySet::default();
-        if let Some(dir) = std::env::var_os("CHARTGUARD_BUNDLED_POLICIES").filter(|d| !d.is_empty()) {
+        if let Some(dir) = std::env::var_os("CHARTGUARD_BUNDLED_POLICIES").filter(|d| !d.is_empty())
+        {
             let dir = std::path::PathBuf::from(dir);
             for f in rego_files(&dir) {
-                let text = std::fs::read_to_string(&f).with_context(|| format!("{}: cannot read", f.display()))?;
-                let rel = f.strip_prefix(&dir).unwrap_or(&f).to_string_lossy().replace('\\', "/");
+                let text = std::fs::read_to_string(&f)
+                    .with_context(|| format!("{}: cannot read", f.display()))?;
+                let rel = f
+                    .strip_prefix(&dir)
+                    .unwrap_or(&f)
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 set.add(&format!("policies/{rel}"), &text, true)?;
             }
         } else {
@@ -141,7 +159,8 @@ impl PolicySet {
             bail!("{}: no .rego file in policy directory", dir.display());
         }
         for f in files {
-            let text = std::fs::read_to_string(&f).with_context(|| format!("{}: cannot read", f.display()))?;
+            let text = std::fs::read_to_string(&f)
+                .with_context(|| format!("{}: cannot read", f.display()))?;
             self.add(&crate::input::display_path(&f), &text, false)?;
         }
         self.check()
@@ -172,7 +191,12 @@ impl PolicySet {
         self.rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
         for pair in self.rules.windows(2) {
             if pair[0].meta.id == pair[1].meta.id {
-                bail!("rule id `{}` is defined twice: {} and {}", pair[0].meta.id, pair[0].file, pair[1].file);
+                bail!(
+                    "rule id `{}` is defined twice: {} and {}",
+                    pair[0].meta.id,
+                    pair[0].file,
+                    pair[1].file
+                );
             }
         }
         Ok(())
@@ -214,34 +238,50 @@ pub fn parse_metadata(file: &str, text: &str, package: &str) -> Result<RuleMeta>
     let mut yaml = String::new();
     for l in &lines[start + 1..] {
         let t = l.trim_start();
-        let Some(rest) = t.strip_prefix('#') else { break };
+        let Some(rest) = t.strip_prefix('#') else {
+            break;
+        };
         yaml.push_str(rest.strip_prefix(' ').unwrap_or(rest));
         yaml.push('\n');
     }
     let doc: MetaDoc = yaml_serde::from_str(&yaml).map_err(|e| {
-        let line = e.location().map(|l| start + 1 + l.line()).unwrap_or(start + 1);
+        let line = e
+            .location()
+            .map(|l| start + 1 + l.line())
+            .unwrap_or(start + 1);
         anyhow::anyhow!("{file}:{line}: invalid METADATA: {e}")
     })?;
     let _ = doc.scope;
     let c = doc.custom;
-    let (group, id_in_package) = split_package(package)
-        .with_context(|| format!("{file}: package must be `chartguard.rules.<group>[\"<rule-id>\"]`, found `{package}`"))?;
+    let (group, id_in_package) = split_package(package).with_context(|| {
+        format!(
+            "{file}: package must be `chartguard.rules.<group>[\"<rule-id>\"]`, found `{package}`"
+        )
+    })?;
     if id_in_package != c.id {
-        bail!("{file}: METADATA id `{}` differs from the package's rule id `{id_in_package}`", c.id);
+        bail!(
+            "{file}: METADATA id `{}` differs from the package's rule id `{id_in_package}`",
+            c.id
+        );
     }
     if !is_kebab(&c.id) {
         bail!("{file}: rule id `{}` must be kebab-case", c.id);
     }
     for p in &c.profiles {
         if !PROFILES.contains(&p.as_str()) {
-            bail!("{file}: unknown profile `{p}` (known: {})", PROFILES.join(", "));
+            bail!(
+                "{file}: unknown profile `{p}` (known: {})",
+                PROFILES.join(", ")
+            );
         }
     }
     if c.tags.len() > 20 {
         bail!("{file}: at most 20 tags (GitHub code scanning's limit)");
     }
     let security_severity = match c.security_severity {
-        Some(s) if !(0.0..=10.0).contains(&s) => bail!("{file}: security-severity must be within 0.0–10.0"),
+        Some(s) if !(0.0..=10.0).contains(&s) => {
+            bail!("{file}: security-severity must be within 0.0–10.0")
+        }
         Some(s) => Some(format!("{s:.1}")),
         None => None,
     };
@@ -270,7 +310,9 @@ fn split_package(package: &str) -> Option<(&str, &str)> {
 
 fn is_kebab(id: &str) -> bool {
     !id.is_empty()
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !id.starts_with('-')
         && !id.ends_with('-')
 }
@@ -293,10 +335,12 @@ mod tests {
     #[test]
     fn metadata_mistakes_are_reported() {
         let bad = RULE.replace("#   id: my-rule", "#   id: other");
-        let err = parse_metadata("x.rego", &bad, "chartguard.rules.custom[\"my-rule\"]").unwrap_err();
+        let err =
+            parse_metadata("x.rego", &bad, "chartguard.rules.custom[\"my-rule\"]").unwrap_err();
         assert!(err.to_string().contains("differs"), "{err}");
         let bad = RULE.replace("#   why: W", "#   wyh: W");
-        let err = parse_metadata("x.rego", &bad, "chartguard.rules.custom[\"my-rule\"]").unwrap_err();
+        let err =
+            parse_metadata("x.rego", &bad, "chartguard.rules.custom[\"my-rule\"]").unwrap_err();
         assert!(err.to_string().contains("wyh"), "{err}");
     }
 

@@ -18,8 +18,13 @@ pub struct TestResult {
 pub fn test_names(text: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for line in text.lines() {
-        let Some(rest) = line.strip_prefix("test_") else { continue };
-        let ident: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let Some(rest) = line.strip_prefix("test_") else {
+            continue;
+        };
+        let ident: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
         let name = format!("test_{ident}");
         if !names.contains(&name) {
             names.push(name);
@@ -29,7 +34,10 @@ pub fn test_names(text: &str) -> Vec<String> {
 }
 
 fn package_of(text: &str) -> Option<String> {
-    text.lines().map(str::trim).find_map(|l| l.strip_prefix("package ")).map(|p| p.trim().to_string())
+    text.lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("package "))
+        .map(|p| p.trim().to_string())
 }
 
 /// Runs every test of the set. An engine error (a test that does not compile) is a failure
@@ -44,10 +52,22 @@ pub fn run(policies: &PolicySet) -> Result<Vec<TestResult>> {
         let mut engine = base.clone();
         if let Err(e) = engine.add_policy(file.clone(), text.clone()) {
             for name in &names {
-                results.push(TestResult { file: file.clone(), package: package.clone(), name: name.clone(), failure: Some(format!("does not compile: {e}")), micros: 0 });
+                results.push(TestResult {
+                    file: file.clone(),
+                    package: package.clone(),
+                    name: name.clone(),
+                    failure: Some(format!("does not compile: {e}")),
+                    micros: 0,
+                });
             }
             if names.is_empty() {
-                results.push(TestResult { file: file.clone(), package, name: "(file)".into(), failure: Some(format!("does not compile: {e}")), micros: 0 });
+                results.push(TestResult {
+                    file: file.clone(),
+                    package,
+                    name: "(file)".into(),
+                    failure: Some(format!("does not compile: {e}")),
+                    micros: 0,
+                });
             }
             continue;
         }
@@ -55,11 +75,19 @@ pub fn run(policies: &PolicySet) -> Result<Vec<TestResult>> {
             let started = std::time::Instant::now();
             let failure = match engine.eval_rule(format!("data.{package}.{name}")) {
                 Ok(regorus::Value::Bool(true)) => None,
-                Ok(regorus::Value::Undefined) => Some("undefined (a condition did not hold)".to_string()),
+                Ok(regorus::Value::Undefined) => {
+                    Some("undefined (a condition did not hold)".to_string())
+                }
                 Ok(other) => Some(format!("evaluated to {other}, not true")),
                 Err(e) => Some(format!("error: {e}")),
             };
-            results.push(TestResult { file: file.clone(), package: package.clone(), name, failure, micros: started.elapsed().as_micros() });
+            results.push(TestResult {
+                file: file.clone(),
+                package: package.clone(),
+                name,
+                failure,
+                micros: started.elapsed().as_micros(),
+            });
         }
     }
     Ok(results)

@@ -82,7 +82,8 @@ pub fn chunks(text: &str) -> Vec<Chunk<'_>> {
         }
         let separator = trimmed == "---"
             || trimmed == "..."
-            || ((trimmed.starts_with("--- #") || trimmed.starts_with("---\t#")) && !trimmed.is_empty());
+            || ((trimmed.starts_with("--- #") || trimmed.starts_with("---\t#"))
+                && !trimmed.is_empty());
         if separator && directives && trimmed != "..." {
             directives = false;
         } else if separator {
@@ -98,7 +99,11 @@ pub fn chunks(text: &str) -> Vec<Chunk<'_>> {
         .into_iter()
         .map(|(a, b, first_line)| {
             let text = &text[a..b];
-            Chunk { text, first_line, template: source_comment(text) }
+            Chunk {
+                text,
+                first_line,
+                template: source_comment(text),
+            }
         })
         .collect()
 }
@@ -129,7 +134,10 @@ pub fn parse_files(files: &[SourceFile]) -> Result<Vec<Resource>, InputError> {
     }
     // Documents are independent: parse them on every core, in contiguous shares so the
     // order of the release is kept.
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, work.len().max(1));
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, work.len().max(1));
     let share = work.len().div_ceil(threads).max(1);
     let parsed: Vec<Result<Vec<Resource>, InputError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = work
@@ -144,7 +152,14 @@ pub fn parse_files(files: &[SourceFile]) -> Result<Vec<Resource>, InputError> {
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(InputError::new("<internal>", "a parser thread panicked")))).collect()
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(InputError::new("<internal>", "a parser thread panicked"))
+                })
+            })
+            .collect()
     });
     let mut resources = Vec::with_capacity(work.len());
     for part in parsed {
@@ -153,18 +168,52 @@ pub fn parse_files(files: &[SourceFile]) -> Result<Vec<Resource>, InputError> {
     Ok(resources)
 }
 
-fn parse_chunk(name: &str, file_index: usize, chunk: &Chunk<'_>) -> Result<Vec<Resource>, InputError> {
-    let doc = yaml::parse_document(chunk.text, chunk.first_line)
-        .map_err(|e| InputError::at(name, e.pos.line, e.pos.col, format!("invalid YAML: {}", e.message)))?;
-    let Some(doc) = doc else { return Ok(Vec::new()) };
-    let origin = Origin { file: file_index, line: doc.root.pos.line, template: chunk.template.clone() };
+fn parse_chunk(
+    name: &str,
+    file_index: usize,
+    chunk: &Chunk<'_>,
+) -> Result<Vec<Resource>, InputError> {
+    let doc = yaml::parse_document(chunk.text, chunk.first_line).map_err(|e| {
+        InputError::at(
+            name,
+            e.pos.line,
+            e.pos.col,
+            format!("invalid YAML: {}", e.message),
+        )
+    })?;
+    let Some(doc) = doc else {
+        return Ok(Vec::new());
+    };
+    let origin = Origin {
+        file: file_index,
+        line: doc.root.pos.line,
+        template: chunk.template.clone(),
+    };
     // `kind: List` (what `kubectl get -o yaml` writes): its items are the objects.
-    if doc.root.get("kind").and_then(Node::as_str).is_some_and(|k| k == "List") {
-        if let Some(items) = doc.root.get("items").filter(|i| matches!(i.value, Value::Seq(_))) {
+    if doc
+        .root
+        .get("kind")
+        .and_then(Node::as_str)
+        .is_some_and(|k| k == "List")
+    {
+        if let Some(items) = doc
+            .root
+            .get("items")
+            .filter(|i| matches!(i.value, Value::Seq(_)))
+        {
             return items
                 .items()
                 .iter()
-                .map(|item| object(name, item.clone(), Origin { line: item.pos.line, ..origin.clone() }))
+                .map(|item| {
+                    object(
+                        name,
+                        item.clone(),
+                        Origin {
+                            line: item.pos.line,
+                            ..origin.clone()
+                        },
+                    )
+                })
                 .collect();
         }
     }
@@ -188,22 +237,41 @@ fn parse_chunk(name: &str, file_index: usize, chunk: &Chunk<'_>) -> Result<Vec<R
 fn object(file: &str, root: Node, origin: Origin) -> Result<Resource, InputError> {
     let at = |node: &Node, msg: String| InputError::at(file, node.pos.line, node.pos.col, msg);
     if !matches!(root.value, Value::Map(_)) {
-        return Err(at(&root, format!("document is {}, not a Kubernetes object (a mapping with apiVersion and kind)", root.value.type_name())));
+        return Err(at(
+            &root,
+            format!(
+                "document is {}, not a Kubernetes object (a mapping with apiVersion and kind)",
+                root.value.type_name()
+            ),
+        ));
     }
     let text_field = |name: &str| -> Result<String, InputError> {
         match root.get(name) {
-            Some(Node { value: Value::Str(s), .. }) if !s.is_empty() => Ok(s.clone()),
+            Some(Node {
+                value: Value::Str(s),
+                ..
+            }) if !s.is_empty() => Ok(s.clone()),
             Some(node) => Err(at(node, format!("`{name}` must be a non-empty string"))),
-            None => Err(at(&root, format!("document has no `{name}`; not a Kubernetes object"))),
+            None => Err(at(
+                &root,
+                format!("document has no `{name}`; not a Kubernetes object"),
+            )),
         }
     };
     let api_version = text_field("apiVersion")?;
     let kind = text_field("kind")?;
     let metadata = root.get("metadata");
-    let meta_str = |key: &str| metadata.and_then(|m| m.get(key)).and_then(Node::as_str).map(str::to_string);
+    let meta_str = |key: &str| {
+        metadata
+            .and_then(|m| m.get(key))
+            .and_then(Node::as_str)
+            .map(str::to_string)
+    };
     let name = meta_str("name").unwrap_or_default();
     let namespace = meta_str("namespace");
-    let hook = metadata.and_then(|m| m.get("annotations")).and_then(hook_of);
+    let hook = metadata
+        .and_then(|m| m.get("annotations"))
+        .and_then(hook_of);
     // Helm 4 hands post-renderers documents without `# Source:` comments but annotated with
     // the template they came from.
     let mut origin = origin;
@@ -215,13 +283,27 @@ fn object(file: &str, root: Node, origin: Origin) -> Result<Resource, InputError
             .map(str::to_string);
     }
     let issues = typed::check_object(&api_version, &kind, &root);
-    Ok(Resource { api_version, kind, name, namespace, root, origin, hook, issues, dropped: Vec::new() })
+    Ok(Resource {
+        api_version,
+        kind,
+        name,
+        namespace,
+        root,
+        origin,
+        hook,
+        issues,
+        dropped: Vec::new(),
+    })
 }
 
 fn list(value: Option<&Node>) -> Vec<String> {
     value
         .map(|n| match &n.value {
-            Value::Str(s) => s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect(),
+            Value::Str(s) => s
+                .split(',')
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .collect(),
             _ => Vec::new(),
         })
         .unwrap_or_default()
@@ -231,15 +313,20 @@ fn list(value: Option<&Node>) -> Vec<String> {
 /// (64-bit, no trimming), and anything it rejects counts as 0.
 fn hook_of(annotations: &Node) -> Option<Hook> {
     // Helm trims and lower-cases hook events before matching them.
-    let events: Vec<String> = list(annotations.get("helm.sh/hook")).into_iter().map(|e| e.to_ascii_lowercase()).collect();
+    let events: Vec<String> = list(annotations.get("helm.sh/hook"))
+        .into_iter()
+        .map(|e| e.to_ascii_lowercase())
+        .collect();
     if events.is_empty() {
         return None;
     }
-    let weight_raw = annotations.get("helm.sh/hook-weight").map(|n| match &n.value {
-        Value::Str(s) => s.clone(),
-        Value::Int(i) => i.to_string(),
-        other => format!("{other:?}"),
-    });
+    let weight_raw = annotations
+        .get("helm.sh/hook-weight")
+        .map(|n| match &n.value {
+            Value::Str(s) => s.clone(),
+            Value::Int(i) => i.to_string(),
+            other => format!("{other:?}"),
+        });
     let parsed = weight_raw.as_deref().map(|w| w.parse::<i64>().ok());
     let weight_valid = !matches!(parsed, Some(None));
     let weight = parsed.flatten().unwrap_or(0);
@@ -260,7 +347,10 @@ mod tests {
     use pretty_assertions::assert_eq;
 
     fn parse(text: &str) -> Result<Vec<Resource>, InputError> {
-        parse_files(&[SourceFile { name: "r.yaml".into(), text: text.into() }])
+        parse_files(&[SourceFile {
+            name: "r.yaml".into(),
+            text: text.into(),
+        }])
     }
 
     #[test]
@@ -268,9 +358,19 @@ mod tests {
         let text = "---\n# Source: app/templates/a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# Source: app/charts/sub/templates/b.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  namespace: prod\n";
         let rs = parse(text).unwrap();
         assert_eq!(rs.len(), 2);
-        assert_eq!(rs[0].origin, Origin { file: 0, line: 3, template: Some("app/templates/a.yaml".into()) });
+        assert_eq!(
+            rs[0].origin,
+            Origin {
+                file: 0,
+                line: 3,
+                template: Some("app/templates/a.yaml".into())
+            }
+        );
         assert_eq!(rs[1].origin.line, 9);
-        assert_eq!(rs[1].origin.template.as_deref(), Some("app/charts/sub/templates/b.yaml"));
+        assert_eq!(
+            rs[1].origin.template.as_deref(),
+            Some("app/charts/sub/templates/b.yaml")
+        );
         assert_eq!(rs[1].describe(), "ConfigMap prod/b");
     }
 
@@ -294,7 +394,10 @@ mod tests {
 
     #[test]
     fn not_an_object_is_an_input_error() {
-        assert!(parse("- a\n- b\n").unwrap_err().message.contains("not a Kubernetes object"));
+        assert!(parse("- a\n- b\n")
+            .unwrap_err()
+            .message
+            .contains("not a Kubernetes object"));
         let err = parse("apiVersion: v1\nmetadata: {}\n").unwrap_err();
         assert!(err.message.contains("no `kind`"), "{err}");
         assert!(parse("").unwrap().is_empty());

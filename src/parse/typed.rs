@@ -9,7 +9,9 @@
 
 use super::yaml::{Node, Pos, Value};
 use crate::evaluate::PathSeg;
-use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+};
 use std::cell::RefCell;
 use std::fmt;
 
@@ -97,7 +99,9 @@ typed_kinds!(
 
 /// Whether chartguard has a typed model for this apiVersion/kind.
 pub fn is_typed(api_version: &str, kind: &str) -> bool {
-    registry().iter().any(|(a, k, _)| *a == api_version && *k == kind)
+    registry()
+        .iter()
+        .any(|(a, k, _)| *a == api_version && *k == kind)
 }
 
 /// Kubernetes version whose schema the typed models follow (k8s-openapi feature).
@@ -108,7 +112,9 @@ pub fn schema_version() -> &'static str {
 
 /// Type-check one object. Returns no issues for kinds without a typed model.
 pub fn check_object(api_version: &str, kind: &str, root: &Node) -> Vec<Issue> {
-    let Some((_, _, check)) = registry().iter().find(|(a, k, _)| *a == api_version && *k == kind)
+    let Some((_, _, check)) = registry()
+        .iter()
+        .find(|(a, k, _)| *a == api_version && *k == kind)
     else {
         return Vec::new();
     };
@@ -156,11 +162,17 @@ fn check<T: serde::de::DeserializeOwned>(node: &Node, sink: &Sink) -> Result<(),
 
 /// Removes the node at `path` so the next attempt gets past it.
 fn remove_at(root: &mut Node, path: &[PathSeg]) -> bool {
-    let Some((last, parents)) = path.split_last() else { return false };
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
     let mut node = root;
     for seg in parents {
         let next = match (seg, &mut node.value) {
-            (PathSeg::Key(k), Value::Map(entries)) => entries.iter_mut().rev().find(|e| &e.key == k).map(|e| &mut e.value),
+            (PathSeg::Key(k), Value::Map(entries)) => entries
+                .iter_mut()
+                .rev()
+                .find(|e| &e.key == k)
+                .map(|e| &mut e.value),
             (PathSeg::Index(i), Value::Seq(items)) => items.get_mut(*i),
             _ => None,
         };
@@ -203,17 +215,30 @@ pub struct DeError {
 
 impl DeError {
     fn blank() -> Self {
-        DeError { expected: None, found: None, missing: None, custom: None, path_rev: Vec::new(), pos: None }
+        DeError {
+            expected: None,
+            found: None,
+            missing: None,
+            custom: None,
+            path_rev: Vec::new(),
+            pos: None,
+        }
     }
 
     fn describe(&self, path: &[PathSeg], secret: bool) -> String {
-        let at = if path.is_empty() { "the object".to_string() } else { crate::evaluate::path_to_string(path) };
+        let at = if path.is_empty() {
+            "the object".to_string()
+        } else {
+            crate::evaluate::path_to_string(path)
+        };
         if let Some(field) = &self.missing {
             return format!("{at}: required field `{field}` is missing");
         }
         match (&self.expected, self.found) {
             (Some(exp), Some(found)) => {
-                let hint = if found == "a string" && (exp.contains("i32") || exp.contains("i64") || exp.contains("integer")) {
+                let hint = if found == "a string"
+                    && (exp.contains("i32") || exp.contains("i64") || exp.contains("integer"))
+                {
                     " (a quoted number: drop the quotes, or `| int` instead of `| quote` in the template)"
                 } else if found == "a number" && exp.contains("string") {
                     " (quote it in the template: `| quote`)"
@@ -222,9 +247,14 @@ impl DeError {
                 } else {
                     ""
                 };
-                format!("{at}: expected {}, found {found}{hint}", friendly_expected(exp))
+                format!(
+                    "{at}: expected {}, found {found}{hint}",
+                    friendly_expected(exp)
+                )
             }
-            (Some(exp), None) => format!("{at}: invalid value, expected {}", friendly_expected(exp)),
+            (Some(exp), None) => {
+                format!("{at}: invalid value, expected {}", friendly_expected(exp))
+            }
             _ => match &self.custom {
                 Some(msg) if !secret => format!("{at}: {msg}"),
                 _ => format!("{at}: invalid value"),
@@ -272,16 +302,29 @@ fn unexpected_type(u: &de::Unexpected<'_>) -> &'static str {
 
 impl de::Error for DeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        DeError { custom: Some(msg.to_string()), ..DeError::blank() }
+        DeError {
+            custom: Some(msg.to_string()),
+            ..DeError::blank()
+        }
     }
     fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-        DeError { expected: Some(exp.to_string()), found: Some(unexpected_type(&unexp)), ..DeError::blank() }
+        DeError {
+            expected: Some(exp.to_string()),
+            found: Some(unexpected_type(&unexp)),
+            ..DeError::blank()
+        }
     }
     fn invalid_value(_unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-        DeError { expected: Some(exp.to_string()), ..DeError::blank() }
+        DeError {
+            expected: Some(exp.to_string()),
+            ..DeError::blank()
+        }
     }
     fn missing_field(field: &'static str) -> Self {
-        DeError { missing: Some(field.to_string()), ..DeError::blank() }
+        DeError {
+            missing: Some(field.to_string()),
+            ..DeError::blank()
+        }
     }
 }
 
@@ -316,7 +359,10 @@ impl<'de, 'a> Deserializer<'de> for De<'a> {
             Value::Int(i) => visitor.visit_i64(*i),
             Value::Float(f) => visitor.visit_f64(*f),
             Value::Str(s) => visitor.visit_str(s),
-            Value::Seq(items) => visitor.visit_seq(Seq { items: items.iter().enumerate(), sink: self.sink }),
+            Value::Seq(items) => visitor.visit_seq(Seq {
+                items: items.iter().enumerate(),
+                sink: self.sink,
+            }),
             Value::Map(_) => visitor.visit_map(Map::new(self.node, self.sink)),
         };
         r.map_err(|e| self.err_at(e))
@@ -329,7 +375,11 @@ impl<'de, 'a> Deserializer<'de> for De<'a> {
         }
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -368,7 +418,10 @@ impl<'de, 'a> Deserializer<'de> for De<'a> {
             Value::Str(s) => visitor
                 .visit_enum(s.as_str().into_deserializer())
                 .map_err(|e: de::value::Error| self.err_at(<DeError as de::Error>::custom(e))),
-            _ => Err(self.err_at(<DeError as de::Error>::invalid_type(de::Unexpected::Map, &"a string"))),
+            _ => Err(self.err_at(<DeError as de::Error>::invalid_type(
+                de::Unexpected::Map,
+                &"a string",
+            ))),
         }
     }
 
@@ -389,10 +442,20 @@ struct Seq<'a> {
 
 impl<'de, 'a> SeqAccess<'de> for Seq<'a> {
     type Error = DeError;
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
-        let Some((i, node)) = self.items.next() else { return Ok(None) };
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DeError> {
+        let Some((i, node)) = self.items.next() else {
+            return Ok(None);
+        };
         let mark = self.sink.unknown.borrow().len();
-        let r = seed.deserialize(De { node, sink: self.sink }).map_err(|e| within(PathSeg::Index(i), e));
+        let r = seed
+            .deserialize(De {
+                node,
+                sink: self.sink,
+            })
+            .map_err(|e| within(PathSeg::Index(i), e));
         prefix_unknown(self.sink, mark, PathSeg::Index(i));
         r.map(Some)
     }
@@ -406,14 +469,23 @@ struct Map<'a> {
 
 impl<'a> Map<'a> {
     fn new(node: &'a Node, sink: &'a Sink) -> Self {
-        Map { entries: node.entries().iter(), current: None, sink }
+        Map {
+            entries: node.entries().iter(),
+            current: None,
+            sink,
+        }
     }
 }
 
 impl<'de, 'a> MapAccess<'de> for Map<'a> {
     type Error = DeError;
-    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
-        let Some(entry) = self.entries.next() else { return Ok(None) };
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
+        let Some(entry) = self.entries.next() else {
+            return Ok(None);
+        };
         self.current = Some(entry);
         let key: de::value::StrDeserializer<'_, DeError> = entry.key.as_str().into_deserializer();
         seed.deserialize(key).map(Some)
@@ -423,7 +495,10 @@ impl<'de, 'a> MapAccess<'de> for Map<'a> {
         let seg = PathSeg::Key(entry.key.clone());
         let mark = self.sink.unknown.borrow().len();
         let r = seed
-            .deserialize(De { node: &entry.value, sink: self.sink })
+            .deserialize(De {
+                node: &entry.value,
+                sink: self.sink,
+            })
             .map_err(|e| within(seg.clone(), e));
         prefix_unknown(self.sink, mark, seg);
         r
@@ -459,7 +534,11 @@ mod tests {
 
     fn issues(text: &str) -> Vec<(IssueKind, String, String)> {
         let root = parse_document(text, 0).unwrap().unwrap().root;
-        let api = root.get("apiVersion").and_then(Node::as_str).unwrap().to_string();
+        let api = root
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .unwrap()
+            .to_string();
         let kind = root.get("kind").and_then(Node::as_str).unwrap().to_string();
         check_object(&api, &kind, &root)
             .into_iter()
@@ -472,9 +551,12 @@ mod tests {
     #[test]
     fn quoted_integer_is_schema_invalid() {
         let found = issues(&DEPLOY.replace("REPLICAS", "\"3\""));
-        assert!(found.iter().any(|(k, p, m)| *k == IssueKind::Invalid
-            && p == "spec.replicas"
-            && m.contains("expected an integer (int32), found a string")), "{found:#?}");
+        assert!(
+            found.iter().any(|(k, p, m)| *k == IssueKind::Invalid
+                && p == "spec.replicas"
+                && m.contains("expected an integer (int32), found a string")),
+            "{found:#?}"
+        );
     }
 
     #[test]
@@ -484,24 +566,40 @@ mod tests {
         let (kind, path, message) = &found[0];
         assert_eq!(*kind, IssueKind::UnknownField);
         assert_eq!(path, "spec.template.spec.securityContext.runAsNonroot");
-        assert!(message.contains("did you mean `runAsNonRoot`?"), "{message}");
+        assert!(
+            message.contains("did you mean `runAsNonRoot`?"),
+            "{message}"
+        );
     }
 
     #[test]
     fn several_errors_in_one_object_are_all_reported() {
-        let text = DEPLOY.replace("REPLICAS", "\"3\"").replace("image: nginx:1.27", "image: nginx:1.27\n          ports:\n            - containerPort: \"80\"");
+        let text = DEPLOY.replace("REPLICAS", "\"3\"").replace(
+            "image: nginx:1.27",
+            "image: nginx:1.27\n          ports:\n            - containerPort: \"80\"",
+        );
         let found = issues(&text);
         let paths: Vec<_> = found.iter().map(|(_, p, _)| p.as_str()).collect();
         assert!(paths.contains(&"spec.replicas"), "{found:#?}");
-        assert!(paths.contains(&"spec.template.spec.containers[0].ports[0].containerPort"), "{found:#?}");
+        assert!(
+            paths.contains(&"spec.template.spec.containers[0].ports[0].containerPort"),
+            "{found:#?}"
+        );
     }
 
     #[test]
     fn a_mapping_where_a_list_belongs() {
         // k8s-openapi defaults absent required fields instead of rejecting them, so a missing
         // field is not a typed-parse issue; a wrong shape is.
-        let found = issues("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n    port: 80\n");
-        assert!(found.iter().any(|(_, p, m)| p == "spec.ports" && m.contains("expected a list, found a mapping")), "{found:#?}");
+        let found = issues(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n    port: 80\n",
+        );
+        assert!(
+            found.iter().any(
+                |(_, p, m)| p == "spec.ports" && m.contains("expected a list, found a mapping")
+            ),
+            "{found:#?}"
+        );
     }
 
     #[test]
@@ -515,8 +613,15 @@ mod tests {
 
     #[test]
     fn label_values_must_be_strings() {
-        let found = issues("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n    version: 1.0\n");
-        assert!(found.iter().any(|(_, p, m)| p == "metadata.labels.version" && m.contains("found a number")), "{found:#?}");
+        let found = issues(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n    version: 1.0\n",
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(_, p, m)| p == "metadata.labels.version" && m.contains("found a number")),
+            "{found:#?}"
+        );
     }
 
     #[test]

@@ -67,7 +67,11 @@ impl Value {
 impl Node {
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {
-            Value::Map(entries) => entries.iter().rev().find(|e| e.key == key).map(|e| &e.value),
+            Value::Map(entries) => entries
+                .iter()
+                .rev()
+                .find(|e| e.key == key)
+                .map(|e| &e.value),
             _ => None,
         }
     }
@@ -149,7 +153,11 @@ pub struct YamlError {
 }
 
 enum Frame {
-    Seq { items: Vec<Node>, pos: Pos, anchor: usize },
+    Seq {
+        items: Vec<Node>,
+        pos: Pos,
+        anchor: usize,
+    },
     Map {
         entries: Vec<Entry>,
         /// Entries brought in by `<<` merge keys: they yield to keys the mapping sets itself.
@@ -166,7 +174,10 @@ enum Frame {
 }
 
 fn pos_of(m: &saphyr_parser::Marker) -> Pos {
-    Pos { line: m.line(), col: m.col() + 1 }
+    Pos {
+        line: m.line(),
+        col: m.col() + 1,
+    }
 }
 
 /// Parse one YAML document (the text between two `---` lines). `line_offset` is added to
@@ -220,7 +231,14 @@ pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc
                 let value = resolve_scalar(&text, style, tag.as_deref());
                 raw_key = Some(text.to_string());
                 plain = style == ScalarStyle::Plain;
-                Some((Node { value, pos: start, end }, anchor))
+                Some((
+                    Node {
+                        value,
+                        pos: start,
+                        end,
+                    },
+                    anchor,
+                ))
             }
             Event::Alias(id) => {
                 let node = anchors.get(&id).cloned().ok_or_else(|| YamlError {
@@ -243,7 +261,11 @@ pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc
                 if stack.len() >= MAX_DEPTH {
                     return Err(depth_error(start));
                 }
-                stack.push(Frame::Seq { items: Vec::new(), pos: start, anchor });
+                stack.push(Frame::Seq {
+                    items: Vec::new(),
+                    pos: start,
+                    anchor,
+                });
                 None
             }
             Event::MappingStart(anchor, _) => {
@@ -261,24 +283,44 @@ pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc
                 None
             }
             Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq { items, pos, anchor }) => {
-                    Some((Node { value: Value::Seq(items), pos, end }, anchor))
-                }
+                Some(Frame::Seq { items, pos, anchor }) => Some((
+                    Node {
+                        value: Value::Seq(items),
+                        pos,
+                        end,
+                    },
+                    anchor,
+                )),
                 _ => unreachable!("parser emits balanced events"),
             },
             Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map { mut entries, merged, pos, anchor, .. }) => {
+                Some(Frame::Map {
+                    mut entries,
+                    merged,
+                    pos,
+                    anchor,
+                    ..
+                }) => {
                     for e in merged {
                         if !entries.iter().any(|x| x.key == e.key) {
                             entries.push(e);
                         }
                     }
-                    Some((Node { value: Value::Map(entries), pos, end }, anchor))
+                    Some((
+                        Node {
+                            value: Value::Map(entries),
+                            pos,
+                            end,
+                        },
+                        anchor,
+                    ))
                 }
                 _ => unreachable!("parser emits balanced events"),
             },
         };
-        let Some((node, anchor)) = completed else { continue };
+        let Some((node, anchor)) = completed else {
+            continue;
+        };
         nodes += 1;
         if nodes > MAX_NODES {
             return Err(YamlError {
@@ -292,11 +334,19 @@ pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc
         match stack.last_mut() {
             None => root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, merged, index, pending_key, .. }) => match pending_key.take() {
+            Some(Frame::Map {
+                entries,
+                merged,
+                index,
+                pending_key,
+                ..
+            }) => match pending_key.take() {
                 None => {
                     let key = match node.value {
                         Value::Str(s) => s,
-                        _ if raw_key.is_some() && !matches!(node.value, Value::Null) => raw_key.take().unwrap_or_default(),
+                        _ if raw_key.is_some() && !matches!(node.value, Value::Null) => {
+                            raw_key.take().unwrap_or_default()
+                        }
                         Value::Int(i) => i.to_string(),
                         Value::Bool(b) => b.to_string(),
                         Value::Float(f) => f.to_string(),
@@ -317,7 +367,13 @@ pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc
                         merge_into(merged, node);
                     } else {
                         if index.is_none() && entries.len() >= 32 {
-                            *index = Some(entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)).collect());
+                            *index = Some(
+                                entries
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(i, e)| (e.key.clone(), i))
+                                    .collect(),
+                            );
                         }
                         let existing = match index {
                             Some(ix) => ix.get(&key).copied(),
@@ -333,13 +389,21 @@ pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc
                                     dropped: (entries[i].value.pos, entries[i].value.end),
                                 });
                                 // The last one wins, in place: the index stays valid.
-                                entries[i] = Entry { key, key_pos, value: node };
+                                entries[i] = Entry {
+                                    key,
+                                    key_pos,
+                                    value: node,
+                                };
                             }
                             None => {
                                 if let Some(ix) = index {
                                     ix.insert(key.clone(), entries.len());
                                 }
-                                entries.push(Entry { key, key_pos, value: node });
+                                entries.push(Entry {
+                                    key,
+                                    key_pos,
+                                    value: node,
+                                });
                             }
                         }
                     }
@@ -348,15 +412,23 @@ pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc
         }
     }
     // kubectl and Helm skip documents that are empty or just `null`; so do we.
-    Ok(root.filter(|r| !matches!(r.value, Value::Null)).map(|root| {
-        let mut doc = ParsedDoc { root, duplicate_keys: duplicates };
-        locate_duplicates(&mut doc);
-        doc
-    }))
+    Ok(root
+        .filter(|r| !matches!(r.value, Value::Null))
+        .map(|root| {
+            let mut doc = ParsedDoc {
+                root,
+                duplicate_keys: duplicates,
+            };
+            locate_duplicates(&mut doc);
+            doc
+        }))
 }
 
 fn depth_error(pos: Pos) -> YamlError {
-    YamlError { pos, message: format!("nesting deeper than {MAX_DEPTH} levels") }
+    YamlError {
+        pos,
+        message: format!("nesting deeper than {MAX_DEPTH} levels"),
+    }
 }
 
 fn count_nodes(node: &Node) -> usize {
@@ -394,7 +466,10 @@ fn locate_duplicates(doc: &mut ParsedDoc) {
         match &node.value {
             Value::Map(entries) => {
                 for d in dups.iter_mut() {
-                    if entries.iter().any(|e| e.key == d.key && e.key_pos == d.again) {
+                    if entries
+                        .iter()
+                        .any(|e| e.key == d.key && e.key_pos == d.again)
+                    {
                         d.path = path.clone();
                     }
                 }
@@ -445,7 +520,9 @@ pub fn resolve_plain(text: &str) -> Value {
         "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" => {
             return Value::Bool(false)
         }
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY)
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
         _ => {}
@@ -465,7 +542,9 @@ pub fn resolve_plain(text: &str) -> Value {
         i64::from_str_radix(bin, 2).ok()
     } else if let Some(oct) = digits.strip_prefix("0o") {
         i64::from_str_radix(oct, 8).ok()
-    } else if digits.len() > 1 && digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit())
+    } else if digits.len() > 1
+        && digits.starts_with('0')
+        && digits.bytes().all(|b| b.is_ascii_digit())
     {
         i64::from_str_radix(&digits[1..], 8).ok()
     } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -477,9 +556,14 @@ pub fn resolve_plain(text: &str) -> Value {
         return Value::Int(if neg { -i } else { i });
     }
     let looks_float = !digits.is_empty()
-        && digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+        && digits
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
         && digits.bytes().any(|b| b.is_ascii_digit())
-        && (digits.contains('.') || digits.contains('e') || digits.contains('E') || digits.len() > 18);
+        && (digits.contains('.')
+            || digits.contains('e')
+            || digits.contains('E')
+            || digits.len() > 18);
     if looks_float {
         if let Ok(f) = plain.parse::<f64>() {
             return Value::Float(f);
@@ -520,8 +604,14 @@ mod tests {
         assert_eq!(resolve_plain("25%"), Value::Str("25%".into()));
         assert_eq!(resolve_plain("1e3"), Value::Float(1000.0));
         assert_eq!(resolve_plain("1.2.3"), Value::Str("1.2.3".into()));
-        assert_eq!(parse("a: \"3\"").get("a").unwrap().value, Value::Str("3".into()));
-        assert_eq!(parse("a: !!str 3").get("a").unwrap().value, Value::Str("3".into()));
+        assert_eq!(
+            parse("a: \"3\"").get("a").unwrap().value,
+            Value::Str("3".into())
+        );
+        assert_eq!(
+            parse("a: !!str 3").get("a").unwrap().value,
+            Value::Str("3".into())
+        );
     }
 
     #[test]
@@ -539,7 +629,10 @@ mod tests {
             text.push_str(&format!("{cur}: &{cur} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         let err = parse_document(&text, 0).unwrap_err();
-        assert!(err.message.contains("billion laughs") || err.message.contains("nodes"), "{err:?}");
+        assert!(
+            err.message.contains("billion laughs") || err.message.contains("nodes"),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -551,9 +644,12 @@ mod tests {
 
     #[test]
     fn merge_keys_and_duplicates() {
-        let doc = parse_document("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n  z: 4\n  z: 5\n", 0)
-            .unwrap()
-            .unwrap();
+        let doc = parse_document(
+            "base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n  z: 4\n  z: 5\n",
+            0,
+        )
+        .unwrap()
+        .unwrap();
         let m = doc.root.get("m").unwrap();
         assert_eq!(m.get("x").unwrap().value, Value::Int(1));
         assert_eq!(m.get("y").unwrap().value, Value::Int(3));

@@ -64,7 +64,10 @@ pub fn safe_lines(template: &str) -> Vec<Mark> {
         }
         safe[i] = if in_action || trimmed.is_empty() || trimmed.starts_with("---") {
             Mark::No
-        } else if trimmed.starts_with("{{-") && !trimmed.starts_with("{{-/*") && !trimmed.starts_with("{{- /*") {
+        } else if trimmed.starts_with("{{-")
+            && !trimmed.starts_with("{{-/*")
+            && !trimmed.starts_with("{{- /*")
+        {
             Mark::Inline
         } else if trimmed.starts_with("{{-") || prev_right_trim {
             Mark::No
@@ -93,9 +96,13 @@ fn starts_block_scalar(trimmed: &str) -> bool {
     let tail = without_comment.rsplit([' ', ':']).next().unwrap_or("");
     let is_indicator = |s: &str| {
         let mut c = s.chars();
-        matches!(c.next(), Some('|' | '>')) && c.all(|x| matches!(x, '-' | '+') || x.is_ascii_digit())
+        matches!(c.next(), Some('|' | '>'))
+            && c.all(|x| matches!(x, '-' | '+') || x.is_ascii_digit())
     };
-    is_indicator(tail) && (without_comment.contains(": ") || without_comment.starts_with("- ") || without_comment == tail)
+    is_indicator(tail)
+        && (without_comment.contains(": ")
+            || without_comment.starts_with("- ")
+            || without_comment == tail)
 }
 
 pub fn instrument_text(template: &str, safe: &[Mark]) -> String {
@@ -126,12 +133,23 @@ pub fn instrument_text(template: &str, safe: &[Mark]) -> String {
 /// chart and its unpacked subcharts, as paths relative to the chart root.
 fn template_files(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for e in ignore::WalkBuilder::new(root).hidden(false).git_ignore(false).build().filter_map(Result::ok) {
+    for e in ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .git_ignore(false)
+        .build()
+        .filter_map(Result::ok)
+    {
         let p = e.path();
-        let Ok(rel) = p.strip_prefix(root) else { continue };
+        let Ok(rel) = p.strip_prefix(root) else {
+            continue;
+        };
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let in_templates = rel.components().any(|c| c.as_os_str() == "templates");
-        if in_templates && !name.starts_with('_') && (name.ends_with(".yaml") || name.ends_with(".yml")) && p.is_file() {
+        if in_templates
+            && !name.starts_with('_')
+            && (name.ends_with(".yaml") || name.ends_with(".yml"))
+            && p.is_file()
+        {
             out.push(rel.to_path_buf());
         }
     }
@@ -216,7 +234,9 @@ fn parse_instrumented(text: &str) -> Vec<DocMap> {
     let mut docs = Vec::new();
     let all: Vec<&str> = text.lines().collect();
     for chunk in crate::parse::chunks(text) {
-        let Ok(Some(doc)) = crate::parse::yaml::parse_document(chunk.text, chunk.first_line) else { continue };
+        let Ok(Some(doc)) = crate::parse::yaml::parse_document(chunk.text, chunk.first_line) else {
+            continue;
+        };
         let mut markers = vec![0usize; all.len() + 2];
         let mut current = 0usize;
         let first = chunk.first_line;
@@ -233,14 +253,23 @@ fn parse_instrumented(text: &str) -> Vec<DocMap> {
             }
             markers[l + 1] = current;
         }
-        docs.push(DocMap { template: chunk.template, root: doc.root, markers });
+        docs.push(DocMap {
+            template: chunk.template,
+            root: doc.root,
+            markers,
+        });
     }
     docs
 }
 
 /// Renders an instrumented copy of the chart and pairs its documents with the clean ones.
 /// Never fails the lint: on any problem the affected documents get no map.
-pub fn build_map(chart: &Chart, opts: &HelmOptions, upgrade: bool, clean: &[(Option<String>, Node)]) -> TemplateMap {
+pub fn build_map(
+    chart: &Chart,
+    opts: &HelmOptions,
+    upgrade: bool,
+    clean: &[(Option<String>, Node)],
+) -> TemplateMap {
     // Markers inside `{{-` actions place include/nindent output best, but a template that
     // glues text onto the previous line with `{{-` changes shape with them: documents that
     // do not verify get a second chance from a render with comment-line markers only.
@@ -257,8 +286,17 @@ pub fn build_map(chart: &Chart, opts: &HelmOptions, upgrade: bool, clean: &[(Opt
     map
 }
 
-fn build_map_with(chart: &Chart, opts: &HelmOptions, upgrade: bool, clean: &[(Option<String>, Node)], inline: bool) -> TemplateMap {
-    let mut map = TemplateMap { docs: vec![None; clean.len()], skipped_templates: Vec::new() };
+fn build_map_with(
+    chart: &Chart,
+    opts: &HelmOptions,
+    upgrade: bool,
+    clean: &[(Option<String>, Node)],
+    inline: bool,
+) -> TemplateMap {
+    let mut map = TemplateMap {
+        docs: vec![None; clean.len()],
+        skipped_templates: Vec::new(),
+    };
     if !chart.unpacked {
         return map;
     }
@@ -274,7 +312,9 @@ fn build_map_with(chart: &Chart, opts: &HelmOptions, upgrade: bool, clean: &[(Op
         if let Ok(text) = std::fs::read_to_string(&path) {
             let mut safe = safe_lines(&text);
             if !inline {
-                safe.iter_mut().filter(|m| **m == Mark::Inline).for_each(|m| *m = Mark::No);
+                safe.iter_mut()
+                    .filter(|m| **m == Mark::Inline)
+                    .for_each(|m| *m = Mark::No);
             }
             if std::fs::write(&path, instrument_text(&text, &safe)).is_ok() {
                 files.insert(rel, text);
@@ -290,9 +330,16 @@ fn build_map_with(chart: &Chart, opts: &HelmOptions, upgrade: bool, clean: &[(Op
                 rendered = Some(text);
                 break;
             }
-            Err(RenderError { template: Some((source, _, _)), .. }) => {
-                let Some(rel) = source.split_once('/').map(|(_, r)| PathBuf::from(r)) else { break };
-                let Some(original) = files.remove(&rel) else { break };
+            Err(RenderError {
+                template: Some((source, _, _)),
+                ..
+            }) => {
+                let Some(rel) = source.split_once('/').map(|(_, r)| PathBuf::from(r)) else {
+                    break;
+                };
+                let Some(original) = files.remove(&rel) else {
+                    break;
+                };
                 if std::fs::write(copy.join(&rel), original).is_err() {
                     break;
                 }
@@ -315,7 +362,10 @@ fn build_map_with(chart: &Chart, opts: &HelmOptions, upgrade: bool, clean: &[(Op
             }
             let d = &inst[j];
             // Paths, not values: names and passwords may be random in every render.
-            if &d.template == template && kind_of(&d.root) == kind_of(root) && paths_of(&d.root) == want {
+            if &d.template == template
+                && kind_of(&d.root) == kind_of(root)
+                && paths_of(&d.root) == want
+            {
                 used.insert(j);
                 map.docs[i] = Some(d.clone());
                 break;
@@ -332,7 +382,14 @@ fn kind_of(n: &Node) -> Option<&str> {
 fn tempdir() -> std::io::Result<PathBuf> {
     let base = std::env::temp_dir();
     for n in 0..1000u32 {
-        let dir = base.join(format!("chartguard-{}-{}-{n}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)));
+        let dir = base.join(format!(
+            "chartguard-{}-{}-{n}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0)
+        ));
         if std::fs::create_dir(&dir).is_ok() {
             return Ok(dir);
         }
@@ -344,7 +401,13 @@ fn tempdir() -> std::io::Result<PathBuf> {
 /// literally, below the previous one and more indented. Returns the deepest key found.
 pub fn key_path_line(template: &str, path: &[PathSeg]) -> Option<usize> {
     let lines: Vec<&str> = template.lines().collect();
-    let keys: Vec<&str> = path.iter().filter_map(|s| match s { PathSeg::Key(k) => Some(k.as_str()), _ => None }).collect();
+    let keys: Vec<&str> = path
+        .iter()
+        .filter_map(|s| match s {
+            PathSeg::Key(k) => Some(k.as_str()),
+            _ => None,
+        })
+        .collect();
     let mut from = doc_start(template).unwrap_or(1) - 1;
     let mut indent: Option<usize> = None;
     let mut found = None;
@@ -355,7 +418,12 @@ pub fn key_path_line(template: &str, path: &[PathSeg]) -> Option<usize> {
             let ind = line.len() - t.len();
             if let Some(prev) = indent {
                 // Left the parent's block: stop (an `{{ }}` line may sit anywhere).
-                if ind <= prev && !t.is_empty() && !t.starts_with("{{") && !t.starts_with('#') && i > from {
+                if ind <= prev
+                    && !t.is_empty()
+                    && !t.starts_with("{{")
+                    && !t.starts_with('#')
+                    && i > from
+                {
                     break;
                 }
             }
@@ -380,7 +448,10 @@ pub fn key_path_line(template: &str, path: &[PathSeg]) -> Option<usize> {
 
 /// Layer 5: the line where the template's first document starts (`apiVersion:`).
 pub fn doc_start(template: &str) -> Option<usize> {
-    template.lines().position(|l| l.trim_start().starts_with("apiVersion:")).map(|i| i + 1)
+    template
+        .lines()
+        .position(|l| l.trim_start().starts_with("apiVersion:"))
+        .map(|i| i + 1)
 }
 
 #[cfg(test)]
@@ -392,7 +463,13 @@ mod tests {
     fn markers_skip_the_lines_where_a_comment_would_change_the_output() {
         let t = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n  {{- with .Values.labels }}\n  labels: {{ toYaml . | nindent 4 }}\n  {{- end }}\ndata:\n  script: |\n    echo hi\n    # not a comment\n  other: {{ .Values.x\n    | quote }}\n  last: {{ .Values.y -}}\n  after: 1\n";
         let safe = safe_lines(t);
-        let at = |m: Mark| safe.iter().enumerate().filter(|(_, s)| **s == m).map(|(i, _)| i + 1).collect::<Vec<_>>();
+        let at = |m: Mark| {
+            safe.iter()
+                .enumerate()
+                .filter(|(_, s)| **s == m)
+                .map(|(i, _)| i + 1)
+                .collect::<Vec<_>>()
+        };
         // 5 and 7 start with `{{-` (marked inside the action); 10-11 are in a block scalar;
         // 13 is inside an action; 15 follows a right-trimming action.
         assert_eq!(at(Mark::Line), vec![1, 2, 3, 4, 6, 8, 9, 12, 14]);
@@ -402,9 +479,15 @@ mod tests {
     #[test]
     fn instrumented_text_keeps_indentation() {
         let t = "a:\n  b: 1\n";
-        assert_eq!(instrument_text(t, &safe_lines(t)), "#cg:1\na:\n  #cg:2\n  b: 1\n");
+        assert_eq!(
+            instrument_text(t, &safe_lines(t)),
+            "#cg:1\na:\n  #cg:2\n  b: 1\n"
+        );
         let t = "a:\n  {{- include \"x\" . | nindent 2 }}\n";
-        assert_eq!(instrument_text(t, &safe_lines(t)), "#cg:1\na:\n  {{- \"\\n#cg:2\" }}{{ include \"x\" . | nindent 2 }}\n");
+        assert_eq!(
+            instrument_text(t, &safe_lines(t)),
+            "#cg:1\na:\n  {{- \"\\n#cg:2\" }}{{ include \"x\" . | nindent 2 }}\n"
+        );
     }
 
     #[test]

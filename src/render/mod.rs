@@ -44,7 +44,12 @@ pub struct RenderError {
 
 impl std::fmt::Display for RenderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: helm template failed:\n{}", crate::input::display_path(&self.chart), self.message)
+        write!(
+            f,
+            "{}: helm template failed:\n{}",
+            crate::input::display_path(&self.chart),
+            self.message
+        )
     }
 }
 
@@ -62,7 +67,10 @@ pub struct Rendered {
 pub fn chart_name(dir: &Path) -> Option<String> {
     let text = std::fs::read_to_string(dir.join("Chart.yaml")).ok()?;
     let doc = crate::parse::yaml::parse_document(&text, 0).ok()??;
-    doc.root.get("name").and_then(crate::parse::yaml::Node::as_str).map(str::to_string)
+    doc.root
+        .get("name")
+        .and_then(crate::parse::yaml::Node::as_str)
+        .map(str::to_string)
 }
 
 /// Whether `path` is a chart (or a directory of charts), and which.
@@ -71,17 +79,32 @@ pub fn find_charts(path: &Path) -> Vec<Chart> {
         let name = path.file_stem().unwrap_or_default().to_string_lossy();
         // `myapp-1.2.3.tgz` → `myapp`
         let name = match name.rfind('-') {
-            Some(i) if name[i + 1..].starts_with(|c: char| c.is_ascii_digit()) => name[..i].to_string(),
+            Some(i) if name[i + 1..].starts_with(|c: char| c.is_ascii_digit()) => {
+                name[..i].to_string()
+            }
             _ => name.to_string(),
         };
-        return vec![Chart { path: path.to_path_buf(), name, unpacked: false }];
+        return vec![Chart {
+            path: path.to_path_buf(),
+            name,
+            unpacked: false,
+        }];
     }
     if !path.is_dir() {
         return Vec::new();
     }
     if path.join("Chart.yaml").is_file() {
-        let name = chart_name(path).unwrap_or_else(|| path.file_name().unwrap_or_default().to_string_lossy().to_string());
-        return vec![Chart { path: path.to_path_buf(), name, unpacked: true }];
+        let name = chart_name(path).unwrap_or_else(|| {
+            path.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string()
+        });
+        return vec![Chart {
+            path: path.to_path_buf(),
+            name,
+            unpacked: true,
+        }];
     }
     // A directory of charts: every Chart.yaml that is not a subchart of another.
     let mut dirs: Vec<PathBuf> = ignore::WalkBuilder::new(path)
@@ -96,14 +119,27 @@ pub fn find_charts(path: &Path) -> Vec<Chart> {
         if charts.iter().any(|c| d.starts_with(&c.path)) {
             continue;
         }
-        let name = chart_name(&d).unwrap_or_else(|| d.file_name().unwrap_or_default().to_string_lossy().to_string());
-        charts.push(Chart { path: d, name, unpacked: true });
+        let name = chart_name(&d).unwrap_or_else(|| {
+            d.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string()
+        });
+        charts.push(Chart {
+            path: d,
+            name,
+            unpacked: true,
+        });
     }
     charts
 }
 
 fn helm_args(chart: &Path, release: &str, opts: &HelmOptions, upgrade: bool) -> Vec<String> {
-    let mut args = vec!["template".to_string(), release.to_string(), chart.to_string_lossy().to_string()];
+    let mut args = vec![
+        "template".to_string(),
+        release.to_string(),
+        chart.to_string_lossy().to_string(),
+    ];
     for v in &opts.values {
         args.push("--values".into());
         args.push(v.to_string_lossy().to_string());
@@ -138,13 +174,26 @@ fn helm_args(chart: &Path, release: &str, opts: &HelmOptions, upgrade: bool) -> 
 }
 
 /// Runs `helm template` on `chart_path` (the chart itself or an instrumented copy).
-pub fn helm_template(chart_path: &Path, chart: &Chart, opts: &HelmOptions, upgrade: bool) -> Result<String, RenderError> {
+pub fn helm_template(
+    chart_path: &Path,
+    chart: &Chart,
+    opts: &HelmOptions,
+    upgrade: bool,
+) -> Result<String, RenderError> {
     helm_template_with_notices(chart_path, chart, opts, upgrade).map(|(text, _)| text)
 }
 
 /// `helm template`, and what Helm said on stderr although it succeeded.
-pub fn helm_template_with_notices(chart_path: &Path, chart: &Chart, opts: &HelmOptions, upgrade: bool) -> Result<(String, String), RenderError> {
-    let release = opts.release_name.clone().unwrap_or_else(|| chart.name.clone());
+pub fn helm_template_with_notices(
+    chart_path: &Path,
+    chart: &Chart,
+    opts: &HelmOptions,
+    upgrade: bool,
+) -> Result<(String, String), RenderError> {
+    let release = opts
+        .release_name
+        .clone()
+        .unwrap_or_else(|| chart.name.clone());
     let output = Command::new(&opts.helm_bin)
         .args(helm_args(chart_path, &release, opts, upgrade))
         .env("HELM_DEBUG", "false")
@@ -163,9 +212,16 @@ pub fn helm_template_with_notices(chart_path: &Path, chart: &Chart, opts: &HelmO
         })?;
     if !output.status.success() {
         let message = String::from_utf8_lossy(&output.stderr).trim().to_string();
-        let message = message.trim_end_matches("Use --debug flag to render out invalid YAML").trim().to_string();
+        let message = message
+            .trim_end_matches("Use --debug flag to render out invalid YAML")
+            .trim()
+            .to_string();
         let message = redact_message(&message, chart, opts);
-        return Err(RenderError { chart: chart.path.clone(), template: error_location(&message), message });
+        return Err(RenderError {
+            chart: chart.path.clone(),
+            template: error_location(&message),
+            message,
+        });
     }
     let text = String::from_utf8(output.stdout).map_err(|_| RenderError {
         chart: chart.path.clone(),
@@ -185,7 +241,11 @@ pub fn skipped_hooks(chart: &Chart, stderr: &str) -> Vec<(String, Vec<(PathBuf, 
             rest.trim().trim_matches('"').to_string()
         } else if line.contains("skipping unknown hooks") {
             match line.split("hookTypes=").nth(1) {
-                Some(v) => v.trim().trim_matches('"').trim_matches(['[', ']']).to_string(),
+                Some(v) => v
+                    .trim()
+                    .trim_matches('"')
+                    .trim_matches(['[', ']'])
+                    .to_string(),
                 None => continue,
             }
         } else {
@@ -196,8 +256,13 @@ pub fn skipped_hooks(chart: &Chart, stderr: &str) -> Vec<(String, Vec<(PathBuf, 
         }
         let mut places = Vec::new();
         if chart.unpacked {
-            for e in ignore::WalkBuilder::new(&chart.path).build().filter_map(Result::ok) {
-                let Ok(text) = std::fs::read_to_string(e.path()) else { continue };
+            for e in ignore::WalkBuilder::new(&chart.path)
+                .build()
+                .filter_map(Result::ok)
+            {
+                let Ok(text) = std::fs::read_to_string(e.path()) else {
+                    continue;
+                };
                 for (i, l) in text.lines().enumerate() {
                     if l.contains("helm.sh/hook\"") || l.contains("helm.sh/hook:") {
                         if l.contains(&value) {
@@ -228,7 +293,11 @@ fn redact_message(message: &str, chart: &Chart, opts: &HelmOptions) -> String {
         match &node.value {
             Value::Map(entries) => {
                 for e in entries {
-                    walk(&e.value, secret || crate::report::looks_secret_key(&e.key), out);
+                    walk(
+                        &e.value,
+                        secret || crate::report::looks_secret_key(&e.key),
+                        out,
+                    );
                 }
             }
             Value::Seq(items) => items.iter().for_each(|n| walk(n, secret, out)),
@@ -238,7 +307,9 @@ fn redact_message(message: &str, chart: &Chart, opts: &HelmOptions) -> String {
     }
     let files = std::iter::once(chart.path.join("values.yaml")).chain(opts.values.iter().cloned());
     for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else { continue };
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
         if let Ok(Some(doc)) = crate::parse::yaml::parse_document(&text, 0) {
             walk(&doc.root, false, &mut secrets);
         }
@@ -273,7 +344,12 @@ fn error_location(message: &str) -> Option<(String, usize, usize)> {
     if let Some(start) = message.find("parse error on ") {
         let rest = &message[start + 15..];
         let file = rest.split(':').next()?.trim().to_string();
-        let line = rest.split("line ").nth(1).and_then(|l| l.split(':').next()).and_then(|l| l.trim().parse().ok()).unwrap_or(1);
+        let line = rest
+            .split("line ")
+            .nth(1)
+            .and_then(|l| l.split(':').next())
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(1);
         return Some((file, line, 1));
     }
     None
@@ -289,7 +365,10 @@ pub fn has_upgrade_logic(chart: &Chart) -> bool {
         .build()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains(".Release.IsUpgrade") || t.contains(".Release.IsInstall")))
+        .any(|e| {
+            std::fs::read_to_string(e.path())
+                .is_ok_and(|t| t.contains(".Release.IsUpgrade") || t.contains(".Release.IsInstall"))
+        })
 }
 
 /// The template file on disk for a `# Source:` path: `myapp/templates/x.yaml` is
@@ -318,6 +397,9 @@ mod tests {
             error_location("Error: YAML parse error on app/templates/cm.yaml: error converting YAML to JSON: yaml: line 7: did not find expected key"),
             Some(("app/templates/cm.yaml".into(), 7, 1))
         );
-        assert_eq!(error_location("Error: found in Chart.yaml, but missing in charts/ directory: redis"), None);
+        assert_eq!(
+            error_location("Error: found in Chart.yaml, but missing in charts/ directory: redis"),
+            None
+        );
     }
 }

@@ -28,7 +28,10 @@ pub fn refs(line: &str) -> Vec<String> {
     let mut rest = line;
     while let Some(i) = rest.find(".Values.") {
         let after = &rest[i + 8..];
-        let key: String = after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.').collect();
+        let key: String = after
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+            .collect();
         let key = key.trim_end_matches('.').to_string();
         if !key.is_empty() && !out.contains(&key) {
             out.push(key);
@@ -42,7 +45,9 @@ pub fn refs(line: &str) -> Vec<String> {
 /// the `with .Values.x` block the line sits in when it uses `.`.
 pub fn keys_for_line(template: &str, line: usize) -> Vec<String> {
     let lines: Vec<&str> = template.lines().collect();
-    let Some(text) = line.checked_sub(1).and_then(|i| lines.get(i)) else { return Vec::new() };
+    let Some(text) = line.checked_sub(1).and_then(|i| lines.get(i)) else {
+        return Vec::new();
+    };
     let on_line = refs(text);
     if !on_line.is_empty() {
         return on_line;
@@ -55,7 +60,10 @@ fn key_of_block(lines: &[&str], line: usize) -> Option<String> {
     let mut depth = 0i32;
     for l in lines[..line - 1].iter().rev() {
         let t = l.trim();
-        let opens = ["with ", "range ", "if "].iter().filter(|w| t.contains(&format!("{{{{- {w}")) || t.contains(&format!("{{{{ {w}"))).count() as i32;
+        let opens = ["with ", "range ", "if "]
+            .iter()
+            .filter(|w| t.contains(&format!("{{{{- {w}")) || t.contains(&format!("{{{{ {w}")))
+            .count() as i32;
         let closes = t.matches("end }}").count() as i32 + t.matches("end -}}").count() as i32;
         depth += closes - opens;
         if depth < 0 {
@@ -78,12 +86,24 @@ fn lookup<'a>(root: &'a Node, key: &str) -> Option<&'a Node> {
 
 /// Where each key is set, as one source whose hint names them all (a DSN built from user,
 /// password and host names three keys).
-pub fn sources_of(keys: &[String], values_files: &[(PathBuf, String)], set_args: &[String], subchart: Option<(&Path, &str)>) -> Option<ValueSource> {
-    let mut all: Vec<ValueSource> = keys.iter().map(|k| source_of(k, values_files, set_args, subchart)).collect();
+pub fn sources_of(
+    keys: &[String],
+    values_files: &[(PathBuf, String)],
+    set_args: &[String],
+    subchart: Option<(&Path, &str)>,
+) -> Option<ValueSource> {
+    let mut all: Vec<ValueSource> = keys
+        .iter()
+        .map(|k| source_of(k, values_files, set_args, subchart))
+        .collect();
     if all.len() <= 1 {
         return all.pop();
     }
-    let hint = all.iter().map(|s| s.hint.clone()).collect::<Vec<_>>().join("; ");
+    let hint = all
+        .iter()
+        .map(|s| s.hint.clone())
+        .collect::<Vec<_>>()
+        .join("; ");
     let mut first = all.swap_remove(0);
     first.hint = hint;
     Some(first)
@@ -92,7 +112,12 @@ pub fn sources_of(keys: &[String], values_files: &[(PathBuf, String)], set_args:
 /// Where `key` is set. `values_files`: in Helm's order (chart values.yaml first); `prefix`
 /// is the subchart's name for templates of a subchart (its values live under it in the
 /// parent's files).
-pub fn source_of(key: &str, values_files: &[(PathBuf, String)], set_args: &[String], subchart: Option<(&Path, &str)>) -> ValueSource {
+pub fn source_of(
+    key: &str,
+    values_files: &[(PathBuf, String)],
+    set_args: &[String],
+    subchart: Option<(&Path, &str)>,
+) -> ValueSource {
     let mut found: Option<(String, usize)> = None;
     let mut candidates: Vec<(String, String, &str)> = Vec::new();
     if let Some((dir, _)) = subchart {
@@ -102,10 +127,18 @@ pub fn source_of(key: &str, values_files: &[(PathBuf, String)], set_args: &[Stri
         }
     }
     for (path, text) in values_files {
-        candidates.push((crate::input::display_path(path), text.clone(), subchart.map(|(_, n)| n).unwrap_or("")));
+        candidates.push((
+            crate::input::display_path(path),
+            text.clone(),
+            subchart.map(|(_, n)| n).unwrap_or(""),
+        ));
     }
     for (name, text, prefix) in &candidates {
-        let full = if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") };
+        let full = if prefix.is_empty() {
+            key.to_string()
+        } else {
+            format!("{prefix}.{key}")
+        };
         if let Ok(Some(doc)) = parse_document(text, 0) {
             if let Some(n) = lookup(&doc.root, &full) {
                 if !matches!(n.value, crate::parse::yaml::Value::Null) {
@@ -128,18 +161,41 @@ pub fn source_of(key: &str, values_files: &[(PathBuf, String)], set_args: &[Stri
         s.split(',').any(|kv| {
             kv.split('=').next().is_some_and(|k| {
                 let k = k.trim();
-                k == full_key || k.starts_with(&format!("{full_key}.")) || full_key.starts_with(&format!("{k}."))
+                k == full_key
+                    || k.starts_with(&format!("{full_key}."))
+                    || full_key.starts_with(&format!("{k}."))
             })
         })
     });
     if on_command_line {
-        return ValueSource { key: key.into(), file: None, line: None, command_line: true, hint: format!("set on the command line (--set {key}=…)") };
+        return ValueSource {
+            key: key.into(),
+            file: None,
+            line: None,
+            command_line: true,
+            hint: format!("set on the command line (--set {key}=…)"),
+        };
     }
     match found {
-        Some((file, line)) => ValueSource { hint: format!("set by {file}:{line} (`{key}`)"), key: key.into(), file: Some(file), line: Some(line), command_line: false },
+        Some((file, line)) => ValueSource {
+            hint: format!("set by {file}:{line} (`{key}`)"),
+            key: key.into(),
+            file: Some(file),
+            line: Some(line),
+            command_line: false,
+        },
         None => {
-            let last = candidates.last().map(|c| c.0.clone()).unwrap_or_else(|| "values.yaml".into());
-            ValueSource { hint: format!("`{key}` is not set in any values file; add it to {last}"), key: key.into(), file: None, line: None, command_line: false }
+            let last = candidates
+                .last()
+                .map(|c| c.0.clone())
+                .unwrap_or_else(|| "values.yaml".into());
+            ValueSource {
+                hint: format!("`{key}` is not set in any values file; add it to {last}"),
+                key: key.into(),
+                file: None,
+                line: None,
+                command_line: false,
+            }
         }
     }
 }
@@ -149,7 +205,12 @@ fn key_line(root: &Node, key: &str) -> Option<usize> {
         Some((p, l)) => (lookup(root, p)?, l),
         None => (root, key),
     };
-    parent.entries().iter().rev().find(|e| e.key == last).map(|e| e.key_pos.line)
+    parent
+        .entries()
+        .iter()
+        .rev()
+        .find(|e| e.key == last)
+        .map(|e| e.key_pos.line)
 }
 
 #[cfg(test)]
@@ -159,7 +220,10 @@ mod tests {
     #[test]
     fn refs_on_a_line() {
         assert_eq!(refs("image: \"{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}\""), vec!["image.repository", "image.tag"]);
-        assert_eq!(refs("{{- toYaml .Values.resources | nindent 12 }}"), vec!["resources"]);
+        assert_eq!(
+            refs("{{- toYaml .Values.resources | nindent 12 }}"),
+            vec!["resources"]
+        );
         assert!(refs("name: app").is_empty());
     }
 
@@ -173,15 +237,26 @@ mod tests {
     #[test]
     fn last_values_file_wins() {
         let files = vec![
-            (PathBuf::from("values.yaml"), "replicaCount: 1\nresources: {}\n".to_string()),
-            (PathBuf::from("values-prod.yaml"), "# prod\nreplicaCount: 3\n".to_string()),
+            (
+                PathBuf::from("values.yaml"),
+                "replicaCount: 1\nresources: {}\n".to_string(),
+            ),
+            (
+                PathBuf::from("values-prod.yaml"),
+                "# prod\nreplicaCount: 3\n".to_string(),
+            ),
         ];
         let s = source_of("replicaCount", &files, &[], None);
         assert_eq!(s.hint, "set by values-prod.yaml:2 (`replicaCount`)");
         let s = source_of("resources", &files, &[], None);
         assert_eq!(s.file.as_deref(), Some("values.yaml"));
         let s = source_of("podDisruptionBudget.enabled", &files, &[], None);
-        assert!(s.hint.contains("not set in any values file; add it to values-prod.yaml"), "{}", s.hint);
+        assert!(
+            s.hint
+                .contains("not set in any values file; add it to values-prod.yaml"),
+            "{}",
+            s.hint
+        );
         let s = source_of("replicaCount", &files, &["replicaCount=5".into()], None);
         assert!(s.command_line && !s.hint.contains('5'));
     }

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 /// Workflow-command escaping: data escapes `%`, CR and LF; properties also `:` and `,`.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -23,7 +25,14 @@ pub fn render(findings: &[Finding]) -> String {
             Severity::Note => "notice",
         };
         let l = &f.location;
-        let mut message = format!("{} {}: {}\nWhy: {}\nFix: {}", f.object.describe(), f.path, f.message, f.why, f.fix);
+        let mut message = format!(
+            "{} {}: {}\nWhy: {}\nFix: {}",
+            f.object.describe(),
+            f.path,
+            f.message,
+            f.why,
+            f.fix
+        );
         if let Some(v) = &f.value {
             message.push_str(&format!("\nValues: {}", v.hint));
         }
@@ -54,18 +63,27 @@ pub fn summary_markdown(findings: &[Finding], objects: usize) -> String {
         c.error,
         c.warning,
         c.note,
-        if c.suppressed > 0 { format!(", {} suppressed", c.suppressed) } else { String::new() }
+        if c.suppressed > 0 {
+            format!(", {} suppressed", c.suppressed)
+        } else {
+            String::new()
+        }
     ));
     if findings.iter().all(|f| f.suppression.is_some()) {
         s.push_str("No findings.\n");
         return s;
     }
-    let mut envs: Vec<String> = findings.iter().flat_map(|f| f.environments.clone()).collect();
+    let mut envs: Vec<String> = findings
+        .iter()
+        .flat_map(|f| f.environments.clone())
+        .collect();
     envs.sort();
     envs.dedup();
     let mut rows: BTreeMap<(&str, &str), BTreeMap<String, usize>> = BTreeMap::new();
     for f in findings.iter().filter(|f| f.suppression.is_none()) {
-        let row = rows.entry((f.rule.as_str(), f.severity.as_str())).or_default();
+        let row = rows
+            .entry((f.rule.as_str(), f.severity.as_str()))
+            .or_default();
         *row.entry("total".into()).or_default() += 1;
         for e in &f.environments {
             *row.entry(e.clone()).or_default() += 1;
@@ -81,7 +99,10 @@ pub fn summary_markdown(findings: &[Finding], objects: usize) -> String {
     }
     s.push('\n');
     for ((rule, sev), counts) in rows {
-        s.push_str(&format!("| `{rule}` | {sev} | {} |", counts.get("total").copied().unwrap_or(0)));
+        s.push_str(&format!(
+            "| `{rule}` | {sev} | {} |",
+            counts.get("total").copied().unwrap_or(0)
+        ));
         for e in &envs {
             s.push_str(&format!(" {} |", counts.get(e).copied().unwrap_or(0)));
         }

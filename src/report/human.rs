@@ -18,7 +18,13 @@ fn severity(s: Severity) -> CsSeverity {
     }
 }
 
-pub fn render(findings: &[Finding], sources: &Sources, color: bool, objects: usize, show_suppressed: bool) -> String {
+pub fn render(
+    findings: &[Finding],
+    sources: &Sources,
+    color: bool,
+    objects: usize,
+    show_suppressed: bool,
+) -> String {
     let mut files = SimpleFiles::new();
     let empty = String::new();
     let mut ids = std::collections::BTreeMap::new();
@@ -30,23 +36,57 @@ pub fn render(findings: &[Finding], sources: &Sources, color: bool, objects: usi
     let missing = files.add("<unknown>".to_string(), empty.as_str());
     let id_of = |name: &str| ids.get(name).copied().unwrap_or(missing);
     let span = |l: &super::Location| {
-        let (Some(text), Some(st)) = (sources.get(&l.file), starts.get(l.file.as_str())) else { return 0..0 };
-        let a = byte_offset(st, text, crate::parse::yaml::Pos { line: l.line, col: l.column });
-        let b = byte_offset(st, text, crate::parse::yaml::Pos { line: l.end_line, col: l.end_column });
+        let (Some(text), Some(st)) = (sources.get(&l.file), starts.get(l.file.as_str())) else {
+            return 0..0;
+        };
+        let a = byte_offset(
+            st,
+            text,
+            crate::parse::yaml::Pos {
+                line: l.line,
+                col: l.column,
+            },
+        );
+        let b = byte_offset(
+            st,
+            text,
+            crate::parse::yaml::Pos {
+                line: l.end_line,
+                col: l.end_column,
+            },
+        );
         a..b.max(a)
     };
-    let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
+    let mut buffer = if color {
+        Buffer::ansi()
+    } else {
+        Buffer::no_color()
+    };
     let config = term::Config::default();
-    for f in findings.iter().filter(|f| show_suppressed || f.suppression.is_none()) {
+    for f in findings
+        .iter()
+        .filter(|f| show_suppressed || f.suppression.is_none())
+    {
         let l = &f.location;
-        let mut labels = vec![Label::primary(id_of(&l.file), span(l)).with_message(format!("{} {}", f.object.describe(), f.path))];
+        let mut labels = vec![
+            Label::primary(id_of(&l.file), span(l)).with_message(format!(
+                "{} {}",
+                f.object.describe(),
+                f.path
+            )),
+        ];
         if let Some(r) = &f.rendered {
             labels.push(Label::secondary(id_of(&r.file), span(r)).with_message("rendered by Helm"));
         }
         for rel in &f.related {
             labels.push(
-                Label::secondary(id_of(&rel.location.file), span(&rel.location))
-                    .with_message(if rel.message.is_empty() { rel.object.describe() } else { rel.message.clone() }),
+                Label::secondary(id_of(&rel.location.file), span(&rel.location)).with_message(
+                    if rel.message.is_empty() {
+                        rel.object.describe()
+                    } else {
+                        rel.message.clone()
+                    },
+                ),
             );
         }
         let mut notes = Vec::new();
@@ -60,7 +100,11 @@ pub fn render(findings: &[Finding], sources: &Sources, color: bool, objects: usi
             notes.push(format!("environments: {}", f.environments.join(", ")));
         }
         if let Some(s) = &f.suppression {
-            let until = s.until.as_deref().map(|d| format!(" until {d}")).unwrap_or_default();
+            let until = s
+                .until
+                .as_deref()
+                .map(|d| format!(" until {d}"))
+                .unwrap_or_default();
             let place = match s.kind {
                 super::suppress::Kind::InSource => "in the object",
                 super::suppress::Kind::External => "in the config",
@@ -76,7 +120,15 @@ pub fn render(findings: &[Finding], sources: &Sources, color: bool, objects: usi
             .with_notes(notes);
         // A rendering failure (a span past the end of a file) must not lose the finding.
         if term::emit_to_write_style(&mut buffer, &config, &files, &diagnostic).is_err() {
-            let line = format!("{}[{}]: {}\n  --> {}:{}:{}\n", f.severity.as_str(), f.rule, f.message, l.file, l.line, l.column);
+            let line = format!(
+                "{}[{}]: {}\n  --> {}:{}:{}\n",
+                f.severity.as_str(),
+                f.rule,
+                f.message,
+                l.file,
+                l.line,
+                l.column
+            );
             std::io::Write::write_all(&mut buffer, line.as_bytes()).ok();
         }
     }
@@ -89,9 +141,16 @@ pub fn render(findings: &[Finding], sources: &Sources, color: bool, objects: usi
 pub fn summary(findings: &[Finding], objects: usize) -> String {
     let c = counts(findings);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let suppressed = if c.suppressed > 0 { format!(" ({} suppressed)", c.suppressed) } else { String::new() };
+    let suppressed = if c.suppressed > 0 {
+        format!(" ({} suppressed)", c.suppressed)
+    } else {
+        String::new()
+    };
     if c.error + c.warning + c.note == 0 {
-        return format!("chartguard: no findings in {}{suppressed}", plural(objects, "object"));
+        return format!(
+            "chartguard: no findings in {}{suppressed}",
+            plural(objects, "object")
+        );
     }
     format!(
         "chartguard: {}, {}, {} in {}{suppressed}",

@@ -25,7 +25,10 @@ struct Tool {
 pub fn render(findings: &[Finding], profile: &str, objects: usize) -> String {
     let report = Report {
         schema_version: SCHEMA_VERSION,
-        tool: Tool { name: "chartguard", version: env!("CARGO_PKG_VERSION") },
+        tool: Tool {
+            name: "chartguard",
+            version: env!("CARGO_PKG_VERSION"),
+        },
         profile,
         objects,
         summary: counts(findings),

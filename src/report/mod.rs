@@ -25,7 +25,12 @@ pub struct ObjectRef {
 
 impl ObjectRef {
     fn of(r: &Resource) -> Self {
-        ObjectRef { api_version: r.api_version.clone(), kind: r.kind.clone(), namespace: r.namespace.clone(), name: r.name.clone() }
+        ObjectRef {
+            api_version: r.api_version.clone(),
+            kind: r.kind.clone(),
+            namespace: r.namespace.clone(),
+            name: r.name.clone(),
+        }
     }
     /// `Deployment web` or `Deployment prod/web`.
     pub fn describe(&self) -> String {
@@ -104,7 +109,12 @@ pub struct Finding {
     pub target: (usize, Vec<PathSeg>),
 }
 
-fn location_of(resources: &[Resource], files: &[SourceFile], resource: usize, path: &[PathSeg]) -> Location {
+fn location_of(
+    resources: &[Resource],
+    files: &[SourceFile],
+    resource: usize,
+    path: &[PathSeg],
+) -> Location {
     let r = &resources[resource];
     let (node, key_pos, _) = locate(&r.root, path);
     let start = key_pos.unwrap_or(node.pos);
@@ -115,14 +125,26 @@ fn location_of(resources: &[Resource], files: &[SourceFile], resource: usize, pa
                 PathSeg::Key(k) => k.chars().count(),
                 PathSeg::Index(_) => 1,
             });
-            Pos { line: k.line, col: k.col + key_len.unwrap_or(1) }
+            Pos {
+                line: k.line,
+                col: k.col + key_len.unwrap_or(1),
+            }
         }
-        (Value::Map(_) | Value::Seq(_), None) => Pos { line: start.line, col: start.col + 1 },
+        (Value::Map(_) | Value::Seq(_), None) => Pos {
+            line: start.line,
+            col: start.col + 1,
+        },
         (_, None) if node.end.line == node.pos.line => node.end,
-        _ => Pos { line: start.line, col: start.col + 1 },
+        _ => Pos {
+            line: start.line,
+            col: start.col + 1,
+        },
     };
     Location {
-        file: files.get(r.origin.file).map(|f| f.name.clone()).unwrap_or_default(),
+        file: files
+            .get(r.origin.file)
+            .map(|f| f.name.clone())
+            .unwrap_or_default(),
         line: start.line,
         column: start.col,
         end_line: end.line,
@@ -138,14 +160,25 @@ pub fn fingerprint(parts: &[&str]) -> String {
         h.update(p.as_bytes());
         h.update([0]);
     }
-    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+    h.finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Turns the engine's violations into located findings, most severe first, then by place.
-pub fn findings(policies: &PolicySet, resources: &[Resource], files: &[SourceFile], violations: &[Violation]) -> Vec<Finding> {
+pub fn findings(
+    policies: &PolicySet,
+    resources: &[Resource],
+    files: &[SourceFile],
+    violations: &[Violation],
+) -> Vec<Finding> {
     let mut out: Vec<Finding> = violations
         .iter()
-        .filter(|v| v.resource < resources.len() && v.related.iter().all(|r| r.resource < resources.len()))
+        .filter(|v| {
+            v.resource < resources.len() && v.related.iter().all(|r| r.resource < resources.len())
+        })
         .map(|v| {
             let rule = &policies.rules[v.rule];
             let r = &resources[v.resource];
@@ -176,7 +209,15 @@ pub fn findings(policies: &PolicySet, resources: &[Resource], files: &[SourceFil
                 suppression: None,
                 why: rule.meta.why.clone(),
                 fix: rule.meta.fix.clone(),
-                fingerprint: fingerprint(&[&rule.meta.id, &object.api_version, &object.kind, &ns, &object.name, &path, &v.message]),
+                fingerprint: fingerprint(&[
+                    &rule.meta.id,
+                    &object.api_version,
+                    &object.kind,
+                    &ns,
+                    &object.name,
+                    &path,
+                    &v.message,
+                ]),
                 object,
                 path,
                 rule_index: v.rule,
@@ -186,14 +227,22 @@ pub fn findings(policies: &PolicySet, resources: &[Resource], files: &[SourceFil
         })
         .collect();
     out.sort_by(|a, b| {
-        (b.severity, &a.location.file, a.location.line, a.location.column, &a.rule, &a.message).cmp(&(
-            a.severity,
-            &b.location.file,
-            b.location.line,
-            b.location.column,
-            &b.rule,
-            &b.message,
-        ))
+        (
+            b.severity,
+            &a.location.file,
+            a.location.line,
+            a.location.column,
+            &a.rule,
+            &a.message,
+        )
+            .cmp(&(
+                a.severity,
+                &b.location.file,
+                b.location.line,
+                b.location.column,
+                &b.rule,
+                &b.message,
+            ))
     });
     out.dedup_by(|a, b| a.fingerprint == b.fingerprint);
     out
@@ -201,8 +250,13 @@ pub fn findings(policies: &PolicySet, resources: &[Resource], files: &[SourceFil
 
 /// Byte offset of a 1-based line/column (columns in characters) in `text`.
 pub fn byte_offset(line_starts: &[usize], text: &str, pos: Pos) -> usize {
-    let Some(&start) = line_starts.get(pos.line.saturating_sub(1)) else { return text.len() };
-    let line_end = text[start..].find('\n').map(|i| start + i).unwrap_or(text.len());
+    let Some(&start) = line_starts.get(pos.line.saturating_sub(1)) else {
+        return text.len();
+    };
+    let line_end = text[start..]
+        .find('\n')
+        .map(|i| start + i)
+        .unwrap_or(text.len());
     text[start..line_end]
         .char_indices()
         .nth(pos.col.saturating_sub(1))
@@ -211,29 +265,55 @@ pub fn byte_offset(line_starts: &[usize], text: &str, pos: Pos) -> usize {
 }
 
 pub fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 /// Keys whose values are credentials wherever they appear: masked in every snippet.
 pub fn looks_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase().replace(['-', '.'], "_");
-    ["password", "passwd", "secret", "token", "apikey", "api_key", "private_key", "privatekey", "credential", "dsn", "database_url", "connection_string", "connectionstring", "access_key", "auth"]
-        .iter()
-        .any(|w| k.contains(w))
+    [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "private_key",
+        "privatekey",
+        "credential",
+        "dsn",
+        "database_url",
+        "connection_string",
+        "connectionstring",
+        "access_key",
+        "auth",
+    ]
+    .iter()
+    .any(|w| k.contains(w))
 }
 
 /// The text of each source with every value that may be a credential replaced by `*`
 /// (byte lengths kept, so positions stay right): Secret data, values under secret-looking
 /// keys, `env` entries with secret-looking names, and the targets of secret findings. Only
 /// this text is ever shown in snippets.
-pub fn redacted_sources(files: &[SourceFile], resources: &[Resource], findings: &[Finding]) -> Vec<String> {
+pub fn redacted_sources(
+    files: &[SourceFile],
+    resources: &[Resource],
+    findings: &[Finding],
+) -> Vec<String> {
     let mut spans: Vec<Vec<(Pos, Pos)>> = vec![Vec::new(); files.len()];
     fn collect(node: &Node, under_secret: bool, out: &mut Vec<(Pos, Pos)>) {
         match &node.value {
             Value::Map(entries) => {
-                let env_name = node.get("name").and_then(Node::as_str).is_some_and(looks_secret_key);
+                let env_name = node
+                    .get("name")
+                    .and_then(Node::as_str)
+                    .is_some_and(looks_secret_key);
                 for e in entries {
-                    let secret = under_secret || looks_secret_key(&e.key) || (env_name && e.key == "value");
+                    let secret =
+                        under_secret || looks_secret_key(&e.key) || (env_name && e.key == "value");
                     collect(&e.value, secret, out);
                 }
             }
@@ -243,7 +323,9 @@ pub fn redacted_sources(files: &[SourceFile], resources: &[Resource], findings: 
         }
     }
     for r in resources {
-        let Some(list) = spans.get_mut(r.origin.file) else { continue };
+        let Some(list) = spans.get_mut(r.origin.file) else {
+            continue;
+        };
         // Opaque by definition: Secret data and ConfigMap binaryData.
         let opaque: &[&str] = match r.kind.as_str() {
             "Secret" => &["data", "stringData"],
@@ -262,7 +344,9 @@ pub fn redacted_sources(files: &[SourceFile], resources: &[Resource], findings: 
     for f in findings.iter().filter(|f| f.sensitive) {
         let r = &resources[f.target.0];
         let (node, _, _) = locate(&r.root, &f.target.1);
-        let Some(list) = spans.get_mut(r.origin.file) else { continue };
+        let Some(list) = spans.get_mut(r.origin.file) else {
+            continue;
+        };
         // The target itself (or everything below the nearest ancestor that exists) …
         collect(node, true, list);
         // … and, for a list item such as `--token` in `args`, the item after it, which is
@@ -286,7 +370,10 @@ pub fn redacted_sources(files: &[SourceFile], resources: &[Resource], findings: 
             let starts = line_starts(&file.text);
             let mut bytes = file.text.clone().into_bytes();
             for (a, b) in spans {
-                let (from, to) = (byte_offset(&starts, &file.text, a), byte_offset(&starts, &file.text, b));
+                let (from, to) = (
+                    byte_offset(&starts, &file.text, a),
+                    byte_offset(&starts, &file.text, b),
+                );
                 // Spaces stay: a span's end may reach into the next line's indentation, and
                 // the layout must stay readable.
                 for byte in bytes.iter_mut().take(to.min(file.text.len())).skip(from) {
@@ -297,7 +384,8 @@ pub fn redacted_sources(files: &[SourceFile], resources: &[Resource], findings: 
             }
             // Only whole multi-byte characters fall inside a masked span and every one of their
             // bytes became '*', so the text is still UTF-8.
-            String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
         })
         .collect()
 }
@@ -339,7 +427,9 @@ pub fn redact_template(text: &str, sensitive_lines: &[usize]) -> String {
         let body = line.trim_end_matches(['\n', '\r']);
         let t = body.trim_start().trim_start_matches("- ");
         let (key, value_at) = match t.find(':') {
-            Some(c) if !t[..c].contains(' ') || t[..c].starts_with('"') => (t[..c].trim_matches('"'), body.len() - t.len() + c + 1),
+            Some(c) if !t[..c].contains(' ') || t[..c].starts_with('"') => {
+                (t[..c].trim_matches('"'), body.len() - t.len() + c + 1)
+            }
             _ => ("", usize::MAX),
         };
         let sensitive = sensitive_lines.contains(&(i + 1));
@@ -351,9 +441,11 @@ pub fn redact_template(text: &str, sensitive_lines: &[usize]) -> String {
         } else {
             value_at
         };
-        let mask = value_at != usize::MAX && (sensitive || looks_secret_key(key) || (key == "value" && secret_env_name));
+        let mask = value_at != usize::MAX
+            && (sensitive || looks_secret_key(key) || (key == "value" && secret_env_name));
         if key == "name" {
-            secret_env_name = looks_secret_key(body[value_at.min(body.len())..].trim().trim_matches('"'));
+            secret_env_name =
+                looks_secret_key(body[value_at.min(body.len())..].trim().trim_matches('"'));
         } else if !key.is_empty() && key != "value" {
             secret_env_name = false;
         }
@@ -361,7 +453,12 @@ pub fn redact_template(text: &str, sensitive_lines: &[usize]) -> String {
             let (head, tail) = body.split_at(value_at.min(body.len()));
             // A trailing YAML comment is not part of the value: keep it readable.
             let (value, comment) = match tail.find(" #") {
-                Some(i) if tail[..i].matches('"').count() % 2 == 0 && tail[..i].matches('\'').count() % 2 == 0 => tail.split_at(i),
+                Some(i)
+                    if tail[..i].matches('"').count() % 2 == 0
+                        && tail[..i].matches('\'').count() % 2 == 0 =>
+                {
+                    tail.split_at(i)
+                }
                 _ => (tail, ""),
             };
             out.push_str(head);
@@ -400,7 +497,15 @@ fn mask_literal(s: &str) -> String {
 }
 
 fn mask_chars(s: &str) -> String {
-    s.chars().map(|c| if c.is_whitespace() || c == '"' || c == '\'' { c.to_string() } else { "*".repeat(c.len_utf8()) }).collect()
+    s.chars()
+        .map(|c| {
+            if c.is_whitespace() || c == '"' || c == '\'' {
+                c.to_string()
+            } else {
+                "*".repeat(c.len_utf8())
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

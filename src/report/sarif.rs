@@ -32,10 +32,14 @@ pub fn uri_for(file: &str, root: Option<&Path>) -> String {
     let path = Path::new(file);
     let rel = match root {
         Some(root) => {
-            let abs = std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf());
+            let abs = std::env::current_dir()
+                .map(|d| d.join(path))
+                .unwrap_or_else(|_| path.to_path_buf());
             let abs = abs.canonicalize().unwrap_or(abs);
             let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-            abs.strip_prefix(&root).map(|p| p.to_path_buf()).unwrap_or_else(|_| path.to_path_buf())
+            abs.strip_prefix(&root)
+                .map(|p| p.to_path_buf())
+                .unwrap_or_else(|_| path.to_path_buf())
         }
         None => path.to_path_buf(),
     };
@@ -60,7 +64,11 @@ fn location(loc: &Loc, root: Option<&Path>, message: Option<String>) -> sarif::L
         .end_column(loc.end_column as i64)
         .build();
     let physical = sarif::PhysicalLocation::builder()
-        .artifact_location(sarif::ArtifactLocation::builder().uri(uri_for(&loc.file, root)).build())
+        .artifact_location(
+            sarif::ArtifactLocation::builder()
+                .uri(uri_for(&loc.file, root))
+                .build(),
+        )
         .region(region)
         .build();
     match message {
@@ -68,32 +76,60 @@ fn location(loc: &Loc, root: Option<&Path>, message: Option<String>) -> sarif::L
             .physical_location(physical)
             .message(sarif::Message::builder().text(m).build())
             .build(),
-        None => sarif::Location::builder().physical_location(physical).build(),
+        None => sarif::Location::builder()
+            .physical_location(physical)
+            .build(),
     }
 }
 
 pub fn rule_descriptor(meta: &RuleMeta) -> sarif::ReportingDescriptor {
     let mut extra = BTreeMap::new();
     if let Some(s) = &meta.security_severity {
-        extra.insert("security-severity".to_string(), serde_json::Value::String(s.clone()));
+        extra.insert(
+            "security-severity".to_string(),
+            serde_json::Value::String(s.clone()),
+        );
     }
-    extra.insert("precision".to_string(), serde_json::Value::String("high".into()));
+    extra.insert(
+        "precision".to_string(),
+        serde_json::Value::String("high".into()),
+    );
     let mut tags = meta.tags.clone();
     tags.truncate(20);
     sarif::ReportingDescriptor::builder()
         .id(meta.id.clone())
         .name(pascal(&meta.id))
-        .short_description(sarif::MultiformatMessageString::builder().text(meta.title.clone()).build())
-        .full_description(sarif::MultiformatMessageString::builder().text(full_description(meta)).build())
+        .short_description(
+            sarif::MultiformatMessageString::builder()
+                .text(meta.title.clone())
+                .build(),
+        )
+        .full_description(
+            sarif::MultiformatMessageString::builder()
+                .text(full_description(meta))
+                .build(),
+        )
         .help(
             sarif::MultiformatMessageString::builder()
                 .text(crate::rules::explain_text(meta))
                 .markdown(crate::rules::explain_markdown(meta))
                 .build(),
         )
-        .help_uri(format!("{INFORMATION_URI}/blob/main/docs/rules/{}.md", meta.id))
-        .default_configuration(sarif::ReportingConfiguration::builder().level(level_value(meta.severity)).build())
-        .properties(sarif::PropertyBag::builder().tags(tags).additional_properties(extra).build())
+        .help_uri(format!(
+            "{INFORMATION_URI}/blob/main/docs/rules/{}.md",
+            meta.id
+        ))
+        .default_configuration(
+            sarif::ReportingConfiguration::builder()
+                .level(level_value(meta.severity))
+                .build(),
+        )
+        .properties(
+            sarif::PropertyBag::builder()
+                .tags(tags)
+                .additional_properties(extra)
+                .build(),
+        )
         .build()
 }
 
@@ -109,7 +145,9 @@ fn pascal(id: &str) -> String {
     id.split('-')
         .map(|w| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }
@@ -124,23 +162,56 @@ pub struct Options<'a> {
 pub const MAX_RESULTS: usize = 25_000;
 
 pub fn render(policies: &PolicySet, findings: &[Finding], opts: &Options<'_>) -> String {
-    let rules: Vec<sarif::ReportingDescriptor> = policies.rules.iter().map(|r| rule_descriptor(&r.meta)).collect();
+    let rules: Vec<sarif::ReportingDescriptor> = policies
+        .rules
+        .iter()
+        .map(|r| rule_descriptor(&r.meta))
+        .collect();
     // Findings come most severe first, so truncation keeps what matters.
     let kept = &findings[..findings.len().min(MAX_RESULTS)];
     let results: Vec<sarif::Result> = kept
         .iter()
         .map(|f| {
-            let text = format!("{} {} ({}): {} Why: {} Fix: {}", f.object.describe(), f.path, f.rule, end_sentence(&f.message), end_sentence(&f.why), end_sentence(&f.fix));
+            let text = format!(
+                "{} {} ({}): {} Why: {} Fix: {}",
+                f.object.describe(),
+                f.path,
+                f.rule,
+                end_sentence(&f.message),
+                end_sentence(&f.why),
+                end_sentence(&f.fix)
+            );
             let mut related: Vec<sarif::Location> = f
                 .related
                 .iter()
-                .map(|r| location(&r.location, opts.root, Some(if r.message.is_empty() { r.object.describe() } else { r.message.clone() })))
+                .map(|r| {
+                    location(
+                        &r.location,
+                        opts.root,
+                        Some(if r.message.is_empty() {
+                            r.object.describe()
+                        } else {
+                            r.message.clone()
+                        }),
+                    )
+                })
                 .collect();
             // The values line that set the value, so the fix is one click away.
             if let Some(v) = &f.value {
                 if let (Some(file), Some(line)) = (&v.file, v.line) {
-                    let loc = Loc { file: file.clone(), line, column: 1, end_line: line, end_column: 2, template: None };
-                    related.push(location(&loc, opts.root, Some(format!("`{}` is set here", v.key))));
+                    let loc = Loc {
+                        file: file.clone(),
+                        line,
+                        column: 1,
+                        end_line: line,
+                        end_column: 2,
+                        template: None,
+                    };
+                    related.push(location(
+                        &loc,
+                        opts.root,
+                        Some(format!("`{}` is set here", v.key)),
+                    ));
                 }
             }
             for (i, l) in related.iter_mut().enumerate() {
@@ -149,8 +220,14 @@ pub fn render(policies: &PolicySet, findings: &[Finding], opts: &Options<'_>) ->
             let mut fp = BTreeMap::new();
             fp.insert("chartguard/v1".to_string(), f.fingerprint.clone());
             let mut props = BTreeMap::new();
-            props.insert("object".to_string(), serde_json::to_value(&f.object).unwrap_or_default());
-            props.insert("path".to_string(), serde_json::Value::String(f.path.clone()));
+            props.insert(
+                "object".to_string(),
+                serde_json::to_value(&f.object).unwrap_or_default(),
+            );
+            props.insert(
+                "path".to_string(),
+                serde_json::Value::String(f.path.clone()),
+            );
             if let Some(t) = &f.location.template {
                 props.insert("template".to_string(), serde_json::Value::String(t.clone()));
             }
@@ -161,7 +238,11 @@ pub fn render(policies: &PolicySet, findings: &[Finding], opts: &Options<'_>) ->
                 .message(sarif::Message::builder().text(text).build())
                 .locations(vec![location(&f.location, opts.root, None)])
                 .partial_fingerprints(fp)
-                .properties(sarif::PropertyBag::builder().additional_properties(props).build())
+                .properties(
+                    sarif::PropertyBag::builder()
+                        .additional_properties(props)
+                        .build(),
+                )
                 .build();
             if !related.is_empty() {
                 b.related_locations = Some(related);
@@ -189,13 +270,20 @@ pub fn render(policies: &PolicySet, findings: &[Finding], opts: &Options<'_>) ->
                 findings.len()
             )).build())
             .build();
-        run.invocations = Some(vec![sarif::Invocation::builder().execution_successful(true).tool_execution_notifications(vec![note]).build()]);
+        run.invocations = Some(vec![sarif::Invocation::builder()
+            .execution_successful(true)
+            .tool_execution_notifications(vec![note])
+            .build()]);
     }
     serialize(run)
 }
 
 /// A run of chartguard's tool component, with `automationDetails.id` from `--category`.
-fn new_run(rules: Vec<sarif::ReportingDescriptor>, results: Vec<sarif::Result>, opts: &Options<'_>) -> sarif::Run {
+fn new_run(
+    rules: Vec<sarif::ReportingDescriptor>,
+    results: Vec<sarif::Result>,
+    opts: &Options<'_>,
+) -> sarif::Run {
     let driver = sarif::ToolComponent::builder()
         .name("chartguard")
         .semantic_version(env!("CARGO_PKG_VERSION"))
@@ -203,15 +291,26 @@ fn new_run(rules: Vec<sarif::ReportingDescriptor>, results: Vec<sarif::Result>, 
         .information_uri(INFORMATION_URI)
         .rules(rules)
         .build();
-    let mut run = sarif::Run::builder().tool(sarif::Tool::builder().driver(driver).build()).results(results).build();
+    let mut run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .results(results)
+        .build();
     if let Some(cat) = opts.category {
-        run.automation_details = Some(sarif::RunAutomationDetails::builder().id(format!("{}/", cat.trim_end_matches('/'))).build());
+        run.automation_details = Some(
+            sarif::RunAutomationDetails::builder()
+                .id(format!("{}/", cat.trim_end_matches('/')))
+                .build(),
+        );
     }
     run
 }
 
 fn serialize(run: sarif::Run) -> String {
-    let log = sarif::Sarif::builder().schema(SCHEMA_URI).version(serde_json::Value::String("2.1.0".into())).runs(vec![run]).build();
+    let log = sarif::Sarif::builder()
+        .schema(SCHEMA_URI)
+        .version(serde_json::Value::String("2.1.0".into()))
+        .runs(vec![run])
+        .build();
     let mut s = serde_json::to_string_pretty(&log).expect("sarif serializes");
     s.push('\n');
     s
@@ -228,7 +327,11 @@ fn end_sentence(s: &str) -> String {
 
 /// SARIF for a chart Helm could not render: one error-level result at the template line
 /// Helm names (or the chart's Chart.yaml), with Helm's own message.
-pub fn render_error(policies: &PolicySet, err: &crate::render::RenderError, opts: &Options<'_>) -> String {
+pub fn render_error(
+    policies: &PolicySet,
+    err: &crate::render::RenderError,
+    opts: &Options<'_>,
+) -> String {
     let (file, line, col) = match &err.template {
         Some((source, line, col)) => {
             let rest = source.split_once('/').map(|(_, r)| r).unwrap_or(source);
@@ -236,20 +339,43 @@ pub fn render_error(policies: &PolicySet, err: &crate::render::RenderError, opts
             if path.is_file() {
                 (crate::input::display_path(&path), *line, *col)
             } else {
-                (crate::input::display_path(&err.chart.join("Chart.yaml")), 1, 1)
+                (
+                    crate::input::display_path(&err.chart.join("Chart.yaml")),
+                    1,
+                    1,
+                )
             }
         }
-        None => (crate::input::display_path(&err.chart.join("Chart.yaml")), 1, 1),
+        None => (
+            crate::input::display_path(&err.chart.join("Chart.yaml")),
+            1,
+            1,
+        ),
     };
-    let loc = Loc { file, line, column: col.max(1), end_line: line, end_column: col.max(1) + 1, template: None };
+    let loc = Loc {
+        file,
+        line,
+        column: col.max(1),
+        end_line: line,
+        end_column: col.max(1) + 1,
+        template: None,
+    };
     let meta = RENDER_ERROR_RULE.with(|m| m.clone());
-    let mut rules: Vec<sarif::ReportingDescriptor> = policies.rules.iter().map(|r| rule_descriptor(&r.meta)).collect();
+    let mut rules: Vec<sarif::ReportingDescriptor> = policies
+        .rules
+        .iter()
+        .map(|r| rule_descriptor(&r.meta))
+        .collect();
     rules.push(rule_descriptor(&meta));
     let result = sarif::Result::builder()
         .rule_id(meta.id.clone())
         .rule_index(rules.len() as i64 - 1)
         .level(sarif::ResultLevel::Error)
-        .message(sarif::Message::builder().text(format!("helm template failed: {}", err.message)).build())
+        .message(
+            sarif::Message::builder()
+                .text(format!("helm template failed: {}", err.message))
+                .build(),
+        )
         .locations(vec![location(&loc, opts.root, None)])
         .partial_fingerprints(BTreeMap::from([(
             "chartguard/v1".to_string(),
@@ -283,12 +409,24 @@ mod tests {
     use crate::report::{Finding, ObjectRef};
 
     fn finding(i: usize, severity: Severity) -> Finding {
-        let location = Loc { file: "a b.yaml".into(), line: i + 1, column: 1, end_line: i + 1, end_column: 2, template: None };
+        let location = Loc {
+            file: "a b.yaml".into(),
+            line: i + 1,
+            column: 1,
+            end_line: i + 1,
+            end_column: 2,
+            template: None,
+        };
         Finding {
             rule: "resource-limits".into(),
             severity,
             message: format!("finding {i}"),
-            object: ObjectRef { api_version: "v1".into(), kind: "Pod".into(), namespace: None, name: format!("p{i}") },
+            object: ObjectRef {
+                api_version: "v1".into(),
+                kind: "Pod".into(),
+                namespace: None,
+                name: format!("p{i}"),
+            },
             path: "spec".into(),
             location,
             rendered: None,
@@ -309,14 +447,38 @@ mod tests {
     #[test]
     fn results_beyond_githubs_limit_are_dropped_with_a_notification() {
         let policies = PolicySet::bundled().unwrap();
-        let findings: Vec<Finding> = (0..MAX_RESULTS + 5).map(|i| finding(i, if i < 10 { Severity::Error } else { Severity::Note })).collect();
-        let log: serde_json::Value = serde_json::from_str(&render(&policies, &findings, &Options { root: None, category: Some("charts/app") })).unwrap();
+        let findings: Vec<Finding> = (0..MAX_RESULTS + 5)
+            .map(|i| {
+                finding(
+                    i,
+                    if i < 10 {
+                        Severity::Error
+                    } else {
+                        Severity::Note
+                    },
+                )
+            })
+            .collect();
+        let log: serde_json::Value = serde_json::from_str(&render(
+            &policies,
+            &findings,
+            &Options {
+                root: None,
+                category: Some("charts/app"),
+            },
+        ))
+        .unwrap();
         let run = &log["runs"][0];
         assert_eq!(run["results"].as_array().unwrap().len(), MAX_RESULTS);
         assert_eq!(run["results"][0]["level"], "error");
-        let note = run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"].as_str().unwrap();
+        let note = run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+            .as_str()
+            .unwrap();
         assert!(note.contains("25000 per run"), "{note}");
         assert_eq!(run["automationDetails"]["id"], "charts/app/");
-        assert_eq!(run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "a%20b.yaml");
+        assert_eq!(
+            run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "a%20b.yaml"
+        );
     }
 }

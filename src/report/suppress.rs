@@ -55,7 +55,10 @@ pub fn today() -> String {
             return d;
         }
     }
-    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() / 86_400).unwrap_or(0) as i64;
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0) as i64;
     // Howard Hinnant's days-to-civil algorithm.
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -81,13 +84,32 @@ pub fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
 }
 
 /// Reads every object's `chartguard.io/ignore` annotation.
-pub fn inline(resources: &[Resource], known_rules: &[&str], today: &str) -> (Vec<Inline>, Vec<Problem>) {
+pub fn inline(
+    resources: &[Resource],
+    known_rules: &[&str],
+    today: &str,
+) -> (Vec<Inline>, Vec<Problem>) {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for (i, r) in resources.iter().enumerate() {
-        let Some(value) = r.root.get("metadata").and_then(|m| m.get("annotations")).and_then(|a| a.get(ANNOTATION)) else { continue };
-        let path = vec![PathSeg::Key("metadata".into()), PathSeg::Key("annotations".into()), PathSeg::Key(ANNOTATION.into())];
-        let problem = |message: String| Problem { resource: i, path: path.clone(), message: format!("{}: {message}", r.describe()) };
+        let Some(value) = r
+            .root
+            .get("metadata")
+            .and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get(ANNOTATION))
+        else {
+            continue;
+        };
+        let path = vec![
+            PathSeg::Key("metadata".into()),
+            PathSeg::Key("annotations".into()),
+            PathSeg::Key(ANNOTATION.into()),
+        ];
+        let problem = |message: String| Problem {
+            resource: i,
+            path: path.clone(),
+            message: format!("{}: {message}", r.describe()),
+        };
         let Some(text) = Node::as_str(value) else {
             problems.push(problem(format!("`{ANNOTATION}` must be a string: \"<rule-id>[,<rule-id>] [until=YYYY-MM-DD] -- <reason>\"")));
             continue;
@@ -99,21 +121,32 @@ pub fn inline(resources: &[Resource], known_rules: &[&str], today: &str) -> (Vec
         let mut rules = Vec::new();
         let mut until = None;
         let mut broken = false;
-        for token in head.split([',', ' ']).map(str::trim).filter(|t| !t.is_empty()) {
+        for token in head
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             if let Some(date) = token.strip_prefix("until=") {
                 if parse_date(date).is_none() {
-                    problems.push(problem(format!("`until={date}` is not a date (YYYY-MM-DD); the suppression is ignored")));
+                    problems.push(problem(format!(
+                        "`until={date}` is not a date (YYYY-MM-DD); the suppression is ignored"
+                    )));
                     broken = true;
                 }
                 until = Some(date.to_string());
             } else if known_rules.contains(&token) {
                 rules.push(token.to_string());
             } else {
-                problems.push(problem(format!("suppresses `{token}`, which is no rule (see `chartguard rules`)")));
+                problems.push(problem(format!(
+                    "suppresses `{token}`, which is no rule (see `chartguard rules`)"
+                )));
             }
         }
         if reason.is_empty() {
-            problems.push(problem(format!("suppression of {} has no reason; write it after ` -- `", list(&rules))));
+            problems.push(problem(format!(
+                "suppression of {} has no reason; write it after ` -- `",
+                list(&rules)
+            )));
             continue;
         }
         if broken || rules.is_empty() {
@@ -121,11 +154,22 @@ pub fn inline(resources: &[Resource], known_rules: &[&str], today: &str) -> (Vec
         }
         if let Some(date) = &until {
             if date.as_str() < today {
-                problems.push(problem(format!("suppression of {} expired on {date}; the findings are reported again", list(&rules))));
+                problems.push(problem(format!(
+                    "suppression of {} expired on {date}; the findings are reported again",
+                    list(&rules)
+                )));
                 continue;
             }
         }
-        out.push(Inline { resource: i, rules, suppression: Suppression { kind: Kind::InSource, justification: reason.to_string(), until } });
+        out.push(Inline {
+            resource: i,
+            rules,
+            suppression: Suppression {
+                kind: Kind::InSource,
+                justification: reason.to_string(),
+                until,
+            },
+        });
     }
     (out, problems)
 }
@@ -134,14 +178,24 @@ fn list(rules: &[String]) -> String {
     if rules.is_empty() {
         "nothing".into()
     } else {
-        rules.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+        rules
+            .iter()
+            .map(|r| format!("`{r}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
 /// Marks findings suppressed inline. `suppression-invalid` itself cannot be suppressed.
 pub fn apply_inline(findings: &mut [Finding], inline: &[Inline]) {
-    for f in findings.iter_mut().filter(|f| f.suppression.is_none() && f.rule != "suppression-invalid") {
-        if let Some(s) = inline.iter().find(|s| s.resource == f.target.0 && s.rules.contains(&f.rule)) {
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.suppression.is_none() && f.rule != "suppression-invalid")
+    {
+        if let Some(s) = inline
+            .iter()
+            .find(|s| s.resource == f.target.0 && s.rules.contains(&f.rule))
+        {
             f.suppression = Some(s.suppression.clone());
         }
     }
@@ -165,23 +219,45 @@ fn any_object() -> String {
 }
 
 /// Marks findings matched by config suppressions; returns warnings for expired ones.
-pub fn apply_config(findings: &mut [Finding], rules: &[ConfigSuppression], today: &str) -> Vec<String> {
+pub fn apply_config(
+    findings: &mut [Finding],
+    rules: &[ConfigSuppression],
+    today: &str,
+) -> Vec<String> {
     let mut warnings = Vec::new();
     for s in rules {
         if let Some(d) = &s.until {
             if d.as_str() < today {
-                warnings.push(format!("suppression of `{}` for `{}` in the config expired on {d}; not applied", s.rule, s.object));
+                warnings.push(format!(
+                    "suppression of `{}` for `{}` in the config expired on {d}; not applied",
+                    s.rule, s.object
+                ));
                 continue;
             }
         }
         let Ok(pattern) = glob::Pattern::new(&s.object) else {
-            warnings.push(format!("suppression object `{}` is not a valid glob; not applied", s.object));
+            warnings.push(format!(
+                "suppression object `{}` is not a valid glob; not applied",
+                s.object
+            ));
             continue;
         };
-        for f in findings.iter_mut().filter(|f| f.suppression.is_none() && f.rule == s.rule) {
-            let id = format!("{}/{}/{}", f.object.kind, f.object.namespace.as_deref().unwrap_or("-"), f.object.name);
+        for f in findings
+            .iter_mut()
+            .filter(|f| f.suppression.is_none() && f.rule == s.rule)
+        {
+            let id = format!(
+                "{}/{}/{}",
+                f.object.kind,
+                f.object.namespace.as_deref().unwrap_or("-"),
+                f.object.name
+            );
             if pattern.matches(&id) {
-                f.suppression = Some(Suppression { kind: Kind::External, justification: s.reason.clone(), until: s.until.clone() });
+                f.suppression = Some(Suppression {
+                    kind: Kind::External,
+                    justification: s.reason.clone(),
+                    until: s.until.clone(),
+                });
             }
         }
     }
@@ -213,21 +289,38 @@ impl Baseline {
             .map(|f| BaselineEntry {
                 fingerprint: f.fingerprint.clone(),
                 rule: f.rule.clone(),
-                object: format!("{}/{}/{}", f.object.kind, f.object.namespace.as_deref().unwrap_or("-"), f.object.name),
+                object: format!(
+                    "{}/{}/{}",
+                    f.object.kind,
+                    f.object.namespace.as_deref().unwrap_or("-"),
+                    f.object.name
+                ),
                 path: f.path.clone(),
             })
             .collect();
         entries.sort();
         entries.dedup();
-        Baseline { version: 1, findings: entries }
+        Baseline {
+            version: 1,
+            findings: entries,
+        }
     }
 
     /// Drops findings already in the baseline; returns the entries that no longer occur.
     pub fn filter(&self, findings: &mut Vec<Finding>) -> Vec<BaselineEntry> {
-        let known: std::collections::HashSet<&str> = self.findings.iter().map(|e| e.fingerprint.as_str()).collect();
-        let present: std::collections::HashSet<String> = findings.iter().map(|f| f.fingerprint.clone()).collect();
+        let known: std::collections::HashSet<&str> = self
+            .findings
+            .iter()
+            .map(|e| e.fingerprint.as_str())
+            .collect();
+        let present: std::collections::HashSet<String> =
+            findings.iter().map(|f| f.fingerprint.clone()).collect();
         findings.retain(|f| !known.contains(f.fingerprint.as_str()));
-        self.findings.iter().filter(|e| !present.contains(&e.fingerprint)).cloned().collect()
+        self.findings
+            .iter()
+            .filter(|e| !present.contains(&e.fingerprint))
+            .cloned()
+            .collect()
     }
 }
 

@@ -1,7 +1,10 @@
 //! `admission.k8s.io/v1` AdmissionReview: reading a request (without trusting it), judging
 //! its object with chartguard's object-scope rules, and writing the response.
 
-use crate::evaluate::{self, policy::{PolicySet, Scope, Severity}};
+use crate::evaluate::{
+    self,
+    policy::{PolicySet, Scope, Severity},
+};
 use crate::input::SourceFile;
 use crate::report::{self, suppress, Finding};
 use anyhow::{anyhow, Result};
@@ -30,8 +33,11 @@ pub struct Request {
 
 /// Reads an AdmissionReview; an `Err` is a message for an HTTP 400 answer.
 pub fn parse_review(body: &[u8]) -> std::result::Result<Request, String> {
-    let doc: Value = serde_json::from_slice(body).map_err(|e| format!("request body is not JSON: {e}"))?;
-    let Value::Object(doc) = doc else { return Err("request body is not a JSON object".into()) };
+    let doc: Value =
+        serde_json::from_slice(body).map_err(|e| format!("request body is not JSON: {e}"))?;
+    let Value::Object(doc) = doc else {
+        return Err("request body is not a JSON object".into());
+    };
     let api_version = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
     if api_version != API_VERSION || kind != KIND {
@@ -41,12 +47,19 @@ pub fn parse_review(body: &[u8]) -> std::result::Result<Request, String> {
             clip(kind, 60)
         ));
     }
-    let Some(Value::Object(req)) = doc.get("request") else { return Err("AdmissionReview has no `request` object".into()) };
+    let Some(Value::Object(req)) = doc.get("request") else {
+        return Err("AdmissionReview has no `request` object".into());
+    };
     let uid = match req.get("uid") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
         _ => return Err("request.uid must be a non-empty string".into()),
     };
-    let text = |k: &str| req.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+    let text = |k: &str| {
+        req.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     let object = |k: &str| match req.get(k) {
         Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
         None | Some(Value::Null) => Ok(None),
@@ -67,7 +80,10 @@ fn clip(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {
-        format!("{}...", s.chars().take(max.saturating_sub(3)).collect::<String>())
+        format!(
+            "{}...",
+            s.chars().take(max.saturating_sub(3)).collect::<String>()
+        )
     }
 }
 
@@ -92,7 +108,12 @@ pub struct Verdict {
 
 impl Verdict {
     pub fn allow() -> Self {
-        Verdict { allowed: true, denied_by: Vec::new(), message: None, warnings: Vec::new() }
+        Verdict {
+            allowed: true,
+            denied_by: Vec::new(),
+            message: None,
+            warnings: Vec::new(),
+        }
     }
 }
 
@@ -143,7 +164,15 @@ impl Judge {
             .into_iter()
             .map(|(i, r)| (i, r.meta.id.clone(), format!("{}.report", r.package)))
             .collect();
-        Judge { policies, opts, suppressions, mode, fail_on, rules, known_ids }
+        Judge {
+            policies,
+            opts,
+            suppressions,
+            mode,
+            fail_on,
+            rules,
+            known_ids,
+        }
     }
 
     pub fn rule_ids(&self) -> Vec<&str> {
@@ -153,12 +182,18 @@ impl Judge {
     /// A regorus engine holding the libraries and the rules, prepared by one evaluation (so
     /// its rules are analysed once, not per request). Each worker keeps one.
     pub fn engine(&self) -> Result<regorus::Engine> {
-        let all: Vec<&evaluate::policy::Rule> = self.rules.iter().map(|(i, _, _)| &self.policies.rules[*i]).collect();
+        let all: Vec<&evaluate::policy::Rule> = self
+            .rules
+            .iter()
+            .map(|(i, _, _)| &self.policies.rules[*i])
+            .collect();
         let mut engine = evaluate::engine_for(&self.policies, &all)?;
         let empty = evaluate::build_input(&[], &self.opts, &[], &[]);
         engine.set_input(empty);
         for (_, id, query) in &self.rules {
-            engine.eval_rule(query.clone()).map_err(|e| anyhow!("rule {id} failed to evaluate: {e}"))?;
+            engine
+                .eval_rule(query.clone())
+                .map_err(|e| anyhow!("rule {id} failed to evaluate: {e}"))?;
         }
         Ok(engine)
     }
@@ -166,7 +201,10 @@ impl Judge {
     /// The findings on one object, located and with suppressions applied, like `lint`.
     pub fn findings(&self, engine: &mut regorus::Engine, object: &Value) -> Result<Vec<Finding>> {
         let text = serde_json::to_string(object)?;
-        let files = vec![SourceFile { name: "<admission>".into(), text }];
+        let files = vec![SourceFile {
+            name: "<admission>".into(),
+            text,
+        }];
         let resources = crate::parse::parse_files(&files).map_err(|e| anyhow!("{e}"))?;
         let today = suppress::today();
         let ids: Vec<&str> = self.known_ids.iter().map(String::as_str).collect();
@@ -175,12 +213,17 @@ impl Judge {
         engine.set_input(input);
         let mut violations = Vec::new();
         for (index, id, query) in &self.rules {
-            let value = engine.eval_rule(query.clone()).map_err(|e| anyhow!("rule {id} failed to evaluate: {e}"))?;
+            let value = engine
+                .eval_rule(query.clone())
+                .map_err(|e| anyhow!("rule {id} failed to evaluate: {e}"))?;
             violations.extend(evaluate::violations_of(*index, id, &value)?);
         }
         // Free the request's values now rather than keep them until the next request.
         engine.set_input(regorus::Value::Null);
-        violations.sort_by(|a, b| (a.rule, a.resource, &a.path, &a.message).cmp(&(b.rule, b.resource, &b.path, &b.message)));
+        violations.sort_by(|a, b| {
+            (a.rule, a.resource, &a.path, &a.message)
+                .cmp(&(b.rule, b.resource, &b.path, &b.message))
+        });
         let mut findings = report::findings(&self.policies, &resources, &files, &violations);
         suppress::apply_inline(&mut findings, &inline);
         let _ = suppress::apply_config(&mut findings, &self.suppressions, &today);
@@ -192,15 +235,19 @@ impl Judge {
     /// already had never deny (they are warned about as pre-existing), so a legacy object
     /// can still be scaled or relabelled while new problems are stopped.
     pub fn judge(&self, engine: &mut regorus::Engine, req: &Request) -> Result<Verdict> {
-        let Some(object) = &req.object else { return Ok(Verdict::allow()) };
+        let Some(object) = &req.object else {
+            return Ok(Verdict::allow());
+        };
         if req.operation == "DELETE" {
             return Ok(Verdict::allow());
         }
         let findings = self.findings(engine, &prepare(object, req))?;
         let old: Vec<String> = match (&req.old_object, req.operation.as_str()) {
-            (Some(old), "UPDATE") if !findings.is_empty() => {
-                self.findings(engine, &prepare(old, req))?.into_iter().map(|f| f.fingerprint).collect()
-            }
+            (Some(old), "UPDATE") if !findings.is_empty() => self
+                .findings(engine, &prepare(old, req))?
+                .into_iter()
+                .map(|f| f.fingerprint)
+                .collect(),
             _ => Vec::new(),
         };
         Ok(self.verdict(&findings, &old))
@@ -211,42 +258,74 @@ impl Judge {
         let mut warnings = Vec::new();
         for f in findings {
             let old = pre_existing.contains(&f.fingerprint);
-            let denies = self.mode == Mode::Deny && !old && self.fail_on.is_some_and(|t| f.severity >= t);
+            let denies =
+                self.mode == Mode::Deny && !old && self.fail_on.is_some_and(|t| f.severity >= t);
             if denies {
                 denying.push(f);
             } else {
                 let prefix = if old { "pre-existing " } else { "" };
-                warnings.push(warning(&format!("{prefix}{}[{}]: {}", f.severity.as_str(), f.rule, f.message)));
+                warnings.push(warning(&format!(
+                    "{prefix}{}[{}]: {}",
+                    f.severity.as_str(),
+                    f.rule,
+                    f.message
+                )));
             }
         }
         if warnings.len() > MAX_WARNINGS {
             let more = warnings.len() - (MAX_WARNINGS - 1);
             warnings.truncate(MAX_WARNINGS - 1);
-            warnings.push(format!("chartguard: {more} more finding(s); run `chartguard lint` on the manifest for all"));
+            warnings.push(format!(
+                "chartguard: {more} more finding(s); run `chartguard lint` on the manifest for all"
+            ));
         }
         if denying.is_empty() {
-            return Verdict { allowed: true, denied_by: Vec::new(), message: None, warnings };
+            return Verdict {
+                allowed: true,
+                denied_by: Vec::new(),
+                message: None,
+                warnings,
+            };
         }
         let object = denying[0].object.describe();
         let threshold = self.fail_on.map(Severity::as_str).unwrap_or("error");
-        let mut lines = vec![format!("chartguard denied {object}: {} finding(s) at or above {threshold}:", denying.len())];
+        let mut lines = vec![format!(
+            "chartguard denied {object}: {} finding(s) at or above {threshold}:",
+            denying.len()
+        )];
         for f in denying.iter().take(MAX_DENIAL_LINES) {
-            lines.push(format!("- {}[{}]: {}", f.severity.as_str(), f.rule, clip(&f.message, 300)));
+            lines.push(format!(
+                "- {}[{}]: {}",
+                f.severity.as_str(),
+                f.rule,
+                clip(&f.message, 300)
+            ));
         }
         if denying.len() > MAX_DENIAL_LINES {
-            lines.push(format!("- … and {} more (`chartguard lint` shows all)", denying.len() - MAX_DENIAL_LINES));
+            lines.push(format!(
+                "- … and {} more (`chartguard lint` shows all)",
+                denying.len() - MAX_DENIAL_LINES
+            ));
         }
         let mut denied_by: Vec<String> = denying.iter().map(|f| f.rule.clone()).collect();
         denied_by.sort();
         denied_by.dedup();
-        Verdict { allowed: false, denied_by, message: Some(lines.join("\n")), warnings }
+        Verdict {
+            allowed: false,
+            denied_by,
+            message: Some(lines.join("\n")),
+            warnings,
+        }
     }
 }
 
 /// One warning, at most [`MAX_WARNING_CHARS`] characters (ASCII `...` marks a cut).
 pub fn warning(text: &str) -> String {
     let text = format!("chartguard {text}");
-    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     clip(&one_line, MAX_WARNING_CHARS)
 }
 
@@ -257,13 +336,25 @@ fn prepare(object: &Value, req: &Request) -> Value {
     let mut object = object.clone();
     if let Some(Value::Object(meta)) = object.get_mut("metadata") {
         meta.remove("managedFields");
-        if meta.get("namespace").and_then(Value::as_str).is_none_or(str::is_empty) {
+        if meta
+            .get("namespace")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
             if let Some(ns) = &req.namespace {
                 meta.insert("namespace".into(), Value::from(ns.as_str()));
             }
         }
-        if meta.get("name").and_then(Value::as_str).is_none_or(str::is_empty) {
-            let name = req.name.clone().or_else(|| meta.get("generateName").and_then(Value::as_str).map(|g| format!("{g}xxxxx")));
+        if meta
+            .get("name")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
+            let name = req.name.clone().or_else(|| {
+                meta.get("generateName")
+                    .and_then(Value::as_str)
+                    .map(|g| format!("{g}xxxxx"))
+            });
             if let Some(name) = name {
                 meta.insert("name".into(), Value::from(name));
             }
@@ -289,6 +380,9 @@ mod tests {
             assert!(parse_review(body.as_bytes()).is_err(), "{body}");
         }
         let ok = parse_review(br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u1","operation":"DELETE","dryRun":true}}"#).unwrap();
-        assert_eq!((ok.uid.as_str(), ok.object.is_none(), ok.dry_run), ("u1", true, true));
+        assert_eq!(
+            (ok.uid.as_str(), ok.object.is_none(), ok.dry_run),
+            ("u1", true, true)
+        );
     }
 }

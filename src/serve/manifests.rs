@@ -13,15 +13,26 @@ fn quote(s: &str) -> String {
 
 pub fn render(args: &ManifestsArgs) -> String {
     let ns = quote(&args.namespace);
-    let image = quote(&args.image.clone().unwrap_or_else(|| format!("ghcr.io/chartguard/chartguard:{}", env!("CARGO_PKG_VERSION"))));
+    let image = quote(&args.image.clone().unwrap_or_else(|| {
+        format!(
+            "ghcr.io/chartguard/chartguard:{}",
+            env!("CARGO_PKG_VERSION")
+        )
+    }));
     let failure_policy = match args.failure_policy {
         FailurePolicy::Ignore => "Ignore",
         FailurePolicy::Fail => "Fail",
     };
-    let mut serve_args = vec!["serve", "--addr=0.0.0.0:8443", "--tls-cert=/tls/tls.crt", "--tls-key=/tls/tls.key", "--no-config"]
-        .into_iter()
-        .map(quote)
-        .collect::<Vec<_>>();
+    let mut serve_args = vec![
+        "serve",
+        "--addr=0.0.0.0:8443",
+        "--tls-cert=/tls/tls.crt",
+        "--tls-key=/tls/tls.key",
+        "--no-config",
+    ]
+    .into_iter()
+    .map(quote)
+    .collect::<Vec<_>>();
     serve_args.extend(args.serve_args.iter().map(|a| quote(a)));
     let serve_args = serve_args.join(", ");
     let (ca_annotation, ca_bundle) = match &args.ca_bundle {
@@ -32,7 +43,8 @@ pub fn render(args: &ManifestsArgs) -> String {
             String::new(),
         ),
     };
-    let labels = format!("app.kubernetes.io/name: {NAME}\n    app.kubernetes.io/part-of: chartguard");
+    let labels =
+        format!("app.kubernetes.io/name: {NAME}\n    app.kubernetes.io/part-of: chartguard");
     format!(
         r#"# chartguard admission webhook. The Secret {TLS_SECRET} (tls.crt, tls.key) must hold a
 # certificate for {NAME}.{ns_plain}.svc; chartguard reloads it when it changes.

@@ -8,7 +8,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 /// Upper bounds (seconds) of the request-duration histogram buckets.
-pub const BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+pub const BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
 
 /// How an admission request ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,9 +49,13 @@ impl Metrics {
             self.dry_run.fetch_add(1, Relaxed);
         }
         let secs = took.as_secs_f64();
-        let bucket = BUCKETS.iter().position(|b| secs <= *b).unwrap_or(BUCKETS.len());
+        let bucket = BUCKETS
+            .iter()
+            .position(|b| secs <= *b)
+            .unwrap_or(BUCKETS.len());
         self.buckets[bucket].fetch_add(1, Relaxed);
-        self.duration_micros.fetch_add(took.as_micros() as u64, Relaxed);
+        self.duration_micros
+            .fetch_add(took.as_micros() as u64, Relaxed);
         self.count.fetch_add(1, Relaxed);
     }
 
@@ -61,44 +67,103 @@ impl Metrics {
     }
 
     pub fn cert_reloaded(&self, ok: bool) {
-        if ok { &self.cert_reloads } else { &self.cert_reload_failures }.fetch_add(1, Relaxed);
+        if ok {
+            &self.cert_reloads
+        } else {
+            &self.cert_reload_failures
+        }
+        .fetch_add(1, Relaxed);
     }
 
     /// The Prometheus text exposition format (version 0.0.4).
     pub fn render(&self) -> String {
         let mut out = String::with_capacity(2048);
-        let _ = writeln!(out, "# HELP chartguard_webhook_requests_total Admission reviews answered, by result.");
+        let _ = writeln!(
+            out,
+            "# HELP chartguard_webhook_requests_total Admission reviews answered, by result."
+        );
         let _ = writeln!(out, "# TYPE chartguard_webhook_requests_total counter");
-        for (result, n) in [("allowed", &self.allowed), ("denied", &self.denied), ("error", &self.errors)] {
-            let _ = writeln!(out, "chartguard_webhook_requests_total{{result=\"{result}\"}} {}", n.load(Relaxed));
+        for (result, n) in [
+            ("allowed", &self.allowed),
+            ("denied", &self.denied),
+            ("error", &self.errors),
+        ] {
+            let _ = writeln!(
+                out,
+                "chartguard_webhook_requests_total{{result=\"{result}\"}} {}",
+                n.load(Relaxed)
+            );
         }
         let _ = writeln!(out, "# HELP chartguard_webhook_denials_total Denials, by the rule that caused them (a denial may count for several rules).");
         let _ = writeln!(out, "# TYPE chartguard_webhook_denials_total counter");
-        for (rule, n) in self.denials.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-            let _ = writeln!(out, "chartguard_webhook_denials_total{{rule=\"{}\"}} {n}", escape_label(rule));
+        for (rule, n) in self
+            .denials
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            let _ = writeln!(
+                out,
+                "chartguard_webhook_denials_total{{rule=\"{}\"}} {n}",
+                escape_label(rule)
+            );
         }
         let _ = writeln!(out, "# HELP chartguard_webhook_dry_run_requests_total Admission reviews with dryRun: true (also counted in requests_total).");
-        let _ = writeln!(out, "# TYPE chartguard_webhook_dry_run_requests_total counter");
-        let _ = writeln!(out, "chartguard_webhook_dry_run_requests_total {}", self.dry_run.load(Relaxed));
+        let _ = writeln!(
+            out,
+            "# TYPE chartguard_webhook_dry_run_requests_total counter"
+        );
+        let _ = writeln!(
+            out,
+            "chartguard_webhook_dry_run_requests_total {}",
+            self.dry_run.load(Relaxed)
+        );
         let _ = writeln!(out, "# HELP chartguard_webhook_request_duration_seconds Time to answer an admission review.");
-        let _ = writeln!(out, "# TYPE chartguard_webhook_request_duration_seconds histogram");
+        let _ = writeln!(
+            out,
+            "# TYPE chartguard_webhook_request_duration_seconds histogram"
+        );
         let mut cumulative = 0;
         for (i, bound) in BUCKETS.iter().enumerate() {
             cumulative += self.buckets[i].load(Relaxed);
-            let _ = writeln!(out, "chartguard_webhook_request_duration_seconds_bucket{{le=\"{bound}\"}} {cumulative}");
+            let _ = writeln!(
+                out,
+                "chartguard_webhook_request_duration_seconds_bucket{{le=\"{bound}\"}} {cumulative}"
+            );
         }
         cumulative += self.buckets[BUCKETS.len()].load(Relaxed);
-        let _ = writeln!(out, "chartguard_webhook_request_duration_seconds_bucket{{le=\"+Inf\"}} {cumulative}");
-        let _ = writeln!(out, "chartguard_webhook_request_duration_seconds_sum {}", self.duration_micros.load(Relaxed) as f64 / 1e6);
-        let _ = writeln!(out, "chartguard_webhook_request_duration_seconds_count {}", self.count.load(Relaxed));
+        let _ = writeln!(
+            out,
+            "chartguard_webhook_request_duration_seconds_bucket{{le=\"+Inf\"}} {cumulative}"
+        );
+        let _ = writeln!(
+            out,
+            "chartguard_webhook_request_duration_seconds_sum {}",
+            self.duration_micros.load(Relaxed) as f64 / 1e6
+        );
+        let _ = writeln!(
+            out,
+            "chartguard_webhook_request_duration_seconds_count {}",
+            self.count.load(Relaxed)
+        );
         let _ = writeln!(out, "# HELP chartguard_webhook_cert_reloads_total Serving certificate reloads after the files changed, by result.");
         let _ = writeln!(out, "# TYPE chartguard_webhook_cert_reloads_total counter");
-        let _ = writeln!(out, "chartguard_webhook_cert_reloads_total{{result=\"ok\"}} {}", self.cert_reloads.load(Relaxed));
-        let _ = writeln!(out, "chartguard_webhook_cert_reloads_total{{result=\"failed\"}} {}", self.cert_reload_failures.load(Relaxed));
+        let _ = writeln!(
+            out,
+            "chartguard_webhook_cert_reloads_total{{result=\"ok\"}} {}",
+            self.cert_reloads.load(Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "chartguard_webhook_cert_reloads_total{{result=\"failed\"}} {}",
+            self.cert_reload_failures.load(Relaxed)
+        );
         out
     }
 }
 
 fn escape_label(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }

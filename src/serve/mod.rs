@@ -52,7 +52,12 @@ struct Server {
 }
 
 /// Runs the webhook until SIGTERM/SIGINT; `Ok(0)` after a graceful shutdown.
-pub fn run(args: &ServeArgs, policies: PolicySet, opts: evaluate::Options, suppressions: Vec<ConfigSuppression>) -> Result<u8> {
+pub fn run(
+    args: &ServeArgs,
+    policies: PolicySet,
+    opts: evaluate::Options,
+    suppressions: Vec<ConfigSuppression>,
+) -> Result<u8> {
     let mode = match args.mode {
         WebhookMode::Deny => Mode::Deny,
         WebhookMode::Warn => Mode::Warn,
@@ -60,7 +65,14 @@ pub fn run(args: &ServeArgs, policies: PolicySet, opts: evaluate::Options, suppr
     if !(args.request_timeout > 0.0 && args.request_timeout <= 300.0) {
         anyhow::bail!("--request-timeout must be between 0 and 300 seconds");
     }
-    let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).clamp(1, 256);
+    let workers = args
+        .workers
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
+        .clamp(1, 256);
     let judge = Judge::new(policies, opts, suppressions, mode, args.fail_on.threshold());
     let started = Instant::now();
     let first = judge.engine().context("cannot prepare the rules")?;
@@ -74,7 +86,11 @@ pub fn run(args: &ServeArgs, policies: PolicySet, opts: evaluate::Options, suppr
         args.fail_on
     );
     let metrics = Arc::new(Metrics::default());
-    let resolver = Arc::new(tls::Reloading::new(args.tls_cert.clone(), args.tls_key.clone(), metrics.clone())?);
+    let resolver = Arc::new(tls::Reloading::new(
+        args.tls_cert.clone(),
+        args.tls_key.clone(),
+        metrics.clone(),
+    )?);
     let tls_config = Arc::new(tls::server_config(resolver)?);
     let server = Arc::new(Server {
         judge,
@@ -84,16 +100,25 @@ pub fn run(args: &ServeArgs, policies: PolicySet, opts: evaluate::Options, suppr
         ready: AtomicBool::new(false),
         request_timeout: Duration::from_secs_f64(args.request_timeout),
     });
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
     runtime.block_on(serve(args.addr.clone(), tls_config, server))?;
     // Blocking tasks still running after the grace period are abandoned, not waited for.
     runtime.shutdown_timeout(Duration::from_secs(1));
     Ok(0)
 }
 
-async fn serve(addr: String, tls_config: Arc<rustls::ServerConfig>, server: Arc<Server>) -> Result<()> {
+async fn serve(
+    addr: String,
+    tls_config: Arc<rustls::ServerConfig>,
+    server: Arc<Server>,
+) -> Result<()> {
     use hyper_util::rt::{TokioIo, TokioTimer};
-    let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     {
         use std::io::Write;
@@ -143,9 +168,18 @@ async fn serve(addr: String, tls_config: Arc<rustls::ServerConfig>, server: Arc<
     }
     drop(listener);
     server.ready.store(false, Ordering::SeqCst);
-    eprintln!("chartguard: shutting down: finishing {} open connection(s)", graceful.count());
-    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
-        eprintln!("chartguard: warning: connections still open after {} s; closing them", SHUTDOWN_GRACE.as_secs());
+    eprintln!(
+        "chartguard: shutting down: finishing {} open connection(s)",
+        graceful.count()
+    );
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        eprintln!(
+            "chartguard: warning: connections still open after {} s; closing them",
+            SHUTDOWN_GRACE.as_secs()
+        );
     }
     Ok(())
 }
@@ -160,7 +194,9 @@ async fn shutdown_signal() {
             }
         }
         Err(e) => {
-            eprintln!("chartguard: warning: cannot watch SIGTERM ({e}); only SIGINT stops the server");
+            eprintln!(
+                "chartguard: warning: cannot watch SIGTERM ({e}); only SIGINT stops the server"
+            );
             let _ = tokio::signal::ctrl_c().await;
         }
     }
@@ -184,55 +220,130 @@ fn text(status: StatusCode, body: impl Into<String>) -> Response<Full<Bytes>> {
 async fn handle(server: Arc<Server>, req: Request<Incoming>) -> Response<Full<Bytes>> {
     match (req.method(), req.uri().path()) {
         (&Method::GET, "/healthz") => text(StatusCode::OK, "ok"),
-        (&Method::GET, "/readyz") if server.ready.load(Ordering::SeqCst) => text(StatusCode::OK, "ready"),
+        (&Method::GET, "/readyz") if server.ready.load(Ordering::SeqCst) => {
+            text(StatusCode::OK, "ready")
+        }
         (&Method::GET, "/readyz") => text(StatusCode::SERVICE_UNAVAILABLE, "shutting down"),
-        (&Method::GET, "/metrics") => reply(StatusCode::OK, "text/plain; version=0.0.4; charset=utf-8", server.metrics.render()),
+        (&Method::GET, "/metrics") => reply(
+            StatusCode::OK,
+            "text/plain; version=0.0.4; charset=utf-8",
+            server.metrics.render(),
+        ),
         (&Method::POST, "/validate") => {
             let started = Instant::now();
             let timeout = server.request_timeout;
-            let (resp, outcome, dry_run) = match tokio::time::timeout(timeout, validate(server.clone(), req)).await {
-                Ok(r) => r,
-                Err(_) => (text(StatusCode::SERVICE_UNAVAILABLE, format!("request not answered within {} s", timeout.as_secs_f64())), Outcome::Error, false),
-            };
+            let (resp, outcome, dry_run) =
+                match tokio::time::timeout(timeout, validate(server.clone(), req)).await {
+                    Ok(r) => r,
+                    Err(_) => (
+                        text(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            format!("request not answered within {} s", timeout.as_secs_f64()),
+                        ),
+                        Outcome::Error,
+                        false,
+                    ),
+                };
             server.metrics.record(outcome, dry_run, started.elapsed());
             resp
         }
         (_, "/healthz" | "/readyz" | "/metrics") => text(StatusCode::METHOD_NOT_ALLOWED, "use GET"),
-        (_, "/validate") => text(StatusCode::METHOD_NOT_ALLOWED, "use POST with an AdmissionReview"),
-        _ => text(StatusCode::NOT_FOUND, "not found: POST /validate, GET /healthz, /readyz, /metrics"),
+        (_, "/validate") => text(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "use POST with an AdmissionReview",
+        ),
+        _ => text(
+            StatusCode::NOT_FOUND,
+            "not found: POST /validate, GET /healthz, /readyz, /metrics",
+        ),
     }
 }
 
-async fn validate(server: Arc<Server>, req: Request<Incoming>) -> (Response<Full<Bytes>>, Outcome, bool) {
-    let too_large = || text(StatusCode::PAYLOAD_TOO_LARGE, format!("request body over {} MiB", MAX_BODY_BYTES >> 20));
-    let declared = req.headers().get(hyper::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+async fn validate(
+    server: Arc<Server>,
+    req: Request<Incoming>,
+) -> (Response<Full<Bytes>>, Outcome, bool) {
+    let too_large = || {
+        text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body over {} MiB", MAX_BODY_BYTES >> 20),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return (too_large(), Outcome::Error, false);
     }
-    let body = match Limited::new(req.into_body(), MAX_BODY_BYTES).collect().await {
+    let body = match Limited::new(req.into_body(), MAX_BODY_BYTES)
+        .collect()
+        .await
+    {
         Ok(b) => b.to_bytes(),
-        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => return (too_large(), Outcome::Error, false),
-        Err(e) => return (text(StatusCode::BAD_REQUEST, format!("cannot read the request body: {e}")), Outcome::Error, false),
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            return (too_large(), Outcome::Error, false)
+        }
+        Err(e) => {
+            return (
+                text(
+                    StatusCode::BAD_REQUEST,
+                    format!("cannot read the request body: {e}"),
+                ),
+                Outcome::Error,
+                false,
+            )
+        }
     };
     let review = match admission::parse_review(&body) {
         Ok(r) => r,
-        Err(message) => return (text(StatusCode::BAD_REQUEST, message), Outcome::Error, false),
+        Err(message) => {
+            return (
+                text(StatusCode::BAD_REQUEST, message),
+                Outcome::Error,
+                false,
+            )
+        }
     };
     let dry_run = review.dry_run;
     let verdict = match evaluate_review(server.clone(), review.clone()).await {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("chartguard: error: request {:?}: {e:#}", review.uid.chars().take(64).collect::<String>());
+            eprintln!(
+                "chartguard: error: request {:?}: {e:#}",
+                review.uid.chars().take(64).collect::<String>()
+            );
             // An HTTP error lets the API server apply the webhook's failurePolicy.
-            return (text(StatusCode::INTERNAL_SERVER_ERROR, format!("chartguard could not judge the object: {e:#}")), Outcome::Error, dry_run);
+            return (
+                text(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("chartguard could not judge the object: {e:#}"),
+                ),
+                Outcome::Error,
+                dry_run,
+            );
         }
     };
     if !verdict.allowed {
-        server.metrics.denied_by(verdict.denied_by.iter().map(String::as_str));
+        server
+            .metrics
+            .denied_by(verdict.denied_by.iter().map(String::as_str));
     }
-    let outcome = if verdict.allowed { Outcome::Allowed } else { Outcome::Denied };
+    let outcome = if verdict.allowed {
+        Outcome::Allowed
+    } else {
+        Outcome::Denied
+    };
     let body = admission::response(&review.uid, &verdict).to_string();
-    (reply(StatusCode::OK, "application/json", body), outcome, dry_run)
+    (
+        reply(StatusCode::OK, "application/json", body),
+        outcome,
+        dry_run,
+    )
 }
 
 /// Judges on the blocking pool with one of the prepared engines; panics become errors.
@@ -240,23 +351,39 @@ async fn evaluate_review(server: Arc<Server>, review: admission::Request) -> Res
     if review.object.is_none() || review.operation == "DELETE" {
         return Ok(Verdict::allow());
     }
-    let permit = server.slots.clone().acquire_owned().await.map_err(|_| anyhow!("the server is shutting down"))?;
+    let permit = server
+        .slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| anyhow!("the server is shutting down"))?;
     let task = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        let engine = server.engines.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let engine = server
+            .engines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop();
         let mut engine = match engine {
             Some(e) => e,
             // One was lost to a panic or a timed-out request: prepare another.
             None => server.judge.engine()?,
         };
-        let verdict = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| server.judge.judge(&mut engine, &review)));
+        let verdict = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            server.judge.judge(&mut engine, &review)
+        }));
         match verdict {
             Ok(v) => {
-                server.engines.lock().unwrap_or_else(|e| e.into_inner()).push(engine);
+                server
+                    .engines
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(engine);
                 v
             }
             Err(_) => Err(anyhow!("evaluation panicked")),
         }
     });
-    task.await.map_err(|e| anyhow!("evaluation task failed: {e}"))?
+    task.await
+        .map_err(|e| anyhow!("evaluation task failed: {e}"))?
 }

@@ -24,19 +24,29 @@ pub fn load(cert: &Path, key: &Path) -> Result<Arc<CertifiedKey>> {
     if chain.is_empty() {
         anyhow::bail!("{}: no CERTIFICATE block", cert.display());
     }
-    let der = PrivateKeyDer::from_pem_file(key).map_err(|e| anyhow!("{}: cannot read a PEM private key: {e}", key.display()))?;
-    let signing = rustls::crypto::ring::sign::any_supported_type(&der).map_err(|e| anyhow!("{}: unsupported private key: {e}", key.display()))?;
+    let der = PrivateKeyDer::from_pem_file(key)
+        .map_err(|e| anyhow!("{}: cannot read a PEM private key: {e}", key.display()))?;
+    let signing = rustls::crypto::ring::sign::any_supported_type(&der)
+        .map_err(|e| anyhow!("{}: unsupported private key: {e}", key.display()))?;
     let certified = CertifiedKey::new(chain, signing);
-    certified
-        .keys_match()
-        .map_err(|e| anyhow!("{} and {}: the key does not match the certificate: {e}", cert.display(), key.display()))?;
+    certified.keys_match().map_err(|e| {
+        anyhow!(
+            "{} and {}: the key does not match the certificate: {e}",
+            cert.display(),
+            key.display()
+        )
+    })?;
     Ok(Arc::new(certified))
 }
 
 type Stamp = [Option<(SystemTime, u64)>; 2];
 
 fn stamp(cert: &Path, key: &Path) -> Stamp {
-    let of = |p: &Path| std::fs::metadata(p).ok().and_then(|m| Some((m.modified().ok()?, m.len())));
+    let of = |p: &Path| {
+        std::fs::metadata(p)
+            .ok()
+            .and_then(|m| Some((m.modified().ok()?, m.len())))
+    };
     [of(cert), of(key)]
 }
 
@@ -56,7 +66,10 @@ pub struct Reloading {
 
 impl std::fmt::Debug for Reloading {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Reloading").field("cert", &self.cert).field("key", &self.key).finish()
+        f.debug_struct("Reloading")
+            .field("cert", &self.cert)
+            .field("key", &self.key)
+            .finish()
     }
 }
 
@@ -64,7 +77,16 @@ impl Reloading {
     pub fn new(cert: PathBuf, key: PathBuf, metrics: Arc<Metrics>) -> Result<Self> {
         let stamp = stamp(&cert, &key);
         let current = load(&cert, &key).context("cannot load the serving certificate")?;
-        Ok(Reloading { cert, key, state: Mutex::new(State { current, stamp, checked: Instant::now() }), metrics })
+        Ok(Reloading {
+            cert,
+            key,
+            state: Mutex::new(State {
+                current,
+                stamp,
+                checked: Instant::now(),
+            }),
+            metrics,
+        })
     }
 
     fn current(&self) -> Arc<CertifiedKey> {
@@ -80,11 +102,16 @@ impl Reloading {
                     Ok(k) => {
                         state.current = k;
                         self.metrics.cert_reloaded(true);
-                        eprintln!("chartguard: serving certificate reloaded from {}", self.cert.display());
+                        eprintln!(
+                            "chartguard: serving certificate reloaded from {}",
+                            self.cert.display()
+                        );
                     }
                     Err(e) => {
                         self.metrics.cert_reloaded(false);
-                        eprintln!("chartguard: warning: keeping the previous serving certificate: {e:#}");
+                        eprintln!(
+                            "chartguard: warning: keeping the previous serving certificate: {e:#}"
+                        );
                     }
                 }
             }
@@ -101,11 +128,13 @@ impl ResolvesServerCert for Reloading {
 
 /// A TLS 1.2/1.3 server configuration (ring provider) offering HTTP/1.1.
 pub fn server_config(resolver: Arc<Reloading>) -> Result<rustls::ServerConfig> {
-    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| anyhow!("TLS configuration: {e}"))?
-        .with_no_client_auth()
-        .with_cert_resolver(resolver);
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| anyhow!("TLS configuration: {e}"))?
+    .with_no_client_auth()
+    .with_cert_resolver(resolver);
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
 }

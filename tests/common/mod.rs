@@ -24,7 +24,11 @@ pub fn run_with(args: &[&str], stdin: Option<&[u8]>, limit: Duration) -> Output 
         .current_dir(root())
         .env("NO_COLOR", "1")
         .env("RUST_BACKTRACE", "0")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn chartguard");
@@ -52,9 +56,18 @@ pub fn run_with(args: &[&str], stdin: Option<&[u8]>, limit: Duration) -> Output 
     };
     let stdout = out_t.join().unwrap();
     let stderr = err_t.join().unwrap();
-    assert!(!stderr.contains("panicked"), "chartguard {args:?} panicked:\n{stderr}");
-    let code = status.code().unwrap_or_else(|| panic!("chartguard {args:?} was killed by a signal:\n{stderr}"));
-    Output { code, stdout, stderr }
+    assert!(
+        !stderr.contains("panicked"),
+        "chartguard {args:?} panicked:\n{stderr}"
+    );
+    let code = status
+        .code()
+        .unwrap_or_else(|| panic!("chartguard {args:?} was killed by a signal:\n{stderr}"));
+    Output {
+        code,
+        stdout,
+        stderr,
+    }
 }
 
 pub fn run(args: &[&str]) -> Output {
