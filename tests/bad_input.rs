@@ -44,12 +44,8 @@ fn truncated_yaml_names_file_line_and_column() {
         while !full.is_char_boundary(end) {
             end += 1;
         }
-        let out = lint_text("prefix", full[..end].as_bytes());
-        assert!(
-            matches!(out.code, 0 | 1 | 2),
-            "cut at {cut}: {}",
-            out.stderr
-        );
+        let out = lint_text("prefix", &full.as_bytes()[..end]);
+        assert!(matches!(out.code, 0..=2), "cut at {cut}: {}", out.stderr);
     }
 }
 

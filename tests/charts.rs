@@ -554,7 +554,7 @@ fn leaky_chart_never_prints_a_secret() {
                 "--show-suppressed",
             ]);
             assert!(matches!(out.code, 0 | 1), "{name} {format}: {}", out.stderr);
-            outputs.push((format!("{format}"), out.stdout + &out.stderr));
+            outputs.push((format.to_string(), out.stdout + &out.stderr));
         }
         // Helm echoes --set values in its errors: "key \"LEAKS2\" has no value".
         let dir = tmp_dir("leaky-sarif");

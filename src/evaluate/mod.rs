@@ -363,7 +363,7 @@ pub fn selected<'p>(policies: &'p PolicySet, opts: &Options) -> Vec<(usize, &'p 
         .rules
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.meta.profiles.iter().any(|p| *p == opts.profile))
+        .filter(|(_, r)| r.meta.profiles.contains(&opts.profile))
         .filter(|(_, r)| !opts.disabled.contains(&r.meta.id))
         .collect()
 }
@@ -408,7 +408,7 @@ pub fn evaluate(
     violations.sort_by(|a, b| {
         (a.rule, a.resource, &a.path, &a.message).cmp(&(b.rule, b.resource, &b.path, &b.message))
     });
-    timings.sort_by(|a, b| b.micros.cmp(&a.micros));
+    timings.sort_by_key(|t| std::cmp::Reverse(t.micros));
     Ok((violations, timings))
 }
 

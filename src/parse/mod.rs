@@ -72,10 +72,9 @@ pub fn chunks(text: &str) -> Vec<Chunk<'_>> {
     let mut start = 0usize;
     let mut start_line = 0usize;
     let mut offset = 0usize;
-    let mut line_no = 0usize;
     // After `%YAML`/`%TAG` directives, `---` ends the directives and starts their document.
     let mut directives = false;
-    for line in text.split_inclusive('\n') {
+    for (line_no, line) in text.split_inclusive('\n').enumerate() {
         let trimmed = line.trim_end_matches(['\n', '\r']);
         if trimmed.starts_with('%') {
             directives = true;
@@ -92,7 +91,6 @@ pub fn chunks(text: &str) -> Vec<Chunk<'_>> {
             start_line = line_no + 1;
         }
         offset += line.len();
-        line_no += 1;
     }
     chunks.push((start, text.len(), start_line));
     chunks

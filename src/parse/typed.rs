@@ -7,6 +7,11 @@
 //! with the nearest real field name as a hint. Errors never carry the value they rejected:
 //! a type error inside a Secret must not print the secret.
 
+// `DeError` is the rare path of the typed parse (one per invalid object) and serde's
+// Deserializer returns it from every method; its size does not matter, boxing would only
+// add an allocation.
+#![allow(clippy::result_large_err)]
+
 use super::yaml::{Node, Pos, Value};
 use crate::evaluate::PathSeg;
 use serde::de::{
@@ -240,9 +245,7 @@ impl DeError {
                     && (exp.contains("i32") || exp.contains("i64") || exp.contains("integer"))
                 {
                     " (a quoted number: drop the quotes, or `| int` instead of `| quote` in the template)"
-                } else if found == "a number" && exp.contains("string") {
-                    " (quote it in the template: `| quote`)"
-                } else if found == "an integer" && exp.contains("string") {
+                } else if (found == "a number" || found == "an integer") && exp.contains("string") {
                     " (quote it in the template: `| quote`)"
                 } else {
                     ""

@@ -264,10 +264,10 @@ pub fn skipped_hooks(chart: &Chart, stderr: &str) -> Vec<(String, Vec<(PathBuf, 
                     continue;
                 };
                 for (i, l) in text.lines().enumerate() {
-                    if l.contains("helm.sh/hook\"") || l.contains("helm.sh/hook:") {
-                        if l.contains(&value) {
-                            places.push((e.path().to_path_buf(), i + 1));
-                        }
+                    if (l.contains("helm.sh/hook\"") || l.contains("helm.sh/hook:"))
+                        && l.contains(&value)
+                    {
+                        places.push((e.path().to_path_buf(), i + 1));
                     }
                 }
             }
@@ -337,7 +337,7 @@ fn error_location(message: &str) -> Option<(String, usize, usize)> {
         let b = parts.next()?;
         return match (b.parse::<usize>(), a.parse::<usize>(), parts.next()) {
             (Ok(line), Ok(col), Some(file)) => Some((file.to_string(), line, col)),
-            (_, Ok(line), _) => Some((format!("{}", inner.rsplit_once(':')?.0), line, 1)),
+            (_, Ok(line), _) => Some((inner.rsplit_once(':')?.0.to_string(), line, 1)),
             _ => None,
         };
     }

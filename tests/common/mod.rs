@@ -88,7 +88,7 @@ pub fn expected_markers(path: &Path) -> Vec<(usize, String)> {
     for (i, line) in text.lines().enumerate() {
         if let Some(rest) = line.split("# chartguard: expect ").nth(1) {
             for rule in rest.split(',') {
-                let rule = rule.trim().split_whitespace().next().unwrap_or("");
+                let rule = rule.split_whitespace().next().unwrap_or("");
                 if !rule.is_empty() {
                     out.push((i + 1, rule.to_string()));
                 }
