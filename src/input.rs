@@ -126,14 +126,25 @@ pub fn expand(args: &[String]) -> Result<Vec<PathBuf>, InputError> {
 }
 
 /// Reads one file (or stdin for `-`) as UTF-8 text, refusing binary and oversized input.
+/// Standard input's bytes, at most [`MAX_FILE_BYTES`] (the gate needs them unchanged).
+pub fn read_stdin_bytes() -> Result<Vec<u8>, InputError> {
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| InputError::new("<stdin>", format!("cannot read: {e}")))?;
+    if buf.len() as u64 > MAX_FILE_BYTES {
+        return Err(InputError::new(
+            "<stdin>",
+            format!("input exceeds {} MiB", MAX_FILE_BYTES >> 20),
+        ));
+    }
+    Ok(buf)
+}
+
 pub fn read(path: &Path) -> Result<SourceFile, InputError> {
     let (name, bytes) = if path == Path::new("-") {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .take(MAX_FILE_BYTES + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| InputError::new("<stdin>", format!("cannot read: {e}")))?;
-        ("<stdin>".to_string(), buf)
+        ("<stdin>".to_string(), read_stdin_bytes()?)
     } else {
         let name = display_path(path);
         let meta = std::fs::metadata(path)

@@ -324,24 +324,13 @@ fn write_report(args: &LintArgs, text: &str) -> Result<()> {
 /// The post-renderer gate: Helm pipes the rendered release in and installs whatever comes
 /// out, so the only safe outputs are the input itself, unchanged, or nothing and a failure.
 fn gate(args: &GateArgs) -> Result<u8> {
-    use std::io::Read;
     let Setup {
         cfg,
         policies,
         opts,
         ..
     } = setup(".".into(), &args.rules)?;
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .take(chartguard::input::MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .context("cannot read the rendered manifests from stdin")?;
-    if bytes.len() as u64 > chartguard::input::MAX_FILE_BYTES {
-        bail!(
-            "<stdin>: more than {} MiB of manifests",
-            chartguard::input::MAX_FILE_BYTES >> 20
-        );
-    }
+    let bytes = chartguard::input::read_stdin_bytes()?;
     let file = chartguard::input::text_of("<stdin>".into(), bytes.clone())?;
     let run = chartguard::lint_sources(vec![file], &policies, &opts)?;
     let mut findings = run.findings;
