@@ -321,14 +321,11 @@ pub fn lint_chart(
             instrument::TemplateMap::default()
         });
     }
-    let mut values_files: Vec<(PathBuf, String)> = Vec::new();
     let chart_values = chart.path.join("values.yaml");
-    for p in std::iter::once(&chart_values).chain(helm.values.iter()) {
-        if let Ok(text) = std::fs::read_to_string(p) {
-            values_files.push((p.clone(), text));
-        }
-    }
-    let mut templates: BTreeMap<String, String> = BTreeMap::new();
+    let values_files: Vec<values::ValuesFile> = std::iter::once(&chart_values)
+        .chain(helm.values.iter())
+        .filter_map(|p| values::ValuesFile::read(p))
+        .collect();
     let set_args: Vec<String> = helm.set.iter().chain(&helm.set_string).cloned().collect();
     let mapper = Mapper {
         chart,
@@ -337,19 +334,19 @@ pub fn lint_chart(
         doc_index: &doc_index,
         values_files: &values_files,
         set_args: &set_args,
+        templates: Default::default(),
+        subchart_values: Default::default(),
     };
     for f in run.findings.iter_mut() {
-        if let Some((loc, method, value, text)) = mapper.map(&f.target.0, &f.target.1) {
+        if let Some((loc, method, value)) = mapper.map(&f.target.0, &f.target.1) {
             let rendered = std::mem::replace(&mut f.location, loc);
             f.rendered = Some(rendered);
             f.mapped_by = Some(method);
             f.value = value;
-            templates.insert(f.location.file.clone(), text);
         }
         for rel in f.related.iter_mut() {
-            if let Some((loc, _, _, text)) = mapper.map(&rel.target.0, &rel.target.1) {
+            if let Some((loc, _, _)) = mapper.map(&rel.target.0, &rel.target.1) {
                 rel.rendered = Some(std::mem::replace(&mut rel.location, loc));
-                templates.insert(rel.location.file.clone(), text);
             }
         }
         if let Some(e) = env {
@@ -357,6 +354,7 @@ pub fn lint_chart(
         }
     }
     run.stages.push(("map", started.elapsed()));
+    let templates = mapper.templates.into_inner();
 
     let texts = if snippets {
         report::redacted_sources(&run.files, &run.resources, &run.findings)
@@ -410,27 +408,36 @@ struct Mapper<'a> {
     resources: &'a [Resource],
     maps: &'a [instrument::TemplateMap],
     doc_index: &'a [usize],
-    values_files: &'a [(PathBuf, String)],
+    values_files: &'a [values::ValuesFile],
     set_args: &'a [String],
+    /// Template texts by display name, read once however many findings point into them
+    /// (also the snippets' sources).
+    templates: std::cell::RefCell<BTreeMap<String, String>>,
+    /// Subcharts' own values.yaml, parsed once.
+    subchart_values:
+        std::cell::RefCell<std::collections::HashMap<PathBuf, Option<values::ValuesFile>>>,
 }
 
 impl Mapper<'_> {
-    /// The template location of a field of a rendered object, how it was found, the values
-    /// key behind it, and the template's text.
+    /// The template location of a field of a rendered object, how it was found, and the
+    /// values key behind it. The template's text is kept in `templates`.
     fn map(
         &self,
         resource: &usize,
         path: &[PathSeg],
-    ) -> Option<(
-        Location,
-        instrument::Method,
-        Option<values::ValueSource>,
-        String,
-    )> {
+    ) -> Option<(Location, instrument::Method, Option<values::ValueSource>)> {
         let r = &self.resources[*resource];
         let source = r.origin.template.as_deref()?;
         let file = render::template_file(self.chart, source)?;
-        let text = std::fs::read_to_string(&file).ok()?;
+        let shown = input::display_path(&file);
+        let mut templates = self.templates.borrow_mut();
+        let text = match templates.entry(shown.clone()) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(std::fs::read_to_string(&file).ok()?)
+            }
+        };
+        let text: &str = text;
         let doc = self
             .maps
             .get(r.origin.file)
@@ -438,10 +445,10 @@ impl Mapper<'_> {
             .and_then(Option::as_ref);
         let (line, method) = match doc.and_then(|d| d.line_of(path)) {
             Some(l) => (l, instrument::Method::Marker),
-            None => match instrument::key_path_line(&text, path) {
+            None => match instrument::key_path_line(text, path) {
                 Some(l) => (l, instrument::Method::KeyPath),
                 None => (
-                    instrument::doc_start(&text).unwrap_or(1),
+                    instrument::doc_start(text).unwrap_or(1),
                     instrument::Method::Document,
                 ),
             },
@@ -468,21 +475,28 @@ impl Mapper<'_> {
             }
         };
         let subchart = subchart_of(self.chart, source);
+        let mut subchart_values = self.subchart_values.borrow_mut();
+        let own = subchart.as_ref().and_then(|(dir, _)| {
+            subchart_values
+                .entry(dir.clone())
+                .or_insert_with(|| values::ValuesFile::read(&dir.join("values.yaml")))
+                .as_ref()
+        });
         let value = values::sources_of(
-            &values::keys_for_line(&text, line),
+            &values::keys_for_line(text, line),
             self.values_files,
             self.set_args,
-            subchart.as_ref().map(|(d, n)| (d.as_path(), n.as_str())),
+            subchart.as_ref().map(|(_, n)| (own, n.as_str())),
         );
         let location = Location {
-            file: input::display_path(&file),
+            file: shown,
             line,
             column,
             end_line: line,
             end_column: end,
             template: Some(source.to_string()),
         };
-        Some((location, method, value, text))
+        Some((location, method, value))
     }
 }
 

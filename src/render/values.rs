@@ -4,7 +4,7 @@
 
 use crate::parse::yaml::{parse_document, Node};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ValueSource {
@@ -86,11 +86,35 @@ fn lookup<'a>(root: &'a Node, key: &str) -> Option<&'a Node> {
 
 /// Where each key is set, as one source whose hint names them all (a DSN built from user,
 /// password and host names three keys).
+/// A values file, read and parsed once per lint (findings look keys up in it many times).
+#[derive(Debug, Clone)]
+pub struct ValuesFile {
+    /// As shown to users.
+    pub name: String,
+    /// None when the file does not parse: it then sets nothing we can point at.
+    pub root: Option<Node>,
+}
+
+impl ValuesFile {
+    pub fn read(path: &Path) -> Option<ValuesFile> {
+        let text = std::fs::read_to_string(path).ok()?;
+        Some(ValuesFile::parse(path, &text))
+    }
+
+    pub fn parse(path: &Path, text: &str) -> ValuesFile {
+        let root = parse_document(text, 0).ok().flatten().map(|d| d.root);
+        ValuesFile {
+            name: crate::input::display_path(path),
+            root,
+        }
+    }
+}
+
 pub fn sources_of(
     keys: &[String],
-    values_files: &[(PathBuf, String)],
+    values_files: &[ValuesFile],
     set_args: &[String],
-    subchart: Option<(&Path, &str)>,
+    subchart: Option<(Option<&ValuesFile>, &str)>,
 ) -> Option<ValueSource> {
     let mut all: Vec<ValueSource> = keys
         .iter()
@@ -109,45 +133,35 @@ pub fn sources_of(
     Some(first)
 }
 
-/// Where `key` is set. `values_files`: in Helm's order (chart values.yaml first); `prefix`
-/// is the subchart's name for templates of a subchart (its values live under it in the
-/// parent's files).
+/// Where `key` is set. `values_files`: in Helm's order (chart values.yaml first).
+/// `subchart`: for templates of a subchart, its own values.yaml (read first) and its name,
+/// under which its values live in the parent's files.
 pub fn source_of(
     key: &str,
-    values_files: &[(PathBuf, String)],
+    values_files: &[ValuesFile],
     set_args: &[String],
-    subchart: Option<(&Path, &str)>,
+    subchart: Option<(Option<&ValuesFile>, &str)>,
 ) -> ValueSource {
     let mut found: Option<(String, usize)> = None;
-    let mut candidates: Vec<(String, String, &str)> = Vec::new();
-    if let Some((dir, _)) = subchart {
-        let own = dir.join("values.yaml");
-        if let Ok(text) = std::fs::read_to_string(&own) {
-            candidates.push((crate::input::display_path(&own), text, ""));
-        }
-    }
-    for (path, text) in values_files {
-        candidates.push((
-            crate::input::display_path(path),
-            text.clone(),
-            subchart.map(|(_, n)| n).unwrap_or(""),
-        ));
-    }
-    for (name, text, prefix) in &candidates {
+    let prefix = subchart.map(|(_, n)| n).unwrap_or("");
+    let own = subchart.and_then(|(own, _)| own).map(|f| (f, ""));
+    let candidates = own
+        .into_iter()
+        .chain(values_files.iter().map(|f| (f, prefix)));
+    let mut last = None;
+    for (file, prefix) in candidates {
+        last = Some(file.name.clone());
         let full = if prefix.is_empty() {
             key.to_string()
         } else {
             format!("{prefix}.{key}")
         };
-        if let Ok(Some(doc)) = parse_document(text, 0) {
-            if let Some(n) = lookup(&doc.root, &full) {
-                if !matches!(n.value, crate::parse::yaml::Value::Null) {
-                    found = Some((name.clone(), n.pos.line.max(1)));
-                    // The key's own line reads better than its value's.
-                    if let Some(line) = key_line(&doc.root, &full) {
-                        found = Some((name.clone(), line));
-                    }
-                }
+        let Some(root) = &file.root else { continue };
+        if let Some(n) = lookup(root, &full) {
+            if !matches!(n.value, crate::parse::yaml::Value::Null) {
+                // The key's own line reads better than its value's.
+                let line = key_line(root, &full).unwrap_or(n.pos.line.max(1));
+                found = Some((file.name.clone(), line));
             }
         }
     }
@@ -185,10 +199,7 @@ pub fn source_of(
             command_line: false,
         },
         None => {
-            let last = candidates
-                .last()
-                .map(|c| c.0.clone())
-                .unwrap_or_else(|| "values.yaml".into());
+            let last = last.unwrap_or_else(|| "values.yaml".into());
             ValueSource {
                 hint: format!("`{key}` is not set in any values file; add it to {last}"),
                 key: key.into(),
@@ -237,14 +248,8 @@ mod tests {
     #[test]
     fn last_values_file_wins() {
         let files = vec![
-            (
-                PathBuf::from("values.yaml"),
-                "replicaCount: 1\nresources: {}\n".to_string(),
-            ),
-            (
-                PathBuf::from("values-prod.yaml"),
-                "# prod\nreplicaCount: 3\n".to_string(),
-            ),
+            ValuesFile::parse(Path::new("values.yaml"), "replicaCount: 1\nresources: {}\n"),
+            ValuesFile::parse(Path::new("values-prod.yaml"), "# prod\nreplicaCount: 3\n"),
         ];
         let s = source_of("replicaCount", &files, &[], None);
         assert_eq!(s.hint, "set by values-prod.yaml:2 (`replicaCount`)");
