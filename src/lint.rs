@@ -546,9 +546,12 @@ pub fn lint_all(
         }
         let mut merged = Outcome::default();
         let mut findings: Vec<Finding> = Vec::new();
-        for o in per_env {
-            for f in &o.findings {
-                match findings.iter_mut().find(|g| g.fingerprint == f.fingerprint) {
+        // Fingerprint → position in `findings`: thousands of findings per environment must
+        // not be merged by a linear search each.
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for mut o in per_env {
+            for f in std::mem::take(&mut o.findings) {
+                match seen.get(&f.fingerprint).map(|&i| &mut findings[i]) {
                     Some(g) => {
                         for e in &f.environments {
                             if !g.environments.contains(e) {
@@ -570,11 +573,12 @@ pub fn lint_all(
                             }
                         }
                     }
-                    None => findings.push(f.clone()),
+                    None => {
+                        seen.insert(f.fingerprint.clone(), findings.len());
+                        findings.push(f);
+                    }
                 }
             }
-            let mut o = o;
-            o.findings.clear();
             merged.absorb(o);
         }
         merged.findings = findings;
