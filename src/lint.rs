@@ -367,22 +367,61 @@ pub fn lint_chart(
         .map(|f| f.name.clone())
         .zip(texts)
         .collect();
-    for (name, text) in templates.into_iter().filter(|_| snippets) {
-        let masked_lines: Vec<usize> = run
-            .findings
-            .iter()
-            .filter(|f| {
-                f.location.file == name
-                    && (f.sensitive || holds_secret_data(&run.resources[f.target.0], &f.target.1))
-            })
-            .flat_map(|f| {
-                // A flag's value may sit on the next line (`- --token` / `- LITERAL`).
-                let next = matches!(f.target.1.last(), Some(PathSeg::Index(_)))
-                    .then_some(f.location.line + 1);
-                std::iter::once(f.location.line).chain(next)
-            })
-            .collect();
-        sources.insert(name, report::redact_template(&text, &masked_lines));
+    if snippets {
+        // A template line is masked when what it rendered was masked (Secret data,
+        // binaryData, credential-looking keys, dropped duplicates …): the redaction of the
+        // rendered output decides, the template follows.
+        fn lines_of(text: &str) -> Vec<&str> {
+            text.lines().collect()
+        }
+        let masked: Vec<(String, usize)> = {
+            let rendered: BTreeMap<&str, (Vec<&str>, Vec<&str>)> = run
+                .files
+                .iter()
+                .filter_map(|f| {
+                    Some((
+                        f.name.as_str(),
+                        (lines_of(&f.text), lines_of(sources.get(&f.name)?)),
+                    ))
+                })
+                .collect();
+            let masked_in_render = |at: &Option<Location>| {
+                at.as_ref().is_some_and(|r| {
+                    rendered
+                        .get(r.file.as_str())
+                        .is_some_and(|(original, redacted)| {
+                            original.get(r.line - 1) != redacted.get(r.line - 1)
+                        })
+                })
+            };
+            let mut masked: Vec<(String, usize)> = Vec::new();
+            for f in &run.findings {
+                if f.sensitive || masked_in_render(&f.rendered) {
+                    masked.push((f.location.file.clone(), f.location.line));
+                    // A flag's value may sit on the next line (`- --token` / `- LITERAL`).
+                    if f.sensitive && matches!(f.target.1.last(), Some(PathSeg::Index(_))) {
+                        masked.push((f.location.file.clone(), f.location.line + 1));
+                    }
+                }
+                for rel in f
+                    .related
+                    .iter()
+                    .filter(|rel| masked_in_render(&rel.rendered))
+                {
+                    masked.push((rel.location.file.clone(), rel.location.line));
+                }
+            }
+            masked
+        };
+        for (name, text) in templates {
+            let lines: Vec<usize> = masked
+                .iter()
+                .filter(|(file, _)| *file == name)
+                .map(|(_, line)| *line)
+                .collect();
+            let redacted = report::redact_template(&text, &lines);
+            sources.insert(name, redacted);
+        }
     }
     if run.resources.is_empty() {
         warnings.push(format!("{label}: the chart renders no Kubernetes objects"));
@@ -395,12 +434,6 @@ pub fn lint_chart(
         stages: run.stages,
         warnings,
     })
-}
-
-/// A Secret's `data`/`stringData` (any rule may point there, e.g. a type error).
-fn holds_secret_data(r: &Resource, path: &[PathSeg]) -> bool {
-    r.kind == "Secret"
-        && matches!(path.first(), Some(PathSeg::Key(k)) if k == "data" || k == "stringData")
 }
 
 struct Mapper<'a> {
