@@ -264,19 +264,7 @@ fn a_failing_render_is_an_error_result_in_sarif() {
         "tests/charts/required-fails/templates/deployment.yaml"
     );
     assert_eq!(loc["region"]["startLine"], 17);
-    let v = std::process::Command::new("bash")
-        .arg(root().join("scripts/validate-sarif.sh"))
-        .arg(&path)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert_eq!(
-        v.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&v.stdout),
-        String::from_utf8_lossy(&v.stderr)
-    );
+    validate_sarif(&path);
 }
 
 #[test]
@@ -320,13 +308,7 @@ fn a_missing_helm_names_the_flag() {
 
 #[test]
 fn chart_output_never_shows_a_secret() {
-    let secrets: Vec<String> = std::fs::read_to_string(root().join(BAD).join("SECRETS.txt"))
-        .unwrap()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(String::from)
-        .collect();
+    let secrets = example_secrets();
     let helm = &helms()[1].1;
     for format in ["human", "json", "sarif"] {
         let out = run(&[
@@ -377,19 +359,7 @@ fn chart_sarif_passes_both_validators_and_points_at_templates() {
             "{uri}"
         );
     }
-    let v = std::process::Command::new("bash")
-        .arg(root().join("scripts/validate-sarif.sh"))
-        .arg(&path)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert_eq!(
-        v.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&v.stdout),
-        String::from_utf8_lossy(&v.stderr)
-    );
+    validate_sarif(&path);
 }
 
 #[test]

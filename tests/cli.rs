@@ -174,15 +174,7 @@ fn output_file_is_written() {
 
 #[test]
 fn no_secret_value_appears_in_any_output() {
-    let secrets: Vec<String> =
-        std::fs::read_to_string(root().join("examples/charts/classic-mistakes/SECRETS.txt"))
-            .unwrap()
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(String::from)
-            .collect();
-    assert!(!secrets.is_empty());
+    let secrets = example_secrets();
     let rendered = std::fs::read_to_string(root().join(BAD)).unwrap();
     assert!(
         secrets.iter().any(|s| rendered.contains(s.as_str())),

@@ -303,14 +303,8 @@ fn github_format_writes_annotations_and_a_step_summary() {
         || l.starts_with("::notice ")));
     let md = std::fs::read_to_string(Path::new(&summary)).unwrap();
     assert!(md.contains("| `plaintext-secret` | error |"), "{md}");
-    let secrets =
-        std::fs::read_to_string(root().join("examples/charts/classic-mistakes/SECRETS.txt"))
-            .unwrap();
-    for s in secrets
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-    {
-        assert!(!text.contains(s.trim()) && !md.contains(s.trim()));
+    for s in example_secrets() {
+        assert!(!text.contains(&s) && !md.contains(&s));
     }
 }
 

@@ -4,28 +4,6 @@
 
 mod common;
 use common::*;
-use std::process::Command;
-
-fn validate(path: &std::path::Path) {
-    let out = Command::new("bash")
-        .arg(root().join("scripts/validate-sarif.sh"))
-        .arg(path)
-        .current_dir(root())
-        .output()
-        .expect("run scripts/validate-sarif.sh");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    match out.status.code() {
-        Some(0) => {}
-        Some(2) => panic!(
-            "SARIF validators are not installed; run `scripts/install-tools.sh sarif`:\n{text}"
-        ),
-        _ => panic!("{} failed validation:\n{text}", path.display()),
-    }
-}
 
 #[test]
 fn example_sarif_passes_both_validators() {
@@ -46,7 +24,7 @@ fn example_sarif_passes_both_validators() {
             "examples",
         ]);
         assert!(matches!(out.code, 0 | 1), "{}", out.stderr);
-        validate(&path);
+        validate_sarif(&path);
     }
 }
 

@@ -415,6 +415,17 @@ pub fn evaluate(
 type Share<'p> = Vec<(usize, &'p Rule)>;
 type Outcome = Result<(Vec<Violation>, Vec<Timing>)>;
 
+/// Every thread's outcome; a thread that panicked is an error, not a lost share of rules.
+fn join_all(handles: Vec<std::thread::ScopedJoinHandle<'_, Outcome>>) -> Vec<Outcome> {
+    handles
+        .into_iter()
+        .map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(anyhow!("a rule evaluation thread panicked")))
+        })
+        .collect()
+}
+
 /// A shared queue, longest rules first (source length is a fair guess at cost), one
 /// `eval_rule` per rule, timed.
 fn evaluate_one_by_one(
@@ -456,13 +467,7 @@ fn evaluate_one_by_one(
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow!("a rule evaluation thread panicked")))
-            })
-            .collect()
+        join_all(handles)
     })
 }
 
@@ -532,13 +537,7 @@ fn evaluate_grouped(engine: &regorus::Engine, rules: &Share<'_>, threads: usize)
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow!("a rule evaluation thread panicked")))
-            })
-            .collect()
+        join_all(handles)
     })
 }
 

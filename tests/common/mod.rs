@@ -98,3 +98,40 @@ pub fn expected_markers(path: &Path) -> Vec<(usize, String)> {
     out.sort();
     out
 }
+
+/// The fake credentials the classic-mistakes example hides (examples/…/SECRETS.txt).
+pub fn example_secrets() -> Vec<String> {
+    let secrets: Vec<String> =
+        std::fs::read_to_string(root().join("examples/charts/classic-mistakes/SECRETS.txt"))
+            .unwrap()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(String::from)
+            .collect();
+    assert!(!secrets.is_empty());
+    secrets
+}
+
+/// Both SARIF validators (OASIS schema and sarif-multitool with GitHub's rules) accept
+/// `path` with zero errors; a missing validator fails with the command that installs it.
+pub fn validate_sarif(path: &Path) {
+    let out = Command::new("bash")
+        .arg(root().join("scripts/validate-sarif.sh"))
+        .arg(path)
+        .current_dir(root())
+        .output()
+        .expect("run scripts/validate-sarif.sh");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    match out.status.code() {
+        Some(0) => {}
+        Some(2) => panic!(
+            "SARIF validators are not installed; run `scripts/install-tools.sh sarif`:\n{text}"
+        ),
+        _ => panic!("{} failed validation:\n{text}", path.display()),
+    }
+}
