@@ -35,6 +35,20 @@ impl Helm {
         Helm { bin, home }
     }
 
+    /// `helm plugin install DIR`, which must succeed.
+    fn install_plugin(&self, dir: &Path) {
+        let out = self.cmd(&["plugin", "install", dir.to_str().unwrap()]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{} {}: {}{}",
+            self.bin.display(),
+            dir.display(),
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+    }
+
     fn cmd(&self, args: &[&str]) -> std::process::Output {
         Command::new(&self.bin)
             .args(args)
@@ -132,18 +146,7 @@ fn gate_is_byte_for_byte() {
 #[test]
 fn helm4_post_renderer_plugin_sees_hooks_and_reports_to_a_file() {
     let h = Helm::new(helm("CHARTGUARD_HELM4", ".tools/helm4/helm"), "gate-helm4");
-    let install = h.cmd(&[
-        "plugin",
-        "install",
-        root().join("plugins/chartguard-gate").to_str().unwrap(),
-    ]);
-    assert_eq!(
-        install.status.code(),
-        Some(0),
-        "{}{}",
-        text(&install.stdout),
-        text(&install.stderr)
-    );
+    h.install_plugin(&root().join("plugins/chartguard-gate"));
 
     // Helm 4 re-serializes what it hands a post-renderer, so compare with a plugin that
     // only copies stdin to stdout.
@@ -154,8 +157,7 @@ fn helm4_post_renderer_plugin_sees_hooks_and_reports_to_a_file() {
         "apiVersion: v1\ntype: postrenderer/v1\nname: passthrough\nversion: 0.1.0\nruntime: subprocess\nruntimeConfig:\n  platformCommand:\n    - command: cat\n",
     )
     .unwrap();
-    let install = h.cmd(&["plugin", "install", cat.to_str().unwrap()]);
-    assert_eq!(install.status.code(), Some(0), "{}", text(&install.stderr));
+    h.install_plugin(&cat);
     let plain = h.cmd(&[
         "template",
         "app",
@@ -219,18 +221,7 @@ fn cli_plugin_works_with_both_helms() {
         ("CHARTGUARD_HELM4", ".tools/helm4/helm", "cli-helm4"),
     ] {
         let h = Helm::new(helm(var, default), name);
-        let install = h.cmd(&[
-            "plugin",
-            "install",
-            root().join("plugins/chartguard").to_str().unwrap(),
-        ]);
-        assert_eq!(
-            install.status.code(),
-            Some(0),
-            "{name}: {}{}",
-            text(&install.stdout),
-            text(&install.stderr)
-        );
+        h.install_plugin(&root().join("plugins/chartguard"));
         let good = h.cmd(&["chartguard", "lint", GOOD, "-f", &values(GOOD)]);
         assert_eq!(
             good.status.code(),
