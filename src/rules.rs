@@ -1,8 +1,8 @@
 //! `chartguard rules`: the registry of rules, as a table, JSON, or one rule's full doc.
 
-use crate::evaluate::policy::{PolicySet, RuleMeta};
+use crate::evaluate::policy::{PolicySet, RuleMeta, Scope};
 
-pub fn table(policies: &PolicySet) -> String {
+pub(crate) fn table(policies: &PolicySet) -> String {
     let mut out = String::new();
     let w = policies
         .rules
@@ -21,14 +21,14 @@ pub fn table(policies: &PolicySet) -> String {
             "{:<w$}  {:<8}  {:<9}  {}\n",
             m.id,
             m.severity.as_str(),
-            m.profiles.join(","),
+            profiles(m, ","),
             m.title
         ));
     }
     out
 }
 
-pub fn json(policies: &PolicySet) -> String {
+pub(crate) fn json(policies: &PolicySet) -> String {
     let metas: Vec<&RuleMeta> = policies.rules.iter().map(|r| &r.meta).collect();
     let mut s = serde_json::to_string_pretty(&metas).expect("metadata serializes");
     s.push('\n');
@@ -36,7 +36,7 @@ pub fn json(policies: &PolicySet) -> String {
 }
 
 /// The README's rules table: `| id | severity | profiles | title |`, one row per rule.
-pub fn markdown_table(policies: &PolicySet) -> String {
+pub(crate) fn markdown_table(policies: &PolicySet) -> String {
     let mut out =
         String::from("| Rule | Severity | Profiles | What it catches |\n|---|---|---|---|\n");
     for r in &policies.rules {
@@ -46,19 +46,19 @@ pub fn markdown_table(policies: &PolicySet) -> String {
             m.id,
             m.id,
             m.severity.as_str(),
-            m.profiles.join(", "),
+            profiles(m, ", "),
             m.title
         ));
     }
     out
 }
 
-pub fn explain_text(m: &RuleMeta) -> String {
+pub(crate) fn explain_text(m: &RuleMeta) -> String {
     let mut s = format!(
         "{} ({}, {})\n\n{}\n",
         m.id,
         m.severity.as_str(),
-        m.profiles.join("/"),
+        profiles(m, "/"),
         m.title
     );
     if !m.description.is_empty() {
@@ -80,15 +80,15 @@ pub fn explain_text(m: &RuleMeta) -> String {
     s
 }
 
-pub fn explain_markdown(m: &RuleMeta) -> String {
+pub(crate) fn explain_markdown(m: &RuleMeta) -> String {
     let mut s = format!("# `{}`: {}\n\n", m.id, m.title);
     s.push_str(&format!(
         "Severity: **{}** · Profiles: {} · Scope: {}{}\n\n",
         m.severity.as_str(),
-        m.profiles.join(", "),
+        profiles(m, ", "),
         match m.scope {
-            crate::evaluate::policy::Scope::Object => "one object",
-            crate::evaluate::policy::Scope::Release => "whole release",
+            Scope::Object => "one object",
+            Scope::Release => "whole release",
         },
         if m.tags.is_empty() {
             String::new()
@@ -110,4 +110,9 @@ pub fn explain_markdown(m: &RuleMeta) -> String {
         }
     }
     s
+}
+
+fn profiles(m: &RuleMeta, sep: &str) -> String {
+    let names: Vec<&str> = m.profiles.iter().map(|p| p.as_str()).collect();
+    names.join(sep)
 }

@@ -1,6 +1,7 @@
 //! Rule files: the bundled ones embedded at build time and the user's `--policy-dir`s, with
 //! the `# METADATA` block that regorus does not parse.
 
+use crate::model::{Profile, Severity};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -9,39 +10,9 @@ mod bundled {
     include!(concat!(env!("OUT_DIR"), "/bundled_policies.rs"));
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Note,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Note => "note",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
-pub enum Scope {
+pub(crate) enum Scope {
     /// Judged one object at a time (usable by an admission webhook).
     #[default]
     Object,
@@ -51,42 +22,40 @@ pub enum Scope {
 
 /// What a rule's `# METADATA` says about it.
 #[derive(Debug, Clone, Serialize)]
-pub struct RuleMeta {
-    pub id: String,
-    pub title: String,
-    pub description: String,
-    pub severity: Severity,
-    pub profiles: Vec<String>,
-    pub scope: Scope,
-    pub tags: Vec<String>,
-    pub why: String,
-    pub fix: String,
-    pub references: Vec<String>,
+pub(crate) struct RuleMeta {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) severity: Severity,
+    pub(crate) profiles: Vec<Profile>,
+    pub(crate) scope: Scope,
+    pub(crate) tags: Vec<String>,
+    pub(crate) why: String,
+    pub(crate) fix: String,
+    pub(crate) references: Vec<String>,
     /// Group, from the package path (`chartguard.rules.<group>["id"]`).
-    pub group: String,
+    pub(crate) group: String,
     /// `"10.0"`-style score for security rules (GitHub code scanning's security-severity).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub security_severity: Option<String>,
+    pub(crate) security_severity: Option<String>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Rule {
-    pub meta: RuleMeta,
+pub(crate) struct Rule {
+    pub(crate) meta: RuleMeta,
     /// Rego path of the package, e.g. `data.chartguard.rules.workloads["resource-limits"]`.
-    pub package: String,
-    pub file: String,
-    pub text: String,
-    /// Where it came from: `bundled` or the user's policy directory.
-    pub bundled: bool,
+    pub(crate) package: String,
+    pub(crate) file: String,
+    pub(crate) text: String,
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct PolicySet {
-    pub rules: Vec<Rule>,
+pub(crate) struct PolicySet {
+    pub(crate) rules: Vec<Rule>,
     /// Shared packages (`chartguard.lib*` and users' helpers): `(file, text)`.
-    pub libraries: Vec<(String, String)>,
+    pub(crate) libraries: Vec<(String, String)>,
     /// `*_test.rego` files: `(file, text)`.
-    pub tests: Vec<(String, String)>,
+    pub(crate) tests: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -118,12 +87,10 @@ struct Custom {
     security_severity: Option<f64>,
 }
 
-pub const PROFILES: &[&str] = &["dev", "prod"];
-
 impl PolicySet {
     /// The rules embedded at build time; or, for rule authors, the `.rego` files under
     /// `$CHARTGUARD_BUNDLED_POLICIES` (so editing a rule needs no rebuild).
-    pub fn bundled() -> Result<PolicySet> {
+    pub(crate) fn bundled() -> Result<PolicySet> {
         let mut set = PolicySet::default();
         if let Some(dir) = std::env::var_os("CHARTGUARD_BUNDLED_POLICIES").filter(|d| !d.is_empty())
         {
@@ -136,12 +103,12 @@ impl PolicySet {
                     .unwrap_or(&f)
                     .to_string_lossy()
                     .replace('\\', "/");
-                set.add(&format!("policies/{rel}"), &text, true)?;
+                set.add(&format!("policies/{rel}"), &text)?;
             }
         } else {
             for (path, text) in bundled::BUNDLED {
                 if path.ends_with(".rego") {
-                    set.add(&format!("policies/{path}"), text, true)?;
+                    set.add(&format!("policies/{path}"), text)?;
                 }
             }
         }
@@ -150,7 +117,7 @@ impl PolicySet {
     }
 
     /// Adds every `.rego` file under `dir` (users' rules follow the bundled contract).
-    pub fn add_dir(&mut self, dir: &Path) -> Result<()> {
+    pub(crate) fn add_dir(&mut self, dir: &Path) -> Result<()> {
         if !dir.is_dir() {
             bail!("{}: policy directory does not exist", dir.display());
         }
@@ -161,12 +128,12 @@ impl PolicySet {
         for f in files {
             let text = std::fs::read_to_string(&f)
                 .with_context(|| format!("{}: cannot read", f.display()))?;
-            self.add(&crate::input::display_path(&f), &text, false)?;
+            self.add(&crate::files::display_path(&f), &text)?;
         }
         self.check()
     }
 
-    fn add(&mut self, file: &str, text: &str, bundled: bool) -> Result<()> {
+    fn add(&mut self, file: &str, text: &str) -> Result<()> {
         if file.ends_with("_test.rego") {
             self.tests.push((file.to_string(), text.to_string()));
             return Ok(());
@@ -182,7 +149,6 @@ impl PolicySet {
             package: format!("data.{package}"),
             file: file.to_string(),
             text: text.to_string(),
-            bundled,
         });
         Ok(())
     }
@@ -202,7 +168,7 @@ impl PolicySet {
         Ok(())
     }
 
-    pub fn rule(&self, id: &str) -> Option<&Rule> {
+    pub(crate) fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.meta.id == id)
     }
 }
@@ -229,7 +195,7 @@ fn package_of(text: &str) -> Option<String> {
 
 /// The `# METADATA` block directly above `package` (OPA's annotation syntax: YAML in
 /// comments), with chartguard's fields under `custom`.
-pub fn parse_metadata(file: &str, text: &str, package: &str) -> Result<RuleMeta> {
+pub(crate) fn parse_metadata(file: &str, text: &str, package: &str) -> Result<RuleMeta> {
     let lines: Vec<&str> = text.lines().collect();
     let start = lines
         .iter()
@@ -267,14 +233,11 @@ pub fn parse_metadata(file: &str, text: &str, package: &str) -> Result<RuleMeta>
     if !is_kebab(&c.id) {
         bail!("{file}: rule id `{}` must be kebab-case", c.id);
     }
-    for p in &c.profiles {
-        if !PROFILES.contains(&p.as_str()) {
-            bail!(
-                "{file}: unknown profile `{p}` (known: {})",
-                PROFILES.join(", ")
-            );
-        }
-    }
+    let profiles = c
+        .profiles
+        .iter()
+        .map(|p| Profile::parse(p).map_err(|e| anyhow::anyhow!("{file}: {e}")))
+        .collect::<Result<Vec<_>>>()?;
     if c.tags.len() > 20 {
         bail!("{file}: at most 20 tags (GitHub code scanning's limit)");
     }
@@ -290,7 +253,7 @@ pub fn parse_metadata(file: &str, text: &str, package: &str) -> Result<RuleMeta>
         title: doc.title,
         description: doc.description.trim().to_string(),
         severity: c.severity,
-        profiles: c.profiles,
+        profiles,
         scope: c.scope,
         tags: c.tags,
         why: c.why.trim().to_string(),
@@ -329,7 +292,7 @@ mod tests {
         assert_eq!(meta.id, "my-rule");
         assert_eq!(meta.group, "custom");
         assert_eq!(meta.severity, Severity::Warning);
-        assert_eq!(meta.profiles, vec!["prod"]);
+        assert_eq!(meta.profiles, vec![Profile::Prod]);
     }
 
     #[test]

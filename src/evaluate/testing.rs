@@ -5,17 +5,17 @@ use super::policy::PolicySet;
 use anyhow::{anyhow, Result};
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct TestResult {
-    pub file: String,
-    pub package: String,
-    pub name: String,
+pub(crate) struct TestResult {
+    pub(crate) file: String,
+    pub(crate) package: String,
+    pub(crate) name: String,
     /// `None` when it passed; why it failed otherwise.
-    pub failure: Option<String>,
-    pub micros: u128,
+    pub(crate) failure: Option<String>,
+    pub(crate) micros: u128,
 }
 
 /// `test_*` rule names defined in a Rego file (each once, in order of appearance).
-pub fn test_names(text: &str) -> Vec<String> {
+pub(crate) fn test_names(text: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for line in text.lines() {
         let Some(rest) = line.strip_prefix("test_") else {
@@ -42,7 +42,7 @@ fn package_of(text: &str) -> Option<String> {
 
 /// Runs every test of the set. An engine error (a test that does not compile) is a failure
 /// of every test in that file, not a crash of the run.
-pub fn run(policies: &PolicySet) -> Result<Vec<TestResult>> {
+pub(crate) fn run(policies: &PolicySet) -> Result<Vec<TestResult>> {
     let rules: Vec<&super::policy::Rule> = policies.rules.iter().collect();
     let base = super::engine_for(policies, &rules)?;
     let mut results = Vec::new();

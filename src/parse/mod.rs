@@ -2,53 +2,52 @@
 //! and the template named by Helm's `# Source:` comment), its span tree, its Helm hook data
 //! and the issues the typed parse found.
 
-pub mod typed;
-pub mod yaml;
+mod typed;
 
-use crate::input::{InputError, SourceFile};
-pub use typed::{Issue, IssueKind};
-use yaml::{Node, Value};
+use crate::files::{InputError, SourceFile};
+use crate::yaml::{chunks, Chunk, Node, Pos, Value};
+pub(crate) use typed::{Issue, IssueKind};
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Origin {
+pub(crate) struct Origin {
     /// Index into the list of source files.
-    pub file: usize,
+    pub(crate) file: usize,
     /// First line of the document in that file (1-based).
-    pub line: usize,
+    pub(crate) line: usize,
     /// `chart/templates/x.yaml`, from `# Source:` when Helm rendered it.
-    pub template: Option<String>,
+    pub(crate) template: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Hook {
-    pub events: Vec<String>,
+pub(crate) struct Hook {
+    pub(crate) events: Vec<String>,
     /// What Helm will use: the weight, or 0 when it is absent or not an integer.
-    pub weight: i64,
-    pub weight_raw: Option<String>,
-    pub weight_valid: bool,
-    pub delete_policies: Vec<String>,
+    pub(crate) weight: i64,
+    pub(crate) weight_raw: Option<String>,
+    pub(crate) weight_valid: bool,
+    pub(crate) delete_policies: Vec<String>,
     /// A helm test (`test` or the legacy `test-success` event).
-    pub test: bool,
+    pub(crate) test: bool,
 }
 
 #[derive(Debug, Clone)]
-pub struct Resource {
-    pub api_version: String,
-    pub kind: String,
-    pub name: String,
+pub(crate) struct Resource {
+    pub(crate) api_version: String,
+    pub(crate) kind: String,
+    pub(crate) name: String,
     /// `metadata.namespace` as written, if it is.
-    pub namespace: Option<String>,
-    pub root: Node,
-    pub origin: Origin,
-    pub hook: Option<Hook>,
-    pub issues: Vec<Issue>,
+    pub(crate) namespace: Option<String>,
+    pub(crate) root: Node,
+    pub(crate) origin: Origin,
+    pub(crate) hook: Option<Hook>,
+    pub(crate) issues: Vec<Issue>,
     /// Spans of values dropped because their key is written again (masked in snippets).
-    pub dropped: Vec<(yaml::Pos, yaml::Pos)>,
+    pub(crate) dropped: Vec<(Pos, Pos)>,
 }
 
 impl Resource {
     /// `Deployment default/web`, or `Deployment web` when no namespace is written.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match &self.namespace {
             Some(ns) => format!("{} {}/{}", self.kind, ns, self.name),
             None => format!("{} {}", self.kind, self.name),
@@ -56,76 +55,9 @@ impl Resource {
     }
 }
 
-/// One document's text inside a file.
-pub struct Chunk<'a> {
-    pub text: &'a str,
-    /// Line of the chunk's first line in the file, 0-based.
-    pub first_line: usize,
-    pub template: Option<String>,
-}
-
-/// Splits a multi-document stream on `---` lines, the way kubectl's YAML reader does, so
-/// that one broken document is reported with its own line, and the `# Source:` comment that
-/// `helm template` writes at the top of each document is kept.
-pub fn chunks(text: &str) -> Vec<Chunk<'_>> {
-    let mut chunks = Vec::new();
-    let mut start = 0usize;
-    let mut start_line = 0usize;
-    let mut offset = 0usize;
-    // After `%YAML`/`%TAG` directives, `---` ends the directives and starts their document.
-    let mut directives = false;
-    for (line_no, line) in text.split_inclusive('\n').enumerate() {
-        let trimmed = line.trim_end_matches(['\n', '\r']);
-        if trimmed.starts_with('%') {
-            directives = true;
-        }
-        let separator = trimmed == "---"
-            || trimmed == "..."
-            || ((trimmed.starts_with("--- #") || trimmed.starts_with("---\t#"))
-                && !trimmed.is_empty());
-        if separator && directives && trimmed != "..." {
-            directives = false;
-        } else if separator {
-            chunks.push((start, offset, start_line));
-            start = offset + line.len();
-            start_line = line_no + 1;
-        }
-        offset += line.len();
-    }
-    chunks.push((start, text.len(), start_line));
-    chunks
-        .into_iter()
-        .map(|(a, b, first_line)| {
-            let text = &text[a..b];
-            Chunk {
-                text,
-                first_line,
-                template: source_comment(text),
-            }
-        })
-        .collect()
-}
-
-fn source_comment(text: &str) -> Option<String> {
-    for line in text.lines() {
-        let t = line.trim();
-        if t.is_empty() {
-            continue;
-        }
-        if let Some(rest) = t.strip_prefix('#') {
-            if let Some(src) = rest.trim_start().strip_prefix("Source:") {
-                return Some(src.trim().to_string());
-            }
-            continue;
-        }
-        break;
-    }
-    None
-}
-
 /// Parses every document of every file. Broken YAML, and documents that are not Kubernetes
 /// objects, are input errors naming file, line and column.
-pub fn parse_files(files: &[SourceFile]) -> Result<Vec<Resource>, InputError> {
+pub(crate) fn parse_files(files: &[SourceFile]) -> Result<Vec<Resource>, InputError> {
     let mut work: Vec<(usize, Chunk<'_>)> = Vec::new();
     for (file_index, file) in files.iter().enumerate() {
         work.extend(chunks(&file.text).into_iter().map(|c| (file_index, c)));
@@ -171,7 +103,7 @@ fn parse_chunk(
     file_index: usize,
     chunk: &Chunk<'_>,
 ) -> Result<Vec<Resource>, InputError> {
-    let doc = yaml::parse_document(chunk.text, chunk.first_line).map_err(|e| {
+    let doc = crate::yaml::parse_document(chunk.text, chunk.first_line).map_err(|e| {
         InputError::at(
             name,
             e.pos.line,
@@ -219,7 +151,7 @@ fn parse_chunk(
     for d in doc.duplicate_keys {
         resource.dropped.push(d.dropped);
         let mut path = d.path.clone();
-        path.push(crate::evaluate::PathSeg::Key(d.key.clone()));
+        path.push(crate::model::PathSeg::Key(d.key.clone()));
         resource.issues.push(Issue {
             kind: IssueKind::Invalid,
             message: format!(

@@ -12,8 +12,8 @@
 // add an allocation.
 #![allow(clippy::result_large_err)]
 
-use super::yaml::{Node, Pos, Value};
-use crate::evaluate::PathSeg;
+use crate::model::PathSeg;
+use crate::yaml::{Node, Pos, Value};
 use serde::de::{
     self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor,
 };
@@ -21,13 +21,13 @@ use std::cell::RefCell;
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IssueKind {
+pub(crate) enum IssueKind {
     Invalid,
     UnknownField,
 }
 
 impl IssueKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             IssueKind::Invalid => "invalid",
             IssueKind::UnknownField => "unknown-field",
@@ -36,10 +36,10 @@ impl IssueKind {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Issue {
-    pub kind: IssueKind,
-    pub path: Vec<PathSeg>,
-    pub message: String,
+pub(crate) struct Issue {
+    pub(crate) kind: IssueKind,
+    pub(crate) path: Vec<PathSeg>,
+    pub(crate) message: String,
 }
 
 type CheckFn = fn(&Node, &Sink) -> Result<(), DeError>;
@@ -103,20 +103,15 @@ typed_kinds!(
 );
 
 /// Whether chartguard has a typed model for this apiVersion/kind.
-pub fn is_typed(api_version: &str, kind: &str) -> bool {
+#[cfg(test)]
+fn is_typed(api_version: &str, kind: &str) -> bool {
     registry()
         .iter()
         .any(|(a, k, _)| *a == api_version && *k == kind)
 }
 
-/// Kubernetes version whose schema the typed models follow (k8s-openapi feature).
-pub fn schema_version() -> &'static str {
-    // `latest` picks the newest v1_* feature; k8s_openapi exposes it only as cfgs, so name it.
-    "1.37"
-}
-
 /// Type-check one object. Returns no issues for kinds without a typed model.
-pub fn check_object(api_version: &str, kind: &str, root: &Node) -> Vec<Issue> {
+pub(crate) fn check_object(api_version: &str, kind: &str, root: &Node) -> Vec<Issue> {
     let Some((_, _, check)) = registry()
         .iter()
         .find(|(a, k, _)| *a == api_version && *k == kind)
@@ -207,7 +202,7 @@ struct Sink {
 }
 
 #[derive(Debug)]
-pub struct DeError {
+pub(crate) struct DeError {
     /// What was expected, from serde's `Expected` (a type or value description).
     expected: Option<String>,
     /// What was found, as a type name only: never the value.
@@ -234,7 +229,7 @@ impl DeError {
         let at = if path.is_empty() {
             "the object".to_string()
         } else {
-            crate::evaluate::path_to_string(path)
+            crate::model::path_to_string(path)
         };
         if let Some(field) = &self.missing {
             return format!("{at}: required field `{field}` is missing");
@@ -465,8 +460,8 @@ impl<'de, 'a> SeqAccess<'de> for Seq<'a> {
 }
 
 struct Map<'a> {
-    entries: std::slice::Iter<'a, super::yaml::Entry>,
-    current: Option<&'a super::yaml::Entry>,
+    entries: std::slice::Iter<'a, crate::yaml::Entry>,
+    current: Option<&'a crate::yaml::Entry>,
     sink: &'a Sink,
 }
 
@@ -532,7 +527,7 @@ fn suggest<'f>(key: &str, fields: &[&'f str]) -> Option<&'f str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::yaml::parse_document;
+    use crate::yaml::parse_document;
     use pretty_assertions::assert_eq;
 
     fn issues(text: &str) -> Vec<(IssueKind, String, String)> {
@@ -545,7 +540,7 @@ mod tests {
         let kind = root.get("kind").and_then(Node::as_str).unwrap().to_string();
         check_object(&api, &kind, &root)
             .into_iter()
-            .map(|i| (i.kind, crate::evaluate::path_to_string(&i.path), i.message))
+            .map(|i| (i.kind, crate::model::path_to_string(&i.path), i.message))
             .collect()
     }
 

@@ -1,45 +1,95 @@
-//! Stage 0 for charts: render with the real Helm (`helm template`, hooks and tests included),
-//! the way it will be deployed, and keep what is needed to point findings at the template
-//! and values lines a person edits.
+//! Stage 0 for charts: render a chart the way it will be deployed, and keep what is needed
+//! to point findings at the template and values lines a person edits.
+//!
+//! [`Renderer`] is the seam: a renderer turns a chart and [`RenderOptions`] into rendered
+//! files plus a [`SourceMap`] (rendered node → template and values lines). Today's one
+//! implementation runs the real Helm ([`helm`]); another (a built-in engine recording exact
+//! provenance as it renders) plugs in behind the same trait, chosen by [`renderer`].
 
-pub mod instrument;
-pub mod values;
+pub(crate) mod helm;
 
+use crate::provenance::SourceMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-/// What `helm template` is asked, besides the chart.
+/// What a chart is rendered with, whichever renderer renders it (Helm's flags).
 #[derive(Debug, Clone, Default)]
-pub struct HelmOptions {
-    pub helm_bin: PathBuf,
-    /// Values files in Helm's order (`-f`, repeatable).
-    pub values: Vec<PathBuf>,
-    pub set: Vec<String>,
-    pub set_string: Vec<String>,
+pub(crate) struct RenderOptions {
+    /// Values files in Helm's order (`-f`, repeatable), after the chart's values.yaml.
+    pub(crate) values: Vec<PathBuf>,
+    pub(crate) set: Vec<String>,
+    pub(crate) set_string: Vec<String>,
     /// Default: the chart's name.
-    pub release_name: Option<String>,
-    pub namespace: Option<String>,
-    pub kube_version: Option<String>,
-    pub api_versions: Vec<String>,
-    pub include_crds: bool,
+    pub(crate) release_name: Option<String>,
+    pub(crate) namespace: Option<String>,
+    pub(crate) kube_version: Option<String>,
+    pub(crate) api_versions: Vec<String>,
+    pub(crate) include_crds: bool,
+}
+
+impl RenderOptions {
+    /// The release name the chart is rendered as.
+    pub(crate) fn release_name(&self, chart: &Chart) -> String {
+        self.release_name
+            .clone()
+            .unwrap_or_else(|| chart.name.clone())
+    }
+
+    /// `--set` and `--set-string` arguments, in that order.
+    pub(crate) fn set_args(&self) -> impl Iterator<Item = &String> {
+        self.set.iter().chain(&self.set_string)
+    }
+
+    /// Every values file the render reads, the chart's values.yaml first.
+    pub(crate) fn values_files(&self, chart: &Chart) -> impl Iterator<Item = PathBuf> + '_ {
+        std::iter::once(chart.path.join("values.yaml")).chain(self.values.iter().cloned())
+    }
+}
+
+/// One rendered file of a release.
+pub(crate) struct RenderedFile {
+    pub(crate) text: String,
+    /// Documents that only an upgrade renders (pre-upgrade-only hooks), not the install.
+    pub(crate) upgrade_only: bool,
+}
+
+/// A rendered release: its files, what the renderer wants the user to know, and where each
+/// rendered node comes from.
+pub(crate) struct Rendered {
+    pub(crate) files: Vec<RenderedFile>,
+    /// Not findings, not failures: e.g. a document Helm dropped.
+    pub(crate) notices: Vec<String>,
+    pub(crate) source_map: Box<dyn SourceMap>,
+}
+
+/// Renders charts. A failure is the chart's (a failed `required`, a template error), named
+/// at the template line when the renderer knows it.
+pub(crate) trait Renderer {
+    fn render(&self, chart: &Chart, opts: &RenderOptions) -> Result<Rendered, RenderError>;
+}
+
+/// The renderer the settings ask for.
+pub(crate) fn renderer(helm_bin: &Path) -> Box<dyn Renderer> {
+    Box::new(helm::Helm {
+        bin: helm_bin.to_path_buf(),
+    })
 }
 
 /// A chart to render: a directory holding `Chart.yaml`, or a packaged `.tgz`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Chart {
-    pub path: PathBuf,
-    pub name: String,
+pub(crate) struct Chart {
+    pub(crate) path: PathBuf,
+    pub(crate) name: String,
     /// False for a `.tgz`: there are no template files on disk to point at.
-    pub unpacked: bool,
+    pub(crate) unpacked: bool,
 }
 
 /// Helm failed: its own message, and where it says the problem is (`(chart/templates/x:17:52)`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct RenderError {
-    pub chart: PathBuf,
-    pub message: String,
+pub(crate) struct RenderError {
+    pub(crate) chart: PathBuf,
+    pub(crate) message: String,
     /// Template path as Helm prints it, and line/column, when Helm names one.
-    pub template: Option<(String, usize, usize)>,
+    pub(crate) template: Option<(String, usize, usize)>,
 }
 
 impl std::fmt::Display for RenderError {
@@ -47,7 +97,7 @@ impl std::fmt::Display for RenderError {
         write!(
             f,
             "{}: helm template failed:\n{}",
-            crate::input::display_path(&self.chart),
+            crate::files::display_path(&self.chart),
             self.message
         )
     }
@@ -55,26 +105,17 @@ impl std::fmt::Display for RenderError {
 
 impl std::error::Error for RenderError {}
 
-/// One rendered release: the text Helm printed and the facts needed to map it back.
-#[derive(Debug, Clone)]
-pub struct Rendered {
-    pub chart: Chart,
-    pub text: String,
-    /// Was this the `--is-upgrade` render (documents that only an upgrade produces)?
-    pub upgrade_only: bool,
-}
-
-pub fn chart_name(dir: &Path) -> Option<String> {
+fn chart_name(dir: &Path) -> Option<String> {
     let text = std::fs::read_to_string(dir.join("Chart.yaml")).ok()?;
-    let doc = crate::parse::yaml::parse_document(&text, 0).ok()??;
+    let doc = crate::yaml::parse_document(&text, 0).ok()??;
     doc.root
         .get("name")
-        .and_then(crate::parse::yaml::Node::as_str)
+        .and_then(crate::yaml::Node::as_str)
         .map(str::to_string)
 }
 
 /// Whether `path` is a chart (or a directory of charts), and which.
-pub fn find_charts(path: &Path) -> Vec<Chart> {
+pub(crate) fn find_charts(path: &Path) -> Vec<Chart> {
     if path.is_file() && path.to_string_lossy().ends_with(".tgz") {
         let name = path.file_stem().unwrap_or_default().to_string_lossy();
         // `myapp-1.2.3.tgz` → `myapp`
@@ -132,274 +173,4 @@ pub fn find_charts(path: &Path) -> Vec<Chart> {
         });
     }
     charts
-}
-
-fn helm_args(chart: &Path, release: &str, opts: &HelmOptions, upgrade: bool) -> Vec<String> {
-    let mut args = vec![
-        "template".to_string(),
-        release.to_string(),
-        chart.to_string_lossy().to_string(),
-    ];
-    for v in &opts.values {
-        args.push("--values".into());
-        args.push(v.to_string_lossy().to_string());
-    }
-    for s in &opts.set {
-        args.push("--set".into());
-        args.push(s.clone());
-    }
-    for s in &opts.set_string {
-        args.push("--set-string".into());
-        args.push(s.clone());
-    }
-    if let Some(ns) = &opts.namespace {
-        args.push("--namespace".into());
-        args.push(ns.clone());
-    }
-    if let Some(kv) = &opts.kube_version {
-        args.push("--kube-version".into());
-        args.push(kv.clone());
-    }
-    for a in &opts.api_versions {
-        args.push("--api-versions".into());
-        args.push(a.clone());
-    }
-    if opts.include_crds {
-        args.push("--include-crds".into());
-    }
-    if upgrade {
-        args.push("--is-upgrade".into());
-    }
-    args
-}
-
-/// Runs `helm template` on `chart_path` (the chart itself or an instrumented copy).
-pub fn helm_template(
-    chart_path: &Path,
-    chart: &Chart,
-    opts: &HelmOptions,
-    upgrade: bool,
-) -> Result<String, RenderError> {
-    helm_template_with_notices(chart_path, chart, opts, upgrade).map(|(text, _)| text)
-}
-
-/// `helm template`, and what Helm said on stderr although it succeeded.
-pub fn helm_template_with_notices(
-    chart_path: &Path,
-    chart: &Chart,
-    opts: &HelmOptions,
-    upgrade: bool,
-) -> Result<(String, String), RenderError> {
-    let release = opts
-        .release_name
-        .clone()
-        .unwrap_or_else(|| chart.name.clone());
-    let output = Command::new(&opts.helm_bin)
-        .args(helm_args(chart_path, &release, opts, upgrade))
-        .env("HELM_DEBUG", "false")
-        .output()
-        .map_err(|e| RenderError {
-            chart: chart.path.clone(),
-            message: if e.kind() == std::io::ErrorKind::NotFound {
-                format!(
-                    "cannot run Helm `{}`: not found. Install Helm (scripts/install-tools.sh helm installs a pinned one into .tools/) or pass --helm-bin PATH",
-                    opts.helm_bin.display()
-                )
-            } else {
-                format!("cannot run Helm `{}`: {e} (see --helm-bin)", opts.helm_bin.display())
-            },
-            template: None,
-        })?;
-    if !output.status.success() {
-        let message = String::from_utf8_lossy(&output.stderr).trim().to_string();
-        let message = message
-            .trim_end_matches("Use --debug flag to render out invalid YAML")
-            .trim()
-            .to_string();
-        let message = redact_message(&message, chart, opts);
-        return Err(RenderError {
-            chart: chart.path.clone(),
-            template: error_location(&message),
-            message,
-        });
-    }
-    let text = String::from_utf8(output.stdout).map_err(|_| RenderError {
-        chart: chart.path.clone(),
-        message: "helm printed output that is not UTF-8".into(),
-        template: None,
-    })?;
-    Ok((text, String::from_utf8_lossy(&output.stderr).into_owned()))
-}
-
-/// Helm drops a document whose `helm.sh/hook` names an unknown event, saying so only in an
-/// info line (Helm 3: `skipping unknown hook: "x"`, Helm 4: `skipping unknown hooks
-/// hookTypes=x`). Returns each such value with the template lines that write it.
-pub fn skipped_hooks(chart: &Chart, stderr: &str) -> Vec<(String, Vec<(PathBuf, usize)>)> {
-    let mut out: Vec<(String, Vec<(PathBuf, usize)>)> = Vec::new();
-    for line in stderr.lines() {
-        let value = if let Some(rest) = line.split("skipping unknown hook: ").nth(1) {
-            rest.trim().trim_matches('"').to_string()
-        } else if line.contains("skipping unknown hooks") {
-            match line.split("hookTypes=").nth(1) {
-                Some(v) => v
-                    .trim()
-                    .trim_matches('"')
-                    .trim_matches(['[', ']'])
-                    .to_string(),
-                None => continue,
-            }
-        } else {
-            continue;
-        };
-        if out.iter().any(|(v, _)| *v == value) {
-            continue;
-        }
-        let mut places = Vec::new();
-        if chart.unpacked {
-            for e in ignore::WalkBuilder::new(&chart.path)
-                .build()
-                .filter_map(Result::ok)
-            {
-                let Ok(text) = std::fs::read_to_string(e.path()) else {
-                    continue;
-                };
-                for (i, l) in text.lines().enumerate() {
-                    if (l.contains("helm.sh/hook\"") || l.contains("helm.sh/hook:"))
-                        && l.contains(&value)
-                    {
-                        places.push((e.path().to_path_buf(), i + 1));
-                    }
-                }
-            }
-        }
-        out.push((value, places));
-    }
-    out
-}
-
-/// Helm echoes values in its errors (`key "x" has no value`, `cannot parse template "…"`):
-/// every `--set`/`--set-string` value, and every value under a credential-looking key of the
-/// values files, becomes `****` before the message is shown or written to SARIF.
-fn redact_message(message: &str, chart: &Chart, opts: &HelmOptions) -> String {
-    let mut secrets: Vec<String> = Vec::new();
-    for arg in opts.set.iter().chain(&opts.set_string) {
-        for part in arg.split(',') {
-            let value = part.split_once('=').map(|(_, v)| v).unwrap_or(part);
-            secrets.push(value.trim().to_string());
-        }
-    }
-    fn walk(node: &crate::parse::yaml::Node, secret: bool, out: &mut Vec<String>) {
-        use crate::parse::yaml::Value;
-        match &node.value {
-            Value::Map(entries) => {
-                for e in entries {
-                    walk(
-                        &e.value,
-                        secret || crate::report::looks_secret_key(&e.key),
-                        out,
-                    );
-                }
-            }
-            Value::Seq(items) => items.iter().for_each(|n| walk(n, secret, out)),
-            Value::Str(s) if secret => out.push(s.clone()),
-            _ => {}
-        }
-    }
-    let files = std::iter::once(chart.path.join("values.yaml")).chain(opts.values.iter().cloned());
-    for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else {
-            continue;
-        };
-        if let Ok(Some(doc)) = crate::parse::yaml::parse_document(&text, 0) {
-            walk(&doc.root, false, &mut secrets);
-        }
-    }
-    // Longest first, so a secret that contains another is replaced whole; very short values
-    // would mangle ordinary words and numbers of the message.
-    secrets.retain(|s| s.chars().count() >= 4);
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    secrets.dedup();
-    let mut out = message.to_string();
-    for s in &secrets {
-        out = out.replace(s.as_str(), "****");
-    }
-    out
-}
-
-/// `execution error at (chart/templates/x.yaml:17:52): …` or `parse error at (x.yaml:3): …`
-/// or `YAML parse error on chart/templates/x.yaml: error converting YAML to JSON: yaml: line 7: …`.
-fn error_location(message: &str) -> Option<(String, usize, usize)> {
-    if let Some(start) = message.find(" at (") {
-        let rest = &message[start + 5..];
-        let inner = &rest[..rest.find(')')?];
-        let mut parts = inner.rsplitn(3, ':');
-        let a = parts.next()?;
-        let b = parts.next()?;
-        return match (b.parse::<usize>(), a.parse::<usize>(), parts.next()) {
-            (Ok(line), Ok(col), Some(file)) => Some((file.to_string(), line, col)),
-            (_, Ok(line), _) => Some((inner.rsplit_once(':')?.0.to_string(), line, 1)),
-            _ => None,
-        };
-    }
-    if let Some(start) = message.find("parse error on ") {
-        let rest = &message[start + 15..];
-        let file = rest.split(':').next()?.trim().to_string();
-        let line = rest
-            .split("line ")
-            .nth(1)
-            .and_then(|l| l.split(':').next())
-            .and_then(|l| l.trim().parse().ok())
-            .unwrap_or(1);
-        return Some((file, line, 1));
-    }
-    None
-}
-
-/// Does any template of the chart behave differently on upgrade (so `--is-upgrade` must be
-/// rendered too, for pre-upgrade-only hooks)?
-pub fn has_upgrade_logic(chart: &Chart) -> bool {
-    if !chart.unpacked {
-        return false;
-    }
-    ignore::WalkBuilder::new(&chart.path)
-        .build()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .any(|e| {
-            std::fs::read_to_string(e.path())
-                .is_ok_and(|t| t.contains(".Release.IsUpgrade") || t.contains(".Release.IsInstall"))
-        })
-}
-
-/// The template file on disk for a `# Source:` path: `myapp/templates/x.yaml` is
-/// `<chart>/templates/x.yaml`, `myapp/charts/sub/templates/y.yaml` is
-/// `<chart>/charts/sub/templates/y.yaml`.
-pub fn template_file(chart: &Chart, source: &str) -> Option<PathBuf> {
-    if !chart.unpacked {
-        return None;
-    }
-    let rest = source.split_once('/')?.1;
-    let path = chart.path.join(rest);
-    path.is_file().then_some(path)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn helm_error_locations() {
-        assert_eq!(
-            error_location("Error: execution error at (app/templates/deployment.yaml:17:52): image.tag is required"),
-            Some(("app/templates/deployment.yaml".into(), 17, 52))
-        );
-        assert_eq!(
-            error_location("Error: YAML parse error on app/templates/cm.yaml: error converting YAML to JSON: yaml: line 7: did not find expected key"),
-            Some(("app/templates/cm.yaml".into(), 7, 1))
-        );
-        assert_eq!(
-            error_location("Error: found in Chart.yaml, but missing in charts/ directory: redis"),
-            None
-        );
-    }
 }

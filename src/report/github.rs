@@ -1,8 +1,8 @@
 //! `--format github`: GitHub Actions workflow commands, so findings show as annotations on
 //! the pull request's changed lines, and a Markdown summary in `$GITHUB_STEP_SUMMARY`.
 
-use super::{counts, Finding};
-use crate::evaluate::policy::Severity;
+use super::counts;
+use crate::model::{Finding, Severity};
 use std::collections::BTreeMap;
 
 /// Workflow-command escaping: data escapes `%`, CR and LF; properties also `:` and `,`.
@@ -16,7 +16,7 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(findings: &[Finding]) -> String {
+pub(crate) fn render(findings: &[Finding]) -> String {
     let mut out = String::new();
     for f in findings.iter().filter(|f| f.suppression.is_none()) {
         let command = match f.severity {
@@ -54,7 +54,7 @@ pub fn render(findings: &[Finding]) -> String {
 }
 
 /// The step summary: counts per rule and per environment.
-pub fn summary_markdown(findings: &[Finding], objects: usize) -> String {
+pub(crate) fn summary_markdown(findings: &[Finding], objects: usize) -> String {
     let c = counts(findings);
     let mut s = String::from("## chartguard\n\n");
     s.push_str(&format!(

@@ -1,14 +1,15 @@
 //! `--format human`: codespan-style diagnostics at the offending line, then a summary line.
 //! Snippets come from the redacted text only, so a credential never reaches the terminal.
 
-use super::{byte_offset, counts, line_starts, Finding};
-use crate::evaluate::policy::Severity;
+use super::counts;
+use crate::model::{Finding, Location, Severity, SuppressionKind};
+use crate::yaml::{byte_offset, line_starts, Pos};
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as CsSeverity};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor::Buffer};
 
 /// Redacted text of every file a finding may point at, by the name locations use.
-pub type Sources = std::collections::BTreeMap<String, String>;
+pub(crate) type Sources = std::collections::BTreeMap<String, String>;
 
 fn severity(s: Severity) -> CsSeverity {
     match s {
@@ -18,7 +19,7 @@ fn severity(s: Severity) -> CsSeverity {
     }
 }
 
-pub fn render(
+pub(crate) fn render(
     findings: &[Finding],
     sources: &Sources,
     color: bool,
@@ -35,14 +36,14 @@ pub fn render(
     }
     let missing = files.add("<unknown>".to_string(), empty.as_str());
     let id_of = |name: &str| ids.get(name).copied().unwrap_or(missing);
-    let span = |l: &super::Location| {
+    let span = |l: &Location| {
         let (Some(text), Some(st)) = (sources.get(&l.file), starts.get(l.file.as_str())) else {
             return 0..0;
         };
         let a = byte_offset(
             st,
             text,
-            crate::parse::yaml::Pos {
+            Pos {
                 line: l.line,
                 col: l.column,
             },
@@ -50,7 +51,7 @@ pub fn render(
         let b = byte_offset(
             st,
             text,
-            crate::parse::yaml::Pos {
+            Pos {
                 line: l.end_line,
                 col: l.end_column,
             },
@@ -106,8 +107,8 @@ pub fn render(
                 .map(|d| format!(" until {d}"))
                 .unwrap_or_default();
             let place = match s.kind {
-                super::suppress::Kind::InSource => "in the object",
-                super::suppress::Kind::External => "in the config",
+                SuppressionKind::InSource => "in the object",
+                SuppressionKind::External => "in the config",
             };
             notes.push(format!("suppressed {place}{until}: {}", s.justification));
         }
@@ -138,7 +139,7 @@ pub fn render(
     out
 }
 
-pub fn summary(findings: &[Finding], objects: usize) -> String {
+pub(crate) fn summary(findings: &[Finding], objects: usize) -> String {
     let c = counts(findings);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let suppressed = if c.suppressed > 0 {

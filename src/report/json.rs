@@ -1,19 +1,31 @@
 //! `--format json`: a stable, documented schema (`docs/json-output.md`). Bump
 //! `SCHEMA_VERSION` on any change that removes or renames a field.
 
-use super::{counts, Counts, Finding};
+use super::{counts, Counts};
+use crate::model::{Finding, Profile};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Serialize)]
 struct Report<'a> {
     schema_version: u32,
     tool: Tool,
-    profile: &'a str,
+    /// The profile given (`--profile`, the config, or prod).
+    profile: Profile,
+    /// With `--all-environments`: each environment linted and the profile it was judged with.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    environments: Vec<EnvironmentProfile<'a>>,
     objects: usize,
     summary: Counts,
     findings: &'a [Finding],
+}
+
+#[derive(Serialize)]
+struct EnvironmentProfile<'a> {
+    name: &'a str,
+    profile: Profile,
 }
 
 #[derive(Serialize)]
@@ -22,7 +34,12 @@ struct Tool {
     version: &'static str,
 }
 
-pub fn render(findings: &[Finding], profile: &str, objects: usize) -> String {
+pub(crate) fn render(
+    findings: &[Finding],
+    profile: Profile,
+    environments: &BTreeMap<String, Profile>,
+    objects: usize,
+) -> String {
     let report = Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -30,6 +47,13 @@ pub fn render(findings: &[Finding], profile: &str, objects: usize) -> String {
             version: env!("CARGO_PKG_VERSION"),
         },
         profile,
+        environments: environments
+            .iter()
+            .map(|(name, profile)| EnvironmentProfile {
+                name,
+                profile: *profile,
+            })
+            .collect(),
         objects,
         summary: counts(findings),
         findings,

@@ -2,13 +2,14 @@
 //! OASIS schema and by sarif-multitool with GitHub's rules; see `tests/sarif/README.md`).
 //! No snippets are embedded: the text of a manifest may hold a credential.
 
-use super::{Finding, Location as Loc};
-use crate::evaluate::policy::{PolicySet, RuleMeta, Severity};
+use crate::evaluate::policy::{PolicySet, RuleMeta, Scope};
+use crate::files::display_path;
+use crate::model::{fingerprint, Finding, Location as Loc, Profile, Severity, SuppressionKind};
 use serde_sarif::sarif;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub const INFORMATION_URI: &str = "https://github.com/chartguard/chartguard";
+pub(crate) const INFORMATION_URI: &str = "https://github.com/chartguard/chartguard";
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 fn level(s: Severity) -> sarif::ResultLevel {
@@ -25,7 +26,7 @@ fn level_value(s: Severity) -> serde_json::Value {
 
 /// A file's URI as GitHub wants it: relative to the repository root, forward slashes,
 /// percent-encoded.
-pub fn uri_for(file: &str, root: Option<&Path>) -> String {
+pub(crate) fn uri_for(file: &str, root: Option<&Path>) -> String {
     if file == "<stdin>" {
         return "stdin".to_string();
     }
@@ -82,7 +83,7 @@ fn location(loc: &Loc, root: Option<&Path>, message: Option<String>) -> sarif::L
     }
 }
 
-pub fn rule_descriptor(meta: &RuleMeta) -> sarif::ReportingDescriptor {
+pub(crate) fn rule_descriptor(meta: &RuleMeta) -> sarif::ReportingDescriptor {
     let mut extra = BTreeMap::new();
     if let Some(s) = &meta.security_severity {
         extra.insert(
@@ -152,16 +153,16 @@ fn pascal(id: &str) -> String {
         .collect()
 }
 
-pub struct Options<'a> {
-    pub root: Option<&'a Path>,
+pub(crate) struct RunInfo<'a> {
+    pub(crate) root: Option<&'a Path>,
     /// `automationDetails.id` (`--category`), so several charts or environments upload side by side.
-    pub category: Option<&'a str>,
+    pub(crate) category: Option<&'a str>,
 }
 
 /// GitHub code scanning takes at most this many results per run.
-pub const MAX_RESULTS: usize = 25_000;
+pub(crate) const MAX_RESULTS: usize = 25_000;
 
-pub fn render(policies: &PolicySet, findings: &[Finding], opts: &Options<'_>) -> String {
+pub(crate) fn render(policies: &PolicySet, findings: &[Finding], opts: &RunInfo<'_>) -> String {
     let rules: Vec<sarif::ReportingDescriptor> = policies
         .rules
         .iter()
@@ -249,8 +250,8 @@ pub fn render(policies: &PolicySet, findings: &[Finding], opts: &Options<'_>) ->
             }
             if let Some(s) = &f.suppression {
                 let kind = match s.kind {
-                    super::suppress::Kind::InSource => "inSource",
-                    super::suppress::Kind::External => "external",
+                    SuppressionKind::InSource => "inSource",
+                    SuppressionKind::External => "external",
                 };
                 b.suppressions = Some(vec![sarif::Suppression::builder()
                     .kind(serde_json::Value::String(kind.into()))
@@ -282,7 +283,7 @@ pub fn render(policies: &PolicySet, findings: &[Finding], opts: &Options<'_>) ->
 fn new_run(
     rules: Vec<sarif::ReportingDescriptor>,
     results: Vec<sarif::Result>,
-    opts: &Options<'_>,
+    opts: &RunInfo<'_>,
 ) -> sarif::Run {
     let driver = sarif::ToolComponent::builder()
         .name("chartguard")
@@ -327,30 +328,22 @@ fn end_sentence(s: &str) -> String {
 
 /// SARIF for a chart Helm could not render: one error-level result at the template line
 /// Helm names (or the chart's Chart.yaml), with Helm's own message.
-pub fn render_error(
+pub(crate) fn render_error(
     policies: &PolicySet,
     err: &crate::render::RenderError,
-    opts: &Options<'_>,
+    opts: &RunInfo<'_>,
 ) -> String {
     let (file, line, col) = match &err.template {
         Some((source, line, col)) => {
             let rest = source.split_once('/').map(|(_, r)| r).unwrap_or(source);
             let path = err.chart.join(rest);
             if path.is_file() {
-                (crate::input::display_path(&path), *line, *col)
+                (display_path(&path), *line, *col)
             } else {
-                (
-                    crate::input::display_path(&err.chart.join("Chart.yaml")),
-                    1,
-                    1,
-                )
+                (display_path(&err.chart.join("Chart.yaml")), 1, 1)
             }
         }
-        None => (
-            crate::input::display_path(&err.chart.join("Chart.yaml")),
-            1,
-            1,
-        ),
+        None => (display_path(&err.chart.join("Chart.yaml")), 1, 1),
     };
     let loc = Loc {
         file,
@@ -379,7 +372,7 @@ pub fn render_error(
         .locations(vec![location(&loc, opts.root, None)])
         .partial_fingerprints(BTreeMap::from([(
             "chartguard/v1".to_string(),
-            super::fingerprint(&[&meta.id, &err.chart.to_string_lossy(), &err.message]),
+            fingerprint(&[&meta.id, &err.chart.to_string_lossy(), &err.message]),
         )]))
         .build();
     serialize(new_run(rules, vec![result], opts))
@@ -392,8 +385,8 @@ thread_local! {
         title: "The chart renders with helm template".into(),
         description: "helm template failed for this chart (a failed `required`, a template error, a missing dependency), so nothing of it could be linted.".into(),
         severity: Severity::Error,
-        profiles: vec!["dev".into(), "prod".into()],
-        scope: crate::evaluate::policy::Scope::Release,
+        profiles: Profile::ALL.to_vec(),
+        scope: Scope::Release,
         tags: vec!["helm".into()],
         why: "A chart that does not render cannot be installed, and a linter that skips it would report a clean result for a broken release.".into(),
         fix: "Fix the error Helm reports at this line (set the required value, fix the template, or run `helm dependency build`).".into(),
@@ -406,7 +399,7 @@ thread_local! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Finding, ObjectRef};
+    use crate::model::{Finding, ObjectRef, Target};
 
     fn finding(i: usize, severity: Severity) -> Finding {
         let location = Loc {
@@ -440,7 +433,10 @@ mod tests {
             fingerprint: format!("{i:032x}"),
             rule_index: 0,
             sensitive: false,
-            target: (0, Vec::new()),
+            target: Target {
+                resource: 0,
+                path: Vec::new(),
+            },
         }
     }
 
@@ -462,7 +458,7 @@ mod tests {
         let log: serde_json::Value = serde_json::from_str(&render(
             &policies,
             &findings,
-            &Options {
+            &RunInfo {
                 root: None,
                 category: Some("charts/app"),
             },

@@ -1,13 +1,13 @@
 //! `admission.k8s.io/v1` AdmissionReview: reading a request (without trusting it), judging
 //! its object with chartguard's object-scope rules, and writing the response.
 
-use crate::evaluate::{
-    self,
-    policy::{PolicySet, Scope, Severity},
-};
-use crate::input::SourceFile;
-use crate::report::{self, suppress, Finding};
-use anyhow::{anyhow, Result};
+use crate::evaluate::{self, policy::PolicySet, policy::Scope, Prepared, PreparedRule};
+use crate::files::SourceFile;
+use crate::model::{Finding, Severity};
+use crate::pipeline::{self, Context};
+use crate::provenance::Identity;
+use crate::suppress::{self, ConfigRules};
+use anyhow::Result;
 use serde_json::{json, Map, Value};
 
 pub const API_VERSION: &str = "admission.k8s.io/v1";
@@ -142,10 +142,23 @@ pub struct Judge {
     pub mode: Mode,
     /// Deny at or above this severity (`None`: never deny).
     pub fail_on: Option<Severity>,
-    /// `(rule index, rule id, query)` of the rules that run (profile, not disabled).
-    rules: Vec<(usize, String, String)>,
     /// Every rule id, release-scope ones included, for `chartguard.io/ignore` annotations.
     known_ids: Vec<String>,
+}
+
+/// A worker's engine, prepared once with the rules that run (profile, not disabled).
+pub struct Engine {
+    engine: regorus::Engine,
+    rules: std::sync::Arc<Vec<PreparedRule>>,
+}
+
+impl Clone for Engine {
+    fn clone(&self) -> Self {
+        Engine {
+            engine: self.engine.clone(),
+            rules: self.rules.clone(),
+        }
+    }
 }
 
 impl Judge {
@@ -160,73 +173,60 @@ impl Judge {
     ) -> Judge {
         let known_ids = policies.rules.iter().map(|r| r.meta.id.clone()).collect();
         policies.rules.retain(|r| r.meta.scope == Scope::Object);
-        let rules = evaluate::selected(&policies, &opts)
-            .into_iter()
-            .map(|(i, r)| (i, r.meta.id.clone(), format!("{}.report", r.package)))
-            .collect();
         Judge {
             policies,
             opts,
             suppressions,
             mode,
             fail_on,
-            rules,
             known_ids,
         }
     }
 
     pub fn rule_ids(&self) -> Vec<&str> {
-        self.rules.iter().map(|(_, id, _)| id.as_str()).collect()
+        evaluate::selected(&self.policies, &self.opts)
+            .into_iter()
+            .map(|(_, r)| r.meta.id.as_str())
+            .collect()
     }
 
     /// A regorus engine holding the libraries and the rules, prepared by one evaluation (so
     /// its rules are analysed once, not per request). Each worker keeps one.
-    pub fn engine(&self) -> Result<regorus::Engine> {
-        let all: Vec<&evaluate::policy::Rule> = self
-            .rules
-            .iter()
-            .map(|(i, _, _)| &self.policies.rules[*i])
-            .collect();
-        let mut engine = evaluate::engine_for(&self.policies, &all)?;
-        let empty = evaluate::build_input(&[], &self.opts, &[], &[]);
-        engine.set_input(empty);
-        for (_, id, query) in &self.rules {
-            engine
-                .eval_rule(query.clone())
-                .map_err(|e| anyhow!("rule {id} failed to evaluate: {e}"))?;
-        }
-        Ok(engine)
+    pub fn engine(&self) -> Result<Engine> {
+        let (engine, rules) = evaluate::prepare(&self.policies, &self.opts)?;
+        Ok(Engine {
+            engine,
+            rules: std::sync::Arc::new(rules),
+        })
     }
 
-    /// The findings on one object, located and with suppressions applied, like `lint`.
-    pub fn findings(&self, engine: &mut regorus::Engine, object: &Value) -> Result<Vec<Finding>> {
+    /// The findings on one object, through the same pipeline as `lint`, suppressed ones
+    /// left out.
+    pub fn findings(&self, engine: &mut Engine, object: &Value) -> Result<Vec<Finding>> {
         let text = serde_json::to_string(object)?;
         let files = vec![SourceFile {
             name: "<admission>".into(),
             text,
         }];
-        let resources = crate::parse::parse_files(&files).map_err(|e| anyhow!("{e}"))?;
         let today = suppress::today();
-        let ids: Vec<&str> = self.known_ids.iter().map(String::as_str).collect();
-        let (inline, problems) = suppress::inline(&resources, &ids, &today);
-        let input = evaluate::build_input(&resources, &self.opts, &files, &problems);
-        engine.set_input(input);
-        let mut violations = Vec::new();
-        for (index, id, query) in &self.rules {
-            let value = engine
-                .eval_rule(query.clone())
-                .map_err(|e| anyhow!("rule {id} failed to evaluate: {e}"))?;
-            violations.extend(evaluate::violations_of(*index, id, &value)?);
-        }
-        // Free the request's values now rather than keep them until the next request.
-        engine.set_input(regorus::Value::Null);
-        violations.sort_by(|a, b| {
-            (a.rule, a.resource, &a.path, &a.message)
-                .cmp(&(b.rule, b.resource, &b.path, &b.message))
-        });
-        let mut findings = report::findings(&self.policies, &resources, &files, &violations);
-        suppress::apply_inline(&mut findings, &inline);
-        let _ = suppress::apply_config(&mut findings, &self.suppressions, &today);
+        let (suppressions, _) = ConfigRules::new(&self.suppressions, &today);
+        let known: Vec<&str> = self.known_ids.iter().map(String::as_str).collect();
+        let run = pipeline::run(
+            files,
+            &Identity,
+            &mut Prepared {
+                policies: &self.policies,
+                engine: &mut engine.engine,
+                rules: &engine.rules,
+            },
+            &Context {
+                opts: &self.opts,
+                known_rules: &known,
+                suppressions: &suppressions,
+                today: &today,
+            },
+        )?;
+        let mut findings = run.findings;
         findings.retain(|f| f.suppression.is_none());
         Ok(findings)
     }
@@ -234,7 +234,7 @@ impl Judge {
     /// Judges a request: DELETE (no object) is allowed; on UPDATE, findings the old object
     /// already had never deny (they are warned about as pre-existing), so a legacy object
     /// can still be scaled or relabelled while new problems are stopped.
-    pub fn judge(&self, engine: &mut regorus::Engine, req: &Request) -> Result<Verdict> {
+    pub fn judge(&self, engine: &mut Engine, req: &Request) -> Result<Verdict> {
         let Some(object) = &req.object else {
             return Ok(Verdict::allow());
         };

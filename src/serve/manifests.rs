@@ -1,7 +1,7 @@
 //! `chartguard webhook manifests`: the objects that deploy `chartguard serve` — a Service,
 //! a hardened Deployment, a PodDisruptionBudget and the ValidatingWebhookConfiguration.
 
-use crate::cli::{FailurePolicy, ManifestsArgs};
+use crate::cli::args::{FailurePolicy, ManifestsArgs};
 
 /// The name of every object, and of the Secret holding `tls.crt` / `tls.key`.
 pub const NAME: &str = "chartguard-webhook";

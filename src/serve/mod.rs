@@ -15,10 +15,10 @@ pub mod manifests;
 pub mod metrics;
 pub mod tls;
 
-use crate::cli::{ServeArgs, WebhookMode};
+use crate::cli::args::{ServeArgs, WebhookMode};
 use crate::evaluate::{self, policy::PolicySet};
-use crate::report::suppress::ConfigSuppression;
-use admission::{Judge, Mode, Verdict};
+use crate::suppress::ConfigSuppression;
+use admission::{Engine, Judge, Mode, Verdict};
 use anyhow::{anyhow, Context, Result};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -43,7 +43,7 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 struct Server {
     judge: Judge,
     /// Prepared engines, one per concurrent evaluation.
-    engines: Mutex<Vec<regorus::Engine>>,
+    engines: Mutex<Vec<Engine>>,
     /// Caps concurrent evaluations at the number of engines.
     slots: Arc<tokio::sync::Semaphore>,
     metrics: Arc<Metrics>,

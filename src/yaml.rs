@@ -1,4 +1,6 @@
-//! YAML text → [`Node`] trees that remember where every key and value was written.
+//! YAML text → [`Node`] trees that remember where every key and value was written: the
+//! format every stage reads (rendered manifests, values files, Chart.yaml), so it sits below
+//! them all.
 //!
 //! One pass over `saphyr-parser` events builds the tree the rules see, the span table the
 //! reporters need and the input of the typed parse: parsing once is half the time budget
@@ -8,39 +10,40 @@
 //! YAML 1.1): `yes`/`no`/`on`/`off` are booleans and `0644` is octal. Reading them as YAML
 //! 1.2 would make chartguard judge a different object from the one the cluster stores.
 
+use crate::model::PathSeg;
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 use std::collections::HashMap;
 
 /// Deeper nesting than this is an input error: no real manifest comes close, and it bounds
 /// the recursion of every later stage.
-pub const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 /// Aliases may expand a document to at most this many nodes ("billion laughs" guard).
-pub const MAX_NODES: usize = 2_000_000;
+pub(crate) const MAX_NODES: usize = 2_000_000;
 
 /// 1-based line and column (in characters) of the first character of a node or key.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Pos {
-    pub line: usize,
-    pub col: usize,
+pub(crate) struct Pos {
+    pub(crate) line: usize,
+    pub(crate) col: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Node {
-    pub value: Value,
-    pub pos: Pos,
+pub(crate) struct Node {
+    pub(crate) value: Value,
+    pub(crate) pos: Pos,
     /// Position just past the node (exclusive), for underlining.
-    pub end: Pos,
+    pub(crate) end: Pos,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Entry {
-    pub key: String,
-    pub key_pos: Pos,
-    pub value: Node,
+pub(crate) struct Entry {
+    pub(crate) key: String,
+    pub(crate) key_pos: Pos,
+    pub(crate) value: Node,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     Null,
     Bool(bool),
     Int(i64),
@@ -51,7 +54,7 @@ pub enum Value {
 }
 
 impl Value {
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
@@ -65,7 +68,7 @@ impl Value {
 }
 
 impl Node {
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {
             Value::Map(entries) => entries
                 .iter()
@@ -76,80 +79,51 @@ impl Node {
         }
     }
 
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         match &self.value {
             Value::Str(s) => Some(s),
             _ => None,
         }
     }
 
-    pub fn entries(&self) -> &[Entry] {
+    pub(crate) fn entries(&self) -> &[Entry] {
         match &self.value {
             Value::Map(entries) => entries,
             _ => &[],
         }
     }
 
-    pub fn items(&self) -> &[Node] {
+    pub(crate) fn items(&self) -> &[Node] {
         match &self.value {
             Value::Seq(items) => items,
             _ => &[],
-        }
-    }
-
-    pub fn is_empty_value(&self) -> bool {
-        match &self.value {
-            Value::Null => true,
-            Value::Seq(v) => v.is_empty(),
-            Value::Map(v) => v.is_empty(),
-            _ => false,
-        }
-    }
-
-    pub fn to_json(&self) -> serde_json::Value {
-        match &self.value {
-            Value::Null => serde_json::Value::Null,
-            Value::Bool(b) => (*b).into(),
-            Value::Int(i) => (*i).into(),
-            Value::Float(f) => serde_json::Number::from_f64(*f)
-                .map(serde_json::Value::Number)
-                .unwrap_or(serde_json::Value::Null),
-            Value::Str(s) => s.as_str().into(),
-            Value::Seq(items) => items.iter().map(Node::to_json).collect(),
-            Value::Map(entries) => {
-                let mut map = serde_json::Map::with_capacity(entries.len());
-                for e in entries {
-                    map.insert(e.key.clone(), e.value.to_json());
-                }
-                serde_json::Value::Object(map)
-            }
         }
     }
 }
 
 /// A document as parsed, with the problems that are not fatal to reading it.
 #[derive(Debug)]
-pub struct ParsedDoc {
-    pub root: Node,
+pub(crate) struct ParsedDoc {
+    pub(crate) root: Node,
     /// `(key, first position, repeated position)` for keys written twice in one mapping.
-    pub duplicate_keys: Vec<DuplicateKey>,
+    pub(crate) duplicate_keys: Vec<DuplicateKey>,
 }
 
 #[derive(Debug, Clone)]
-pub struct DuplicateKey {
+pub(crate) struct DuplicateKey {
     /// Path of the mapping holding the key.
-    pub path: Vec<crate::evaluate::PathSeg>,
-    pub key: String,
-    pub first: Pos,
-    pub again: Pos,
+    pub(crate) path: Vec<PathSeg>,
+    pub(crate) key: String,
+    pub(crate) first: Pos,
+    pub(crate) again: Pos,
     /// Span of the value that was dropped: no node keeps it, so snippets mask it by this.
-    pub dropped: (Pos, Pos),
+    pub(crate) dropped: (Pos, Pos),
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct YamlError {
-    pub pos: Pos,
-    pub message: String,
+pub(crate) struct YamlError {
+    pub(crate) pos: Pos,
+    pub(crate) message: String,
 }
 
 enum Frame {
@@ -183,7 +157,10 @@ fn pos_of(m: &saphyr_parser::Marker) -> Pos {
 /// Parse one YAML document (the text between two `---` lines). `line_offset` is added to
 /// every line so positions are those of the whole file. An empty or comment-only text gives
 /// `Ok(None)`.
-pub fn parse_document(text: &str, line_offset: usize) -> Result<Option<ParsedDoc>, YamlError> {
+pub(crate) fn parse_document(
+    text: &str,
+    line_offset: usize,
+) -> Result<Option<ParsedDoc>, YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Node> = HashMap::new();
@@ -462,7 +439,7 @@ fn locate_duplicates(doc: &mut ParsedDoc) {
     if doc.duplicate_keys.is_empty() {
         return;
     }
-    fn walk(node: &Node, path: &mut Vec<crate::evaluate::PathSeg>, dups: &mut [DuplicateKey]) {
+    fn walk(node: &Node, path: &mut Vec<PathSeg>, dups: &mut [DuplicateKey]) {
         match &node.value {
             Value::Map(entries) => {
                 for d in dups.iter_mut() {
@@ -474,14 +451,14 @@ fn locate_duplicates(doc: &mut ParsedDoc) {
                     }
                 }
                 for e in entries {
-                    path.push(crate::evaluate::PathSeg::Key(e.key.clone()));
+                    path.push(PathSeg::Key(e.key.clone()));
                     walk(&e.value, path, dups);
                     path.pop();
                 }
             }
             Value::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    path.push(crate::evaluate::PathSeg::Index(i));
+                    path.push(PathSeg::Index(i));
                     walk(item, path, dups);
                     path.pop();
                 }
@@ -511,7 +488,7 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
 }
 
 /// go-yaml v2's resolution table, as used by sigs.k8s.io/yaml and so by kubectl and Helm.
-pub fn resolve_plain(text: &str) -> Value {
+pub(crate) fn resolve_plain(text: &str) -> Value {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
@@ -570,6 +547,123 @@ pub fn resolve_plain(text: &str) -> Value {
         }
     }
     Value::Str(text.to_string())
+}
+
+/// One document's text inside a file.
+pub(crate) struct Chunk<'a> {
+    pub(crate) text: &'a str,
+    /// Line of the chunk's first line in the file, 0-based.
+    pub(crate) first_line: usize,
+    pub(crate) template: Option<String>,
+}
+
+/// Splits a multi-document stream on `---` lines, the way kubectl's YAML reader does, so
+/// that one broken document is reported with its own line, and the `# Source:` comment that
+/// `helm template` writes at the top of each document is kept.
+pub(crate) fn chunks(text: &str) -> Vec<Chunk<'_>> {
+    let mut chunks = Vec::new();
+    let mut start = 0usize;
+    let mut start_line = 0usize;
+    let mut offset = 0usize;
+    // After `%YAML`/`%TAG` directives, `---` ends the directives and starts their document.
+    let mut directives = false;
+    for (line_no, line) in text.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_end_matches(['\n', '\r']);
+        if trimmed.starts_with('%') {
+            directives = true;
+        }
+        let separator = trimmed == "---"
+            || trimmed == "..."
+            || ((trimmed.starts_with("--- #") || trimmed.starts_with("---\t#"))
+                && !trimmed.is_empty());
+        if separator && directives && trimmed != "..." {
+            directives = false;
+        } else if separator {
+            chunks.push((start, offset, start_line));
+            start = offset + line.len();
+            start_line = line_no + 1;
+        }
+        offset += line.len();
+    }
+    chunks.push((start, text.len(), start_line));
+    chunks
+        .into_iter()
+        .map(|(a, b, first_line)| {
+            let text = &text[a..b];
+            Chunk {
+                text,
+                first_line,
+                template: source_comment(text),
+            }
+        })
+        .collect()
+}
+
+fn source_comment(text: &str) -> Option<String> {
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if let Some(rest) = t.strip_prefix('#') {
+            if let Some(src) = rest.trim_start().strip_prefix("Source:") {
+                return Some(src.trim().to_string());
+            }
+            continue;
+        }
+        break;
+    }
+    None
+}
+
+/// The node at `path`, or the deepest existing ancestor; with the key position of the last
+/// key reached (a finding on `resources:` points at the key, not at its value's first line).
+pub(crate) fn locate<'a>(root: &'a Node, path: &[PathSeg]) -> (&'a Node, Option<Pos>, usize) {
+    let mut node = root;
+    let mut key_pos = None;
+    let mut depth = 0;
+    for seg in path {
+        let next = match (seg, &node.value) {
+            (PathSeg::Key(k), Value::Map(entries)) => entries
+                .iter()
+                .rev()
+                .find(|e| &e.key == k)
+                .map(|e| (&e.value, Some(e.key_pos))),
+            (PathSeg::Index(i), Value::Seq(items)) => items.get(*i).map(|n| (n, None)),
+            _ => None,
+        };
+        match next {
+            Some((n, kp)) => {
+                node = n;
+                key_pos = kp;
+                depth += 1;
+            }
+            None => break,
+        }
+    }
+    (node, key_pos, depth)
+}
+
+/// Byte offset of a 1-based line/column (columns in characters) in `text`.
+pub(crate) fn byte_offset(line_starts: &[usize], text: &str, pos: Pos) -> usize {
+    let Some(&start) = line_starts.get(pos.line.saturating_sub(1)) else {
+        return text.len();
+    };
+    let line_end = text[start..]
+        .find('\n')
+        .map(|i| start + i)
+        .unwrap_or(text.len());
+    text[start..line_end]
+        .char_indices()
+        .nth(pos.col.saturating_sub(1))
+        .map(|(i, _)| start + i)
+        .unwrap_or(line_end)
+}
+
+pub(crate) fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 #[cfg(test)]
@@ -671,5 +765,19 @@ mod tests {
     fn empty_documents_are_none() {
         assert!(parse_document("", 0).unwrap().is_none());
         assert!(parse_document("# just a comment\n", 0).unwrap().is_none());
+    }
+
+    #[test]
+    fn locate_falls_back_to_the_deepest_existing_node() {
+        let root = parse_document("spec:\n  containers:\n    - name: a\n      image: x\n", 0)
+            .unwrap()
+            .unwrap()
+            .root;
+        let mut path = crate::model::keys(&["spec", "containers"]);
+        path.push(PathSeg::Index(0));
+        path.extend(crate::model::keys(&["resources", "limits"]));
+        let (node, _, depth) = locate(&root, &path);
+        assert_eq!(depth, 3);
+        assert_eq!(node.pos.line, 3);
     }
 }

@@ -1,6 +1,6 @@
 //! The command line. Reads like the man page: `chartguard --help`, `chartguard lint --help`.
 
-use crate::evaluate::policy::Severity;
+use crate::model::Severity;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -238,7 +238,7 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    pub fn threshold(self) -> Option<Severity> {
+    pub(crate) fn threshold(self) -> Option<Severity> {
         match self {
             FailOn::Error => Some(Severity::Error),
             FailOn::Warning => Some(Severity::Warning),

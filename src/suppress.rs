@@ -1,4 +1,4 @@
-//! Suppressions with reasons, and baselines.
+//! Suppressions with reasons, and baselines: what the user says not to count.
 //!
 //! Inline: the annotation `chartguard.io/ignore: "rule-a,rule-b [until=YYYY-MM-DD] -- reason"`
 //! on an object (written in the template, so it survives rendering). Config: `suppressions:`
@@ -7,49 +7,31 @@
 //! suppression without a reason, with an unknown rule, or past its date is itself a finding
 //! (`suppression-invalid`).
 
-use super::Finding;
-use crate::evaluate::PathSeg;
-use crate::parse::yaml::Node;
+use crate::model::{Finding, PathSeg, Suppression, SuppressionKind};
 use crate::parse::Resource;
+use crate::yaml::Node;
 use serde::{Deserialize, Serialize};
 
-pub const ANNOTATION: &str = "chartguard.io/ignore";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Kind {
-    /// In the object itself (SARIF `inSource`).
-    InSource,
-    /// In the configuration file (SARIF `external`).
-    External,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Suppression {
-    pub kind: Kind,
-    pub justification: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub until: Option<String>,
-}
+pub(crate) const ANNOTATION: &str = "chartguard.io/ignore";
 
 /// One inline suppression of one object.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Inline {
-    pub resource: usize,
-    pub rules: Vec<String>,
-    pub suppression: Suppression,
+pub(crate) struct Inline {
+    pub(crate) resource: usize,
+    pub(crate) rules: Vec<String>,
+    pub(crate) suppression: Suppression,
 }
 
 /// A broken or expired suppression, reported by the `suppression-invalid` rule.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Problem {
-    pub resource: usize,
-    pub path: Vec<PathSeg>,
-    pub message: String,
+pub(crate) struct Problem {
+    pub(crate) resource: usize,
+    pub(crate) path: Vec<PathSeg>,
+    pub(crate) message: String,
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`; `CHARTGUARD_TODAY` overrides it for reproducible runs.
-pub fn today() -> String {
+pub(crate) fn today() -> String {
     if let Ok(d) = std::env::var("CHARTGUARD_TODAY") {
         if parse_date(&d).is_some() {
             return d;
@@ -73,7 +55,7 @@ pub fn today() -> String {
 }
 
 /// `YYYY-MM-DD` with a plausible month and day; compared as text afterwards.
-pub fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
+pub(crate) fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
     let mut parts = s.split('-');
     let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
@@ -84,7 +66,7 @@ pub fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
 }
 
 /// Reads every object's `chartguard.io/ignore` annotation.
-pub fn inline(
+pub(crate) fn inline(
     resources: &[Resource],
     known_rules: &[&str],
     today: &str,
@@ -165,7 +147,7 @@ pub fn inline(
             resource: i,
             rules,
             suppression: Suppression {
-                kind: Kind::InSource,
+                kind: SuppressionKind::InSource,
                 justification: reason.to_string(),
                 until,
             },
@@ -186,115 +168,110 @@ fn list(rules: &[String]) -> String {
     }
 }
 
-/// Marks findings suppressed inline. `suppression-invalid` itself cannot be suppressed.
-pub fn apply_inline(findings: &mut [Finding], inline: &[Inline]) {
-    for f in findings
-        .iter_mut()
-        .filter(|f| f.suppression.is_none() && f.rule != "suppression-invalid")
-    {
-        if let Some(s) = inline
-            .iter()
-            .find(|s| s.resource == f.target.0 && s.rules.contains(&f.rule))
-        {
-            f.suppression = Some(s.suppression.clone());
-        }
-    }
-}
-
 /// A suppression in `.chartguard.yaml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ConfigSuppression {
-    pub rule: String,
+pub(crate) struct ConfigSuppression {
+    pub(crate) rule: String,
     /// `kind/namespace/name` glob, e.g. `Deployment/*/legacy-*` (namespace `-` when unset).
     #[serde(default = "any_object")]
-    pub object: String,
-    pub reason: String,
+    pub(crate) object: String,
+    pub(crate) reason: String,
     #[serde(default)]
-    pub until: Option<String>,
+    pub(crate) until: Option<String>,
 }
 
 fn any_object() -> String {
     "*/*/*".into()
 }
 
-/// Marks findings matched by config suppressions; returns warnings for expired ones.
-pub fn apply_config(
-    findings: &mut [Finding],
-    rules: &[ConfigSuppression],
-    today: &str,
-) -> Vec<String> {
-    let mut warnings = Vec::new();
-    for s in rules {
-        if let Some(d) = &s.until {
-            if d.as_str() < today {
-                warnings.push(format!(
-                    "suppression of `{}` for `{}` in the config expired on {d}; not applied",
-                    s.rule, s.object
-                ));
+/// The config's suppressions that apply today, ready to match findings.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ConfigRules {
+    rules: Vec<(glob::Pattern, ConfigSuppression)>,
+}
+
+impl ConfigRules {
+    /// Leaves out (and warns about) suppressions past their date or with a broken glob: the
+    /// warnings depend on the config only, so they are said once however much is linted.
+    pub(crate) fn new(config: &[ConfigSuppression], today: &str) -> (ConfigRules, Vec<String>) {
+        let mut rules = Vec::new();
+        let mut warnings = Vec::new();
+        for s in config {
+            if let Some(d) = &s.until {
+                if d.as_str() < today {
+                    warnings.push(format!(
+                        "suppression of `{}` for `{}` in the config expired on {d}; not applied",
+                        s.rule, s.object
+                    ));
+                    continue;
+                }
+            }
+            match glob::Pattern::new(&s.object) {
+                Ok(pattern) => rules.push((pattern, s.clone())),
+                Err(_) => warnings.push(format!(
+                    "suppression object `{}` is not a valid glob; not applied",
+                    s.object
+                )),
+            }
+        }
+        (ConfigRules { rules }, warnings)
+    }
+}
+
+/// Marks findings suppressed: inline annotations first, then the config's rules (the first
+/// that matches). `suppression-invalid` cannot be suppressed inline.
+pub(crate) fn apply(findings: &mut [Finding], inline: &[Inline], config: &ConfigRules) {
+    for f in findings.iter_mut() {
+        if f.rule != "suppression-invalid" {
+            if let Some(s) = inline
+                .iter()
+                .find(|s| s.resource == f.target.resource && s.rules.contains(&f.rule))
+            {
+                f.suppression = Some(s.suppression.clone());
                 continue;
             }
         }
-        let Ok(pattern) = glob::Pattern::new(&s.object) else {
-            warnings.push(format!(
-                "suppression object `{}` is not a valid glob; not applied",
-                s.object
-            ));
-            continue;
-        };
-        for f in findings
-            .iter_mut()
-            .filter(|f| f.suppression.is_none() && f.rule == s.rule)
+        if let Some((_, s)) = config
+            .rules
+            .iter()
+            .find(|(pattern, s)| s.rule == f.rule && pattern.matches(&f.object.id()))
         {
-            let id = format!(
-                "{}/{}/{}",
-                f.object.kind,
-                f.object.namespace.as_deref().unwrap_or("-"),
-                f.object.name
-            );
-            if pattern.matches(&id) {
-                f.suppression = Some(Suppression {
-                    kind: Kind::External,
-                    justification: s.reason.clone(),
-                    until: s.until.clone(),
-                });
-            }
+            f.suppression = Some(Suppression {
+                kind: SuppressionKind::External,
+                justification: s.reason.clone(),
+                until: s.until.clone(),
+            });
         }
     }
-    warnings
 }
 
 /// `--write-baseline`: today's findings by fingerprint (not line), sorted, without messages
 /// that could change with wording.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Baseline {
-    pub version: u32,
-    pub findings: Vec<BaselineEntry>,
+pub(crate) struct Baseline {
+    pub(crate) version: u32,
+    pub(crate) findings: Vec<BaselineEntry>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct BaselineEntry {
-    pub fingerprint: String,
-    pub rule: String,
+pub(crate) struct BaselineEntry {
+    pub(crate) fingerprint: String,
+    pub(crate) rule: String,
     /// `kind/namespace/name` (namespace `-` when unset), for people reading the file.
-    pub object: String,
-    pub path: String,
+    pub(crate) object: String,
+    pub(crate) path: String,
 }
 
 impl Baseline {
-    pub fn of(findings: &[Finding]) -> Baseline {
+    pub(crate) fn of(findings: &[Finding]) -> Baseline {
         let mut entries: Vec<BaselineEntry> = findings
             .iter()
             .filter(|f| f.suppression.is_none())
             .map(|f| BaselineEntry {
                 fingerprint: f.fingerprint.clone(),
                 rule: f.rule.clone(),
-                object: format!(
-                    "{}/{}/{}",
-                    f.object.kind,
-                    f.object.namespace.as_deref().unwrap_or("-"),
-                    f.object.name
-                ),
+                object: f.object.id(),
                 path: f.path.clone(),
             })
             .collect();
@@ -307,7 +284,7 @@ impl Baseline {
     }
 
     /// Drops findings already in the baseline; returns the entries that no longer occur.
-    pub fn filter(&self, findings: &mut Vec<Finding>) -> Vec<BaselineEntry> {
+    pub(crate) fn filter(&self, findings: &mut Vec<Finding>) -> Vec<BaselineEntry> {
         let known: std::collections::HashSet<&str> = self
             .findings
             .iter()

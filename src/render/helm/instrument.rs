@@ -6,32 +6,20 @@
 //! never feeds the rules. Each document is trusted only if its key paths equal the clean
 //! render's (values may differ: charts generate random passwords). Where that fails, the
 //! key path is searched in the template text, then the document start is used
-//! (`../shared/notes/source-mapping.md`).
+//! (`../shared/notes/source-mapping.md`; the fallbacks are in `provenance::fallback`).
 
-use super::{helm_template, Chart, HelmOptions, RenderError};
-use crate::evaluate::{locate, PathSeg};
-use crate::parse::yaml::{Node, Value};
+use super::Helm;
+use crate::model::PathSeg;
+use crate::render::{Chart, RenderError, RenderOptions};
+use crate::yaml::{chunks, locate, parse_document, Node, Value};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 const MARKER: &str = "#cg:";
 
-/// How a finding's template line was found, best first. Reported in JSON so precision can
-/// be measured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Method {
-    /// Marker comments in an instrumented render.
-    Marker,
-    /// The key path searched in the template text.
-    KeyPath,
-    /// The document's first line in the template.
-    Document,
-}
-
 /// How a template line gets its marker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mark {
+pub(crate) enum Mark {
     /// None: a comment would change the output (block scalar, inside an action).
     No,
     /// A comment line before it.
@@ -43,7 +31,7 @@ pub enum Mark {
 }
 
 /// How each line of a template (1-based index + 1) is marked.
-pub fn safe_lines(template: &str) -> Vec<Mark> {
+pub(crate) fn safe_lines(template: &str) -> Vec<Mark> {
     let lines: Vec<&str> = template.lines().collect();
     let mut safe = vec![Mark::No; lines.len()];
     let mut open_actions: i64 = 0;
@@ -105,7 +93,7 @@ fn starts_block_scalar(trimmed: &str) -> bool {
             || without_comment == tail)
 }
 
-pub fn instrument_text(template: &str, safe: &[Mark]) -> String {
+pub(crate) fn instrument_text(template: &str, safe: &[Mark]) -> String {
     let mut out = String::with_capacity(template.len() * 2);
     for (i, line) in template.split_inclusive('\n').enumerate() {
         let indent = &line[..line.len() - line.trim_start().len()];
@@ -178,15 +166,15 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
 
 /// A rendered document of the instrumented release, with each of its lines' template line.
 #[derive(Debug, Clone)]
-pub struct DocMap {
-    pub template: Option<String>,
-    pub root: Node,
+pub(crate) struct DocMap {
+    pub(crate) template: Option<String>,
+    pub(crate) root: Node,
     /// `markers[l]`: template line of instrumented line `l` (1-based; 0 = none above).
     markers: Vec<usize>,
 }
 
 impl DocMap {
-    pub fn line_of(&self, path: &[PathSeg]) -> Option<usize> {
+    pub(crate) fn line_of(&self, path: &[PathSeg]) -> Option<usize> {
         let (node, key_pos, _) = locate(&self.root, path);
         let line = key_pos.map(|p| p.line).unwrap_or(node.pos.line);
         self.markers.get(line).copied().filter(|&l| l > 0)
@@ -195,11 +183,11 @@ impl DocMap {
 
 /// The map from the clean render's documents to template lines.
 #[derive(Debug, Default)]
-pub struct TemplateMap {
+pub(crate) struct TemplateMap {
     /// One entry per clean document, in parse order: its instrumented twin, when trusted.
-    pub docs: Vec<Option<DocMap>>,
+    pub(crate) docs: Vec<Option<DocMap>>,
     /// Templates whose markers broke Helm's parse and were rendered without markers.
-    pub skipped_templates: Vec<String>,
+    pub(crate) skipped_templates: Vec<String>,
 }
 
 fn key_paths(node: &Node, prefix: &mut Vec<PathSeg>, out: &mut BTreeSet<Vec<PathSeg>>) {
@@ -223,7 +211,7 @@ fn key_paths(node: &Node, prefix: &mut Vec<PathSeg>, out: &mut BTreeSet<Vec<Path
     }
 }
 
-pub fn paths_of(node: &Node) -> BTreeSet<Vec<PathSeg>> {
+pub(crate) fn paths_of(node: &Node) -> BTreeSet<Vec<PathSeg>> {
     let mut out = BTreeSet::new();
     key_paths(node, &mut Vec::new(), &mut out);
     out
@@ -233,8 +221,8 @@ pub fn paths_of(node: &Node) -> BTreeSet<Vec<PathSeg>> {
 fn parse_instrumented(text: &str) -> Vec<DocMap> {
     let mut docs = Vec::new();
     let all: Vec<&str> = text.lines().collect();
-    for chunk in crate::parse::chunks(text) {
-        let Ok(Some(doc)) = crate::parse::yaml::parse_document(chunk.text, chunk.first_line) else {
+    for chunk in chunks(text) {
+        let Ok(Some(doc)) = parse_document(chunk.text, chunk.first_line) else {
             continue;
         };
         let mut markers = vec![0usize; all.len() + 2];
@@ -264,18 +252,19 @@ fn parse_instrumented(text: &str) -> Vec<DocMap> {
 
 /// Renders an instrumented copy of the chart and pairs its documents with the clean ones.
 /// Never fails the lint: on any problem the affected documents get no map.
-pub fn build_map(
+pub(crate) fn build_map(
+    helm: &Helm,
     chart: &Chart,
-    opts: &HelmOptions,
+    opts: &RenderOptions,
     upgrade: bool,
     clean: &[(Option<String>, Node)],
 ) -> TemplateMap {
     // Markers inside `{{-` actions place include/nindent output best, but a template that
     // glues text onto the previous line with `{{-` changes shape with them: documents that
     // do not verify get a second chance from a render with comment-line markers only.
-    let mut map = build_map_with(chart, opts, upgrade, clean, true);
+    let mut map = build_map_with(helm, chart, opts, upgrade, clean, true);
     if map.docs.iter().any(Option::is_none) {
-        let second = build_map_with(chart, opts, upgrade, clean, false);
+        let second = build_map_with(helm, chart, opts, upgrade, clean, false);
         for (slot, doc) in map.docs.iter_mut().zip(second.docs) {
             if slot.is_none() {
                 *slot = doc;
@@ -287,8 +276,9 @@ pub fn build_map(
 }
 
 fn build_map_with(
+    helm: &Helm,
     chart: &Chart,
-    opts: &HelmOptions,
+    opts: &RenderOptions,
     upgrade: bool,
     clean: &[(Option<String>, Node)],
     inline: bool,
@@ -325,7 +315,7 @@ fn build_map_with(
     // A marker that breaks a template makes Helm name that template; put it back as it was
     // and try again, a bounded number of times.
     for _ in 0..8 {
-        match helm_template(&copy, chart, opts, upgrade) {
+        match helm.template(&copy, chart, opts, upgrade) {
             Ok(text) => {
                 rendered = Some(text);
                 break;
@@ -397,63 +387,6 @@ fn tempdir() -> std::io::Result<PathBuf> {
     Err(std::io::Error::other("cannot create a temporary directory"))
 }
 
-/// Layer 4: the key path searched in the template text the way a person would — each key
-/// literally, below the previous one and more indented. Returns the deepest key found.
-pub fn key_path_line(template: &str, path: &[PathSeg]) -> Option<usize> {
-    let lines: Vec<&str> = template.lines().collect();
-    let keys: Vec<&str> = path
-        .iter()
-        .filter_map(|s| match s {
-            PathSeg::Key(k) => Some(k.as_str()),
-            _ => None,
-        })
-        .collect();
-    let mut from = doc_start(template).unwrap_or(1) - 1;
-    let mut indent: Option<usize> = None;
-    let mut found = None;
-    for key in keys {
-        let mut hit = None;
-        for (i, line) in lines.iter().enumerate().skip(from) {
-            let t = line.trim_start();
-            let ind = line.len() - t.len();
-            if let Some(prev) = indent {
-                // Left the parent's block: stop (an `{{ }}` line may sit anywhere).
-                if ind <= prev
-                    && !t.is_empty()
-                    && !t.starts_with("{{")
-                    && !t.starts_with('#')
-                    && i > from
-                {
-                    break;
-                }
-            }
-            let t = t.strip_prefix("- ").unwrap_or(t);
-            let quoted = format!("\"{key}\":");
-            if t.starts_with(&format!("{key}:")) || t.starts_with(&quoted) {
-                hit = Some((i, ind));
-                break;
-            }
-        }
-        match hit {
-            Some((i, ind)) => {
-                found = Some(i + 1);
-                from = i + 1;
-                indent = Some(ind);
-            }
-            None => break,
-        }
-    }
-    found
-}
-
-/// Layer 5: the line where the template's first document starts (`apiVersion:`).
-pub fn doc_start(template: &str) -> Option<usize> {
-    template
-        .lines()
-        .position(|l| l.trim_start().starts_with("apiVersion:"))
-        .map(|i| i + 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -488,21 +421,5 @@ mod tests {
             instrument_text(t, &safe_lines(t)),
             "#cg:1\na:\n  {{- \"\\n#cg:2\" }}{{ include \"x\" . | nindent 2 }}\n"
         );
-    }
-
-    #[test]
-    fn key_path_search_follows_indentation() {
-        let t = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          resources:\n            {{- toYaml .Values.resources | nindent 12 }}\n";
-        let path: Vec<PathSeg> = vec![
-            PathSeg::Key("spec".into()),
-            PathSeg::Key("template".into()),
-            PathSeg::Key("spec".into()),
-            PathSeg::Key("containers".into()),
-            PathSeg::Index(0),
-            PathSeg::Key("resources".into()),
-            PathSeg::Key("limits".into()),
-        ];
-        assert_eq!(key_path_line(t, &path), Some(8));
-        assert_eq!(doc_start(t), Some(1));
     }
 }

@@ -5,26 +5,26 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Files larger than this are refused: a rendered release of 10,000 objects is ~8 MB.
-pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
-pub struct SourceFile {
+pub(crate) struct SourceFile {
     /// Path as shown to users (relative to the current directory where possible), or `<stdin>`.
-    pub name: String,
-    pub text: String,
+    pub(crate) name: String,
+    pub(crate) text: String,
 }
 
 /// An error in what the user gave us: exit code 2, with the file (and line) it concerns.
 #[derive(Debug, Clone, PartialEq)]
-pub struct InputError {
-    pub file: String,
-    pub line: Option<usize>,
-    pub col: Option<usize>,
-    pub message: String,
+pub(crate) struct InputError {
+    pub(crate) file: String,
+    pub(crate) line: Option<usize>,
+    pub(crate) col: Option<usize>,
+    pub(crate) message: String,
 }
 
 impl InputError {
-    pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
         InputError {
             file: file.into(),
             line: None,
@@ -32,7 +32,7 @@ impl InputError {
             message: message.into(),
         }
     }
-    pub fn at(
+    pub(crate) fn at(
         file: impl Into<String>,
         line: usize,
         col: usize,
@@ -67,7 +67,7 @@ fn is_manifest(path: &Path) -> bool {
 }
 
 /// Paths as the user sees them: relative to the current directory when inside it.
-pub fn display_path(path: &Path) -> String {
+pub(crate) fn display_path(path: &Path) -> String {
     let cwd = std::env::current_dir().ok();
     let shown = cwd
         .as_deref()
@@ -78,7 +78,7 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// Expands the command line's paths into the files to read, in a stable order.
-pub fn expand(args: &[String]) -> Result<Vec<PathBuf>, InputError> {
+pub(crate) fn expand(args: &[String]) -> Result<Vec<PathBuf>, InputError> {
     let mut out = Vec::new();
     for arg in args {
         if arg == "-" {
@@ -127,7 +127,7 @@ pub fn expand(args: &[String]) -> Result<Vec<PathBuf>, InputError> {
 
 /// Reads one file (or stdin for `-`) as UTF-8 text, refusing binary and oversized input.
 /// Standard input's bytes, at most [`MAX_FILE_BYTES`] (the gate needs them unchanged).
-pub fn read_stdin_bytes() -> Result<Vec<u8>, InputError> {
+pub(crate) fn read_stdin_bytes() -> Result<Vec<u8>, InputError> {
     let mut buf = Vec::new();
     std::io::stdin()
         .take(MAX_FILE_BYTES + 1)
@@ -142,7 +142,7 @@ pub fn read_stdin_bytes() -> Result<Vec<u8>, InputError> {
     Ok(buf)
 }
 
-pub fn read(path: &Path) -> Result<SourceFile, InputError> {
+pub(crate) fn read(path: &Path) -> Result<SourceFile, InputError> {
     let (name, bytes) = if path == Path::new("-") {
         ("<stdin>".to_string(), read_stdin_bytes()?)
     } else {
@@ -172,7 +172,7 @@ pub fn read(path: &Path) -> Result<SourceFile, InputError> {
     text_of(name, bytes)
 }
 
-pub fn text_of(name: String, bytes: Vec<u8>) -> Result<SourceFile, InputError> {
+pub(crate) fn text_of(name: String, bytes: Vec<u8>) -> Result<SourceFile, InputError> {
     if let Some(at) = bytes.iter().position(|&b| b == 0) {
         let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
         return Err(InputError {

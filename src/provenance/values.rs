@@ -2,28 +2,12 @@
 //! values-prod.yaml:12 (`resources.limits`)" or "not set; add `resources` to values-prod.yaml".
 //! Helm's override order: the chart's values.yaml, then each `-f` in order, then `--set`.
 
-use crate::parse::yaml::{parse_document, Node};
-use serde::Serialize;
+use crate::model::ValueSource;
+use crate::yaml::{parse_document, Node};
 use std::path::Path;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ValueSource {
-    /// The values key, e.g. `resources.limits`.
-    pub key: String,
-    /// The file (as shown to users) that sets it last, and the line; None when nothing does.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    /// True when a `--set`/`--set-string` sets it (its value is never shown).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub command_line: bool,
-    /// The sentence shown to users.
-    pub hint: String,
-}
-
 /// `.Values.a.b` references on a template line.
-pub fn refs(line: &str) -> Vec<String> {
+pub(crate) fn refs(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = line;
     while let Some(i) = rest.find(".Values.") {
@@ -43,7 +27,7 @@ pub fn refs(line: &str) -> Vec<String> {
 
 /// The values key behind template line `line` (1-based): a reference on the line itself, or
 /// the `with .Values.x` block the line sits in when it uses `.`.
-pub fn keys_for_line(template: &str, line: usize) -> Vec<String> {
+pub(crate) fn keys_for_line(template: &str, line: usize) -> Vec<String> {
     let lines: Vec<&str> = template.lines().collect();
     let Some(text) = line.checked_sub(1).and_then(|i| lines.get(i)) else {
         return Vec::new();
@@ -84,33 +68,33 @@ fn lookup<'a>(root: &'a Node, key: &str) -> Option<&'a Node> {
     Some(node)
 }
 
-/// Where each key is set, as one source whose hint names them all (a DSN built from user,
-/// password and host names three keys).
 /// A values file, read and parsed once per lint (findings look keys up in it many times).
 #[derive(Debug, Clone)]
-pub struct ValuesFile {
+pub(crate) struct ValuesFile {
     /// As shown to users.
-    pub name: String,
+    pub(crate) name: String,
     /// None when the file does not parse: it then sets nothing we can point at.
-    pub root: Option<Node>,
+    pub(crate) root: Option<Node>,
 }
 
 impl ValuesFile {
-    pub fn read(path: &Path) -> Option<ValuesFile> {
+    pub(crate) fn read(path: &Path) -> Option<ValuesFile> {
         let text = std::fs::read_to_string(path).ok()?;
         Some(ValuesFile::parse(path, &text))
     }
 
-    pub fn parse(path: &Path, text: &str) -> ValuesFile {
+    pub(crate) fn parse(path: &Path, text: &str) -> ValuesFile {
         let root = parse_document(text, 0).ok().flatten().map(|d| d.root);
         ValuesFile {
-            name: crate::input::display_path(path),
+            name: crate::files::display_path(path),
             root,
         }
     }
 }
 
-pub fn sources_of(
+/// Where each key is set, as one source whose hint names them all (a DSN built from user,
+/// password and host names three keys).
+pub(crate) fn sources_of(
     keys: &[String],
     values_files: &[ValuesFile],
     set_args: &[String],
@@ -136,7 +120,7 @@ pub fn sources_of(
 /// Where `key` is set. `values_files`: in Helm's order (chart values.yaml first).
 /// `subchart`: for templates of a subchart, its own values.yaml (read first) and its name,
 /// under which its values live in the parent's files.
-pub fn source_of(
+pub(crate) fn source_of(
     key: &str,
     values_files: &[ValuesFile],
     set_args: &[String],
@@ -158,7 +142,7 @@ pub fn source_of(
         };
         let Some(root) = &file.root else { continue };
         if let Some(n) = lookup(root, &full) {
-            if !matches!(n.value, crate::parse::yaml::Value::Null) {
+            if !matches!(n.value, crate::yaml::Value::Null) {
                 // The key's own line reads better than its value's.
                 let line = key_line(root, &full).unwrap_or(n.pos.line.max(1));
                 found = Some((file.name.clone(), line));

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Are the findings the same before and after a change? Runs two chartguard binaries with
+# `--format json` over every example, every test chart and every chart of ../shared/corpus
+# (default values, and each ci/*.yaml with the chart's corpus-values.yaml and corpus-flags,
+# as ../shared/corpus/render-all.sh renders them), with Helm 3 and Helm 4, and diffs their
+# standard output, standard error and exit code.
+#
+# Usage: scripts/compare-findings.sh BASELINE_BIN [NEW_BIN]   (NEW_BIN: target/debug/chartguard)
+# Env:   HELM3, HELM4   Helm binaries (default .tools/helm3/helm, .tools/helm4/helm)
+#        CORPUS         corpus directory (default ../shared/corpus; skipped when absent)
+#        JOBS           runs in parallel (default 2)
+#        OUT            where outputs are kept (default: a temporary directory, printed)
+#
+# A difference is checked again with the baseline alone: charts that generate random values
+# (passwords, certificates) differ between any two runs of the same binary, and are counted
+# as "unstable", not as differences. `--all-environments` runs are compared without the
+# top-level `environments` list the JSON report gained (each environment's profile); that
+# list is shown once per run instead.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+BASE="${1:?usage: scripts/compare-findings.sh BASELINE_BIN [NEW_BIN]}"
+NEW="${2:-target/debug/chartguard}"
+BASE="$(cd "$(dirname "$BASE")" && pwd)/$(basename "$BASE")"
+NEW="$(cd "$(dirname "$NEW")" && pwd)/$(basename "$NEW")"
+HELM3="${HELM3:-$PWD/.tools/helm3/helm}"
+HELM4="${HELM4:-$PWD/.tools/helm4/helm}"
+CORPUS="${CORPUS:-../shared/corpus}"
+JOBS="${JOBS:-2}"
+OUT="${OUT:-$(mktemp -d)}"
+mkdir -p "$OUT/base" "$OUT/new" "$OUT/again"
+# Suppressions with dates must judge the same day in both runs.
+export CHARTGUARD_TODAY=2026-11-30
+export NO_COLOR=1
+
+for bin in "$BASE" "$NEW" "$HELM3" "$HELM4"; do
+  [ -x "$bin" ] || { echo "compare-findings: $bin is not an executable" >&2; exit 2; }
+done
+
+# One case per line: <name>\t<arguments after `lint`, tab-separated>
+cases="$OUT/cases.tsv"
+: >"$cases"
+add() { local name="$1"; shift; (IFS=$'\t'; printf '%s\t%s\n' "$name" "$*") >>"$cases"; }
+helms=("h3:$HELM3" "h4:$HELM4")
+
+for f in examples/rendered/*.yaml; do
+  add "rendered-$(basename "$f" .yaml)" "$f"
+done
+for h in "${helms[@]}"; do
+  tag="${h%%:*}" bin="${h#*:}"
+  for d in examples/charts/*/ tests/charts/*/; do
+    d="${d%/}"
+    add "$tag-${d//\//-}" "$d" --helm-bin "$bin"
+  done
+  for d in examples/charts/*/; do
+    d="${d%/}"
+    add "$tag-envs-$(basename "$d")" "$d" --helm-bin "$bin" --all-environments
+  done
+  if [ -d "$CORPUS" ]; then
+    for chart in "$CORPUS"/*/; do
+      chart="${chart%/}"
+      [ -f "$chart/Chart.yaml" ] || continue
+      name="$(basename "$chart")"
+      base=("$chart" --helm-bin "$bin" --release-name "$name")
+      if [ -f "$chart/corpus-flags" ]; then
+        read -r -a flags <"$chart/corpus-flags" || true
+        base+=(${flags[@]+"${flags[@]}"})
+      fi
+      [ -f "$chart/corpus-values.yaml" ] && base+=(-f "$chart/corpus-values.yaml")
+      add "$tag-corpus-$name" "${base[@]}"
+      for ci in "$chart"/ci/*.yaml; do
+        [ -e "$ci" ] || continue
+        stem="$(basename "$ci" .yaml)"
+        if [ -f "$chart/corpus-ci-skip" ] && grep -qxF "$stem" "$chart/corpus-ci-skip"; then
+          continue
+        fi
+        add "$tag-corpus-$name--$stem" "${base[@]}" -f "$ci"
+      done
+    done
+  else
+    echo "compare-findings: $CORPUS not found; corpus charts skipped" >&2
+  fi
+done
+
+# run <binary> <dir> <name> <args...>: stdout, stderr and exit code of one lint.
+run_one() {
+  local bin="$1" dir="$2" name="$3"
+  shift 3
+  set +e
+  "$bin" lint --format json --fail-on none --no-config "$@" >"$dir/$name.json" 2>"$dir/$name.err"
+  echo $? >"$dir/$name.code"
+  set -e
+}
+
+total=$(wc -l <"$cases")
+echo "# $total runs per binary, $JOBS at a time; outputs in $OUT"
+while IFS=$'\t' read -r -a c; do
+  run_one "$BASE" "$OUT/base" "${c[@]}" &
+  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
+  run_one "$NEW" "$OUT/new" "${c[@]}" &
+  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
+done <"$cases"
+wait
+
+# Drops the report's `environments` list (and says what it held) for --all-environments runs.
+strip_envs() {
+  python3 - "$1" <<'PY'
+import json, sys
+path = sys.argv[1]
+text = open(path, encoding="utf-8").read()
+try:
+    envs = json.loads(text).get("environments")
+except ValueError:
+    sys.exit(0)
+if envs is not None:
+    # Cut the pretty-printed list out as text: the rest must stay byte for byte.
+    lines = text.split("\n")
+    start = lines.index('  "environments": [')
+    end = lines.index("  ],", start)
+    open(path, "w", encoding="utf-8").write("\n".join(lines[:start] + lines[end + 1:]))
+    print(", ".join(f"{e['name']}={e['profile']}" for e in envs))
+PY
+}
+
+same=0 unstable=0 different=0 envs_seen=0
+while IFS=$'\t' read -r -a c; do
+  name="${c[0]}"
+  if [[ "$name" == *-envs-* ]]; then
+    shown="$(strip_envs "$OUT/new/$name.json")"
+    [ -n "$shown" ] && envs_seen=$((envs_seen + 1)) && echo "  $name: environments reported: $shown"
+  fi
+  if cmp -s "$OUT/base/$name.json" "$OUT/new/$name.json" &&
+     cmp -s "$OUT/base/$name.err" "$OUT/new/$name.err" &&
+     cmp -s "$OUT/base/$name.code" "$OUT/new/$name.code"; then
+    same=$((same + 1))
+    continue
+  fi
+  run_one "$BASE" "$OUT/again" "${c[@]}"
+  if ! cmp -s "$OUT/base/$name.json" "$OUT/again/$name.json" ||
+     ! cmp -s "$OUT/base/$name.err" "$OUT/again/$name.err"; then
+    unstable=$((unstable + 1))
+    echo "UNSTABLE $name (the baseline differs from itself)"
+    continue
+  fi
+  different=$((different + 1))
+  echo "DIFFERENT $name (exit $(cat "$OUT/base/$name.code") -> $(cat "$OUT/new/$name.code"))"
+  diff <(cat "$OUT/base/$name.json" "$OUT/base/$name.err") \
+       <(cat "$OUT/new/$name.json" "$OUT/new/$name.err") | head -20 | sed 's/^/    /' || true
+done <"$cases"
+
+echo "compare-findings: $total runs compared: $same identical, $different different, $unstable unstable (baseline differs from itself); $envs_seen --all-environments runs reported their environments' profiles"
+[ "$different" -eq 0 ]

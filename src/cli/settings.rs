@@ -1,0 +1,295 @@
+//! Flags and `.chartguard.yaml` merged once into [`Settings`], which every command works
+//! from (ripgrep's low-level → high-level arguments). The config file is found from the
+//! chart (or the current directory) upwards to the repository root; flags override it.
+//! Unknown keys are errors that name the keys it does know.
+
+use super::args::{LintArgs, RuleArgs};
+use crate::evaluate::{self, policy::PolicySet, Release};
+use crate::model::Profile;
+use crate::render::RenderOptions;
+use crate::suppress::ConfigSuppression;
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub(crate) const FILE_NAME: &str = ".chartguard.yaml";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct Config {
+    /// Default profile when no environment says otherwise.
+    pub(crate) profile: Option<Profile>,
+    pub(crate) kube_version: Option<String>,
+    /// Extra policy directories, relative to the config file.
+    #[serde(default)]
+    pub(crate) policy_dirs: Vec<PathBuf>,
+    /// Environments of the charts: name → values files (relative to the chart) and profile.
+    #[serde(default)]
+    pub(crate) environments: BTreeMap<String, EnvironmentConfig>,
+    /// Profile for environment names chartguard does not recognise (default: prod).
+    pub(crate) unknown_environment_profile: Option<Profile>,
+    #[serde(default)]
+    pub(crate) rules: RulesConfig,
+    #[serde(default)]
+    pub(crate) helm: HelmConfig,
+    /// Findings to suppress by rule and `kind/namespace/name` glob, each with a reason.
+    #[serde(default)]
+    pub(crate) suppressions: Vec<ConfigSuppression>,
+    /// Where this config was read from (not a key).
+    #[serde(skip)]
+    pub(crate) path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct EnvironmentConfig {
+    #[serde(default)]
+    pub(crate) values: Vec<PathBuf>,
+    pub(crate) profile: Option<Profile>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RulesConfig {
+    #[serde(default)]
+    pub(crate) disable: Vec<String>,
+    /// Rule id → error | warning | note.
+    #[serde(default)]
+    pub(crate) severity: BTreeMap<String, crate::model::Severity>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct HelmConfig {
+    pub(crate) bin: Option<PathBuf>,
+    pub(crate) release_name: Option<String>,
+    pub(crate) namespace: Option<String>,
+    #[serde(default)]
+    pub(crate) api_versions: Vec<String>,
+    #[serde(default)]
+    pub(crate) include_crds: bool,
+}
+
+impl Config {
+    pub(crate) fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        let mut cfg: Config = if text.trim().is_empty() {
+            Config::default()
+        } else {
+            yaml_serde::from_str(&text).map_err(|e| {
+                let at = e
+                    .location()
+                    .map(|l| format!(":{}:{}", l.line(), l.column()))
+                    .unwrap_or_default();
+                anyhow::anyhow!("{}{at}: {e}", path.display())
+            })?
+        };
+        cfg.path = Some(path.to_path_buf());
+        Ok(cfg)
+    }
+
+    /// The nearest `.chartguard.yaml` from `start` upwards, stopping at the repository root
+    /// (a directory holding `.git`).
+    pub(crate) fn discover(start: &Path) -> Result<Option<Config>> {
+        let start = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
+        let mut dir = if start.is_dir() {
+            Some(start.as_path())
+        } else {
+            start.parent()
+        };
+        while let Some(d) = dir {
+            let candidate = d.join(FILE_NAME);
+            if candidate.is_file() {
+                return Config::load(&candidate).map(Some);
+            }
+            if d.join(".git").exists() {
+                break;
+            }
+            dir = d.parent();
+        }
+        Ok(None)
+    }
+
+    pub(crate) fn dir(&self) -> PathBuf {
+        self.path
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    }
+}
+
+/// What a linting command works from: flags and config merged, rules loaded with the
+/// config's severities, the profile resolved.
+pub(crate) struct Settings {
+    /// The rules, with the config's severities applied (all of them: `disabled` says which
+    /// are left out, and inline suppressions may name any).
+    pub(crate) policies: PolicySet,
+    pub(crate) eval: evaluate::Options,
+    pub(crate) suppressions: Vec<ConfigSuppression>,
+    /// Environments the config names (empty: found from the chart's values files).
+    pub(crate) environments: BTreeMap<String, EnvironmentConfig>,
+    /// The profile of environments whose name implies none.
+    pub(crate) unknown_environment_profile: Profile,
+    pub(crate) helm_bin: PathBuf,
+    pub(crate) render: RenderOptions,
+}
+
+impl Settings {
+    /// The settings every linting command shares. `start`: where to look for
+    /// `.chartguard.yaml` (the first target, or the current directory).
+    pub(crate) fn resolve(a: &RuleArgs, start: &Path) -> Result<Settings> {
+        let config = if a.no_config {
+            None
+        } else if let Some(path) = &a.config {
+            Some(Config::load(path)?)
+        } else {
+            Config::discover(start)?
+        };
+        let config_dir = config.as_ref().map(Config::dir).unwrap_or_default();
+        let mut dirs = a.policy_dir.clone();
+        if let Some(cfg) = &config {
+            dirs.extend(cfg.policy_dirs.iter().map(|d| config_dir.join(d)));
+        }
+        let mut policies = policies(&dirs)?;
+        let mut disabled = a.disable.clone();
+        if let Some(cfg) = &config {
+            disabled.extend(cfg.rules.disable.iter().cloned());
+            for (id, severity) in &cfg.rules.severity {
+                match policies.rules.iter_mut().find(|r| &r.meta.id == id) {
+                    Some(rule) => rule.meta.severity = *severity,
+                    None => bail!(
+                        "{}: rules.severity names `{id}`, which is no rule (see `chartguard rules`)",
+                        cfg.path
+                            .as_ref()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default()
+                    ),
+                }
+            }
+        }
+        for id in &disabled {
+            if policies.rule(id).is_none() {
+                bail!("--disable {id}: no such rule (see `chartguard rules`)");
+            }
+        }
+        let cfg = config.unwrap_or_default();
+        let profile = match &a.profile {
+            Some(p) => Profile::parse(p).map_err(anyhow::Error::msg)?,
+            None => cfg.profile.unwrap_or_default(),
+        };
+        let kube_version = a.kube_version.clone().or(cfg.kube_version);
+        Ok(Settings {
+            policies,
+            eval: evaluate::Options {
+                profile,
+                kube_version: kube_version
+                    .clone()
+                    .unwrap_or_else(|| "1.33".into())
+                    .trim_start_matches('v')
+                    .to_string(),
+                disabled,
+                release: None,
+                per_rule_timings: false,
+            },
+            suppressions: cfg.suppressions,
+            environments: cfg.environments,
+            unknown_environment_profile: cfg.unknown_environment_profile.unwrap_or_default(),
+            helm_bin: cfg.helm.bin.unwrap_or_else(|| "helm".into()),
+            render: RenderOptions {
+                values: Vec::new(),
+                set: Vec::new(),
+                set_string: Vec::new(),
+                release_name: cfg.helm.release_name,
+                namespace: cfg.helm.namespace,
+                kube_version,
+                api_versions: cfg.helm.api_versions,
+                include_crds: cfg.helm.include_crds,
+            },
+        })
+    }
+
+    /// `chartguard lint`'s settings: the shared ones, then its own flags over the config.
+    pub(crate) fn lint(args: &LintArgs) -> Result<Settings> {
+        let start = args
+            .paths
+            .iter()
+            .find(|p| *p != "-")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| ".".into());
+        let mut s = Settings::resolve(&args.rules, &start)?;
+        s.eval.per_rule_timings = args.timings;
+        if let Some(bin) = &args.helm_bin {
+            s.helm_bin = bin.clone();
+        }
+        let r = &mut s.render;
+        r.values = args.values.clone();
+        r.set = args.set.clone();
+        r.set_string = args.set_string.clone();
+        r.release_name = args.release_name.clone().or(r.release_name.take());
+        r.namespace = args.namespace.clone().or(r.namespace.take());
+        if !args.api_versions.is_empty() {
+            r.api_versions = args.api_versions.clone();
+        }
+        r.include_crds |= args.include_crds;
+        // Manifests rendered elsewhere (`helm template -n prod … | chartguard lint - -n prod`):
+        // the namespace given is the release's. Charts set it themselves when rendered.
+        s.eval.release = r.namespace.clone().map(|namespace| Release {
+            name: r.release_name.clone().unwrap_or_default(),
+            namespace,
+        });
+        Ok(s)
+    }
+
+    /// Every rule id, for inline suppressions.
+    pub(crate) fn rule_ids(&self) -> Vec<&str> {
+        self.policies
+            .rules
+            .iter()
+            .map(|r| r.meta.id.as_str())
+            .collect()
+    }
+}
+
+/// The bundled rules and those in `dirs`.
+pub(crate) fn policies(dirs: &[PathBuf]) -> Result<PolicySet> {
+    let mut set = PolicySet::bundled().context("bundled policies are broken")?;
+    for dir in dirs {
+        set.add_dir(dir)?;
+    }
+    Ok(set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_errors_that_list_the_known_ones() {
+        let dir = std::env::temp_dir().join(format!("cg-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(FILE_NAME);
+        std::fs::write(&path, "profle: prod\n").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("unknown field `profle`") && err.contains("profile"),
+            "{err}"
+        );
+        std::fs::write(
+            &path,
+            "environments:\n  prod:\n    values: [values-prod.yaml]\n    profile: production\n",
+        )
+        .unwrap();
+        let err = format!("{:#}", Config::load(&path).unwrap_err());
+        assert!(err.contains("unknown profile `production`"), "{err}");
+        std::fs::write(
+            &path,
+            "rules:\n  disable: [helm-test-missing]\n  severity: {image-tag-mutable: error}\n",
+        )
+        .unwrap();
+        let cfg = Config::load(&path).unwrap();
+        assert_eq!(cfg.rules.disable, vec!["helm-test-missing"]);
+    }
+}

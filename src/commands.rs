@@ -1,0 +1,323 @@
+//! One function per subcommand: settings in, the pipeline (through `lint`, or directly for
+//! `gate`), a report out, and the exit code. Everything they share — output format, colour,
+//! the fail threshold — is written once here.
+
+use crate::cli::args::{
+    ColorChoice, Format, GateArgs, LintArgs, ListFormat, ManifestsArgs, RulesArgs, RulesCommand,
+    ServeArgs,
+};
+use crate::cli::settings::{policies, Settings};
+use crate::evaluate::{self, Parallel};
+use crate::files;
+use crate::lint;
+use crate::pipeline::{self, Context as PipelineContext};
+use crate::provenance::Identity;
+use crate::render::RenderError;
+use crate::report::{self, sarif, Report};
+use crate::rules;
+use crate::suppress::{self, Baseline, ConfigRules};
+use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+/// Colour unless told otherwise, `NO_COLOR` is set, or the output is not a terminal.
+fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// `chartguard lint`.
+pub fn lint(args: &LintArgs) -> Result<u8> {
+    let settings = Settings::lint(args)?;
+    // SARIF paths are relative to the repository root (GitHub shows them inline on pull
+    // requests only then): --root, else the enclosing git checkout, else this directory.
+    let root = args.root.clone().or_else(git_root);
+    let run_info = sarif::RunInfo {
+        root: root.as_deref(),
+        category: args.category.as_deref(),
+    };
+    let linted = match lint::lint_all(
+        &args.paths,
+        &settings,
+        args.all_environments,
+        args.format == Format::Human,
+    ) {
+        Ok(o) => o,
+        Err(err) => {
+            // A Helm failure is never "0 findings": exit 2, and in SARIF an error-level
+            // result so code scanning shows it.
+            if let (Some(render_err), Format::Sarif) =
+                (err.downcast_ref::<RenderError>(), args.format)
+            {
+                let text = sarif::render_error(&settings.policies, render_err, &run_info);
+                write_report(args.output.as_deref(), &text)?;
+            }
+            return Err(err);
+        }
+    };
+    let mut linted = linted;
+    if let Some(path) = &args.write_baseline {
+        let baseline = Baseline::of(&linted.findings);
+        let mut text = serde_json::to_string_pretty(&baseline)?;
+        text.push('\n');
+        std::fs::write(path, text)
+            .with_context(|| format!("{}: cannot write baseline", path.display()))?;
+        eprintln!(
+            "chartguard: wrote {} finding(s) to baseline {}",
+            baseline.findings.len(),
+            path.display()
+        );
+        return Ok(0);
+    }
+    if let Some(path) = &args.baseline {
+        apply_baseline(path, &mut linted.findings)?;
+    }
+    for w in &linted.warnings {
+        eprintln!("chartguard: warning: {w}");
+    }
+    if args.timings {
+        for (stage, took) in &linted.stages {
+            eprintln!("{:>10.3} ms  stage {stage}", took.as_secs_f64() * 1000.0);
+        }
+        for t in &linted.timings {
+            eprintln!("{:>10.3} ms  {}", t.micros as f64 / 1000.0, t.rule);
+        }
+    }
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    if args.format == Format::Github {
+        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            let summary = report::github::summary_markdown(&linted.findings, linted.objects);
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .with_context(|| "cannot open $GITHUB_STEP_SUMMARY")?;
+            file.write_all(summary.as_bytes())?;
+        }
+    }
+    let text = report::render(
+        args.format,
+        &Report {
+            findings: &linted.findings,
+            policies: &settings.policies,
+            objects: linted.objects,
+            profile: settings.eval.profile,
+            environments: &linted.environments,
+            sources: &linted.sources,
+            color: use_color(args.color, to_terminal),
+            show_suppressed: args.show_suppressed,
+            sarif: run_info,
+        },
+    );
+    write_report(args.output.as_deref(), &text)?;
+    if args.output.is_some() && args.format != Format::Human {
+        eprintln!(
+            "{}",
+            report::human::summary(&linted.findings, linted.objects)
+        );
+    }
+    let failing = report::fails(&linted.findings, args.fail_on.threshold());
+    // The process ends right after this: freeing a 10,000-object release node by node
+    // would take longer than some stages of the lint.
+    std::mem::forget(linted);
+    std::mem::forget(settings);
+    Ok(if failing { EXIT_FINDINGS } else { 0 })
+}
+
+/// `--baseline`: hides the findings it knows, and says which of its entries are gone.
+fn apply_baseline(path: &Path, findings: &mut Vec<crate::model::Finding>) -> Result<()> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read baseline", path.display()))?;
+    let baseline: Baseline = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a chartguard baseline", path.display()))?;
+    let before = findings.len();
+    let gone = baseline.filter(findings);
+    eprintln!(
+        "chartguard: baseline {}: {} known finding(s) hidden, {} new",
+        path.display(),
+        before - findings.len(),
+        findings.len()
+    );
+    for g in &gone {
+        eprintln!(
+            "chartguard: baseline entry no longer occurs: {} {} {} ({})",
+            g.rule, g.object, g.path, g.fingerprint
+        );
+    }
+    Ok(())
+}
+
+/// The nearest directory from the current one upwards that holds `.git`.
+fn git_root() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    cwd.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+fn write_report(output: Option<&Path>, text: &str) -> Result<()> {
+    match output {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("{}: cannot write report", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a message.
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+/// `chartguard gate`, the post-renderer: Helm pipes the rendered release in and installs
+/// whatever comes out, so the only safe outputs are the input itself, unchanged, or nothing
+/// and a failure.
+pub fn gate(args: &GateArgs) -> Result<u8> {
+    let settings = Settings::resolve(&args.rules, Path::new("."))?;
+    let bytes = files::read_stdin_bytes()?;
+    let file = files::text_of("<stdin>".into(), bytes.clone())?;
+    let today = suppress::today();
+    let (suppressions, warnings) = ConfigRules::new(&settings.suppressions, &today);
+    let rule_ids = settings.rule_ids();
+    let run = pipeline::run(
+        vec![file],
+        &Identity,
+        &mut Parallel {
+            policies: &settings.policies,
+            opts: &settings.eval,
+        },
+        &PipelineContext {
+            opts: &settings.eval,
+            known_rules: &rule_ids,
+            suppressions: &suppressions,
+            today: &today,
+        },
+    )?;
+    for w in warnings {
+        eprintln!("chartguard: warning: {w}");
+    }
+    if report::fails(&run.findings, args.fail_on.threshold()) {
+        let sources = if args.format == Format::Human {
+            run.snippets(BTreeMap::new())
+        } else {
+            BTreeMap::new()
+        };
+        let text = report::render(
+            args.format,
+            &Report {
+                findings: &run.findings,
+                policies: &settings.policies,
+                objects: run.resources.len(),
+                profile: settings.eval.profile,
+                environments: &BTreeMap::new(),
+                sources: &sources,
+                color: use_color(ColorChoice::Auto, std::io::stderr().is_terminal()),
+                show_suppressed: false,
+                sarif: sarif::RunInfo {
+                    root: None,
+                    category: None,
+                },
+            },
+        );
+        let verdict = format!("chartguard gate: blocked (findings at or above --fail-on {}); nothing was passed on to Helm\n", format!("{:?}", args.fail_on).to_lowercase());
+        eprint!("{text}{verdict}");
+        if let Some(path) = &args.report {
+            std::fs::write(path, format!("{text}{verdict}"))
+                .with_context(|| format!("{}: cannot write the gate report", path.display()))?;
+        }
+        // Helm 4 runs post-renderer plugins with stderr discarded: when there is a terminal,
+        // speak to it directly so the person running helm sees why it failed.
+        if std::env::var_os("HELM_PLUGIN_NAME").is_some() {
+            if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+                let _ = tty.write_all(format!("{text}{verdict}").as_bytes());
+            }
+        }
+        return Ok(EXIT_FINDINGS);
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(&bytes)
+        .and_then(|_| out.flush())
+        .context("cannot write the manifests to stdout")?;
+    Ok(0)
+}
+
+/// `chartguard rules`.
+pub fn list_rules(args: &RulesArgs) -> Result<u8> {
+    let policies = policies(&args.policy_dir)?;
+    let text = match &args.command {
+        Some(RulesCommand::Explain { id, markdown }) => {
+            let rule = policies.rule(id).with_context(|| {
+                let ids: Vec<&str> = policies.rules.iter().map(|r| r.meta.id.as_str()).collect();
+                format!("no rule `{id}`; rules are: {}", ids.join(", "))
+            })?;
+            if *markdown {
+                rules::explain_markdown(&rule.meta)
+            } else {
+                rules::explain_text(&rule.meta)
+            }
+        }
+        None => match args.format {
+            ListFormat::Table => rules::table(&policies),
+            ListFormat::Json => rules::json(&policies),
+            ListFormat::Markdown => rules::markdown_table(&policies),
+        },
+    };
+    print!("{text}");
+    Ok(0)
+}
+
+/// `chartguard policy test`.
+pub fn policy_test(dirs: &[PathBuf], verbose: bool) -> Result<u8> {
+    let policies = policies(dirs)?;
+    let results = evaluate::testing::run(&policies)?;
+    let mut failed = 0;
+    for r in &results {
+        match &r.failure {
+            None if verbose => println!(
+                "PASS {}: {} ({:.1} ms)",
+                r.file,
+                r.name,
+                r.micros as f64 / 1000.0
+            ),
+            None => {}
+            Some(why) => {
+                failed += 1;
+                println!("FAIL {}: {}\n     {}", r.file, r.name, why);
+            }
+        }
+    }
+    println!(
+        "policy tests: {} passed, {} failed",
+        results.len() - failed,
+        failed
+    );
+    Ok(if failed > 0 { EXIT_FINDINGS } else { 0 })
+}
+
+/// `chartguard serve`: the admission webhook, with the same settings as `gate`.
+pub fn serve(args: &ServeArgs) -> Result<u8> {
+    let settings = Settings::resolve(&args.rules, Path::new("."))?;
+    crate::serve::run(
+        args,
+        settings.policies,
+        settings.eval,
+        settings.suppressions,
+    )
+}
+
+/// `chartguard webhook manifests`.
+pub fn manifests(args: &ManifestsArgs) -> Result<u8> {
+    print!("{}", crate::serve::manifests::render(args));
+    Ok(0)
+}

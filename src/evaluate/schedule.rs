@@ -1,0 +1,141 @@
+//! Running the selected rules on every core: each thread gets a clone of one prepared
+//! engine (regorus engines are cheap to clone once prepared).
+
+use super::decode::violations_of;
+use super::{Timing, Violation};
+use crate::evaluate::policy::Rule;
+use anyhow::{anyhow, Context, Result};
+use regorus::Value;
+
+pub(super) type Share<'p> = Vec<(usize, &'p Rule)>;
+pub(super) type ShareResult = Result<(Vec<Violation>, Vec<Timing>)>;
+
+/// Every thread's outcome; a thread that panicked is an error, not a lost share of rules.
+fn join_all(handles: Vec<std::thread::ScopedJoinHandle<'_, ShareResult>>) -> Vec<ShareResult> {
+    handles
+        .into_iter()
+        .map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(anyhow!("a rule evaluation thread panicked")))
+        })
+        .collect()
+}
+
+/// A shared queue, longest rules first (source length is a fair guess at cost), one
+/// `eval_rule` per rule, timed.
+pub(super) fn one_by_one(
+    engine: &regorus::Engine,
+    rules: &Share<'_>,
+    threads: usize,
+) -> Vec<ShareResult> {
+    let mut queue = rules.clone();
+    queue.sort_by_key(|(_, r)| std::cmp::Reverse(r.text.len()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (queue, next) = (&queue, &next);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let mut engine = engine.clone();
+                scope.spawn(move || -> ShareResult {
+                    let mut out = Vec::new();
+                    let mut timings = Vec::new();
+                    while let Some(&(index, rule)) =
+                        queue.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                    {
+                        let started = std::time::Instant::now();
+                        let value = engine
+                            .eval_rule(format!("{}.report", rule.package))
+                            .map_err(|e| anyhow!("{e}"))
+                            .with_context(|| {
+                                format!("rule {} ({}) failed to evaluate", rule.meta.id, rule.file)
+                            })?;
+                        out.extend(violations_of(index, &rule.meta.id, &value)?);
+                        timings.push(Timing {
+                            rule: rule.meta.id.clone(),
+                            micros: started.elapsed().as_micros(),
+                        });
+                    }
+                    // The engine holds the whole release as Rego values; free it off the
+                    // critical path (a CLI exits before this finishes).
+                    std::thread::spawn(move || drop(engine));
+                    Ok((out, timings))
+                })
+            })
+            .collect();
+        join_all(handles)
+    })
+}
+
+/// Rules split into one share per thread (longest first, each to the lightest share), each
+/// share evaluated as one query. A rule that fails makes its share fall back to one query
+/// per rule, so the error names the rule.
+pub(super) fn grouped(
+    engine: &regorus::Engine,
+    rules: &Share<'_>,
+    threads: usize,
+) -> Vec<ShareResult> {
+    let mut sorted = rules.clone();
+    sorted.sort_by_key(|(_, r)| std::cmp::Reverse(r.text.len()));
+    let mut shares: Vec<(usize, Share<'_>)> = (0..threads).map(|_| (0, Vec::new())).collect();
+    for rule in sorted {
+        let lightest = shares
+            .iter_mut()
+            .min_by_key(|(weight, _)| *weight)
+            .expect("one share at least");
+        lightest.0 += rule.1.text.len();
+        lightest.1.push(rule);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = shares
+            .into_iter()
+            .map(|(_, share)| {
+                let mut engine = engine.clone();
+                scope.spawn(move || -> ShareResult {
+                    let started = std::time::Instant::now();
+                    // A generated module collects the share's reports; `[r | r := report]` is []
+                    // when a rule reports nothing (undefined), so one empty report cannot make
+                    // the whole array undefined.
+                    let module = format!(
+                        "package chartguard.share\n\nreports := [\n{}\n]\n",
+                        share
+                            .iter()
+                            .map(|(_, r)| format!("\t[r | r := {}.report],", r.package))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                            .trim_end_matches(',')
+                    );
+                    let value = engine
+                        .add_policy("<chartguard share>".into(), module)
+                        .and_then(|_| engine.eval_rule("data.chartguard.share.reports".into()))
+                        .map_err(|e| {
+                            if std::env::var_os("CHARTGUARD_DEBUG").is_some() {
+                                eprintln!("grouped evaluation failed: {e}")
+                            }
+                        })
+                        .ok();
+                    let Some(Value::Array(values)) = value else {
+                        return one_by_one(&engine, &share, 1)
+                            .into_iter()
+                            .next()
+                            .unwrap_or_else(|| Ok((Vec::new(), Vec::new())));
+                    };
+                    let mut out = Vec::new();
+                    for ((index, rule), v) in share.iter().zip(values.iter()) {
+                        if let Value::Array(inner) = v {
+                            if let Some(report) = inner.first() {
+                                out.extend(violations_of(*index, &rule.meta.id, report)?);
+                            }
+                        }
+                    }
+                    let timing = Timing {
+                        rule: format!("{} rules in one query", share.len()),
+                        micros: started.elapsed().as_micros(),
+                    };
+                    std::thread::spawn(move || drop(engine));
+                    Ok((out, vec![timing]))
+                })
+            })
+            .collect();
+        join_all(handles)
+    })
+}

@@ -1,0 +1,97 @@
+//! Views many rules need, computed once in Rust: each pod template of a pod-bearing kind,
+//! and each of its containers, with their paths. This file holds the one table of
+//! pod-bearing kinds and their PodSpec paths; rules read `input.pods`/`input.containers`
+//! instead of repeating it.
+
+use super::input::{obj, path_value};
+use crate::model::{keys, PathSeg};
+use crate::parse::Resource;
+use crate::yaml::{locate, Value as Y};
+use regorus::Value;
+
+/// Path of the pod template's spec for pod-bearing kinds.
+pub(crate) fn pod_spec_path(kind: &str) -> Option<Vec<PathSeg>> {
+    Some(match kind {
+        "Pod" => keys(&["spec"]),
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
+        | "Job" => keys(&["spec", "template", "spec"]),
+        "CronJob" => keys(&["spec", "jobTemplate", "spec", "template", "spec"]),
+        _ => return None,
+    })
+}
+
+/// The part of an already converted value at `path` (a cheap reference-counted clone), so
+/// views share the resource's tree instead of converting it again.
+fn sub_value(v: &Value, path: &[PathSeg]) -> Value {
+    let mut cur = v;
+    for seg in path {
+        cur = match seg {
+            PathSeg::Key(k) => &cur[k.as_str()],
+            PathSeg::Index(i) => &cur[*i as u64],
+        };
+    }
+    cur.clone()
+}
+
+/// Adds the pod view of resource `i` (when its kind bears pods and the PodSpec is a
+/// mapping) and a container view for each of its containers. `object` is the resource
+/// already converted, so views share its values instead of converting them again.
+pub(super) fn add(
+    i: usize,
+    r: &Resource,
+    object: &Value,
+    pods: &mut Vec<Value>,
+    containers: &mut Vec<Value>,
+) {
+    let Some(spec_path) = pod_spec_path(&r.kind) else {
+        return;
+    };
+    let (spec, _, depth) = locate(&r.root, &spec_path);
+    if depth != spec_path.len() || !matches!(spec.value, Y::Map(_)) {
+        return;
+    }
+    let mut labels_path = spec_path[..spec_path.len() - 1].to_vec();
+    labels_path.extend(keys(&["metadata", "labels"]));
+    let (labels, _, ldepth) = locate(&r.root, &labels_path);
+    let labels = if ldepth == labels_path.len() && matches!(labels.value, Y::Map(_)) {
+        sub_value(object, &labels_path)
+    } else {
+        Value::new_object()
+    };
+    let spec_value = sub_value(object, &spec_path);
+    pods.push(obj([
+        ("resource", Value::from(i as u64)),
+        ("path", path_value(&spec_path)),
+        ("spec", spec_value),
+        ("labels", labels),
+        ("labels_path", path_value(&labels_path)),
+    ]));
+    for (field, kind) in [
+        ("initContainers", "init"),
+        ("containers", "container"),
+        ("ephemeralContainers", "ephemeral"),
+    ] {
+        let Some(list) = spec.get(field) else {
+            continue;
+        };
+        for (n, c) in list.items().iter().enumerate() {
+            if !matches!(c.value, Y::Map(_)) {
+                continue;
+            }
+            let mut path = spec_path.clone();
+            path.push(PathSeg::Key(field.to_string()));
+            path.push(PathSeg::Index(n));
+            containers.push(obj([
+                ("resource", Value::from(i as u64)),
+                ("pod_path", path_value(&spec_path)),
+                ("path", path_value(&path)),
+                ("type", Value::from(kind)),
+                ("container", sub_value(object, &path)),
+            ]));
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! Stage 4: violations → findings, each located once: the rendered text's line from the
+//! parse, and, through the renderer's source map, the template and values lines a person
+//! edits. Nothing after this stage moves a finding.
+
+use crate::evaluate::policy::PolicySet;
+use crate::evaluate::Violation;
+use crate::files::SourceFile;
+use crate::model::{
+    fingerprint, path_to_string, Finding, Location, ObjectRef, PathSeg, RelatedLocation, Target,
+};
+use crate::parse::Resource;
+use crate::provenance::{DocRef, Provenance, Query, SourceMap};
+use crate::yaml::{locate, Pos, Value};
+
+impl ObjectRef {
+    fn of(r: &Resource) -> Self {
+        ObjectRef {
+            api_version: r.api_version.clone(),
+            kind: r.kind.clone(),
+            namespace: r.namespace.clone(),
+            name: r.name.clone(),
+        }
+    }
+}
+
+/// Where a field is in the text that was linted: the key (a finding on `resources:` points
+/// at the key, not its value's first line), or the whole scalar.
+fn location_of(resources: &[Resource], files: &[SourceFile], target: &Target) -> Location {
+    let r = &resources[target.resource];
+    let path = &target.path;
+    let (node, key_pos, _) = locate(&r.root, path);
+    let start = key_pos.unwrap_or(node.pos);
+    // Underline the key, or the whole scalar; a mapping or list is marked by its first line.
+    let end = match (&node.value, key_pos) {
+        (_, Some(k)) => {
+            let key_len = path.last().map(|s| match s {
+                PathSeg::Key(k) => k.chars().count(),
+                PathSeg::Index(_) => 1,
+            });
+            Pos {
+                line: k.line,
+                col: k.col + key_len.unwrap_or(1),
+            }
+        }
+        (Value::Map(_) | Value::Seq(_), None) => Pos {
+            line: start.line,
+            col: start.col + 1,
+        },
+        (_, None) if node.end.line == node.pos.line => node.end,
+        _ => Pos {
+            line: start.line,
+            col: start.col + 1,
+        },
+    };
+    Location {
+        file: files
+            .get(r.origin.file)
+            .map(|f| f.name.clone())
+            .unwrap_or_default(),
+        line: start.line,
+        column: start.col,
+        end_line: end.line,
+        end_column: end.col.max(start.col + 1),
+        template: r.origin.template.clone(),
+    }
+}
+
+/// The source map's view of the release: each object as a document of its rendered file.
+struct Documents<'a> {
+    by_file: Vec<Vec<DocRef<'a>>>,
+    /// Per object: its rendered file and its position among that file's documents.
+    place: Vec<(usize, usize)>,
+}
+
+impl<'a> Documents<'a> {
+    fn new(resources: &'a [Resource], files: usize) -> Self {
+        let mut by_file: Vec<Vec<DocRef<'a>>> = (0..files).map(|_| Vec::new()).collect();
+        let mut place = Vec::with_capacity(resources.len());
+        for r in resources {
+            if r.origin.file >= by_file.len() {
+                by_file.resize_with(r.origin.file + 1, Vec::new);
+            }
+            let docs = &mut by_file[r.origin.file];
+            place.push((r.origin.file, docs.len()));
+            docs.push(DocRef {
+                template: r.origin.template.as_deref(),
+                root: &r.root,
+            });
+        }
+        Documents { by_file, place }
+    }
+
+    fn locate(
+        &self,
+        map: &dyn SourceMap,
+        target: &Target,
+        rendered: &Location,
+        related: bool,
+    ) -> Option<Provenance> {
+        let (file, doc) = self.place[target.resource];
+        map.locate(&Query {
+            file,
+            docs: &self.by_file[file],
+            doc,
+            path: &target.path,
+            rendered,
+            related,
+        })
+    }
+}
+
+/// A violation with its place in the linted text, before the source map is asked.
+struct Pending<'v> {
+    violation: &'v Violation,
+    severity: crate::model::Severity,
+    rendered: Location,
+    related: Vec<Location>,
+    fingerprint: String,
+}
+
+/// Turns the engine's violations into located findings, most severe first, then in the
+/// order of the linted text (for charts: the rendered release, whichever template a finding
+/// lands in), one per fingerprint.
+pub(crate) fn locate_all(
+    policies: &PolicySet,
+    resources: &[Resource],
+    files: &[SourceFile],
+    violations: &[Violation],
+    map: &dyn SourceMap,
+) -> Vec<Finding> {
+    let mut pending: Vec<Pending<'_>> = violations
+        .iter()
+        .filter(|v| {
+            v.target.resource < resources.len()
+                && v.related
+                    .iter()
+                    .all(|r| r.target.resource < resources.len())
+        })
+        .map(|v| {
+            let rule = &policies.rules[v.rule];
+            let r = &resources[v.target.resource];
+            Pending {
+                violation: v,
+                severity: v.severity.unwrap_or(rule.meta.severity),
+                rendered: location_of(resources, files, &v.target),
+                related: v
+                    .related
+                    .iter()
+                    .map(|rel| location_of(resources, files, &rel.target))
+                    .collect(),
+                fingerprint: fingerprint(&[
+                    &rule.meta.id,
+                    &r.api_version,
+                    &r.kind,
+                    r.namespace.as_deref().unwrap_or_default(),
+                    &r.name,
+                    &path_to_string(&v.target.path),
+                    &v.message,
+                ]),
+            }
+        })
+        .collect();
+    let id = |p: &Pending<'_>| policies.rules[p.violation.rule].meta.id.as_str();
+    pending.sort_by(|a, b| {
+        (
+            b.severity,
+            &a.rendered.file,
+            a.rendered.line,
+            a.rendered.column,
+            id(a),
+            &a.violation.message,
+        )
+            .cmp(&(
+                a.severity,
+                &b.rendered.file,
+                b.rendered.line,
+                b.rendered.column,
+                id(b),
+                &b.violation.message,
+            ))
+    });
+    pending.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+
+    let docs = Documents::new(resources, files.len());
+    // Every finding's own place first, then related ones: a map may answer related
+    // questions only from what the findings' questions made it compute.
+    let own: Vec<Option<Provenance>> = pending
+        .iter()
+        .map(|p| docs.locate(map, &p.violation.target, &p.rendered, false))
+        .collect();
+    pending
+        .into_iter()
+        .zip(own)
+        .map(|(p, own)| {
+            let v = p.violation;
+            let rule = &policies.rules[v.rule];
+            let related = v
+                .related
+                .iter()
+                .zip(p.related)
+                .map(|(rel, rendered)| {
+                    let (location, rendered) = match docs.locate(map, &rel.target, &rendered, true)
+                    {
+                        Some(found) => (found.location, Some(rendered)),
+                        None => (rendered, None),
+                    };
+                    RelatedLocation {
+                        object: ObjectRef::of(&resources[rel.target.resource]),
+                        path: path_to_string(&rel.target.path),
+                        message: rel.message.clone(),
+                        location,
+                        rendered,
+                        target: rel.target.clone(),
+                    }
+                })
+                .collect();
+            let (location, rendered, mapped_by, value) = match own {
+                Some(found) => (
+                    found.location,
+                    Some(p.rendered),
+                    Some(found.mapped_by),
+                    found.value,
+                ),
+                None => (p.rendered, None, None, None),
+            };
+            Finding {
+                rule: rule.meta.id.clone(),
+                severity: p.severity,
+                message: v.message.clone(),
+                object: ObjectRef::of(&resources[v.target.resource]),
+                path: path_to_string(&v.target.path),
+                location,
+                rendered,
+                mapped_by,
+                value,
+                environments: Vec::new(),
+                suppression: None,
+                why: rule.meta.why.clone(),
+                fix: rule.meta.fix.clone(),
+                related,
+                fingerprint: p.fingerprint,
+                rule_index: v.rule,
+                sensitive: rule.meta.tags.iter().any(|t| t == "secrets"),
+                target: v.target.clone(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,215 @@
+//! Where a rendered field comes from: the template file, line and column a person edits,
+//! and the values key (and values file line) behind it.
+//!
+//! A renderer hands the pipeline a [`SourceMap`] with its documents; findings ask it once
+//! per location. Today's Helm renderer answers from marker comments of an instrumented
+//! render and falls back to searching the template ([`fallback`]); a renderer that records
+//! provenance while it renders answers exactly from what it recorded. Both build the answer
+//! with [`TemplateLocator`] (columns, the values lookup in [`values`]) so the two agree on
+//! everything but the line.
+
+pub(crate) mod fallback;
+pub(crate) mod values;
+
+use crate::files::display_path;
+use crate::model::{Location, MappedBy, PathSeg, ValueSource};
+use crate::yaml::Node;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use values::ValuesFile;
+
+/// A rendered document, as the pipeline parsed it.
+pub(crate) struct DocRef<'a> {
+    /// The template that rendered it, as Helm names it (`chart/templates/x.yaml`).
+    pub(crate) template: Option<&'a str>,
+    pub(crate) root: &'a Node,
+}
+
+/// One question to a source map: where does this rendered node come from?
+pub(crate) struct Query<'a> {
+    /// Index of the rendered file, in the order the renderer returned them.
+    pub(crate) file: usize,
+    /// Every document parsed from that file, in order (maps that pair documents across
+    /// renders need them all), and which of them holds the node.
+    pub(crate) docs: &'a [DocRef<'a>],
+    pub(crate) doc: usize,
+    /// The node: its path in the document, and where it is in the rendered text.
+    pub(crate) path: &'a [PathSeg],
+    // Unused by the Helm map (it pairs documents by path); a renderer that records what it
+    // emitted keys its provenance by rendered position, so the contract carries it.
+    #[allow(dead_code)]
+    pub(crate) rendered: &'a Location,
+    /// A related location rather than a finding's own: a map may answer it from what it
+    /// already knows, but need not pay for more (an instrumented render costs a Helm run).
+    pub(crate) related: bool,
+}
+
+/// The answer: where to edit, how that was found, and the values key behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Provenance {
+    pub(crate) location: Location,
+    pub(crate) mapped_by: MappedBy,
+    pub(crate) value: Option<ValueSource>,
+}
+
+/// Rendered node → template file:line:column and values file:line. The contract every
+/// renderer keeps; `None` means "no better place than the rendered text".
+pub(crate) trait SourceMap {
+    fn locate(&self, query: &Query<'_>) -> Option<Provenance>;
+    /// The text of every template an answer pointed into, by display name (snippets).
+    fn templates(&self) -> BTreeMap<String, String>;
+}
+
+/// Manifests read as they are: the text that was read is the source.
+pub(crate) struct Identity;
+
+impl SourceMap for Identity {
+    fn locate(&self, _: &Query<'_>) -> Option<Provenance> {
+        None
+    }
+    fn templates(&self) -> BTreeMap<String, String> {
+        BTreeMap::new()
+    }
+}
+
+/// Builds a [`Provenance`] from a template line, for the templates of one chart: reads
+/// each template once, finds the key's columns on the line, and the values key behind it
+/// in the chart's values files (Helm's order) and `--set` arguments.
+pub(crate) struct TemplateLocator {
+    /// The chart's directory; None for a packaged chart (no template files to point at).
+    chart_dir: Option<PathBuf>,
+    values_files: Vec<ValuesFile>,
+    set_args: Vec<String>,
+    /// Template texts by display name, read once however many findings point into them.
+    templates: RefCell<BTreeMap<String, String>>,
+    /// Subcharts' own values.yaml, parsed once.
+    subchart_values: RefCell<HashMap<PathBuf, Option<ValuesFile>>>,
+}
+
+impl TemplateLocator {
+    /// `values`: the values files after the chart's own values.yaml, in order; `set_args`:
+    /// `--set` and `--set-string` arguments.
+    pub(crate) fn new(
+        chart_dir: Option<&Path>,
+        chart_path: &Path,
+        values: &[PathBuf],
+        set_args: Vec<String>,
+    ) -> TemplateLocator {
+        let chart_values = chart_path.join("values.yaml");
+        let values_files = std::iter::once(&chart_values)
+            .chain(values.iter())
+            .filter_map(|p| ValuesFile::read(p))
+            .collect();
+        TemplateLocator {
+            chart_dir: chart_dir.map(Path::to_path_buf),
+            values_files,
+            set_args,
+            templates: Default::default(),
+            subchart_values: Default::default(),
+        }
+    }
+
+    /// The template file on disk for a `# Source:` path: `myapp/templates/x.yaml` is
+    /// `<chart>/templates/x.yaml`, `myapp/charts/sub/templates/y.yaml` is
+    /// `<chart>/charts/sub/templates/y.yaml`.
+    fn template_file(&self, source: &str) -> Option<PathBuf> {
+        let rest = source.split_once('/')?.1;
+        let path = self.chart_dir.as_ref()?.join(rest);
+        path.is_file().then_some(path)
+    }
+
+    /// For `parent/charts/sub/templates/x.yaml`: the subchart's directory and name.
+    fn subchart_of(&self, source: &str) -> Option<(PathBuf, String)> {
+        let rest = source.split_once('/')?.1;
+        let sub = rest.strip_prefix("charts/")?.split('/').next()?;
+        Some((
+            self.chart_dir.as_ref()?.join("charts").join(sub),
+            sub.to_string(),
+        ))
+    }
+
+    /// Where field `path` of a document rendered from template `source` is written:
+    /// `line` when the renderer knows it, else the key path searched in the template, else
+    /// the template's first document line.
+    pub(crate) fn locate(
+        &self,
+        source: &str,
+        path: &[PathSeg],
+        line: Option<usize>,
+    ) -> Option<Provenance> {
+        let file = self.template_file(source)?;
+        let shown = display_path(&file);
+        let mut templates = self.templates.borrow_mut();
+        let text = match templates.entry(shown.clone()) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(std::fs::read_to_string(&file).ok()?)
+            }
+        };
+        let text: &str = text;
+        let (line, mapped_by) = match line {
+            Some(l) => (l, MappedBy::Marker),
+            None => match fallback::key_path_line(text, path) {
+                Some(l) => (l, MappedBy::KeyPath),
+                None => (fallback::doc_start(text).unwrap_or(1), MappedBy::Document),
+            },
+        };
+        let (column, end) = key_columns(text.lines().nth(line - 1).unwrap_or(""), path);
+        let subchart = self.subchart_of(source);
+        let mut subchart_values = self.subchart_values.borrow_mut();
+        let own = subchart.as_ref().and_then(|(dir, _)| {
+            subchart_values
+                .entry(dir.clone())
+                .or_insert_with(|| ValuesFile::read(&dir.join("values.yaml")))
+                .as_ref()
+        });
+        let value = values::sources_of(
+            &values::keys_for_line(text, line),
+            &self.values_files,
+            &self.set_args,
+            subchart.as_ref().map(|(_, n)| (own, n.as_str())),
+        );
+        let location = Location {
+            file: shown,
+            line,
+            column,
+            end_line: line,
+            end_column: end,
+            template: Some(source.to_string()),
+        };
+        Some(Provenance {
+            location,
+            mapped_by,
+            value,
+        })
+    }
+
+    pub(crate) fn templates(&self) -> BTreeMap<String, String> {
+        self.templates.borrow().clone()
+    }
+}
+
+/// Columns (1-based, end exclusive) of the field's key on a template line — bare, or
+/// quoted as annotations usually are — or of the line's content when the key is not on it.
+fn key_columns(line_text: &str, path: &[PathSeg]) -> (usize, usize) {
+    let key = path.iter().rev().find_map(|s| match s {
+        PathSeg::Key(k) => Some(k.as_str()),
+        PathSeg::Index(_) => None,
+    });
+    let found = key.and_then(|k| {
+        [format!("{k}:"), format!("\"{k}\":"), format!("'{k}':")]
+            .iter()
+            .find_map(|pat| line_text.find(pat.as_str()).map(|i| (i, pat.len() - 1)))
+    });
+    match found {
+        Some((i, len)) => (
+            line_text[..i].chars().count() + 1,
+            line_text[..i].chars().count() + 1 + line_text[i..i + len].chars().count(),
+        ),
+        None => {
+            let indent = line_text.chars().take_while(|c| c.is_whitespace()).count();
+            (indent + 1, line_text.chars().count().max(indent + 1) + 1)
+        }
+    }
+}

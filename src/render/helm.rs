@@ -1,0 +1,387 @@
+//! The Helm renderer: `helm template` with the real Helm (hooks and tests included), once
+//! for the install and, when a template asks `.Release.IsUpgrade`, once more for the
+//! documents only an upgrade renders. Its source map comes from an instrumented render
+//! ([`instrument`]), built only for the files findings point into.
+
+pub(crate) mod instrument;
+
+use super::{Chart, RenderError, RenderOptions, Rendered, RenderedFile, Renderer};
+use crate::files::display_path;
+use crate::provenance::{Provenance, Query, SourceMap, TemplateLocator};
+use crate::yaml::{chunks, parse_document, Node};
+use std::cell::RefCell;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `helm` at `bin`.
+pub(crate) struct Helm {
+    pub(crate) bin: PathBuf,
+}
+
+impl Renderer for Helm {
+    fn render(&self, chart: &Chart, opts: &RenderOptions) -> Result<Rendered, RenderError> {
+        let mut notices = Vec::new();
+        let files = self.release(chart, opts, &mut notices)?;
+        let source_map = HelmSourceMap {
+            helm: Helm {
+                bin: self.bin.clone(),
+            },
+            chart: chart.clone(),
+            opts: opts.clone(),
+            upgrade: files.iter().map(|f| f.upgrade_only).collect(),
+            maps: Default::default(),
+            locator: TemplateLocator::new(
+                chart.unpacked.then_some(chart.path.as_path()),
+                &chart.path,
+                &opts.values,
+                opts.set_args().cloned().collect(),
+            ),
+        };
+        Ok(Rendered {
+            files,
+            notices,
+            source_map: Box::new(source_map),
+        })
+    }
+}
+
+/// `(kind, namespace, name)`: what makes an upgrade-only document new.
+fn identity(root: &Node) -> Option<(String, String, String)> {
+    let s = |n: Option<&Node>| n.and_then(|n| n.as_str()).unwrap_or("").to_string();
+    let meta = root.get("metadata");
+    Some((
+        s(root.get("kind")),
+        s(meta.and_then(|m| m.get("namespace"))),
+        s(meta.and_then(|m| m.get("name"))),
+    ))
+}
+
+impl Helm {
+    /// The install render, and the documents only an upgrade renders; `notices` gets what
+    /// the user should know about the render.
+    fn release(
+        &self,
+        chart: &Chart,
+        opts: &RenderOptions,
+        notices: &mut Vec<String>,
+    ) -> Result<Vec<RenderedFile>, RenderError> {
+        let (install, stderr) = self.template_with_notices(&chart.path, chart, opts, false)?;
+        for (value, places) in skipped_hooks(chart, &stderr) {
+            let at: Vec<String> = places
+                .iter()
+                .map(|(p, l)| format!("{}:{l}", display_path(p)))
+                .collect();
+            notices.push(format!(
+                "Helm dropped a document whose helm.sh/hook is \"{value}\", an event it does not know: the object is neither installed nor run as a hook{}",
+                if at.is_empty() { String::new() } else { format!(" ({})", at.join(", ")) }
+            ));
+        }
+        let mut files = vec![RenderedFile {
+            text: install,
+            upgrade_only: false,
+        }];
+        if has_upgrade_logic(chart) {
+            // The install render is what the user asked for; the upgrade render only adds
+            // upgrade-only documents. Charts may refuse to render an upgrade without values a
+            // real `helm upgrade` gets (Bitnami's "provide your current passwords"): say so
+            // loudly, and lint the install.
+            let upgrade = match self.template(&chart.path, chart, opts, true) {
+                Ok(text) => text,
+                Err(e) => {
+                    notices.push(format!(
+                        "`helm template --is-upgrade` failed, so documents only an upgrade renders are not linted: {}",
+                        e.message.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+                    ));
+                    return Ok(files);
+                }
+            };
+            let seen: HashSet<_> = chunks(&files[0].text)
+                .iter()
+                .filter_map(|c| parse_document(c.text, 0).ok().flatten())
+                .filter_map(|d| identity(&d.root))
+                .collect();
+            let mut extra = String::new();
+            for c in chunks(&upgrade) {
+                let Ok(Some(doc)) = parse_document(c.text, 0) else {
+                    continue;
+                };
+                if identity(&doc.root).is_some_and(|id| !seen.contains(&id)) {
+                    extra.push_str("---\n");
+                    extra.push_str(c.text.trim_start_matches('\n'));
+                    if !extra.ends_with('\n') {
+                        extra.push('\n');
+                    }
+                }
+            }
+            if !extra.is_empty() {
+                files.push(RenderedFile {
+                    text: extra,
+                    upgrade_only: true,
+                });
+            }
+        }
+        Ok(files)
+    }
+
+    /// Runs `helm template` on `chart_path` (the chart itself or an instrumented copy).
+    fn template(
+        &self,
+        chart_path: &Path,
+        chart: &Chart,
+        opts: &RenderOptions,
+        upgrade: bool,
+    ) -> Result<String, RenderError> {
+        self.template_with_notices(chart_path, chart, opts, upgrade)
+            .map(|(text, _)| text)
+    }
+
+    /// `helm template`, and what Helm said on stderr although it succeeded.
+    fn template_with_notices(
+        &self,
+        chart_path: &Path,
+        chart: &Chart,
+        opts: &RenderOptions,
+        upgrade: bool,
+    ) -> Result<(String, String), RenderError> {
+        let release = opts.release_name(chart);
+        let output = Command::new(&self.bin)
+            .args(helm_args(chart_path, &release, opts, upgrade))
+            .env("HELM_DEBUG", "false")
+            .output()
+            .map_err(|e| RenderError {
+                chart: chart.path.clone(),
+                message: if e.kind() == std::io::ErrorKind::NotFound {
+                    format!(
+                        "cannot run Helm `{}`: not found. Install Helm (scripts/install-tools.sh helm installs a pinned one into .tools/) or pass --helm-bin PATH",
+                        self.bin.display()
+                    )
+                } else {
+                    format!("cannot run Helm `{}`: {e} (see --helm-bin)", self.bin.display())
+                },
+                template: None,
+            })?;
+        if !output.status.success() {
+            let message = String::from_utf8_lossy(&output.stderr).trim().to_string();
+            let message = message
+                .trim_end_matches("Use --debug flag to render out invalid YAML")
+                .trim()
+                .to_string();
+            let message =
+                crate::redact::helm_message(&message, opts.set_args(), opts.values_files(chart));
+            return Err(RenderError {
+                chart: chart.path.clone(),
+                template: error_location(&message),
+                message,
+            });
+        }
+        let text = String::from_utf8(output.stdout).map_err(|_| RenderError {
+            chart: chart.path.clone(),
+            message: "helm printed output that is not UTF-8".into(),
+            template: None,
+        })?;
+        Ok((text, String::from_utf8_lossy(&output.stderr).into_owned()))
+    }
+}
+
+fn helm_args(chart: &Path, release: &str, opts: &RenderOptions, upgrade: bool) -> Vec<String> {
+    let mut args = vec![
+        "template".to_string(),
+        release.to_string(),
+        chart.to_string_lossy().to_string(),
+    ];
+    for v in &opts.values {
+        args.push("--values".into());
+        args.push(v.to_string_lossy().to_string());
+    }
+    for s in &opts.set {
+        args.push("--set".into());
+        args.push(s.clone());
+    }
+    for s in &opts.set_string {
+        args.push("--set-string".into());
+        args.push(s.clone());
+    }
+    if let Some(ns) = &opts.namespace {
+        args.push("--namespace".into());
+        args.push(ns.clone());
+    }
+    if let Some(kv) = &opts.kube_version {
+        args.push("--kube-version".into());
+        args.push(kv.clone());
+    }
+    for a in &opts.api_versions {
+        args.push("--api-versions".into());
+        args.push(a.clone());
+    }
+    if opts.include_crds {
+        args.push("--include-crds".into());
+    }
+    if upgrade {
+        args.push("--is-upgrade".into());
+    }
+    args
+}
+
+/// Helm drops a document whose `helm.sh/hook` names an unknown event, saying so only in an
+/// info line (Helm 3: `skipping unknown hook: "x"`, Helm 4: `skipping unknown hooks
+/// hookTypes=x`). Returns each such value with the template lines that write it.
+fn skipped_hooks(chart: &Chart, stderr: &str) -> Vec<(String, Vec<(PathBuf, usize)>)> {
+    let mut out: Vec<(String, Vec<(PathBuf, usize)>)> = Vec::new();
+    for line in stderr.lines() {
+        let value = if let Some(rest) = line.split("skipping unknown hook: ").nth(1) {
+            rest.trim().trim_matches('"').to_string()
+        } else if line.contains("skipping unknown hooks") {
+            match line.split("hookTypes=").nth(1) {
+                Some(v) => v
+                    .trim()
+                    .trim_matches('"')
+                    .trim_matches(['[', ']'])
+                    .to_string(),
+                None => continue,
+            }
+        } else {
+            continue;
+        };
+        if out.iter().any(|(v, _)| *v == value) {
+            continue;
+        }
+        let mut places = Vec::new();
+        if chart.unpacked {
+            for e in ignore::WalkBuilder::new(&chart.path)
+                .build()
+                .filter_map(Result::ok)
+            {
+                let Ok(text) = std::fs::read_to_string(e.path()) else {
+                    continue;
+                };
+                for (i, l) in text.lines().enumerate() {
+                    if (l.contains("helm.sh/hook\"") || l.contains("helm.sh/hook:"))
+                        && l.contains(&value)
+                    {
+                        places.push((e.path().to_path_buf(), i + 1));
+                    }
+                }
+            }
+        }
+        out.push((value, places));
+    }
+    out
+}
+
+/// `execution error at (chart/templates/x.yaml:17:52): …` or `parse error at (x.yaml:3): …`
+/// or `YAML parse error on chart/templates/x.yaml: error converting YAML to JSON: yaml: line 7: …`.
+fn error_location(message: &str) -> Option<(String, usize, usize)> {
+    if let Some(start) = message.find(" at (") {
+        let rest = &message[start + 5..];
+        let inner = &rest[..rest.find(')')?];
+        let mut parts = inner.rsplitn(3, ':');
+        let a = parts.next()?;
+        let b = parts.next()?;
+        return match (b.parse::<usize>(), a.parse::<usize>(), parts.next()) {
+            (Ok(line), Ok(col), Some(file)) => Some((file.to_string(), line, col)),
+            (_, Ok(line), _) => Some((inner.rsplit_once(':')?.0.to_string(), line, 1)),
+            _ => None,
+        };
+    }
+    if let Some(start) = message.find("parse error on ") {
+        let rest = &message[start + 15..];
+        let file = rest.split(':').next()?.trim().to_string();
+        let line = rest
+            .split("line ")
+            .nth(1)
+            .and_then(|l| l.split(':').next())
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(1);
+        return Some((file, line, 1));
+    }
+    None
+}
+
+/// Does any template of the chart behave differently on upgrade (so `--is-upgrade` must be
+/// rendered too, for pre-upgrade-only hooks)?
+fn has_upgrade_logic(chart: &Chart) -> bool {
+    if !chart.unpacked {
+        return false;
+    }
+    ignore::WalkBuilder::new(&chart.path)
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .any(|e| {
+            std::fs::read_to_string(e.path())
+                .is_ok_and(|t| t.contains(".Release.IsUpgrade") || t.contains(".Release.IsInstall"))
+        })
+}
+
+/// Helm's render, mapped back to the templates through an instrumented render of each file
+/// that a finding points into (built on the first question about that file).
+struct HelmSourceMap {
+    helm: Helm,
+    chart: Chart,
+    opts: RenderOptions,
+    /// Per rendered file: the `--is-upgrade` render?
+    upgrade: Vec<bool>,
+    maps: RefCell<HashMap<usize, instrument::TemplateMap>>,
+    locator: TemplateLocator,
+}
+
+impl HelmSourceMap {
+    /// The template line the markers give, if the file's map has this document.
+    fn marker_line(&self, q: &Query<'_>) -> Option<usize> {
+        let mut maps = self.maps.borrow_mut();
+        let map = match maps.entry(q.file) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(_) if q.related => return None,
+            Entry::Vacant(e) => {
+                let clean: Vec<(Option<String>, Node)> = q
+                    .docs
+                    .iter()
+                    .map(|d| (d.template.map(str::to_string), d.root.clone()))
+                    .collect();
+                let upgrade = self.upgrade.get(q.file).copied().unwrap_or(false);
+                e.insert(instrument::build_map(
+                    &self.helm,
+                    &self.chart,
+                    &self.opts,
+                    upgrade,
+                    &clean,
+                ))
+            }
+        };
+        map.docs.get(q.doc)?.as_ref()?.line_of(q.path)
+    }
+}
+impl SourceMap for HelmSourceMap {
+    fn locate(&self, q: &Query<'_>) -> Option<Provenance> {
+        let source = q.docs.get(q.doc)?.template?;
+        let line = self.marker_line(q);
+        self.locator.locate(source, q.path, line)
+    }
+
+    fn templates(&self) -> BTreeMap<String, String> {
+        self.locator.templates()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helm_error_locations() {
+        assert_eq!(
+            error_location("Error: execution error at (app/templates/deployment.yaml:17:52): image.tag is required"),
+            Some(("app/templates/deployment.yaml".into(), 17, 52))
+        );
+        assert_eq!(
+            error_location("Error: YAML parse error on app/templates/cm.yaml: error converting YAML to JSON: yaml: line 7: did not find expected key"),
+            Some(("app/templates/cm.yaml".into(), 7, 1))
+        );
+        assert_eq!(
+            error_location("Error: found in Chart.yaml, but missing in charts/ directory: redis"),
+            None
+        );
+    }
+}
