@@ -2,57 +2,13 @@
 //! with their origin and Helm hook data, the [`views`](super::views), and the issues the
 //! parse and the suppression annotations found.
 
+use super::rego::{obj, opt_str, path_value, to_rego};
 use super::views;
 use super::Options;
 use crate::files::SourceFile;
-use crate::model::PathSeg;
 use crate::parse::Resource;
 use crate::suppress::Problem;
-use crate::yaml::{Node, Value as Y};
 use regorus::Value;
-use std::collections::BTreeMap;
-
-pub(crate) fn to_rego(node: &Node) -> Value {
-    match &node.value {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::from(*b),
-        Y::Int(i) => Value::from(*i),
-        Y::Float(f) => Value::from(*f),
-        Y::Str(s) => Value::from(s.as_str()),
-        Y::Seq(items) => Value::from(items.iter().map(to_rego).collect::<Vec<_>>()),
-        Y::Map(entries) => {
-            let map: BTreeMap<Value, Value> = entries
-                .iter()
-                .map(|e| (Value::from(e.key.as_str()), to_rego(&e.value)))
-                .collect();
-            Value::from(map)
-        }
-    }
-}
-
-pub(super) fn obj<const N: usize>(fields: [(&str, Value); N]) -> Value {
-    Value::from(
-        fields
-            .into_iter()
-            .map(|(k, v)| (Value::from(k), v))
-            .collect::<BTreeMap<_, _>>(),
-    )
-}
-
-fn opt_str(s: Option<&str>) -> Value {
-    s.map(Value::from).unwrap_or(Value::Null)
-}
-
-pub(crate) fn path_value(path: &[PathSeg]) -> Value {
-    Value::from(
-        path.iter()
-            .map(|s| match s {
-                PathSeg::Key(k) => Value::from(k.as_str()),
-                PathSeg::Index(i) => Value::from(*i as u64),
-            })
-            .collect::<Vec<_>>(),
-    )
-}
 
 /// Builds the input document described in `policies/README.md`.
 pub(crate) fn build(
@@ -160,4 +116,43 @@ pub(crate) fn build(
             ),
         ),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Profile;
+
+    /// Rule authors learn the input's shape from policies/README.md, so every top-level key
+    /// the code builds must appear there. The convention is kept simple: a key counts as
+    /// documented when the README has `"<key>":` (a key of the example input document in
+    /// "The input document") or `input.<key>` (prose or a rule snippet).
+    #[test]
+    fn every_top_level_input_key_is_documented() {
+        let readme = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/README.md"),
+        )
+        .expect("policies/README.md");
+        let opts = Options {
+            profile: Profile::Prod,
+            kube_version: "1.33".into(),
+            disabled: Vec::new(),
+            release: None,
+            per_rule_timings: false,
+        };
+        let Value::Object(input) = build(&[], &opts, &[], &[]) else {
+            panic!("the input is an object");
+        };
+        let missing: Vec<String> = input
+            .keys()
+            .map(|k| k.as_string().expect("keys are strings").to_string())
+            .filter(|k| {
+                !readme.contains(&format!("\"{k}\":")) && !readme.contains(&format!("input.{k}"))
+            })
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "top-level input keys missing from policies/README.md: {missing:?}"
+        );
+    }
 }

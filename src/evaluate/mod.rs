@@ -10,6 +10,7 @@
 pub(crate) mod decode;
 pub(crate) mod input;
 pub(crate) mod policy;
+mod rego;
 mod schedule;
 pub(crate) mod testing;
 pub(crate) mod views;

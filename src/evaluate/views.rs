@@ -3,7 +3,7 @@
 //! pod-bearing kinds and their PodSpec paths; rules read `input.pods`/`input.containers`
 //! instead of repeating it.
 
-use super::input::{obj, path_value};
+use super::rego::{obj, path_value};
 use crate::model::{keys, PathSeg};
 use crate::parse::Resource;
 use crate::yaml::{locate, Value as Y};
