@@ -99,6 +99,31 @@ impl Node {
             _ => &[],
         }
     }
+
+    /// Calls `f` with every node of the tree (this one first) and its path from here.
+    pub(crate) fn walk(&self, f: &mut impl FnMut(&[PathSeg], &Node)) {
+        fn go(node: &Node, path: &mut Vec<PathSeg>, f: &mut impl FnMut(&[PathSeg], &Node)) {
+            f(path, node);
+            match &node.value {
+                Value::Map(entries) => {
+                    for e in entries {
+                        path.push(PathSeg::Key(e.key.clone()));
+                        go(&e.value, path, f);
+                        path.pop();
+                    }
+                }
+                Value::Seq(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        path.push(PathSeg::Index(i));
+                        go(item, path, f);
+                        path.pop();
+                    }
+                }
+                _ => {}
+            }
+        }
+        go(self, &mut Vec::new(), f);
+    }
 }
 
 /// A document as parsed, with the problems that are not fatal to reading it.
@@ -439,35 +464,18 @@ fn locate_duplicates(doc: &mut ParsedDoc) {
     if doc.duplicate_keys.is_empty() {
         return;
     }
-    fn walk(node: &Node, path: &mut Vec<PathSeg>, dups: &mut [DuplicateKey]) {
-        match &node.value {
-            Value::Map(entries) => {
-                for d in dups.iter_mut() {
-                    if entries
-                        .iter()
-                        .any(|e| e.key == d.key && e.key_pos == d.again)
-                    {
-                        d.path = path.clone();
-                    }
-                }
-                for e in entries {
-                    path.push(PathSeg::Key(e.key.clone()));
-                    walk(&e.value, path, dups);
-                    path.pop();
-                }
-            }
-            Value::Seq(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    path.push(PathSeg::Index(i));
-                    walk(item, path, dups);
-                    path.pop();
-                }
-            }
-            _ => {}
-        }
-    }
     let mut dups = std::mem::take(&mut doc.duplicate_keys);
-    walk(&doc.root, &mut Vec::new(), &mut dups);
+    doc.root.walk(&mut |path, node| {
+        let entries = node.entries();
+        for d in dups.iter_mut() {
+            if entries
+                .iter()
+                .any(|e| e.key == d.key && e.key_pos == d.again)
+            {
+                d.path = path.to_vec();
+            }
+        }
+    });
     doc.duplicate_keys = dups;
 }
 

@@ -2,7 +2,7 @@
 //! with their origin and Helm hook data, the [`views`](super::views), and the issues the
 //! parse and the suppression annotations found.
 
-use super::rego::{obj, opt_str, path_value, to_rego};
+use super::rego::{obj, opt_str, path_value, strings, to_rego};
 use super::views;
 use super::Options;
 use crate::files::SourceFile;
@@ -25,27 +25,11 @@ pub(crate) fn build(
         let hook = match &r.hook {
             None => Value::Null,
             Some(h) => obj([
-                (
-                    "events",
-                    Value::from(
-                        h.events
-                            .iter()
-                            .map(|e| Value::from(e.as_str()))
-                            .collect::<Vec<_>>(),
-                    ),
-                ),
+                ("events", strings(&h.events)),
                 ("weight", Value::from(h.weight)),
                 ("weight_raw", opt_str(h.weight_raw.as_deref())),
                 ("weight_valid", Value::from(h.weight_valid)),
-                (
-                    "delete_policies",
-                    Value::from(
-                        h.delete_policies
-                            .iter()
-                            .map(|e| Value::from(e.as_str()))
-                            .collect::<Vec<_>>(),
-                    ),
-                ),
+                ("delete_policies", strings(&h.delete_policies)),
                 ("test", Value::from(h.test)),
             ]),
         };

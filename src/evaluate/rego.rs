@@ -46,3 +46,13 @@ pub(super) fn path_value(path: &[PathSeg]) -> Value {
             .collect::<Vec<_>>(),
     )
 }
+
+/// A list of strings.
+pub(super) fn strings(items: &[String]) -> Value {
+    Value::from(
+        items
+            .iter()
+            .map(|e| Value::from(e.as_str()))
+            .collect::<Vec<_>>(),
+    )
+}

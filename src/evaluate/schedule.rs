@@ -21,17 +21,15 @@ fn join_all(handles: Vec<std::thread::ScopedJoinHandle<'_, ShareResult>>) -> Vec
         .collect()
 }
 
-/// A shared queue, longest rules first (source length is a fair guess at cost), one
+/// A shared queue (`rules` come longest first: source length is a fair guess at cost), one
 /// `eval_rule` per rule, timed.
 pub(super) fn one_by_one(
     engine: &regorus::Engine,
     rules: &Share<'_>,
     threads: usize,
 ) -> Vec<ShareResult> {
-    let mut queue = rules.clone();
-    queue.sort_by_key(|(_, r)| std::cmp::Reverse(r.text.len()));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let (queue, next) = (&queue, &next);
+    let (queue, next) = (rules, &next);
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
@@ -66,7 +64,7 @@ pub(super) fn one_by_one(
     })
 }
 
-/// Rules split into one share per thread (longest first, each to the lightest share), each
+/// Rules (longest first) split into one share per thread, each to the lightest share, each
 /// share evaluated as one query. A rule that fails makes its share fall back to one query
 /// per rule, so the error names the rule.
 pub(super) fn grouped(
@@ -74,10 +72,8 @@ pub(super) fn grouped(
     rules: &Share<'_>,
     threads: usize,
 ) -> Vec<ShareResult> {
-    let mut sorted = rules.clone();
-    sorted.sort_by_key(|(_, r)| std::cmp::Reverse(r.text.len()));
     let mut shares: Vec<(usize, Share<'_>)> = (0..threads).map(|_| (0, Vec::new())).collect();
-    for rule in sorted {
+    for rule in rules.iter().copied() {
         let lightest = shares
             .iter_mut()
             .min_by_key(|(weight, _)| *weight)

@@ -11,7 +11,7 @@
 use super::Helm;
 use crate::model::PathSeg;
 use crate::render::{Chart, RenderError, RenderOptions};
-use crate::yaml::{chunks, locate, parse_document, Node, Value};
+use crate::yaml::{chunks, locate, parse_document, Node};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -190,30 +190,15 @@ pub(crate) struct TemplateMap {
     pub(crate) skipped_templates: Vec<String>,
 }
 
-fn key_paths(node: &Node, prefix: &mut Vec<PathSeg>, out: &mut BTreeSet<Vec<PathSeg>>) {
-    match &node.value {
-        Value::Map(entries) => {
-            for e in entries {
-                prefix.push(PathSeg::Key(e.key.clone()));
-                out.insert(prefix.clone());
-                key_paths(&e.value, prefix, out);
-                prefix.pop();
-            }
-        }
-        Value::Seq(items) => {
-            for (i, item) in items.iter().enumerate() {
-                prefix.push(PathSeg::Index(i));
-                key_paths(item, prefix, out);
-                prefix.pop();
-            }
-        }
-        _ => {}
-    }
-}
-
+/// Every key path of a document (list items only as steps towards keys): its shape,
+/// whatever its values.
 pub(crate) fn paths_of(node: &Node) -> BTreeSet<Vec<PathSeg>> {
     let mut out = BTreeSet::new();
-    key_paths(node, &mut Vec::new(), &mut out);
+    node.walk(&mut |path, _| {
+        if matches!(path.last(), Some(PathSeg::Key(_))) {
+            out.insert(path.to_vec());
+        }
+    });
     out
 }
 
