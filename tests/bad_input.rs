@@ -6,14 +6,15 @@ use common::*;
 use std::time::Duration;
 
 fn lint_text(name: &str, text: &[u8]) -> Output {
+    lint_text_within(name, text, Duration::from_secs(30))
+}
+
+/// `limit` is a hang guard, not a speed assertion.
+fn lint_text_within(name: &str, text: &[u8], limit: Duration) -> Output {
     let dir = tmp_dir(name);
     let path = dir.join(format!("{name}.yaml"));
     std::fs::write(&path, text).unwrap();
-    run_with(
-        &["lint", path.to_str().unwrap()],
-        None,
-        Duration::from_secs(30),
-    )
+    run_with(&["lint", path.to_str().unwrap()], None, limit)
 }
 
 fn assert_input_error(out: &Output, needle: &str) {
@@ -153,6 +154,7 @@ fn huge_documents_stay_bounded() {
     for i in 0..200_000 {
         text.push_str(&format!("  k{i}: v\n"));
     }
-    let out = lint_text("huge", text.as_bytes());
+    // ~17 s of CPU in a debug build: on a loaded machine 30 s of wall time is no hang guard.
+    let out = lint_text_within("huge", text.as_bytes(), Duration::from_secs(600));
     assert!(matches!(out.code, 0 | 1), "{}", out.stderr);
 }
