@@ -355,4 +355,62 @@ mod tests {
         assert!(r.contains("value: debug"), "{r}");
         assert_eq!(r.len(), t.len());
     }
+
+    fn masked(text: &str) -> String {
+        let sources = vec![SourceFile {
+            name: "r.yaml".into(),
+            text: text.into(),
+        }];
+        let resources = crate::parse::parse_files(&sources).unwrap();
+        let docs: Vec<Doc<'_>> = resources
+            .iter()
+            .map(|r| Doc {
+                file: r.origin.file,
+                kind: &r.kind,
+                root: &r.root,
+                dropped: &r.dropped,
+            })
+            .collect();
+        let out = files(&sources, &docs, &[]).remove(0);
+        assert_eq!(out.len(), text.len(), "lengths are kept: {out}");
+        out
+    }
+
+    #[test]
+    fn secret_data_credential_keys_and_env_values_are_masked() {
+        let t = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  anything: hunter2\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  db_password: swordfish\n  log_level: debug\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      env:\n        - name: API_TOKEN\n          value: tok-123\n        - name: MODE\n          value: fast\n";
+        let out = masked(t);
+        for secret in ["hunter2", "swordfish", "tok-123"] {
+            assert!(!out.contains(secret), "{secret} shown:\n{out}");
+        }
+        for kept in ["debug", "value: fast", "name: API_TOKEN", "anything:"] {
+            assert!(out.contains(kept), "{kept} lost:\n{out}");
+        }
+    }
+
+    #[test]
+    fn a_value_dropped_for_a_repeated_key_is_masked() {
+        let t = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  a: first-secret\n  a: second\n";
+        let out = masked(t);
+        assert!(!out.contains("first-secret"), "{out}");
+    }
+
+    #[test]
+    fn helm_messages_lose_set_values_and_credential_values() {
+        let dir = std::env::temp_dir().join(format!("cg-redact-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let values = dir.join("values.yaml");
+        std::fs::write(&values, "auth:\n  password: s3cr3t-pw\nreplicas: 3\n").unwrap();
+        let set = [
+            "image.tag=v1.2.3-private,token=abcdef".to_string(),
+            "x=ab".to_string(),
+        ];
+        let message = "error: value s3cr3t-pw, tag v1.2.3-private, token abcdef, ab and 3 replicas";
+        let out = helm_message(message, set.iter(), std::iter::once(values));
+        assert_eq!(
+            out,
+            "error: value ****, tag ****, token ****, ab and 3 replicas"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -186,7 +186,7 @@ fn rego_files(dir: &Path) -> Vec<std::path::PathBuf> {
 }
 
 /// The package path as written, e.g. `chartguard.rules.workloads["resource-limits"]`.
-fn package_of(text: &str) -> Option<String> {
+pub(crate) fn package_of(text: &str) -> Option<String> {
     text.lines()
         .map(str::trim)
         .find_map(|l| l.strip_prefix("package "))

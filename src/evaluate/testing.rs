@@ -7,7 +7,6 @@ use anyhow::{anyhow, Result};
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct TestResult {
     pub(crate) file: String,
-    pub(crate) package: String,
     pub(crate) name: String,
     /// `None` when it passed; why it failed otherwise.
     pub(crate) failure: Option<String>,
@@ -33,13 +32,6 @@ pub(crate) fn test_names(text: &str) -> Vec<String> {
     names
 }
 
-fn package_of(text: &str) -> Option<String> {
-    text.lines()
-        .map(str::trim)
-        .find_map(|l| l.strip_prefix("package "))
-        .map(|p| p.trim().to_string())
-}
-
 /// Runs every test of the set. An engine error (a test that does not compile) is a failure
 /// of every test in that file, not a crash of the run.
 pub(crate) fn run(policies: &PolicySet) -> Result<Vec<TestResult>> {
@@ -47,14 +39,14 @@ pub(crate) fn run(policies: &PolicySet) -> Result<Vec<TestResult>> {
     let base = super::engine_for(policies, &rules)?;
     let mut results = Vec::new();
     for (file, text) in &policies.tests {
-        let package = package_of(text).ok_or_else(|| anyhow!("{file}: no `package` line"))?;
+        let package =
+            super::policy::package_of(text).ok_or_else(|| anyhow!("{file}: no `package` line"))?;
         let names = test_names(text);
         let mut engine = base.clone();
         if let Err(e) = engine.add_policy(file.clone(), text.clone()) {
             for name in &names {
                 results.push(TestResult {
                     file: file.clone(),
-                    package: package.clone(),
                     name: name.clone(),
                     failure: Some(format!("does not compile: {e}")),
                     micros: 0,
@@ -63,7 +55,6 @@ pub(crate) fn run(policies: &PolicySet) -> Result<Vec<TestResult>> {
             if names.is_empty() {
                 results.push(TestResult {
                     file: file.clone(),
-                    package,
                     name: "(file)".into(),
                     failure: Some(format!("does not compile: {e}")),
                     micros: 0,
@@ -83,7 +74,6 @@ pub(crate) fn run(policies: &PolicySet) -> Result<Vec<TestResult>> {
             };
             results.push(TestResult {
                 file: file.clone(),
-                package: package.clone(),
                 name,
                 failure,
                 micros: started.elapsed().as_micros(),

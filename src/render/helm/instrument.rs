@@ -186,8 +186,6 @@ impl DocMap {
 pub(crate) struct TemplateMap {
     /// One entry per clean document, in parse order: its instrumented twin, when trusted.
     pub(crate) docs: Vec<Option<DocMap>>,
-    /// Templates whose markers broke Helm's parse and were rendered without markers.
-    pub(crate) skipped_templates: Vec<String>,
 }
 
 /// Every key path of a document (list items only as steps towards keys): its shape,
@@ -255,7 +253,6 @@ pub(crate) fn build_map(
                 *slot = doc;
             }
         }
-        map.skipped_templates.extend(second.skipped_templates);
     }
     map
 }
@@ -270,7 +267,6 @@ fn build_map_with(
 ) -> TemplateMap {
     let mut map = TemplateMap {
         docs: vec![None; clean.len()],
-        skipped_templates: Vec::new(),
     };
     if !chart.unpacked {
         return map;
@@ -318,7 +314,6 @@ fn build_map_with(
                 if std::fs::write(copy.join(&rel), original).is_err() {
                     break;
                 }
-                map.skipped_templates.push(source);
             }
             Err(_) => break,
         }
