@@ -5,7 +5,7 @@
 
 pub(crate) mod instrument;
 
-use super::{Chart, RenderError, RenderOptions, Rendered, RenderedFile, Renderer};
+use super::{Chart, RenderError, RenderOptions, Rendered, RenderedFile, Renderer, TemplatePos};
 use crate::files::display_path;
 use crate::provenance::{Provenance, Query, SourceMap, TemplateLocator};
 use crate::yaml::{chunks, parse_document, Node};
@@ -272,18 +272,23 @@ fn skipped_hooks(chart: &Chart, stderr: &str) -> Vec<(String, Vec<(PathBuf, usiz
 
 /// `execution error at (chart/templates/x.yaml:17:52): …` or `parse error at (x.yaml:3): …`
 /// or `YAML parse error on chart/templates/x.yaml: error converting YAML to JSON: yaml: line 7: …`.
-fn error_location(message: &str) -> Option<(String, usize, usize)> {
+fn error_location(message: &str) -> Option<TemplatePos> {
     if let Some(start) = message.find(" at (") {
         let rest = &message[start + 5..];
         let inner = &rest[..rest.find(')')?];
         let mut parts = inner.rsplitn(3, ':');
         let a = parts.next()?;
         let b = parts.next()?;
-        return match (b.parse::<usize>(), a.parse::<usize>(), parts.next()) {
-            (Ok(line), Ok(col), Some(file)) => Some((file.to_string(), line, col)),
-            (_, Ok(line), _) => Some((inner.rsplit_once(':')?.0.to_string(), line, 1)),
-            _ => None,
+        let (source, line, column) = match (b.parse::<usize>(), a.parse::<usize>(), parts.next()) {
+            (Ok(line), Ok(col), Some(file)) => (file.to_string(), line, col),
+            (_, Ok(line), _) => (inner.rsplit_once(':')?.0.to_string(), line, 1),
+            _ => return None,
         };
+        return Some(TemplatePos {
+            source,
+            line,
+            column,
+        });
     }
     if let Some(start) = message.find("parse error on ") {
         let rest = &message[start + 15..];
@@ -294,7 +299,11 @@ fn error_location(message: &str) -> Option<(String, usize, usize)> {
             .and_then(|l| l.split(':').next())
             .and_then(|l| l.trim().parse().ok())
             .unwrap_or(1);
-        return Some((file, line, 1));
+        return Some(TemplatePos {
+            source: file,
+            line,
+            column: 1,
+        });
     }
     None
 }
@@ -373,11 +382,19 @@ mod tests {
     fn helm_error_locations() {
         assert_eq!(
             error_location("Error: execution error at (app/templates/deployment.yaml:17:52): image.tag is required"),
-            Some(("app/templates/deployment.yaml".into(), 17, 52))
+            Some(TemplatePos {
+                source: "app/templates/deployment.yaml".into(),
+                line: 17,
+                column: 52
+            })
         );
         assert_eq!(
             error_location("Error: YAML parse error on app/templates/cm.yaml: error converting YAML to JSON: yaml: line 7: did not find expected key"),
-            Some(("app/templates/cm.yaml".into(), 7, 1))
+            Some(TemplatePos {
+                source: "app/templates/cm.yaml".into(),
+                line: 7,
+                column: 1
+            })
         );
         assert_eq!(
             error_location("Error: found in Chart.yaml, but missing in charts/ directory: redis"),

@@ -88,8 +88,17 @@ pub(crate) struct Chart {
 pub(crate) struct RenderError {
     pub(crate) chart: PathBuf,
     pub(crate) message: String,
-    /// Template path as Helm prints it, and line/column, when Helm names one.
-    pub(crate) template: Option<(String, usize, usize)>,
+    /// Where the renderer says the problem is, when it names a template.
+    pub(crate) template: Option<TemplatePos>,
+}
+
+/// A place in a template as a renderer names it: `chart/templates/x.yaml`, 1-based line
+/// and column (1 when only the line is known).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TemplatePos {
+    pub(crate) source: String,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
 }
 
 impl std::fmt::Display for RenderError {

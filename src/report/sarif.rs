@@ -334,11 +334,15 @@ pub(crate) fn render_error(
     opts: &RunInfo<'_>,
 ) -> String {
     let (file, line, col) = match &err.template {
-        Some((source, line, col)) => {
-            let rest = source.split_once('/').map(|(_, r)| r).unwrap_or(source);
+        Some(at) => {
+            let rest = at
+                .source
+                .split_once('/')
+                .map(|(_, r)| r)
+                .unwrap_or(&at.source);
             let path = err.chart.join(rest);
             if path.is_file() {
-                (display_path(&path), *line, *col)
+                (display_path(&path), at.line, at.column)
             } else {
                 (display_path(&err.chart.join("Chart.yaml")), 1, 1)
             }

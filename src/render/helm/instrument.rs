@@ -10,7 +10,7 @@
 
 use super::Helm;
 use crate::model::PathSeg;
-use crate::render::{Chart, RenderError, RenderOptions};
+use crate::render::{Chart, RenderError, RenderOptions, TemplatePos};
 use crate::yaml::{chunks, locate, parse_document, Node};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -302,7 +302,7 @@ fn build_map_with(
                 break;
             }
             Err(RenderError {
-                template: Some((source, _, _)),
+                template: Some(TemplatePos { source, .. }),
                 ..
             }) => {
                 let Some(rel) = source.split_once('/').map(|(_, r)| PathBuf::from(r)) else {
