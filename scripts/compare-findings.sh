@@ -10,10 +10,13 @@
 #        CORPUS         corpus directory (default ../shared/corpus; skipped when absent)
 #        JOBS           runs in parallel (default 2)
 #        OUT            where outputs are kept (default: a temporary directory, printed)
+#        REUSE=1        keep the outputs already in OUT (only the missing runs are made)
 #
 # A difference is checked again with the baseline alone: charts that generate random values
-# (passwords, certificates) differ between any two runs of the same binary, and are counted
-# as "unstable", not as differences. `--all-environments` runs are compared without the
+# (passwords, certificates, test pod names) differ between any two runs of the same binary.
+# Those are "unstable": compared once more with every finding reduced to what generated
+# values cannot change (rule, severity, kind, path, locations, how mapped, values key and
+# file), as a multiset; only a difference there counts. `--all-environments` runs are compared without the
 # top-level `environments` list the JSON report gained (each environment's profile); that
 # list is shown once per run instead.
 set -euo pipefail
@@ -95,41 +98,71 @@ run_one() {
 total=$(wc -l <"$cases")
 echo "# $total runs per binary, $JOBS at a time; outputs in $OUT"
 while IFS=$'\t' read -r -a c; do
-  run_one "$BASE" "$OUT/base" "${c[@]}" &
-  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
-  run_one "$NEW" "$OUT/new" "${c[@]}" &
+  for side in base new; do
+    [ "${REUSE:-}" = 1 ] && [ -f "$OUT/$side/${c[0]}.code" ] && continue
+    if [ "$side" = base ]; then bin="$BASE"; else bin="$NEW"; fi
+    run_one "$bin" "$OUT/$side" "${c[@]}" &
+    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
+  done
   while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
 done <"$cases"
 wait
 
-# Drops the report's `environments` list (and says what it held) for --all-environments runs.
+# Copies a report without its `environments` list (and says what it held), for
+# --all-environments runs.
 strip_envs() {
-  python3 - "$1" <<'PY'
+  python3 - "$1" "$2" <<'PY'
 import json, sys
-path = sys.argv[1]
+path, copy = sys.argv[1], sys.argv[2]
 text = open(path, encoding="utf-8").read()
 try:
     envs = json.loads(text).get("environments")
 except ValueError:
-    sys.exit(0)
+    envs = None
 if envs is not None:
     # Cut the pretty-printed list out as text: the rest must stay byte for byte.
     lines = text.split("\n")
     start = lines.index('  "environments": [')
     end = lines.index("  ],", start)
-    open(path, "w", encoding="utf-8").write("\n".join(lines[:start] + lines[end + 1:]))
+    text = "\n".join(lines[:start] + lines[end + 1:])
     print(", ".join(f"{e['name']}={e['profile']}" for e in envs))
+open(copy, "w", encoding="utf-8").write(text)
+PY
+}
+
+# Same findings but for generated names and values? (see the header)
+same_shape() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+def shape(path):
+    try:
+        doc = json.load(open(path, encoding="utf-8"))
+    except ValueError:
+        return None
+    def loc(l):
+        return l and (l["file"], l["line"], l["end_line"], l.get("template"))
+    out = []
+    for f in doc.get("findings", []):
+        v = f.get("value") or {}
+        out.append(json.dumps([f["rule"], f["severity"], f["object"]["kind"], f["path"],
+                               loc(f["location"]), loc(f.get("rendered")), f.get("mapped_by"),
+                               v.get("key"), v.get("file"), v.get("line"),
+                               f.get("environments"), bool(f.get("suppression"))]))
+    return sorted(out), doc.get("summary"), doc.get("objects")
+sys.exit(0 if shape(sys.argv[1]) == shape(sys.argv[2]) else 1)
 PY
 }
 
 same=0 unstable=0 different=0 envs_seen=0
 while IFS=$'\t' read -r -a c; do
   name="${c[0]}"
+  new_json="$OUT/new/$name.json"
   if [[ "$name" == *-envs-* ]]; then
-    shown="$(strip_envs "$OUT/new/$name.json")"
+    new_json="$OUT/new/$name.json.compared"
+    shown="$(strip_envs "$OUT/new/$name.json" "$new_json")"
     [ -n "$shown" ] && envs_seen=$((envs_seen + 1)) && echo "  $name: environments reported: $shown"
   fi
-  if cmp -s "$OUT/base/$name.json" "$OUT/new/$name.json" &&
+  if cmp -s "$OUT/base/$name.json" "$new_json" &&
      cmp -s "$OUT/base/$name.err" "$OUT/new/$name.err" &&
      cmp -s "$OUT/base/$name.code" "$OUT/new/$name.code"; then
     same=$((same + 1))
@@ -138,15 +171,19 @@ while IFS=$'\t' read -r -a c; do
   run_one "$BASE" "$OUT/again" "${c[@]}"
   if ! cmp -s "$OUT/base/$name.json" "$OUT/again/$name.json" ||
      ! cmp -s "$OUT/base/$name.err" "$OUT/again/$name.err"; then
-    unstable=$((unstable + 1))
-    echo "UNSTABLE $name (the baseline differs from itself)"
-    continue
+    if same_shape "$OUT/base/$name.json" "$new_json" &&
+       cmp -s "$OUT/base/$name.code" "$OUT/new/$name.code"; then
+      unstable=$((unstable + 1))
+      echo "UNSTABLE $name (the baseline differs from itself; same findings but for generated values)"
+      continue
+    fi
+    echo "UNSTABLE+DIFFERENT $name (differs beyond generated values)"
   fi
   different=$((different + 1))
   echo "DIFFERENT $name (exit $(cat "$OUT/base/$name.code") -> $(cat "$OUT/new/$name.code"))"
   diff <(cat "$OUT/base/$name.json" "$OUT/base/$name.err") \
-       <(cat "$OUT/new/$name.json" "$OUT/new/$name.err") | head -20 | sed 's/^/    /' || true
+       <(cat "$new_json" "$OUT/new/$name.err") | head -20 | sed 's/^/    /' || true
 done <"$cases"
 
-echo "compare-findings: $total runs compared: $same identical, $different different, $unstable unstable (baseline differs from itself); $envs_seen --all-environments runs reported their environments' profiles"
+echo "compare-findings: $total runs compared: $same identical, $different different, $unstable unstable (generated values; the same findings otherwise); $envs_seen --all-environments runs reported their environments' profiles"
 [ "$different" -eq 0 ]
