@@ -217,15 +217,3 @@ _target(name, default_name) := name if {
 	is_string(name)
 	name != ""
 } else := default_name
-
-# A null namespace is the release namespace, which may be the one another object names
-# explicitly: only two different explicit namespaces are known to differ.
-same_namespace(a, b) if not _different_namespaces(a, b)
-
-_different_namespaces(a, b) if {
-	na := input.resources[a].namespace
-	nb := input.resources[b].namespace
-	is_string(na)
-	is_string(nb)
-	na != nb
-}

@@ -26,6 +26,7 @@
 package chartguard.rules.availability["pdb-missing"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 _kinds := {"Deployment", "StatefulSet"}
 
@@ -90,7 +91,7 @@ _targets(h, i) if {
 	ref := input.resources[h].object.spec.scaleTargetRef
 	ref.kind == input.resources[i].kind
 	ref.name == input.resources[i].name
-	_same_namespace(h, i)
+	rel.same_namespace(h, i)
 }
 
 # Some PDB selects the workload's pod template labels. A PDB can only select labels that
@@ -115,7 +116,7 @@ _template_labels(i) := labels if {
 } else := {}
 
 _selects(p, i, labels) if {
-	_same_namespace(p, i)
+	rel.same_namespace(p, i)
 	selector := input.resources[p].object.spec.selector
 	is_object(selector)
 	lib.selector_matches(selector, labels)
@@ -143,16 +144,3 @@ _match_labels(p) := ml if {
 	ml := input.resources[p].object.spec.selector.matchLabels
 	is_object(ml)
 } else := {}
-
-# A null namespace is the release namespace, which may be the one another object names
-# explicitly (`namespace: {{ .Release.Namespace }}`): only two different explicit
-# namespaces are known to differ.
-_same_namespace(a, b) if not _different_namespaces(a, b)
-
-_different_namespaces(a, b) if {
-	na := input.resources[a].namespace
-	nb := input.resources[b].namespace
-	is_string(na)
-	is_string(nb)
-	na != nb
-}

@@ -35,19 +35,18 @@ package chartguard.rules.hooks["hook-depends-on-release-resource"]
 
 import data.chartguard.lib
 import data.chartguard.lib.hooks_lib
+import data.chartguard.lib.relations_lib as rel
 
 report contains lib.violation_related(h, path, msg, related) if {
-	some h, r in input.resources
+	some pod in input.pods
+	h := pod.resource
+	r := input.resources[h]
 	r.kind in {"Job", "Pod"}
 	r.hook != null
 	"pre-install" in hooks_lib.hook_items(h)
-	# (inline, not a helper returning [path, spec]: regorus then lost later lookups)
-	spec_path := lib.pod_spec_paths[r.kind]
-	spec := object.get(r.object, spec_path, null)
-	is_object(spec)
-	refs := hooks_lib.pod_references(spec_path, spec)
+	refs := hooks_lib.pod_references(pod.path, pod.spec)
 	some ref in refs
-	provs := {p | some p in hooks_lib.providers[concat("/", [ref.kind, ref.name])]; p != h; hooks_lib.same_namespace(p, h)}
+	provs := {p | some p in hooks_lib.providers[concat("/", [ref.kind, ref.name])]; p != h; rel.same_namespace(p, h)}
 	count(provs) > 0
 	not _hd_ready(provs, h)
 	some p in provs

@@ -1,23 +1,11 @@
 package chartguard.rules.workloads["image-tag-mutable_test"]
 
 import data.chartguard.rules.workloads["image-tag-mutable"] as rule
+import data.chartguard.lib.testing as t
 
-# One Deployment (or a helm test Pod when `test`) with the given [type, image] containers.
-_input(ctrs) := {
-	"profile": "prod",
-	"resources": [{"kind": "Deployment", "name": "web", "namespace": null, "hook": null}],
-	"containers": [{
-		"resource": 0,
-		"pod_path": ["spec", "template", "spec"],
-		"path": ["spec", "template", "spec", _field[t[0]], n],
-		"type": t[0],
-		"container": {"name": sprintf("c%v", [n]), "image": t[1]},
-	} |
-		some n, t in ctrs
-	],
-}
+# Deployment web with the given [type, image] containers, named c0, c1, ….
+_input(ctrs) := t.deployment_input({}, [[x[0], {"name": sprintf("c%v", [n]), "image": x[1]}] | some n, x in ctrs])
 
-_field := {"container": "containers", "init": "initContainers", "ephemeral": "ephemeralContainers"}
 
 test_latest_fires_at_image if {
 	report := rule.report with input as _input([["container", "ghcr.io/example/web:latest"]])

@@ -1,27 +1,15 @@
 package chartguard.rules.workloads["probes-missing_test"]
 
 import data.chartguard.rules.workloads["probes-missing"] as rule
+import data.chartguard.lib.testing as t
 
 _ready := {"httpGet": {"path": "/readyz", "port": 8080}}
 
 _live := {"httpGet": {"path": "/healthz", "port": 8080}}
 
-# One object of `kind` (a hook when `hook` is not null) with the given [type, container]s.
-_input(kind, hook, ctrs) := {
-	"profile": "prod",
-	"resources": [{"kind": kind, "name": "api", "namespace": null, "hook": hook}],
-	"containers": [{
-		"resource": 0,
-		"pod_path": ["spec", "template", "spec"],
-		"path": ["spec", "template", "spec", _field[t[0]], n],
-		"type": t[0],
-		"container": t[1],
-	} |
-		some n, t in ctrs
-	],
-}
+# One object of `kind` named api (a hook when `hook` is not null) with the given [type, container]s.
+_input(kind, hook, ctrs) := t.workload_input(kind, "api", hook, t.template_pod_path, {}, ctrs)
 
-_field := {"container": "containers", "init": "initContainers", "ephemeral": "ephemeralContainers"}
 
 test_no_probes_warns_at_container if {
 	report := rule.report with input as _input("Deployment", null, [["container", {"name": "api"}]])

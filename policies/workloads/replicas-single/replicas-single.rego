@@ -31,6 +31,7 @@
 package chartguard.rules.workloads["replicas-single"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 report contains lib.violation(i, ["spec", "replicas"], msg) if {
 	some i in _single("Deployment")
@@ -80,14 +81,5 @@ _scalers[key] contains h if {
 
 _autoscaled(i) if {
 	some h in _scalers[[input.resources[i].kind, input.resources[i].name]]
-	not _different_namespaces(h, i)
-}
-
-# A null namespace is the release namespace, which another object may name explicitly.
-_different_namespaces(a, b) if {
-	na := input.resources[a].namespace
-	nb := input.resources[b].namespace
-	is_string(na)
-	is_string(nb)
-	na != nb
+	rel.same_namespace(h, i)
 }

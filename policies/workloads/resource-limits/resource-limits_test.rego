@@ -1,17 +1,11 @@
 package chartguard.rules.workloads["resource-limits_test"]
 
 import data.chartguard.rules.workloads["resource-limits"] as rule
+import data.chartguard.lib.testing as t
 
-_input(resources) := {
-	"profile": "prod",
-	"resources": [{"kind": "Deployment", "name": "web", "namespace": null}],
-	"containers": [{
-		"resource": 0,
-		"type": "container",
-		"path": ["spec", "template", "spec", "containers", 0],
-		"container": {"name": "app", "image": "nginx:1.27", "resources": resources},
-	}],
-}
+# Deployment web with one container `app` whose resources are `resources`.
+_input(resources) := t.deployment_input({}, [["container", {"name": "app", "image": "nginx:1.27", "resources": resources}]])
+
 
 test_complete_resources_pass if {
 	count(rule.report) == 0 with input as _input({"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"memory": "128Mi"}})

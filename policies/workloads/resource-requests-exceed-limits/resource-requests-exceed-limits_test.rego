@@ -1,18 +1,11 @@
 package chartguard.rules.workloads["resource-requests-exceed-limits_test"]
 
 import data.chartguard.rules.workloads["resource-requests-exceed-limits"] as rule
+import data.chartguard.lib.testing as t
 
-_input(resources) := {
-	"profile": "prod",
-	"resources": [{"kind": "Deployment", "name": "api", "namespace": null}],
-	"containers": [{
-		"resource": 0,
-		"type": "container",
-		"pod_path": ["spec", "template", "spec"],
-		"path": ["spec", "template", "spec", "containers", 0],
-		"container": {"name": "api", "image": "api:1", "resources": resources},
-	}],
-}
+# Deployment api with one container `api` whose resources are `resources`.
+_input(resources) := t.workload_input("Deployment", "api", null, t.template_pod_path, {}, [["container", {"name": "api", "image": "api:1", "resources": resources}]])
+
 
 test_cpu_request_above_limit_fires_at_request_with_related_limit if {
 	report := rule.report with input as _input({"requests": {"cpu": "2", "memory": "1Gi"}, "limits": {"cpu": "1500m", "memory": "2Gi"}})

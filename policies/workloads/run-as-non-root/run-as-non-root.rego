@@ -27,13 +27,14 @@
 package chartguard.rules.workloads["run-as-non-root"]
 
 import data.chartguard.lib
+import data.chartguard.lib.workloads_lib as wl
 
 # An explicit runAsUser: 0 in effect for the container (its own, or the pod's not overridden):
 # not a missing guarantee but a decision to run as root, so an error.
 report contains lib.violation_with_severity(c.resource, path, msg, "error") if {
 	some c in input.containers
 	c.type != "ephemeral"
-	not _windows(c)
+	not wl.windows_pod(c)
 	some path in _root_user_path(c)
 	msg := sprintf("%s of %s runs as root (runAsUser: 0)", [lib.container_label(c), lib.describe(c.resource)])
 }
@@ -42,7 +43,7 @@ report contains lib.violation_with_severity(c.resource, path, msg, "error") if {
 report contains lib.violation(c.resource, path, msg) if {
 	some c in input.containers
 	c.type != "ephemeral"
-	not _windows(c)
+	not wl.windows_pod(c)
 	count(_root_user_path(c)) == 0
 	not _non_root_guaranteed(c)
 	path := _container_sc_path(c)
@@ -52,14 +53,6 @@ report contains lib.violation(c.resource, path, msg) if {
 	)
 }
 
-_pod_sc(c) := sc if {
-	sc := object.get(input.resources[c.resource].object, array.concat(c.pod_path, ["securityContext"]), {})
-	is_object(sc)
-} else := {}
-
-_ctr_sc(c) := c.container.securityContext if is_object(c.container.securityContext)
-else := {}
-
 _set(sc, field) if {
 	v := sc[field]
 	v != null
@@ -67,15 +60,15 @@ _set(sc, field) if {
 
 # The path of the runAsUser: 0 that is in effect, as a one-element set (empty if none).
 _root_user_path(c) := {array.concat(c.path, ["securityContext", "runAsUser"])} if {
-	_set(_ctr_sc(c), "runAsUser")
-	_ctr_sc(c).runAsUser == 0
+	_set(wl.container_sc(c), "runAsUser")
+	wl.container_sc(c).runAsUser == 0
 } else := {array.concat(c.pod_path, ["securityContext", "runAsUser"])} if {
-	not _set(_ctr_sc(c), "runAsUser")
-	_pod_sc(c).runAsUser == 0
+	not _set(wl.container_sc(c), "runAsUser")
+	wl.pod_sc(c).runAsUser == 0
 } else := set()
 
-_effective(c, field) := _ctr_sc(c)[field] if _set(_ctr_sc(c), field)
-else := _pod_sc(c)[field] if _set(_pod_sc(c), field)
+_effective(c, field) := wl.container_sc(c)[field] if _set(wl.container_sc(c), field)
+else := wl.pod_sc(c)[field] if _set(wl.pod_sc(c), field)
 
 _non_root_guaranteed(c) if _effective(c, "runAsNonRoot") == true
 
@@ -87,6 +80,3 @@ _non_root_guaranteed(c) if {
 
 _container_sc_path(c) := array.concat(c.path, ["securityContext"]) if is_object(c.container.securityContext)
 else := c.path
-
-# Windows pods have no UIDs (windowsOptions.runAsUserName instead).
-_windows(c) if object.get(input.resources[c.resource].object, array.concat(c.pod_path, ["os", "name"]), "") == "windows"

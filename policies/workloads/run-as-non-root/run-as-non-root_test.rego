@@ -1,33 +1,11 @@
 package chartguard.rules.workloads["run-as-non-root_test"]
 
 import data.chartguard.rules.workloads["run-as-non-root"] as rule
+import data.chartguard.lib.testing as t
 
-_pod_path := ["spec", "template", "spec"]
+# Deployment web whose pod has securityContext `pod_sc` and the given [type, container]s.
+_input(pod_sc, ctrs) := t.deployment_input({"securityContext": pod_sc}, ctrs)
 
-# One Deployment whose pod has securityContext `pod_sc` and the given containers
-# (list of [type, container]).
-_input(pod_sc, ctrs) := {
-	"profile": "prod",
-	"resources": [{
-		"kind": "Deployment", "name": "web", "namespace": null,
-		"object": {"spec": {"template": {"spec": {"securityContext": pod_sc}}}},
-	}],
-	"containers": [{
-		"resource": 0,
-		"pod_path": _pod_path,
-		"path": array.concat(_pod_path, [_field(t[0]), n]),
-		"type": t[0],
-		"container": t[1],
-	} |
-		some n, t in ctrs
-	],
-}
-
-_field("init") := "initContainers"
-
-_field("container") := "containers"
-
-_field("ephemeral") := "ephemeralContainers"
 
 test_pod_level_non_root_passes if {
 	count(rule.report) == 0 with input as _input({"runAsNonRoot": true, "runAsUser": 10001}, [["container", {"name": "app"}], ["init", {"name": "wait"}]])

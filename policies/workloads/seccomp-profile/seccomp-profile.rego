@@ -57,7 +57,7 @@ _inheriting[key] contains lib.container_label(c) if {
 report contains lib.violation(i, array.concat(pod_path, ["securityContext", "seccompProfile", "type"]), msg) if {
 	some key, labels in _inheriting
 	[i, pod_path] := key
-	pod_sc := _pod_sc(i, pod_path)
+	pod_sc := wl.pod_security_context(i, pod_path)
 	not _type(pod_sc) in _confined
 	msg := sprintf(
 		"%s: %s %s no securityContext.seccompProfile.type and the pod %s, so %s unconfined and may make any system call",
@@ -69,11 +69,6 @@ _type(sc) := t if {
 	t := sc.seccompProfile.type
 	t != null
 }
-
-_pod_sc(i, pod_path) := sc if {
-	sc := object.get(input.resources[i].object, array.concat(pod_path, ["securityContext"]), {})
-	is_object(sc)
-} else := {}
 
 _pod_state(sc) := sprintf("sets %v", [_type(sc)]) if {
 	_type(sc)

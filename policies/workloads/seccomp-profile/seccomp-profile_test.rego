@@ -1,28 +1,11 @@
 package chartguard.rules.workloads["seccomp-profile_test"]
 
 import data.chartguard.rules.workloads["seccomp-profile"] as rule
+import data.chartguard.lib.testing as t
 
-_pod_path := ["spec", "template", "spec"]
+# Deployment web with pod spec `pod_spec` and the given [type, container]s.
+_input(pod_spec, ctrs) := t.deployment_input(pod_spec, ctrs)
 
-# One Deployment whose pod spec is `pod_spec` plus the given containers ([type, container]).
-_input(pod_spec, ctrs) := {
-	"profile": "prod",
-	"resources": [{
-		"kind": "Deployment", "name": "web", "namespace": null, "hook": null,
-		"object": {"spec": {"template": {"spec": pod_spec}}},
-	}],
-	"containers": [{
-		"resource": 0,
-		"pod_path": _pod_path,
-		"path": array.concat(_pod_path, [_field[t[0]], n]),
-		"type": t[0],
-		"container": t[1],
-	} |
-		some n, t in ctrs
-	],
-}
-
-_field := {"container": "containers", "init": "initContainers", "ephemeral": "ephemeralContainers"}
 
 test_pod_level_runtime_default_passes if {
 	count(rule.report) == 0 with input as _input({"securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}, [
