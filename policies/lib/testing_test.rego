@@ -39,3 +39,9 @@ test_combine_points_views_at_their_resources if {
 	{[c.resource, c.container.name] | some c in x.containers} == {[0, "web"], [1, "flyway"]}
 	{p.resource | some p in x.pods} == {0, 1}
 }
+
+test_only if {
+	t.only({{"path": ["spec"]}}) == {"path": ["spec"]}
+	not t.only(set())
+	not t.only({1, 2})
+}

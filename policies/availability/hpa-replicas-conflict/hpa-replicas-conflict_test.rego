@@ -1,6 +1,7 @@
 package chartguard.rules.availability["hpa-replicas-conflict_test"]
 
 import data.chartguard.rules.availability["hpa-replicas-conflict"] as rule
+import data.chartguard.lib.testing as t
 
 _deploy(replicas) := {"kind": "Deployment", "name": "web", "namespace": null, "hook": null, "object": {"spec": {"replicas": replicas}}}
 
@@ -10,9 +11,7 @@ _hpa(kind, name, min, max) := {
 }
 
 test_replicas_with_hpa_fires_on_workload if {
-	report := rule.report with input as {"resources": [_deploy(3), _hpa("Deployment", "web", 2, 10)]}
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as {"resources": [_deploy(3), _hpa("Deployment", "web", 2, 10)]}
 	v.resource == 0
 	v.path == ["spec", "replicas"]
 	contains(v.message, "Deployment web sets spec.replicas (3) while HorizontalPodAutoscaler web-hpa scales it")
@@ -34,9 +33,7 @@ test_missing_target_fires if {
 }
 
 test_min_above_max_is_an_error if {
-	report := rule.report with input as {"resources": [_deploy(null), _hpa("Deployment", "web", 5, 3)]}
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as {"resources": [_deploy(null), _hpa("Deployment", "web", 5, 3)]}
 	v.severity == "error"
 	v.path == ["spec", "minReplicas"]
 	contains(v.message, "spec.minReplicas 5 greater than spec.maxReplicas 3")

@@ -1,6 +1,7 @@
 package chartguard.rules.availability["pdb-blocks-eviction_test"]
 
 import data.chartguard.rules.availability["pdb-blocks-eviction"] as rule
+import data.chartguard.lib.testing as t
 
 _deploy(name, replicas, labels) := {
 	"kind": "Deployment", "name": name, "namespace": null, "hook": null,
@@ -26,9 +27,7 @@ test_max_unavailable_zero_fires if {
 }
 
 test_min_available_equal_to_replicas_fires_with_related if {
-	report := rule.report with input as _input([_pdb({"minAvailable": 1}), _deploy("web", 1, {"app": "web"})])
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _input([_pdb({"minAvailable": 1}), _deploy("web", 1, {"app": "web"})])
 	v.path == ["spec", "minAvailable"]
 	contains(v.message, "requires minAvailable 1 of the 1 pod(s) of Deployment web")
 	v.related[0].resource == 1

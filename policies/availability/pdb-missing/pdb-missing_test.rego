@@ -1,6 +1,7 @@
 package chartguard.rules.availability["pdb-missing_test"]
 
 import data.chartguard.rules.availability["pdb-missing"] as rule
+import data.chartguard.lib.testing as t
 
 _labels := {"app": "web", "component": "api"}
 
@@ -55,9 +56,7 @@ test_single_replica_and_unset_pass if {
 }
 
 test_hpa_target_fires_with_related_hpa if {
-	report := rule.report with input as {"resources": [_deploy("web", null, null), _hpa("web", 10)]}
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as {"resources": [_deploy("web", null, null), _hpa("web", 10)]}
 	v.path == ["spec", "template", "metadata", "labels"]
 	contains(v.message, "Deployment web is scaled by HorizontalPodAutoscaler web-hpa (up to 10 replicas)")
 	v.related[0].resource == 1

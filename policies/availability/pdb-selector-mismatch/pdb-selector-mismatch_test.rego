@@ -1,6 +1,7 @@
 package chartguard.rules.availability["pdb-selector-mismatch_test"]
 
 import data.chartguard.rules.availability["pdb-selector-mismatch"] as rule
+import data.chartguard.lib.testing as t
 
 _deploy(name, labels, hook) := {
 	"api_version": "apps/v1", "kind": "Deployment", "name": name, "namespace": null, "hook": hook,
@@ -15,9 +16,7 @@ _input(resources) := {"resources": resources, "pods": [{"resource": i, "labels":
 ]}
 
 test_renamed_label_fires_at_selector if {
-	report := rule.report with input as _input([_pdb("policy/v1", {"matchLabels": {"app.kubernetes.io/name": "web"}}), _deploy("web", {"app": "web"}, null)])
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _input([_pdb("policy/v1", {"matchLabels": {"app.kubernetes.io/name": "web"}}), _deploy("web", {"app": "web"}, null)])
 	v.resource == 0
 	v.path == ["spec", "selector"]
 	contains(v.message, "PodDisruptionBudget web: spec.selector (app.kubernetes.io/name=web) matches no pod template of the release")

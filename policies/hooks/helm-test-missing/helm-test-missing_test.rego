@@ -1,13 +1,12 @@
 package chartguard.rules.hooks["helm-test-missing_test"]
 
 import data.chartguard.rules.hooks["helm-test-missing"] as rule
+import data.chartguard.lib.testing as t
 
 _r(kind, name, hook) := {"kind": kind, "name": name, "namespace": null, "origin": {"template": "app/templates/x.yaml"}, "object": {}, "hook": hook}
 
 test_workloads_without_test_fire_on_first if {
-	report := rule.report with input as {"release": {"name": "app"}, "resources": [_r("ConfigMap", "c", null), _r("Deployment", "web", null), _r("StatefulSet", "db", null)]}
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as {"release": {"name": "app"}, "resources": [_r("ConfigMap", "c", null), _r("Deployment", "web", null), _r("StatefulSet", "db", null)]}
 	v.resource == 1
 	v.path == ["metadata", "name"]
 	contains(v.message, "the release runs Deployment web and 1 other workloads but ships no helm test")

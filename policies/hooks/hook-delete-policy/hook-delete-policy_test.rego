@@ -1,15 +1,14 @@
 package chartguard.rules.hooks["hook-delete-policy_test"]
 
 import data.chartguard.rules.hooks["hook-delete-policy"] as rule
+import data.chartguard.lib.testing as t
 
 _in(kind, ann, test) := {"resources": [{"kind": kind, "name": "app-migration", "namespace": null, "object": {"metadata": {"annotations": ann}}, "hook": {"events": ["pre-upgrade"], "weight": 0, "test": test}}]}
 
 _policy(p) := _in("Job", {"helm.sh/hook": "pre-upgrade", "helm.sh/hook-delete-policy": p}, false)
 
 test_succeeded_only_fires if {
-	report := rule.report with input as _policy("hook-succeeded")
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _policy("hook-succeeded")
 	v.path == ["metadata", "annotations", "helm.sh/hook-delete-policy"]
 	contains(v.message, "Job app-migration sets helm.sh/hook-delete-policy \"hook-succeeded\" without before-hook-creation: a failed run leaves the hook in the cluster")
 	contains(v.message, "Job \"app-migration\" already exists")
@@ -39,8 +38,6 @@ test_good_policies_pass if {
 }
 
 test_unknown_value_alongside_before_hook_creation if {
-	report := rule.report with input as _policy("before-hook-creation,delete-always")
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _policy("before-hook-creation,delete-always")
 	contains(v.message, "known values: before-hook-creation, hook-failed, hook-succeeded")
 }

@@ -30,9 +30,7 @@ _job(events, weight, podspec) := _obj("Job", "app-migration", _hook(events, weig
 _env_secret := {"containers": [{"name": "m", "env": [{"name": "DATABASE_URL", "valueFrom": {"secretKeyRef": {"name": "app-secrets", "key": "url"}}}]}]}
 
 test_normal_secret_fires_at_reference if {
-	report := rule.report with input as _input([_obj("Secret", "app-secrets", {}, 0, {}), _job("pre-install,pre-upgrade", -5, _env_secret)])
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _input([_obj("Secret", "app-secrets", {}, 0, {}), _job("pre-install,pre-upgrade", -5, _env_secret)])
 	v.resource == 1
 	v.path == ["spec", "template", "spec", "containers", 0, "env", 0, "valueFrom", "secretKeyRef", "name"]
 	contains(v.message, "pre-install hook Job app-migration needs Secret app-secrets (env DATABASE_URL (secretKeyRef)), but Secret app-secrets is a normal resource")

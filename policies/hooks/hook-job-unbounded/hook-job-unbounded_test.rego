@@ -1,15 +1,14 @@
 package chartguard.rules.hooks["hook-job-unbounded_test"]
 
 import data.chartguard.rules.hooks["hook-job-unbounded"] as rule
+import data.chartguard.lib.testing as t
 
 _in(kind, spec, hook) := {"resources": [{"kind": kind, "name": "app", "namespace": null, "object": {"spec": spec}, "hook": hook}]}
 
 _hook := {"events": ["pre-upgrade"], "weight": 0, "test": false}
 
 test_job_missing_both_fires_at_spec if {
-	report := rule.report with input as _in("Job", {"template": {}}, _hook)
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _in("Job", {"template": {}}, _hook)
 	v.path == ["spec"]
 	contains(v.message, "hook Job app sets no activeDeadlineSeconds and no backoffLimit")
 	not v.severity

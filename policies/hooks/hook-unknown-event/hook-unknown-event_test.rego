@@ -1,13 +1,12 @@
 package chartguard.rules.hooks["hook-unknown-event_test"]
 
 import data.chartguard.rules.hooks["hook-unknown-event"] as rule
+import data.chartguard.lib.testing as t
 
 _in(hook) := {"resources": [{"kind": "Job", "name": "app", "namespace": null, "object": {"metadata": {"annotations": {"helm.sh/hook": hook}}}, "hook": null}]}
 
 test_typo_fires_with_suggestion if {
-	report := rule.report with input as _in("pre-instal")
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _in("pre-instal")
 	v.path == ["metadata", "annotations", "helm.sh/hook"]
 	contains(v.message, "Job app has helm.sh/hook \"pre-instal\" with the unknown event \"pre-instal\": Helm skips the whole document")
 	contains(v.message, "did you mean \"pre-install\"?")

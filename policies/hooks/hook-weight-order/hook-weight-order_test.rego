@@ -1,6 +1,7 @@
 package chartguard.rules.hooks["hook-weight-order_test"]
 
 import data.chartguard.rules.hooks["hook-weight-order"] as rule
+import data.chartguard.lib.testing as t
 
 _job(name, events, weight) := {
 	"kind": "Job", "name": name, "namespace": null,
@@ -36,9 +37,7 @@ test_equal_weights_break_ties_by_name if {
 	count(rule.report) == 0 with input as _input([_job("app-backup", ["pre-upgrade"], 0), _job("app-migration", ["pre-upgrade"], 0)])
 
 	# "db-migrate" < "nightly-backup": the migration runs first.
-	report := rule.report with input as _input([_job("nightly-backup", ["pre-upgrade"], 0), _job("db-migrate", ["pre-upgrade"], 0)])
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _input([_job("nightly-backup", ["pre-upgrade"], 0), _job("db-migrate", ["pre-upgrade"], 0)])
 	contains(v.message, "equal weights: Helm then sorts by name, and \"db-migrate\" comes first")
 }
 
@@ -72,9 +71,7 @@ test_non_job_hooks_ignored_for_order if {
 
 test_invalid_weight_fires_with_raw_text if {
 	notify := object.union(_job("app-notify", ["post-upgrade"], 0), {"hook": {"weight_raw": "five", "weight_valid": false}})
-	report := rule.report with input as _input([notify])
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _input([notify])
 	v.path == ["metadata", "annotations", "helm.sh/hook-weight"]
 	contains(v.message, "Job app-notify has helm.sh/hook-weight \"five\", which is not an integer: Helm treats it as 0")
 }

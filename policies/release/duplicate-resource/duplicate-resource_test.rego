@@ -1,6 +1,7 @@
 package chartguard.rules.release["duplicate-resource_test"]
 
 import data.chartguard.rules.release["duplicate-resource"] as rule
+import data.chartguard.lib.testing as t
 
 _res(kind, api_version, ns, name) := {
 	"kind": kind, "api_version": api_version, "name": name, "namespace": ns, "hook": null, "object": {},
@@ -12,9 +13,7 @@ _hook(r, policies) := object.union(r, {"hook": {"events": ["pre-install"], "dele
 _release(resources) := {"release": {"name": "app", "namespace": "team-a"}, "resources": resources}
 
 test_second_copy_fires_with_related_first if {
-	report := rule.report with input as _release([_res("ConfigMap", "v1", null, "app"), _res("Secret", "v1", null, "app"), _res("ConfigMap", "v1", null, "app")])
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _release([_res("ConfigMap", "v1", null, "app"), _res("Secret", "v1", null, "app"), _res("ConfigMap", "v1", null, "app")])
 	v.resource == 2
 	v.path == ["metadata", "name"]
 	contains(v.message, "ConfigMap app appears more than once in the release (first copy at app/templates/x.yaml)")

@@ -1,15 +1,14 @@
 package chartguard.rules.release["namespace-hardcoded_test"]
 
 import data.chartguard.rules.release["namespace-hardcoded"] as rule
+import data.chartguard.lib.testing as t
 
 _res(kind, api_version, ns) := {"kind": kind, "api_version": api_version, "name": "app", "namespace": ns, "object": {}, "hook": null}
 
 _input(resources) := {"release": {"name": "app", "namespace": "team-a"}, "resources": resources}
 
 test_other_namespace_fires_at_metadata_namespace if {
-	report := rule.report with input as _input([_res("ConfigMap", "v1", "myapp")])
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _input([_res("ConfigMap", "v1", "myapp")])
 	v.resource == 0
 	v.path == ["metadata", "namespace"]
 	contains(v.message, "ConfigMap myapp/app is pinned to namespace \"myapp\" by metadata.namespace, while the release installs into \"team-a\"")

@@ -1,6 +1,7 @@
 package chartguard.rules.schema["unknown-field_test"]
 
 import data.chartguard.rules.schema["unknown-field"] as rule
+import data.chartguard.lib.testing as t
 
 _input := {
 	"resources": [{"kind": "Deployment", "name": "web", "namespace": null}],
@@ -11,9 +12,7 @@ _input := {
 }
 
 test_reports_unknown_fields_only if {
-	report := rule.report with input as _input
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _input
 	v.resource == 0
 	v.path == ["spec", "template", "spec", "securityContext", "runAsNonroot"]
 	v.message == "Deployment web: spec.template.spec.securityContext.runAsNonroot: unknown field"

@@ -1,6 +1,7 @@
 package chartguard.rules.secrets["external-secret-store-missing_test"]
 
 import data.chartguard.rules.secrets["external-secret-store-missing"] as rule
+import data.chartguard.lib.testing as t
 
 _store(kind, name) := {"api_version": "external-secrets.io/v1", "kind": kind, "name": name, "namespace": null, "hook": null, "object": {}}
 
@@ -12,9 +13,7 @@ test_store_in_release_passes if {
 }
 
 test_missing_store_fires if {
-	report := rule.report with input as {"resources": [_es({"secretStoreRef": {"name": "vault-backend"}}), _store("SecretStore", "vault")]}
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as {"resources": [_es({"secretStoreRef": {"name": "vault-backend"}}), _store("SecretStore", "vault")]}
 	v.resource == 0
 	v.path == ["spec", "secretStoreRef"]
 	not v.severity

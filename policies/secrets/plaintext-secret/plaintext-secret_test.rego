@@ -1,6 +1,7 @@
 package chartguard.rules.secrets["plaintext-secret_test"]
 
 import data.chartguard.rules.secrets["plaintext-secret"] as rule
+import data.chartguard.lib.testing as t
 
 _res(kind, object) := {"kind": kind, "name": "app", "namespace": null, "hook": null, "object": object}
 
@@ -54,9 +55,7 @@ test_service_account_token_and_empty_secrets_pass if {
 # ---- ConfigMaps --------------------------------------------------------------------------------
 
 test_configmap_credential_key_fires if {
-	report := rule.report with input as _cm({"LOG_LEVEL": "info", "DB_HOST": "db", "DB_PASSWORD": "cm-pa55w0rd"})
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _cm({"LOG_LEVEL": "info", "DB_HOST": "db", "DB_PASSWORD": "cm-pa55w0rd"})
 	v.path == ["data", "DB_PASSWORD"]
 	contains(v.message, "ConfigMap app holds a credential in plain text in data key \"DB_PASSWORD\"")
 	not contains(v.message, "cm-pa55w0rd")
@@ -97,9 +96,7 @@ test_configmap_non_credentials_pass if {
 # ---- env ---------------------------------------------------------------------------------------
 
 test_env_dsn_with_password_fires_at_value if {
-	report := rule.report with input as _env([{"name": "LOG_LEVEL", "value": "info"}, {"name": "DATABASE_URL", "value": "postgresql://app:s3cr3t@db:5432/app"}])
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _env([{"name": "LOG_LEVEL", "value": "info"}, {"name": "DATABASE_URL", "value": "postgresql://app:s3cr3t@db:5432/app"}])
 	v.path == ["spec", "template", "spec", "containers", 0, "env", 1, "value"]
 	contains(v.message, "container \"api\" of Deployment app sets env DATABASE_URL to a literal credential")
 	not contains(v.message, "s3cr3t")
@@ -200,9 +197,7 @@ _args(field, list) := {
 }
 
 test_args_credentials_fire_at_the_argument if {
-	report := rule.report with input as _args("args", ["--log-level=info", "--db-password=hunter2"])
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _args("args", ["--log-level=info", "--db-password=hunter2"])
 	v.path == ["spec", "template", "spec", "containers", 0, "args", 1]
 	contains(v.message, "container \"api\" of Deployment app passes a literal credential in args[1]")
 	not contains(v.message, "hunter2")

@@ -1,6 +1,7 @@
 package chartguard.rules.secrets["secret-ref-unresolved_test"]
 
 import data.chartguard.rules.secrets["secret-ref-unresolved"] as rule
+import data.chartguard.lib.testing as t
 
 _deploy := {"api_version": "apps/v1", "kind": "Deployment", "name": "web", "namespace": null, "hook": null, "object": {}}
 
@@ -21,9 +22,7 @@ _input(others, env, env_from, volumes) := {
 _secret_env := [{"name": "DB_URL", "valueFrom": {"secretKeyRef": {"name": "app-secrets", "key": "url"}}}]
 
 test_missing_secret_is_a_note_at_the_reference if {
-	report := rule.report with input as _input([], _secret_env, [], [])
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _input([], _secret_env, [], [])
 	v.severity == "note"
 	v.path == ["spec", "template", "spec", "containers", 0, "env", 0, "valueFrom", "secretKeyRef", "name"]
 	contains(v.message, "Deployment web reads Secret \"app-secrets\" (container \"app\" env DB_URL), which nothing in the release creates")

@@ -1,6 +1,7 @@
 package chartguard.rules.traffic["canary-target-missing_test"]
 
 import data.chartguard.rules.traffic["canary-target-missing"] as rule
+import data.chartguard.lib.testing as t
 
 _deploy := {"api_version": "apps/v1", "kind": "Deployment", "name": "web", "namespace": null, "hook": null, "object": {}}
 
@@ -16,9 +17,7 @@ test_target_present_passes if {
 }
 
 test_missing_target_fires if {
-	report := rule.report with input as {"resources": [_deploy, _canary({"targetRef": {"kind": "Deployment", "name": "web-app"}})]}
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as {"resources": [_deploy, _canary({"targetRef": {"kind": "Deployment", "name": "web-app"}})]}
 	v.resource == 1
 	v.path == ["spec", "targetRef", "name"]
 	contains(v.message, "Canary web: spec.targetRef names Deployment \"web-app\", which is not in the release")

@@ -1,6 +1,7 @@
 package chartguard.rules.traffic["service-selector-mismatch_test"]
 
 import data.chartguard.rules.traffic["service-selector-mismatch"] as rule
+import data.chartguard.lib.testing as t
 
 _deploy(name, labels, hook) := {
 	"api_version": "apps/v1", "kind": "Deployment", "name": name, "namespace": null, "hook": hook,
@@ -17,9 +18,7 @@ _input(resources) := {"resources": resources, "pods": [{"resource": i, "labels":
 _slots := [_deploy("web-blue", {"app": "web", "slot": "blue"}, null), _deploy("web-green", {"app": "web", "slot": "green"}, null)]
 
 test_slot_typo_fires_with_closest_hint if {
-	report := rule.report with input as _input(array.concat([_svc({"selector": {"app": "web", "slot": "gren"}})], _slots))
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _input(array.concat([_svc({"selector": {"app": "web", "slot": "gren"}})], _slots))
 	v.resource == 0
 	v.path == ["spec", "selector"]
 	contains(v.message, "Service web: spec.selector (app=web, slot=gren) matches no pod template of the release")

@@ -1,6 +1,7 @@
 package chartguard.rules.traffic["servicemonitor-port-mismatch_test"]
 
 import data.chartguard.rules.traffic["servicemonitor-port-mismatch"] as rule
+import data.chartguard.lib.testing as t
 
 _svc(labels, ports) := {"api_version": "v1", "kind": "Service", "name": "web", "namespace": null, "hook": null, "object": {"metadata": {"labels": labels}, "spec": {"ports": ports}}}
 
@@ -13,9 +14,7 @@ test_matching_port_passes if {
 }
 
 test_unknown_port_fires_at_endpoint if {
-	report := rule.report with input as {"resources": [_web, _sm({"selector": {"matchLabels": {"app": "web"}}, "endpoints": [{"port": "metrics"}, {"port": "http-metrics"}]})]}
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as {"resources": [_web, _sm({"selector": {"matchLabels": {"app": "web"}}, "endpoints": [{"port": "metrics"}, {"port": "http-metrics"}]})]}
 	v.resource == 1
 	v.path == ["spec", "endpoints", 1, "port"]
 	contains(v.message, "spec.endpoints[1].port \"http-metrics\" is not the name of a port of Service web (ports: \"http\", \"metrics\")")

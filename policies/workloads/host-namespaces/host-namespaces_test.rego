@@ -1,6 +1,7 @@
 package chartguard.rules.workloads["host-namespaces_test"]
 
 import data.chartguard.rules.workloads["host-namespaces"] as rule
+import data.chartguard.lib.testing as t
 
 _input(kind, path, spec) := {
 	"profile": "prod",
@@ -10,9 +11,7 @@ _input(kind, path, spec) := {
 }
 
 test_host_network_fires_at_field if {
-	report := rule.report with input as _input("DaemonSet", ["spec", "template", "spec"], {"hostNetwork": true, "containers": []})
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _input("DaemonSet", ["spec", "template", "spec"], {"hostNetwork": true, "containers": []})
 	v.resource == 0
 	v.path == ["spec", "template", "spec", "hostNetwork"]
 	contains(v.message, "DaemonSet monitoring/agent sets hostNetwork: true")

@@ -8,9 +8,7 @@ _input(ctrs) := t.deployment_input({}, [[x[0], {"name": sprintf("c%v", [n]), "im
 
 
 test_latest_fires_at_image if {
-	report := rule.report with input as _input([["container", "ghcr.io/example/web:latest"]])
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _input([["container", "ghcr.io/example/web:latest"]])
 	v.resource == 0
 	v.path == ["spec", "template", "spec", "containers", 0, "image"]
 	contains(v.message, "container \"c0\" of Deployment web uses image \"ghcr.io/example/web:latest\" with the tag \"latest\"")
@@ -27,9 +25,7 @@ test_no_tag_fires_also_behind_registry_port if {
 }
 
 test_empty_tag_is_an_error if {
-	report := rule.report with input as _input([["container", "example/report:"]])
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _input([["container", "example/report:"]])
 	v.severity == "error"
 	contains(v.message, "empty tag")
 	contains(v.message, "InvalidImageName")

@@ -3,20 +3,14 @@ package chartguard.rules.workloads["privileged-container_test"]
 import data.chartguard.rules.workloads["privileged-container"] as rule
 import data.chartguard.lib.testing as t
 
-# Deployment web with pod spec `pod_spec` and the given [type, container]s.
-_input(pod_spec, ctrs) := t.deployment_input(pod_spec, ctrs)
-
-
 test_privileged_fires_at_field if {
-	report := rule.report with input as _input({}, [["init", {"name": "sysctl", "securityContext": {"privileged": true}}]])
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as t.deployment_input({}, [["init", {"name": "sysctl", "securityContext": {"privileged": true}}]])
 	v.path == ["spec", "template", "spec", "initContainers", 0, "securityContext", "privileged"]
 	contains(v.message, "init container \"sysctl\" of Deployment web runs privileged (securityContext.privileged: true)")
 }
 
 test_unset_or_false_passes if {
-	count(rule.report) == 0 with input as _input({}, [
+	count(rule.report) == 0 with input as t.deployment_input({}, [
 		["container", {"name": "a"}],
 		["container", {"name": "b", "securityContext": {"privileged": false}}],
 		["container", {"name": "c", "securityContext": null}],
@@ -24,9 +18,9 @@ test_unset_or_false_passes if {
 }
 
 test_ephemeral_privileged_fires if {
-	count(rule.report) == 1 with input as _input({}, [["ephemeral", {"name": "debug", "securityContext": {"privileged": true}}]])
+	count(rule.report) == 1 with input as t.deployment_input({}, [["ephemeral", {"name": "debug", "securityContext": {"privileged": true}}]])
 }
 
 test_windows_skipped if {
-	count(rule.report) == 0 with input as _input({"os": {"name": "windows"}}, [["container", {"name": "x", "securityContext": {"privileged": true}}]])
+	count(rule.report) == 0 with input as t.deployment_input({"os": {"name": "windows"}}, [["container", {"name": "x", "securityContext": {"privileged": true}}]])
 }

@@ -12,9 +12,7 @@ _input(kind, hook, ctrs) := t.workload_input(kind, "api", hook, t.template_pod_p
 
 
 test_no_probes_warns_at_container if {
-	report := rule.report with input as _input("Deployment", null, [["container", {"name": "api"}]])
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _input("Deployment", null, [["container", {"name": "api"}]])
 	v.path == ["spec", "template", "spec", "containers", 0]
 	not v.severity
 	contains(v.message, "container \"api\" of Deployment api has no readinessProbe and no livenessProbe")

@@ -1,6 +1,7 @@
 package chartguard.rules.workloads["replicas-single_test"]
 
 import data.chartguard.rules.workloads["replicas-single"] as rule
+import data.chartguard.lib.testing as t
 
 _workload(kind, name, spec) := {"kind": kind, "name": name, "namespace": null, "hook": null, "object": {"spec": spec}}
 
@@ -10,9 +11,7 @@ _hpa(kind, target, ns) := {
 }
 
 test_one_replica_deployment_warns_at_replicas if {
-	report := rule.report with input as {"resources": [_workload("Deployment", "web", {"replicas": 1})]}
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as {"resources": [_workload("Deployment", "web", {"replicas": 1})]}
 	v.resource == 0
 	v.path == ["spec", "replicas"]
 	not v.severity

@@ -8,9 +8,7 @@ _input(resources) := t.workload_input("Deployment", "api", null, t.template_pod_
 
 
 test_cpu_request_above_limit_fires_at_request_with_related_limit if {
-	report := rule.report with input as _input({"requests": {"cpu": "2", "memory": "1Gi"}, "limits": {"cpu": "1500m", "memory": "2Gi"}})
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _input({"requests": {"cpu": "2", "memory": "1Gi"}, "limits": {"cpu": "1500m", "memory": "2Gi"}})
 	v.path == ["spec", "template", "spec", "containers", 0, "resources", "requests", "cpu"]
 	contains(v.message, "container \"api\" of Deployment api requests cpu 2 but limits it to 1500m")
 	v.related[0].path == ["spec", "template", "spec", "containers", 0, "resources", "limits", "cpu"]

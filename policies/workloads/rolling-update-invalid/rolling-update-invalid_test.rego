@@ -1,15 +1,14 @@
 package chartguard.rules.workloads["rolling-update-invalid_test"]
 
 import data.chartguard.rules.workloads["rolling-update-invalid"] as rule
+import data.chartguard.lib.testing as t
 
 _deploy(strategy) := {"resources": [{"kind": "Deployment", "name": "api", "namespace": null, "hook": null, "object": {"spec": {"replicas": 3, "strategy": strategy}}}]}
 
 _daemonset(strategy) := {"resources": [{"kind": "DaemonSet", "name": "agent", "namespace": null, "hook": null, "object": {"spec": {"updateStrategy": strategy}}}]}
 
 test_both_zero_fires_at_max_unavailable if {
-	report := rule.report with input as _deploy({"rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}})
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _deploy({"rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}})
 	v.path == ["spec", "strategy", "rollingUpdate", "maxUnavailable"]
 	contains(v.message, "Deployment api sets spec.strategy.rollingUpdate.maxUnavailable to 0 with maxSurge 0")
 	contains(v.message, "rejects")

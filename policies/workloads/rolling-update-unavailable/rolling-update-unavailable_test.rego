@@ -1,6 +1,7 @@
 package chartguard.rules.workloads["rolling-update-unavailable_test"]
 
 import data.chartguard.rules.workloads["rolling-update-unavailable"] as rule
+import data.chartguard.lib.testing as t
 
 _deploy(spec) := {"kind": "Deployment", "name": "web", "namespace": null, "hook": null, "object": {"spec": spec}}
 
@@ -25,17 +26,13 @@ test_percentage_rounds_down_against_replicas if {
 }
 
 test_percentage_fires_with_its_meaning if {
-	report := rule.report with input as _input(_strategy(4, {"maxSurge": "25%", "maxUnavailable": "25%"}))
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _input(_strategy(4, {"maxSurge": "25%", "maxUnavailable": "25%"}))
 	v.path == ["spec", "strategy", "rollingUpdate", "maxUnavailable"]
 	contains(v.message, "Deployment web sets strategy.rollingUpdate.maxUnavailable to 25%: 25% of 4 replicas = 1 pod may be unavailable")
 }
 
 test_default_fires_from_four_replicas if {
-	report := rule.report with input as _input({"replicas": "8"})
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _input({"replicas": "8"})
 	contains(v.message, "unset, so Kubernetes uses 25%: 25% of 8 replicas = 2 pods may be unavailable")
 }
 
@@ -51,9 +48,7 @@ test_integer_fires if {
 }
 
 test_zero_surge_fires_at_max_surge if {
-	report := rule.report with input as _input(_strategy(3, {"maxSurge": "0%", "maxUnavailable": 0}))
-	count(report) == 1
-	some v in report
+	v := t.only(rule.report) with input as _input(_strategy(3, {"maxSurge": "0%", "maxUnavailable": 0}))
 	v.path == ["spec", "strategy", "rollingUpdate", "maxSurge"]
 	contains(v.message, "maxSurge to 0%")
 }

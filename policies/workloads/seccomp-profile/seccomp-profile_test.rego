@@ -3,26 +3,22 @@ package chartguard.rules.workloads["seccomp-profile_test"]
 import data.chartguard.rules.workloads["seccomp-profile"] as rule
 import data.chartguard.lib.testing as t
 
-# Deployment web with pod spec `pod_spec` and the given [type, container]s.
-_input(pod_spec, ctrs) := t.deployment_input(pod_spec, ctrs)
-
-
 test_pod_level_runtime_default_passes if {
-	count(rule.report) == 0 with input as _input({"securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}, [
+	count(rule.report) == 0 with input as t.deployment_input({"securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}, [
 		["container", {"name": "app"}],
 		["init", {"name": "init", "securityContext": {"runAsNonRoot": true}}],
 	])
 }
 
 test_container_level_profiles_pass if {
-	count(rule.report) == 0 with input as _input({}, [
+	count(rule.report) == 0 with input as t.deployment_input({}, [
 		["container", {"name": "app", "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}],
 		["container", {"name": "b", "securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "p.json"}}}],
 	])
 }
 
 test_nothing_set_fires_once_per_pod_at_pod_field if {
-	report := rule.report with input as _input({"securityContext": {"runAsNonRoot": true}}, [
+	report := rule.report with input as t.deployment_input({"securityContext": {"runAsNonRoot": true}}, [
 		["container", {"name": "app"}],
 		["init", {"name": "init"}],
 	])
@@ -33,7 +29,7 @@ test_nothing_set_fires_once_per_pod_at_pod_field if {
 }
 
 test_container_unconfined_fires_at_container if {
-	report := rule.report with input as _input({"securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}, [
+	report := rule.report with input as t.deployment_input({"securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}, [
 		["container", {"name": "app"}],
 		["container", {"name": "prof", "securityContext": {"seccompProfile": {"type": "Unconfined"}}}],
 	])
@@ -44,13 +40,13 @@ test_container_unconfined_fires_at_container if {
 }
 
 test_pod_unconfined_fires_unless_overridden if {
-	some v in rule.report with input as _input({"securityContext": {"seccompProfile": {"type": "Unconfined"}}}, [["container", {"name": "app"}]])
+	some v in rule.report with input as t.deployment_input({"securityContext": {"seccompProfile": {"type": "Unconfined"}}}, [["container", {"name": "app"}]])
 	contains(v.message, "the pod sets Unconfined")
-	count(rule.report) == 0 with input as _input({"securityContext": {"seccompProfile": {"type": "Unconfined"}}}, [["container", {"name": "app", "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}]])
+	count(rule.report) == 0 with input as t.deployment_input({"securityContext": {"seccompProfile": {"type": "Unconfined"}}}, [["container", {"name": "app", "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}]])
 }
 
 test_only_uncovered_containers_named if {
-	some v in rule.report with input as _input({}, [
+	some v in rule.report with input as t.deployment_input({}, [
 		["container", {"name": "app", "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}],
 		["container", {"name": "sidecar"}],
 	])
@@ -59,7 +55,7 @@ test_only_uncovered_containers_named if {
 }
 
 test_skips_ephemeral_privileged_and_windows if {
-	count(rule.report) == 0 with input as _input({}, [["ephemeral", {"name": "debug"}]])
-	count(rule.report) == 0 with input as _input({}, [["container", {"name": "csi", "securityContext": {"privileged": true}}]])
-	count(rule.report) == 0 with input as _input({"os": {"name": "windows"}}, [["container", {"name": "iis"}]])
+	count(rule.report) == 0 with input as t.deployment_input({}, [["ephemeral", {"name": "debug"}]])
+	count(rule.report) == 0 with input as t.deployment_input({}, [["container", {"name": "csi", "securityContext": {"privileged": true}}]])
+	count(rule.report) == 0 with input as t.deployment_input({"os": {"name": "windows"}}, [["container", {"name": "iis"}]])
 }
