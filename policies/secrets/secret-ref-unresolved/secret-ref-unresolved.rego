@@ -88,74 +88,19 @@ _refs contains ref if {
 	_unresolved(ref)
 }
 
-# env[].valueFrom.secretKeyRef / configMapKeyRef
-_all_refs contains {"resource": c.resource, "kind": kind, "name": src.name, "path": path, "where": where} if {
-	some c in input.containers
-	c.type != "ephemeral"
-	env := c.container.env
-	is_array(env)
-	some k, e in env
-	some field, kind in {"secretKeyRef": "Secret", "configMapKeyRef": "ConfigMap"}
-	src := e.valueFrom[field]
-	_required(src)
-	path := array.concat(c.path, ["env", k, "valueFrom", field, "name"])
-	where := sprintf("%s env %v", [lib.container_label(c), object.get(e, "name", k)])
-}
-
-# envFrom[].secretRef / configMapRef
-_all_refs contains {"resource": c.resource, "kind": kind, "name": src.name, "path": path, "where": where} if {
-	some c in input.containers
-	c.type != "ephemeral"
-	env_from := c.container.envFrom
-	is_array(env_from)
-	some k, e in env_from
-	some field, kind in {"secretRef": "Secret", "configMapRef": "ConfigMap"}
-	src := e[field]
-	_required(src)
-	path := array.concat(c.path, ["envFrom", k, field, "name"])
-	where := sprintf("%s envFrom", [lib.container_label(c)])
-}
-
-# volumes[].secret.secretName / configMap.name
-_all_refs contains {"resource": pod.resource, "kind": kind, "name": name, "path": path, "where": where} if {
+# The Secrets and ConfigMaps pod specs read through env, envFrom and volumes
+# (relations_lib.pod_spec_refs; not imagePullSecrets or service accounts).
+_all_refs contains {"resource": pod.resource, "kind": ref.kind, "name": ref.name, "path": ref.path, "where": _where(ref.source)} if {
 	some pod in input.pods
-	volumes := pod.spec.volumes
-	is_array(volumes)
-	some k, v in volumes
-	some field, spec in {"secret": ["Secret", "secretName"], "configMap": ["ConfigMap", "name"]}
-	src := v[field]
-	is_object(src)
-	not src.optional == true
-	kind := spec[0]
-	name := src[spec[1]]
-	_valid_name(name)
-	path := array.concat(pod.path, ["volumes", k, field, spec[1]])
-	where := sprintf("volume %v", [object.get(v, "name", k)])
+	some ref in rel.pod_spec_refs(pod.path, pod.spec)
+	ref.kind in {"Secret", "ConfigMap"}
+	ref.source.type != "pod"
 }
 
-# volumes[].projected.sources[].secret / configMap
-_all_refs contains {"resource": pod.resource, "kind": kind, "name": src.name, "path": path, "where": where} if {
-	some pod in input.pods
-	volumes := pod.spec.volumes
-	is_array(volumes)
-	some k, v in volumes
-	sources := v.projected.sources
-	is_array(sources)
-	some m, s in sources
-	some field, kind in {"secret": "Secret", "configMap": "ConfigMap"}
-	src := s[field]
-	_required(src)
-	path := array.concat(pod.path, ["volumes", k, "projected", "sources", m, field, "name"])
-	where := sprintf("projected volume %v", [object.get(v, "name", k)])
-}
+_where(s) := sprintf("%s env %v", [lib.container_label(s.container), object.get(s.entry, "name", s.index)]) if s.type == "env"
 
-_required(src) if {
-	is_object(src)
-	not src.optional == true
-	_valid_name(src.name)
-}
+_where(s) := sprintf("%s envFrom", [lib.container_label(s.container)]) if s.type == "envFrom"
 
-_valid_name(name) if {
-	is_string(name)
-	name != ""
-}
+_where(s) := sprintf("volume %v", [object.get(s.entry, "name", s.index)]) if s.type == "volume"
+
+_where(s) := sprintf("projected volume %v", [object.get(s.entry, "name", s.index)]) if s.type == "projected"

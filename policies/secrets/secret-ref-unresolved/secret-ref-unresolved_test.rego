@@ -3,20 +3,11 @@ package chartguard.rules.secrets["secret-ref-unresolved_test"]
 import data.chartguard.rules.secrets["secret-ref-unresolved"] as rule
 import data.chartguard.lib.testing as t
 
-_deploy := {"api_version": "apps/v1", "kind": "Deployment", "name": "web", "namespace": null, "hook": null, "object": {}}
-
 _obj(api, kind, name, obj) := {"api_version": api, "kind": kind, "name": name, "namespace": null, "hook": null, "object": obj}
 
-_ctr(env, env_from) := {
-	"resource": 0, "type": "container", "pod_path": ["spec", "template", "spec"],
-	"path": ["spec", "template", "spec", "containers", 0],
-	"container": {"name": "app", "env": env, "envFrom": env_from},
-}
-
-_input(others, env, env_from, volumes) := {
-	"resources": array.concat([_deploy], others),
-	"containers": [_ctr(env, env_from)],
-	"pods": [{"resource": 0, "path": ["spec", "template", "spec"], "spec": {"volumes": volumes}, "labels": {}}],
+# Deployment web (container "app" with `env` and `env_from`, pod `volumes`), then `others`.
+_input(others, env, env_from, volumes) := object.union(w, {"resources": array.concat(w.resources, others)}) if {
+	w := t.deployment_input({"volumes": volumes}, [["container", {"name": "app", "env": env, "envFrom": env_from}]])
 }
 
 _secret_env := [{"name": "DB_URL", "valueFrom": {"secretKeyRef": {"name": "app-secrets", "key": "url"}}}]
