@@ -1,5 +1,5 @@
 # Test-input builders for the rules' *_test.rego files: inputs shaped like the document
-# src/evaluate/mod.rs builds (policies/README.md), so a test states only what it is about.
+# src/evaluate/input.rs builds (policies/README.md), so a test states only what it is about.
 # No rule calls these; they live beside the libraries because `chartguard policy test` loads
 # each test file on its own, over the libraries. Tested in testing_test.rego.
 package chartguard.lib.testing
