@@ -1,7 +1,8 @@
 //! Every rule's fixtures run through the real pipeline: `policies/<group>/<rule-id>/fire/*.yaml`
-//! must produce that rule's finding, `.../pass/*.yaml` must not. Adding a rule is adding
-//! files; this test picks them up. A fixture may start with `# profile: dev` to run in dev
-//! and `# namespace: NS` to lint as a release installed into NS.
+//! must produce that rule's findings exactly on the lines marked `# chartguard: expect
+//! <rule-id>` (the rule named twice for two findings on one line), `.../pass/*.yaml` none of
+//! them. Adding a rule is adding files; this test picks them up. A fixture may start with
+//! `# profile: dev` to run in dev and `# namespace: NS` to lint as a release installed into NS.
 
 mod common;
 use common::*;
@@ -77,23 +78,30 @@ fn every_fixture_fires_or_passes_as_its_folder_says() {
             continue;
         }
         let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-        let hits = report["findings"]
+        // Only this rule's findings: a fixture shows one rule, others may fire on it too.
+        let mut at: Vec<(usize, String)> = report["findings"]
             .as_array()
             .unwrap()
             .iter()
             .filter(|f| f["rule"] == rule.as_str())
-            .count();
-        if *fire && hits == 0 {
+            .map(|f| {
+                (
+                    f["location"]["line"].as_u64().unwrap() as usize,
+                    rule.clone(),
+                )
+            })
+            .collect();
+        at.sort();
+        let expected = expected_markers(path);
+        if *fire && expected.is_empty() {
             failures.push(format!(
-                "{}: expected `{rule}` to fire, it did not",
+                "{}: a fire fixture needs `# chartguard: expect {rule}` on the lines where its findings land",
                 path.display()
             ));
-        }
-        if !*fire && hits > 0 {
+        } else if at != expected {
             failures.push(format!(
-                "{}: expected `{rule}` to stay quiet, it fired {hits} time(s):\n{}",
-                path.display(),
-                out.stdout
+                "{}: `{rule}` findings at (line, rule) {at:?}, the `# chartguard: expect` markers say {expected:?}",
+                path.display()
             ));
         }
     }
@@ -115,17 +123,49 @@ fn every_bundled_rule_has_tests_and_fixtures() {
     for r in rules.as_array().unwrap() {
         let id = r["id"].as_str().unwrap();
         let group = r["group"].as_str().unwrap();
-        if !root()
-            .join(format!("policies/{group}/{id}_test.rego"))
-            .exists()
-        {
-            missing.push(format!("{id}: no policies/{group}/{id}_test.rego"));
+        for file in [format!("{id}.rego"), format!("{id}_test.rego")] {
+            let path = format!("policies/{group}/{id}/{file}");
+            if !root().join(&path).is_file() {
+                missing.push(format!("{id}: no {path}"));
+            }
         }
         if !all.iter().any(|(rule, fire, _)| rule == id && *fire) {
             missing.push(format!("{id}: no fire/ fixture"));
         }
         if !all.iter().any(|(rule, fire, _)| rule == id && !*fire) {
             missing.push(format!("{id}: no pass/ fixture"));
+        }
+    }
+    // Regal's layout: besides lib/, a .rego file lives only in its own rule's folder.
+    let folders: Vec<String> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}/{}",
+                r["group"].as_str().unwrap(),
+                r["id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    for e in ignore::WalkBuilder::new(root().join("policies"))
+        .build()
+        .filter_map(Result::ok)
+    {
+        let rel = e.path().strip_prefix(root().join("policies")).unwrap();
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if !rel.ends_with(".rego") || rel.starts_with("lib/") {
+            continue;
+        }
+        let (folder, file) = rel.rsplit_once('/').unwrap_or(("", &rel));
+        let id = folder.rsplit('/').next().unwrap_or("");
+        if !folders.iter().any(|f| f == folder)
+            || ![format!("{id}.rego"), format!("{id}_test.rego")].contains(&file.to_string())
+        {
+            missing.push(format!(
+                "policies/{rel}: outside policies/lib/ a .rego file is policies/<group>/<id>/<id>.rego or <id>_test.rego"
+            ));
         }
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));

@@ -4,6 +4,7 @@
 package chartguard.lib.hooks_lib
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 # Events Helm 3 and 4 know (pkg/releaseutil/manifest_sorter.go), after lower-casing and
 # trimming each comma-separated item. "test-success" is Helm 2's name for "test".
@@ -103,90 +104,22 @@ _install_order := [
 
 # ---- what a pod needs before it can start ------------------------------------------------------
 
-# Objects a pod spec cannot start without, as {"kind", "name", "path", "via"}: env valueFrom and
-# envFrom (secret / configMap, unless optional), volumes (secret, configMap, projected,
-# persistentVolumeClaim), serviceAccountName (not "default") and imagePullSecrets.
+# Objects a pod spec cannot start without (relations_lib.pod_spec_refs), as
+# {"kind", "name", "path", "via"}: `via` says where the pod names it, for messages.
 pod_references(path, spec) := {ref |
-	some ref in array.concat(_container_refs(path, spec), _pod_refs(path, spec))
-	is_string(ref.name)
-	ref.name != ""
+	some r in rel.pod_spec_refs(path, spec)
+	ref := {"kind": r.kind, "name": r.name, "path": r.path, "via": _via(r.source)}
 }
 
-_container_refs(path, spec) := [ref |
-	some field in ["initContainers", "containers"]
-	ctrs := spec[field]
-	is_array(ctrs)
-	some n, ctr in ctrs
-	is_object(ctr)
-	some ref in _one_container_refs(array.concat(path, [field, n]), ctr)
-]
+_via(s) := sprintf("env %v (%s)", [s.entry.name, s.field]) if s.type == "env"
 
-_one_container_refs(cpath, ctr) := array.concat(
-	[ref |
-		is_array(ctr.env)
-		some e, env in ctr.env
-		some src, kind in {"secretKeyRef": "Secret", "configMapKeyRef": "ConfigMap"}
-		sel := env.valueFrom[src]
-		is_object(sel)
-		not sel.optional == true
-		ref := {
-			"kind": kind, "name": sel.name,
-			"path": array.concat(cpath, ["env", e, "valueFrom", src, "name"]),
-			"via": sprintf("env %v (%s)", [env.name, src]),
-		}
-	],
-	[ref |
-		is_array(ctr.envFrom)
-		some e, from in ctr.envFrom
-		some src, kind in {"secretRef": "Secret", "configMapRef": "ConfigMap"}
-		sel := from[src]
-		is_object(sel)
-		not sel.optional == true
-		ref := {"kind": kind, "name": sel.name, "path": array.concat(cpath, ["envFrom", e, src, "name"]), "via": sprintf("envFrom %s", [src])}
-	],
-)
+_via(s) := sprintf("envFrom %s", [s.field]) if s.type == "envFrom"
 
-_pod_refs(path, spec) := array.concat(array.concat(_volume_refs(path, spec), _projected_refs(path, spec)), array.concat(
-	[ref |
-		some field in ["serviceAccountName", "serviceAccount"]
-		name := spec[field]
-		name != "default"
-		ref := {"kind": "ServiceAccount", "name": name, "path": array.concat(path, [field]), "via": field}
-	],
-	[ref |
-		is_array(spec.imagePullSecrets)
-		some n, s in spec.imagePullSecrets
-		ref := {"kind": "Secret", "name": s.name, "path": array.concat(path, ["imagePullSecrets", n, "name"]), "via": "imagePullSecrets"}
-	],
-))
+_via(s) := sprintf("volume %v (%s)", [s.entry.name, s.field]) if s.type == "volume"
 
-_volume_sources := {
-	"secret": ["Secret", "secretName"],
-	"configMap": ["ConfigMap", "name"],
-	"persistentVolumeClaim": ["PersistentVolumeClaim", "claimName"],
-}
+_via(s) := sprintf("volume %v (projected %s)", [s.entry.name, s.field]) if s.type == "projected"
 
-_volume_refs(path, spec) := [ref |
-	is_array(spec.volumes)
-	some n, vol in spec.volumes
-	some src, kn in _volume_sources
-	v := vol[src]
-	is_object(v)
-	not v.optional == true
-	ref := {"kind": kn[0], "name": v[kn[1]], "path": array.concat(path, ["volumes", n, src, kn[1]]), "via": sprintf("volume %v (%s)", [vol.name, src])}
-]
-
-_projected_refs(path, spec) := [ref |
-	is_array(spec.volumes)
-	some n, vol in spec.volumes
-	is_array(vol.projected.sources)
-	some s, source in vol.projected.sources
-	some src, kind in {"secret": "Secret", "configMap": "ConfigMap"}
-	v := source[src]
-	is_object(v)
-	not v.optional == true
-	ref := {"kind": kind, "name": v.name, "path": array.concat(path, ["volumes", n, "projected", "sources", s, src, "name"]), "via": sprintf("volume %v (projected %s)", [vol.name, src])}
-]
+_via(s) := s.field if s.type == "pod"
 
 # ---- what the release creates ------------------------------------------------------------------
 
@@ -217,15 +150,3 @@ _target(name, default_name) := name if {
 	is_string(name)
 	name != ""
 } else := default_name
-
-# A null namespace is the release namespace, which may be the one another object names
-# explicitly: only two different explicit namespaces are known to differ.
-same_namespace(a, b) if not _different_namespaces(a, b)
-
-_different_namespaces(a, b) if {
-	na := input.resources[a].namespace
-	nb := input.resources[b].namespace
-	is_string(na)
-	is_string(nb)
-	na != nb
-}

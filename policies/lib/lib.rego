@@ -163,29 +163,18 @@ _role_words := {
 
 _roles_in(text) := {role | some role, words in _role_words; some w in words; contains(text, w)}
 
-# Names, images, commands and args of every container of resource i, lower-cased. Read from
-# the object itself (not input.containers) so that it costs the object's size, not the release's.
-_container_text(i) := lower(concat("\n", [s |
-	obj := input.resources[i].object
-	spec := object.get(obj, pod_spec_paths[input.resources[i].kind], null)
-	some field in ["initContainers", "containers"]
-	ctrs := spec[field]
-	is_array(ctrs)
-	some ctr in ctrs
-	is_object(ctr)
-	some s in _container_strings(ctr)
-]))
+# Names, images, commands and args of the init and regular containers of hook i, lower-cased.
+_container_text(i) := lower(concat("\n", [s | some s in _hook_container_strings[i]]))
 
-# Where each pod-bearing kind keeps its PodSpec (as the Rust side's input.pods does).
-pod_spec_paths := {
-	"Pod": ["spec"],
-	"Deployment": ["spec", "template", "spec"],
-	"StatefulSet": ["spec", "template", "spec"],
-	"DaemonSet": ["spec", "template", "spec"],
-	"ReplicaSet": ["spec", "template", "spec"],
-	"ReplicationController": ["spec", "template", "spec"],
-	"Job": ["spec", "template", "spec"],
-	"CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
+# The strings above for every hook, from the Rust side's input.containers view, indexed once
+# per evaluation: looking each hook's containers up in input.containers would cost hooks ×
+# containers on a 10,000-object release.
+_hook_container_strings[i] contains s if {
+	some c in input.containers
+	c.type != "ephemeral"
+	i := c.resource
+	input.resources[i].hook != null
+	some s in _container_strings(c.container)
 }
 
 _container_strings(ctr) := array.concat(

@@ -1,6 +1,7 @@
 package chartguard.lib_test
 
 import data.chartguard.lib
+import data.chartguard.lib.testing as t
 
 test_describe_with_and_without_namespace if {
 	lib.describe(0) == "Deployment web" with input as {"resources": [{"kind": "Deployment", "name": "web", "namespace": null}]}
@@ -52,8 +53,8 @@ _hook(name, annotations, events, weight) := {
 	"hook": {"events": events, "weight": weight, "weight_valid": true},
 }
 
-# A hook Job whose pod runs the given containers.
-_job(name, ctrs) := object.union(_hook(name, {}, ["pre-upgrade"], 0), {"object": {"spec": {"template": {"spec": {"containers": ctrs}}}}})
+# A hook Job whose pod runs the given containers (a single-workload input, see t.combine).
+_job(name, ctrs) := t.workload_input("Job", name, _hook(name, {}, ["pre-upgrade"], 0).hook, t.template_pod_path, {}, [["container", c] | some c in ctrs])
 
 test_hook_role_from_name if {
 	lib.hook_role(0) == "backup" with input as {"resources": [_hook("app-backup", {}, ["pre-upgrade"], 0)] }
@@ -62,21 +63,21 @@ test_hook_role_from_name if {
 }
 
 test_hook_role_from_containers if {
-	inp := {"resources": [
+	inp := t.combine([
 		_job("app-pre", [{"name": "dump", "image": "postgres:16", "command": ["sh", "-c", "pg_dump --dbname=$URL"]}]),
 		_job("app-pre2", [{"name": "db", "image": "flyway/flyway:10", "args": ["up"]}]),
 		_job("app-pre3", [{"name": "snap", "image": "velero/velero:1.14", "command": ["velero", "backup", "create"]}]),
-	]}
+	])
 	lib.hook_role(0) == "backup" with input as inp
 	lib.hook_role(1) == "migration" with input as inp
 	lib.hook_role(2) == "backup" with input as inp
 }
 
 test_hook_role_none_and_ambiguous if {
-	inp := {"resources": [
+	inp := t.combine([
 		_job("app-notify", [{"name": "notify", "image": "curlimages/curl:8", "command": ["curl", "http://x"]}]),
 		_job("app-job", [{"name": "both", "image": "tool:1", "command": ["sh", "-c", "pg_dump x && ./migrate"]}]),
-	]}
+	])
 	not lib.hook_role(0) with input as inp
 	not lib.hook_role(1) with input as inp
 }
@@ -119,7 +120,7 @@ test_selector_null_fields_do_not_error if {
 }
 
 test_hook_role_tolerates_null_command if {
-	inp := {"resources": [_job("app-pre", [{"name": "x", "image": "flyway/flyway:10", "command": null}])]}
+	inp := t.combine([_job("app-pre", [{"name": "x", "image": "flyway/flyway:10", "command": null}])])
 	lib.hook_role(0) == "migration" with input as inp
 }
 

@@ -277,6 +277,113 @@ creators(kind, name, r) := {i | some i in bucket(created_secrets, name); same_na
 	kind == "ConfigMap"
 }
 
+# ---- what a pod spec references ------------------------------------------------------------------
+
+# The objects the PodSpec `spec` (at `path` in its object) names and cannot start without, one
+# entry per reference: {"kind", "name", "path", "source"}, `path` pointing at the name. Optional
+# references are left out, and so are names that are not non-empty strings. `source` says where
+# the reference sits, for messages: {"type": "env" | "envFrom", "field", "container" (shaped like
+# an input.containers entry: "type", "container"), "index", "entry"} for init and regular
+# containers' env valueFrom (secretKeyRef, configMapKeyRef) and envFrom (secretRef,
+# configMapRef); {"type": "volume" | "projected", "field", "index", "entry"} for secret,
+# configMap and persistentVolumeClaim volumes and projected volume sources (`entry`: the volume);
+# {"type": "pod", "field"} for serviceAccountName / serviceAccount (other than "default", which
+# every namespace has) and imagePullSecrets.
+pod_spec_refs(path, spec) := (_container_refs(path, spec) | _volume_refs(path, spec)) | (_projected_refs(path, spec) | _pod_refs(path, spec))
+
+# (One comprehension per kind of reference, no helper per container: this runs for every pod
+# template of a 10,000-object release.)
+_container_refs(path, spec) := {ref |
+	some field, type in _container_types
+	ctrs := spec[field]
+	is_array(ctrs)
+	some n, ctr in ctrs
+	some list, sources in _container_sources
+	entries := ctr[list]
+	is_array(entries)
+	some k, e in entries
+	is_object(e)
+	some src, kind in sources
+	at := array.concat(_source_at[list], [src])
+	sel := object.get(e, at, null)
+	_required(sel)
+	ref := {
+		"kind": kind, "name": sel.name,
+		"path": array.concat(array.concat(path, [field, n, list, k]), array.concat(at, ["name"])),
+		"source": {"type": list, "field": src, "container": {"type": type, "container": ctr}, "index": k, "entry": e},
+	}
+}
+
+# env[].valueFrom.secretKeyRef, envFrom[].secretRef, …
+_container_sources := {
+	"env": {"secretKeyRef": "Secret", "configMapKeyRef": "ConfigMap"},
+	"envFrom": {"secretRef": "Secret", "configMapRef": "ConfigMap"},
+}
+
+_source_at := {"env": ["valueFrom"], "envFrom": []}
+
+_container_types := {"initContainers": "init", "containers": "container"}
+
+_volume_sources := {
+	"secret": ["Secret", "secretName"],
+	"configMap": ["ConfigMap", "name"],
+	"persistentVolumeClaim": ["PersistentVolumeClaim", "claimName"],
+}
+
+_volume_refs(path, spec) := {ref |
+	is_array(spec.volumes)
+	some n, vol in spec.volumes
+	some src, kn in _volume_sources
+	v := vol[src]
+	is_object(v)
+	not v.optional == true
+	_valid_name(v[kn[1]])
+	ref := {
+		"kind": kn[0], "name": v[kn[1]],
+		"path": array.concat(path, ["volumes", n, src, kn[1]]),
+		"source": {"type": "volume", "field": src, "index": n, "entry": vol},
+	}
+}
+
+_projected_refs(path, spec) := {ref |
+	is_array(spec.volumes)
+	some n, vol in spec.volumes
+	is_array(vol.projected.sources)
+	some m, source in vol.projected.sources
+	some src, kind in {"secret": "Secret", "configMap": "ConfigMap"}
+	v := source[src]
+	_required(v)
+	ref := {
+		"kind": kind, "name": v.name,
+		"path": array.concat(path, ["volumes", n, "projected", "sources", m, src, "name"]),
+		"source": {"type": "projected", "field": src, "index": n, "entry": vol},
+	}
+}
+
+_pod_refs(path, spec) := {ref |
+	some field in ["serviceAccountName", "serviceAccount"]
+	name := spec[field]
+	name != "default"
+	_valid_name(name)
+	ref := {"kind": "ServiceAccount", "name": name, "path": array.concat(path, [field]), "source": {"type": "pod", "field": field}}
+} | {ref |
+	is_array(spec.imagePullSecrets)
+	some n, s in spec.imagePullSecrets
+	_valid_name(s.name)
+	ref := {"kind": "Secret", "name": s.name, "path": array.concat(path, ["imagePullSecrets", n, "name"]), "source": {"type": "pod", "field": "imagePullSecrets"}}
+}
+
+_required(sel) if {
+	is_object(sel)
+	not sel.optional == true
+	_valid_name(sel.name)
+}
+
+_valid_name(name) if {
+	is_string(name)
+	name != ""
+}
+
 # ---- Kubernetes versions ------------------------------------------------------------------------
 
 # "1.33", "v1.33.2" -> [1, 33]. Undefined when malformed.

@@ -99,3 +99,29 @@ test_rbac_creates if {
 	read_only := {"kind": "Role", "object": {"rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]}}
 	not rel.rbac_creates("secrets") with input as {"resources": [read_only]}
 }
+
+test_pod_spec_refs_say_where_each_reference_sits if {
+	spec := {
+		"serviceAccountName": "default",
+		"initContainers": [{"name": "wait", "envFrom": [{"secretRef": {"name": "s1"}}, {"configMapRef": {"name": "c0", "optional": true}}]}],
+		"containers": [{"name": "app", "env": [{"name": "A", "valueFrom": {"configMapKeyRef": {"name": "c1", "key": "k"}}}, {"name": "B", "value": "x"}]}],
+		"volumes": [{"name": "v", "secret": {"secretName": ""}}, {"name": "p", "projected": {"sources": [{"secret": {"name": "s2"}}]}}],
+	}
+	refs := {[r.kind, r.name, r.source.type, r.path] | some r in rel.pod_spec_refs(["spec"], spec)}
+	refs == {
+		["Secret", "s1", "envFrom", ["spec", "initContainers", 0, "envFrom", 0, "secretRef", "name"]],
+		["ConfigMap", "c1", "env", ["spec", "containers", 0, "env", 0, "valueFrom", "configMapKeyRef", "name"]],
+		["Secret", "s2", "projected", ["spec", "volumes", 1, "projected", "sources", 0, "secret", "name"]],
+	}
+	some r in rel.pod_spec_refs(["spec"], spec)
+	r.name == "s1"
+	r.source.container == {"type": "init", "container": spec.initContainers[0]}
+}
+
+test_pod_spec_refs_tolerate_malformed_entries if {
+	spec := {"containers": [
+		"not-a-container",
+		{"name": "app", "env": ["x", {"name": "A", "valueFrom": "oops"}, {"name": "B", "valueFrom": {"secretKeyRef": "s"}}], "envFrom": [null, {"secretRef": {"name": 3}}]},
+	], "volumes": ["v", {"name": "p", "projected": {"sources": "none"}}], "imagePullSecrets": ["regcred"]}
+	rel.pod_spec_refs(["spec"], spec) == set()
+}

@@ -42,13 +42,18 @@ container_sc(c) := c.container.securityContext if is_object(c.container.security
 else := {}
 
 # The securityContext of the pod the container belongs to ({} when absent).
-pod_sc(c) := sc if {
-	sc := object.get(input.resources[c.resource].object, array.concat(c.pod_path, ["securityContext"]), {})
+pod_sc(c) := pod_security_context(c.resource, c.pod_path)
+
+# The securityContext of the PodSpec at `pod_path` of input.resources[i] ({} when absent), for
+# rules that judge a pod once rather than each of its containers.
+pod_security_context(i, pod_path) := sc if {
+	sc := object.get(input.resources[i].object, array.concat(pod_path, ["securityContext"]), {})
 	is_object(sc)
 } else := {}
 
 # Windows pods (spec.os.name: windows) have no Linux security settings: seccomp, capabilities,
-# privilege escalation, read-only root filesystems and privileged mode do not apply.
+# privilege escalation, read-only root filesystems, privileged mode and UIDs (they name a user
+# in windowsOptions.runAsUserName instead) do not apply.
 windows_pod(c) if object.get(input.resources[c.resource].object, array.concat(c.pod_path, ["os", "name"]), "") == "windows"
 
 # The container runs privileged (securityContext.privileged: true).

@@ -1,0 +1,43 @@
+package chartguard.rules.hooks["hook-delete-policy_test"]
+
+import data.chartguard.rules.hooks["hook-delete-policy"] as rule
+import data.chartguard.lib.testing as t
+
+_in(kind, ann, test) := {"resources": [{"kind": kind, "name": "app-migration", "namespace": null, "object": {"metadata": {"annotations": ann}}, "hook": {"events": ["pre-upgrade"], "weight": 0, "test": test}}]}
+
+_policy(p) := _in("Job", {"helm.sh/hook": "pre-upgrade", "helm.sh/hook-delete-policy": p}, false)
+
+test_succeeded_only_fires if {
+	v := t.only(rule.report) with input as _policy("hook-succeeded")
+	v.path == ["metadata", "annotations", "helm.sh/hook-delete-policy"]
+	contains(v.message, "Job app-migration sets helm.sh/hook-delete-policy \"hook-succeeded\" without before-hook-creation: a failed run leaves the hook in the cluster")
+	contains(v.message, "Job \"app-migration\" already exists")
+}
+
+test_failed_only_and_test_pod if {
+	some v in rule.report with input as _policy("hook-failed")
+	contains(v.message, "a successful run leaves")
+	some w in rule.report with input as _in("Pod", {"helm.sh/hook": "test", "helm.sh/hook-delete-policy": "hook-succeeded"}, true)
+	contains(w.message, "the next `helm test` then fails")
+}
+
+test_unknown_value_fires_twice if {
+	report := rule.report with input as _policy("hook-succeded")
+	count(report) == 2
+	some v in report
+	contains(v.message, "\"hook-succeded\", which Helm does not know and ignores without a warning; did you mean \"hook-succeeded\"?")
+	some w in report
+	contains(w.message, "Helm never deletes the hook")
+}
+
+test_good_policies_pass if {
+	count(rule.report) == 0 with input as _policy("before-hook-creation,hook-succeeded")
+	count(rule.report) == 0 with input as _policy(" Before-Hook-Creation ")
+	count(rule.report) == 0 with input as _policy("hook-succeeded,hook-failed")
+	count(rule.report) == 0 with input as _in("Job", {"helm.sh/hook": "pre-upgrade"}, false)
+}
+
+test_unknown_value_alongside_before_hook_creation if {
+	v := t.only(rule.report) with input as _policy("before-hook-creation,delete-always")
+	contains(v.message, "known values: before-hook-creation, hook-failed, hook-succeeded")
+}

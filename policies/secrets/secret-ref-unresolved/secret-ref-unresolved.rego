@@ -1,0 +1,106 @@
+# METADATA
+# title: Secrets and ConfigMaps that pods read exist in the release
+# description: >-
+#   Every Secret and ConfigMap a pod template reads without `optional: true` – env
+#   valueFrom.secretKeyRef / configMapKeyRef, envFrom secretRef / configMapRef, secret and
+#   configMap volumes, projected volume sources – is created by the release: a Secret or
+#   ConfigMap, an ExternalSecret's target (spec.target.name, default its name), a
+#   SealedSecret, a cert-manager Certificate's secretName, a Vault Secrets Operator
+#   destination. Reported once per object and name. Quiet for Secrets (ConfigMaps) when a
+#   Role or ClusterRole of the release may create Secrets (ConfigMaps): a hook Job or a
+#   controller of the release then creates them at run time. A warning (rather than a note)
+#   for Secrets when the release manages its Secrets itself (ExternalSecret, SealedSecret,
+#   Vault Secrets Operator).
+# custom:
+#   id: secret-ref-unresolved
+#   severity: note
+#   profiles: [dev, prod]
+#   scope: release
+#   tags: [secrets, configuration]
+#   why: >-
+#     A pod that reads a Secret or ConfigMap that does not exist never starts
+#     (CreateContainerConfigError, or ContainerCreating for volumes) and the rollout hangs,
+#     although `helm install` succeeded. It is usually a name built from a helper that
+#     changed, or an ExternalSecret whose target name differs from what the pods read.
+#   fix: >-
+#     Build the reference from the same helper as the object that creates it (the
+#     ExternalSecret's `target.name`). When the Secret is meant to exist beforehand
+#     (`existingSecret` values), document it, or mark the reference `optional: true` if the
+#     pod can run without it.
+#   references:
+#     - https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables
+#     - https://external-secrets.io/latest/api/externalsecret/
+package chartguard.rules.secrets["secret-ref-unresolved"]
+
+import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
+
+report contains lib.violation_with_severity(i, first[0], msg, _severity(kind)) if {
+	some key, refs in _missing
+	[i, kind, name] := key
+	first := min(refs)
+	more := _more(count(refs) - 1)
+	msg := sprintf(
+		"%s reads %s %q (%s%s), which nothing in the release creates: its pods cannot start unless it exists beforehand",
+		[lib.describe(i), kind, name, first[1], more],
+	)
+}
+
+# A note by default: charts reference pre-existing Secrets on purpose (`existingSecret`
+# values). A warning when the release manages its Secrets itself (ExternalSecret,
+# SealedSecret…): then a Secret none of them produces is most likely a name mismatch.
+_severity(kind) := "warning" if {
+	kind == "Secret"
+	_manages_secrets
+} else := "note"
+
+_manages_secrets if {
+	some r in input.resources
+	r.kind in _secret_managers
+}
+
+_secret_managers := {"ExternalSecret", "SealedSecret", "VaultStaticSecret", "VaultDynamicSecret", "VaultPKISecret"}
+
+_more(0) := ""
+
+_more(n) := sprintf(", and %v more reference(s)", [n]) if n > 0
+
+# [resource, kind, name] -> {[path, where]} of the references nothing creates.
+_missing[key] contains entry if {
+	some ref in _refs
+	key := [ref.resource, ref.kind, ref.name]
+	entry := [ref.path, ref.where]
+}
+
+_unresolved(ref) if {
+	not _ignored[[ref.kind, ref.name]]
+	not rel.rbac_creates(_resources[ref.kind])
+	count(rel.creators(ref.kind, ref.name, ref.resource)) == 0
+}
+
+_resources := {"Secret": "secrets", "ConfigMap": "configmaps"}
+
+# Present in every namespace.
+_ignored := {["ConfigMap", "kube-root-ca.crt"]}
+
+_refs contains ref if {
+	some ref in _all_refs
+	_unresolved(ref)
+}
+
+# The Secrets and ConfigMaps pod specs read through env, envFrom and volumes
+# (relations_lib.pod_spec_refs; not imagePullSecrets or service accounts).
+_all_refs contains {"resource": pod.resource, "kind": ref.kind, "name": ref.name, "path": ref.path, "where": _where(ref.source)} if {
+	some pod in input.pods
+	some ref in rel.pod_spec_refs(pod.path, pod.spec)
+	ref.kind in {"Secret", "ConfigMap"}
+	ref.source.type != "pod"
+}
+
+_where(s) := sprintf("%s env %v", [lib.container_label(s.container), object.get(s.entry, "name", s.index)]) if s.type == "env"
+
+_where(s) := sprintf("%s envFrom", [lib.container_label(s.container)]) if s.type == "envFrom"
+
+_where(s) := sprintf("volume %v", [object.get(s.entry, "name", s.index)]) if s.type == "volume"
+
+_where(s) := sprintf("projected volume %v", [object.get(s.entry, "name", s.index)]) if s.type == "projected"

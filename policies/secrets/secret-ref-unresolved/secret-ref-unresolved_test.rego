@@ -1,0 +1,56 @@
+package chartguard.rules.secrets["secret-ref-unresolved_test"]
+
+import data.chartguard.rules.secrets["secret-ref-unresolved"] as rule
+import data.chartguard.lib.testing as t
+
+_obj(api, kind, name, obj) := {"api_version": api, "kind": kind, "name": name, "namespace": null, "hook": null, "object": obj}
+
+# Deployment web (container "app" with `env` and `env_from`, pod `volumes`), then `others`.
+_input(others, env, env_from, volumes) := object.union(w, {"resources": array.concat(w.resources, others)}) if {
+	w := t.deployment_input({"volumes": volumes}, [["container", {"name": "app", "env": env, "envFrom": env_from}]])
+}
+
+_secret_env := [{"name": "DB_URL", "valueFrom": {"secretKeyRef": {"name": "app-secrets", "key": "url"}}}]
+
+test_missing_secret_is_a_note_at_the_reference if {
+	v := t.only(rule.report) with input as _input([], _secret_env, [], [])
+	v.severity == "note"
+	v.path == ["spec", "template", "spec", "containers", 0, "env", 0, "valueFrom", "secretKeyRef", "name"]
+	contains(v.message, "Deployment web reads Secret \"app-secrets\" (container \"app\" env DB_URL), which nothing in the release creates")
+}
+
+test_created_secret_passes if {
+	count(rule.report) == 0 with input as _input([_obj("v1", "Secret", "app-secrets", {})], _secret_env, [], [])
+	es := _obj("external-secrets.io/v1", "ExternalSecret", "app", {"spec": {"target": {"name": "app-secrets"}}})
+	count(rule.report) == 0 with input as _input([es], _secret_env, [], [])
+}
+
+test_external_secret_mismatch_is_a_warning if {
+	es := _obj("external-secrets.io/v1", "ExternalSecret", "app", {"spec": {"target": {"name": "app-secret"}}})
+	some v in rule.report with input as _input([es], _secret_env, [], [])
+	v.severity == "warning"
+}
+
+test_optional_references_pass if {
+	env := [{"name": "X", "valueFrom": {"secretKeyRef": {"name": "nope", "key": "k", "optional": true}}}]
+	count(rule.report) == 0 with input as _input([], env, [{"configMapRef": {"name": "nope", "optional": true}}], [{"name": "v", "secret": {"secretName": "nope", "optional": true}}])
+}
+
+test_env_from_volumes_and_projected_fire_once_per_name if {
+	volumes := [
+		{"name": "cfg", "configMap": {"name": "settings"}},
+		{"name": "all", "projected": {"sources": [{"configMap": {"name": "settings"}}, {"secret": {"name": "tls"}}]}},
+	]
+	report := rule.report with input as _input([], [], [{"configMapRef": {"name": "settings"}}], volumes)
+	count(report) == 2
+	some v in report
+	contains(v.message, "ConfigMap \"settings\"")
+	contains(v.message, "and 2 more reference(s)")
+}
+
+test_root_ca_and_rbac_created_secrets_pass if {
+	volumes := [{"name": "ca", "configMap": {"name": "kube-root-ca.crt"}}]
+	count(rule.report) == 0 with input as _input([], [], [], volumes)
+	role := _obj("rbac.authorization.k8s.io/v1", "Role", "certgen", {"rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "create"]}]})
+	count(rule.report) == 0 with input as _input([role], _secret_env, [], [])
+}

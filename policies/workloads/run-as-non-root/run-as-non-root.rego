@@ -1,0 +1,82 @@
+# METADATA
+# title: Containers cannot run as root
+# description: >-
+#   Every container and init container (hooks and helm tests included; ephemeral containers
+#   skipped) is guaranteed to run as a non-root user: runAsNonRoot true or a non-zero
+#   runAsUser in its effective securityContext (the container's, else the pod's), and never
+#   an explicit runAsUser 0.
+# custom:
+#   id: run-as-non-root
+#   severity: warning
+#   profiles: [dev, prod]
+#   scope: object
+#   tags: [security, pod-security]
+#   security-severity: 6.0
+#   why: >-
+#     A process running as UID 0 owns the container's filesystem and is root on the node as
+#     soon as any isolation bug, hostPath mount or added capability lets it out. Without
+#     runAsNonRoot the image decides, and many images default to root. The Pod Security
+#     "restricted" standard rejects such pods.
+#   fix: >-
+#     Set `securityContext.runAsNonRoot: true` and a non-zero `runAsUser` (e.g. 10001) on the
+#     pod, and keep containers from overriding them; remove `runAsUser: 0`. If an init step
+#     really needs root (chown of a volume), prefer `fsGroup` on the pod instead.
+#   references:
+#     - https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+#     - https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+package chartguard.rules.workloads["run-as-non-root"]
+
+import data.chartguard.lib
+import data.chartguard.lib.workloads_lib as wl
+
+# An explicit runAsUser: 0 in effect for the container (its own, or the pod's not overridden):
+# not a missing guarantee but a decision to run as root, so an error.
+report contains lib.violation_with_severity(c.resource, path, msg, "error") if {
+	some c in input.containers
+	c.type != "ephemeral"
+	not wl.windows_pod(c)
+	some path in _root_user_path(c)
+	msg := sprintf("%s of %s runs as root (runAsUser: 0)", [lib.container_label(c), lib.describe(c.resource)])
+}
+
+# Nothing guarantees a non-root user: the image decides.
+report contains lib.violation(c.resource, path, msg) if {
+	some c in input.containers
+	c.type != "ephemeral"
+	not wl.windows_pod(c)
+	count(_root_user_path(c)) == 0
+	not _non_root_guaranteed(c)
+	path := _container_sc_path(c)
+	msg := sprintf(
+		"%s of %s may run as root: neither it nor its pod sets securityContext.runAsNonRoot: true or a non-zero runAsUser",
+		[lib.container_label(c), lib.describe(c.resource)],
+	)
+}
+
+_set(sc, field) if {
+	v := sc[field]
+	v != null
+}
+
+# The path of the runAsUser: 0 that is in effect, as a one-element set (empty if none).
+_root_user_path(c) := {array.concat(c.path, ["securityContext", "runAsUser"])} if {
+	_set(wl.container_sc(c), "runAsUser")
+	wl.container_sc(c).runAsUser == 0
+} else := {array.concat(c.pod_path, ["securityContext", "runAsUser"])} if {
+	not _set(wl.container_sc(c), "runAsUser")
+	wl.pod_sc(c).runAsUser == 0
+} else := set()
+
+_effective(c, field) := wl.container_sc(c)[field] if _set(wl.container_sc(c), field)
+else := wl.pod_sc(c)[field] if _set(wl.pod_sc(c), field)
+
+_non_root_guaranteed(c) if _effective(c, "runAsNonRoot") == true
+
+_non_root_guaranteed(c) if {
+	uid := _effective(c, "runAsUser")
+	is_number(uid)
+	uid > 0
+}
+
+_container_sc_path(c) := array.concat(c.path, ["securityContext"]) if is_object(c.container.securityContext)
+else := c.path
