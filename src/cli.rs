@@ -278,10 +278,9 @@ pub struct ServeArgs {
     /// Concurrent evaluations (default: the number of CPUs).
     #[arg(long, value_name = "N")]
     pub workers: Option<usize>,
-    /// Answer 503 when a request (body and evaluation) takes longer than this; keep it below
-    /// the webhook's timeoutSeconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 4.0)]
-    pub request_timeout: f64,
+    /// Deadline, unjudged objects, connection and memory limits (src/serve/limits.rs).
+    #[command(flatten)]
+    pub limits: crate::serve::limits::LimitArgs,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,6 +7,7 @@ use crate::evaluate::{
 };
 use crate::input::SourceFile;
 use crate::report::{self, suppress, Finding};
+use crate::serve::deadline::Deadline;
 use anyhow::{anyhow, Result};
 use serde_json::{json, Map, Value};
 
@@ -35,7 +36,7 @@ pub struct Request {
 pub fn parse_review(body: &[u8]) -> std::result::Result<Request, String> {
     let doc: Value =
         serde_json::from_slice(body).map_err(|e| format!("request body is not JSON: {e}"))?;
-    let Value::Object(doc) = doc else {
+    let Value::Object(mut doc) = doc else {
         return Err("request body is not a JSON object".into());
     };
     let api_version = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
@@ -47,7 +48,8 @@ pub fn parse_review(body: &[u8]) -> std::result::Result<Request, String> {
             clip(kind, 60)
         ));
     }
-    let Some(Value::Object(req)) = doc.get("request") else {
+    // Taken out, not cloned: a review can be megabytes.
+    let Some(Value::Object(mut req)) = doc.remove("request") else {
         return Err("AdmissionReview has no `request` object".into());
     };
     let uid = match req.get("uid") {
@@ -60,18 +62,20 @@ pub fn parse_review(body: &[u8]) -> std::result::Result<Request, String> {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
     };
-    let object = |k: &str| match req.get(k) {
-        Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
+    let (operation, namespace, name) = (text("operation"), text("namespace"), text("name"));
+    let dry_run = req.get("dryRun").and_then(Value::as_bool).unwrap_or(false);
+    let mut object = |k: &str| match req.remove(k) {
+        Some(v @ Value::Object(_)) => Ok(Some(v)),
         None | Some(Value::Null) => Ok(None),
         Some(_) => Err(format!("request.{k} must be an object")),
     };
     Ok(Request {
-        operation: text("operation").unwrap_or_default(),
-        namespace: text("namespace"),
-        name: text("name"),
+        operation: operation.unwrap_or_default(),
+        namespace,
+        name,
         object: object("object")?,
         old_object: object("oldObject")?,
-        dry_run: req.get("dryRun").and_then(Value::as_bool).unwrap_or(false),
+        dry_run,
         uid,
     })
 }
@@ -198,14 +202,21 @@ impl Judge {
         Ok(engine)
     }
 
-    /// The findings on one object, located and with suppressions applied, like `lint`.
-    pub fn findings(&self, engine: &mut regorus::Engine, object: &Value) -> Result<Vec<Finding>> {
+    /// The findings on one object, located and with suppressions applied, like `lint`;
+    /// stopped (an `Expired` error) when the deadline passes.
+    pub fn findings(
+        &self,
+        engine: &mut regorus::Engine,
+        object: &Value,
+        deadline: &Deadline,
+    ) -> Result<Vec<Finding>> {
         let text = serde_json::to_string(object)?;
         let files = vec![SourceFile {
             name: "<admission>".into(),
             text,
         }];
         let resources = crate::parse::parse_files(&files).map_err(|e| anyhow!("{e}"))?;
+        deadline.check()?;
         let today = suppress::today();
         let ids: Vec<&str> = self.known_ids.iter().map(String::as_str).collect();
         let (inline, problems) = suppress::inline(&resources, &ids, &today);
@@ -213,9 +224,15 @@ impl Judge {
         engine.set_input(input);
         let mut violations = Vec::new();
         for (index, id, query) in &self.rules {
-            let value = engine
-                .eval_rule(query.clone())
-                .map_err(|e| anyhow!("rule {id} failed to evaluate: {e}"))?;
+            deadline.arm(engine)?;
+            // regorus's error text can quote the object's values (secrets among them): it
+            // is neither logged nor sent.
+            let value = engine.eval_rule(query.clone()).map_err(|_| {
+                deadline
+                    .check()
+                    .err()
+                    .map_or_else(|| anyhow!("rule {id} failed to evaluate"), Into::into)
+            })?;
             violations.extend(evaluate::violations_of(*index, id, &value)?);
         }
         // Free the request's values now rather than keep them until the next request.
@@ -234,17 +251,22 @@ impl Judge {
     /// Judges a request: DELETE (no object) is allowed; on UPDATE, findings the old object
     /// already had never deny (they are warned about as pre-existing), so a legacy object
     /// can still be scaled or relabelled while new problems are stopped.
-    pub fn judge(&self, engine: &mut regorus::Engine, req: &Request) -> Result<Verdict> {
+    pub fn judge(
+        &self,
+        engine: &mut regorus::Engine,
+        req: &Request,
+        deadline: &Deadline,
+    ) -> Result<Verdict> {
         let Some(object) = &req.object else {
             return Ok(Verdict::allow());
         };
         if req.operation == "DELETE" {
             return Ok(Verdict::allow());
         }
-        let findings = self.findings(engine, &prepare(object, req))?;
+        let findings = self.findings(engine, &prepare(object, req), deadline)?;
         let old: Vec<String> = match (&req.old_object, req.operation.as_str()) {
             (Some(old), "UPDATE") if !findings.is_empty() => self
-                .findings(engine, &prepare(old, req))?
+                .findings(engine, &prepare(old, req), deadline)?
                 .into_iter()
                 .map(|f| f.fingerprint)
                 .collect(),

@@ -1,0 +1,313 @@
+//! What one client, one request and all requests together may take from the webhook:
+//! connections (in all, and per client address), request bodies in flight and the memory
+//! they are estimated to need, and the decision deadline. The flags live here, beside the
+//! code that enforces them.
+
+use clap::{Args, ValueEnum};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Request bodies above this are answered 413 (the API server sends objects up to ~3 MiB
+/// inside a review that may hold the old object too).
+pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
+
+/// Peak memory of judging a review, beyond the idle server: a fixed part plus a multiple
+/// of the body. Measured on the release build with the worst shapes we know (many tiny
+/// nodes: a ConfigMap of 100,000 keys, a Deployment of 10,000 containers — see
+/// scripts/webhook-abuse.sh and the README); the multiple covers the JSON tree, the YAML
+/// span tree the rules' locations come from, the interpreter's input and its working set.
+pub const ESTIMATE_FIXED_BYTES: u64 = 256 * 1024;
+pub const ESTIMATE_PER_BODY_BYTE: u64 = 120;
+
+/// What an object gets when chartguard cannot judge it.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unjudged {
+    /// Refuse it, with a message saying why it was not judged.
+    Deny,
+    /// Admit it, with a warning saying it was not judged.
+    Allow,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LimitArgs {
+    /// Decision deadline, from the request's headers: a review not judged by then is
+    /// answered as --unjudged says (never left to the API server's timeout). Keep it
+    /// about 1 s below the webhook's timeoutSeconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 4.0)]
+    pub request_timeout: f64,
+    /// What an object gets when it cannot be judged: not by the deadline (too costly to
+    /// evaluate, or the server saturated), or a rule failed on it. deny (the default: a
+    /// costly object must not be a way past the rules) or allow with a warning.
+    #[arg(long, value_enum, default_value_t = Unjudged::Deny)]
+    pub unjudged: Unjudged,
+    /// Open connections at most, on the webhook port; more are closed at once.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Open connections at most from one client address (one IPv6 /64), so one client
+    /// cannot take all of --max-connections.
+    #[arg(long, value_name = "N", default_value_t = 128)]
+    pub max_connections_per_client: usize,
+    /// Request bodies being read or judged at once; more wait (until the deadline).
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    pub max_bodies: usize,
+    /// Memory (MiB) that the reviews in flight may be estimated to need together; a
+    /// review's share is reserved from its Content-Length (3 MiB for a chunked body)
+    /// before its body is read. Size the container's memory limit as this plus ~64 MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 384)]
+    pub memory_budget: u64,
+    /// Also serve /healthz, /readyz and /metrics over plain HTTP on this address (a
+    /// listener of their own, so a flood of the webhook port cannot starve the probes).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub probe_addr: Option<String>,
+}
+
+impl LimitArgs {
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if !(self.request_timeout > 0.2 && self.request_timeout <= 300.0) {
+            anyhow::bail!("--request-timeout must be between 0.2 and 300 seconds");
+        }
+        for (flag, n) in [
+            ("--max-connections", self.max_connections),
+            (
+                "--max-connections-per-client",
+                self.max_connections_per_client,
+            ),
+            ("--max-bodies", self.max_bodies),
+        ] {
+            if n == 0 || n > 1_000_000 {
+                anyhow::bail!("{flag} must be between 1 and 1000000");
+            }
+        }
+        if self.memory_budget < 16 || self.memory_budget > 1 << 20 {
+            anyhow::bail!("--memory-budget must be between 16 and 1048576 MiB");
+        }
+        Ok(())
+    }
+}
+
+/// The estimated peak memory of a review whose body has `body_bytes`, in KiB.
+pub fn estimate_kib(body_bytes: u64) -> u64 {
+    ESTIMATE_FIXED_BYTES
+        .saturating_add(body_bytes.saturating_mul(ESTIMATE_PER_BODY_BYTE))
+        .div_ceil(1024)
+}
+
+/// Bodies in flight: a count and a memory budget, both taken before a body is read.
+pub struct Admission {
+    bodies: Arc<Semaphore>,
+    memory: Arc<Semaphore>,
+    memory_kib: u64,
+    max_bodies: usize,
+}
+
+/// Held from before a body is read until its evaluation ends (moved into the worker, so an
+/// evaluation abandoned at the deadline keeps its share until it has really stopped).
+pub struct Admitted {
+    _body: OwnedSemaphorePermit,
+    memory: OwnedSemaphorePermit,
+    kib: u64,
+}
+
+impl Admission {
+    pub fn new(max_bodies: usize, memory_budget_mib: u64) -> Admission {
+        let memory_kib = memory_budget_mib * 1024;
+        Admission {
+            bodies: Arc::new(Semaphore::new(max_bodies)),
+            memory: Arc::new(Semaphore::new(memory_kib as usize)),
+            memory_kib,
+            max_bodies,
+        }
+    }
+
+    fn kib_for(&self, body_bytes: u64) -> u64 {
+        // A review estimated above the whole budget takes all of it (alone), rather than
+        // never being admitted.
+        estimate_kib(body_bytes).clamp(1, self.memory_kib)
+    }
+
+    /// Waits until `until` for a body slot and the estimated memory of a body of
+    /// `body_bytes`; `None` when they were not free in time.
+    pub async fn admit(&self, body_bytes: u64, until: Instant) -> Option<Admitted> {
+        let kib = self.kib_for(body_bytes);
+        let until = tokio::time::Instant::from_std(until);
+        let body = tokio::time::timeout_at(until, self.bodies.clone().acquire_owned())
+            .await
+            .ok()?
+            .ok()?;
+        let memory =
+            tokio::time::timeout_at(until, self.memory.clone().acquire_many_owned(kib as u32))
+                .await
+                .ok()?
+                .ok()?;
+        Some(Admitted {
+            _body: body,
+            memory,
+            kib,
+        })
+    }
+
+    /// Grows a reservation to a body of `body_bytes` (a chunked body, whose size is only
+    /// known as it arrives); `false` when the memory was not free by `until`.
+    pub async fn grow(&self, admitted: &mut Admitted, body_bytes: u64, until: Instant) -> bool {
+        let kib = self.kib_for(body_bytes);
+        if kib <= admitted.kib {
+            return true;
+        }
+        let until = tokio::time::Instant::from_std(until);
+        let more = self
+            .memory
+            .clone()
+            .acquire_many_owned((kib - admitted.kib) as u32);
+        match tokio::time::timeout_at(until, more).await {
+            Ok(Ok(more)) => {
+                admitted.memory.merge(more);
+                admitted.kib = kib;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Estimated memory (KiB) of the reviews in flight.
+    pub fn memory_in_use_kib(&self) -> u64 {
+        self.memory_kib - self.memory.available_permits() as u64
+    }
+
+    pub fn bodies_in_flight(&self) -> usize {
+        self.max_bodies - self.bodies.available_permits()
+    }
+}
+
+/// Open connections per client address.
+pub struct Peers {
+    max: usize,
+    open: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+/// One open connection of a client; dropping it frees the place.
+pub struct PeerGuard {
+    key: IpAddr,
+    open: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+impl Peers {
+    pub fn new(max: usize) -> Peers {
+        Peers {
+            max,
+            open: Arc::default(),
+        }
+    }
+
+    /// A place for one more connection from `ip`, or `None` when it has `max` open.
+    pub fn enter(&self, ip: IpAddr) -> Option<PeerGuard> {
+        let key = client_key(ip);
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(key).or_insert(0);
+        if *n >= self.max {
+            return None;
+        }
+        *n += 1;
+        Some(PeerGuard {
+            key,
+            open: self.open.clone(),
+        })
+    }
+}
+
+impl Drop for PeerGuard {
+    fn drop(&mut self) {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.key) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.key);
+            }
+        }
+    }
+}
+
+/// IPv4 (also when mapped into IPv6) by address; IPv6 by its /64, which one host usually
+/// holds whole.
+fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_client_gets_its_own_share_of_connections() {
+        let peers = Peers::new(2);
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        let b: IpAddr = "10.0.0.2".parse().unwrap();
+        let first = peers.enter(a).unwrap();
+        let _second = peers.enter(a).unwrap();
+        assert!(peers.enter(a).is_none(), "a third from the same client");
+        assert!(peers.enter(b).is_some(), "another client is not affected");
+        drop(first);
+        assert!(
+            peers.enter(a).is_some(),
+            "a closed connection frees its place"
+        );
+        let v6a: IpAddr = "2001:db8::1".parse().unwrap();
+        let v6b: IpAddr = "2001:db8::2:3".parse().unwrap();
+        let _x = peers.enter(v6a).unwrap();
+        let _y = peers.enter(v6b).unwrap();
+        assert!(peers.enter(v6a).is_none(), "one /64 is one client");
+        let mapped: IpAddr = "::ffff:10.0.0.2".parse().unwrap();
+        assert_eq!(client_key(mapped), b);
+    }
+
+    #[test]
+    fn the_memory_budget_is_taken_before_the_body() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            // Room for one 1 MiB review at a time.
+            let budget = estimate_kib(1 << 20).div_ceil(1024) + 1;
+            let admission = Admission::new(8, budget);
+            let soon = || Instant::now() + std::time::Duration::from_millis(200);
+            let first = admission.admit(1 << 20, soon()).await.expect("admitted");
+            assert!(
+                admission.admit(1 << 20, soon()).await.is_none(),
+                "a second must wait for the first"
+            );
+            assert!(
+                admission.admit(1024, soon()).await.is_some(),
+                "a small one still fits"
+            );
+            drop(first);
+            let mut chunked = admission.admit(1024, soon()).await.unwrap();
+            assert!(admission.grow(&mut chunked, 1 << 20, soon()).await);
+            assert!(
+                admission.grow(&mut chunked, 2 << 20, soon()).await,
+                "capped at the whole budget"
+            );
+            assert!(
+                admission.admit(1024, soon()).await.is_none(),
+                "the whole budget is taken"
+            );
+            drop(chunked);
+            assert!(admission.admit(1 << 20, soon()).await.is_some());
+            assert!(
+                admission.admit(u64::MAX, soon()).await.is_some(),
+                "capped at the whole budget"
+            );
+        });
+    }
+}
