@@ -623,7 +623,12 @@ fn huge_config_map() -> Vec<u8> {
 
 /// A Deployment with 10,000 privileged containers (~0.8 MB).
 fn huge_deployment() -> Vec<u8> {
-    let containers: Vec<serde_json::Value> = (0..10_000)
+    deployment_of(10_000)
+}
+
+/// A Deployment of `n` privileged containers (5 JSON values each).
+fn deployment_of(n: usize) -> Vec<u8> {
+    let containers: Vec<serde_json::Value> = (0..n)
         .map(|i| {
             serde_json::json!({"name": format!("c{i}"), "image": "nginx:1.25",
             "securityContext": {"privileged": true}})
@@ -666,7 +671,9 @@ fn huge_objects_get_a_decision_before_the_deadline() {
     let server = Server::start("huge", &ca, &["--request-timeout", DEADLINE]);
     let client = ca.client();
     let deadline = Duration::from_secs(DEADLINE.parse().unwrap());
-    for body in [huge_config_map(), huge_deployment()] {
+    // Over --max-object-values (40,000): refused unjudged at once. Just under it (7,990
+    // containers): judged, or stopped at the deadline.
+    for body in [huge_config_map(), huge_deployment(), deployment_of(7_990)] {
         let (resp, took) = timed_review(server.port, &client, &body);
         assert!(
             took < deadline + ALLOWANCE,
@@ -682,6 +689,12 @@ fn huge_objects_get_a_decision_before_the_deadline() {
                     || message.contains("chartguard could not judge"),
                 "{message}"
             );
+            if body.len() > 700_000 {
+                assert!(
+                    message.contains("over the 40000 chartguard judges"),
+                    "{message}"
+                );
+            }
         }
     }
     // The evaluation stops at the deadline instead of running on for seconds (it took
@@ -727,10 +740,12 @@ fn concurrent_huge_objects_do_not_starve_small_reviews() {
         .map(|i| {
             let client = client.clone();
             std::thread::spawn(move || {
-                let body = if i % 2 == 0 {
-                    huge_config_map()
+                // Just under --max-object-values, so they are judged (and hold the
+                // large-review worker), and one over it.
+                let body = if i < 2 {
+                    deployment_of(7_990)
                 } else {
-                    huge_deployment()
+                    huge_config_map()
                 };
                 timed_review(port, &client, &body)
             })

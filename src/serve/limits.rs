@@ -14,13 +14,20 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 /// inside a review that may hold the old object too).
 pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
 
-/// Peak memory of judging a review, beyond the idle server: a fixed part plus a multiple
-/// of the body. Measured on the release build with the worst shapes we know (many tiny
-/// nodes: a ConfigMap of 100,000 keys, a Deployment of 10,000 containers — see
-/// scripts/webhook-abuse.sh and the README); the multiple covers the JSON tree, the YAML
-/// span tree the rules' locations come from, the interpreter's input and its working set.
+/// Memory of a review, reserved in two steps. Before its body is read: a fixed part plus
+/// a multiple of the body (the body and its JSON tree). Once it is parsed, for judging
+/// its object: a multiple of the object's values (JSON nodes), which covers the YAML span
+/// tree the locations come from, the interpreter's input and the rules' working set.
+/// Measured on the release build (`scripts/loadtest.sh abuse`, README): a Deployment of
+/// 20,000 containers (1.5 MB, ~100,000 values) judged in full peaked at 367 MiB, 3.4 KiB a
+/// value; a body's JSON tree is ~15× the body.
 pub const ESTIMATE_FIXED_BYTES: u64 = 256 * 1024;
-pub const ESTIMATE_PER_BODY_BYTE: u64 = 120;
+pub const ESTIMATE_PER_BODY_BYTE: u64 = 24;
+pub const ESTIMATE_PER_VALUE: u64 = 4096;
+/// Bodies above this are large reviews: their memory comes from a pool of their own
+/// (7/8 of the budget) and they are judged in a lane of their own, so they cannot take
+/// what ordinary reviews (a few KiB) need.
+pub const LARGE_BODY: u64 = 256 * 1024;
 
 /// What an object gets when chartguard cannot judge it.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,10 +61,18 @@ pub struct LimitArgs {
     #[arg(long, value_name = "N", default_value_t = 32)]
     pub max_bodies: usize,
     /// Memory (MiB) that the reviews in flight may be estimated to need together; a
-    /// review's share is reserved from its Content-Length (3 MiB for a chunked body)
-    /// before its body is read. Size the container's memory limit as this plus ~64 MiB.
+    /// review's share is reserved from its Content-Length before its body is read (a
+    /// chunked body's grows as it arrives), and its object's share once it is parsed.
+    /// 1/8 is kept for small reviews. Size the container's memory limit as this plus
+    /// ~128 MiB (the idle server, connection buffers).
     #[arg(long, value_name = "MIB", default_value_t = 384)]
     pub memory_budget: u64,
+    /// Objects with more JSON values than this (an object, a list, a string … each count;
+    /// the old object of an UPDATE too) are not judged but answered as --unjudged says
+    /// at once: their cost would be unbounded. 40,000 is ~5,000 containers or a
+    /// ConfigMap of ~40,000 keys; ordinary objects have a few hundred.
+    #[arg(long, value_name = "N", default_value_t = 40_000)]
+    pub max_object_values: u64,
     /// Also serve /healthz, /readyz and /metrics over plain HTTP on this address (a
     /// listener of their own, so a flood of the webhook port cannot starve the probes).
     #[arg(long, value_name = "HOST:PORT")]
@@ -84,6 +99,17 @@ impl LimitArgs {
         if self.memory_budget < 16 || self.memory_budget > 1 << 20 {
             anyhow::bail!("--memory-budget must be between 16 and 1048576 MiB");
         }
+        if self.max_object_values == 0 {
+            anyhow::bail!("--max-object-values must be at least 1");
+        }
+        let judging = self.max_object_values.saturating_mul(ESTIMATE_PER_VALUE) >> 20;
+        if judging > self.memory_budget * 7 / 8 {
+            anyhow::bail!(
+                "--memory-budget {} MiB cannot hold the judging of an object of --max-object-values {} (~{judging} MiB); raise the budget or lower the limit",
+                self.memory_budget,
+                self.max_object_values
+            );
+        }
         Ok(())
     }
 }
@@ -98,9 +124,14 @@ pub fn estimate_kib(body_bytes: u64) -> u64 {
 /// Bodies in flight: a count and a memory budget, both taken before a body is read.
 pub struct Admission {
     bodies: Arc<Semaphore>,
-    memory: Arc<Semaphore>,
-    memory_kib: u64,
+    /// Memory pools (KiB) of ordinary and of large reviews.
+    pools: [Pool; 2],
     max_bodies: usize,
+}
+
+struct Pool {
+    memory: Arc<Semaphore>,
+    kib: u64,
 }
 
 /// Held from before a body is read until its evaluation ends (moved into the worker, so an
@@ -108,56 +139,64 @@ pub struct Admission {
 pub struct Admitted {
     _body: OwnedSemaphorePermit,
     memory: OwnedSemaphorePermit,
+    pool: usize,
     kib: u64,
 }
 
 impl Admission {
     pub fn new(max_bodies: usize, memory_budget_mib: u64) -> Admission {
-        let memory_kib = memory_budget_mib * 1024;
+        let total = memory_budget_mib * 1024;
+        let small = total / 8;
+        let pool = |kib: u64| Pool {
+            memory: Arc::new(Semaphore::new(kib as usize)),
+            kib,
+        };
         Admission {
             bodies: Arc::new(Semaphore::new(max_bodies)),
-            memory: Arc::new(Semaphore::new(memory_kib as usize)),
-            memory_kib,
+            pools: [pool(small), pool(total - small)],
             max_bodies,
         }
     }
 
-    fn kib_for(&self, body_bytes: u64) -> u64 {
-        // A review estimated above the whole budget takes all of it (alone), rather than
+    fn kib_for(&self, pool: usize, body_bytes: u64) -> u64 {
+        // A review estimated above its whole pool takes all of it (alone), rather than
         // never being admitted.
-        estimate_kib(body_bytes).clamp(1, self.memory_kib)
+        estimate_kib(body_bytes).clamp(1, self.pools[pool].kib)
     }
 
     /// Waits until `until` for a body slot and the estimated memory of a body of
     /// `body_bytes`; `None` when they were not free in time.
     pub async fn admit(&self, body_bytes: u64, until: Instant) -> Option<Admitted> {
-        let kib = self.kib_for(body_bytes);
+        let pool = usize::from(body_bytes > LARGE_BODY);
+        let kib = self.kib_for(pool, body_bytes);
         let until = tokio::time::Instant::from_std(until);
         let body = tokio::time::timeout_at(until, self.bodies.clone().acquire_owned())
             .await
             .ok()?
             .ok()?;
-        let memory =
-            tokio::time::timeout_at(until, self.memory.clone().acquire_many_owned(kib as u32))
-                .await
-                .ok()?
-                .ok()?;
+        let memory = self.pools[pool]
+            .memory
+            .clone()
+            .acquire_many_owned(kib as u32);
+        let memory = tokio::time::timeout_at(until, memory).await.ok()?.ok()?;
         Some(Admitted {
             _body: body,
             memory,
+            pool,
             kib,
         })
     }
 
     /// Grows a reservation to a body of `body_bytes` (a chunked body, whose size is only
-    /// known as it arrives); `false` when the memory was not free by `until`.
+    /// known as it arrives), in the pool it came from; `false` when the memory was not
+    /// free by `until`.
     pub async fn grow(&self, admitted: &mut Admitted, body_bytes: u64, until: Instant) -> bool {
-        let kib = self.kib_for(body_bytes);
+        let kib = self.kib_for(admitted.pool, body_bytes);
         if kib <= admitted.kib {
             return true;
         }
         let until = tokio::time::Instant::from_std(until);
-        let more = self
+        let more = self.pools[admitted.pool]
             .memory
             .clone()
             .acquire_many_owned((kib - admitted.kib) as u32);
@@ -171,9 +210,31 @@ impl Admission {
         }
     }
 
+    /// After parsing: the memory to judge an object of `values` JSON values, from the large
+    /// pool when it is more than a small review's share; `None` when it was not free by
+    /// `until`.
+    pub async fn reserve_judging(
+        &self,
+        values: u64,
+        until: Instant,
+    ) -> Option<OwnedSemaphorePermit> {
+        let bytes = values.saturating_mul(ESTIMATE_PER_VALUE);
+        let pool = usize::from(bytes > self.pools[0].kib * 1024 / 8);
+        let kib = bytes.div_ceil(1024).clamp(1, self.pools[pool].kib);
+        let until = tokio::time::Instant::from_std(until);
+        let memory = self.pools[pool]
+            .memory
+            .clone()
+            .acquire_many_owned(kib as u32);
+        tokio::time::timeout_at(until, memory).await.ok()?.ok()
+    }
+
     /// Estimated memory (KiB) of the reviews in flight.
     pub fn memory_in_use_kib(&self) -> u64 {
-        self.memory_kib - self.memory.available_permits() as u64
+        self.pools
+            .iter()
+            .map(|p| p.kib - p.memory.available_permits() as u64)
+            .sum()
     }
 
     pub fn bodies_in_flight(&self) -> usize {
@@ -278,8 +339,8 @@ mod tests {
             .build()
             .unwrap();
         rt.block_on(async {
-            // Room for one 1 MiB review at a time.
-            let budget = estimate_kib(1 << 20).div_ceil(1024) + 1;
+            // The large pool (7/8) has room for one 1 MiB review at a time.
+            let budget = (estimate_kib(1 << 20) * 8 / 7).div_ceil(1024) + 1;
             let admission = Admission::new(8, budget);
             let soon = || Instant::now() + std::time::Duration::from_millis(200);
             let first = admission.admit(1 << 20, soon()).await.expect("admitted");
@@ -289,24 +350,23 @@ mod tests {
             );
             assert!(
                 admission.admit(1024, soon()).await.is_some(),
-                "a small one still fits"
+                "a small one has a pool of its own"
             );
             drop(first);
             let mut chunked = admission.admit(1024, soon()).await.unwrap();
-            assert!(admission.grow(&mut chunked, 1 << 20, soon()).await);
             assert!(
-                admission.grow(&mut chunked, 2 << 20, soon()).await,
-                "capped at the whole budget"
+                admission.grow(&mut chunked, 1 << 30, soon()).await,
+                "capped at its pool"
             );
             assert!(
                 admission.admit(1024, soon()).await.is_none(),
-                "the whole budget is taken"
+                "the small pool is taken"
             );
-            drop(chunked);
             assert!(admission.admit(1 << 20, soon()).await.is_some());
+            drop(chunked);
             assert!(
                 admission.admit(u64::MAX, soon()).await.is_some(),
-                "capped at the whole budget"
+                "capped at the whole pool"
             );
         });
     }

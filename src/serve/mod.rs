@@ -37,7 +37,7 @@ use deadline::{Deadline, Expired};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
-use limits::{Admission, Admitted, Peers, Unjudged, MAX_BODY_BYTES};
+use limits::{Admission, Admitted, Peers, Unjudged, LARGE_BODY, MAX_BODY_BYTES};
 use metrics::{Metrics, Outcome};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -57,8 +57,6 @@ const READ_BUFFER: usize = 64 * 1024;
 /// The probe listener's own caps: the kubelet and a Prometheus need a handful.
 const PROBE_CONNECTIONS: usize = 64;
 const PROBE_CONNECTIONS_PER_CLIENT: usize = 16;
-/// Bodies above this are judged in the lane for large reviews.
-const LARGE_BODY: usize = 256 * 1024;
 /// Bytes of a body read to find its uid when it will not be judged.
 const UID_PREFIX: usize = 16 * 1024;
 
@@ -78,6 +76,7 @@ struct Server {
     ready: AtomicBool,
     request_timeout: Duration,
     unjudged: Unjudged,
+    max_object_values: u64,
 }
 
 /// Runs the webhook until SIGTERM/SIGINT; `Ok(0)` after a graceful shutdown.
@@ -136,6 +135,7 @@ pub fn run(
         ready: AtomicBool::new(false),
         request_timeout: Duration::from_secs_f64(limits.request_timeout),
         unjudged: limits.unjudged,
+        max_object_values: limits.max_object_values,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -453,13 +453,25 @@ async fn validate(
     // small reservation that grows as it arrives.
     let first = declared.unwrap_or(64 * 1024);
     let Some(mut admitted) = server.admission.admit(first, deadline.evaluate_by()).await else {
-        let prefix = read_body(&server, req.into_body(), &deadline, oversize, index, None).await;
+        // Its uid, from the first bytes, in the time kept for answering.
+        let prefix = read_body(
+            &server,
+            req.into_body(),
+            &deadline,
+            deadline.answer_by(),
+            oversize,
+            index,
+            None,
+        )
+        .await;
         return unjudged(&server, &deadline, Reason::Saturated, prefix, None);
     };
+    let reading = Instant::now();
     let body = read_body(
         &server,
         req.into_body(),
         &deadline,
+        deadline.evaluate_by(),
         oversize,
         index,
         Some(&mut admitted),
@@ -468,10 +480,11 @@ async fn validate(
     let body = match body {
         Body::Whole(b) => b,
         partial @ Body::Partial(_) => {
-            let reason = if deadline.expired() {
+            // Slow when most of the deadline went into reading it; else the wait for
+            // capacity took it (or the memory for a growing chunked body ran out).
+            let reason = if reading.elapsed() > deadline.budget() / 2 {
                 Reason::SlowBody
             } else {
-                // The memory budget ran out for a growing chunked body.
                 Reason::Saturated
             };
             return unjudged(&server, &deadline, reason, partial, None);
@@ -481,7 +494,7 @@ async fn validate(
     // A worker, within the deadline.
     let permit = tokio::time::timeout_at(
         deadline.evaluate_by().into(),
-        server.lanes[usize::from(body.len() > LARGE_BODY)]
+        server.lanes[usize::from(body.len() as u64 > LARGE_BODY)]
             .clone()
             .acquire_owned(),
     )
@@ -571,11 +584,12 @@ async fn read_body(
     server: &Server,
     mut body: Incoming,
     deadline: &Deadline,
+    until: Instant,
     oversize: &chunks::Oversize,
     index: u64,
     mut admitted: Option<&mut Admitted>,
 ) -> Body {
-    let until: tokio::time::Instant = deadline.evaluate_by().into();
+    let until: tokio::time::Instant = until.into();
     let mut buf = Vec::new();
     let mut reserved = 0u64;
     loop {
@@ -684,6 +698,33 @@ fn evaluate(
     }
     let object = describe(&review);
     let _ = described.set(object.clone());
+    let unjudged = |reason| Judged::Unjudged {
+        uid: review.uid.clone(),
+        reason,
+        object: Some(object.clone()),
+        dry_run,
+    };
+    // The cost of judging grows with the object's values: bounded by a count, and its
+    // memory reserved before the work starts.
+    let values = [&review.object, &review.old_object]
+        .into_iter()
+        .flatten()
+        .map(count_values)
+        .sum::<u64>();
+    if values > server.max_object_values {
+        return unjudged(Reason::TooLarge {
+            values,
+            limit: server.max_object_values,
+        });
+    }
+    let reserved = tokio::runtime::Handle::current().block_on(
+        server
+            .admission
+            .reserve_judging(values, deadline.evaluate_by()),
+    );
+    let Some(_reserved) = reserved else {
+        return unjudged(Reason::Saturated);
+    };
     let engine = server
         .engines
         .lock()
@@ -748,6 +789,22 @@ fn evaluate(
         object: Some(object),
         dry_run,
     }
+}
+
+/// JSON values in a document (each object, list and scalar), without recursion (a
+/// deeply nested document must not overflow the stack).
+fn count_values(doc: &serde_json::Value) -> u64 {
+    let mut count = 0;
+    let mut stack = vec![doc];
+    while let Some(v) = stack.pop() {
+        count += 1;
+        match v {
+            serde_json::Value::Array(items) => stack.extend(items),
+            serde_json::Value::Object(map) => stack.extend(map.values()),
+            _ => {}
+        }
+    }
+    count
 }
 
 /// A failure, logged without its text past the rule's name: regorus's and the parser's

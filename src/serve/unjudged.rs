@@ -10,6 +10,8 @@ use std::time::Duration;
 /// Why an object was not judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
+    /// It has more JSON values than `--max-object-values`: not evaluated at all.
+    TooLarge { values: u64, limit: u64 },
     /// Its evaluation did not finish by the deadline.
     TooCostly,
     /// It waited for capacity (a body slot, memory, a worker) until the deadline.
@@ -23,6 +25,7 @@ pub enum Reason {
 impl Reason {
     pub fn label(self) -> &'static str {
         match self {
+            Reason::TooLarge { .. } => "too-large",
             Reason::TooCostly => "deadline",
             Reason::Saturated => "saturated",
             Reason::SlowBody => "slow-body",
@@ -33,6 +36,9 @@ impl Reason {
     fn explain(self, budget: Duration) -> String {
         let secs = budget.as_secs_f64();
         match self {
+            Reason::TooLarge { values, limit } => format!(
+                "it has {values} values (fields, list items, strings …), over the {limit} chartguard judges"
+            ),
             Reason::TooCostly => format!("its rules did not finish within {secs} s"),
             Reason::Saturated => {
                 format!("the webhook was saturated with other reviews for {secs} s")
@@ -61,7 +67,7 @@ pub fn verdict(
                 "chartguard could not judge {object}: {why}. Objects chartguard cannot judge are denied (chartguard serve --unjudged deny). {}",
                 match reason {
                     Reason::Saturated | Reason::SlowBody => "Retry in a moment.",
-                    Reason::TooCostly => "Split the object into smaller ones, or run `chartguard lint` on it and ask the platform team to exempt it.",
+                    Reason::TooCostly | Reason::TooLarge { .. } => "Split the object into smaller ones, or run `chartguard lint` on it and ask the platform team to exempt it.",
                     Reason::RuleFailed => "Run `chartguard lint` on the manifest to see which rule, and report it.",
                 }
             )),
@@ -74,6 +80,7 @@ pub fn verdict(
             warnings: vec![admission::warning(&format!(
                 "did not judge {object} ({}): admitted unchecked",
                 match reason {
+                    Reason::TooLarge { .. } => "too many values",
                     Reason::TooCostly => "deadline passed",
                     Reason::Saturated => "webhook saturated",
                     Reason::SlowBody => "review too slow to arrive",
