@@ -543,6 +543,13 @@ fn manifests_are_hardened_and_match_the_issue() {
         "path: /readyz",
         "failurePolicy: Ignore",
         "timeoutSeconds: 5",
+        // Decides 1 s before the API server gives up; probes on their own listener;
+        // memory limit = budget + 192 MiB.
+        "\"--request-timeout=4\"",
+        "\"--probe-addr=0.0.0.0:8080\"",
+        "\"--memory-budget=320\"",
+        "port: probes",
+        "memory: 512Mi",
         "sideEffects: None",
         "admissionReviewVersions: [\"v1\"]",
         "values: [\"kube-system\", \"guard\"]",

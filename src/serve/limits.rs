@@ -64,8 +64,8 @@ pub struct LimitArgs {
     /// review's share is reserved from its Content-Length before its body is read (a
     /// chunked body's grows as it arrives), and its object's share once it is parsed.
     /// 1/8 is kept for small reviews. Size the container's memory limit as this plus
-    /// ~128 MiB (the idle server, connection buffers).
-    #[arg(long, value_name = "MIB", default_value_t = 384)]
+    /// ~192 MiB (the idle server, ~30 MiB, and the buffers of --max-connections).
+    #[arg(long, value_name = "MIB", default_value_t = 320)]
     pub memory_budget: u64,
     /// Objects with more JSON values than this (an object, a list, a string … each count;
     /// the old object of an UPDATE too) are not judged but answered as --unjudged says
