@@ -375,6 +375,21 @@ fn admission_reviews_are_judged() {
     tls.flush().unwrap();
     let (status, text) = read_response(&mut tls);
     assert_eq!(status, 413, "{text}");
+    // Over 3 MiB with a uid at the start (an UPDATE of an object near etcd's limit
+    // carries it twice): a decision, not an HTTP error the failurePolicy would resolve.
+    let mut tls = connect(port, &client).unwrap();
+    tls.write_all(head("POST", "/validate", 4 << 20).as_bytes())
+        .unwrap();
+    tls.write_all(br#"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"big-update","operation":"UPDATE","object":{"#)
+        .unwrap();
+    tls.write_all(&vec![b' '; 32 * 1024]).unwrap();
+    tls.flush().unwrap();
+    let (status, text) = read_response(&mut tls);
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.contains("\"uid\":\"big-update\"") && text.contains("4194304 bytes"),
+        "{text}"
+    );
 
     assert_eq!(request(port, &client, "GET", "/healthz", b"").0, 200);
     assert_eq!(
@@ -388,13 +403,13 @@ fn admission_reviews_are_judged() {
     assert_eq!(status, 200);
     for line in [
         "chartguard_webhook_requests_total{result=\"allowed\"} 3",
-        "chartguard_webhook_requests_total{result=\"denied\"} 3",
+        "chartguard_webhook_requests_total{result=\"denied\"} 4",
         "chartguard_webhook_requests_total{result=\"error\"} 7",
         "chartguard_webhook_denials_total{rule=\"plaintext-secret\"} 2",
         "chartguard_webhook_denials_total{rule=\"run-as-non-root\"} 3",
         "chartguard_webhook_dry_run_requests_total 1",
-        "chartguard_webhook_request_duration_seconds_bucket{le=\"+Inf\"} 13",
-        "chartguard_webhook_request_duration_seconds_count 13",
+        "chartguard_webhook_request_duration_seconds_bucket{le=\"+Inf\"} 14",
+        "chartguard_webhook_request_duration_seconds_count 14",
         "# TYPE chartguard_webhook_request_duration_seconds histogram",
     ] {
         assert!(

@@ -446,8 +446,36 @@ async fn validate(
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return too_large();
+    if let Some(bytes) = declared.filter(|n| *n > MAX_BODY_BYTES as u64) {
+        // An UPDATE of an object near etcd's limit carries it twice and can exceed the
+        // limit: a decision from the uid at the body's start, rather than a 413 the
+        // API server would resolve with failurePolicy. Without a uid: 413.
+        let prefix = read_body(
+            &server,
+            req.into_body(),
+            &deadline,
+            deadline.answer_by(),
+            oversize,
+            index,
+            None,
+        )
+        .await;
+        let reason = Reason::BodyTooLarge {
+            bytes,
+            limit: MAX_BODY_BYTES as u64,
+        };
+        let (mut resp, outcome, dry_run) = match &prefix {
+            Body::Whole(b) | Body::Partial(b) if unjudged::sniff_uid(b).is_some() => {
+                unjudged(&server, &deadline, reason, prefix, None)
+            }
+            _ => too_large(),
+        };
+        // The rest of the body is not read: the connection cannot be reused.
+        resp.headers_mut().insert(
+            hyper::header::CONNECTION,
+            hyper::header::HeaderValue::from_static("close"),
+        );
+        return (resp, outcome, dry_run);
     }
     // Gate before the body is buffered: a chunked body (no Content-Length) starts with a
     // small reservation that grows as it arrives.

@@ -12,6 +12,8 @@ use std::time::Duration;
 pub enum Reason {
     /// It has more JSON values than `--max-object-values`: not evaluated at all.
     TooLarge { values: u64, limit: u64 },
+    /// Its review is over the body limit: not read at all.
+    BodyTooLarge { bytes: u64, limit: u64 },
     /// Its evaluation did not finish by the deadline.
     TooCostly,
     /// It waited for capacity (a body slot, memory, a worker) until the deadline.
@@ -25,7 +27,7 @@ pub enum Reason {
 impl Reason {
     pub fn label(self) -> &'static str {
         match self {
-            Reason::TooLarge { .. } => "too-large",
+            Reason::TooLarge { .. } | Reason::BodyTooLarge { .. } => "too-large",
             Reason::TooCostly => "deadline",
             Reason::Saturated => "saturated",
             Reason::SlowBody => "slow-body",
@@ -39,6 +41,9 @@ impl Reason {
             Reason::TooLarge { values, limit } => format!(
                 "it has {values} values (fields, list items, strings …), over the {limit} chartguard judges"
             ),
+            Reason::BodyTooLarge { bytes, limit } => {
+                format!("its review is {bytes} bytes, over the {limit} chartguard reads")
+            }
             Reason::TooCostly => format!("its rules did not finish within {secs} s"),
             Reason::Saturated => {
                 format!("the webhook was saturated with other reviews for {secs} s")
@@ -67,7 +72,7 @@ pub fn verdict(
                 "chartguard could not judge {object}: {why}. Objects chartguard cannot judge are denied (chartguard serve --unjudged deny). {}",
                 match reason {
                     Reason::Saturated | Reason::SlowBody => "Retry in a moment.",
-                    Reason::TooCostly | Reason::TooLarge { .. } => "Split the object into smaller ones, or run `chartguard lint` on it and ask the platform team to exempt it.",
+                    Reason::TooCostly | Reason::TooLarge { .. } | Reason::BodyTooLarge { .. } => "Split the object into smaller ones, or run `chartguard lint` on it and ask the platform team to exempt it.",
                     Reason::RuleFailed => "Run `chartguard lint` on the manifest to see which rule, and report it.",
                 }
             )),
@@ -81,6 +86,7 @@ pub fn verdict(
                 "did not judge {object} ({}): admitted unchecked",
                 match reason {
                     Reason::TooLarge { .. } => "too many values",
+                    Reason::BodyTooLarge { .. } => "review too large",
                     Reason::TooCostly => "deadline passed",
                     Reason::Saturated => "webhook saturated",
                     Reason::SlowBody => "review too slow to arrive",
