@@ -840,22 +840,21 @@ fn a_connection_flood_from_one_client_leaves_probes_and_others_served() {
     }
     // The probe listener answers, every time.
     let probe = server.probe_port.expect("probe port printed");
-    for _ in 0..30 {
+    // Plain HTTP: the whole answer to one request.
+    let plain = |request: &[u8]| {
         let mut tcp =
             TcpStream::connect_timeout(&([127, 0, 0, 1], probe).into(), IO_TIMEOUT).unwrap();
         tcp.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
-        tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            .unwrap();
+        tcp.write_all(request).unwrap();
         let mut out = String::new();
         tcp.read_to_string(&mut out).unwrap();
+        out
+    };
+    for _ in 0..30 {
+        let out = plain(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         assert!(out.starts_with("HTTP/1.1 200"), "{out}");
     }
-    let mut tcp = TcpStream::connect_timeout(&([127, 0, 0, 1], probe).into(), IO_TIMEOUT).unwrap();
-    tcp.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
-    tcp.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut metrics = String::new();
-    tcp.read_to_string(&mut metrics).unwrap();
+    let metrics = plain(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     let refused = metric(
         &metrics,
         "chartguard_webhook_connections_refused_total{cap=\"per-client\"}",
@@ -863,14 +862,9 @@ fn a_connection_flood_from_one_client_leaves_probes_and_others_served() {
     .unwrap_or(0.0);
     assert!(refused >= 300.0, "{metrics}");
     // The probe port serves nothing else.
-    let mut tcp = TcpStream::connect_timeout(&([127, 0, 0, 1], probe).into(), IO_TIMEOUT).unwrap();
-    tcp.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
-    tcp.write_all(
+    let out = plain(
         b"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
-    )
-    .unwrap();
-    let mut out = String::new();
-    tcp.read_to_string(&mut out).unwrap();
+    );
     assert!(out.starts_with("HTTP/1.1 404"), "{out}");
     drop(flood);
 }

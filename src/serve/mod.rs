@@ -450,16 +450,7 @@ async fn validate(
         // An UPDATE of an object near etcd's limit carries it twice and can exceed the
         // limit: a decision from the uid at the body's start, rather than a 413 the
         // API server would resolve with failurePolicy. Without a uid: 413.
-        let prefix = read_body(
-            &server,
-            req.into_body(),
-            &deadline,
-            deadline.answer_by(),
-            oversize,
-            index,
-            None,
-        )
-        .await;
+        let prefix = read_uid_prefix(&server, req.into_body(), &deadline, oversize, index).await;
         let reason = Reason::BodyTooLarge {
             bytes,
             limit: MAX_BODY_BYTES as u64,
@@ -481,17 +472,7 @@ async fn validate(
     // small reservation that grows as it arrives.
     let first = declared.unwrap_or(64 * 1024);
     let Some(mut admitted) = server.admission.admit(first, deadline.evaluate_by()).await else {
-        // Its uid, from the first bytes, in the time kept for answering.
-        let prefix = read_body(
-            &server,
-            req.into_body(),
-            &deadline,
-            deadline.answer_by(),
-            oversize,
-            index,
-            None,
-        )
-        .await;
+        let prefix = read_uid_prefix(&server, req.into_body(), &deadline, oversize, index).await;
         return unjudged(&server, &deadline, Reason::Saturated, prefix, None);
     };
     let reading = Instant::now();
@@ -678,6 +659,19 @@ async fn read_body(
             }
         }
     }
+}
+
+/// The first bytes of a body that will not be judged, for its uid, read in the time kept
+/// for answering.
+async fn read_uid_prefix(
+    server: &Server,
+    body: Incoming,
+    deadline: &Deadline,
+    oversize: &chunks::Oversize,
+    index: u64,
+) -> Body {
+    let until = deadline.answer_by();
+    read_body(server, body, deadline, until, oversize, index, None).await
 }
 
 /// The size a body will have, when it says (Content-Length), for one allocation.
