@@ -63,7 +63,9 @@ pub struct LimitArgs {
     /// Memory (MiB) that the reviews in flight may be estimated to need together; a
     /// review's share is reserved from its Content-Length before its body is read (a
     /// chunked body's grows as it arrives), and its object's share once it is parsed.
-    /// 1/8 is kept for small reviews. Size the container's memory limit as this plus
+    /// Bodies of small reviews have 1/8 of it, bodies of large ones 2/8, and judging the
+    /// objects being evaluated 5/8 (so an evaluation never waits for memory held by
+    /// reviews waiting for a worker). Size the container's memory limit as this plus
     /// ~192 MiB (the idle server, ~30 MiB, and the buffers of --max-connections).
     #[arg(long, value_name = "MIB", default_value_t = 320)]
     pub memory_budget: u64,
@@ -103,7 +105,7 @@ impl LimitArgs {
             anyhow::bail!("--max-object-values must be at least 1");
         }
         let judging = self.max_object_values.saturating_mul(ESTIMATE_PER_VALUE) >> 20;
-        if judging > self.memory_budget * 7 / 8 {
+        if judging > self.memory_budget * 5 / 8 {
             anyhow::bail!(
                 "--memory-budget {} MiB cannot hold the judging of an object of --max-object-values {} (~{judging} MiB); raise the budget or lower the limit",
                 self.memory_budget,
@@ -124,8 +126,8 @@ pub fn estimate_kib(body_bytes: u64) -> u64 {
 /// Bodies in flight: a count and a memory budget, both taken before a body is read.
 pub struct Admission {
     bodies: Arc<Semaphore>,
-    /// Memory pools (KiB) of ordinary and of large reviews.
-    pools: [Pool; 2],
+    /// Memory pools (KiB) of the bodies of ordinary and of large reviews, and of judging.
+    pools: [Pool; 3],
     max_bodies: usize,
 }
 
@@ -141,19 +143,21 @@ pub struct Admitted {
     memory: OwnedSemaphorePermit,
     pool: usize,
     kib: u64,
+    /// The body size the reservation is for.
+    pub bytes: u64,
 }
 
 impl Admission {
     pub fn new(max_bodies: usize, memory_budget_mib: u64) -> Admission {
         let total = memory_budget_mib * 1024;
-        let small = total / 8;
+        let eighth = total / 8;
         let pool = |kib: u64| Pool {
             memory: Arc::new(Semaphore::new(kib as usize)),
             kib,
         };
         Admission {
             bodies: Arc::new(Semaphore::new(max_bodies)),
-            pools: [pool(small), pool(total - small)],
+            pools: [pool(eighth), pool(2 * eighth), pool(total - 3 * eighth)],
             max_bodies,
         }
     }
@@ -184,6 +188,7 @@ impl Admission {
             memory,
             pool,
             kib,
+            bytes: body_bytes,
         })
     }
 
@@ -193,6 +198,7 @@ impl Admission {
     pub async fn grow(&self, admitted: &mut Admitted, body_bytes: u64, until: Instant) -> bool {
         let kib = self.kib_for(admitted.pool, body_bytes);
         if kib <= admitted.kib {
+            admitted.bytes = admitted.bytes.max(body_bytes);
             return true;
         }
         let until = tokio::time::Instant::from_std(until);
@@ -204,22 +210,23 @@ impl Admission {
             Ok(Ok(more)) => {
                 admitted.memory.merge(more);
                 admitted.kib = kib;
+                admitted.bytes = body_bytes;
                 true
             }
             _ => false,
         }
     }
 
-    /// After parsing: the memory to judge an object of `values` JSON values, from the large
-    /// pool when it is more than a small review's share; `None` when it was not free by
-    /// `until`.
+    /// After parsing: the memory to judge an object of `values` JSON values, from the pool
+    /// only evaluations hold (they end by their deadline, so this wait always ends);
+    /// `None` when it was not free by `until`.
     pub async fn reserve_judging(
         &self,
         values: u64,
         until: Instant,
     ) -> Option<OwnedSemaphorePermit> {
         let bytes = values.saturating_mul(ESTIMATE_PER_VALUE);
-        let pool = usize::from(bytes > self.pools[0].kib * 1024 / 8);
+        let pool = 2;
         let kib = bytes.div_ceil(1024).clamp(1, self.pools[pool].kib);
         let until = tokio::time::Instant::from_std(until);
         let memory = self.pools[pool]
@@ -339,8 +346,8 @@ mod tests {
             .build()
             .unwrap();
         rt.block_on(async {
-            // The large pool (7/8) has room for one 1 MiB review at a time.
-            let budget = (estimate_kib(1 << 20) * 8 / 7).div_ceil(1024) + 1;
+            // The large pool (2/8) has room for one 1 MiB review at a time.
+            let budget = (estimate_kib(1 << 20) * 4).div_ceil(1024) + 1;
             let admission = Admission::new(8, budget);
             let soon = || Instant::now() + std::time::Duration::from_millis(200);
             let first = admission.admit(1 << 20, soon()).await.expect("admitted");

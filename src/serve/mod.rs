@@ -600,7 +600,6 @@ async fn read_body(
 ) -> Body {
     let until: tokio::time::Instant = until.into();
     let mut buf = Vec::new();
-    let mut reserved = 0u64;
     loop {
         let frame = tokio::select! {
             biased;
@@ -638,9 +637,9 @@ async fn read_body(
             }
             Some(admitted) => {
                 let len = (buf.len() + data.len()) as u64;
-                if len > reserved {
-                    // Double the reservation each time, so a chunked body grows it only a
-                    // few times.
+                if len > admitted.bytes {
+                    // A chunked body past its reservation: double it each time, so it
+                    // grows only a few times.
                     let want = (len * 2).clamp(64 * 1024, MAX_BODY_BYTES as u64);
                     if !server
                         .admission
@@ -650,7 +649,6 @@ async fn read_body(
                         buf.extend_from_slice(&data);
                         return Body::Partial(buf);
                     }
-                    reserved = want;
                 }
                 if buf.capacity() == 0 {
                     buf.reserve_exact(body_size_hint(&body, data.len()));
