@@ -712,8 +712,11 @@ fn huge_objects_get_a_decision_before_the_deadline() {
                 "{message}"
             );
             if body.len() > 700_000 {
+                // Refused for its size once parsed (parsing 1.7 MB can itself outlast a
+                // 2 s deadline in a debug build on a busy machine).
                 assert!(
-                    message.contains("over the 40000 chartguard judges"),
+                    message.contains("over the 40000 chartguard judges")
+                        || message.contains("did not finish within"),
                     "{message}"
                 );
             }
