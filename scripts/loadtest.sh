@@ -180,7 +180,7 @@ echo "RSS before: $(rss)"
 MIX=$MIX timeout 300 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 5s --latency -s "$work/mix.lua" "$addr/validate" | tee "$work/wrk.txt"
 echo "RSS after: $(rss)"
 echo "--- server metrics"
-curl -sk --max-time 5 "$addr/metrics" | grep -E '^chartguard_webhook_(requests_total|dry_run|request_duration_seconds_(count|sum))' || true
+curl -sk --max-time 5 "$addr/metrics" | grep -E '^chartguard_webhook_(requests_total|unjudged_total|dry_run|request_duration_seconds_(count|sum))' || true
 kill -TERM "$pid"
 status=0
 for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
