@@ -9,6 +9,16 @@
 #
 #   scripts/loadtest.sh                     # 20 s, 32 connections, 2 wrk threads
 #   DURATION=60s CONNECTIONS=64 scripts/loadtest.sh
+#   scripts/loadtest.sh abuse               # huge objects: decision time, peak RSS, CPU
+#
+# `abuse` starts a fresh server per case (--request-timeout $DEADLINE, default 4) and
+# sends one huge review: a ConfigMap of 100,000 keys, a Deployment of 10,000 privileged
+# containers, both shapes at the 3 MiB body limit, and both just under the 40,000 values
+# chartguard judges (39,990 keys, 7,990 containers); it prints the HTTP status, the
+# decision, the time to it, the server's peak RSS (VmHWM) and the CPU it used up to the
+# answer and in the 3 s after (an evaluation that goes on after its answer shows there).
+# Then the 6 huge reviews at once with small ones beside them (their latency and verdict).
+# Figures are noisy when other work shares the machine: note `uptime` beside them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +39,7 @@ command -v openssl >/dev/null || { echo "loadtest: openssl is needed for the tes
 
 cargo build --release --quiet
 bin=target/release/chartguard
+echo "load: $(uptime)"
 
 work=$(mktemp -d)
 pid=
@@ -44,6 +55,82 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
 
 extra=()
 [ -n "$WORKERS" ] && extra+=(--workers "$WORKERS")
+
+if [ "${1:-}" = abuse ]; then
+    DEADLINE=${DEADLINE:-4}
+    start() {
+        "$bin" serve --addr 127.0.0.1:0 --no-config --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" \
+            --request-timeout "$DEADLINE" "${extra[@]}" "$@" >"$work/stdout" 2>"$work/stderr" &
+        pid=$!
+        for _ in $(seq 1 300); do
+            grep -q listening "$work/stdout" 2>/dev/null && break
+            sleep 0.1
+        done
+        addr=$(sed -n 's/^chartguard: listening on //p' "$work/stdout")
+    }
+    stop() { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; pid=; }
+    hwm() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status"; }
+    # utime + stime of the server, in seconds.
+    cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$pid/stat"; }
+    review() { # uid object-json-file -> body file
+        { printf '{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"%s","namespace":"default","name":"big","operation":"CREATE","object":' "$1"
+          cat "$2"; printf '}}'; } >"$work/$1.json"
+    }
+    configmap() { # keys
+        awk -v n="$1" 'BEGIN { printf "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"big\",\"namespace\":\"default\"},\"data\":{";
+            for (i = 0; i < n; i++) printf "%s\"k%d\":\"v%d\"", (i ? "," : ""), i, i; printf "}}" }' >"$work/obj.json"
+    }
+    deployment() { # containers
+        awk -v n="$1" 'BEGIN { printf "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"big\",\"namespace\":\"default\"},\"spec\":{\"replicas\":1,\"selector\":{\"matchLabels\":{\"app\":\"x\"}},\"template\":{\"metadata\":{\"labels\":{\"app\":\"x\"}},\"spec\":{\"containers\":[";
+            for (i = 0; i < n; i++) printf "%s{\"name\":\"c%d\",\"image\":\"nginx:1.25\",\"securityContext\":{\"privileged\":true}}", (i ? "," : ""), i; printf "]}}}}" }' >"$work/obj.json"
+    }
+    configmap 100000; review cm100k "$work/obj.json"
+    deployment 10000; review dep10k "$work/obj.json"
+    # Just under the 3 MiB body limit.
+    configmap 165000; review cm3mib "$work/obj.json"
+    deployment 40000; review dep3mib "$work/obj.json"
+    # Just under --max-object-values (40,000): judged, within the deadline or not.
+    configmap 39990; review cm40k "$work/obj.json"
+    deployment 7990; review dep8k "$work/obj.json"
+    one() { # case -> one line of figures
+        start "$@"
+        local before; before=$(hwm)
+        local out; out=$(curl -sk --max-time 60 -o "$work/resp" -w '%{http_code} %{time_total}' \
+            -H 'Content-Type: application/json' --data-binary "@$work/$case.json" "$addr/validate" || true)
+        local cpu1; cpu1=$(cpu)
+        sleep 3
+        local decision
+        decision=$( { grep -o '"allowed":[a-z]*' "$work/resp" || true; } | head -1)
+        decision="$decision $( { grep -o '"message":"[^"]\{0,60\}' "$work/resp" || true; } | head -1 | cut -c12-)"
+        printf '%-8s %6s bytes  HTTP %s s  %s\n' "$case" "$(stat -c %s "$work/$case.json")" "$out" "$decision"
+        printf '         RSS idle %s MiB, peak %s MiB; CPU %s s to the answer, %s s in the 3 s after\n' \
+            "$before" "$(hwm)" "$cpu1" "$(awk -v a="$(cpu)" -v b="$cpu1" 'BEGIN {printf "%.2f", a - b}')"
+        stop
+    }
+    echo "--- one huge review per fresh server, deadline $DEADLINE s"
+    for case in cm100k dep10k cm3mib dep3mib cm40k dep8k; do one; done
+    echo "--- the 6 huge reviews at once, 20 small ones beside them (deadline $DEADLINE s)"
+    start
+    for case in cm100k dep10k cm3mib dep3mib cm40k dep8k; do
+        curl -sk --max-time 60 -o "$work/resp-$case" -w "$case: HTTP %{http_code} %{time_total} s\n" \
+            -H 'Content-Type: application/json' --data-binary "@$work/$case.json" "$addr/validate" >"$work/huge-$case.txt" &
+    done
+    sleep 0.3
+    for i in $(seq 1 20); do
+        curl -sk --max-time 60 -o "$work/small" -w '%{time_total}\n' -H 'Content-Type: application/json' \
+            --data-binary @tests/admission/create-pod-root-secret.json "$addr/validate" >>"$work/small-times"
+        if grep -q 'run-as-non-root' "$work/small"; then echo judged >>"$work/small-judged"; fi
+    done
+    wait $(jobs -p | grep -v "^$pid\$") 2>/dev/null || true
+    cat "$work"/huge-*.txt
+    for case in cm100k dep10k cm3mib dep3mib cm40k dep8k; do
+        printf '  %s: %s\n' "$case" "$( { grep -o '"allowed":[a-z]*' "$work/resp-$case" || true; } | head -1) $( { grep -o '"message":"[^"]\{0,70\}' "$work/resp-$case" || true; } | head -1 | cut -c12-)"
+    done
+    echo "small reviews: $(wc -l <"$work/small-judged" 2>/dev/null || echo 0)/20 judged; seconds min/median/max: $(sort -n "$work/small-times" | awk '{a[NR]=$1} END {printf "%s / %s / %s", a[1], a[int((NR+1)/2)], a[NR]}')"
+    echo "peak RSS: $(hwm) MiB"
+    stop
+    exit 0
+fi
 "$bin" serve --addr 127.0.0.1:0 --no-config --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" "${extra[@]}" \
     >"$work/stdout" 2>"$work/stderr" &
 pid=$!
@@ -93,7 +180,7 @@ echo "RSS before: $(rss)"
 MIX=$MIX timeout 300 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 5s --latency -s "$work/mix.lua" "$addr/validate" | tee "$work/wrk.txt"
 echo "RSS after: $(rss)"
 echo "--- server metrics"
-curl -sk --max-time 5 "$addr/metrics" | grep -E '^chartguard_webhook_(requests_total|dry_run|request_duration_seconds_(count|sum))' || true
+curl -sk --max-time 5 "$addr/metrics" | grep -E '^chartguard_webhook_(requests_total|unjudged_total|dry_run|request_duration_seconds_(count|sum))' || true
 kill -TERM "$pid"
 status=0
 for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done

@@ -67,6 +67,8 @@ fn temp_dir(tag: &str) -> PathBuf {
 struct Server {
     child: Child,
     port: u16,
+    /// The plain-HTTP probe port, when started with `--probe-addr`.
+    probe_port: Option<u16>,
     dir: PathBuf,
 }
 
@@ -95,10 +97,15 @@ impl Server {
             .spawn()
             .expect("cannot start chartguard serve");
         let stdout = child.stdout.take().unwrap();
+        let probes = extra.contains(&"--probe-addr");
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
             let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = reader.read_line(&mut line);
+            if probes {
+                let _ = reader.read_line(&mut line);
+            }
             let _ = tx.send(line);
         });
         let line = match rx.recv_timeout(Duration::from_secs(60)) {
@@ -110,6 +117,17 @@ impl Server {
                     std::fs::read_to_string(dir.join("stderr.txt")).unwrap_or_default()
                 );
             }
+        };
+        let (line, probe_port) = match line.split_once('\n') {
+            Some((first, second)) if probes => (
+                first.to_string(),
+                second
+                    .trim()
+                    .rsplit(':')
+                    .next()
+                    .and_then(|p| p.parse().ok()),
+            ),
+            _ => (line.clone(), None),
         };
         let port = line
             .trim()
@@ -126,7 +144,12 @@ impl Server {
             line.starts_with("chartguard: listening on https://127.0.0.1:"),
             "{line}"
         );
-        Server { child, port, dir }
+        Server {
+            child,
+            port,
+            probe_port,
+            dir,
+        }
     }
 
     fn stderr(&self) -> String {
@@ -352,6 +375,21 @@ fn admission_reviews_are_judged() {
     tls.flush().unwrap();
     let (status, text) = read_response(&mut tls);
     assert_eq!(status, 413, "{text}");
+    // Over 3 MiB with a uid at the start (an UPDATE of an object near etcd's limit
+    // carries it twice): a decision, not an HTTP error the failurePolicy would resolve.
+    let mut tls = connect(port, &client).unwrap();
+    tls.write_all(head("POST", "/validate", 4 << 20).as_bytes())
+        .unwrap();
+    tls.write_all(br#"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"big-update","operation":"UPDATE","object":{"#)
+        .unwrap();
+    tls.write_all(&vec![b' '; 32 * 1024]).unwrap();
+    tls.flush().unwrap();
+    let (status, text) = read_response(&mut tls);
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.contains("\"uid\":\"big-update\"") && text.contains("4194304 bytes"),
+        "{text}"
+    );
 
     assert_eq!(request(port, &client, "GET", "/healthz", b"").0, 200);
     assert_eq!(
@@ -365,13 +403,13 @@ fn admission_reviews_are_judged() {
     assert_eq!(status, 200);
     for line in [
         "chartguard_webhook_requests_total{result=\"allowed\"} 3",
-        "chartguard_webhook_requests_total{result=\"denied\"} 3",
+        "chartguard_webhook_requests_total{result=\"denied\"} 4",
         "chartguard_webhook_requests_total{result=\"error\"} 7",
         "chartguard_webhook_denials_total{rule=\"plaintext-secret\"} 2",
         "chartguard_webhook_denials_total{rule=\"run-as-non-root\"} 3",
         "chartguard_webhook_dry_run_requests_total 1",
-        "chartguard_webhook_request_duration_seconds_bucket{le=\"+Inf\"} 13",
-        "chartguard_webhook_request_duration_seconds_count 13",
+        "chartguard_webhook_request_duration_seconds_bucket{le=\"+Inf\"} 14",
+        "chartguard_webhook_request_duration_seconds_count 14",
         "# TYPE chartguard_webhook_request_duration_seconds histogram",
     ] {
         assert!(
@@ -520,6 +558,13 @@ fn manifests_are_hardened_and_match_the_issue() {
         "path: /readyz",
         "failurePolicy: Ignore",
         "timeoutSeconds: 5",
+        // Decides 1 s before the API server gives up; probes on their own listener;
+        // memory limit = budget + 192 MiB.
+        "\"--request-timeout=4\"",
+        "\"--probe-addr=0.0.0.0:8080\"",
+        "\"--memory-budget=320\"",
+        "port: probes",
+        "memory: 512Mi",
         "sideEffects: None",
         "admissionReviewVersions: [\"v1\"]",
         "values: [\"kube-system\", \"guard\"]",
@@ -569,4 +614,435 @@ fn manifests_are_hardened_and_match_the_issue() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+// --- Abuse: the webhook must not fail open (issue 19) ---------------------------------------
+
+/// An AdmissionReview (CREATE) of `object`, serialised the way the API server does: `uid`
+/// first in `request`.
+fn review_of(uid: &str, object: serde_json::Value) -> Vec<u8> {
+    let ns = object["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or("default");
+    let name = object["metadata"]["name"].as_str().unwrap_or("x");
+    format!(
+        r#"{{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{{"uid":"{uid}","namespace":"{ns}","name":"{name}","operation":"CREATE","object":{object}}}}}"#
+    )
+    .into_bytes()
+}
+
+/// A ConfigMap with 100,000 keys (~1.7 MB of JSON, within the API server's limits).
+fn huge_config_map() -> Vec<u8> {
+    let data: serde_json::Map<String, serde_json::Value> = (0..100_000)
+        .map(|i| (format!("k{i}"), serde_json::Value::from(format!("v{i}"))))
+        .collect();
+    review_of(
+        "huge-configmap",
+        serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "big", "namespace": "default"}, "data": data}),
+    )
+}
+
+/// A Deployment with 10,000 privileged containers (~0.8 MB).
+fn huge_deployment() -> Vec<u8> {
+    deployment_of(10_000)
+}
+
+/// A Deployment of `n` privileged containers (5 JSON values each).
+fn deployment_of(n: usize) -> Vec<u8> {
+    let containers: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            serde_json::json!({"name": format!("c{i}"), "image": "nginx:1.25",
+            "securityContext": {"privileged": true}})
+        })
+        .collect();
+    review_of(
+        "huge-deployment",
+        serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "big", "namespace": "default"},
+            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "x"}},
+                "template": {"metadata": {"labels": {"app": "x"}},
+                    "spec": {"containers": containers}}}}),
+    )
+}
+
+/// Sends a review and returns (its response, the time to the answer).
+fn timed_review(
+    port: u16,
+    client: &Arc<rustls::ClientConfig>,
+    body: &[u8],
+) -> (serde_json::Value, Duration) {
+    let started = Instant::now();
+    let resp = review(port, client, body);
+    (resp, started.elapsed())
+}
+
+fn metric(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+/// The deadline the abuse tests give the server; answers must come before it plus this
+/// generous allowance (the API server would wait timeoutSeconds = deadline + 1 s).
+const DEADLINE: &str = "2";
+const ALLOWANCE: Duration = Duration::from_secs(4);
+
+#[test]
+fn huge_objects_get_a_decision_before_the_deadline() {
+    let ca = Ca::new("test ca");
+    let server = Server::start("huge", &ca, &["--request-timeout", DEADLINE]);
+    let client = ca.client();
+    let deadline = Duration::from_secs(DEADLINE.parse().unwrap());
+    // Over --max-object-values (40,000): refused unjudged at once. Just under it (7,990
+    // containers): judged, or stopped at the deadline.
+    for body in [huge_config_map(), huge_deployment(), deployment_of(7_990)] {
+        let (resp, took) = timed_review(server.port, &client, &body);
+        assert!(
+            took < deadline + ALLOWANCE,
+            "answered after {took:?}: {resp}"
+        );
+        if resp["allowed"] == false {
+            // Judged (the Deployment's containers are privileged), or not judged in time
+            // (its own deadline, or the previous one still holding the large-review
+            // worker on a loaded machine): either way a decision, not an HTTP error.
+            let message = resp["status"]["message"].as_str().unwrap();
+            assert!(
+                message.contains("privileged-container")
+                    || message.contains("chartguard could not judge"),
+                "{message}"
+            );
+            if body.len() > 700_000 {
+                // Refused for its size once parsed (parsing 1.7 MB can itself outlast a
+                // 2 s deadline in a debug build on a busy machine).
+                assert!(
+                    message.contains("over the 40000 chartguard judges")
+                        || message.contains("did not finish within"),
+                    "{message}"
+                );
+            }
+        }
+    }
+    // The evaluation stops at the deadline instead of running on for seconds (it took
+    // 14 s of CPU per object in this debug build before it was bounded).
+    let stopped_by = Instant::now() + deadline + ALLOWANCE;
+    loop {
+        let (_, metrics) = request(server.port, &client, "GET", "/metrics", b"");
+        if metric(&metrics, "chartguard_webhook_evaluations_running") == Some(0.0) {
+            break;
+        }
+        assert!(
+            Instant::now() < stopped_by,
+            "evaluations still running long after their deadline:\n{metrics}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!server.stderr().contains("panicked"), "{}", server.stderr());
+
+    // --unjudged allow: admitted, with a warning saying it was not judged.
+    let lenient = Server::start(
+        "huge-allow",
+        &ca,
+        &["--request-timeout", "0.5", "--unjudged", "allow"],
+    );
+    let (resp, took) = timed_review(lenient.port, &client, &huge_config_map());
+    assert!(took < Duration::from_millis(500) + ALLOWANCE, "{took:?}");
+    assert_eq!(resp["allowed"], true, "{resp}");
+    let w = warnings(&resp);
+    assert!(w.iter().any(|w| w.contains("admitted unchecked")), "{resp}");
+}
+
+#[test]
+fn concurrent_huge_objects_do_not_starve_small_reviews() {
+    let ca = Ca::new("test ca");
+    let server = Server::start(
+        "concurrent",
+        &ca,
+        &["--request-timeout", DEADLINE, "--workers", "1"],
+    );
+    let client = ca.client();
+    let port = server.port;
+    let huge: Vec<_> = (0..3)
+        .map(|i| {
+            let client = client.clone();
+            std::thread::spawn(move || {
+                // Just under --max-object-values, so they are judged (and hold the
+                // large-review worker), and one over it.
+                let body = if i < 2 {
+                    deployment_of(7_990)
+                } else {
+                    huge_config_map()
+                };
+                timed_review(port, &client, &body)
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    // While they are in flight, ordinary reviews are judged (not merely answered).
+    let small = fixture("create-pod-root-secret.json");
+    for _ in 0..5 {
+        let (resp, took) = timed_review(port, &client, &small);
+        assert!(took < Duration::from_secs(2) + ALLOWANCE, "{took:?}");
+        assert_eq!(resp["allowed"], false, "{resp}");
+        let message = resp["status"]["message"].as_str().unwrap();
+        assert!(message.contains("run-as-non-root"), "judged: {message}");
+    }
+    for h in huge {
+        let (resp, took) = h.join().unwrap();
+        // Three large reviews for one large-review worker: a decision for each, some of
+        // them "saturated".
+        assert!(
+            took < Duration::from_secs(2) + ALLOWANCE,
+            "{took:?}: {resp}"
+        );
+        assert!(resp["allowed"].is_boolean(), "{resp}");
+    }
+}
+
+#[test]
+fn a_connection_flood_from_one_client_leaves_probes_and_others_served() {
+    let ca = Ca::new("test ca");
+    let server = Server::start(
+        "flood",
+        &ca,
+        &[
+            "--max-connections",
+            "300",
+            "--max-connections-per-client",
+            "40",
+            "--probe-addr",
+            "127.0.0.1:0",
+        ],
+    );
+    let client = ca.client();
+    // One client (127.0.0.1) opens 400 idle TCP connections (no TLS handshake).
+    let flood: Vec<TcpStream> = (0..400)
+        .filter_map(|_| {
+            TcpStream::connect_timeout(&([127, 0, 0, 1], server.port).into(), IO_TIMEOUT).ok()
+        })
+        .collect();
+    assert!(!flood.is_empty());
+    std::thread::sleep(Duration::from_millis(300));
+    // Another client address (the whole of 127/8 is loopback) is still served.
+    let other = |ip: [u8; 4]| {
+        let sock = std::net::SocketAddr::from((ip, 0));
+        let tcp = socket_from(sock, server.port);
+        let conn =
+            rustls::ClientConnection::new(client.clone(), "localhost".try_into().unwrap()).unwrap();
+        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        let body = fixture("create-deployment-compliant.json");
+        tls.write_all(head("POST", "/validate", body.len()).as_bytes())
+            .unwrap();
+        tls.write_all(&body).unwrap();
+        tls.flush().unwrap();
+        read_response(&mut tls)
+    };
+    for ip in [[127, 0, 0, 2], [127, 0, 0, 3]] {
+        let (status, text) = other(ip);
+        assert_eq!(status, 200, "{text}");
+        assert!(text.contains("\"allowed\":true"), "{text}");
+    }
+    // The probe listener answers, every time.
+    let probe = server.probe_port.expect("probe port printed");
+    // Plain HTTP: the whole answer to one request.
+    let plain = |request: &[u8]| {
+        let mut tcp =
+            TcpStream::connect_timeout(&([127, 0, 0, 1], probe).into(), IO_TIMEOUT).unwrap();
+        tcp.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
+        tcp.write_all(request).unwrap();
+        let mut out = String::new();
+        tcp.read_to_string(&mut out).unwrap();
+        out
+    };
+    for _ in 0..30 {
+        let out = plain(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    }
+    let metrics = plain(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let refused = metric(
+        &metrics,
+        "chartguard_webhook_connections_refused_total{cap=\"per-client\"}",
+    )
+    .unwrap_or(0.0);
+    assert!(refused >= 300.0, "{metrics}");
+    // The probe port serves nothing else.
+    let out = plain(
+        b"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+    );
+    assert!(out.starts_with("HTTP/1.1 404"), "{out}");
+    drop(flood);
+}
+
+/// A TCP connection to 127.0.0.1:`port` from the address `from` (another loopback
+/// address stands for another client). std cannot bind before connecting; tokio can.
+fn socket_from(from: std::net::SocketAddr, port: u16) -> TcpStream {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .unwrap();
+    let tcp = rt.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(from).unwrap();
+        tokio::time::timeout(IO_TIMEOUT, socket.connect(([127, 0, 0, 1], port).into()))
+            .await
+            .expect("connect timed out")
+            .expect("connect")
+    });
+    let tcp = tcp.into_std().unwrap();
+    tcp.set_nonblocking(false).unwrap();
+    tcp.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
+    tcp.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
+    tcp
+}
+
+#[test]
+fn chunk_sizes_over_the_limit_get_413_at_once() {
+    let ca = Ca::new("test ca");
+    // A long deadline: a 413 that came from waiting would show as a slow answer.
+    let server = Server::start("chunks", &ca, &["--request-timeout", "60"]);
+    let client = ca.client();
+    for size in ["FFFFFFFFFFFFFFFF", "400001", "ffffffffffffffff;ext=1"] {
+        let mut tls = connect(server.port, &client).unwrap();
+        let started = Instant::now();
+        tls.write_all(
+            format!("POST /validate HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n{size}\r\n{{\"a\":")
+                .as_bytes(),
+        )
+        .unwrap();
+        tls.flush().unwrap();
+        let (status, text) = read_response(&mut tls);
+        assert_eq!(status, 413, "{size}: {text}");
+        assert!(started.elapsed() < Duration::from_secs(30), "{size}");
+    }
+    // A chunked review within the limit is judged.
+    let body = fixture("create-deployment-compliant.json");
+    let mut tls = connect(server.port, &client).unwrap();
+    let mut req = String::from(
+        "POST /validate HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+    );
+    for part in body.chunks(500) {
+        req.push_str(&format!(
+            "{:x}\r\n{}\r\n",
+            part.len(),
+            String::from_utf8_lossy(part)
+        ));
+    }
+    req.push_str("0\r\n\r\n");
+    tls.write_all(req.as_bytes()).unwrap();
+    tls.flush().unwrap();
+    let (status, text) = read_response(&mut tls);
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("\"allowed\":true"), "{text}");
+}
+
+fn client_with_alpn(ca: &Ca, protocols: &[&[u8]]) -> Arc<rustls::ClientConfig> {
+    let mut config = (*ca.client()).clone();
+    config.alpn_protocols = protocols.iter().map(|p| p.to_vec()).collect();
+    Arc::new(config)
+}
+
+#[test]
+fn alpn_http_1_0_only_clients_are_served() {
+    let ca = Ca::new("test ca");
+    let server = Server::start("alpn", &ca, &[]);
+    // What the API server offers: it gets http/1.1.
+    let tls = connect(server.port, &client_with_alpn(&ca, &[b"h2", b"http/1.1"])).unwrap();
+    assert_eq!(tls.conn.alpn_protocol(), Some(&b"http/1.1"[..]));
+    // Only http/1.0: negotiated, and answered in HTTP/1.0.
+    let mut tls = connect(server.port, &client_with_alpn(&ca, &[b"http/1.0"]))
+        .expect("the handshake succeeds");
+    assert_eq!(tls.conn.alpn_protocol(), Some(&b"http/1.0"[..]));
+    let body = fixture("create-deployment-compliant.json");
+    tls.write_all(
+        format!(
+            "POST /validate HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    tls.write_all(&body).unwrap();
+    tls.flush().unwrap();
+    let (status, text) = read_response(&mut tls);
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("\"allowed\":true"), "{text}");
+    // No ALPN at all: HTTP/1.1 as before.
+    assert_eq!(
+        request(server.port, &ca.client(), "GET", "/healthz", b"").0,
+        200
+    );
+}
+
+#[test]
+fn no_secret_value_in_webhook_answers_or_logs() {
+    let ca = Ca::new("test ca");
+    // A short deadline so that the unjudged path is taken too (the large ConfigMap).
+    let server = Server::start(
+        "leak",
+        &ca,
+        &["--request-timeout", "1", "--fail-on", "note"],
+    );
+    let client = ca.client();
+    let secret = "hunter2-Xq9";
+    let pod = |uid: &str, container: serde_json::Value| {
+        review_of(
+            uid,
+            serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": "p", "namespace": "default",
+                    "annotations": {"db-password": secret}},
+                "spec": {"containers": [container]}}),
+        )
+    };
+    let mut big: serde_json::Map<String, serde_json::Value> = (0..100_000)
+        .map(|i| (format!("k{i}"), serde_json::Value::from(format!("v{i}"))))
+        .collect();
+    big.insert("password".into(), secret.into());
+    let bodies = vec![
+        pod(
+            "env",
+            serde_json::json!({"name": "a", "image": "a:1", "env": [{"name": "DB_PASSWORD", "value": secret}]}),
+        ),
+        pod(
+            "args",
+            serde_json::json!({"name": "a", "image": "a:1", "args": format!("--password={secret}")}),
+        ),
+        pod(
+            "command",
+            serde_json::json!({"name": "a", "image": "a:1", "command": ["mysql", format!("-p{secret}")]}),
+        ),
+        pod(
+            "typo",
+            serde_json::json!({"name": "a", "image": "a:1", "env": [{"name": "DB_PASSWORD", "valeu": secret}]}),
+        ),
+        pod(
+            "flow",
+            serde_json::json!({"name": 5, "image": "a:1", "env": [{"name": "JAVA_OPTS", "value": format!("-Dspring.datasource.password={secret}")}]}),
+        ),
+        review_of(
+            "secret-not-base64",
+            serde_json::json!({"apiVersion": "v1", "kind": "Secret",
+                "metadata": {"name": "s", "namespace": "default"},
+                "data": {"password": secret}, "stringdata": {"x": format!("{{\"password\": \"{secret}\"}}")}}),
+        ),
+        review_of(
+            "configmap",
+            serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "c", "namespace": "default"},
+                "data": {"app.properties": format!("db.password={secret}\n"), "DB_PASSWORD": secret}}),
+        ),
+        review_of(
+            "unjudged",
+            serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "big", "namespace": "default"}, "data": big}),
+        ),
+    ];
+    for body in &bodies {
+        let (status, text) = request(server.port, &client, "POST", "/validate", body);
+        assert!(status == 200 || status == 400, "{status}: {text}");
+        assert!(!text.contains("hunter2"), "a secret in the answer: {text}");
+    }
+    let (_, metrics) = request(server.port, &client, "GET", "/metrics", b"");
+    assert!(!metrics.contains("hunter2"), "{metrics}");
+    let log = server.stderr();
+    assert!(!log.contains("hunter2"), "a secret in the log: {log}");
 }

@@ -278,10 +278,9 @@ pub struct ServeArgs {
     /// Concurrent evaluations (default: the number of CPUs).
     #[arg(long, value_name = "N")]
     pub workers: Option<usize>,
-    /// Answer 503 when a request (body and evaluation) takes longer than this; keep it below
-    /// the webhook's timeoutSeconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 4.0)]
-    pub request_timeout: f64,
+    /// Deadline, unjudged objects, connection and memory limits (src/serve/limits.rs).
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -325,4 +324,58 @@ pub struct ManifestsArgs {
 pub enum FailurePolicy {
     Ignore,
     Fail,
+}
+
+// --- `serve` limits (enforced in src/serve/limits.rs) ---
+
+/// What an object gets when chartguard cannot judge it.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unjudged {
+    /// Refuse it, with a message saying why it was not judged.
+    Deny,
+    /// Admit it, with a warning saying it was not judged.
+    Allow,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LimitArgs {
+    /// Decision deadline, from the request's headers: a review not judged by then is
+    /// answered as --unjudged says (never left to the API server's timeout). Keep it
+    /// about 1 s below the webhook's timeoutSeconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 4.0)]
+    pub request_timeout: f64,
+    /// What an object gets when it cannot be judged: not by the deadline (too costly to
+    /// evaluate, or the server saturated), or a rule failed on it. deny (the default: a
+    /// costly object must not be a way past the rules) or allow with a warning.
+    #[arg(long, value_enum, default_value_t = Unjudged::Deny)]
+    pub unjudged: Unjudged,
+    /// Open connections at most, on the webhook port; more are closed at once.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Open connections at most from one client address (one IPv6 /64), so one client
+    /// cannot take all of --max-connections.
+    #[arg(long, value_name = "N", default_value_t = 128)]
+    pub max_connections_per_client: usize,
+    /// Request bodies being read or judged at once; more wait (until the deadline).
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    pub max_bodies: usize,
+    /// Memory (MiB) that the reviews in flight may be estimated to need together; a
+    /// review's share is reserved from its Content-Length before its body is read (a
+    /// chunked body's grows as it arrives), and its object's share once it is parsed.
+    /// Bodies of small reviews have 1/8 of it, bodies of large ones 2/8, and judging the
+    /// objects being evaluated 5/8 (so an evaluation never waits for memory held by
+    /// reviews waiting for a worker). Size the container's memory limit as this plus
+    /// ~192 MiB (the idle server, ~30 MiB, and the buffers of --max-connections).
+    #[arg(long, value_name = "MIB", default_value_t = 320)]
+    pub memory_budget: u64,
+    /// Objects with more JSON values than this (an object, a list, a string … each count;
+    /// the old object of an UPDATE too) are not judged but answered as --unjudged says
+    /// at once: their cost would be unbounded. 40,000 is ~5,000 containers or a
+    /// ConfigMap of ~40,000 keys; ordinary objects have a few hundred.
+    #[arg(long, value_name = "N", default_value_t = 40_000)]
+    pub max_object_values: u64,
+    /// Also serve /healthz, /readyz and /metrics over plain HTTP on this address (a
+    /// listener of their own, so a flood of the webhook port cannot starve the probes).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub probe_addr: Option<String>,
 }

@@ -7,6 +7,7 @@
 //! - [`decode`]: each rule's `report` read back into [`Violation`]s, checking the contract;
 //! - [`policy`]: the rule files and their METADATA; [`testing`]: `chartguard policy test`.
 
+pub(crate) mod deadline;
 pub(crate) mod decode;
 pub(crate) mod input;
 pub(crate) mod policy;
@@ -185,11 +186,12 @@ pub(crate) fn prepare(
 }
 
 /// A prepared engine judging one small input on the calling thread (the webhook: one object
-/// per request, many requests in parallel).
+/// per request, many requests in parallel), within a deadline when one is given.
 pub(crate) struct Prepared<'a> {
     pub(crate) policies: &'a PolicySet,
     pub(crate) engine: &'a mut regorus::Engine,
     pub(crate) rules: &'a [PreparedRule],
+    pub(crate) deadline: Option<&'a deadline::Deadline>,
 }
 
 impl Evaluator for Prepared<'_> {
@@ -198,17 +200,31 @@ impl Evaluator for Prepared<'_> {
     }
 
     fn evaluate(&mut self, input: Value) -> Result<(Vec<Violation>, Vec<Timing>)> {
+        if let Some(deadline) = self.deadline {
+            deadline.check()?;
+        }
         self.engine.set_input(input);
         let mut violations = Vec::new();
-        for rule in self.rules {
-            let value = self
-                .engine
-                .eval_rule(rule.query.clone())
-                .map_err(|e| anyhow!("rule {} failed to evaluate: {e}", rule.id))?;
-            violations.extend(decode::violations_of(rule.index, &rule.id, &value)?);
-        }
+        let result = (|| {
+            for rule in self.rules {
+                if let Some(deadline) = self.deadline {
+                    // regorus restarts its execution timer at every eval_rule.
+                    deadline.arm(self.engine)?;
+                }
+                // regorus's error text can quote the object's values (secrets among them):
+                // it is neither logged nor sent.
+                let value = self.engine.eval_rule(rule.query.clone()).map_err(|_| {
+                    match self.deadline.map(deadline::Deadline::check) {
+                        Some(Err(expired)) => anyhow::Error::from(expired),
+                        _ => anyhow!("rule {} failed to evaluate", rule.id),
+                    }
+                })?;
+                violations.extend(decode::violations_of(rule.index, &rule.id, &value)?);
+            }
+            Ok(())
+        })();
         // Free the request's values now rather than keep them until the next request.
         self.engine.set_input(Value::Null);
-        Ok((violations, Vec::new()))
+        result.map(|()| (violations, Vec::new()))
     }
 }

@@ -1,6 +1,7 @@
 //! `admission.k8s.io/v1` AdmissionReview: reading a request (without trusting it), judging
 //! its object with chartguard's object-scope rules, and writing the response.
 
+use crate::evaluate::deadline::Deadline;
 use crate::evaluate::{self, policy::PolicySet, policy::Scope, Prepared, PreparedRule};
 use crate::files::SourceFile;
 use crate::model::{Finding, Severity};
@@ -35,7 +36,7 @@ pub struct Request {
 pub fn parse_review(body: &[u8]) -> std::result::Result<Request, String> {
     let doc: Value =
         serde_json::from_slice(body).map_err(|e| format!("request body is not JSON: {e}"))?;
-    let Value::Object(doc) = doc else {
+    let Value::Object(mut doc) = doc else {
         return Err("request body is not a JSON object".into());
     };
     let api_version = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
@@ -47,7 +48,8 @@ pub fn parse_review(body: &[u8]) -> std::result::Result<Request, String> {
             clip(kind, 60)
         ));
     }
-    let Some(Value::Object(req)) = doc.get("request") else {
+    // Taken out, not cloned: a review can be megabytes.
+    let Some(Value::Object(mut req)) = doc.remove("request") else {
         return Err("AdmissionReview has no `request` object".into());
     };
     let uid = match req.get("uid") {
@@ -60,18 +62,20 @@ pub fn parse_review(body: &[u8]) -> std::result::Result<Request, String> {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
     };
-    let object = |k: &str| match req.get(k) {
-        Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
+    let (operation, namespace, name) = (text("operation"), text("namespace"), text("name"));
+    let dry_run = req.get("dryRun").and_then(Value::as_bool).unwrap_or(false);
+    let mut object = |k: &str| match req.remove(k) {
+        Some(v @ Value::Object(_)) => Ok(Some(v)),
         None | Some(Value::Null) => Ok(None),
         Some(_) => Err(format!("request.{k} must be an object")),
     };
     Ok(Request {
-        operation: text("operation").unwrap_or_default(),
-        namespace: text("namespace"),
-        name: text("name"),
+        operation: operation.unwrap_or_default(),
+        namespace,
+        name,
         object: object("object")?,
         old_object: object("oldObject")?,
-        dry_run: req.get("dryRun").and_then(Value::as_bool).unwrap_or(false),
+        dry_run,
         uid,
     })
 }
@@ -201,8 +205,13 @@ impl Judge {
     }
 
     /// The findings on one object, through the same pipeline as `lint`, suppressed ones
-    /// left out.
-    pub fn findings(&self, engine: &mut Engine, object: &Value) -> Result<Vec<Finding>> {
+    /// left out; stopped (an `Expired` error) when the deadline passes.
+    pub fn findings(
+        &self,
+        engine: &mut Engine,
+        object: &Value,
+        deadline: &Deadline,
+    ) -> Result<Vec<Finding>> {
         let text = serde_json::to_string(object)?;
         let files = vec![SourceFile {
             name: "<admission>".into(),
@@ -218,6 +227,7 @@ impl Judge {
                 policies: &self.policies,
                 engine: &mut engine.engine,
                 rules: &engine.rules,
+                deadline: Some(deadline),
             },
             &Context {
                 opts: &self.opts,
@@ -234,17 +244,22 @@ impl Judge {
     /// Judges a request: DELETE (no object) is allowed; on UPDATE, findings the old object
     /// already had never deny (they are warned about as pre-existing), so a legacy object
     /// can still be scaled or relabelled while new problems are stopped.
-    pub fn judge(&self, engine: &mut Engine, req: &Request) -> Result<Verdict> {
+    pub fn judge(
+        &self,
+        engine: &mut Engine,
+        req: &Request,
+        deadline: &Deadline,
+    ) -> Result<Verdict> {
         let Some(object) = &req.object else {
             return Ok(Verdict::allow());
         };
         if req.operation == "DELETE" {
             return Ok(Verdict::allow());
         }
-        let findings = self.findings(engine, &prepare(object, req))?;
+        let findings = self.findings(engine, &prepare(object, req), deadline)?;
         let old: Vec<String> = match (&req.old_object, req.operation.as_str()) {
             (Some(old), "UPDATE") if !findings.is_empty() => self
-                .findings(engine, &prepare(old, req))?
+                .findings(engine, &prepare(old, req), deadline)?
                 .into_iter()
                 .map(|f| f.fingerprint)
                 .collect(),

@@ -23,12 +23,19 @@ pub fn render(args: &ManifestsArgs) -> String {
         FailurePolicy::Ignore => "Ignore",
         FailurePolicy::Fail => "Fail",
     };
+    // Sized from measurements (README, "Admission webhook"): the memory limit is the
+    // budget plus the idle server and the connections' buffers; the deadline is 1 s under
+    // timeoutSeconds so the decision reaches the API server before it gives up.
     let mut serve_args = vec![
         "serve",
         "--addr=0.0.0.0:8443",
+        "--probe-addr=0.0.0.0:8080",
         "--tls-cert=/tls/tls.crt",
         "--tls-key=/tls/tls.key",
         "--no-config",
+        "--workers=2",
+        "--request-timeout=4",
+        "--memory-budget=320",
     ]
     .into_iter()
     .map(quote)
@@ -116,27 +123,30 @@ spec:
             - name: https
               containerPort: 8443
               protocol: TCP
+            # /healthz, /readyz, /metrics on a listener of their own (plain HTTP), so a
+            # flood of the webhook port does not fail the probes.
+            - name: probes
+              containerPort: 8080
+              protocol: TCP
           readinessProbe:
             httpGet:
               path: /readyz
-              port: https
-              scheme: HTTPS
+              port: probes
             periodSeconds: 5
             failureThreshold: 2
           livenessProbe:
             httpGet:
               path: /healthz
-              port: https
-              scheme: HTTPS
+              port: probes
             periodSeconds: 10
             failureThreshold: 3
           resources:
             requests:
-              cpu: 100m
-              memory: 64Mi
+              cpu: 250m
+              memory: 128Mi
             limits:
-              cpu: "1"
-              memory: 256Mi
+              cpu: "2"
+              memory: 512Mi
           securityContext:
             allowPrivilegeEscalation: false
             readOnlyRootFilesystem: true
@@ -175,8 +185,10 @@ webhooks:
   - name: validate.chartguard.io
     admissionReviewVersions: ["v1"]
     sideEffects: None
+    # chartguard answers within 4 s (--request-timeout), denying what it cannot judge.
     timeoutSeconds: 5
-    # Ignore: an outage of chartguard admits objects instead of blocking every deployment.
+    # Ignore: an outage of chartguard (no replica reachable, a crash) admits objects
+    # unchecked instead of blocking every deployment; Fail refuses them. See the README.
     failurePolicy: {failure_policy}
     matchPolicy: Equivalent
     clientConfig:

@@ -1,6 +1,8 @@
 //! Prometheus text-format metrics of the webhook, kept in atomics (no registry crate: a
 //! handful of counters and one histogram).
 
+use super::limits::Admission;
+use super::unjudged::Reason;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -31,6 +33,10 @@ pub struct Metrics {
     cert_reload_failures: AtomicU64,
     /// Denials per rule id.
     denials: Mutex<BTreeMap<String, u64>>,
+    /// Reviews not judged, by (reason, whether a decision was still sent).
+    unjudged: Mutex<BTreeMap<(&'static str, bool), u64>>,
+    /// Connections closed at once, by the cap they hit.
+    refused: Mutex<BTreeMap<&'static str, u64>>,
     /// Cumulative counts are computed when rendering; these are per bucket (+Inf last).
     buckets: [AtomicU64; 13],
     duration_micros: AtomicU64,
@@ -66,6 +72,24 @@ impl Metrics {
         }
     }
 
+    pub fn unjudged(&self, reason: Reason, answered: bool) {
+        *self
+            .unjudged
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry((reason.label(), answered))
+            .or_default() += 1;
+    }
+
+    pub fn connection_refused(&self, cap: &'static str) {
+        *self
+            .refused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(cap)
+            .or_default() += 1;
+    }
+
     pub fn cert_reloaded(&self, ok: bool) {
         if ok {
             &self.cert_reloads
@@ -76,7 +100,7 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition format (version 0.0.4).
-    pub fn render(&self) -> String {
+    pub fn render(&self, admission: &Admission, evaluations_running: usize) -> String {
         let mut out = String::with_capacity(2048);
         let _ = writeln!(
             out,
@@ -157,6 +181,58 @@ impl Metrics {
             out,
             "chartguard_webhook_cert_reloads_total{{result=\"failed\"}} {}",
             self.cert_reload_failures.load(Relaxed)
+        );
+        let _ = writeln!(out, "# HELP chartguard_webhook_unjudged_total Reviews chartguard could not judge, by reason; decision=\"false\" when not even an AdmissionReview answer could be sent (no uid found).");
+        let _ = writeln!(out, "# TYPE chartguard_webhook_unjudged_total counter");
+        for ((reason, answered), n) in self
+            .unjudged
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            let _ = writeln!(
+                out,
+                "chartguard_webhook_unjudged_total{{reason=\"{reason}\",decision=\"{answered}\"}} {n}"
+            );
+        }
+        let _ = writeln!(out, "# HELP chartguard_webhook_connections_refused_total Connections closed at once, by the cap they hit (all, per-client).");
+        let _ = writeln!(
+            out,
+            "# TYPE chartguard_webhook_connections_refused_total counter"
+        );
+        for (cap, n) in self
+            .refused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            let _ = writeln!(
+                out,
+                "chartguard_webhook_connections_refused_total{{cap=\"{cap}\"}} {n}"
+            );
+        }
+        let _ = writeln!(out, "# HELP chartguard_webhook_reviews_in_flight Reviews admitted (body being read or judged).");
+        let _ = writeln!(out, "# TYPE chartguard_webhook_reviews_in_flight gauge");
+        let _ = writeln!(
+            out,
+            "chartguard_webhook_reviews_in_flight {}",
+            admission.bodies_in_flight()
+        );
+        let _ = writeln!(
+            out,
+            "# HELP chartguard_webhook_evaluations_running Reviews being judged on a worker."
+        );
+        let _ = writeln!(out, "# TYPE chartguard_webhook_evaluations_running gauge");
+        let _ = writeln!(
+            out,
+            "chartguard_webhook_evaluations_running {evaluations_running}"
+        );
+        let _ = writeln!(out, "# HELP chartguard_webhook_memory_reserved_bytes Estimated memory reserved by the reviews in flight (of --memory-budget).");
+        let _ = writeln!(out, "# TYPE chartguard_webhook_memory_reserved_bytes gauge");
+        let _ = writeln!(
+            out,
+            "chartguard_webhook_memory_reserved_bytes {}",
+            admission.memory_in_use_kib() * 1024
         );
         out
     }

@@ -126,7 +126,10 @@ impl ResolvesServerCert for Reloading {
     }
 }
 
-/// A TLS 1.2/1.3 server configuration (ring provider) offering HTTP/1.1.
+/// A TLS 1.2/1.3 server configuration (ring provider) offering HTTP/1.1 and HTTP/1.0 by
+/// ALPN. The API server offers h2 and http/1.1 and gets http/1.1; a client offering only
+/// http/1.0 gets it (hyper serves both) instead of a `no_application_protocol` alert, and
+/// a client offering no ALPN at all is served HTTP/1 as before.
 pub fn server_config(resolver: Arc<Reloading>) -> Result<rustls::ServerConfig> {
     let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
@@ -135,6 +138,6 @@ pub fn server_config(resolver: Arc<Reloading>) -> Result<rustls::ServerConfig> {
     .map_err(|e| anyhow!("TLS configuration: {e}"))?
     .with_no_client_auth()
     .with_cert_resolver(resolver);
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![b"http/1.1".to_vec(), b"http/1.0".to_vec()];
     Ok(config)
 }
