@@ -66,28 +66,20 @@ impl Metrics {
     }
 
     pub fn denied_by<'a>(&self, rules: impl IntoIterator<Item = &'a str>) {
-        let mut map = self.denials.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = locked(&self.denials);
         for rule in rules {
             *map.entry(rule.to_string()).or_default() += 1;
         }
     }
 
     pub fn unjudged(&self, reason: Reason, answered: bool) {
-        *self
-            .unjudged
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        *locked(&self.unjudged)
             .entry((reason.label(), answered))
             .or_default() += 1;
     }
 
     pub fn connection_refused(&self, cap: &'static str) {
-        *self
-            .refused
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(cap)
-            .or_default() += 1;
+        *locked(&self.refused).entry(cap).or_default() += 1;
     }
 
     pub fn cert_reloaded(&self, ok: bool) {
@@ -102,140 +94,137 @@ impl Metrics {
     /// The Prometheus text exposition format (version 0.0.4).
     pub fn render(&self, admission: &Admission, evaluations_running: usize) -> String {
         let mut out = String::with_capacity(2048);
-        let _ = writeln!(
-            out,
-            "# HELP chartguard_webhook_requests_total Admission reviews answered, by result."
+        let load = |n: &AtomicU64| n.load(Relaxed).to_string();
+        family(
+            &mut out,
+            "requests_total",
+            "counter",
+            "Admission reviews answered, by result.",
+            [
+                ("allowed", &self.allowed),
+                ("denied", &self.denied),
+                ("error", &self.errors),
+            ]
+            .map(|(result, n)| (format!("{{result=\"{result}\"}}"), load(n))),
         );
-        let _ = writeln!(out, "# TYPE chartguard_webhook_requests_total counter");
-        for (result, n) in [
-            ("allowed", &self.allowed),
-            ("denied", &self.denied),
-            ("error", &self.errors),
-        ] {
-            let _ = writeln!(
-                out,
-                "chartguard_webhook_requests_total{{result=\"{result}\"}} {}",
-                n.load(Relaxed)
-            );
-        }
-        let _ = writeln!(out, "# HELP chartguard_webhook_denials_total Denials, by the rule that caused them (a denial may count for several rules).");
-        let _ = writeln!(out, "# TYPE chartguard_webhook_denials_total counter");
-        for (rule, n) in self
-            .denials
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-        {
-            let _ = writeln!(
-                out,
-                "chartguard_webhook_denials_total{{rule=\"{}\"}} {n}",
-                escape_label(rule)
-            );
-        }
-        let _ = writeln!(out, "# HELP chartguard_webhook_dry_run_requests_total Admission reviews with dryRun: true (also counted in requests_total).");
-        let _ = writeln!(
-            out,
-            "# TYPE chartguard_webhook_dry_run_requests_total counter"
+        family(
+            &mut out,
+            "denials_total",
+            "counter",
+            "Denials, by the rule that caused them (a denial may count for several rules).",
+            locked(&self.denials).iter().map(|(rule, n)| {
+                (
+                    format!("{{rule=\"{}\"}}", escape_label(rule)),
+                    n.to_string(),
+                )
+            }),
         );
-        let _ = writeln!(
-            out,
-            "chartguard_webhook_dry_run_requests_total {}",
-            self.dry_run.load(Relaxed)
-        );
-        let _ = writeln!(out, "# HELP chartguard_webhook_request_duration_seconds Time to answer an admission review.");
-        let _ = writeln!(
-            out,
-            "# TYPE chartguard_webhook_request_duration_seconds histogram"
+        family(
+            &mut out,
+            "dry_run_requests_total",
+            "counter",
+            "Admission reviews with dryRun: true (also counted in requests_total).",
+            [(String::new(), load(&self.dry_run))],
         );
         let mut cumulative = 0;
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            cumulative += self.buckets[i].load(Relaxed);
-            let _ = writeln!(
-                out,
-                "chartguard_webhook_request_duration_seconds_bucket{{le=\"{bound}\"}} {cumulative}"
-            );
-        }
-        cumulative += self.buckets[BUCKETS.len()].load(Relaxed);
-        let _ = writeln!(
-            out,
-            "chartguard_webhook_request_duration_seconds_bucket{{le=\"+Inf\"}} {cumulative}"
-        );
-        let _ = writeln!(
-            out,
-            "chartguard_webhook_request_duration_seconds_sum {}",
-            self.duration_micros.load(Relaxed) as f64 / 1e6
-        );
-        let _ = writeln!(
-            out,
-            "chartguard_webhook_request_duration_seconds_count {}",
-            self.count.load(Relaxed)
-        );
-        let _ = writeln!(out, "# HELP chartguard_webhook_cert_reloads_total Serving certificate reloads after the files changed, by result.");
-        let _ = writeln!(out, "# TYPE chartguard_webhook_cert_reloads_total counter");
-        let _ = writeln!(
-            out,
-            "chartguard_webhook_cert_reloads_total{{result=\"ok\"}} {}",
-            self.cert_reloads.load(Relaxed)
-        );
-        let _ = writeln!(
-            out,
-            "chartguard_webhook_cert_reloads_total{{result=\"failed\"}} {}",
-            self.cert_reload_failures.load(Relaxed)
-        );
-        let _ = writeln!(out, "# HELP chartguard_webhook_unjudged_total Reviews chartguard could not judge, by reason; decision=\"false\" when not even an AdmissionReview answer could be sent (no uid found).");
-        let _ = writeln!(out, "# TYPE chartguard_webhook_unjudged_total counter");
-        for ((reason, answered), n) in self
-            .unjudged
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        let mut samples: Vec<(String, String)> = BUCKETS
             .iter()
-        {
-            let _ = writeln!(
-                out,
-                "chartguard_webhook_unjudged_total{{reason=\"{reason}\",decision=\"{answered}\"}} {n}"
-            );
-        }
-        let _ = writeln!(out, "# HELP chartguard_webhook_connections_refused_total Connections closed at once, by the cap they hit (all, per-client).");
-        let _ = writeln!(
-            out,
-            "# TYPE chartguard_webhook_connections_refused_total counter"
+            .map(|b| b.to_string())
+            .chain(["+Inf".to_string()])
+            .zip(&self.buckets)
+            .map(|(bound, n)| {
+                cumulative += n.load(Relaxed);
+                (format!("_bucket{{le=\"{bound}\"}}"), cumulative.to_string())
+            })
+            .collect();
+        samples.push((
+            "_sum".into(),
+            (self.duration_micros.load(Relaxed) as f64 / 1e6).to_string(),
+        ));
+        samples.push(("_count".into(), load(&self.count)));
+        family(
+            &mut out,
+            "request_duration_seconds",
+            "histogram",
+            "Time to answer an admission review.",
+            samples,
         );
-        for (cap, n) in self
-            .refused
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-        {
-            let _ = writeln!(
-                out,
-                "chartguard_webhook_connections_refused_total{{cap=\"{cap}\"}} {n}"
-            );
-        }
-        let _ = writeln!(out, "# HELP chartguard_webhook_reviews_in_flight Reviews admitted (body being read or judged).");
-        let _ = writeln!(out, "# TYPE chartguard_webhook_reviews_in_flight gauge");
-        let _ = writeln!(
-            out,
-            "chartguard_webhook_reviews_in_flight {}",
-            admission.bodies_in_flight()
+        family(
+            &mut out,
+            "cert_reloads_total",
+            "counter",
+            "Serving certificate reloads after the files changed, by result.",
+            [
+                ("ok", &self.cert_reloads),
+                ("failed", &self.cert_reload_failures),
+            ]
+            .map(|(result, n)| (format!("{{result=\"{result}\"}}"), load(n))),
         );
-        let _ = writeln!(
-            out,
-            "# HELP chartguard_webhook_evaluations_running Reviews being judged on a worker."
+        family(
+            &mut out,
+            "unjudged_total",
+            "counter",
+            "Reviews chartguard could not judge, by reason; decision=\"false\" when not even an AdmissionReview answer could be sent (no uid found).",
+            locked(&self.unjudged).iter().map(|((reason, answered), n)| {
+                (format!("{{reason=\"{reason}\",decision=\"{answered}\"}}"), n.to_string())
+            }),
         );
-        let _ = writeln!(out, "# TYPE chartguard_webhook_evaluations_running gauge");
-        let _ = writeln!(
-            out,
-            "chartguard_webhook_evaluations_running {evaluations_running}"
+        family(
+            &mut out,
+            "connections_refused_total",
+            "counter",
+            "Connections closed at once, by the cap they hit (all, per-client).",
+            locked(&self.refused)
+                .iter()
+                .map(|(cap, n)| (format!("{{cap=\"{cap}\"}}"), n.to_string())),
         );
-        let _ = writeln!(out, "# HELP chartguard_webhook_memory_reserved_bytes Estimated memory reserved by the reviews in flight (of --memory-budget).");
-        let _ = writeln!(out, "# TYPE chartguard_webhook_memory_reserved_bytes gauge");
-        let _ = writeln!(
-            out,
-            "chartguard_webhook_memory_reserved_bytes {}",
-            admission.memory_in_use_kib() * 1024
+        family(
+            &mut out,
+            "reviews_in_flight",
+            "gauge",
+            "Reviews admitted (body being read or judged).",
+            [(String::new(), admission.bodies_in_flight().to_string())],
+        );
+        family(
+            &mut out,
+            "evaluations_running",
+            "gauge",
+            "Reviews being judged on a worker.",
+            [(String::new(), evaluations_running.to_string())],
+        );
+        family(
+            &mut out,
+            "memory_reserved_bytes",
+            "gauge",
+            "Estimated memory reserved by the reviews in flight (of --memory-budget).",
+            [(
+                String::new(),
+                (admission.memory_in_use_kib() * 1024).to_string(),
+            )],
         );
         out
     }
+}
+
+/// One metric family: its HELP and TYPE lines, then a line per sample (`suffix` holds the
+/// labels, and for a histogram the `_bucket`/`_sum`/`_count` part of the name).
+fn family(
+    out: &mut String,
+    name: &str,
+    kind: &str,
+    help: &str,
+    samples: impl IntoIterator<Item = (String, String)>,
+) {
+    let _ = writeln!(out, "# HELP chartguard_webhook_{name} {help}");
+    let _ = writeln!(out, "# TYPE chartguard_webhook_{name} {kind}");
+    for (suffix, value) in samples {
+        let _ = writeln!(out, "chartguard_webhook_{name}{suffix} {value}");
+    }
+}
+
+/// A map of counters, also after a panic elsewhere poisoned its lock (counts stay valid).
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn escape_label(s: &str) -> String {
