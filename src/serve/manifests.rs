@@ -52,6 +52,8 @@ pub fn render(args: &ManifestsArgs) -> String {
     };
     let labels =
         format!("app.kubernetes.io/name: {NAME}\n    app.kubernetes.io/part-of: chartguard");
+    // The metadata of every namespaced object of the webhook.
+    let meta = format!("metadata:\n  name: {NAME}\n  namespace: {ns}\n  labels:\n    {labels}");
     format!(
         r#"# chartguard admission webhook. The Secret {TLS_SECRET} (tls.crt, tls.key) must hold a
 # certificate for {NAME}.{ns_plain}.svc; chartguard reloads it when it changes.
@@ -59,11 +61,7 @@ pub fn render(args: &ManifestsArgs) -> String {
 # are not run by the webhook: keep `chartguard lint` in CI for them.
 apiVersion: v1
 kind: Service
-metadata:
-  name: {NAME}
-  namespace: {ns}
-  labels:
-    {labels}
+{meta}
 spec:
   selector:
     app.kubernetes.io/name: {NAME}
@@ -74,11 +72,7 @@ spec:
 ---
 apiVersion: apps/v1
 kind: Deployment
-metadata:
-  name: {NAME}
-  namespace: {ns}
-  labels:
-    {labels}
+{meta}
   annotations:
     chartguard.io/ignore: "secret-ref-unresolved -- the TLS Secret is made by cert-manager or by hand before this is applied"
 spec:
@@ -164,11 +158,7 @@ spec:
 ---
 apiVersion: policy/v1
 kind: PodDisruptionBudget
-metadata:
-  name: {NAME}
-  namespace: {ns}
-  labels:
-    {labels}
+{meta}
 spec:
   minAvailable: 1
   selector:
