@@ -3,7 +3,8 @@
 # description: >-
 #   No container (hooks and helm tests included) sets `ports[].hostPort`, except in pods that
 #   use the node's network (hostNetwork, reported by host-namespaces), where every port is a
-#   node port anyway.
+#   node port anyway. On a DaemonSet (one pod per node: the node-local agent pattern) it is a
+#   note.
 # custom:
 #   id: host-port
 #   severity: warning
