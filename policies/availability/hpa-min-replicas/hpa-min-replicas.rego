@@ -30,7 +30,7 @@ report contains lib.violation_with_severity(i, ["spec", "minReplicas"], msg, sev
 	_hpa(r)
 	min := _min(r)
 	min < 2
-	target := r.object.spec.scaleTargetRef
+	target := _obj(r.object.spec.scaleTargetRef)
 	severity := _severity(target)
 	msg := sprintf(
 		"%s lets %s %s scale down to %s: at that size a node drain, eviction or crash is an outage",
@@ -73,3 +73,6 @@ _written(r, min) := "one replica (minReplicas: 1)" if {
 
 _severity(target) := "note" if target.kind == "StatefulSet"
 else := "warning"
+
+_obj(x) := x if is_object(x)
+else := {}

@@ -112,7 +112,7 @@ _weakness(workloads) := "a single replica" if {
 # Replicas a workload keeps: its autoscaler's minReplicas when it has one, else spec.replicas.
 _replicas(w) := n if {
 	some h in rel.hpas_for(w)
-	n := object.get(input.resources[h].object.spec, "minReplicas", 1)
+	n := _min(input.resources[h].object.spec.minReplicas)
 } else := n if {
 	n := lib.replicas(w)
 } else := 1
@@ -131,11 +131,20 @@ _protected(w) if {
 # ["warning", what] when a rule matches built-in API groups, ["note", what] for custom ones only.
 _scope(hooks) := ["warning", sprintf("every matching request for %s, cluster-wide unless its selectors narrow it", [_resources(hooks)])] if {
 	some hook in hooks
-	some rule in hook.rules
-	some g in rule.apiGroups
+	some rule in _arr(hook.rules)
+	some g in _arr(rule.apiGroups)
 	g in _builtin_groups
 } else := ["note", sprintf("changes to %s (custom resources only)", [_resources(hooks)])]
 
-_resources(hooks) := concat(", ", sort({res | some hook in hooks; some rule in hook.rules; some res in rule.resources})) if {
-	count([1 | some hook in hooks; some rule in hook.rules; some _ in rule.resources]) > 0
+_resources(hooks) := concat(", ", sort({res | some hook in hooks; some rule in _arr(hook.rules); some res in _arr(rule.resources)})) if {
+	count([1 | some hook in hooks; some rule in _arr(hook.rules); some _ in _arr(rule.resources)]) > 0
 } else := "what it matches"
+
+_arr(x) := x if is_array(x)
+else := []
+
+_obj(x) := x if is_object(x)
+else := {}
+
+_min(n) := n if is_number(n)
+else := 1

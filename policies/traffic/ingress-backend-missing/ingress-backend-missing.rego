@@ -46,8 +46,8 @@ _backends(spec) := {[p, b] |
 		array.concat(
 			[[["spec", "backend"], spec.backend] | is_object(spec.backend)],
 			[[["spec", "rules", n, "http", "paths", k, "backend"], path.backend] |
-				some n, rule in spec.rules
-				some k, path in rule.http.paths
+				some n, rule in _arr(spec.rules)
+				some k, path in _arr(rule.http.paths)
 				is_object(path.backend)
 			],
 		),
@@ -87,12 +87,12 @@ _problem(i, name, port) := msg if {
 }
 
 _has_port(s, port) if {
-	some p in input.resources[s].object.spec.ports
+	some p in _arr(input.resources[s].object.spec.ports)
 	p.name == port.name
 }
 
 _has_port(s, port) if {
-	some p in input.resources[s].object.spec.ports
+	some p in _arr(input.resources[s].object.spec.ports)
 	p.port == port.number
 }
 
@@ -105,9 +105,15 @@ _has_port(_, port) if {
 _port_text(port) := sprintf("%q", [port.name]) if is_string(port.name)
 else := sprintf("%v", [port.number])
 
-_ports(s) := concat(", ", [_one(p) | some p in input.resources[s].object.spec.ports]) if {
-	count(input.resources[s].object.spec.ports) > 0
+_ports(s) := concat(", ", [_one(p) | some p in _arr(input.resources[s].object.spec.ports)]) if {
+	count(_arr(input.resources[s].object.spec.ports)) > 0
 } else := "no ports"
 
 _one(p) := sprintf("%v (%s)", [p.port, p.name]) if is_string(p.name)
 else := sprintf("%v", [p.port])
+
+_arr(x) := x if is_array(x)
+else := []
+
+_obj(x) := x if is_object(x)
+else := {}

@@ -41,14 +41,15 @@ report contains lib.violation(i, ["spec", "rules", n, "host"], msg) if {
 	r.kind == "Ingress"
 	r.hook == null
 	not _lb_terminates(r)
-	some n, rule in r.object.spec.rules
+	some n, rule in _arr(r.object.spec.rules)
+	is_object(rule)
 	host := object.get(rule, "host", "")
 	not _covered(r.object.spec, host)
 	msg := sprintf("%s serves %s without TLS: %s", [lib.describe(i), _host_text(host), _state(r.object.spec)])
 }
 
 _lb_terminates(r) if {
-	some a, _ in r.object.metadata.annotations
+	some a, _ in _obj(r.object.metadata.annotations)
 	a in _lb_tls_annotations
 }
 
@@ -58,12 +59,12 @@ else := []
 # An entry without hosts covers every host (the controller's default); else exact or wildcard.
 _covered(spec, _) if {
 	some t in _tls(spec)
-	count(object.get(t, "hosts", [])) == 0
+	count(_arr(object.get(t, "hosts", []))) == 0
 }
 
 _covered(spec, host) if {
 	some t in _tls(spec)
-	some h in t.hosts
+	some h in _arr(t.hosts)
 	_host_matches(h, host)
 }
 
@@ -82,3 +83,9 @@ else := sprintf("host %s", [host])
 _state(spec) := "it has no spec.tls, so the controller serves plain HTTP (and cert-manager issues no certificate)" if {
 	count(_tls(spec)) == 0
 } else := "no spec.tls entry lists that host"
+
+_arr(x) := x if is_array(x)
+else := []
+
+_obj(x) := x if is_object(x)
+else := {}

@@ -42,7 +42,7 @@ report contains lib.violation(c.resource, path, msg) if {
 }
 
 _declared(ctr, name) if {
-	some p in ctr.ports
+	some p in _arr(ctr.ports)
 	p.name == name
 }
 
@@ -50,6 +50,12 @@ _problem(ctr, port) := sprintf("is the quoted number %q, which the API server re
 	regex.match(`^[0-9]+$`, port)
 } else := sprintf("names port %q, which the container does not declare (it has %s): the probe can never succeed", [port, _names(ctr)])
 
-_names(ctr) := concat(", ", [sprintf("%q", [p.name]) | some p in ctr.ports; is_string(p.name)]) if {
-	count([1 | some p in ctr.ports; is_string(p.name)]) > 0
+_names(ctr) := concat(", ", [sprintf("%q", [p.name]) | some p in _arr(ctr.ports); is_string(p.name)]) if {
+	count([1 | some p in _arr(ctr.ports); is_string(p.name)]) > 0
 } else := "no named ports"
+
+_arr(x) := x if is_array(x)
+else := []
+
+_obj(x) := x if is_object(x)
+else := {}

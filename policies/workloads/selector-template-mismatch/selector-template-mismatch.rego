@@ -77,8 +77,8 @@ report contains lib.violation(i, ["spec", "selector"], msg) if {
 	some i in _judged
 	sel := input.resources[i].object.spec.selector
 	is_object(sel)
-	count(object.get(sel, "matchLabels", {})) == 0
-	count(object.get(sel, "matchExpressions", [])) == 0
+	count(_obj(object.get(sel, "matchLabels", null))) == 0
+	count(_arr(object.get(sel, "matchExpressions", null))) == 0
 	msg := sprintf("%s: spec.selector is empty: the API server rejects it (\"empty selector is invalid\"); select the pod template's labels", [lib.describe(i)])
 }
 
@@ -90,3 +90,9 @@ _template_labels(i) := l if {
 _has(labels, k) := sprintf("it has %s=%v", [k, labels[k]]) if {
 	_ = labels[k]
 } else := sprintf("it has no %s label", [k])
+
+_arr(x) := x if is_array(x)
+else := []
+
+_obj(x) := x if is_object(x)
+else := {}
