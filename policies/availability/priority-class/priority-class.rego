@@ -43,6 +43,12 @@ _judged contains p if {
 
 _unset(p) if not _name(p)
 
+# Computed once (a rule), so the per-workload report below stays linear.
+_some_set if {
+	some q in _judged
+	_name(q)
+}
+
 _name(p) := n if {
 	n := input.pods[p].spec.priorityClassName
 	is_string(n)
@@ -65,8 +71,7 @@ report contains lib.violation(input.pods[first].resource, array.concat(input.pod
 
 # Some do: each one that does not.
 report contains lib.violation(input.pods[p].resource, array.concat(input.pods[p].path, ["priorityClassName"]), msg) if {
-	some q in _judged
-	_name(q)
+	_some_set
 	some p in _judged
 	_unset(p)
 	msg := sprintf("%s sets no priorityClassName, unlike other workloads of the release: it runs at the cluster's default priority", [lib.describe(input.pods[p].resource)])
