@@ -35,7 +35,9 @@ package chartguard.rules.access["rbac-overreach"]
 
 import data.chartguard.lib
 
-# [resource, rule index, rule] for every rule of every Role and ClusterRole.
+# [resource, rule index, rule] for the rules of Roles and ClusterRoles that hold anything this
+# rule judges: a wildcard, an escalation verb or a sensitive resource. Most rules hold none,
+# and filtering them once keeps the report clauses below cheap on large releases.
 _rules contains [i, n, rule] if {
 	some i, r in input.resources
 	r.kind in {"Role", "ClusterRole"}
@@ -43,6 +45,25 @@ _rules contains [i, n, rule] if {
 	is_array(rules)
 	some n, rule in rules
 	is_object(rule)
+	_suspicious(rule)
+}
+
+_suspicious(rule) if {
+	some field in ["verbs", "resources", "apiGroups"]
+	is_array(rule[field])
+	"*" in rule[field]
+}
+
+_suspicious(rule) if {
+	is_array(rule.verbs)
+	some v in rule.verbs
+	v in {"bind", "escalate", "impersonate"}
+}
+
+_suspicious(rule) if {
+	is_array(rule.resources)
+	some x in rule.resources
+	x in {"secrets", "pods/exec", "pods/attach", "validatingwebhookconfigurations", "mutatingwebhookconfigurations"}
 }
 
 _list(rule, field) := {x | some x in rule[field]; is_string(x)} if is_array(rule[field])

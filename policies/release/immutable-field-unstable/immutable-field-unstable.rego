@@ -44,8 +44,9 @@ report contains lib.violation(i, ["spec", "selector", "matchLabels", k], msg) if
 	startswith(r.api_version, "apps/")
 	labels := r.object.spec.selector.matchLabels
 	is_object(labels)
+	versions := _versions(i)
 	some k, v in labels
-	why := _unstable(i, k, v)
+	why := _unstable(versions, k, v)
 	msg := sprintf(
 		"%s: spec.selector.matchLabels %s=%v %s; a selector is immutable, so the first upgrade to another version fails with \"field is immutable\"",
 		[lib.describe(i), k, v, why],
@@ -62,8 +63,9 @@ report contains lib.violation(i, ["spec", "volumeClaimTemplates", n, "metadata",
 	some field in ["labels", "annotations"]
 	meta := vct.metadata[field]
 	is_object(meta)
+	versions := _versions(i)
 	some k, v in meta
-	why := _unstable(i, k, v)
+	why := _unstable(versions, k, v)
 	msg := sprintf(
 		"%s: volumeClaimTemplates[%d] (%v) %s %s=%v %s; volumeClaimTemplates cannot be updated, so the first upgrade to another version fails (\"updates to statefulset spec for fields other than ... are forbidden\")",
 		[lib.describe(i), n, object.get(vct.metadata, "name", "?"), trim_suffix(field, "s"), k, v, why],
@@ -77,8 +79,9 @@ report contains lib.violation(i, ["spec", "template", "metadata", "labels", k], 
 	r.hook == null
 	labels := r.object.spec.template.metadata.labels
 	is_object(labels)
+	versions := _versions(i)
 	some k, v in labels
-	why := _unstable(i, k, v)
+	why := _unstable(versions, k, v)
 	msg := sprintf(
 		"%s: pod template label %s=%v %s; a Job's template is immutable, so the first upgrade to another version fails with \"field is immutable\" (make it a hook, which Helm recreates)",
 		[lib.describe(i), k, v, why],
@@ -86,16 +89,19 @@ report contains lib.violation(i, ["spec", "template", "metadata", "labels", k], 
 }
 
 # Why label k=v changes with every release, undefined when it does not.
-_unstable(i, k, v) := "carries the chart version" if {
+# (versions: _versions of the object, computed once per object by the caller.)
+_unstable(versions, k, v) := "carries the chart version" if {
 	k == "helm.sh/chart"
 	regex.match(`[0-9]+\.[0-9]+`, sprintf("%v", [v]))
 } else := "is the app version" if {
 	k == "app.kubernetes.io/version"
 	sprintf("%v", [v]) != ""
 } else := sprintf("contains the %s %s", [what, token]) if {
-	some pair in _versions(i)
+	some pair in versions
 	[what, token] := pair
-	_contains_version(sprintf("%v", [v]), token)
+	text := sprintf("%v", [v])
+	contains(text, token)
+	_contains_version(text, token)
 }
 
 # The version as a whole word: "0.1" is not in "10.1.1", "1.2" not in "1.2.3".

@@ -26,6 +26,7 @@
 package chartguard.rules.traffic["networkpolicy-missing"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 _kinds := {"Deployment", "StatefulSet", "DaemonSet"}
 
@@ -45,9 +46,9 @@ report contains lib.violation(first.resource, first.labels_path, msg) if {
 # Otherwise each workload its policies leave out.
 report contains lib.violation(pod.resource, pod.labels_path, msg) if {
 	count(_policies) > 0
-	some pod in input.pods
+	some p, pod in input.pods
 	_judged(pod)
-	not _isolated(pod)
+	not _covered[p]
 	msg := sprintf(
 		"%s is selected by none of the release's NetworkPolicies: its pods accept traffic from every pod of the cluster",
 		[lib.describe(pod.resource)],
@@ -67,21 +68,8 @@ _policies contains i if {
 	is_object(r.object.spec.podSelector)
 }
 
-_isolated(pod) if {
+# Pods some policy selects, through the label index (policies × pods would be quadratic).
+_covered contains p if {
 	some i in _policies
-	_same_namespace(i, pod.resource)
-	lib.selector_matches(input.resources[i].object.spec.podSelector, _labels(pod))
-}
-
-_labels(pod) := pod.labels if is_object(pod.labels)
-else := {}
-
-_same_namespace(a, b) if not _different(a, b)
-
-_different(a, b) if {
-	na := input.resources[a].namespace
-	nb := input.resources[b].namespace
-	is_string(na)
-	is_string(nb)
-	na != nb
+	some p in rel.pods_matching_selector(input.resources[i].object.spec.podSelector, i)
 }

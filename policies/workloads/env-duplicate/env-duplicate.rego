@@ -32,6 +32,7 @@ report contains lib.violation(c.resource, array.concat(c.path, ["env", j, "name"
 	some c in input.containers
 	env := c.container.env
 	is_array(env)
+	_has_duplicates(env)
 	some j, e in env
 	is_object(e)
 	name := e.name
@@ -41,4 +42,10 @@ report contains lib.violation(c.resource, array.concat(c.path, ["env", j, "name"
 		"%s of %s defines env %s again (env[%d], first at env[%d]): only the last one counts, and a patch on duplicate names can drop the variable on upgrade",
 		[lib.container_label(c), lib.describe(c.resource), name, j, first],
 	)
+}
+
+# A linear check first: the pairwise search below runs only for lists that need it.
+_has_duplicates(env) if {
+	names := [n | some e in env; is_object(e); n := e.name; is_string(n)]
+	count(names) != count({n | some n in names})
 }

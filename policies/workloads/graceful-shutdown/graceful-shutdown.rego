@@ -41,20 +41,21 @@ report contains lib.violation(p.resource, array.concat(p.path, ["terminationGrac
 }
 
 report contains lib.violation(c.resource, path, msg) if {
-	some p in input.pods
-	_judged(p)
-	grace := _grace(p.spec)
-	grace > 0
 	some c in input.containers
-	c.resource == p.resource
-	c.pod_path == p.path
 	c.type == "container"
 	[sub, seconds] := _prestop_sleep(c.container.lifecycle.preStop)
+	r := input.resources[c.resource]
+	r.kind in _kinds
+	r.hook == null
+	spec := object.get(r.object, c.pod_path, null)
+	is_object(spec)
+	grace := _grace(spec)
+	grace > 0
 	seconds >= grace
 	path := array.concat(c.path, array.concat(["lifecycle", "preStop"], sub))
 	msg := sprintf(
 		"%s of %s sleeps %ds in preStop, but the pod's grace period is %s: it is killed before or right after SIGTERM, without draining",
-		[lib.container_label(c), lib.describe(p.resource), seconds, _grace_text(p.spec, grace)],
+		[lib.container_label(c), lib.describe(c.resource), seconds, _grace_text(spec, grace)],
 	)
 }
 

@@ -6,7 +6,7 @@ _pod_path := ["spec", "template", "spec"]
 
 _input(kind, spec, ctr) := {
 	"profile": "prod",
-	"resources": [{"kind": kind, "name": "web", "namespace": null, "hook": null}],
+	"resources": [{"kind": kind, "name": "web", "namespace": null, "hook": null, "object": {"spec": {"template": {"spec": spec}}}}],
 	"pods": [{"resource": 0, "path": _pod_path, "spec": spec, "labels": {}, "labels_path": []}],
 	"containers": [{"resource": 0, "pod_path": _pod_path, "path": array.concat(_pod_path, ["containers", 0]), "type": "container", "container": ctr}],
 }
