@@ -211,7 +211,8 @@ hpas_for(i) := {h |
 
 # Secret name -> objects that create it: Secrets, ExternalSecrets (spec.target.name, default
 # their own name), SealedSecrets, cert-manager Certificates (spec.secretName), Vault Secrets
-# Operator objects (spec.destination.name), SecretProviderClass secretObjects. Hooks included.
+# Operator objects (spec.destination.name), SecretProviderClass secretObjects, CloudNativePG
+# Clusters and Crossplane connection secrets (below). Hooks included.
 created_secrets[name] contains i if {
 	some i, r in input.resources
 	r.kind == "Secret"
@@ -254,6 +255,25 @@ created_secrets[name] contains i if {
 	is_array(objs)
 	some o in objs
 	name := o.secretName
+	is_string(name)
+}
+
+# Secrets operators generate for a custom resource of the release. CloudNativePG: a Cluster
+# `db` creates db-app (the application user), db-superuser, db-ca, db-server and
+# db-replication (unless its bootstrap/certificates name Secrets of their own).
+created_secrets[name] contains i if {
+	some i, r in input.resources
+	r.kind == "Cluster"
+	startswith(r.api_version, "postgresql.cnpg.io/")
+	some suffix in ["-app", "-superuser", "-ca", "-server", "-replication"]
+	name := concat("", [r.name, suffix])
+}
+
+# Crossplane managed resources and claims (and other kinds following its convention) write
+# their connection details to spec.writeConnectionSecretToRef.name.
+created_secrets[name] contains i if {
+	some i, r in input.resources
+	name := r.object.spec.writeConnectionSecretToRef.name
 	is_string(name)
 }
 

@@ -125,3 +125,13 @@ test_pod_spec_refs_tolerate_malformed_entries if {
 	], "volumes": ["v", {"name": "p", "projected": {"sources": "none"}}], "imagePullSecrets": ["regcred"]}
 	rel.pod_spec_refs(["spec"], spec) == set()
 }
+
+test_operator_generated_secrets if {
+	inp := {"resources": [
+		{"kind": "Cluster", "api_version": "postgresql.cnpg.io/v1", "name": "db", "namespace": null, "hook": null, "object": {}},
+		{"kind": "Bucket", "api_version": "s3.aws.upbound.io/v1beta1", "name": "b", "namespace": null, "hook": null, "object": {"spec": {"writeConnectionSecretToRef": {"name": "b-conn"}}}},
+		{"kind": "Cluster", "api_version": "cluster.x-k8s.io/v1beta1", "name": "k", "namespace": null, "hook": null, "object": {}},
+	]}
+	names := {n | some n, _ in rel.created_secrets} with input as inp
+	names == {"db-app", "db-superuser", "db-ca", "db-server", "db-replication", "b-conn"}
+}

@@ -16,8 +16,9 @@
 #     empty of items. An explicit list without it (`hook-succeeded` alone, a misspelt
 #     `hook-succeded`) leaves the hook object in the cluster whenever that list does not delete
 #     it – after a failed run for `hook-succeeded`, after a successful one for `hook-failed` –
-#     and the next install, upgrade or `helm test` then fails creating it again: `<kind>
-#     "<name>" already exists`, until someone deletes it by hand. Helm ignores policy values it
+#     and the next operation that runs the hook (install, upgrade, rollback, uninstall for
+#     delete hooks, or `helm test`) then fails creating it again: `<kind> "<name>" already
+#     exists`, until someone deletes it by hand. Helm ignores policy values it
 #     does not know without a warning.
 #   fix: >-
 #     Use `helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded` (keep failed hooks
@@ -68,8 +69,22 @@ _left_behind(items) := "a failed run leaves the hook in the cluster" if {
 	not "hook-succeeded" in items
 }
 
+# The Helm operations that create the hook again: a post-delete hook is created by the next
+# uninstall (of a later install of the release), not by an install or upgrade.
 _next_run(r) := "`helm test`" if r.hook.test == true
+else := concat(" or ", [op | some op in _op_order; op in _ops(r)]) if count(_ops(r)) > 0
 else := "install or upgrade"
+
+_ops(r) := {_event_op[e] | some e in r.hook.events; _event_op[e]}
+
+_op_order := ["install", "upgrade", "rollback", "uninstall"]
+
+_event_op := {
+	"pre-install": "install", "post-install": "install",
+	"pre-upgrade": "upgrade", "post-upgrade": "upgrade",
+	"pre-rollback": "rollback", "post-rollback": "rollback",
+	"pre-delete": "uninstall", "post-delete": "uninstall",
+}
 
 _hint(p) := sprintf("; %s", [hooks_lib.suggest_delete_policy(p)]) if {
 	hooks_lib.suggest_delete_policy(p)

@@ -21,6 +21,17 @@ test_failed_only_and_test_pod if {
 	contains(w.message, "the next `helm test` then fails")
 }
 
+test_next_run_names_the_hook_events if {
+	v := t.only(rule.report) with input as _policy("hook-succeeded")
+	contains(v.message, "the next upgrade then fails")
+	post_delete := {"resources": [{"kind": "Job", "name": "cleanup", "namespace": null, "object": {"metadata": {"annotations": {"helm.sh/hook-delete-policy": "hook-succeeded"}}}, "hook": {"events": ["post-delete"], "weight": 0, "test": false}}]}
+	w := t.only(rule.report) with input as post_delete
+	contains(w.message, "the next uninstall then fails")
+	both := {"resources": [{"kind": "Job", "name": "m", "namespace": null, "object": {"metadata": {"annotations": {"helm.sh/hook-delete-policy": "hook-failed"}}}, "hook": {"events": ["pre-upgrade", "pre-install"], "weight": 0, "test": false}}]}
+	x := t.only(rule.report) with input as both
+	contains(x.message, "the next install or upgrade then fails")
+}
+
 test_unknown_value_fires_twice if {
 	report := rule.report with input as _policy("hook-succeded")
 	count(report) == 2

@@ -6,7 +6,9 @@
 #   configMap volumes, projected volume sources – is created by the release: a Secret or
 #   ConfigMap, an ExternalSecret's target (spec.target.name, default its name), a
 #   SealedSecret, a cert-manager Certificate's secretName, a Vault Secrets Operator
-#   destination. Reported once per object and name. Quiet for Secrets (ConfigMaps) when a
+#   destination, the Secrets CloudNativePG generates for a Cluster (`<name>-app`,
+#   `-superuser`, `-ca`, `-server`, `-replication`), a Crossplane-style
+#   writeConnectionSecretToRef. Reported once per object and name. Quiet for Secrets (ConfigMaps) when a
 #   Role or ClusterRole of the release may create Secrets (ConfigMaps): a hook Job or a
 #   controller of the release then creates them at run time. A warning (rather than a note)
 #   for Secrets when the release manages its Secrets itself (ExternalSecret, SealedSecret,
@@ -41,10 +43,15 @@ report contains lib.violation_with_severity(i, first[0], msg, _severity(kind)) i
 	first := min(refs)
 	more := _more(count(refs) - 1)
 	msg := sprintf(
-		"%s reads %s %q (%s%s), which nothing in the release creates: its pods cannot start unless it exists beforehand",
-		[lib.describe(i), kind, name, first[1], more],
+		"%s reads %s %q (%s%s), which nothing in the release creates: %s unless it exists beforehand",
+		[lib.describe(i), kind, name, first[1], more, _consequence(i)],
 	)
 }
+
+# A helm test runs after the install, when objects made outside the chart may exist; say what
+# fails in its own terms.
+_consequence(i) := "the helm test cannot start" if lib.is_test(i)
+else := "its pods cannot start"
 
 # A note by default: charts reference pre-existing Secrets on purpose (`existingSecret`
 # values). A warning when the release manages its Secrets itself (ExternalSecret,

@@ -25,6 +25,22 @@ test_created_secret_passes if {
 	count(rule.report) == 0 with input as _input([es], _secret_env, [], [])
 }
 
+test_operator_generated_secrets_pass if {
+	env := [{"name": "DB_URI", "valueFrom": {"secretKeyRef": {"name": "db-app", "key": "uri"}}}]
+	cluster := _obj("postgresql.cnpg.io/v1", "Cluster", "db", {"spec": {"instances": 3}})
+	count(rule.report) == 0 with input as _input([cluster], env, [], [])
+	count(rule.report) == 1 with input as _input([], env, [], [])
+	claim := _obj("database.example.org/v1alpha1", "PostgreSQLInstance", "db", {"spec": {"writeConnectionSecretToRef": {"name": "db-conn"}}})
+	conn := [{"name": "DB", "valueFrom": {"secretKeyRef": {"name": "db-conn", "key": "endpoint"}}}]
+	count(rule.report) == 0 with input as _input([claim], conn, [], [])
+}
+
+test_helm_test_message if {
+	w := t.workload_input("Pod", "web-test", {"events": ["test"], "test": true, "weight": 0}, ["spec"], {}, [["container", {"name": "t", "env": _secret_env}]])
+	v := t.only(rule.report) with input as w
+	contains(v.message, "the helm test cannot start unless it exists beforehand")
+}
+
 test_external_secret_mismatch_is_a_warning if {
 	es := _obj("external-secrets.io/v1", "ExternalSecret", "app", {"spec": {"target": {"name": "app-secret"}}})
 	some v in rule.report with input as _input([es], _secret_env, [], [])

@@ -32,6 +32,7 @@
 package chartguard.rules.workloads["probes-missing"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 _kinds := {"Deployment", "StatefulSet", "DaemonSet"}
 
@@ -42,8 +43,8 @@ report contains _violation(c, msg) if {
 	not [c.resource, c.pod_path] in _gated_pods
 	missing := [p | some p in ["readinessProbe", "livenessProbe"]; not _has(c.container, p)]
 	msg := sprintf(
-		"%s of %s has no %s: it receives traffic and counts as ready as soon as its process starts, so a broken version rolls out anyway",
-		[lib.container_label(c), lib.describe(c.resource), concat(" and no ", missing)],
+		"%s of %s has no %s: %s as soon as its process starts, so a broken version rolls out anyway",
+		[lib.container_label(c), lib.describe(c.resource), concat(" and no ", missing), _effect(c)],
 	)
 }
 
@@ -72,6 +73,21 @@ _gated_pods contains key if {
 	some c in _judged
 	_has(c.container, "readinessProbe")
 	key := [c.resource, c.pod_path]
+}
+
+# "Receives traffic" only when a Service of the release routes to the pod.
+_effect(c) := sprintf("%s sends it traffic and it counts as ready", [lib.describe(min(svcs))]) if {
+	svcs := _services_of[[c.resource, c.pod_path]]
+	count(svcs) > 0
+} else := "it counts as ready"
+
+# [resource, pod path] -> Services of the release whose selector picks that pod template.
+_services_of[key] contains svc if {
+	some svc, r in input.resources
+	r.kind == "Service"
+	r.hook == null
+	some p in rel.pods_matching_map(r.object.spec.selector, svc)
+	key := [input.pods[p].resource, input.pods[p].path]
 }
 
 _has(container, probe) if {

@@ -66,3 +66,16 @@ test_dev_profile_lowers_to_note if {
 test_null_probe_is_missing if {
 	count(rule.report) == 1 with input as _input("Deployment", null, [["container", {"name": "api", "readinessProbe": null, "livenessProbe": _live}]])
 }
+
+test_traffic_is_mentioned_only_when_a_service_routes_to_the_pod if {
+	w := _input("Deployment", null, [["container", {"name": "api"}]])
+	v := t.only(rule.report) with input as w
+	contains(v.message, "it counts as ready as soon as its process starts")
+	svc := {"index": 1, "kind": "Service", "api_version": "v1", "name": "api", "namespace": null, "hook": null, "object": {"spec": {"selector": {"app": "api"}}}}
+	served := object.union(w, {
+		"resources": array.concat(w.resources, [svc]),
+		"pods": [object.union(w.pods[0], {"labels": {"app": "api"}})],
+	})
+	u := t.only(rule.report) with input as served
+	contains(u.message, "Service api sends it traffic and it counts as ready")
+}

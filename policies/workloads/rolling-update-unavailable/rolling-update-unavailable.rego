@@ -32,14 +32,16 @@ import data.chartguard.lib
 _ru_path := ["spec", "strategy", "rollingUpdate"]
 
 # maxUnavailable: the value as configured (or the 25% default) and what it means today.
+# One finding per Deployment: at maxUnavailable when it takes pods away (mentioning a zero
+# maxSurge too), else at a zero maxSurge.
 report contains lib.violation(i, array.concat(_ru_path, ["maxUnavailable"]), msg) if {
 	some i in _rolling
 	raw := _max_unavailable(i)
 	pods := _unavailable_pods(raw, i)
 	pods > 0
 	msg := sprintf(
-		"%s %s: %s may be unavailable during a rollout, before their replacements are ready; set it to 0 (with maxSurge 1)",
-		[lib.describe(i), _configured(i, raw), _meaning(raw, i, pods)],
+		"%s %s: %s may be unavailable during a rollout, before their replacements are ready%s; set it to 0 (with maxSurge 1)",
+		[lib.describe(i), _configured(i, raw), _meaning(raw, i, pods), _surge_too(i)],
 	)
 }
 
@@ -47,6 +49,7 @@ report contains lib.violation(i, array.concat(_ru_path, ["maxSurge"]), msg) if {
 	some i in _rolling
 	value := _rolling_update(i).maxSurge
 	_zero(value)
+	not _unavailable_pods(_max_unavailable(i), i) > 0
 	msg := sprintf(
 		"%s sets strategy.rollingUpdate.maxSurge to %v: with no surge a rollout can only proceed by stopping pods first; set it to 1 or more",
 		[lib.describe(i), value],
@@ -60,7 +63,33 @@ _rolling contains i if {
 	r.hook == null
 	not lib.replicas(i) == 0
 	_strategy_type(r.object) == "RollingUpdate"
+	not _effectively_recreate(i)
 }
+
+# One replica and no surge: the rollout stops the pod, then starts its replacement, which is
+# what Recreate does (and Recreate is not judged). The single replica is replicas-single's.
+_effectively_recreate(i) if {
+	_one_replica(i)
+	not _autoscaled_names[input.resources[i].name]
+	_zero(_rolling_update(i).maxSurge)
+}
+
+_one_replica(i) if lib.replicas(i) == 1
+
+_one_replica(i) if object.get(input.resources[i].object, ["spec", "replicas"], null) == null
+
+# Names of Deployments an HPA targets (independent of _rolling, which depends on this).
+_autoscaled_names contains name if {
+	some r in input.resources
+	r.kind == "HorizontalPodAutoscaler"
+	r.hook == null
+	r.object.spec.scaleTargetRef.kind == "Deployment"
+	name := r.object.spec.scaleTargetRef.name
+}
+
+_surge_too(i) := sprintf(", and maxSurge %v adds no pod first", [_rolling_update(i).maxSurge]) if {
+	_zero(_rolling_update(i).maxSurge)
+} else := ""
 
 _strategy_type(obj) := t if {
 	t := obj.spec.strategy.type

@@ -53,6 +53,17 @@ test_zero_surge_fires_at_max_surge if {
 	contains(v.message, "maxSurge to 0%")
 }
 
+test_one_replica_without_surge_is_recreate if {
+	count(rule.report) == 0 with input as _input(_strategy(1, {"maxSurge": 0, "maxUnavailable": 1}))
+	count(rule.report) == 0 with input as _input(_strategy(null, {"maxSurge": "0%", "maxUnavailable": "100%"}))
+}
+
+test_zero_surge_and_unavailable_is_one_finding if {
+	v := t.only(rule.report) with input as _input(_strategy(3, {"maxSurge": 0, "maxUnavailable": 1}))
+	v.path == ["spec", "strategy", "rollingUpdate", "maxUnavailable"]
+	contains(v.message, "and maxSurge 0 adds no pod first")
+}
+
 test_recreate_skipped if {
 	count(rule.report) == 0 with input as _input({"replicas": 8, "strategy": {"type": "Recreate"}})
 }

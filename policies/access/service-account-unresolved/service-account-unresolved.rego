@@ -1,0 +1,84 @@
+# METADATA
+# title: Pods run as a ServiceAccount the release creates
+# description: >-
+#   Every pod template names, in `serviceAccountName`, a ServiceAccount of the release. A
+#   name the release does not create must exist before the install (a note); in prod a
+#   workload (hooks and helm tests skipped) that runs as the namespace's `default`
+#   ServiceAccount, named or by omission, is a note; the deprecated `serviceAccount` field is
+#   a note.
+# custom:
+#   id: service-account-unresolved
+#   severity: note
+#   profiles: [dev, prod]
+#   scope: release
+#   tags: [security, rbac]
+#   why: >-
+#     A pod whose ServiceAccount does not exist is never created: the ReplicaSet or
+#     StatefulSet reports "error looking up service account" and the rollout waits until
+#     `helm --wait` times out. Charts that can take an existing account (`serviceAccount.create:
+#     false`, `serviceAccount.name: …`) depend on someone creating it first, often a cloud IAM
+#     binding made outside Helm. The namespace's `default` ServiceAccount is shared by every
+#     pod that names none, so whatever RBAC or cloud identity anyone grants it, every such pod
+#     gets.
+#   fix: >-
+#     Let the chart create its ServiceAccount (`serviceAccount.create: true`) or make sure the
+#     named one exists in the target namespace before installing (and suppress the note with
+#     where it comes from). Give each workload its own ServiceAccount rather than `default`,
+#     and write `serviceAccountName`, not the deprecated `serviceAccount`.
+#   references:
+#     - https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/
+#     - https://kubernetes.io/docs/concepts/security/service-accounts/
+package chartguard.rules.access["service-account-unresolved"]
+
+import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
+
+# A ServiceAccount the release does not create.
+report contains lib.violation(p.resource, array.concat(p.path, [field]), msg) if {
+	some p in input.pods
+	is_object(p.spec)
+	[field, name] := _account(p.spec)
+	name != "default"
+	count(rel.named("ServiceAccount", name, p.resource)) == 0
+	msg := sprintf(
+		"%s runs as ServiceAccount %q, which the release does not create: it must exist in the namespace before the install, or the pods are never created",
+		[lib.describe(p.resource), name],
+	)
+}
+
+# The default ServiceAccount, in prod, for workloads (not hooks or tests).
+report contains lib.violation(p.resource, array.concat(p.path, [field]), msg) if {
+	input.profile == "prod"
+	some p in input.pods
+	is_object(p.spec)
+	input.resources[p.resource].hook == null
+	[field, name] := _default_account(p.spec)
+	msg := sprintf(
+		"%s runs as the namespace's default ServiceAccount (%s): it shares that identity, and any RBAC or cloud role granted to it, with every pod that names no account",
+		[lib.describe(p.resource), name],
+	)
+}
+
+# The deprecated alias.
+report contains lib.violation(p.resource, array.concat(p.path, ["serviceAccount"]), msg) if {
+	some p in input.pods
+	is_object(p.spec)
+	is_string(p.spec.serviceAccount)
+	not is_string(p.spec.serviceAccountName)
+	msg := sprintf("%s sets the deprecated serviceAccount field; write serviceAccountName", [lib.describe(p.resource)])
+}
+
+# [field, name] of the account a pod spec names: serviceAccountName, else the deprecated alias.
+_account(spec) := ["serviceAccountName", spec.serviceAccountName] if {
+	is_string(spec.serviceAccountName)
+	spec.serviceAccountName != ""
+} else := ["serviceAccount", spec.serviceAccount] if {
+	is_string(spec.serviceAccount)
+	spec.serviceAccount != ""
+}
+
+_default_account(spec) := [field, "serviceAccountName: default"] if {
+	[field, "default"] := _account(spec)
+} else := ["serviceAccountName", "no serviceAccountName, which means default"] if {
+	not _account(spec)
+}

@@ -1,0 +1,40 @@
+package chartguard.rules.access["service-account-unresolved_test"]
+
+import data.chartguard.rules.access["service-account-unresolved"] as rule
+
+_input(profile, hook, spec, extra) := {
+	"profile": profile,
+	"resources": array.concat([{"kind": "Deployment", "name": "web", "namespace": null, "hook": hook}], extra),
+	"pods": [{"resource": 0, "path": ["spec", "template", "spec"], "spec": spec, "labels": {}, "labels_path": []}],
+}
+
+_sa(name) := {"kind": "ServiceAccount", "name": name, "namespace": null, "hook": null}
+
+test_account_not_in_release_is_noted if {
+	report := rule.report with input as _input("dev", null, {"serviceAccountName": "app-irsa"}, [])
+	count(report) == 1
+	some v in report
+	v.path == ["spec", "template", "spec", "serviceAccountName"]
+	contains(v.message, "Deployment web runs as ServiceAccount \"app-irsa\", which the release does not create")
+}
+
+test_account_in_release_passes if {
+	count(rule.report) == 0 with input as _input("prod", null, {"serviceAccountName": "web"}, [_sa("web")])
+}
+
+test_default_in_prod_only_and_not_for_hooks if {
+	report := rule.report with input as _input("prod", null, {"containers": []}, [])
+	some v in report
+	contains(v.message, "default ServiceAccount (no serviceAccountName, which means default)")
+	count(rule.report) == 1 with input as _input("prod", null, {"serviceAccountName": "default"}, [])
+	count(rule.report) == 0 with input as _input("dev", null, {"serviceAccountName": "default"}, [])
+	count(rule.report) == 0 with input as _input("prod", {"events": ["test"]}, {}, [])
+}
+
+test_deprecated_field if {
+	report := rule.report with input as _input("dev", null, {"serviceAccount": "web"}, [_sa("web")])
+	count(report) == 1
+	some v in report
+	v.path == ["spec", "template", "spec", "serviceAccount"]
+	contains(v.message, "deprecated")
+}

@@ -1,0 +1,90 @@
+# METADATA
+# title: Long-running workloads declare their scheduling priority
+# description: >-
+#   In prod, the Deployments, StatefulSets and DaemonSets of the release (hooks skipped) set
+#   `priorityClassName` (one note per release when none does, else one per workload that
+#   does not), and a name that is neither a PriorityClass of the release nor a built-in one
+#   (system-cluster-critical, system-node-critical) is noted as one that must exist in the
+#   cluster.
+# custom:
+#   id: priority-class
+#   severity: note
+#   profiles: [prod]
+#   scope: release
+#   tags: [availability]
+#   why: >-
+#     Without a priority class every pod gets the cluster's default priority (usually 0):
+#     when nodes fill up, the scheduler cannot preempt batch work for it, and under node
+#     pressure the kubelet evicts it as readily as anything else. A priorityClassName that
+#     does not exist is worse: the API server rejects the pods ("no PriorityClass with name …
+#     was found"), so the workload never starts.
+#   fix: >-
+#     Set `priorityClassName` in the prod values to the class your platform defines for
+#     production services (the chart's `priorityClassName` value), or ship a PriorityClass with
+#     the release. Suppress the note when the cluster's global default class is the right one.
+#   references:
+#     - https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/
+package chartguard.rules.availability["priority-class"]
+
+import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
+
+_kinds := {"Deployment", "StatefulSet", "DaemonSet"}
+
+_builtin := {"system-cluster-critical", "system-node-critical"}
+
+_judged contains p if {
+	some p, pod in input.pods
+	r := input.resources[pod.resource]
+	r.kind in _kinds
+	r.hook == null
+	is_object(pod.spec)
+}
+
+_unset(p) if not _name(p)
+
+# Computed once (a rule), so the per-workload report below stays linear.
+_some_set if {
+	some q in _judged
+	_name(q)
+}
+
+_name(p) := n if {
+	n := input.pods[p].spec.priorityClassName
+	is_string(n)
+	n != ""
+}
+
+# No workload sets one: a single note for the release.
+report contains lib.violation(input.pods[first].resource, array.concat(input.pods[first].path, ["priorityClassName"]), msg) if {
+	judged := sort(_judged)
+	count(judged) > 0
+	every p in judged {
+		_unset(p)
+	}
+	first := judged[0]
+	msg := sprintf(
+		"no workload of the release sets priorityClassName (%s): they run at the cluster's default priority and are preempted and evicted like batch work",
+		[concat(", ", sort({lib.describe(input.pods[p].resource) | some p in judged}))],
+	)
+}
+
+# Some do: each one that does not.
+report contains lib.violation(input.pods[p].resource, array.concat(input.pods[p].path, ["priorityClassName"]), msg) if {
+	_some_set
+	some p in _judged
+	_unset(p)
+	msg := sprintf("%s sets no priorityClassName, unlike other workloads of the release: it runs at the cluster's default priority", [lib.describe(input.pods[p].resource)])
+}
+
+# A class that is neither in the release nor built in.
+report contains lib.violation(input.pods[p].resource, array.concat(input.pods[p].path, ["priorityClassName"]), msg) if {
+	some p in _judged
+	name := _name(p)
+	not name in _builtin
+	count(rel.named_anywhere("PriorityClass", name)) == 0
+	msg := sprintf(
+		"%s uses PriorityClass %q, which the release does not create: it must exist in the cluster, or the API server rejects the pods",
+		[lib.describe(input.pods[p].resource), name],
+	)
+}

@@ -1,0 +1,75 @@
+# METADATA
+# title: Workloads are isolated by a NetworkPolicy of the release
+# description: >-
+#   In prod, the pods of every Deployment, StatefulSet and DaemonSet of the release (hooks
+#   skipped) are selected by a NetworkPolicy of the release (an empty podSelector selects all
+#   pods of its namespace). A note: many platforms apply namespace-wide policies outside the
+#   chart.
+# custom:
+#   id: networkpolicy-missing
+#   severity: note
+#   profiles: [prod]
+#   scope: release
+#   tags: [security, traffic]
+#   why: >-
+#     Without a NetworkPolicy selecting it, a pod accepts connections from every pod in the
+#     cluster and can open connections anywhere: one compromised workload in any namespace
+#     can reach this one's admin ports and databases. Charts that ship a policy
+#     (`networkPolicy.enabled`) carry the knowledge of which ports and peers the application
+#     needs; the platform team usually does not have it.
+#   fix: >-
+#     Enable the chart's NetworkPolicy in the prod values (`networkPolicy.enabled: true`, as
+#     bitnami and argo charts offer), or rely on the namespace's default-deny policy and
+#     suppress the note with that reason.
+#   references:
+#     - https://kubernetes.io/docs/concepts/services-networking/network-policies/
+package chartguard.rules.traffic["networkpolicy-missing"]
+
+import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
+
+_kinds := {"Deployment", "StatefulSet", "DaemonSet"}
+
+# A release with no NetworkPolicy at all: one note, on its first workload, naming them all.
+report contains lib.violation(first.resource, first.labels_path, msg) if {
+	count(_policies) == 0
+	pods := [pod | some pod in input.pods; _judged(pod)]
+	count(pods) > 0
+	first := pods[0]
+	names := sort({lib.describe(pod.resource) | some pod in pods})
+	msg := sprintf(
+		"the release has no NetworkPolicy: the pods of %s accept traffic from every pod of the cluster",
+		[concat(", ", names)],
+	)
+}
+
+# Otherwise each workload its policies leave out.
+report contains lib.violation(pod.resource, pod.labels_path, msg) if {
+	count(_policies) > 0
+	some p, pod in input.pods
+	_judged(pod)
+	not _covered[p]
+	msg := sprintf(
+		"%s is selected by none of the release's NetworkPolicies: its pods accept traffic from every pod of the cluster",
+		[lib.describe(pod.resource)],
+	)
+}
+
+_judged(pod) if {
+	r := input.resources[pod.resource]
+	r.kind in _kinds
+	r.hook == null
+}
+
+_policies contains i if {
+	some i, r in input.resources
+	r.kind == "NetworkPolicy"
+	r.hook == null
+	is_object(r.object.spec.podSelector)
+}
+
+# Pods some policy selects, through the label index (policies × pods would be quadratic).
+_covered contains p if {
+	some i in _policies
+	some p in rel.pods_matching_selector(input.resources[i].object.spec.podSelector, i)
+}

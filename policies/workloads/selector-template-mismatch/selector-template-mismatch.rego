@@ -1,0 +1,98 @@
+# METADATA
+# title: Workload selectors match their own pod template
+# description: >-
+#   The `spec.selector` of every Deployment, StatefulSet, DaemonSet and ReplicaSet (and of a
+#   Job with `manualSelector: true`) is non-empty and selects the labels of its own pod
+#   template.
+# custom:
+#   id: selector-template-mismatch
+#   severity: error
+#   profiles: [dev, prod]
+#   scope: object
+#   tags: [correctness]
+#   why: >-
+#     The API server rejects such an object ("selector does not match template labels", or
+#     "empty selector is invalid"), so `helm install` / `helm upgrade` fails at that object,
+#     after the objects before it were applied. It happens when a selector label is added or
+#     renamed in one place only (a slot: blue/green label, a selectorLabels helper edited
+#     without the pod labels helper).
+#   fix: >-
+#     Render the selector and the pod template labels from the same helper
+#     (`{{ include "mychart.selectorLabels" . }}` in both) and add any extra selector label
+#     to the template's labels too. Remember that a Deployment's selector cannot change after
+#     creation: a new selector needs a new object name.
+#   references:
+#     - https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#selector
+package chartguard.rules.workloads["selector-template-mismatch"]
+
+import data.chartguard.lib
+
+_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}
+
+# The workloads whose selector the API checks against the template: [resource, object].
+_judged contains i if {
+	some i, r in input.resources
+	r.kind in _kinds
+	startswith(r.api_version, "apps/")
+}
+
+_judged contains i if {
+	some i, r in input.resources
+	r.kind == "Job"
+	r.object.spec.manualSelector == true
+}
+
+# A matchLabels pair the template lacks or sets to another value.
+report contains lib.violation(i, ["spec", "selector", "matchLabels", k], msg) if {
+	some i in _judged
+	sel := input.resources[i].object.spec.selector
+	ml := sel.matchLabels
+	is_object(ml)
+	labels := _template_labels(i)
+	some k, v in ml
+	not labels[k] == v
+	msg := sprintf(
+		"%s: selector label %s=%v is not on its pod template (%s): the API server rejects the object (\"selector does not match template labels\")",
+		[lib.describe(i), k, v, _has(labels, k)],
+	)
+}
+
+# A matchExpressions requirement the template labels do not satisfy.
+report contains lib.violation(i, ["spec", "selector", "matchExpressions", n], msg) if {
+	some i in _judged
+	exprs := input.resources[i].object.spec.selector.matchExpressions
+	is_array(exprs)
+	labels := _template_labels(i)
+	some n, expr in exprs
+	is_object(expr)
+	not lib.selector_matches({"matchExpressions": [expr]}, labels)
+	msg := sprintf(
+		"%s: selector requirement %s %s %v does not hold for its pod template's labels: the API server rejects the object",
+		[lib.describe(i), expr.key, expr.operator, object.get(expr, "values", [])],
+	)
+}
+
+# An empty selector ({} or no requirement at all) is invalid for apps/v1 workloads.
+report contains lib.violation(i, ["spec", "selector"], msg) if {
+	some i in _judged
+	sel := input.resources[i].object.spec.selector
+	is_object(sel)
+	count(_obj(object.get(sel, "matchLabels", null))) == 0
+	count(_arr(object.get(sel, "matchExpressions", null))) == 0
+	msg := sprintf("%s: spec.selector is empty: the API server rejects it (\"empty selector is invalid\"); select the pod template's labels", [lib.describe(i)])
+}
+
+_template_labels(i) := l if {
+	l := input.resources[i].object.spec.template.metadata.labels
+	is_object(l)
+} else := {}
+
+_has(labels, k) := sprintf("it has %s=%v", [k, labels[k]]) if {
+	_ = labels[k]
+} else := sprintf("it has no %s label", [k])
+
+_arr(x) := x if is_array(x)
+else := []
+
+_obj(x) := x if is_object(x)
+else := {}
