@@ -19,34 +19,277 @@ pub(crate) struct Doc<'a> {
     pub(crate) dropped: &'a [(Pos, Pos)],
 }
 
-/// Keys whose values are credentials wherever they appear: masked in every snippet.
-pub(crate) fn looks_secret_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase().replace(['-', '.'], "_");
+/// What every mask looks like: fixed width, so a snippet never tells a secret's length.
+pub(crate) const MASK: &str = "****";
+
+/// Parts of an identifier that make it name a credential (`DB_PASSWORD`, `-Dpassword`,
+/// `db.password`, `apiToken`).
+const CREDENTIAL_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "pwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "private_key",
+    "privatekey",
+    "credential",
+    "dsn",
+    "database_url",
+    "connection_string",
+    "connectionstring",
+    "access_key",
+    "accesskey",
+];
+
+/// Identifiers that name a credential without holding one: the name of a Secret, a
+/// reference to it, an existing Secret to use, a file it is mounted at, `auth*` settings.
+fn is_reference(normalized: &str) -> bool {
+    let k = normalized.trim_start_matches('_');
     [
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "apikey",
-        "api_key",
-        "private_key",
-        "privatekey",
-        "credential",
-        "dsn",
-        "database_url",
-        "connection_string",
-        "connectionstring",
-        "access_key",
-        "auth",
+        "name", "names", "ref", "keyref", "_file", "file", "path", "key_ref",
     ]
     .iter()
-    .any(|w| k.contains(w))
+    .any(|end| k.ends_with(end))
+        || k.starts_with("existing")
+        || k.contains("existing_secret")
+        || k.contains("existingsecret")
+        || k == "imagepullsecrets"
+        || k.starts_with("automount")
 }
 
-/// The text of each source with every value that may be a credential replaced by `*`
-/// (byte lengths kept, so positions stay right): Secret data, values under secret-looking
-/// keys, `env` entries with secret-looking names, and the targets of secret findings. Only
-/// this text is ever shown in snippets.
+fn normalize(key: &str) -> String {
+    key.to_ascii_lowercase().replace(['-', '.'], "_")
+}
+
+/// Keys whose values are credentials wherever they appear: masked in every snippet.
+/// References to credentials (`secretName`, `secretRef`, `existingSecret`, `authType`)
+/// are not: they show.
+pub(crate) fn looks_secret_key(key: &str) -> bool {
+    let k = normalize(key);
+    if is_reference(&k) {
+        return false;
+    }
+    k == "auth" || k == "authorization" || CREDENTIAL_WORDS.iter().any(|w| k.contains(w))
+}
+
+/// Where a credential's value starts in one line of text, whatever the syntax: a flag
+/// (`--password=x`, `--token x`, `-Dpassword=x`, mysql's `-px`), an assignment
+/// (`DB_PASSWORD=x`, properties `db.password=x`, INI `password = x`), a JSON or YAML member
+/// (`{"password": "x"}`), a URL with a password (`postgres://u:x@host`). `None` when the
+/// line holds none of them.
+pub(crate) fn credential_in_line(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
+    let mut found: Option<usize> = None;
+    let mut keep = |at: usize| found = Some(found.map_or(at, |f: usize| f.min(at)));
+    let mut i = 0;
+    while i < bytes.len() {
+        if !ident(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && ident(bytes[i]) {
+            i += 1;
+        }
+        let word = &line[start..i];
+        let standalone = start == 0
+            || matches!(
+                bytes[start - 1],
+                b' ' | b'\t' | b'"' | b'\'' | b'[' | b',' | b'='
+            );
+        // mysql/mariadb's `-pSECRET` (no space): any such short flag with something after.
+        if standalone && word.len() > 2 && word.starts_with("-p") && !word.starts_with("-p-") {
+            keep(start + 2);
+            continue;
+        }
+        let k = normalize(word.trim_start_matches('-'));
+        let k = k
+            .strip_prefix('d')
+            .filter(|_| word.starts_with("-D"))
+            .unwrap_or(&k);
+        let credential =
+            (k == "auth" || k.ends_with("_auth") || CREDENTIAL_WORDS.iter().any(|w| k.contains(w)))
+                && !is_reference(k);
+        if !credential {
+            continue;
+        }
+        // What follows the name: an optional closing quote, blanks, then `=` or `:`.
+        let mut j = i;
+        while j < bytes.len() && matches!(bytes[j], b'"' | b'\'') {
+            j += 1;
+        }
+        while j < bytes.len() && matches!(bytes[j], b' ' | b'\t') {
+            j += 1;
+        }
+        let assigned = j < bytes.len()
+            && (bytes[j] == b'=' || (bytes[j] == b':' && bytes.get(j + 1) != Some(&b':')));
+        if assigned {
+            j += 1;
+        } else if word.starts_with('-') {
+            // `--token VALUE`, `["--token", "VALUE"]`: the next word, unless it is a flag.
+            while j < bytes.len() && matches!(bytes[j], b' ' | b'\t' | b',' | b'"' | b'\'') {
+                j += 1;
+            }
+            if j >= bytes.len() || matches!(bytes[j], b'-' | b']' | b'#' | b'}') {
+                continue;
+            }
+        } else {
+            continue;
+        }
+        while j < bytes.len() && matches!(bytes[j], b' ' | b'\t') {
+            j += 1;
+        }
+        if j < bytes.len() {
+            keep(j);
+        }
+    }
+    // scheme://user:password@host
+    let mut from = 0;
+    while let Some(at) = line[from..].find("://") {
+        let auth_start = from + at + 3;
+        let rest = &line[auth_start..];
+        let end = rest
+            .find(|c: char| c == '/' || c.is_whitespace() || c == '"' || c == '\'')
+            .unwrap_or(rest.len());
+        if let Some(a) = rest[..end].rfind('@') {
+            if rest[..a].contains(':') {
+                keep(auth_start);
+            }
+        }
+        from = auth_start;
+    }
+    found
+}
+
+/// Replaces each byte range of `text` by [`MASK`], range by range and line by line (a range
+/// never swallows a line break, so line numbers stay; the blanks at either end of a range
+/// stay so the layout does). Columns before a mask are unchanged; later ones on that line
+/// move, which is why masks start at values, after the keys locations point at.
+fn apply_masks(text: &str, mut ranges: Vec<(usize, usize)>) -> String {
+    if ranges.is_empty() {
+        return text.to_string();
+    }
+    let mut pieces: Vec<(usize, usize)> = Vec::new();
+    for (a, b) in ranges.drain(..) {
+        let (mut a, b) = (a.min(text.len()), b.min(text.len()));
+        while a < b {
+            let line_end = text[a..b].find('\n').map_or(b, |i| a + i);
+            let seg = &text[a..line_end];
+            let lead = seg.len() - seg.trim_start().len();
+            let trail = seg.len() - seg.trim_end().len();
+            if lead + trail < seg.len() {
+                pieces.push((a + lead, line_end - trail));
+            }
+            a = line_end + 1;
+        }
+    }
+    pieces.sort();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (a, b) in pieces {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (a, b) in merged {
+        // Ranges come from node spans and ASCII scans: they lie on character boundaries,
+        // but a wrong one must not panic.
+        if !text.is_char_boundary(a) || !text.is_char_boundary(b) || a < at {
+            continue;
+        }
+        out.push_str(&text[at..a]);
+        out.push_str(MASK);
+        at = b;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Masks, in every line of `text` that holds a credential form, everything from the
+/// credential's value to the end of the line.
+pub(crate) fn credential_lines(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        if let Some(at) = credential_in_line(body) {
+            out.push((start + at, start + body.len()));
+        }
+        start += line.len();
+    }
+    out
+}
+
+/// Keys whose scalar values are shown even in an object holding credentials: names,
+/// kinds, images, ports, references to Secrets. Everything else there is masked.
+fn safe_key(key: &str) -> bool {
+    matches!(
+        key,
+        "apiVersion"
+            | "kind"
+            | "name"
+            | "namespace"
+            | "generateName"
+            | "image"
+            | "imagePullPolicy"
+            | "restartPolicy"
+            | "type"
+            | "protocol"
+            | "containerPort"
+            | "port"
+            | "targetPort"
+            | "replicas"
+            | "mountPath"
+            | "subPath"
+            | "key"
+            | "secretName"
+            | "claimName"
+            | "serviceAccountName"
+            | "schedule"
+    )
+}
+
+/// Does this object hold a credential in a place a snippet could show? A Secret, a value
+/// under a credential key, an env entry named like a credential with a literal value (not
+/// a `valueFrom` reference).
+fn holds_credentials(kind: &str, root: &Node) -> bool {
+    fn walk(node: &Node) -> bool {
+        match &node.value {
+            Value::Map(entries) => {
+                let env_name = node
+                    .get("name")
+                    .and_then(Node::as_str)
+                    .is_some_and(looks_secret_key);
+                entries.iter().any(|e| {
+                    let scalar = !matches!(
+                        e.value.value,
+                        Value::Map(_) | Value::Seq(_) | Value::Null | Value::Bool(_)
+                    );
+                    (scalar && looks_secret_key(&e.key))
+                        || (env_name && scalar && e.key != "name")
+                        || walk(&e.value)
+                })
+            }
+            Value::Seq(items) => items.iter().any(walk),
+            _ => false,
+        }
+    }
+    kind == "Secret" || walk(root)
+}
+
+/// The text of each source as snippets may show it: every value that may be a credential
+/// becomes [`MASK`]. Masked are Secret data, values under credential keys, every key of an
+/// `env` entry named like a credential but its name, the targets of secret findings, every
+/// line holding a credential form ([`credential_in_line`]), and, in an object that holds a
+/// credential anywhere, every scalar not under a key known to be safe to show (default
+/// deny: a typo'd or misplaced field there may hold the secret). Only this text is ever
+/// shown in snippets.
 pub(crate) fn files(files: &[SourceFile], docs: &[Doc<'_>], findings: &[Finding]) -> Vec<String> {
     let mut spans: Vec<Vec<(Pos, Pos)>> = vec![Vec::new(); files.len()];
     fn collect(node: &Node, under_secret: bool, out: &mut Vec<(Pos, Pos)>) {
@@ -58,13 +301,30 @@ pub(crate) fn files(files: &[SourceFile], docs: &[Doc<'_>], findings: &[Finding]
                     .is_some_and(looks_secret_key);
                 for e in entries {
                     let secret =
-                        under_secret || looks_secret_key(&e.key) || (env_name && e.key == "value");
+                        under_secret || looks_secret_key(&e.key) || (env_name && e.key != "name");
                     collect(&e.value, secret, out);
                 }
             }
             Value::Seq(items) => items.iter().for_each(|n| collect(n, under_secret, out)),
+            Value::Null | Value::Bool(_) => {}
             _ if under_secret => out.push((node.pos, node.end)),
             _ => {}
+        }
+    }
+    // Default deny: every scalar but those under safe keys.
+    fn collect_unsafe(node: &Node, out: &mut Vec<(Pos, Pos)>) {
+        match &node.value {
+            Value::Map(entries) => {
+                for e in entries {
+                    if safe_key(&e.key) && !matches!(e.value.value, Value::Map(_) | Value::Seq(_)) {
+                        continue;
+                    }
+                    collect_unsafe(&e.value, out);
+                }
+            }
+            Value::Seq(items) => items.iter().for_each(|n| collect_unsafe(n, out)),
+            Value::Null | Value::Bool(_) => {}
+            _ => out.push((node.pos, node.end)),
         }
     }
     for r in docs {
@@ -85,6 +345,16 @@ pub(crate) fn files(files: &[SourceFile], docs: &[Doc<'_>], findings: &[Finding]
         // A value dropped for a repeated key has no node; nothing says it is not a secret.
         list.extend(r.dropped.iter().copied());
         collect(r.root, false, list);
+        let in_a_line = files.get(r.file).is_some_and(|f| {
+            f.text
+                .lines()
+                .skip(r.root.pos.line.saturating_sub(1))
+                .take(r.root.end.line + 1 - r.root.pos.line.min(r.root.end.line))
+                .any(|l| credential_in_line(l).is_some())
+        });
+        if in_a_line || holds_credentials(r.kind, r.root) {
+            collect_unsafe(r.root, list);
+        }
     }
     for f in findings.iter().filter(|f| f.sensitive) {
         let r = &docs[f.target.resource];
@@ -109,28 +379,18 @@ pub(crate) fn files(files: &[SourceFile], docs: &[Doc<'_>], findings: &[Finding]
         .iter()
         .zip(spans)
         .map(|(file, spans)| {
-            if spans.is_empty() {
-                return file.text.clone();
-            }
             let starts = line_starts(&file.text);
-            let mut bytes = file.text.clone().into_bytes();
-            for (a, b) in spans {
-                let (from, to) = (
-                    byte_offset(&starts, &file.text, a),
-                    byte_offset(&starts, &file.text, b),
-                );
-                // Spaces stay: a span's end may reach into the next line's indentation, and
-                // the layout must stay readable.
-                for byte in bytes.iter_mut().take(to.min(file.text.len())).skip(from) {
-                    if !matches!(*byte, b'\n' | b'\r' | b' ' | b'\t') {
-                        *byte = b'*';
-                    }
-                }
-            }
-            // Only whole multi-byte characters fall inside a masked span and every one of their
-            // bytes became '*', so the text is still UTF-8.
-            String::from_utf8(bytes)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+            let mut ranges: Vec<(usize, usize)> = spans
+                .into_iter()
+                .map(|(a, b)| {
+                    (
+                        byte_offset(&starts, &file.text, a),
+                        byte_offset(&starts, &file.text, b),
+                    )
+                })
+                .collect();
+            ranges.extend(credential_lines(&file.text));
+            apply_masks(&file.text, ranges)
         })
         .collect()
 }
@@ -236,6 +496,11 @@ fn template(text: &str, sensitive_lines: &[usize]) -> String {
         } else if !key.is_empty() && key != "value" {
             secret_env_name = false;
         }
+        // A credential written in the line itself (`- --password=x`, `DB_PASSWORD=x`).
+        let (mask, value_at) = match credential_in_line(body) {
+            Some(at) if !mask || at < value_at => (true, at),
+            _ => (mask, value_at),
+        };
         if mask {
             let (head, tail) = body.split_at(value_at.min(body.len()));
             // A trailing YAML comment is not part of the value: keep it readable.
@@ -283,21 +548,22 @@ fn mask_literal(s: &str) -> String {
     out
 }
 
+/// One literal stretch of template text becomes [`MASK`], blanks and quotes around it kept.
 fn mask_chars(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_whitespace() || c == '"' || c == '\'' {
-                c.to_string()
-            } else {
-                "*".repeat(c.len_utf8())
-            }
-        })
-        .collect()
+    let core = s.trim_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'');
+    if core.is_empty() {
+        return s.to_string();
+    }
+    let at = s.find(core).unwrap_or(0);
+    format!("{}{MASK}{}", &s[..at], &s[at + core.len()..])
 }
 
-/// Helm echoes values in its errors (`key "x" has no value`, `cannot parse template "…"`):
-/// every `--set`/`--set-string` value, and every value under a credential-looking key of the
-/// values files, becomes `****` before the message is shown or written to SARIF.
+/// Helm echoes values in its errors (`key "x" has no value`, a schema `pattern` failure
+/// quoting the value, `cannot parse template "…"`): every value of every values source
+/// becomes [`MASK`] before the message is shown or written to SARIF — the values files
+/// given, the chart's and its subcharts' `values.yaml`, and `--set`/`--set-string` values
+/// as Helm parses them — in each escaping Helm may print a value with (Go `%q`, JSON,
+/// YAML quoting); then every credential form left in the text ([`credential_in_line`]).
 pub(crate) fn helm_message<'a>(
     message: &str,
     set_args: impl Iterator<Item = &'a String>,
@@ -305,10 +571,7 @@ pub(crate) fn helm_message<'a>(
 ) -> String {
     let mut secrets: Vec<String> = Vec::new();
     for arg in set_args {
-        for part in arg.split(',') {
-            let value = part.split_once('=').map(|(_, v)| v).unwrap_or(part);
-            secrets.push(value.trim().to_string());
-        }
+        secrets.extend(set_values(arg));
     }
     fn walk(node: &Node, secret: bool, out: &mut Vec<String>) {
         match &node.value {
@@ -318,11 +581,28 @@ pub(crate) fn helm_message<'a>(
                 }
             }
             Value::Seq(items) => items.iter().for_each(|n| walk(n, secret, out)),
-            Value::Str(s) if secret => out.push(s.clone()),
+            Value::Str(s) => out.push(s.clone()),
+            // Numeric passwords are values too; short numbers (ports, counts) only where a
+            // credential key says so, or every digit of the message would go.
+            Value::Int(i) if secret || i.unsigned_abs() >= 1000 => {
+                out.push(i.to_string());
+                out.extend(go_float(*i));
+            }
+            Value::Float(f) if secret => out.push(f.to_string()),
             _ => {}
         }
     }
+    let mut files: Vec<PathBuf> = Vec::new();
     for f in values_files {
+        // A chart's values.yaml: its subcharts' defaults are values too.
+        if f.file_name().is_some_and(|n| n == "values.yaml") {
+            if let Some(dir) = f.parent() {
+                subchart_values(dir, 0, &mut files);
+            }
+        }
+        files.push(f);
+    }
+    for f in files {
         let Ok(text) = std::fs::read_to_string(&f) else {
             continue;
         };
@@ -330,15 +610,174 @@ pub(crate) fn helm_message<'a>(
             walk(&doc.root, false, &mut secrets);
         }
     }
-    // Longest first, so a secret that contains another is replaced whole; very short values
-    // would mangle ordinary words and numbers of the message.
-    secrets.retain(|s| s.chars().count() >= 4);
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    secrets.dedup();
+    // Short values would mangle ordinary words of the message; the credential forms below
+    // still catch a short password written beside its key.
+    secrets.retain(|s| {
+        let s = s.trim();
+        s.chars().count() >= 3 && !matches!(s, "true" | "false" | "null" | "yes" | "no")
+    });
+    let mut forms: Vec<String> = secrets.iter().flat_map(|s| escapings(s)).collect();
+    // Longest first, so a secret that contains another is replaced whole.
+    forms.retain(|s| s.chars().count() >= 3);
+    forms.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    forms.dedup();
     let mut out = message.to_string();
-    for s in &secrets {
-        out = out.replace(s.as_str(), "****");
+    for s in &forms {
+        out = replace_value(&out, s);
     }
+    apply_masks(&out, credential_lines(&out))
+}
+
+/// Replaces `value` in `text`, except where it is the chart's own name in a template path
+/// Helm names (`mychart/templates/x.yaml`): the location must stay readable.
+fn replace_value(text: &str, value: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(value) {
+        let after = &rest[at + value.len()..];
+        out.push_str(&rest[..at]);
+        if after.starts_with("/templates/") || after.starts_with("/charts/") {
+            out.push_str(value);
+        } else {
+            out.push_str(MASK);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// How Go's `%v` prints an integer that went through a float64 (every YAML number in
+/// Helm's values does): `98765432` is `9.8765432e+07`.
+fn go_float(i: i64) -> Option<String> {
+    let digits = i.unsigned_abs().to_string();
+    let exp = digits.len() - 1;
+    if exp < 6 {
+        return None;
+    }
+    let sig = digits.trim_end_matches('0');
+    let mantissa = if sig.len() > 1 {
+        format!("{}.{}", &sig[..1], &sig[1..])
+    } else {
+        sig.to_string()
+    };
+    Some(format!(
+        "{}{mantissa}e+{exp:02}",
+        if i < 0 { "-" } else { "" }
+    ))
+}
+
+/// `dir/charts/*/values.yaml` and deeper. Packaged subcharts (`.tgz`) are not opened.
+fn subchart_values(dir: &std::path::Path, depth: usize, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir.join("charts")) else {
+        return;
+    };
+    if depth > 8 {
+        return;
+    }
+    let mut subs: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    subs.sort();
+    for sub in subs.into_iter().filter(|p| p.is_dir()) {
+        out.push(sub.join("values.yaml"));
+        subchart_values(&sub, depth + 1, out);
+    }
+}
+
+/// The forms a value takes in Helm's messages: as is, Go `%q` (`\n`, `\t`, `\"`, `\\`,
+/// `\xNN`), JSON, YAML quoting (`''`), and with `\'`.
+fn escapings(s: &str) -> Vec<String> {
+    let mut go = String::new();
+    for c in s.chars() {
+        match c {
+            '"' => go.push_str("\\\""),
+            '\\' => go.push_str("\\\\"),
+            '\n' => go.push_str("\\n"),
+            '\t' => go.push_str("\\t"),
+            '\r' => go.push_str("\\r"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                go.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => go.push(c),
+        }
+    }
+    // Helm 4's schema errors: single quotes, `\'` inside, `"` as is.
+    let single = go.replace("\\\"", "\"").replace('\'', "\\'");
+    let json = serde_json::to_string(s).unwrap_or_default();
+    let json = json.trim_matches('"').to_string();
+    let mut forms = vec![
+        s.to_string(),
+        s.trim().to_string(),
+        go.clone(),
+        single,
+        json,
+        s.replace('\'', "''"),
+    ];
+    // A multi-line value (a PEM key) may be quoted line by line.
+    forms.extend(
+        s.lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| l.len() >= 8),
+    );
+    forms
+}
+
+/// The values one `--set`/`--set-string` argument sets, split as Helm's strvals parser
+/// splits it: on commas and the first `=` not escaped by a backslash (`a=X\,y` sets `X,y`),
+/// list items of `{a,b}` one by one.
+fn set_values(arg: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut value: Option<String> = None;
+    let mut raw = String::new();
+    let mut braces = 0usize;
+    let mut chars = arg.chars();
+    let flush = |value: &mut Option<String>, raw: &mut String, out: &mut Vec<String>| {
+        if let Some(v) = value.take() {
+            out.push(v);
+        }
+        out.push(std::mem::take(raw));
+    };
+    while let Some(c) = chars.next() {
+        match (c, value.is_some()) {
+            ('\\', _) => {
+                let next = chars.next().unwrap_or('\\');
+                if let Some(v) = value.as_mut() {
+                    v.push(next);
+                }
+                raw.push(c);
+                raw.push(next);
+                continue;
+            }
+            ('=', false) => {
+                value = Some(String::new());
+                raw.clear();
+                continue;
+            }
+            ('{', true) if value.as_deref() == Some("") => {
+                braces += 1;
+                continue;
+            }
+            ('}', true) if braces > 0 => {
+                braces -= 1;
+                continue;
+            }
+            (',', true) if braces > 0 => {
+                flush(&mut value, &mut raw, &mut out);
+                value = Some(String::new());
+                continue;
+            }
+            (',', _) => {
+                flush(&mut value, &mut raw, &mut out);
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(v) = value.as_mut() {
+            v.push(c);
+            raw.push(c);
+        }
+    }
+    flush(&mut value, &mut raw, &mut out);
+    out.retain(|v| !v.is_empty());
     out
 }
 
