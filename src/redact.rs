@@ -58,6 +58,8 @@ fn is_reference(normalized: &str) -> bool {
         || k.contains("existingsecret")
         || k == "imagepullsecrets"
         || k.starts_with("automount")
+        // A file name (`templates/secret.yaml:7:20` in Helm's messages).
+        || [".yaml", ".yml", ".tpl", ".txt"].iter().any(|e| k.ends_with(&e.replace('.', "_")))
 }
 
 fn normalize(key: &str) -> String {
@@ -629,14 +631,19 @@ pub(crate) fn helm_message<'a>(
 }
 
 /// Replaces `value` in `text`, except where it is the chart's own name in a template path
-/// Helm names (`mychart/templates/x.yaml`): the location must stay readable.
+/// Helm names (`mychart/templates/x.yaml`): the location must stay readable; and a short
+/// value only as a whole word (`app` is a value, `apps/v1` must stay).
 fn replace_value(text: &str, value: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
+    let short = value.chars().count() < 8;
     while let Some(at) = rest.find(value) {
         let after = &rest[at + value.len()..];
         out.push_str(&rest[..at]);
-        if after.starts_with("/templates/") || after.starts_with("/charts/") {
+        let glued = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        let inside_a_word =
+            short && (glued(rest[..at].chars().next_back()) || glued(after.chars().next()));
+        if inside_a_word || after.starts_with("/templates/") || after.starts_with("/charts/") {
             out.push_str(value);
         } else {
             out.push_str(MASK);
@@ -792,7 +799,8 @@ mod tests {
         assert!(!r.contains("hunter2") && !r.contains("tok-123"), "{r}");
         assert!(r.contains("{{ .Values.apiKey | quote }}"), "{r}");
         assert!(r.contains("value: debug"), "{r}");
-        assert_eq!(r.len(), t.len());
+        assert!(r.contains("DATABASE_PASSWORD: ****\n"), "fixed width: {r}");
+        assert_eq!(r.lines().count(), t.lines().count());
     }
 
     fn masked(text: &str) -> String {
@@ -811,7 +819,11 @@ mod tests {
             })
             .collect();
         let out = files(&sources, &docs, &[]).remove(0);
-        assert_eq!(out.len(), text.len(), "lengths are kept: {out}");
+        assert_eq!(
+            out.lines().count(),
+            text.lines().count(),
+            "lines are kept: {out}"
+        );
         out
     }
 
@@ -822,8 +834,12 @@ mod tests {
         for secret in ["hunter2", "swordfish", "tok-123"] {
             assert!(!out.contains(secret), "{secret} shown:\n{out}");
         }
-        for kept in ["debug", "value: fast", "name: API_TOKEN", "anything:"] {
+        // An object holding a credential shows only what is known to be safe: names, keys.
+        for kept in ["name: API_TOKEN", "anything:", "name: MODE", "log_level:"] {
             assert!(out.contains(kept), "{kept} lost:\n{out}");
+        }
+        for masked in ["debug", "fast"] {
+            assert!(!out.contains(masked), "default deny shows {masked}:\n{out}");
         }
     }
 
@@ -849,6 +865,134 @@ mod tests {
         assert_eq!(
             out,
             "error: value ****, tag ****, token ****, ab and 3 replicas"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn every_credential_form_is_found_in_a_line() {
+        for (line, value) in [
+            ("args: --password=hunter2", "hunter2"),
+            ("command: mysql -uroot -phunter2", "hunter2"),
+            ("env: \"DB_PASSWORD=hunter2\"", "hunter2\""),
+            ("  - -Dspring.datasource.password=hunter2", "hunter2"),
+            ("  - -Dpassword=hunter2", "hunter2"),
+            ("{\"db\": {\"password\": \"hunter2\"}}", "\"hunter2\"}}"),
+            ("db.password=hunter2", "hunter2"),
+            ("password = hunter2", "hunter2"),
+            ("args: [\"--token\", \"hunter2\"]", "hunter2\"]"),
+            (
+                "url: postgres://app:hunter2@db:5432/x",
+                "app:hunter2@db:5432/x",
+            ),
+            (
+                "env: [{name: JAVA_OPTS, value: \"-Dx.password=hunter2\"}]",
+                "hunter2\"}]",
+            ),
+        ] {
+            let at = credential_in_line(line).unwrap_or_else(|| panic!("not found: {line}"));
+            assert_eq!(&line[at..], value, "{line}");
+        }
+        for line in [
+            "  - name: DB_PASSWORD",
+            "secretName: tls-cert",
+            "existingSecret: db-creds",
+            "secretKeyRef: {name: db, key: password}",
+            "authType: basic",
+            "imagePullSecrets: [{name: regcred}]",
+            "passwordFile: /run/secrets/db",
+            "image: example/app:1.0.0",
+            "url: https://example.com/path",
+            "Error: template: x/templates/secret.yaml:7:20: executing",
+        ] {
+            assert_eq!(credential_in_line(line), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn references_to_credentials_are_not_credentials() {
+        for k in [
+            "secretName",
+            "secretRef",
+            "existingSecret",
+            "authType",
+            "authEnabled",
+            "auth.existingSecret",
+            "secretKeyRef",
+            "imagePullSecrets",
+        ] {
+            assert!(!looks_secret_key(k), "{k}");
+        }
+        for k in [
+            "password",
+            "DB_PASSWORD",
+            "apiToken",
+            "auth",
+            "clientSecret",
+            "tls.privateKey",
+        ] {
+            assert!(looks_secret_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn the_snippet_classes_of_the_review_are_masked() {
+        let t = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      args: --password=LEAK1\n    - name: b\n      command: mysql -uroot -pLEAK2\n    - name: c\n      env: \"DB_PASSWORD=LEAK3\"\n    - name: d\n      env:\n        - name: DB_PASSWORD\n          valeu: LEAK4\n    - name: e\n      env: [{name: JAVA_OPTS, value: \"-Dspring.datasource.password=LEAK5\"}]\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringdata:\n  config.json: '{\"password\": \"LEAK6\"}'\n  other: LEAK7\n";
+        let out = masked(t);
+        assert!(!out.contains("LEAK"), "{out}");
+        for kept in [
+            "name: a",
+            "name: DB_PASSWORD",
+            "valeu: ****",
+            "args: ****",
+            "stringdata:",
+            "other: ****",
+        ] {
+            assert!(out.contains(kept), "{kept} lost:\n{out}");
+        }
+    }
+
+    #[test]
+    fn masks_are_fixed_width() {
+        let long = "x".repeat(64);
+        let t = format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: s}}\nstringData:\n  a: {long}\n  b: \"two words\"\n");
+        let out = masked(&t);
+        assert!(
+            out.contains("  a: ****\n") && out.contains("  b: ****\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn set_values_follow_helms_escaping() {
+        assert_eq!(set_values(r"tls.password=X\,y"), ["X,y", r"X\,y"]);
+        let v = set_values("a=1,b={p1,p2},c=q");
+        for want in ["1", "p1", "p2", "q"] {
+            assert!(v.iter().any(|x| x == want), "{want}: {v:?}");
+        }
+    }
+
+    #[test]
+    fn helm_messages_lose_values_in_every_escaping() {
+        let dir = std::env::temp_dir().join(format!("cg-redact-esc-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("charts/sub")).unwrap();
+        let values = dir.join("values.yaml");
+        std::fs::write(
+            &values,
+            "note: \"PEM-1\\n\\tit's\"\npin: 98765432\nname: app\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("charts/sub/values.yaml"),
+            "password: sub-default-pw\n",
+        )
+        .unwrap();
+        let set = [r"tls.password=X\,y-secret".to_string()];
+        let message = "a \"PEM-1\\n\\tit's\" b 'PEM-1\\n\\tit\\'s' c 9.8765432e+07 98765432 d sub-default-pw e \"X,y-secret\" apps/v1 f --password=zz mychart/templates/x.yaml";
+        let out = helm_message(message, set.iter(), std::iter::once(values));
+        assert_eq!(
+            out,
+            "a \"****\" b '****' c **** **** d **** e \"****\" apps/v1 f --password=****"
         );
         let _ = std::fs::remove_dir_all(&dir);
     }
