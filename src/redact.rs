@@ -730,7 +730,7 @@ fn escapings(s: &str) -> Vec<String> {
 
 /// The values one `--set`/`--set-string` argument sets, split as Helm's strvals parser
 /// splits it: on commas and the first `=` not escaped by a backslash (`a=X\,y` sets `X,y`),
-/// list items of `{a,b}` one by one.
+/// list items of `{a,b}` one by one, and keys left without a value.
 fn set_values(arg: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut value: Option<String> = None;
@@ -778,10 +778,12 @@ fn set_values(arg: &str) -> Vec<String> {
             }
             _ => {}
         }
+        // Text before any `=` is a key; a key with no value (`a=x,y`: `y`) is echoed by
+        // Helm's "key \"y\" has no value", and is often the rest of a value split on a comma.
         if let Some(v) = value.as_mut() {
             v.push(c);
-            raw.push(c);
         }
+        raw.push(c);
     }
     flush(&mut value, &mut raw, &mut out);
     out.retain(|v| !v.is_empty());
@@ -966,8 +968,8 @@ mod tests {
     #[test]
     fn set_values_follow_helms_escaping() {
         assert_eq!(set_values(r"tls.password=X\,y"), ["X,y", r"X\,y"]);
-        let v = set_values("a=1,b={p1,p2},c=q");
-        for want in ["1", "p1", "p2", "q"] {
+        let v = set_values("a=1,b={p1,p2},c=q,rest");
+        for want in ["1", "p1", "p2", "q", "rest"] {
             assert!(v.iter().any(|x| x == want), "{want}: {v:?}");
         }
     }
