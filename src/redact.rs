@@ -595,19 +595,18 @@ pub(crate) fn helm_message<'a>(
         }
     }
     let mut files: Vec<PathBuf> = Vec::new();
+    let mut texts: Vec<String> = Vec::new();
     for f in values_files {
         // A chart's values.yaml: its subcharts' defaults are values too.
         if f.file_name().is_some_and(|n| n == "values.yaml") {
             if let Some(dir) = f.parent() {
-                subchart_values(dir, 0, &mut files);
+                subchart_values(dir, 0, &mut files, &mut texts);
             }
         }
         files.push(f);
     }
-    for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else {
-            continue;
-        };
+    texts.extend(files.iter().filter_map(|f| std::fs::read_to_string(f).ok()));
+    for text in texts {
         if let Ok(Some(doc)) = crate::yaml::parse_document(&text, 0) {
             walk(&doc.root, false, &mut secrets);
         }
@@ -674,8 +673,15 @@ fn go_float(i: i64) -> Option<String> {
     ))
 }
 
-/// `dir/charts/*/values.yaml` and deeper. Packaged subcharts (`.tgz`) are not opened.
-fn subchart_values(dir: &std::path::Path, depth: usize, out: &mut Vec<PathBuf>) {
+/// `dir/charts/*/values.yaml` and deeper, and the `values.yaml` files inside packaged
+/// subcharts (`dir/charts/*.tgz`, read with `tar`: only on Helm's error path, and without a
+/// gzip and tar crate in the lock file; no `tar` on PATH leaves them out).
+fn subchart_values(
+    dir: &std::path::Path,
+    depth: usize,
+    out: &mut Vec<PathBuf>,
+    texts: &mut Vec<String>,
+) {
     let Ok(entries) = std::fs::read_dir(dir.join("charts")) else {
         return;
     };
@@ -684,10 +690,34 @@ fn subchart_values(dir: &std::path::Path, depth: usize, out: &mut Vec<PathBuf>) 
     }
     let mut subs: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     subs.sort();
-    for sub in subs.into_iter().filter(|p| p.is_dir()) {
-        out.push(sub.join("values.yaml"));
-        subchart_values(&sub, depth + 1, out);
+    for sub in subs {
+        if sub.is_dir() {
+            out.push(sub.join("values.yaml"));
+            subchart_values(&sub, depth + 1, out, texts);
+        } else if sub.extension().is_some_and(|e| e == "tgz") {
+            texts.extend(packaged_values(&sub));
+        }
     }
+}
+
+fn packaged_values(tgz: &std::path::Path) -> Vec<String> {
+    let tar = |args: &[&std::ffi::OsStr]| {
+        std::process::Command::new("tar")
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    let Some(list) = tar(&["-tzf".as_ref(), tgz.as_os_str()]) else {
+        return Vec::new();
+    };
+    list.lines()
+        .filter(|entry| entry.ends_with("/values.yaml"))
+        .filter_map(|entry| tar(&["-xzOf".as_ref(), tgz.as_os_str(), entry.as_ref()]))
+        .collect()
 }
 
 /// The forms a value takes in Helm's messages: as is, Go `%q` (`\n`, `\t`, `\"`, `\\`,

@@ -2,7 +2,7 @@
 //! show them (tests/charts/leaky-forms: strings where lists belong, typos under a secret
 //! env entry, a misspelled Secret field, flow-style lines, credential forms in args; Helm
 //! errors echoing values from values files, subchart defaults, escaped `--set` values and
-//! numbers), checked absent from every output format and the gate's report, with both Helms,
+//! numbers, a packaged subchart's defaults), checked absent from every output format and the gate's report, with both Helms,
 //! and a fixed-width mask present where they were.
 
 mod common;
@@ -127,7 +127,7 @@ fn the_gate_report_masks_planted_secrets() {
 /// password printed as a float, an escaped comma in `--set`, a subchart's default.
 #[test]
 fn helm_errors_never_echo_a_value() {
-    let cases: [&[&str]; 3] = [
+    let cases: [&[&str]; 4] = [
         &["-f", "tests/charts/leaky-forms/errors.yaml"],
         &[
             "-f",
@@ -136,6 +136,7 @@ fn helm_errors_never_echo_a_value() {
             r"tls.password=LEAKH06\,LEAKH09-after-comma",
         ],
         &["--set", "sub.boom=true"],
+        &["--set", "packed.boom=true"],
     ];
     let mut secrets = planted(&[
         "errors.yaml",
