@@ -228,33 +228,81 @@ pub(crate) fn credential_lines(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Keys whose scalar values are shown even in an object holding credentials: names,
-/// kinds, images, ports, references to Secrets. Everything else there is masked.
+/// Keys whose scalar values (or lists of scalars) are shown even in an object holding
+/// credentials: names, kinds, images, ports, references to Secrets, and the settings rules
+/// judge (security context, hooks, rollout, probes, resources). Everything else there is
+/// masked.
 fn safe_key(key: &str) -> bool {
-    matches!(
-        key,
-        "apiVersion"
-            | "kind"
-            | "name"
-            | "namespace"
-            | "generateName"
-            | "image"
-            | "imagePullPolicy"
-            | "restartPolicy"
-            | "type"
-            | "protocol"
-            | "containerPort"
-            | "port"
-            | "targetPort"
-            | "replicas"
-            | "mountPath"
-            | "subPath"
-            | "key"
-            | "secretName"
-            | "claimName"
-            | "serviceAccountName"
-            | "schedule"
-    )
+    key.starts_with("helm.sh/")
+        || key.starts_with("chartguard.io/")
+        || matches!(
+            key,
+            "apiVersion"
+                | "kind"
+                | "name"
+                | "namespace"
+                | "generateName"
+                | "image"
+                | "imagePullPolicy"
+                | "restartPolicy"
+                | "type"
+                | "protocol"
+                | "containerPort"
+                | "port"
+                | "targetPort"
+                | "replicas"
+                | "mountPath"
+                | "subPath"
+                | "key"
+                | "secretName"
+                | "claimName"
+                | "serviceAccountName"
+                | "schedule"
+                | "runAsUser"
+                | "runAsGroup"
+                | "fsGroup"
+                | "add"
+                | "drop"
+                | "maxUnavailable"
+                | "maxSurge"
+                | "minAvailable"
+                | "cpu"
+                | "memory"
+                | "ephemeral-storage"
+                | "storage"
+                | "accessModes"
+                | "storageClassName"
+                | "priorityClassName"
+                | "concurrencyPolicy"
+                | "minReplicas"
+                | "maxReplicas"
+                | "averageUtilization"
+                | "path"
+                | "scheme"
+        )
+}
+
+/// A scalar shown whatever its key, by its shape: a number of at most five digits (user
+/// IDs, ports, weights, counts) or a quantity (`100m`, `512Mi`, `25%`). A longer number may
+/// be a PIN or a numeric password.
+fn safe_shape(value: &Value) -> bool {
+    match value {
+        Value::Null | Value::Bool(_) => true,
+        Value::Int(i) => i.unsigned_abs() < 100_000,
+        Value::Float(_) => false,
+        Value::Str(s) => {
+            let s = s.strip_prefix('-').unwrap_or(s);
+            let digits = s.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == '%');
+            let unit = &s[digits.len()..];
+            (1..=5).contains(&digits.len())
+                && digits.chars().all(|c| c.is_ascii_digit())
+                && matches!(
+                    unit,
+                    "" | "%" | "m" | "k" | "M" | "G" | "T" | "Ki" | "Mi" | "Gi" | "Ti" | "s"
+                )
+        }
+        Value::Seq(_) | Value::Map(_) => false,
+    }
 }
 
 /// Does this object hold a credential in a place a snippet could show? A Secret, a value
@@ -318,14 +366,21 @@ pub(crate) fn files(files: &[SourceFile], docs: &[Doc<'_>], findings: &[Finding]
         match &node.value {
             Value::Map(entries) => {
                 for e in entries {
-                    if safe_key(&e.key) && !matches!(e.value.value, Value::Map(_) | Value::Seq(_)) {
+                    let scalars = match &e.value.value {
+                        Value::Map(_) => false,
+                        Value::Seq(items) => items
+                            .iter()
+                            .all(|i| !matches!(i.value, Value::Map(_) | Value::Seq(_))),
+                        _ => true,
+                    };
+                    if safe_key(&e.key) && scalars {
                         continue;
                     }
                     collect_unsafe(&e.value, out);
                 }
             }
             Value::Seq(items) => items.iter().for_each(|n| collect_unsafe(n, out)),
-            Value::Null | Value::Bool(_) => {}
+            v if safe_shape(v) => {}
             _ => out.push((node.pos, node.end)),
         }
     }
@@ -1080,5 +1135,23 @@ mod tests {
         assert!(!out.contains("hunter2") && !out.contains("abc123"), "{out}");
         assert!(out.contains("sprintf(\"container %q\""), "{out}");
         assert!(out.contains("error: cannot decode \"****\""), "{out}");
+    }
+
+    #[test]
+    fn default_deny_still_shows_what_rules_judge() {
+        let t = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {\"helm.sh/hook-weight\": \"-5\", note: LEAK1}\nspec:\n  containers:\n    - name: a\n      image: a:1\n      env: [{name: DB_PASSWORD, value: LEAK2}]\n      securityContext: {runAsUser: 0, privileged: true, capabilities: {drop: [ALL]}}\n      resources: {limits: {cpu: 500m, memory: 256Mi}}\n      workingDir: /LEAK3\n      args: [\"98765432\"]\n";
+        let out = masked(t);
+        assert!(!out.contains("LEAK") && !out.contains("98765432"), "{out}");
+        for kept in [
+            "\"-5\"",
+            "runAsUser: 0",
+            "privileged: true",
+            "[ALL]",
+            "cpu: 500m",
+            "memory: 256Mi",
+            "image: a:1",
+        ] {
+            assert!(out.contains(kept), "{kept} lost:\n{out}");
+        }
     }
 }
