@@ -384,6 +384,19 @@ pub(crate) fn files(files: &[SourceFile], docs: &[Doc<'_>], findings: &[Finding]
             _ => out.push((node.pos, node.end)),
         }
     }
+    // Per file, once (a render may hold thousands of objects): the numbers of the lines
+    // holding a credential form, ascending.
+    let credential_line_numbers: Vec<Vec<usize>> = files
+        .iter()
+        .map(|f| {
+            f.text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| credential_in_line(l).is_some())
+                .map(|(i, _)| i + 1)
+                .collect()
+        })
+        .collect();
     for r in docs {
         let Some(list) = spans.get_mut(r.file) else {
             continue;
@@ -402,12 +415,9 @@ pub(crate) fn files(files: &[SourceFile], docs: &[Doc<'_>], findings: &[Finding]
         // A value dropped for a repeated key has no node; nothing says it is not a secret.
         list.extend(r.dropped.iter().copied());
         collect(r.root, false, list);
-        let in_a_line = files.get(r.file).is_some_and(|f| {
-            f.text
-                .lines()
-                .skip(r.root.pos.line.saturating_sub(1))
-                .take(r.root.end.line + 1 - r.root.pos.line.min(r.root.end.line))
-                .any(|l| credential_in_line(l).is_some())
+        let in_a_line = credential_line_numbers.get(r.file).is_some_and(|lines| {
+            let first = lines.partition_point(|&l| l < r.root.pos.line);
+            lines.get(first).is_some_and(|&l| l <= r.root.end.line)
         });
         if in_a_line || holds_credentials(r.kind, r.root) {
             collect_unsafe(r.root, list);
