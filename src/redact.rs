@@ -806,12 +806,18 @@ fn escapings(s: &str) -> Vec<String> {
     let single = go.replace("\\\"", "\"").replace('\'', "\\'");
     let json = serde_json::to_string(s).unwrap_or_default();
     let json = json.trim_matches('"').to_string();
+    // Go's encoding/json also escapes `<`, `>` and `&`.
+    let go_json = json
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
     let mut forms = vec![
         s.to_string(),
         s.trim().to_string(),
         go.clone(),
         single,
         json,
+        go_json,
         s.replace('\'', "''"),
     ];
     // A multi-line value (a PEM key) may be quoted line by line.
