@@ -39,6 +39,51 @@ pub fn resolve_json_number(tok: &str) -> Node {
     }
 }
 
+/// A string as yaml.v2 reads it back from `encoding/json`'s double-quoted output. `None` when
+/// the reader refuses the text (a raw DEL or C1 control: "control characters are not
+/// allowed", which makes Helm's `toYaml` return ""). Go's JSON escapes every other control
+/// and U+2028/9, so the one raw line break left is NEL (U+0085), which the YAML scanner folds
+/// like any line break inside a quoted scalar: blanks around it dropped, a single break
+/// becomes a space, n breaks become n-1 newlines.
+pub fn json_string_roundtrip(s: &str) -> Option<String> {
+    if s
+        .chars()
+        .any(|c| matches!(c as u32, 0x7F..=0x84 | 0x86..=0x9F | 0xFFFE | 0xFFFF))
+    {
+        return None;
+    }
+    if !s.contains('\u{85}') {
+        return Some(s.to_string());
+    }
+    let v: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < v.len() {
+        if v[i] == ' ' || v[i] == '\u{85}' {
+            // A run of blanks and breaks: only folded if it contains a break.
+            let st = i;
+            let mut breaks = 0;
+            while i < v.len() && (v[i] == ' ' || v[i] == '\u{85}') {
+                if v[i] == '\u{85}' {
+                    breaks += 1;
+                }
+                i += 1;
+            }
+            if breaks == 0 {
+                v[st..i].iter().for_each(|&c| out.push(c));
+            } else if breaks == 1 {
+                out.push(' ');
+            } else {
+                (1..breaks).for_each(|_| out.push('\n'));
+            }
+        } else {
+            out.push(v[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
 /// What a plain (unquoted) scalar resolves to under yaml.v2's YAML 1.1 rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resolved {
