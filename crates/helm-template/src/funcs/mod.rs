@@ -1,9 +1,35 @@
-//! Sprig v3 and Helm's own functions (owned by the `funcs` helper).
+//! Sprig v3 and Helm's own functions, as Helm 3.17 and 4.1 register them: Sprig's
+//! `TxtFuncMap()` minus `env`/`expandenv`, then Helm's additions and overrides
+//! (pkg/engine/funcs.go, engine.go). Split by Sprig's source files.
 
 use crate::func::{HelmVersion, Registry};
 
-/// Registers every function Helm `version` offers templates (Sprig's `TxtFuncMap` minus
-/// `env`/`expandenv`, plus Helm's `include`, `tpl`, `toYaml`, …).
+mod crypto;
+mod defaults;
+mod dicts;
+mod encoding;
+pub mod gofloat;
+mod helm;
+pub mod json;
+mod lists;
+mod math;
+mod strings;
+mod util;
+pub mod yaml;
+pub mod yamlv2;
+
+pub use helm::{warn_wrap, WARN_END, WARN_START};
+
+/// Registers every function Helm `version` offers templates.
 pub fn register(reg: &mut Registry, version: HelmVersion) {
-    let _ = (reg, version);
+    strings::register(reg);
+    lists::register(reg);
+    dicts::register(reg);
+    defaults::register(reg);
+    math::register(reg);
+    encoding::register(reg);
+    crypto::register(reg);
+    json::register(reg, version);
+    yaml::register(reg, version);
+    helm::register(reg);
 }
