@@ -5,6 +5,7 @@
 use crate::func::{HelmVersion, Registry};
 
 mod crypto;
+mod dates;
 mod defaults;
 mod dicts;
 mod encoding;
@@ -13,6 +14,8 @@ mod helm;
 pub mod json;
 mod lists;
 mod math;
+mod regex;
+mod semver;
 mod strings;
 mod util;
 pub mod yaml;
@@ -31,5 +34,8 @@ pub fn register(reg: &mut Registry, version: HelmVersion) {
     crypto::register(reg);
     json::register(reg, version);
     yaml::register(reg, version);
+    regex::register(reg);
+    semver::register(reg);
+    dates::register(reg);
     helm::register(reg);
 }
