@@ -17,6 +17,7 @@ mod math;
 mod regex;
 mod semver;
 mod strings;
+mod toml;
 mod util;
 pub mod yaml;
 pub mod yamlv2;
@@ -37,5 +38,6 @@ pub fn register(reg: &mut Registry, version: HelmVersion) {
     regex::register(reg);
     semver::register(reg);
     dates::register(reg);
+    toml::register(reg);
     helm::register(reg);
 }

@@ -340,12 +340,12 @@ mod tests {
         let v = from_yaml_str("b: [1, 2.5, yes, '1']\na: {on: x, n: ~}\nc: |\n  l1\n  l2\n").unwrap();
         assert_eq!(
             to_yaml(&v).unwrap(),
-            "a:\n  \"true\": x\n  \"n\": null\nb:\n- 1\n- 2.5\n- true\n- \"1\"\nc: |\n  l1\n  l2"
+            "a:\n  \"false\": null\n  \"true\": x\nb:\n- 1\n- 2.5\n- true\n- \"1\"\nc: |\n  l1\n  l2"
         );
         assert_eq!(to_yaml(&Value::float(1e6)).unwrap(), "1000000");
         assert_eq!(to_yaml(&Value::float(0.000001)).unwrap(), "1e-06");
         assert_eq!(to_yaml(&Value::empty_map()).unwrap(), "{}");
         assert_eq!(to_yaml(&Value::string("")).unwrap(), "\"\"");
-        assert_eq!(to_yaml_pretty(&v), "a:\n  \"n\": null\n  \"true\": x\nb:\n  - 1\n  - 2.5\n  - true\n  - \"1\"\nc: |\n  l1\n  l2");
+        assert_eq!(to_yaml_pretty(&v), "a:\n  \"false\": null\n  \"true\": x\nb:\n  - 1\n  - 2.5\n  - true\n  - \"1\"\nc: |\n  l1\n  l2");
     }
 }
