@@ -41,7 +41,9 @@ fn hex(b: &[u8]) -> std::string::String {
 }
 
 pub fn register(r: &mut Registry) {
-    r.insert("sha1sum", Sig::new(&[Str]), |_, a| string(hex(&sha1::Sha1::digest(s(&a[0]).as_bytes()))));
+    r.insert("sha1sum", Sig::new(&[Str]), |_, a| {
+        string(hex(&sha1::Sha1::digest(s(&a[0]).as_bytes())))
+    });
     r.insert("sha256sum", Sig::new(&[Str]), |_, a| {
         string(hex(&sha2::Sha256::digest(s(&a[0]).as_bytes())))
     });
@@ -53,7 +55,9 @@ pub fn register(r: &mut Registry) {
         h.write_slice(s(&a[0]).as_bytes());
         string(h.checksum().to_string())
     });
-    r.insert("bcrypt", Sig::new(&[Str]), |_, a| string(bcrypt_hash(s(&a[0]))));
+    r.insert("bcrypt", Sig::new(&[Str]), |_, a| {
+        string(bcrypt_hash(s(&a[0])))
+    });
     r.insert("htpasswd", Sig::new(&[Str, Str]), |_, a| {
         let user = s(&a[0]);
         if user.contains(':') {
@@ -71,40 +75,77 @@ pub fn register(r: &mut Registry) {
         OsRng.fill_bytes(&mut buf);
         string(base64::engine::general_purpose::STANDARD.encode(buf))
     });
-    r.insert("uuidv4", Sig::new(&[]), |_, _| string(uuid::Uuid::new_v4().to_string()));
-    r.insert("derivePassword", Sig::new(&[Int, Str, Str, Str, Str]), |_, a| {
-        string(derive_password(i(&a[0]) as u32, s(&a[1]), s(&a[2]), s(&a[3]), s(&a[4])))
+    r.insert("uuidv4", Sig::new(&[]), |_, _| {
+        string(uuid::Uuid::new_v4().to_string())
     });
-    r.insert("genPrivateKey", Sig::new(&[Str]), |_, a| string(gen_private_key(s(&a[0]))));
+    r.insert(
+        "derivePassword",
+        Sig::new(&[Int, Str, Str, Str, Str]),
+        |_, a| {
+            string(derive_password(
+                i(&a[0]) as u32,
+                s(&a[1]),
+                s(&a[2]),
+                s(&a[3]),
+                s(&a[4]),
+            ))
+        },
+    );
+    r.insert("genPrivateKey", Sig::new(&[Str]), |_, a| {
+        string(gen_private_key(s(&a[0])))
+    });
     r.insert("buildCustomCert", Sig::new(&[Str, Str]), build_custom_cert);
     r.insert("genCA", Sig::new(&[Str, Int]), |_, a| {
         let key = Key::generate_rsa(2048)?;
         cert_value(gen_ca(s(&a[0]), i(&a[1]), &key))
     });
     r.insert("genCAWithKey", Sig::new(&[Str, Int, Str]), |_, a| {
-        let key = Key::parse_pem(s(&a[2])).map_err(|e| FuncError::new(format!("parsing private key: {e}")))?;
+        let key = Key::parse_pem(s(&a[2]))
+            .map_err(|e| FuncError::new(format!("parsing private key: {e}")))?;
         cert_value(gen_ca(s(&a[0]), i(&a[1]), &key))
     });
-    r.insert("genSelfSignedCert", Sig::new(&[Str, Ty::ListAny, Ty::ListAny, Int]), |_, a| {
-        let key = Key::generate_rsa(2048)?;
-        cert_value(gen_cert(s(&a[0]), &a[1], &a[2], i(&a[3]), &key, None))
+    r.insert(
+        "genSelfSignedCert",
+        Sig::new(&[Str, Ty::ListAny, Ty::ListAny, Int]),
+        |_, a| {
+            let key = Key::generate_rsa(2048)?;
+            cert_value(gen_cert(s(&a[0]), &a[1], &a[2], i(&a[3]), &key, None))
+        },
+    );
+    r.insert(
+        "genSelfSignedCertWithKey",
+        Sig::new(&[Str, Ty::ListAny, Ty::ListAny, Int, Str]),
+        |_, a| {
+            let key = Key::parse_pem(s(&a[4]))
+                .map_err(|e| FuncError::new(format!("parsing private key: {e}")))?;
+            cert_value(gen_cert(s(&a[0]), &a[1], &a[2], i(&a[3]), &key, None))
+        },
+    );
+    r.insert(
+        "genSignedCert",
+        Sig::new(&[Str, Ty::ListAny, Ty::ListAny, Int, Any]),
+        |_, a| {
+            let ca = as_cert(&a[4])?;
+            let key = Key::generate_rsa(2048)?;
+            cert_value(gen_cert(s(&a[0]), &a[1], &a[2], i(&a[3]), &key, Some(&ca)))
+        },
+    );
+    r.insert(
+        "genSignedCertWithKey",
+        Sig::new(&[Str, Ty::ListAny, Ty::ListAny, Int, Any, Str]),
+        |_, a| {
+            let ca = as_cert(&a[4])?;
+            let key = Key::parse_pem(s(&a[5]))
+                .map_err(|e| FuncError::new(format!("parsing private key: {e}")))?;
+            cert_value(gen_cert(s(&a[0]), &a[1], &a[2], i(&a[3]), &key, Some(&ca)))
+        },
+    );
+    r.insert("encryptAES", Sig::new(&[Str, Str]), |_, a| {
+        encrypt_aes(s(&a[0]), s(&a[1]))
     });
-    r.insert("genSelfSignedCertWithKey", Sig::new(&[Str, Ty::ListAny, Ty::ListAny, Int, Str]), |_, a| {
-        let key = Key::parse_pem(s(&a[4])).map_err(|e| FuncError::new(format!("parsing private key: {e}")))?;
-        cert_value(gen_cert(s(&a[0]), &a[1], &a[2], i(&a[3]), &key, None))
+    r.insert("decryptAES", Sig::new(&[Str, Str]), |_, a| {
+        decrypt_aes(s(&a[0]), s(&a[1]))
     });
-    r.insert("genSignedCert", Sig::new(&[Str, Ty::ListAny, Ty::ListAny, Int, Any]), |_, a| {
-        let ca = as_cert(&a[4])?;
-        let key = Key::generate_rsa(2048)?;
-        cert_value(gen_cert(s(&a[0]), &a[1], &a[2], i(&a[3]), &key, Some(&ca)))
-    });
-    r.insert("genSignedCertWithKey", Sig::new(&[Str, Ty::ListAny, Ty::ListAny, Int, Any, Str]), |_, a| {
-        let ca = as_cert(&a[4])?;
-        let key = Key::parse_pem(s(&a[5])).map_err(|e| FuncError::new(format!("parsing private key: {e}")))?;
-        cert_value(gen_cert(s(&a[0]), &a[1], &a[2], i(&a[3]), &key, Some(&ca)))
-    });
-    r.insert("encryptAES", Sig::new(&[Str, Str]), |_, a| encrypt_aes(s(&a[0]), s(&a[1])));
-    r.insert("decryptAES", Sig::new(&[Str, Str]), |_, a| decrypt_aes(s(&a[0]), s(&a[1])));
 }
 
 /// golang.org/x/crypto/bcrypt `GenerateFromPassword(p, DefaultCost)`: `$2a$10$…`.
@@ -121,10 +162,26 @@ fn templates(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
         "maximum" => &["anoxxxxxxxxxxxxxxxxx", "axxxxxxxxxxxxxxxxxno"],
         "long" => &[
-            "CvcvnoCvcvCvcv", "CvcvCvcvnoCvcv", "CvcvCvcvCvcvno", "CvccnoCvcvCvcv", "CvccCvcvnoCvcv",
-            "CvccCvcvCvcvno", "CvcvnoCvccCvcv", "CvcvCvccnoCvcv", "CvcvCvccCvcvno", "CvcvnoCvcvCvcc",
-            "CvcvCvcvnoCvcc", "CvcvCvcvCvccno", "CvccnoCvccCvcv", "CvccCvccnoCvcv", "CvccCvccCvcvno",
-            "CvcvnoCvccCvcc", "CvcvCvccnoCvcc", "CvcvCvccCvccno", "CvccnoCvcvCvcc", "CvccCvcvnoCvcc",
+            "CvcvnoCvcvCvcv",
+            "CvcvCvcvnoCvcv",
+            "CvcvCvcvCvcvno",
+            "CvccnoCvcvCvcv",
+            "CvccCvcvnoCvcv",
+            "CvccCvcvCvcvno",
+            "CvcvnoCvccCvcv",
+            "CvcvCvccnoCvcv",
+            "CvcvCvccCvcvno",
+            "CvcvnoCvcvCvcc",
+            "CvcvCvcvnoCvcc",
+            "CvcvCvcvCvccno",
+            "CvccnoCvccCvcv",
+            "CvccCvccnoCvcv",
+            "CvccCvccCvcvno",
+            "CvcvnoCvccCvcc",
+            "CvcvCvccnoCvcc",
+            "CvcvCvccCvccno",
+            "CvccnoCvcvCvcc",
+            "CvccCvcvnoCvcc",
             "CvccCvcvCvccno",
         ],
         "medium" => &["CvcnoCvc", "CvcCvcno"],
@@ -152,7 +209,13 @@ fn template_chars(c: u8) -> &'static str {
 
 /// Sprig `derivePassword`: the Master Password algorithm (scrypt N=32768 r=8 p=2, then
 /// HMAC-SHA256 of the site), deterministic.
-pub fn derive_password(counter: u32, kind: &str, password: &str, user: &str, site: &str) -> std::string::String {
+pub fn derive_password(
+    counter: u32,
+    kind: &str,
+    password: &str,
+    user: &str,
+    site: &str,
+) -> std::string::String {
     use hmac::Mac;
     let Some(tpls) = templates(kind) else {
         return format!("cannot find password template {kind}");
@@ -200,8 +263,13 @@ const OID_ED25519: &[u64] = &[1, 3, 101, 112];
 enum Key {
     Rsa(rsa::RsaPrivateKey),
     /// P-256: the 32-byte scalar and the uncompressed public point.
-    Ec { d: Vec<u8>, public: Vec<u8> },
-    Ed25519 { seed: [u8; 32] },
+    Ec {
+        d: Vec<u8>,
+        public: Vec<u8>,
+    },
+    Ed25519 {
+        seed: [u8; 32],
+    },
     Dsa(Box<dsa::SigningKey>),
 }
 
@@ -219,7 +287,8 @@ impl Key {
             &rng,
         )
         .map_err(|_| "failed to generate private key: ecdsa".to_string())?;
-        let (d, public) = ec_from_pkcs8(doc.as_ref()).ok_or("failed to generate private key: ecdsa")?;
+        let (d, public) =
+            ec_from_pkcs8(doc.as_ref()).ok_or("failed to generate private key: ecdsa")?;
         Ok(Key::Ec { d, public })
     }
 
@@ -231,7 +300,9 @@ impl Key {
 
     fn generate_dsa() -> Result<Key, std::string::String> {
         let comps = dsa::Components::generate(&mut OsRng, dsa::KeySize::DSA_2048_256);
-        Ok(Key::Dsa(Box::new(dsa::SigningKey::generate(&mut OsRng, comps))))
+        Ok(Key::Dsa(Box::new(dsa::SigningKey::generate(
+            &mut OsRng, comps,
+        ))))
     }
 
     /// Go's PEM block for the key (`pemBlockForKey`).
@@ -239,7 +310,10 @@ impl Key {
         match self {
             Key::Rsa(k) => {
                 use rsa::pkcs1::EncodeRsaPrivateKey;
-                let der = k.to_pkcs1_der().map(|d| d.as_bytes().to_vec()).unwrap_or_default();
+                let der = k
+                    .to_pkcs1_der()
+                    .map(|d| d.as_bytes().to_vec())
+                    .unwrap_or_default();
                 pem_encode("RSA PRIVATE KEY", der)
             }
             Key::Ec { d, public } => pem_encode("EC PRIVATE KEY", sec1_der(d, public, true)),
@@ -268,7 +342,8 @@ impl Key {
         let tag = block.tag();
         let der = block.contents();
         if tag == "PRIVATE KEY" {
-            return pkcs8_key(der).ok_or_else(|| "decoding PEM as PKCS#8: asn1: structure error".to_string());
+            return pkcs8_key(der)
+                .ok_or_else(|| "decoding PEM as PKCS#8: asn1: structure error".to_string());
         }
         let Some(kind) = tag.strip_suffix(" PRIVATE KEY") else {
             return Err(format!("no private key data in PEM block of type {tag}"));
@@ -280,7 +355,9 @@ impl Key {
                     .map(Key::Rsa)
                     .map_err(|e| format!("parsing RSA private key from PEM: {e}"))
             }
-            "EC" => sec1_parse(der).ok_or_else(|| "parsing EC private key from PEM: x509: failed to parse EC private key".to_string()),
+            "EC" => sec1_parse(der).ok_or_else(|| {
+                "parsing EC private key from PEM: x509: failed to parse EC private key".to_string()
+            }),
             "DSA" => Err("x509: only RSA, ECDSA and Ed25519 keys supported".into()),
             _ => Err(format!("invalid private key type {tag}")),
         }
@@ -288,7 +365,9 @@ impl Key {
 
     /// rcgen's key pair (PKCS#8 for ring), with the signature algorithm Go would use.
     fn key_pair(&self) -> Result<rcgen::KeyPair, std::string::String> {
-        let unsupported = || "error retrieving public key from signee key: x509: only RSA, ECDSA and Ed25519 keys supported".to_string();
+        let unsupported = || {
+            "error retrieving public key from signee key: x509: only RSA, ECDSA and Ed25519 keys supported".to_string()
+        };
         let (der, alg): (Vec<u8>, &'static rcgen::SignatureAlgorithm) = match self {
             Key::Rsa(k) => {
                 use rsa::pkcs8::EncodePrivateKey;
@@ -301,8 +380,12 @@ impl Key {
                     w.write_sequence(|w| {
                         w.next().write_u8(0);
                         w.next().write_sequence(|w| {
-                            w.next().write_oid(&yasna::models::ObjectIdentifier::from_slice(OID_EC_PUBLIC_KEY));
-                            w.next().write_oid(&yasna::models::ObjectIdentifier::from_slice(OID_P256));
+                            w.next()
+                                .write_oid(&yasna::models::ObjectIdentifier::from_slice(
+                                    OID_EC_PUBLIC_KEY,
+                                ));
+                            w.next()
+                                .write_oid(&yasna::models::ObjectIdentifier::from_slice(OID_P256));
                         });
                         w.next().write_bytes(&inner);
                     })
@@ -322,7 +405,8 @@ fn ed25519_pkcs8(seed: &[u8; 32]) -> Vec<u8> {
         w.write_sequence(|w| {
             w.next().write_u8(0);
             w.next().write_sequence(|w| {
-                w.next().write_oid(&yasna::models::ObjectIdentifier::from_slice(OID_ED25519));
+                w.next()
+                    .write_oid(&yasna::models::ObjectIdentifier::from_slice(OID_ED25519));
             });
             let inner = yasna::construct_der(|w| w.write_bytes(seed));
             w.next().write_bytes(&inner);
@@ -353,11 +437,17 @@ fn sec1_parse(der: &[u8]) -> Option<Key> {
         r.read_sequence(|r| {
             let _v = r.next().read_u8()?;
             let d = r.next().read_bytes()?;
-            let _params = r.read_optional(|r| r.read_tagged(yasna::Tag::context(0), |r| r.read_oid()))?;
+            let _params =
+                r.read_optional(|r| r.read_tagged(yasna::Tag::context(0), |r| r.read_oid()))?;
             let public = r.read_optional(|r| {
-                r.read_tagged(yasna::Tag::context(1), |r| r.read_bitvec_bytes().map(|(b, _)| b))
+                r.read_tagged(yasna::Tag::context(1), |r| {
+                    r.read_bitvec_bytes().map(|(b, _)| b)
+                })
             })?;
-            Ok(Key::Ec { d, public: public.unwrap_or_default() })
+            Ok(Key::Ec {
+                d,
+                public: public.unwrap_or_default(),
+            })
         })
     })
     .ok()
@@ -403,7 +493,9 @@ fn pkcs8_key(der: &[u8]) -> Option<Key> {
     let comps: Vec<u64> = oid.components().to_vec();
     if comps == OID_ED25519 {
         let seed: Vec<u8> = yasna::parse_der(&body, |r| r.read_bytes()).ok()?;
-        return Some(Key::Ed25519 { seed: seed.try_into().ok()? });
+        return Some(Key::Ed25519 {
+            seed: seed.try_into().ok()?,
+        });
     }
     if comps == OID_EC_PUBLIC_KEY {
         return sec1_parse(&body);
@@ -471,19 +563,29 @@ fn as_cert(v: &Value) -> Result<Certificate, FuncError> {
             return Ok(c.clone());
         }
     }
-    err(format!("wrong type for value; expected sprig.certificate; got {}", v.type_name()))
+    err(format!(
+        "wrong type for value; expected sprig.certificate; got {}",
+        v.type_name()
+    ))
 }
 
 fn build_custom_cert(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
     let b64 = base64::engine::general_purpose::STANDARD;
-    let cert = b64.decode(s(&a[0])).map_err(|_| FuncError::new("unable to decode base64 certificate"))?;
-    let key = b64.decode(s(&a[1])).map_err(|_| FuncError::new("unable to decode base64 private key"))?;
+    let cert = b64
+        .decode(s(&a[0]))
+        .map_err(|_| FuncError::new("unable to decode base64 certificate"))?;
+    let key = b64
+        .decode(s(&a[1]))
+        .map_err(|_| FuncError::new("unable to decode base64 private key"))?;
     let block = pem::parse(&cert).map_err(|_| FuncError::new("unable to decode certificate"))?;
     x509_parser::parse_x509_certificate(block.contents()).map_err(|e| {
-        FuncError::new(format!("error parsing certificate: decodedCert.Bytes: x509: {e}"))
+        FuncError::new(format!(
+            "error parsing certificate: decodedCert.Bytes: x509: {e}"
+        ))
     })?;
     let key_txt = std::string::String::from_utf8_lossy(&key).into_owned();
-    Key::parse_pem(&key_txt).map_err(|e| FuncError::new(format!("error parsing private key: {e}")))?;
+    Key::parse_pem(&key_txt)
+        .map_err(|e| FuncError::new(format!("error parsing private key: {e}")))?;
     Ok(Value::object(Certificate {
         cert: std::string::String::from_utf8_lossy(&cert).into_owned(),
         key: key_txt,
@@ -509,15 +611,21 @@ fn base_params(
     let now = time::OffsetDateTime::now_utc();
     p.not_before = now;
     p.not_after = now + time::Duration::days(days);
-    p.key_usages = vec![rcgen::KeyUsagePurpose::KeyEncipherment, rcgen::KeyUsagePurpose::DigitalSignature];
-    p.extended_key_usages =
-        vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth, rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    p.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyEncipherment,
+        rcgen::KeyUsagePurpose::DigitalSignature,
+    ];
+    p.extended_key_usages = vec![
+        rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+        rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+    ];
     p.is_ca = rcgen::IsCa::ExplicitNoCa;
     for ip in ips {
         p.subject_alt_names.push(rcgen::SanType::IpAddress(*ip));
     }
     for d in dns {
-        let name = rcgen::Ia5String::try_from(d.as_str()).map_err(|e| format!("error creating certificate: {e}"))?;
+        let name = rcgen::Ia5String::try_from(d.as_str())
+            .map_err(|e| format!("error creating certificate: {e}"))?;
         p.subject_alt_names.push(rcgen::SanType::DnsName(name));
     }
     Ok(p)
@@ -528,23 +636,35 @@ fn gen_ca(cn: &str, days: i64, key: &Key) -> Result<Certificate, std::string::St
     p.key_usages.push(rcgen::KeyUsagePurpose::KeyCertSign);
     p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
     let kp = key.key_pair()?;
-    let c = p.self_signed(&kp).map_err(|e| format!("error creating certificate: {e}"))?;
-    Ok(Certificate { cert: pem_encode("CERTIFICATE", c.der().to_vec()), key: key.to_pem() })
+    let c = p
+        .self_signed(&kp)
+        .map_err(|e| format!("error creating certificate: {e}"))?;
+    Ok(Certificate {
+        cert: pem_encode("CERTIFICATE", c.der().to_vec()),
+        key: key.to_pem(),
+    })
 }
 
 fn ips_of(v: &Value) -> Result<Vec<std::net::IpAddr>, std::string::String> {
-    let Some(l) = v.as_list() else { return Ok(vec![]) };
+    let Some(l) = v.as_list() else {
+        return Ok(vec![]);
+    };
     l.items
         .iter()
         .map(|x| match x.as_str() {
             Some(s) => s.parse().map_err(|_| format!("error parsing ip: {s}")),
-            None => Err(format!("error parsing ip: {} is not a string", crate::gofmt::sprint_value(x))),
+            None => Err(format!(
+                "error parsing ip: {} is not a string",
+                crate::gofmt::sprint_value(x)
+            )),
         })
         .collect()
 }
 
 fn dns_of(v: &Value) -> Result<Vec<std::string::String>, std::string::String> {
-    let Some(l) = v.as_list() else { return Ok(vec![]) };
+    let Some(l) = v.as_list() else {
+        return Ok(vec![]);
+    };
     l.items
         .iter()
         .map(|x| match x.as_str() {
@@ -570,18 +690,31 @@ fn gen_cert(
     let mut p = base_params(cn, &ips, &dns, days)?;
     let kp = key.key_pair()?;
     let der = match ca {
-        None => p.self_signed(&kp).map_err(|e| format!("error creating certificate: {e}"))?.der().to_vec(),
+        None => p
+            .self_signed(&kp)
+            .map_err(|e| format!("error creating certificate: {e}"))?
+            .der()
+            .to_vec(),
         Some(ca) => {
             let ca_params = rcgen::CertificateParams::from_ca_cert_pem(&ca.cert)
                 .map_err(|e| format!("error parsing certificate: decodedSignerCert.Bytes: {e}"))?;
-            let ca_key = Key::parse_pem(&ca.key).map_err(|e| format!("error parsing private key: {e}"))?;
+            let ca_key =
+                Key::parse_pem(&ca.key).map_err(|e| format!("error parsing private key: {e}"))?;
             let ca_kp = ca_key.key_pair()?;
-            let issuer = ca_params.self_signed(&ca_kp).map_err(|e| format!("error creating certificate: {e}"))?;
+            let issuer = ca_params
+                .self_signed(&ca_kp)
+                .map_err(|e| format!("error creating certificate: {e}"))?;
             p.use_authority_key_identifier_extension = true;
-            p.signed_by(&kp, &issuer, &ca_kp).map_err(|e| format!("error creating certificate: {e}"))?.der().to_vec()
+            p.signed_by(&kp, &issuer, &ca_kp)
+                .map_err(|e| format!("error creating certificate: {e}"))?
+                .der()
+                .to_vec()
         }
     };
-    Ok(Certificate { cert: pem_encode("CERTIFICATE", der), key: key.to_pem() })
+    Ok(Certificate {
+        cert: pem_encode("CERTIFICATE", der),
+        key: key.to_pem(),
+    })
 }
 
 /// Sprig `encryptAES`: AES-256-CBC, key = password zero-padded/truncated to 32 bytes, PKCS#7,
@@ -616,7 +749,10 @@ fn decrypt_aes(password: &str, b64: &str) -> R {
         .decode(b64)
         .map_err(|_| FuncError::new("illegal base64 data at input byte 0"))?;
     if data.len() < 16 {
-        return err(format!("runtime error: slice bounds out of range [:16] with capacity {}", data.len()));
+        return err(format!(
+            "runtime error: slice bounds out of range [:16] with capacity {}",
+            data.len()
+        ));
     }
     let (iv, ct) = data.split_at(16);
     if ct.len() % 16 != 0 {
@@ -631,7 +767,10 @@ fn decrypt_aes(password: &str, b64: &str) -> R {
         return err("runtime error: index out of range [-1]");
     };
     let cut = dec.len().checked_sub(last as usize).ok_or_else(|| {
-        FuncError::new(format!("runtime error: slice bounds out of range [:{}]", dec.len() as i64 - last as i64))
+        FuncError::new(format!(
+            "runtime error: slice bounds out of range [:{}]",
+            dec.len() as i64 - last as i64
+        ))
     })?;
     string(std::string::String::from_utf8_lossy(&dec[..cut]).into_owned())
 }
@@ -643,7 +782,10 @@ mod tests {
     #[test]
     fn shapes() {
         let ec = gen_private_key("ecdsa");
-        assert!(ec.starts_with("-----BEGIN EC PRIVATE KEY-----\n") && ec.ends_with("-----END EC PRIVATE KEY-----\n"));
+        assert!(
+            ec.starts_with("-----BEGIN EC PRIVATE KEY-----\n")
+                && ec.ends_with("-----END EC PRIVATE KEY-----\n")
+        );
         assert!(matches!(Key::parse_pem(&ec), Ok(Key::Ec { .. })));
         let ed = gen_private_key("ed25519");
         assert!(matches!(Key::parse_pem(&ed), Ok(Key::Ed25519 { .. })));
@@ -659,8 +801,24 @@ mod tests {
         let leaf = gen_cert("leaf", &ips, &dns, 30, &leaf_key, Some(&ca)).unwrap();
         let block = pem::parse(leaf.cert.as_bytes()).unwrap();
         let (_, x) = x509_parser::parse_x509_certificate(block.contents()).unwrap();
-        assert_eq!(x.subject().iter_common_name().next().unwrap().as_str().unwrap(), "leaf");
-        assert_eq!(x.issuer().iter_common_name().next().unwrap().as_str().unwrap(), "my-ca");
+        assert_eq!(
+            x.subject()
+                .iter_common_name()
+                .next()
+                .unwrap()
+                .as_str()
+                .unwrap(),
+            "leaf"
+        );
+        assert_eq!(
+            x.issuer()
+                .iter_common_name()
+                .next()
+                .unwrap()
+                .as_str()
+                .unwrap(),
+            "my-ca"
+        );
         assert!(!x.is_ca());
     }
 

@@ -5,7 +5,10 @@
 use std::any::Any as StdAny;
 use std::borrow::Cow;
 
-use chrono::{DateTime, Datelike, FixedOffset, Local, NaiveDate, NaiveDateTime, Offset, TimeZone, Timelike, Utc};
+use chrono::{
+    DateTime, Datelike, FixedOffset, Local, NaiveDate, NaiveDateTime, Offset, TimeZone, Timelike,
+    Utc,
+};
 
 use super::util::*;
 use crate::func::{CallCtx, FuncError, Registry, Sig, Ty};
@@ -61,9 +64,17 @@ impl GoTime {
             Ok(tz) => {
                 let z = utc.with_timezone(&tz);
                 let off = z.offset().fix();
-                GoTime { t: z.with_timezone(&off), zone: z.format("%Z").to_string(), mono: None }
+                GoTime {
+                    t: z.with_timezone(&off),
+                    zone: z.format("%Z").to_string(),
+                    mono: None,
+                }
             }
-            Err(_) => GoTime { t: utc.fixed_offset(), zone: "UTC".into(), mono: None },
+            Err(_) => GoTime {
+                t: utc.fixed_offset(),
+                zone: "UTC".into(),
+                mono: None,
+            },
         }
     }
 }
@@ -71,7 +82,11 @@ impl GoTime {
 fn local_of(utc: DateTime<Utc>) -> GoTime {
     let l = utc.with_timezone(&Local);
     let off = l.offset().fix();
-    GoTime { t: l.with_timezone(&off), zone: zone_abbrev(off.local_minus_utc()), mono: None }
+    GoTime {
+        t: l.with_timezone(&off),
+        zone: zone_abbrev(off.local_minus_utc()),
+        mono: None,
+    }
 }
 
 fn process_start() -> &'static std::time::Instant {
@@ -89,21 +104,29 @@ impl Object for GoTime {
     fn method(&self, name: &str) -> Option<Sig> {
         match name {
             "Format" => Some(Sig::new(&[Str])),
-            "Unix" | "UTC" | "Year" | "YearDay" | "Day" | "Hour" | "Minute" | "Second" | "Nanosecond"
-            | "Month" | "Weekday" | "String" | "UnixNano" | "UnixMilli" | "Local" | "IsZero" => {
-                Some(Sig::new(&[]))
-            }
+            "Unix" | "UTC" | "Year" | "YearDay" | "Day" | "Hour" | "Minute" | "Second"
+            | "Nanosecond" | "Month" | "Weekday" | "String" | "UnixNano" | "UnixMilli"
+            | "Local" | "IsZero" => Some(Sig::new(&[])),
             _ => None,
         }
     }
-    fn call_method(&self, _: &mut CallCtx<'_>, name: &str, a: Vec<Value>) -> Result<Value, FuncError> {
+    fn call_method(
+        &self,
+        _: &mut CallCtx<'_>,
+        name: &str,
+        a: Vec<Value>,
+    ) -> Result<Value, FuncError> {
         let t = &self.t;
         Ok(match name {
             "Format" => Value::string(format_layout(self, s(&a[0]))),
             "Unix" => Value::int64(t.timestamp()),
             "UnixNano" => Value::int64(t.timestamp_nanos_opt().unwrap_or(0)),
             "UnixMilli" => Value::int64(t.timestamp_millis()),
-            "UTC" => Value::object(GoTime { t: t.with_timezone(&Utc).fixed_offset(), zone: "UTC".into(), mono: None }),
+            "UTC" => Value::object(GoTime {
+                t: t.with_timezone(&Utc).fixed_offset(),
+                zone: "UTC".into(),
+                mono: None,
+            }),
             "Local" => Value::object(local_of(t.with_timezone(&Utc))),
             "Year" => Value::int(t.year() as i64),
             "YearDay" => Value::int(t.ordinal() as i64),
@@ -129,7 +152,10 @@ impl Object for GoTime {
     }
     /// encoding/json marshals a time as RFC 3339 with nanoseconds.
     fn to_plain(&self) -> Option<Value> {
-        Some(Value::string(format_layout(self, "2006-01-02T15:04:05.999999999Z07:00")))
+        Some(Value::string(format_layout(
+            self,
+            "2006-01-02T15:04:05.999999999Z07:00",
+        )))
     }
     fn as_any(&self) -> &dyn StdAny {
         self
@@ -137,15 +163,39 @@ impl Object for GoTime {
 }
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
-const DAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const DAYS: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
 
 pub fn register(r: &mut Registry) {
-    r.insert("now", Sig::new(&[]), |_, _| Ok(Value::object(GoTime::now())));
-    r.insert("date", Sig::new(&[Str, Any]), |_, a| string(date_in_zone(s(&a[0]), &a[1], "Local")));
-    r.insert("htmlDate", Sig::new(&[Any]), |_, a| string(date_in_zone("2006-01-02", &a[0], "Local")));
+    r.insert("now", Sig::new(&[]), |_, _| {
+        Ok(Value::object(GoTime::now()))
+    });
+    r.insert("date", Sig::new(&[Str, Any]), |_, a| {
+        string(date_in_zone(s(&a[0]), &a[1], "Local"))
+    });
+    r.insert("htmlDate", Sig::new(&[Any]), |_, a| {
+        string(date_in_zone("2006-01-02", &a[0], "Local"))
+    });
     for n in ["dateInZone", "date_in_zone"] {
         r.insert(n, Sig::new(&[Str, Any, Str]), |_, a| {
             string(date_in_zone(s(&a[0]), &a[1], s(&a[2])))
@@ -178,7 +228,10 @@ pub fn register(r: &mut Registry) {
                 None => GoTime::now(),
             },
         };
-        let d = Utc::now().signed_duration_since(t.t).num_nanoseconds().unwrap_or(0);
+        let d = Utc::now()
+            .signed_duration_since(t.t)
+            .num_nanoseconds()
+            .unwrap_or(0);
         string(go_duration(round_to(d, 1_000_000_000)))
     });
     r.insert("duration", Sig::new(&[Any]), |_, a| {
@@ -196,17 +249,24 @@ pub fn register(r: &mut Registry) {
             Data::Float(f) => *f as i64,
             Data::Object(_) => {
                 let t = time_of(&a[0]).ok_or_else(|| FuncError::new("bad time"))?;
-                Utc::now().signed_duration_since(t.t).num_nanoseconds().unwrap_or(0)
+                Utc::now()
+                    .signed_duration_since(t.t)
+                    .num_nanoseconds()
+                    .unwrap_or(0)
             }
             _ => 0,
         };
         string(duration_round(d))
     });
     r.insert("toDate", Sig::new(&[Str, Str]), |_, a| {
-        Ok(parse_layout(s(&a[0]), s(&a[1])).map(Value::object).unwrap_or_else(|_| Value::object(zero_time())))
+        Ok(parse_layout(s(&a[0]), s(&a[1]))
+            .map(Value::object)
+            .unwrap_or_else(|_| Value::object(zero_time())))
     });
     r.insert("mustToDate", Sig::new(&[Str, Str]), |_, a| {
-        parse_layout(s(&a[0]), s(&a[1])).map(Value::object).map_err(FuncError::new)
+        parse_layout(s(&a[0]), s(&a[1]))
+            .map(Value::object)
+            .map_err(FuncError::new)
     });
     r.insert("unixEpoch", Sig::new(&[Any]), |_, a| {
         let t = as_time(&a[0])?;
@@ -215,8 +275,15 @@ pub fn register(r: &mut Registry) {
 }
 
 fn zero_time() -> GoTime {
-    let t = NaiveDate::from_ymd_opt(1, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
-    GoTime { t: Utc.from_utc_datetime(&t).fixed_offset(), zone: "UTC".into(), mono: None }
+    let t = NaiveDate::from_ymd_opt(1, 1, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    GoTime {
+        t: Utc.from_utc_datetime(&t).fixed_offset(),
+        zone: "UTC".into(),
+        mono: None,
+    }
 }
 
 fn time_of(v: &Value) -> Option<GoTime> {
@@ -228,12 +295,19 @@ fn time_of(v: &Value) -> Option<GoTime> {
 
 fn as_time(v: &Value) -> Result<GoTime, FuncError> {
     time_of(v).ok_or_else(|| {
-        FuncError::new(format!("wrong type for value; expected time.Time; got {}", v.type_name()))
+        FuncError::new(format!(
+            "wrong type for value; expected time.Time; got {}",
+            v.type_name()
+        ))
     })
 }
 
 fn add_nanos(t: &GoTime, d: i64) -> GoTime {
-    GoTime { t: t.t + chrono::Duration::nanoseconds(d), zone: t.zone.clone(), mono: t.mono.map(|m| m + d as f64 / 1e9) }
+    GoTime {
+        t: t.t + chrono::Duration::nanoseconds(d),
+        zone: t.zone.clone(),
+        mono: t.mono.map(|m| m + d as f64 / 1e9),
+    }
 }
 
 fn date_in_zone(layout: &str, date: &Value, zone: &str) -> String {
@@ -263,13 +337,17 @@ pub fn parse_duration(s0: &str) -> Result<i64, String> {
     }
     let mut total: f64 = 0.0;
     while !s.is_empty() {
-        let n = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+        let n = s
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(s.len());
         if n == 0 {
             return Err(bad());
         }
         let num: f64 = s[..n].parse().map_err(|_| bad())?;
         s = &s[n..];
-        let u = s.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(s.len());
+        let u = s
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(s.len());
         let unit = match &s[..u] {
             "ns" => 1.0,
             "us" | "µs" | "μs" => 1e3,
@@ -277,7 +355,12 @@ pub fn parse_duration(s0: &str) -> Result<i64, String> {
             "s" => 1e9,
             "m" => 60e9,
             "h" => 3600e9,
-            "" => return Err(format!("time: missing unit in duration {}", super::strings::go_quote(s0))),
+            "" => {
+                return Err(format!(
+                    "time: missing unit in duration {}",
+                    super::strings::go_quote(s0)
+                ))
+            }
             other => {
                 return Err(format!(
                     "time: unknown unit {} in duration {}",
@@ -364,7 +447,13 @@ fn frac(v: u64, div: u64) -> String {
 fn duration_round(d: i64) -> String {
     let u = d.unsigned_abs();
     let sec = 1_000_000_000u64;
-    let (minute, hour, day, month, year) = (60 * sec, 3600 * sec, 86400 * sec, 2_592_000 * sec, 31_536_000 * sec);
+    let (minute, hour, day, month, year) = (
+        60 * sec,
+        3600 * sec,
+        86400 * sec,
+        2_592_000 * sec,
+        31_536_000 * sec,
+    );
     let s = if u >= year {
         format!("{}y", u / year)
     } else if u >= month {
@@ -610,7 +699,11 @@ pub fn format_layout(gt: &GoTime, layout: &str) -> String {
             Tok::Frac(n, trim, comma) => {
                 let ns = format!("{:09}", t.nanosecond() % 1_000_000_000);
                 let digits = &ns[..n.min(9)];
-                let digits = if trim { digits.trim_end_matches('0') } else { digits };
+                let digits = if trim {
+                    digits.trim_end_matches('0')
+                } else {
+                    digits
+                };
                 if !digits.is_empty() {
                     out.push(if comma { ',' } else { '.' });
                     out.push_str(digits);
@@ -639,7 +732,8 @@ pub fn parse_layout(layout: &str, value: &str) -> Result<GoTime, String> {
             super::strings::go_quote(layout)
         )
     };
-    let (mut year, mut month, mut day, mut hour, mut min, mut sec, mut nsec) = (1i32, 1u32, 1u32, 0u32, 0u32, 0u32, 0u32);
+    let (mut year, mut month, mut day, mut hour, mut min, mut sec, mut nsec) =
+        (1i32, 1u32, 1u32, 0u32, 0u32, 0u32, 0u32);
     let mut pm: Option<bool> = None;
     let mut off: Option<i32> = None;
     let mut v = value;
@@ -691,8 +785,14 @@ pub fn parse_layout(layout: &str, value: &str) -> Result<GoTime, String> {
                     None => false,
                 }
             }
-            Tok::NumMonth | Tok::ZeroMonth => num(&mut v, if tok == Tok::ZeroMonth { 2 } else { 1 }, 2).map(|x| month = x).is_some(),
-            Tok::Day | Tok::ZeroDay => num(&mut v, if tok == Tok::ZeroDay { 2 } else { 1 }, 2).map(|x| day = x).is_some(),
+            Tok::NumMonth | Tok::ZeroMonth => {
+                num(&mut v, if tok == Tok::ZeroMonth { 2 } else { 1 }, 2)
+                    .map(|x| month = x)
+                    .is_some()
+            }
+            Tok::Day | Tok::ZeroDay => num(&mut v, if tok == Tok::ZeroDay { 2 } else { 1 }, 2)
+                .map(|x| day = x)
+                .is_some(),
             Tok::UnderDay => {
                 if v.starts_with(' ') {
                     v = &v[1..];
@@ -701,12 +801,25 @@ pub fn parse_layout(layout: &str, value: &str) -> Result<GoTime, String> {
             }
             Tok::UnderYearDay | Tok::ZeroYearDay => num(&mut v, 1, 3).is_some(),
             Tok::Hour => num(&mut v, 2, 2).map(|x| hour = x).is_some(),
-            Tok::Hour12 | Tok::ZeroHour12 => num(&mut v, if tok == Tok::ZeroHour12 { 2 } else { 1 }, 2).map(|x| hour = x).is_some(),
-            Tok::Minute | Tok::ZeroMinute => num(&mut v, if tok == Tok::ZeroMinute { 2 } else { 1 }, 2).map(|x| min = x).is_some(),
+            Tok::Hour12 | Tok::ZeroHour12 => {
+                num(&mut v, if tok == Tok::ZeroHour12 { 2 } else { 1 }, 2)
+                    .map(|x| hour = x)
+                    .is_some()
+            }
+            Tok::Minute | Tok::ZeroMinute => {
+                num(&mut v, if tok == Tok::ZeroMinute { 2 } else { 1 }, 2)
+                    .map(|x| min = x)
+                    .is_some()
+            }
             Tok::Second | Tok::ZeroSecond => {
-                let ok = num(&mut v, if tok == Tok::ZeroSecond { 2 } else { 1 }, 2).map(|x| sec = x).is_some();
+                let ok = num(&mut v, if tok == Tok::ZeroSecond { 2 } else { 1 }, 2)
+                    .map(|x| sec = x)
+                    .is_some();
                 // Go accepts a fraction after seconds even when the layout has none.
-                if ok && (v.starts_with('.') || v.starts_with(',')) && v[1..].starts_with(|c: char| c.is_ascii_digit()) {
+                if ok
+                    && (v.starts_with('.') || v.starts_with(','))
+                    && v[1..].starts_with(|c: char| c.is_ascii_digit())
+                {
                     let n = v[1..].bytes().take_while(u8::is_ascii_digit).count();
                     let f = format!("{:0<9}", &v[1..1 + n.min(9)]);
                     nsec = f.parse().unwrap_or(0);
@@ -715,7 +828,15 @@ pub fn parse_layout(layout: &str, value: &str) -> Result<GoTime, String> {
                 ok
             }
             Tok::LongYear => num(&mut v, 4, 4).map(|x| year = x as i32).is_some(),
-            Tok::Year => num(&mut v, 2, 2).map(|x| year = if x >= 69 { 1900 + x as i32 } else { 2000 + x as i32 }).is_some(),
+            Tok::Year => num(&mut v, 2, 2)
+                .map(|x| {
+                    year = if x >= 69 {
+                        1900 + x as i32
+                    } else {
+                        2000 + x as i32
+                    }
+                })
+                .is_some(),
             Tok::PM | Tok::Pm => {
                 let p = v.get(..2).map(|x| x.to_ascii_uppercase());
                 match p.as_deref() {
@@ -813,22 +934,44 @@ pub fn parse_layout(layout: &str, value: &str) -> Result<GoTime, String> {
             hour = 0;
         }
     }
-    let date = NaiveDate::from_ymd_opt(year, month, day)
-        .ok_or_else(|| format!("parsing time {}: day out of range", super::strings::go_quote(value)))?;
-    let naive: NaiveDateTime = date
-        .and_hms_nano_opt(hour, min, sec, nsec)
-        .ok_or_else(|| format!("parsing time {}: hour out of range", super::strings::go_quote(value)))?;
+    let date = NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| {
+        format!(
+            "parsing time {}: day out of range",
+            super::strings::go_quote(value)
+        )
+    })?;
+    let naive: NaiveDateTime = date.and_hms_nano_opt(hour, min, sec, nsec).ok_or_else(|| {
+        format!(
+            "parsing time {}: hour out of range",
+            super::strings::go_quote(value)
+        )
+    })?;
     Ok(match off {
         Some(o) => {
             let fo = FixedOffset::east_opt(o).unwrap_or(FixedOffset::east_opt(0).unwrap());
             let t = fo.from_local_datetime(&naive).single().unwrap_or_default();
-            let zone = if o == 0 { "UTC".to_string() } else { String::new() };
-            GoTime { t, zone, mono: None }
+            let zone = if o == 0 {
+                "UTC".to_string()
+            } else {
+                String::new()
+            };
+            GoTime {
+                t,
+                zone,
+                mono: None,
+            }
         }
         None => {
-            let l = Local.from_local_datetime(&naive).earliest().unwrap_or_else(|| Local.from_utc_datetime(&naive));
+            let l = Local
+                .from_local_datetime(&naive)
+                .earliest()
+                .unwrap_or_else(|| Local.from_utc_datetime(&naive));
             let fo = l.offset().fix();
-            GoTime { t: l.with_timezone(&fo), zone: zone_abbrev(fo.local_minus_utc()), mono: None }
+            GoTime {
+                t: l.with_timezone(&fo),
+                zone: zone_abbrev(fo.local_minus_utc()),
+                mono: None,
+            }
         }
     })
 }
@@ -840,7 +983,10 @@ mod tests {
     #[test]
     fn layouts() {
         let t = parse_layout("2006-01-02 15:04:05 -0700", "2024-03-05 07:08:09 +0000").unwrap();
-        assert_eq!(format_layout(&t, "Mon Jan _2 3:04PM 2006 .000 Z07:00"), "Tue Mar  5 7:08AM 2024 .000 Z");
+        assert_eq!(
+            format_layout(&t, "Mon Jan _2 3:04PM 2006 .000 Z07:00"),
+            "Tue Mar  5 7:08AM 2024 .000 Z"
+        );
         assert_eq!(format_layout(&t, time_rfc3339()), "2024-03-05T07:08:09Z");
         assert!(parse_layout("2006-01-02", "2024-13-01").is_err());
         assert_eq!(go_duration(90 * 1_000_000_000), "1m30s");

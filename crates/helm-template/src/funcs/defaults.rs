@@ -17,12 +17,18 @@ pub fn register(r: &mut Registry) {
             Ok(a[1].clone())
         }
     });
-    r.insert("empty", Sig::new(&[Any]), |_, a| Ok(Value::bool(is_empty(&a[0]))));
+    r.insert("empty", Sig::new(&[Any]), |_, a| {
+        Ok(Value::bool(is_empty(&a[0])))
+    });
     r.insert("coalesce", Sig::variadic(&[], Any), |_, a| {
         Ok(a.iter().find(|v| !is_empty(v)).cloned().unwrap_or_default())
     });
-    r.insert("all", Sig::variadic(&[], Any), |_, a| Ok(Value::bool(a.iter().all(|v| !is_empty(v)))));
-    r.insert("any", Sig::variadic(&[], Any), |_, a| Ok(Value::bool(a.iter().any(|v| !is_empty(v)))));
+    r.insert("all", Sig::variadic(&[], Any), |_, a| {
+        Ok(Value::bool(a.iter().all(|v| !is_empty(v))))
+    });
+    r.insert("any", Sig::variadic(&[], Any), |_, a| {
+        Ok(Value::bool(a.iter().any(|v| !is_empty(v))))
+    });
     r.insert("ternary", Sig::new(&[Any, Any, Bool]), |_, a| {
         Ok(if b(&a[2]) { a[0].clone() } else { a[1].clone() })
     });
@@ -39,7 +45,9 @@ pub fn register(r: &mut Registry) {
     r.insert("kindIs", Sig::new(&[Str, Any]), |_, a| {
         Ok(Value::bool(s(&a[0]) == a[1].kind_name()))
     });
-    r.insert("deepEqual", Sig::new(&[Any, Any]), |_, a| Ok(Value::bool(deep_equal(&a[0], &a[1]))));
+    r.insert("deepEqual", Sig::new(&[Any, Any]), |_, a| {
+        Ok(Value::bool(deep_equal(&a[0], &a[1])))
+    });
 }
 
 /// `fmt.Sprintf("%T", v)`.

@@ -14,7 +14,10 @@ use Ty::{Any, Bool, Float64, Int, MapAny, String as Str};
 pub fn register(r: &mut Registry) {
     r.insert("dict", Sig::variadic(&[], Any), dict);
     r.insert("get", Sig::new(&[MapAny, Str]), |_, a| {
-        Ok(a[0].as_map().and_then(|m| m.get(s(&a[1]))).unwrap_or_else(|| Value::string("")))
+        Ok(a[0]
+            .as_map()
+            .and_then(|m| m.get(s(&a[1])))
+            .unwrap_or_else(|| Value::string("")))
     });
     r.insert("set", Sig::new(&[MapAny, Str, Any]), |_, a| {
         if let Some(m) = a[0].as_map() {
@@ -29,11 +32,18 @@ pub fn register(r: &mut Registry) {
         Ok(a[0].clone())
     });
     r.insert("hasKey", Sig::new(&[MapAny, Str]), |_, a| {
-        Ok(Value::bool(a[0].as_map().is_some_and(|m| m.get(s(&a[1])).is_some())))
+        Ok(Value::bool(
+            a[0].as_map().is_some_and(|m| m.get(s(&a[1])).is_some()),
+        ))
     });
     r.insert("pluck", Sig::variadic(&[Str], MapAny), |_, a| {
         let k = s(&a[0]);
-        Ok(Value::list(a[1..].iter().filter_map(|d| d.as_map().and_then(|m| m.get(k))).collect()))
+        Ok(Value::list(
+            a[1..]
+                .iter()
+                .filter_map(|d| d.as_map().and_then(|m| m.get(k)))
+                .collect(),
+        ))
     });
     // Go returns keys and values in random map order; we give sorted order (one of Go's).
     r.insert("keys", Sig::variadic(&[], MapAny), |_, a| {
@@ -47,7 +57,9 @@ pub fn register(r: &mut Registry) {
     });
     r.insert("values", Sig::new(&[MapAny]), |_, a| {
         Ok(Value::list(
-            a[0].as_map().map(|m| m.borrow().entries.values().cloned().collect()).unwrap_or_default(),
+            a[0].as_map()
+                .map(|m| m.borrow().entries.values().cloned().collect())
+                .unwrap_or_default(),
         ))
     });
     r.insert("pick", Sig::variadic(&[MapAny], Str), |_, a| {
@@ -55,7 +67,11 @@ pub fn register(r: &mut Registry) {
         let m = m.borrow();
         let out: BTreeMap<Rc<str>, Value> = a[1..]
             .iter()
-            .filter_map(|k| m.entries.get_key_value(s(k)).map(|(k, v)| (k.clone(), v.clone())))
+            .filter_map(|k| {
+                m.entries
+                    .get_key_value(s(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+            })
             .collect();
         Ok(Value::map(out))
     });
@@ -118,8 +134,12 @@ fn merge_into(dst: &MapRef, src: &MapRef, overwrite: bool, depth: usize) {
     if depth > 100 {
         return;
     }
-    let entries: Vec<(Rc<str>, Value)> =
-        src.borrow().entries.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let entries: Vec<(Rc<str>, Value)> = src
+        .borrow()
+        .entries
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     for (k, sv) in entries {
         let dv = dst.get(&k);
         match &sv.data {
@@ -184,7 +204,11 @@ fn dig(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
         match &step.data {
             Data::Map(m) => cur = m.clone(),
             _ => {
-                let t = if step.is_nil() { "nil".to_string() } else { step.type_name().into_owned() };
+                let t = if step.is_nil() {
+                    "nil".to_string()
+                } else {
+                    step.type_name().into_owned()
+                };
                 return err(format!(
                     "interface conversion: interface {{}} is {t}, not map[string]interface {{}}"
                 ));

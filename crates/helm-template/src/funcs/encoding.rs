@@ -37,7 +37,9 @@ pub fn register(r: &mut Registry) {
         r.insert(n, Sig::new(&[Str]), |_, a| string(ext(s(&a[0]))));
     }
     for n in ["isAbs", "osIsAbs"] {
-        r.insert(n, Sig::new(&[Str]), |_, a| Ok(Value::bool(s(&a[0]).starts_with('/'))));
+        r.insert(n, Sig::new(&[Str]), |_, a| {
+            Ok(Value::bool(s(&a[0]).starts_with('/')))
+        });
     }
     r.insert("urlParse", Sig::new(&[Str]), url_parse);
     r.insert("urlJoin", Sig::new(&[MapAny]), url_join);
@@ -48,7 +50,11 @@ pub fn register(r: &mut Registry) {
 fn b64dec(x: &str) -> String {
     let b = x.as_bytes();
     // Go's StdEncoding ignores \r and \n; anything else outside the alphabet is an error.
-    let clean: Vec<u8> = b.iter().copied().filter(|&c| c != b'\r' && c != b'\n').collect();
+    let clean: Vec<u8> = b
+        .iter()
+        .copied()
+        .filter(|&c| c != b'\r' && c != b'\n')
+        .collect();
     match base64::engine::general_purpose::STANDARD.decode(&clean) {
         Ok(v) => String::from_utf8_lossy(&v).into_owned(),
         Err(e) => {
@@ -133,7 +139,8 @@ pub fn ext(p: &str) -> String {
 /// Sprig `urlParse`: Go's `url.Parse` split into a dict.
 fn url_parse(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
     let raw = s(&a[0]);
-    let u = parse_url(raw).map_err(|e| crate::func::FuncError::new(format!("unable to parse url: {e}")))?;
+    let u = parse_url(raw)
+        .map_err(|e| crate::func::FuncError::new(format!("unable to parse url: {e}")))?;
     let mut m: BTreeMap<Rc<str>, Value> = BTreeMap::new();
     m.insert("scheme".into(), Value::string(u.scheme.as_str()));
     m.insert("host".into(), Value::string(u.host.as_str()));
@@ -175,8 +182,11 @@ fn unescape(x: &str) -> Result<String, String> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            let h = x.get(i + 1..i + 3).ok_or_else(|| format!("invalid URL escape {:?}", &x[i..]))?;
-            let v = u8::from_str_radix(h, 16).map_err(|_| format!("invalid URL escape {:?}", &x[i..i + 3]))?;
+            let h = x
+                .get(i + 1..i + 3)
+                .ok_or_else(|| format!("invalid URL escape {:?}", &x[i..]))?;
+            let v = u8::from_str_radix(h, 16)
+                .map_err(|_| format!("invalid URL escape {:?}", &x[i..i + 3]))?;
             out.push(v);
             i += 3;
         } else {
@@ -204,7 +214,9 @@ fn parse_url(raw: &str) -> Result<Url, String> {
         let sch = &rest[..i];
         let valid = !sch.is_empty()
             && sch.as_bytes()[0].is_ascii_alphabetic()
-            && sch.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'));
+            && sch
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'));
         if valid {
             u.scheme = sch.to_ascii_lowercase();
             rest = rest[i + 1..].to_string();
@@ -220,7 +232,10 @@ fn parse_url(raw: &str) -> Result<Url, String> {
         u.opaque = rest;
         return Ok(u);
     }
-    if let Some(auth_rest) = rest.strip_prefix("//").filter(|_| !u.scheme.is_empty() || true) {
+    if let Some(auth_rest) = rest
+        .strip_prefix("//")
+        .filter(|_| !u.scheme.is_empty() || true)
+    {
         let (auth, path) = match auth_rest.find('/') {
             Some(i) => (&auth_rest[..i], &auth_rest[i..]),
             None => (auth_rest, ""),
@@ -251,7 +266,22 @@ fn escape_userinfo(x: &str) -> String {
     let mut out = String::new();
     for &c in x.as_bytes() {
         if c.is_ascii_alphanumeric()
-            || matches!(c, b'-' | b'_' | b'.' | b'~' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=')
+            || matches!(
+                c,
+                b'-' | b'_'
+                    | b'.'
+                    | b'~'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+            )
         {
             out.push(c as char);
         } else {
@@ -266,7 +296,21 @@ fn escape_path(x: &str) -> String {
     let mut out = String::new();
     for &c in x.as_bytes() {
         if c.is_ascii_alphanumeric()
-            || matches!(c, b'-' | b'_' | b'.' | b'~' | b'$' | b'&' | b'+' | b',' | b'/' | b':' | b';' | b'=' | b'@')
+            || matches!(
+                c,
+                b'-' | b'_'
+                    | b'.'
+                    | b'~'
+                    | b'$'
+                    | b'&'
+                    | b'+'
+                    | b','
+                    | b'/'
+                    | b':'
+                    | b';'
+                    | b'='
+                    | b'@'
+            )
         {
             out.push(c as char);
         } else {

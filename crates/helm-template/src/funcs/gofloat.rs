@@ -20,7 +20,11 @@ fn special(f: f64) -> Option<String> {
     if f.is_nan() {
         Some("NaN".into())
     } else if f.is_infinite() {
-        Some(if f > 0.0 { "+Inf".into() } else { "-Inf".into() })
+        Some(if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        })
     } else {
         None
     }
@@ -67,7 +71,11 @@ fn fmt_f(neg: &str, digits: &[u8], dp: i32, prec: usize) -> String {
         out.push('.');
         for i in 0..prec as i32 {
             let j = dp + i;
-            let d = if j >= 0 { digits.get(j as usize).copied().unwrap_or(b'0') } else { b'0' };
+            let d = if j >= 0 {
+                digits.get(j as usize).copied().unwrap_or(b'0')
+            } else {
+                b'0'
+            };
             out.push(d as char);
         }
     }

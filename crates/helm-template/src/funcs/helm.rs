@@ -45,6 +45,8 @@ pub fn register(r: &mut Registry) {
         }
         err(warn_wrap(s(&a[0])))
     });
-    r.insert("lookup", Sig::new(&[Str, Str, Str, Str]), |_, _| Ok(Value::empty_map()));
+    r.insert("lookup", Sig::new(&[Str, Str, Str, Str]), |_, _| {
+        Ok(Value::empty_map())
+    });
     r.insert("getHostByName", Sig::new(&[Str]), |_, _| string(""));
 }

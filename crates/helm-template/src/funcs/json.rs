@@ -11,7 +11,9 @@ use Ty::{Any, Bool, Float64, Int, MapAny, String as Str};
 
 pub fn register(r: &mut Registry, version: HelmVersion) {
     // Helm's toJson (and Sprig's, identical): "" on error.
-    r.insert("toJson", Sig::new(&[Any]), |_, a| string(marshal(&a[0], true, None).unwrap_or_default()));
+    r.insert("toJson", Sig::new(&[Any]), |_, a| {
+        string(marshal(&a[0], true, None).unwrap_or_default())
+    });
     match version {
         // Sprig's mustToJson returns the error.
         HelmVersion::V3 => r.insert("mustToJson", Sig::new(&[Any]), |_, a| {
@@ -28,13 +30,19 @@ pub fn register(r: &mut Registry, version: HelmVersion) {
     r.insert("mustToPrettyJson", Sig::new(&[Any]), |_, a| {
         string(marshal(&a[0], true, Some("  ")).map_err(FuncError::new)?)
     });
-    r.insert("toRawJson", Sig::new(&[Any]), |_, a| string(marshal(&a[0], false, None).unwrap_or_default()));
+    r.insert("toRawJson", Sig::new(&[Any]), |_, a| {
+        string(marshal(&a[0], false, None).unwrap_or_default())
+    });
     r.insert("mustToRawJson", Sig::new(&[Any]), |_, a| {
         string(marshal(&a[0], false, None).map_err(FuncError::new)?)
     });
     // Helm's fromJson: always a map; a parse error goes into "Error".
-    r.insert("fromJson", Sig::new(&[Str]), |_, a| Ok(from_json_map(s(&a[0]))));
-    r.insert("fromJsonArray", Sig::new(&[Str]), |_, a| Ok(from_json_array(s(&a[0]))));
+    r.insert("fromJson", Sig::new(&[Str]), |_, a| {
+        Ok(from_json_map(s(&a[0])))
+    });
+    r.insert("fromJsonArray", Sig::new(&[Str]), |_, a| {
+        Ok(from_json_array(s(&a[0])))
+    });
     r.insert("mustFromJson", Sig::new(&[Str]), |_, a| {
         parse_any(s(&a[0])).map_err(FuncError::new)
     });
@@ -103,8 +111,12 @@ fn write_value(
             out.push(']');
         }
         Data::Map(m) => {
-            let entries: Vec<_> =
-                m.borrow().entries.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            let entries: Vec<_> = m
+                .borrow()
+                .entries
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             if entries.is_empty() {
                 out.push_str("{}");
                 return Ok(());
@@ -216,7 +228,10 @@ pub fn from_json_map(src: &str) -> Value {
                 json_kind(&j)
             )),
         ),
-        Err(e) => m.as_map().unwrap().insert("Error", Value::string(go_json_error(src, &e))),
+        Err(e) => m
+            .as_map()
+            .unwrap()
+            .insert("Error", Value::string(go_json_error(src, &e))),
     }
     m
 }
@@ -256,6 +271,9 @@ mod tests {
         );
         assert!(marshal(&Value::float(f64::NAN), true, None).is_err());
         let m = from_json_map(r#"{"b": [1, {"c": null}], "a": "x"}"#);
-        assert_eq!(marshal(&m, true, Some("  ")).unwrap(), "{\n  \"a\": \"x\",\n  \"b\": [\n    1,\n    {\n      \"c\": null\n    }\n  ]\n}");
+        assert_eq!(
+            marshal(&m, true, Some("  ")).unwrap(),
+            "{\n  \"a\": \"x\",\n  \"b\": [\n    1,\n    {\n      \"c\": null\n    }\n  ]\n}"
+        );
     }
 }

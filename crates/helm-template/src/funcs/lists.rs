@@ -73,7 +73,10 @@ fn kind_or_nil_panic(v: &Value) -> Result<&'static str, FuncError> {
 fn list_items(v: &Value, what: &str) -> Result<(Vec<Value>, ElemType), FuncError> {
     match &v.data {
         Data::List(l) => Ok((l.items.clone(), l.elem)),
-        Data::Bytes(b) => Ok((b.iter().map(|&x| Value::int(x as i64)).collect(), ElemType::Any)),
+        Data::Bytes(b) => Ok((
+            b.iter().map(|&x| Value::int(x as i64)).collect(),
+            ElemType::Any,
+        )),
         _ => {
             let k = kind_or_nil_panic(v)?;
             err(what.replace("%s", k))
@@ -138,14 +141,19 @@ fn uniq(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
 
 fn compact(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
     let (items, _) = list_items(&a[0], "Cannot compact on type %s")?;
-    Ok(Value::list(items.into_iter().filter(|x| !is_empty(x)).collect()))
+    Ok(Value::list(
+        items.into_iter().filter(|x| !is_empty(x)).collect(),
+    ))
 }
 
 fn without(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
     let (items, _) = list_items(&a[0], "Cannot find without on type %s")?;
     let omit = &a[1..];
     Ok(Value::list(
-        items.into_iter().filter(|x| !omit.iter().any(|o| deep_equal(o, x))).collect(),
+        items
+            .into_iter()
+            .filter(|x| !omit.iter().any(|o| deep_equal(o, x)))
+            .collect(),
     ))
 }
 
@@ -168,11 +176,18 @@ fn slice(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
     };
     if start < 0 || end < start || end > len {
         if end > len || end < 0 {
-            return err(format!("runtime error: slice bounds out of range [:{end}] with capacity {len}"));
+            return err(format!(
+                "runtime error: slice bounds out of range [:{end}] with capacity {len}"
+            ));
         }
-        return err(format!("runtime error: slice bounds out of range [{start}:{end}]"));
+        return err(format!(
+            "runtime error: slice bounds out of range [{start}:{end}]"
+        ));
     }
-    Ok(Value::typed_list(items[start as usize..end as usize].to_vec(), elem))
+    Ok(Value::typed_list(
+        items[start as usize..end as usize].to_vec(),
+        elem,
+    ))
 }
 
 fn chunk(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
@@ -184,8 +199,10 @@ fn chunk(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
         }
         return err("runtime error: integer divide by zero");
     }
-    let out: Vec<Value> =
-        items.chunks(size as usize).map(|c| Value::list(c.to_vec())).collect();
+    let out: Vec<Value> = items
+        .chunks(size as usize)
+        .map(|c| Value::list(c.to_vec()))
+        .collect();
     Ok(Value::list(out))
 }
 
@@ -229,7 +246,10 @@ pub fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
 
 fn int_list(c: &mut CallCtx<'_>, v: Vec<i64>) -> R {
     c.charge(v.len() as u64, 8 * v.len() as u64)?;
-    Ok(Value::typed_list(v.into_iter().map(Value::int).collect(), ElemType::Int))
+    Ok(Value::typed_list(
+        v.into_iter().map(Value::int).collect(),
+        ElemType::Int,
+    ))
 }
 
 /// Work the `seq` arguments would cause, checked before building the list.

@@ -12,7 +12,11 @@ use Ty::{Any, Bool, Float64, Int, MapAny, String as Str};
 
 pub fn register(r: &mut Registry) {
     r.insert("regexMatch", Sig::new(&[Str, Str]), |_, a| {
-        Ok(Value::bool(compile(s(&a[0])).map(|re| re.is_match(s(&a[1]))).unwrap_or(false)))
+        Ok(Value::bool(
+            compile(s(&a[0]))
+                .map(|re| re.is_match(s(&a[1])))
+                .unwrap_or(false),
+        ))
     });
     r.insert("mustRegexMatch", Sig::new(&[Str, Str]), |_, a| {
         Ok(Value::bool(compile(s(&a[0]))?.is_match(s(&a[1]))))
@@ -41,14 +45,28 @@ pub fn register(r: &mut Registry) {
         let re = compile(s(&a[0]))?;
         string(re.replace_all(s(&a[1]), s(&a[2])).into_owned())
     });
-    r.insert("regexReplaceAllLiteral", Sig::new(&[Str, Str, Str]), |_, a| {
-        let re = must_compile(s(&a[0]))?;
-        string(re.replace_all(s(&a[1]), regex::NoExpand(s(&a[2]))).into_owned())
-    });
-    r.insert("mustRegexReplaceAllLiteral", Sig::new(&[Str, Str, Str]), |_, a| {
-        let re = compile(s(&a[0]))?;
-        string(re.replace_all(s(&a[1]), regex::NoExpand(s(&a[2]))).into_owned())
-    });
+    r.insert(
+        "regexReplaceAllLiteral",
+        Sig::new(&[Str, Str, Str]),
+        |_, a| {
+            let re = must_compile(s(&a[0]))?;
+            string(
+                re.replace_all(s(&a[1]), regex::NoExpand(s(&a[2])))
+                    .into_owned(),
+            )
+        },
+    );
+    r.insert(
+        "mustRegexReplaceAllLiteral",
+        Sig::new(&[Str, Str, Str]),
+        |_, a| {
+            let re = compile(s(&a[0]))?;
+            string(
+                re.replace_all(s(&a[1]), regex::NoExpand(s(&a[2])))
+                    .into_owned(),
+            )
+        },
+    );
     r.insert("regexSplit", Sig::new(&[Str, Str, Int]), |_, a| {
         let re = must_compile(s(&a[0]))?;
         Ok(Value::string_list(split(&re, s(&a[0]), s(&a[1]), i(&a[2]))))
@@ -57,7 +75,9 @@ pub fn register(r: &mut Registry) {
         let re = compile(s(&a[0]))?;
         Ok(Value::string_list(split(&re, s(&a[0]), s(&a[1]), i(&a[2]))))
     });
-    r.insert("regexQuoteMeta", Sig::new(&[Str]), |_, a| string(quote_meta(s(&a[0]))));
+    r.insert("regexQuoteMeta", Sig::new(&[Str]), |_, a| {
+        string(quote_meta(s(&a[0])))
+    });
 }
 
 /// Go's ASCII-only Perl classes, spelled for the regex crate.
@@ -151,10 +171,18 @@ fn short_error(e: &regex::Error) -> String {
 }
 
 fn find_all(a: &[Value], must: bool) -> R {
-    let re = if must { compile(s(&a[0]))? } else { must_compile(s(&a[0]))? };
+    let re = if must {
+        compile(s(&a[0]))?
+    } else {
+        must_compile(s(&a[0]))?
+    };
     let n = i(&a[2]);
     let it = re.find_iter(s(&a[1])).map(|m| m.as_str().to_string());
-    let v: Vec<String> = if n < 0 { it.collect() } else { it.take(n as usize).collect() };
+    let v: Vec<String> = if n < 0 {
+        it.collect()
+    } else {
+        it.take(n as usize).collect()
+    };
     Ok(Value::string_list(v))
 }
 
@@ -205,8 +233,14 @@ mod tests {
     fn go_semantics() {
         let re = compile(r"\d+").unwrap();
         assert!(!re.is_match("٣"));
-        assert_eq!(split(&compile("a").unwrap(), "a", "banana", -1), ["b", "n", "n", ""]);
-        assert_eq!(split(&compile("z+").unwrap(), "z+", "pizza", 2), ["pi", "a"]);
+        assert_eq!(
+            split(&compile("a").unwrap(), "a", "banana", -1),
+            ["b", "n", "n", ""]
+        );
+        assert_eq!(
+            split(&compile("z+").unwrap(), "z+", "pizza", 2),
+            ["pi", "a"]
+        );
         assert_eq!(quote_meta("1.5*x"), "1\\.5\\*x");
         let re = compile("a(x*)b").unwrap();
         assert_eq!(re.replace_all("-ab-axxb-", "${1}W"), "-W-xxW-");

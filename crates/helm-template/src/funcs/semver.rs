@@ -68,7 +68,10 @@ pub struct Version {
 
 impl Version {
     pub fn parse(v: &str) -> Result<Version, String> {
-        let m = res().version.captures(v).ok_or("Invalid Semantic Version")?;
+        let m = res()
+            .version
+            .captures(v)
+            .ok_or("Invalid Semantic Version")?;
         let seg = |k: usize| -> Result<u64, String> {
             match m.get(k) {
                 None => Ok(0),
@@ -129,7 +132,10 @@ fn compare_prerelease(a: &str, b: &str) -> Ordering {
     let sa: Vec<&str> = a.split('.').collect();
     let sb: Vec<&str> = b.split('.').collect();
     for k in 0..sa.len().max(sb.len()) {
-        let d = compare_pre_part(sa.get(k).copied().unwrap_or(""), sb.get(k).copied().unwrap_or(""));
+        let d = compare_pre_part(
+            sa.get(k).copied().unwrap_or(""),
+            sb.get(k).copied().unwrap_or(""),
+        );
         if d != Ordering::Equal {
             return d;
         }
@@ -179,7 +185,12 @@ impl Object for Version {
             _ => None,
         }
     }
-    fn call_method(&self, _: &mut CallCtx<'_>, name: &str, _: Vec<Value>) -> Result<Value, FuncError> {
+    fn call_method(
+        &self,
+        _: &mut CallCtx<'_>,
+        name: &str,
+        _: Vec<Value>,
+    ) -> Result<Value, FuncError> {
         Ok(match name {
             // uint64 in Go; printed the same.
             "Major" => Value::int64(self.major as i64),
@@ -229,11 +240,19 @@ impl Constraints {
             if !res().valid.is_match(v) {
                 return Err(format!("improper constraint: {v}"));
             }
-            let mut cs: Vec<String> = res().find.find_iter(v).map(|m| m.as_str().to_string()).collect();
+            let mut cs: Vec<String> = res()
+                .find
+                .find_iter(v)
+                .map(|m| m.as_str().to_string())
+                .collect();
             if cs.is_empty() {
                 cs.push(v.to_string());
             }
-            or.push(cs.iter().map(|s| parse_constraint(s)).collect::<Result<Vec<_>, _>>()?);
+            or.push(
+                cs.iter()
+                    .map(|s| parse_constraint(s))
+                    .collect::<Result<Vec<_>, _>>()?,
+            );
         }
         Ok(Constraints(or))
     }
@@ -267,9 +286,13 @@ fn parse_constraint(c: &str) -> Result<Constraint, String> {
             dirty: true,
         });
     }
-    let m = res().constraint.captures(c).ok_or_else(|| format!("improper constraint: {c}"))?;
+    let m = res()
+        .constraint
+        .captures(c)
+        .ok_or_else(|| format!("improper constraint: {c}"))?;
     let g = |k: usize| m.get(k).map(|x| x.as_str()).unwrap_or("");
-    let (mut ver, mut minor_dirty, mut patch_dirty, mut dirty) = (g(2).to_string(), false, false, false);
+    let (mut ver, mut minor_dirty, mut patch_dirty, mut dirty) =
+        (g(2).to_string(), false, false, false);
     if is_x(g(3)) || g(3).is_empty() {
         ver = format!("0.0.0{}", g(6));
         dirty = true;
@@ -283,7 +306,14 @@ fn parse_constraint(c: &str) -> Result<Constraint, String> {
         ver = format!("{}{}.0{}", g(3), g(4), g(6));
     }
     let con = Version::parse(&ver).map_err(|_| "constraint Parser Error".to_string())?;
-    Ok(Constraint { con, orig: g(2).into(), op: g(1).into(), minor_dirty, dirty, patch_dirty })
+    Ok(Constraint {
+        con,
+        orig: g(2).into(),
+        op: g(1).into(),
+        minor_dirty,
+        dirty,
+        patch_dirty,
+    })
 }
 
 impl Constraint {
@@ -342,7 +372,8 @@ impl Constraint {
                 if !self.dirty {
                     return cmp != Ordering::Greater;
                 }
-                !(v.major > c.major || (v.major == c.major && v.minor > c.minor && !self.minor_dirty))
+                !(v.major > c.major
+                    || (v.major == c.major && v.minor > c.minor && !self.minor_dirty))
             }
             "~" | "~>" => self.tilde(v),
             "^" => {
@@ -387,7 +418,9 @@ mod tests {
     use super::*;
 
     fn ok(c: &str, v: &str) -> bool {
-        Constraints::parse(c).unwrap().check(&Version::parse(v).unwrap())
+        Constraints::parse(c)
+            .unwrap()
+            .check(&Version::parse(v).unwrap())
     }
 
     #[test]

@@ -12,14 +12,23 @@ use crate::value::{Data, Value};
 use Ty::{Any, Bool, Float64, Int, MapAny, String as Str};
 
 pub fn register(r: &mut Registry) {
+    r.insert("hello", Sig::new(&[]), |_, _| string("Hello!"));
     r.insert("abbrev", Sig::new(&[Int, Str]), abbrev);
     r.insert("abbrevboth", Sig::new(&[Int, Int, Str]), abbrevboth);
     r.insert("trunc", Sig::new(&[Int, Str]), trunc);
-    r.insert("trim", Sig::new(&[Str]), |_, a| string(s(&a[0]).trim_matches(is_go_space)));
-    r.insert("upper", Sig::new(&[Str]), |_, a| string(s(&a[0]).to_uppercase()));
-    r.insert("lower", Sig::new(&[Str]), |_, a| string(s(&a[0]).to_lowercase()));
+    r.insert("trim", Sig::new(&[Str]), |_, a| {
+        string(s(&a[0]).trim_matches(is_go_space))
+    });
+    r.insert("upper", Sig::new(&[Str]), |_, a| {
+        string(s(&a[0]).to_uppercase())
+    });
+    r.insert("lower", Sig::new(&[Str]), |_, a| {
+        string(s(&a[0]).to_lowercase())
+    });
     r.insert("title", Sig::new(&[Str]), |_, a| string(title(s(&a[0]))));
-    r.insert("untitle", Sig::new(&[Str]), |_, a| string(untitle(s(&a[0]))));
+    r.insert("untitle", Sig::new(&[Str]), |_, a| {
+        string(untitle(s(&a[0])))
+    });
     r.insert("substr", Sig::new(&[Int, Int, Str]), substr);
     r.insert("repeat", Sig::new(&[Int, Str]), repeat);
     r.insert("trimall", Sig::new(&[Str, Str]), trim_all);
@@ -32,17 +41,39 @@ pub fn register(r: &mut Registry) {
         let (pre, x) = (s(&a[0]), s(&a[1]));
         string(x.strip_prefix(pre).unwrap_or(x))
     });
-    r.insert("nospace", Sig::new(&[Str]), |_, a| string(nospace(s(&a[0]))));
-    r.insert("initials", Sig::new(&[Str]), |_, a| string(initials(s(&a[0]))));
-    r.insert("randAlphaNum", Sig::new(&[Int]), |c, a| rand_string(c, &a[0], ALNUM));
-    r.insert("randAlpha", Sig::new(&[Int]), |c, a| rand_string(c, &a[0], ALPHA));
-    r.insert("randAscii", Sig::new(&[Int]), |c, a| rand_string(c, &a[0], ASCII));
-    r.insert("randNumeric", Sig::new(&[Int]), |c, a| rand_string(c, &a[0], DIGITS));
-    r.insert("swapcase", Sig::new(&[Str]), |_, a| string(swapcase(s(&a[0]))));
-    r.insert("shuffle", Sig::new(&[Str]), |_, a| string(shuffle(s(&a[0]))));
-    r.insert("snakecase", Sig::new(&[Str]), |_, a| string(camel_to_lower(s(&a[0]), '_')));
-    r.insert("camelcase", Sig::new(&[Str]), |_, a| string(pascal_case(s(&a[0]))));
-    r.insert("kebabcase", Sig::new(&[Str]), |_, a| string(camel_to_lower(s(&a[0]), '-')));
+    r.insert("nospace", Sig::new(&[Str]), |_, a| {
+        string(nospace(s(&a[0])))
+    });
+    r.insert("initials", Sig::new(&[Str]), |_, a| {
+        string(initials(s(&a[0])))
+    });
+    r.insert("randAlphaNum", Sig::new(&[Int]), |c, a| {
+        rand_string(c, &a[0], ALNUM)
+    });
+    r.insert("randAlpha", Sig::new(&[Int]), |c, a| {
+        rand_string(c, &a[0], ALPHA)
+    });
+    r.insert("randAscii", Sig::new(&[Int]), |c, a| {
+        rand_string(c, &a[0], ASCII)
+    });
+    r.insert("randNumeric", Sig::new(&[Int]), |c, a| {
+        rand_string(c, &a[0], DIGITS)
+    });
+    r.insert("swapcase", Sig::new(&[Str]), |_, a| {
+        string(swapcase(s(&a[0])))
+    });
+    r.insert("shuffle", Sig::new(&[Str]), |_, a| {
+        string(shuffle(s(&a[0])))
+    });
+    r.insert("snakecase", Sig::new(&[Str]), |_, a| {
+        string(camel_to_lower(s(&a[0]), '_'))
+    });
+    r.insert("camelcase", Sig::new(&[Str]), |_, a| {
+        string(pascal_case(s(&a[0])))
+    });
+    r.insert("kebabcase", Sig::new(&[Str]), |_, a| {
+        string(camel_to_lower(s(&a[0]), '-'))
+    });
     r.insert("wrap", Sig::new(&[Int, Str]), |_, a| {
         string(wrap_custom(s(&a[1]), i(&a[0]), "", false))
     });
@@ -63,18 +94,30 @@ pub fn register(r: &mut Registry) {
     r.insert("cat", Sig::variadic(&[], Any), cat);
     r.insert("indent", Sig::new(&[Int, Str]), |c, a| {
         let pad = pad(c, i(&a[0]))?;
-        string(format!("{pad}{}", s(&a[1]).replace('\n', &format!("\n{pad}"))))
+        string(format!(
+            "{pad}{}",
+            s(&a[1]).replace('\n', &format!("\n{pad}"))
+        ))
     });
     r.insert("nindent", Sig::new(&[Int, Str]), |c, a| {
         let pad = pad(c, i(&a[0]))?;
-        string(format!("\n{pad}{}", s(&a[1]).replace('\n', &format!("\n{pad}"))))
+        string(format!(
+            "\n{pad}{}",
+            s(&a[1]).replace('\n', &format!("\n{pad}"))
+        ))
     });
     r.insert("replace", Sig::new(&[Str, Str, Str]), replace);
     r.insert("plural", Sig::new(&[Str, Str, Int]), |_, a| {
-        Ok(if i(&a[2]) == 1 { a[0].clone() } else { a[1].clone() })
+        Ok(if i(&a[2]) == 1 {
+            a[0].clone()
+        } else {
+            a[1].clone()
+        })
     });
     r.insert("toString", Sig::new(&[Any]), |_, a| string(strval(&a[0])));
-    r.insert("toStrings", Sig::new(&[Any]), |_, a| Ok(Value::string_list(strslice(&a[0]))));
+    r.insert("toStrings", Sig::new(&[Any]), |_, a| {
+        Ok(Value::string_list(strslice(&a[0])))
+    });
     r.insert("join", Sig::new(&[Str, Any]), |_, a| {
         string(strslice(&a[1]).join(s(&a[0])))
     });
@@ -98,8 +141,10 @@ pub fn register(r: &mut Registry) {
 
 /// Go's `unicode.IsSpace`.
 pub fn is_go_space(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}')
-        || (!c.is_ascii() && c.is_whitespace())
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}'
+    ) || (!c.is_ascii() && c.is_whitespace())
 }
 
 fn pad(c: &mut CallCtx<'_>, n: i64) -> Result<String, crate::func::FuncError> {
@@ -158,7 +203,10 @@ fn abbreviate_full(x: &str, offset: i64, max_width: i64) -> Option<String> {
         let rest = bytes_str(&b[offset as usize..]);
         return Some(format!("...{}", abbreviate_full(&rest, 0, max_width - 3)?));
     }
-    Some(format!("...{}", bytes_str(&b[(len - (max_width - 3)) as usize..])))
+    Some(format!(
+        "...{}",
+        bytes_str(&b[(len - (max_width - 3)) as usize..])
+    ))
 }
 
 fn trunc(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
@@ -180,9 +228,13 @@ fn substr(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
     let len = b.len() as i64;
     let oob = |lo: i64, hi: i64| -> R {
         if hi > len || hi < 0 {
-            err(format!("runtime error: slice bounds out of range [:{hi}] with length {len}"))
+            err(format!(
+                "runtime error: slice bounds out of range [:{hi}] with length {len}"
+            ))
         } else {
-            err(format!("runtime error: slice bounds out of range [{lo}:{hi}]"))
+            err(format!(
+                "runtime error: slice bounds out of range [{lo}:{hi}]"
+            ))
         }
     };
     if start < 0 {
@@ -193,7 +245,9 @@ fn substr(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
     }
     if end < 0 || end > len {
         if start > len {
-            return err(format!("runtime error: slice bounds out of range [{start}:{len}]"));
+            return err(format!(
+                "runtime error: slice bounds out of range [{start}:{len}]"
+            ));
         }
         return string(bytes_str(&b[start as usize..]));
     }
@@ -299,7 +353,11 @@ fn go_upper(c: char) -> char {
 /// text comes out re-encoded, as in Sprig.
 fn nospace(x: &str) -> String {
     let b = x.as_bytes();
-    let kept: Vec<char> = b.iter().map(|&c| c as char).filter(|&c| !is_go_space(c)).collect();
+    let kept: Vec<char> = b
+        .iter()
+        .map(|&c| c as char)
+        .filter(|&c| !is_go_space(c))
+        .collect();
     if kept.len() == b.len() {
         return x.to_string();
     }
@@ -641,7 +699,11 @@ fn is_go_printable(c: char) -> bool {
 }
 
 fn quote(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
-    let out: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(|v| go_quote(&strval(v))).collect();
+    let out: Vec<String> = a
+        .iter()
+        .filter(|v| !v.is_nil())
+        .map(|v| go_quote(&strval(v)))
+        .collect();
     string(out.join(" "))
 }
 
@@ -751,9 +813,15 @@ mod tests {
     #[test]
     fn wrapping_and_abbrev() {
         assert_eq!(wrap_custom("Hello World", 5, "", false), "Hello\nWorld");
-        assert_eq!(wrap_custom("Hello World", 5, "<br>", true), "Hello<br>World");
+        assert_eq!(
+            wrap_custom("Hello World", 5, "<br>", true),
+            "Hello<br>World"
+        );
         assert_eq!(abbreviate_full("hello world", 0, 5).unwrap(), "he...");
-        assert_eq!(abbreviate_full("1234 5678 9123", 5, 10).unwrap(), "...5678...");
+        assert_eq!(
+            abbreviate_full("1234 5678 9123", 5, 10).unwrap(),
+            "...5678..."
+        );
     }
 
     #[test]

@@ -31,7 +31,8 @@ struct Enc {
 }
 
 fn is_table(v: &Value) -> bool {
-    matches!(v.data, Data::Map(_)) || matches!(&v.data, Data::Object(o) if o.to_plain().is_some_and(|p| p.as_map().is_some()))
+    matches!(v.data, Data::Map(_))
+        || matches!(&v.data, Data::Object(o) if o.to_plain().is_some_and(|p| p.as_map().is_some()))
 }
 
 fn plain(v: &Value) -> Value {
@@ -49,7 +50,9 @@ fn is_array_of_tables(v: &Value) -> bool {
 }
 
 fn bare(k: &str) -> bool {
-    !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !k.is_empty()
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn quote(s: &str) -> String {
@@ -63,7 +66,9 @@ fn quote(s: &str) -> String {
             '\n' => o.push_str("\\n"),
             '\u{c}' => o.push_str("\\f"),
             '\r' => o.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => o.push_str(&format!("\\u{:04x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                o.push_str(&format!("\\u{:04x}", c as u32))
+            }
             c => o.push(c),
         }
     }
@@ -91,7 +96,10 @@ impl Enc {
     }
 
     fn header(key: &[String]) -> String {
-        key.iter().map(|k| key_part(k)).collect::<Vec<_>>().join(".")
+        key.iter()
+            .map(|k| key_part(k))
+            .collect::<Vec<_>>()
+            .join(".")
     }
 
     fn float(&self, f: f64) -> String {
@@ -101,7 +109,11 @@ impl Enc {
         if f.is_infinite() {
             return if f > 0.0 { "inf".into() } else { "-inf".into() };
         }
-        let s = if self.v4 { super::gofloat::format_g(f) } else { super::gofloat::format_f(f) };
+        let s = if self.v4 {
+            super::gofloat::format_g(f)
+        } else {
+            super::gofloat::format_f(f)
+        };
         if s.contains('.') || s.contains('e') {
             s
         } else {
@@ -127,8 +139,12 @@ impl Enc {
                 format!("[{}]", items.join(", "))
             }
             Data::Map(m) => {
-                let entries: Vec<(Rc<str>, Value)> =
-                    m.borrow().entries.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                let entries: Vec<(Rc<str>, Value)> = m
+                    .borrow()
+                    .entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
                 let parts: Vec<String> = entries
                     .iter()
                     .filter(|(_, x)| !x.is_nil())
@@ -143,8 +159,12 @@ impl Enc {
 
     fn map_body(&mut self, key: &[String], v: &Value) -> Result<(), String> {
         let Some(m) = v.as_map() else { return Ok(()) };
-        let entries: Vec<(Rc<str>, Value)> =
-            m.borrow().entries.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let entries: Vec<(Rc<str>, Value)> = m
+            .borrow()
+            .entries
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         let (mut direct, mut sub) = (vec![], vec![]);
         for (k, x) in entries {
             let x = plain(&x);
@@ -170,7 +190,8 @@ impl Enc {
             for item in &v.as_list().unwrap().items {
                 let item = plain(item);
                 self.newline();
-                self.out.push_str(&format!("{}[[{}]]", Self::indent(key), Self::header(key)));
+                self.out
+                    .push_str(&format!("{}[[{}]]", Self::indent(key), Self::header(key)));
                 self.newline();
                 self.map_body(key, &item)?;
             }
@@ -179,14 +200,16 @@ impl Enc {
                 self.newline();
             }
             if !key.is_empty() {
-                self.out.push_str(&format!("{}[{}]", Self::indent(key), Self::header(key)));
+                self.out
+                    .push_str(&format!("{}[{}]", Self::indent(key), Self::header(key)));
                 self.newline();
             }
             self.map_body(key, v)?;
         } else {
             let k = key.last().map(|k| key_part(k)).unwrap_or_default();
             let e = self.element(v)?;
-            self.out.push_str(&format!("{}{} = {}", Self::indent(key), k, e));
+            self.out
+                .push_str(&format!("{}{} = {}", Self::indent(key), k, e));
             self.newline();
         }
         Ok(())
@@ -200,9 +223,15 @@ pub fn to_toml(v: &Value, v4: bool) -> Result<String, String> {
         return Err("toml: cannot encode a nil value".into());
     }
     if v.as_map().is_none() {
-        return Err(format!("toml: top-level values must be Go maps or structs, not {}", v.kind_name()));
+        return Err(format!(
+            "toml: top-level values must be Go maps or structs, not {}",
+            v.kind_name()
+        ));
     }
-    let mut e = Enc { out: String::new(), v4 };
+    let mut e = Enc {
+        out: String::new(),
+        v4,
+    };
     e.encode(&[], &v)?;
     Ok(e.out)
 }
@@ -216,7 +245,9 @@ fn from_toml_value(v: &toml::Value) -> Value {
         toml::Value::Datetime(d) => Value::string(d.to_string()),
         toml::Value::Array(a) => Value::list(a.iter().map(from_toml_value).collect()),
         toml::Value::Table(t) => Value::map(
-            t.iter().map(|(k, v)| (Rc::from(k.as_str()), from_toml_value(v))).collect::<BTreeMap<_, _>>(),
+            t.iter()
+                .map(|(k, v)| (Rc::from(k.as_str()), from_toml_value(v)))
+                .collect::<BTreeMap<_, _>>(),
         ),
     }
 }
@@ -228,7 +259,9 @@ pub fn from_toml(src: &str) -> Value {
         Err(e) => {
             let m = Value::empty_map();
             let msg = e.message().to_string();
-            m.as_map().unwrap().insert("Error", Value::string(format!("toml: {msg}")));
+            m.as_map()
+                .unwrap()
+                .insert("Error", Value::string(format!("toml: {msg}")));
             m
         }
     }
@@ -249,8 +282,13 @@ mod tests {
             to_toml(&v, false).unwrap(),
             "f = 1000000.0\ng = 12345678901.0\ni = 3.0\n\"k y\" = 1.0\nl = [1.0, 2.0]\ns = \"x\\\"y\"\n\n[m]\n  a = 1.0\n  [m.q]\n    z = true\n\n[[t]]\n  a = 1.0\n\n[[t]]\n  b = 2.0\n"
         );
-        assert!(to_toml(&v, true).unwrap().starts_with("f = 1e+06\ng = 1.2345678901e+10\ni = 3.0\n"));
+        assert!(to_toml(&v, true)
+            .unwrap()
+            .starts_with("f = 1e+06\ng = 1.2345678901e+10\ni = 3.0\n"));
         let back = from_toml("a = 1\n[b]\nc = 'x'\n");
-        assert_eq!(back.as_map().unwrap().get("a").unwrap().type_name(), "int64");
+        assert_eq!(
+            back.as_map().unwrap().get("a").unwrap().type_name(),
+            "int64"
+        );
     }
 }

@@ -136,7 +136,13 @@ pub fn go_parse_float(s: &str) -> Option<f64> {
     let lower = body.to_ascii_lowercase();
     let neg = s.starts_with('-');
     match lower.as_str() {
-        "inf" | "infinity" => return Some(if neg { f64::NEG_INFINITY } else { f64::INFINITY }),
+        "inf" | "infinity" => {
+            return Some(if neg {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            })
+        }
         "nan" => return Some(f64::NAN),
         _ => {}
     }
@@ -204,8 +210,7 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
             let (x, y) = (x.borrow(), y.borrow());
             x.ty == y.ty
                 && x.entries.len() == y.entries.len()
-                && x
-                    .entries
+                && x.entries
                     .iter()
                     .all(|(k, v)| y.entries.get(k).is_some_and(|w| deep_equal(v, w)))
         }
@@ -218,7 +223,10 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
 
 /// Go's `%v` of an `[]int` / generic slice joined, used by `seq`.
 pub fn ints_joined(v: &[i64], sep: &str) -> String {
-    v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(sep)
+    v.iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 /// Deep copy (Sprig's `deepCopy` uses copystructure: maps and slices copied, the rest shared).
@@ -229,7 +237,10 @@ pub fn deep_copy(v: &Value) -> Value {
         Data::Map(m) => {
             let m = m.borrow();
             Value::typed_map(
-                m.entries.iter().map(|(k, x)| (k.clone(), deep_copy(x))).collect(),
+                m.entries
+                    .iter()
+                    .map(|(k, x)| (k.clone(), deep_copy(x)))
+                    .collect(),
                 m.ty,
             )
             .with_taint(v.taint.clone())

@@ -17,15 +17,23 @@ use crate::value::{Data, Value};
 use Ty::{Any, Bool, Float64, Int, MapAny, String as Str};
 
 pub fn register(r: &mut Registry, version: HelmVersion) {
-    r.insert("toYaml", Sig::new(&[Any]), |_, a| string(to_yaml(&a[0]).unwrap_or_default()));
+    r.insert("toYaml", Sig::new(&[Any]), |_, a| {
+        string(to_yaml(&a[0]).unwrap_or_default())
+    });
     if version == HelmVersion::V4 {
         r.insert("mustToYaml", Sig::new(&[Any]), |_, a| {
             string(to_yaml(&a[0]).map_err(FuncError::new)?)
         });
     }
-    r.insert("toYamlPretty", Sig::new(&[Any]), |_, a| string(to_yaml_pretty(&a[0])));
-    r.insert("fromYaml", Sig::new(&[Str]), |_, a| Ok(from_yaml_map(s(&a[0]))));
-    r.insert("fromYamlArray", Sig::new(&[Str]), |_, a| Ok(from_yaml_array(s(&a[0]))));
+    r.insert("toYamlPretty", Sig::new(&[Any]), |_, a| {
+        string(to_yaml_pretty(&a[0]))
+    });
+    r.insert("fromYaml", Sig::new(&[Str]), |_, a| {
+        Ok(from_yaml_map(s(&a[0])))
+    });
+    r.insert("fromYamlArray", Sig::new(&[Str]), |_, a| {
+        Ok(from_yaml_array(s(&a[0])))
+    });
 }
 
 /// `toYaml`: what sigs.k8s.io/yaml.Marshal prints, minus one trailing newline.
@@ -51,16 +59,22 @@ fn json_node(v: &Value, depth: usize) -> Result<Node, String> {
             yamlv2::resolve_json_number(&txt)
         }
         Data::Str(s) => Node::Str(
-            yamlv2::json_string_roundtrip(s)
-                .ok_or("yaml: control characters are not allowed")?,
+            yamlv2::json_string_roundtrip(s).ok_or("yaml: control characters are not allowed")?,
         ),
         Data::Bytes(b) => Node::Str(crate::gofmt::base64_std(b)),
         Data::List(l) => Node::Seq(
-            l.items.iter().map(|x| json_node(x, depth + 1)).collect::<Result<_, _>>()?,
+            l.items
+                .iter()
+                .map(|x| json_node(x, depth + 1))
+                .collect::<Result<_, _>>()?,
         ),
         Data::Map(m) => {
-            let entries: Vec<(Rc<str>, Value)> =
-                m.borrow().entries.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            let entries: Vec<(Rc<str>, Value)> = m
+                .borrow()
+                .entries
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             let mut out = Vec::with_capacity(entries.len());
             for (k, x) in entries {
                 let k = yamlv2::json_string_roundtrip(&k)
@@ -100,10 +114,19 @@ fn direct_node(v: &Value, depth: usize) -> Option<Node> {
         Data::Float(f) => Node::Float(*f),
         Data::Str(s) => Node::Str(s.to_string()),
         Data::Bytes(b) => Node::Str(String::from_utf8_lossy(b).into_owned()),
-        Data::List(l) => Node::Seq(l.items.iter().map(|x| direct_node(x, depth + 1)).collect::<Option<_>>()?),
+        Data::List(l) => Node::Seq(
+            l.items
+                .iter()
+                .map(|x| direct_node(x, depth + 1))
+                .collect::<Option<_>>()?,
+        ),
         Data::Map(m) => {
-            let entries: Vec<(Rc<str>, Value)> =
-                m.borrow().entries.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            let entries: Vec<(Rc<str>, Value)> = m
+                .borrow()
+                .entries
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             Node::Map(
                 entries
                     .into_iter()
@@ -140,7 +163,9 @@ pub fn from_yaml_str(src: &str) -> Result<Value, String> {
             )
         })?;
         let done: Option<(Value, usize)> = match ev {
-            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentStart(_) => None,
+            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentStart(_) => {
+                None
+            }
             Event::DocumentEnd => {
                 if root.is_some() {
                     break;
@@ -247,7 +272,10 @@ fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
     match yamlv2::resolve_plain(text) {
         Resolved::Null => Value::nil(),
         Resolved::Bool => {
-            let t = matches!(text, "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON");
+            let t = matches!(
+                text,
+                "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON"
+            );
             Value::bool(t)
         }
         Resolved::Int => {
@@ -337,7 +365,8 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        let v = from_yaml_str("b: [1, 2.5, yes, '1']\na: {on: x, n: ~}\nc: |\n  l1\n  l2\n").unwrap();
+        let v =
+            from_yaml_str("b: [1, 2.5, yes, '1']\na: {on: x, n: ~}\nc: |\n  l1\n  l2\n").unwrap();
         assert_eq!(
             to_yaml(&v).unwrap(),
             "a:\n  \"false\": null\n  \"true\": x\nb:\n- 1\n- 2.5\n- true\n- \"1\"\nc: |\n  l1\n  l2"

@@ -46,8 +46,7 @@ pub fn resolve_json_number(tok: &str) -> Node {
 /// like any line break inside a quoted scalar: blanks around it dropped, a single break
 /// becomes a space, n breaks become n-1 newlines.
 pub fn json_string_roundtrip(s: &str) -> Option<String> {
-    if s
-        .chars()
+    if s.chars()
         .any(|c| matches!(c as u32, 0x7F..=0x84 | 0x86..=0x9F | 0xFFFE | 0xFFFF))
     {
         return None;
@@ -232,7 +231,10 @@ fn go_parse_float(s: &str) -> Option<f64> {
     if lower.starts_with("0x") {
         return None;
     }
-    if !body.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-')) {
+    if !body
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+    {
         return None;
     }
     // Go accepts an overflowing exponent with an error (ErrRange) — still "not a float" for
@@ -287,7 +289,8 @@ fn yaml_style_float(s: &str) -> bool {
 /// yaml.v2 `isBase60Float`: `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`
 pub fn is_base60_float(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.is_empty() || !(b[0] == b'+' || b[0] == b'-' || b[0].is_ascii_digit()) || !s.contains(':') {
+    if b.is_empty() || !(b[0] == b'+' || b[0] == b'-' || b[0].is_ascii_digit()) || !s.contains(':')
+    {
         return false;
     }
     let mut i = 0;
@@ -351,14 +354,29 @@ pub fn is_timestamp(s: &str) -> bool {
             s[st..*i].parse().ok()
         }
     };
-    let Some(month) = num(&mut i) else { return false };
+    let Some(month) = num(&mut i) else {
+        return false;
+    };
     if !(1..=12).contains(&month) || i >= b.len() || b[i] != b'-' {
         return false;
     }
     i += 1;
     let Some(day) = num(&mut i) else { return false };
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let mdays = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let mdays = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if day < 1 || day > mdays[month as usize - 1] {
         return false;
     }
@@ -570,8 +588,8 @@ fn analyze(v: &[char]) -> Analysis {
         let followed_by_ws = i + 1 >= v.len() || is_blank(v[i + 1]);
         if i == 0 {
             match c {
-                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%'
-                | '@' | '`' => {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => {
                     flow_ind = true;
                     block_ind = true;
                 }
@@ -1074,7 +1092,11 @@ impl Emitter {
                 i += 1;
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > self.best_width && i > 0 && i < v.len() - 1
+                if allow_breaks
+                    && !spaces
+                    && self.column > self.best_width
+                    && i > 0
+                    && i < v.len() - 1
                 {
                     self.write_indent();
                     if v.get(i + 1) == Some(&' ') {
@@ -1192,16 +1214,34 @@ mod tests {
 
     #[test]
     fn key_order() {
-        let mut keys = vec!["z", "a10", "a2", "a.b", "a-b", "a", "B", "10", "2", "1", "_x"];
+        let mut keys = vec![
+            "z", "a10", "a2", "a.b", "a-b", "a", "B", "10", "2", "1", "_x",
+        ];
         keys.sort_by(|a, b| key_cmp(a, b));
-        assert_eq!(keys, ["_x", "1", "2", "10", "B", "a", "a-b", "a.b", "a2", "a10", "z"]);
+        assert_eq!(
+            keys,
+            ["_x", "1", "2", "10", "B", "a", "a-b", "a.b", "a2", "a10", "z"]
+        );
     }
 
     #[test]
     fn layout() {
         let n = m(vec![
-            ("b", Node::Seq(vec![s("x"), m(vec![("k", Node::Int(1)), ("j", Node::Null)])])),
-            ("a", m(vec![("on", Node::Bool(true)), ("e", Node::Map(vec![])), ("l", Node::Seq(vec![]))])),
+            (
+                "b",
+                Node::Seq(vec![
+                    s("x"),
+                    m(vec![("k", Node::Int(1)), ("j", Node::Null)]),
+                ]),
+            ),
+            (
+                "a",
+                m(vec![
+                    ("on", Node::Bool(true)),
+                    ("e", Node::Map(vec![])),
+                    ("l", Node::Seq(vec![])),
+                ]),
+            ),
             ("c", Node::Seq(vec![Node::Seq(vec![Node::Float(1.5)])])),
         ]);
         assert_eq!(
@@ -1216,6 +1256,9 @@ mod tests {
         let long = "word ".repeat(20) + "end";
         let out = marshal_v2(m(vec![("k", s(&long))]));
         let first = "word ".repeat(16);
-        assert_eq!(out, format!("k: {}\n  word word word word end\n", first.trim_end()));
+        assert_eq!(
+            out,
+            format!("k: {}\n  word word word word end\n", first.trim_end())
+        );
     }
 }
