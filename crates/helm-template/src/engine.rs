@@ -5,8 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::{Error, ErrorKind};
+use crate::exec::{strip_no_value, Core, Exec};
 use crate::func::{HelmVersion, Registry};
-use crate::provenance::Span;
+use crate::parse;
+use crate::provenance::{Pos, Span};
 use crate::value::Value;
 
 /// Engine options. The defaults are `helm template`'s behaviour with Helm 4.
@@ -61,9 +63,7 @@ pub struct Rendered {
 /// A set of templates sharing their `define`s (like Helm's single `gotpl` template set),
 /// and the functions they may call.
 pub struct Engine {
-    opts: Options,
-    registry: Arc<Registry>,
-    sources: HashMap<Arc<str>, Arc<str>>,
+    core: Core,
 }
 
 impl Engine {
@@ -76,37 +76,84 @@ impl Engine {
     /// An engine with a custom function set.
     pub fn with_registry(opts: Options, registry: Arc<Registry>) -> Engine {
         Engine {
-            opts,
-            registry,
-            sources: HashMap::new(),
+            core: Core {
+                opts,
+                registry,
+                templates: HashMap::new(),
+            },
         }
     }
 
     pub fn options(&self) -> &Options {
-        &self.opts
+        &self.core.opts
     }
 
     pub fn registry(&self) -> &Registry {
-        &self.registry
+        &self.core.registry
     }
 
     /// Parses `src` as the template `name` (a file path in Helm) and adds its `define`s to
     /// the set; a later definition of a name replaces an earlier one, except that an empty
-    /// body never replaces a non-empty one (Go's rule). Errors are Go's parse errors.
+    /// body never replaces a non-empty one (Go's rule). Errors are Go's parse errors
+    /// (`template: <name>:<line>: <message>`); on error nothing is added.
     pub fn add_template(&mut self, name: &str, src: &str) -> Result<(), Error> {
-        self.sources.insert(Arc::from(name), Arc::from(src));
+        let core = &self.core;
+        let has = |n: &str| core.has_func(n);
+        let trees = stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, || {
+            parse::parse(name, src, &has)
+        })
+        .map_err(|e| {
+            let mut err = Error::new(ErrorKind::Parse, e.message);
+            err.pos = Some(Pos {
+                template: Arc::from(name),
+                offset: 0,
+                line: e.line as u32,
+                col: 0,
+            });
+            err
+        })?;
+        for t in trees {
+            // Go's `associate`: an empty template never replaces a defined one.
+            if t.is_empty() {
+                if let Some(old) = self.core.templates.get(&t.name) {
+                    if &*old.name != name || &*t.name != name {
+                        continue;
+                    }
+                }
+            }
+            self.core.templates.insert(t.name.clone(), Arc::new(t));
+        }
         Ok(())
     }
 
-    /// Executes the template `name` with `data` as `.` (and `$`).
+    /// Whether a template (file or `define`) of that name exists.
+    pub fn has_template(&self, name: &str) -> bool {
+        self.core.templates.contains_key(name)
+    }
+
+    /// Executes the template `name` with `data` as `.` (and `$`). With
+    /// `remove_no_value`, every `<no value>` is then deleted, as Helm does for each file.
     pub fn render(&self, name: &str, data: Value) -> Result<Rendered, Error> {
-        let _ = data;
-        if !self.sources.contains_key(name) {
+        let Some(tree) = self.core.templates.get(name) else {
             return Err(Error::new(
                 ErrorKind::NoTemplate,
-                format!("template: no template {name:?} associated with template \"gotpl\""),
+                format!(
+                    "template: no template {} associated with template \"gotpl\"",
+                    crate::gofmt::quote(name)
+                ),
             ));
-        }
-        Err(Error::new(ErrorKind::Exec, "not implemented yet"))
+        };
+        let exec = Exec::new(&self.core, tree.clone());
+        let out =
+            stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, || exec.run(data)).map_err(|e| *e)?;
+        let out = if self.core.opts.remove_no_value {
+            strip_no_value(out)
+        } else {
+            out
+        };
+        Ok(Rendered {
+            output: out.buf,
+            spans: out.spans,
+        })
     }
 }

@@ -9,11 +9,17 @@
 //! assert_eq!(out.output, "name: x");
 //! ```
 
+mod builtins;
 mod engine;
 mod error;
+mod exec;
+#[cfg(test)]
+mod exec_tests;
 pub mod func;
 pub mod funcs;
 pub mod gofmt;
+mod lex;
+mod parse;
 pub mod provenance;
 pub mod value;
 

@@ -15,11 +15,15 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
-/// A position in a template source: 1-based line and column (column in bytes, as Go's
-/// text/template counts them: `ErrorContext` uses byte offsets from the line start, plus 1).
+/// A position in a template source file: byte offset, 1-based line and 1-based column
+/// (in bytes). `template` is the source's name (the file, for Helm), even for the body of a
+/// `define`: the define's name is in the call stack's [`Frame`].
+///
+/// Go's own error messages print the column 0-based; [`crate::Error`] messages follow Go.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Pos {
     pub template: Arc<str>,
+    pub offset: u32,
     pub line: u32,
     pub col: u32,
 }
@@ -88,6 +92,10 @@ impl CallStack {
 pub struct Origin {
     pub pos: Pos,
     pub stack: CallStack,
+    /// The bytes are a verbatim copy of the template text starting at `pos` (a text node),
+    /// so output byte `i` of the span is source byte `pos.offset + i`; otherwise they were
+    /// produced by the action at `pos`.
+    pub verbatim: bool,
 }
 
 /// One segment of a `.Values` path.
@@ -149,7 +157,8 @@ impl fmt::Display for ValuesPath {
                 PathSeg::Index(n) => write!(f, "[{n}]")?,
                 PathSeg::Key(k) => {
                     let plain = !k.is_empty()
-                        && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+                        && k.chars()
+                            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
                     if !plain {
                         write!(f, "[{k:?}]")?;
                     } else if i == 0 {
@@ -271,6 +280,33 @@ impl Taint {
         }
         acc
     }
+    /// The same taint with every span range passed through `f` (for functions that move a
+    /// string's bytes predictably: `indent`, `nindent`, `trim`…); spans mapped to an empty
+    /// range are dropped.
+    pub fn map_ranges(&self, f: impl Fn(Range<usize>) -> Range<usize>) -> Taint {
+        match self.spans() {
+            None => self.clone(),
+            Some(spans) => {
+                let mapped: Vec<Span> = spans
+                    .iter()
+                    .filter_map(|s| {
+                        let r = f(s.range.clone());
+                        (r.start < r.end).then(|| Span {
+                            range: r,
+                            origin: s.origin.clone(),
+                            values: s.values.clone(),
+                        })
+                    })
+                    .collect();
+                let mut t = Taint::from_spans(mapped);
+                if t.is_empty() && !self.paths().is_empty() {
+                    t = Taint::from_paths(self.paths().to_vec());
+                }
+                t
+            }
+        }
+    }
+
     /// The same paths without per-range spans (for a string that was transformed in a way
     /// whose byte mapping is unknown).
     pub fn without_spans(&self) -> Taint {

@@ -428,7 +428,12 @@ impl Value {
             Data::Int(i) | Data::Int64(i) => serde_json::Value::from(*i),
             Data::Float(x) => serde_json::Number::from_f64(*x)
                 .map(serde_json::Value::Number)
-                .ok_or_else(|| format!("json: unsupported value: {}", crate::gofmt::format_float(*x, 'g', -1)))?,
+                .ok_or_else(|| {
+                    format!(
+                        "json: unsupported value: {}",
+                        crate::gofmt::format_float(*x, 'g', -1)
+                    )
+                })?,
             Data::Str(s) => serde_json::Value::String(s.to_string()),
             // encoding/json marshals []byte as base64.
             Data::Bytes(b) => serde_json::Value::String(crate::gofmt::base64_std(b)),
