@@ -199,6 +199,7 @@ impl<'c> Exec<'c> {
             pos: Some(pos),
             executing: Some(self.tree.name.to_string()),
             cause,
+            wrapped: None,
         }
     }
 
@@ -1127,21 +1128,12 @@ impl<'c> Exec<'c> {
             }
             Err(FuncError { message, cause }) => {
                 // A budget error is not the function's: report it as is.
-                if let Some(c) = cause {
-                    if c.kind == ErrorKind::Budget {
-                        return Err(Stop::Err(c));
-                    }
-                    return Err(Stop::Err(Box::new(self.error(
-                        &node_at,
-                        format!("error calling {name}: {message}"),
-                        Some(c),
-                    ))));
+                if let Some(c) = cause.as_ref().filter(|c| c.kind == ErrorKind::Budget) {
+                    return Err(Stop::Err(c.clone()));
                 }
-                Err(Stop::Err(Box::new(self.error(
-                    &node_at,
-                    format!("error calling {name}: {message}"),
-                    None,
-                ))))
+                let mut e = self.error(&node_at, format!("error calling {name}: {message}"), cause);
+                e.wrapped = Some(message);
+                Err(Stop::Err(Box::new(e)))
             }
         }
     }

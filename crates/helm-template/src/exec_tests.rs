@@ -573,3 +573,51 @@ fn provenance_through_tpl_and_no_value_removal() {
     let y = r.spans.iter().find(|s| s.range.contains(&5)).unwrap();
     assert_eq!(y.values.paths()[0].to_string(), "v");
 }
+
+#[test]
+fn helm_error_formats() {
+    let e = engine_with(
+        Options::default(),
+        &[
+            (
+                "golden/templates/_helpers.tpl",
+                "{{ define \"smoke.h2\" }}{{- /* x */ -}}{{ .a.b }}{{ end }}",
+            ),
+            (
+                "golden/templates/case.yaml",
+                "{{ include \"smoke.h2\" .Values }}",
+            ),
+            ("golden/templates/nil.yaml", "{{ .Values.missing.x.y }}"),
+            ("golden/templates/req.yaml", "{{ fail \"need it\" }}"),
+        ],
+    );
+    let f = "golden/templates/case.yaml";
+    let err = e.render(f, values("{}")).unwrap_err();
+    assert_eq!(
+        err.helm_message(HelmVersion::V4, f),
+        "golden/templates/case.yaml:1:3\n  executing \"golden/templates/case.yaml\" at <include \"smoke.h2\" .Values>:\n    error calling include:\ngolden/templates/_helpers.tpl:1:43\n  executing \"smoke.h2\" at <.a.b>:\n    nil pointer evaluating interface {}.b"
+    );
+    assert_eq!(err.helm_message(HelmVersion::V3, f), err.message);
+    let err = e
+        .render("golden/templates/nil.yaml", values("{}"))
+        .unwrap_err();
+    assert_eq!(
+        err.helm_message(HelmVersion::V4, ""),
+        "golden/templates/nil.yaml:1:10\n  executing \"golden/templates/nil.yaml\" at <.Values.missing.x.y>:\n    nil pointer evaluating interface {}.x"
+    );
+    let err = e
+        .render("golden/templates/req.yaml", values("{}"))
+        .unwrap_err();
+    assert_eq!(
+        err.helm_message(HelmVersion::V3, ""),
+        "execution error at (golden/templates/req.yaml:1:3): need it"
+    );
+    let mut e2 = Engine::with_registry(Options::default(), Arc::new(registry()));
+    let err = e2
+        .add_template("golden/templates/case.yaml", "{{ env \"x\" }}")
+        .unwrap_err();
+    assert_eq!(
+        err.helm_message(HelmVersion::V4, ""),
+        "parse error at (golden/templates/case.yaml:1): function \"env\" not defined"
+    );
+}
