@@ -237,7 +237,8 @@ pub fn register(r: &mut Registry) {
     r.insert("duration", Sig::new(&[Any]), |_, a| {
         let secs = match &a[0].data {
             Data::Str(x) => x.parse::<i64>().unwrap_or(0),
-            Data::Int(x) | Data::Int64(x) => *x,
+            // Sprig switches on int64 only: a Go int (a template literal) gives 0.
+            Data::Int64(x) => *x,
             _ => 0,
         };
         string(go_duration(secs.saturating_mul(1_000_000_000)))
@@ -245,8 +246,7 @@ pub fn register(r: &mut Registry) {
     r.insert("durationRound", Sig::new(&[Any]), |_, a| {
         let d: i64 = match &a[0].data {
             Data::Str(x) => parse_duration(x).unwrap_or(0),
-            Data::Int(x) | Data::Int64(x) => *x,
-            Data::Float(f) => *f as i64,
+            Data::Int64(x) => *x,
             Data::Object(_) => {
                 let t = time_of(&a[0]).ok_or_else(|| FuncError::new("bad time"))?;
                 Utc::now()
@@ -443,37 +443,25 @@ fn frac(v: u64, div: u64) -> String {
     format!("{int}.{}", f.trim_end_matches('0'))
 }
 
-/// Sprig `durationRound`: the largest unit only (`2h`, `3d`, `1y`).
+/// Sprig `durationRound`: the largest unit only (`2h`, `3d`, `1y`), sign dropped, each
+/// unit used only when strictly exceeded.
 fn duration_round(d: i64) -> String {
     let u = d.unsigned_abs();
     let sec = 1_000_000_000u64;
-    let (minute, hour, day, month, year) = (
-        60 * sec,
-        3600 * sec,
-        86400 * sec,
-        2_592_000 * sec,
-        31_536_000 * sec,
-    );
-    let s = if u >= year {
-        format!("{}y", u / year)
-    } else if u >= month {
-        format!("{}mo", u / month)
-    } else if u >= day {
-        format!("{}d", u / day)
-    } else if u >= hour {
-        format!("{}h", u / hour)
-    } else if u >= minute {
-        format!("{}m", u / minute)
-    } else if u >= sec {
-        format!("{}s", u / sec)
-    } else {
-        "0s".into()
-    };
-    if d < 0 && s != "0s" {
-        format!("-{s}")
-    } else {
-        s
+    let units = [
+        (3600 * 24 * 365 * sec, "y"),
+        (3600 * 24 * 30 * sec, "mo"),
+        (3600 * 24 * sec, "d"),
+        (3600 * sec, "h"),
+        (60 * sec, "m"),
+        (sec, "s"),
+    ];
+    for (size, name) in units {
+        if u > size {
+            return format!("{}{name}", u / size);
+        }
     }
+    "0s".into()
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -166,36 +166,194 @@ pub fn quote_into(out: &mut String, s: &str, esc: bool) {
     out.push('"');
 }
 
-/// A Go-like message for a JSON syntax error (`encoding/json`'s wording).
-fn go_json_error(src: &str, e: &serde_json::Error) -> String {
-    if e.is_eof() {
-        return "unexpected end of JSON input".into();
-    }
-    // Find the byte serde stopped at (line/column, 1-based column).
-    let mut off = 0usize;
-    for (n, line) in src.split_inclusive('\n').enumerate() {
-        if n + 1 == e.line() {
-            off += e.column().saturating_sub(1).min(line.len());
-            break;
+/// Go's `quoteChar` for scanner errors.
+fn quote_char(c: char) -> String {
+    match c {
+        '\'' => "'\\''".into(),
+        '"' => "'\"'".into(),
+        c => {
+            let q = super::strings::go_quote(&c.to_string());
+            format!("'{}'", &q[1..q.len() - 1])
         }
-        off += line.len();
     }
-    let ch = src[off.min(src.len())..].chars().next();
-    match ch {
-        Some(c) => {
-            let shown = match c {
-                '\'' => "'\\''".to_string(),
-                c if (c as u32) < 0x20 => format!("'\\x{:02x}'", c as u32),
-                c => format!("'{c}'"),
-            };
-            let ctx = if e.to_string().contains("trailing") {
-                "after top-level value"
-            } else {
-                "looking for beginning of value"
-            };
-            format!("invalid character {shown} {ctx}")
+}
+
+/// encoding/json's syntax error text for `src` (its scanner's wording), found by a small
+/// validator that walks the text the way Go's state machine does.
+fn go_json_error(src: &str, _e: &serde_json::Error) -> String {
+    let v: Vec<char> = src.chars().collect();
+    let mut i = 0;
+    match scan_value(&v, &mut i, "looking for beginning of value") {
+        Err(m) => m,
+        Ok(()) => {
+            skip_ws(&v, &mut i);
+            match v.get(i) {
+                Some(&c) => format!("invalid character {} after top-level value", quote_char(c)),
+                None => "unexpected end of JSON input".into(),
+            }
         }
+    }
+}
+
+fn skip_ws(v: &[char], i: &mut usize) {
+    while *i < v.len() && matches!(v[*i], ' ' | '\t' | '\n' | '\r') {
+        *i += 1;
+    }
+}
+
+fn bad(v: &[char], i: usize, ctx: &str) -> String {
+    match v.get(i) {
+        Some(&c) => format!("invalid character {} {ctx}", quote_char(c)),
         None => "unexpected end of JSON input".into(),
+    }
+}
+
+fn scan_value(v: &[char], i: &mut usize, ctx: &str) -> Result<(), String> {
+    skip_ws(v, i);
+    match v.get(*i) {
+        None => Err("unexpected end of JSON input".into()),
+        Some('{') => {
+            *i += 1;
+            skip_ws(v, i);
+            if v.get(*i) == Some(&'}') {
+                *i += 1;
+                return Ok(());
+            }
+            loop {
+                skip_ws(v, i);
+                if v.get(*i) != Some(&'"') {
+                    return Err(bad(v, *i, "looking for beginning of object key string"));
+                }
+                scan_string(v, i)?;
+                skip_ws(v, i);
+                if v.get(*i) != Some(&':') {
+                    return Err(bad(v, *i, "after object key"));
+                }
+                *i += 1;
+                scan_value(v, i, "looking for beginning of value")?;
+                skip_ws(v, i);
+                match v.get(*i) {
+                    Some(',') => *i += 1,
+                    Some('}') => {
+                        *i += 1;
+                        return Ok(());
+                    }
+                    _ => return Err(bad(v, *i, "after object key:value pair")),
+                }
+            }
+        }
+        Some('[') => {
+            *i += 1;
+            skip_ws(v, i);
+            if v.get(*i) == Some(&']') {
+                *i += 1;
+                return Ok(());
+            }
+            loop {
+                scan_value(v, i, "looking for beginning of value")?;
+                skip_ws(v, i);
+                match v.get(*i) {
+                    Some(',') => *i += 1,
+                    Some(']') => {
+                        *i += 1;
+                        return Ok(());
+                    }
+                    _ => return Err(bad(v, *i, "after array element")),
+                }
+            }
+        }
+        Some('"') => scan_string(v, i),
+        Some('-' | '0'..='9') => {
+            if v[*i] == '-' {
+                *i += 1;
+                if !v.get(*i).is_some_and(|c| c.is_ascii_digit()) {
+                    return Err(bad(v, *i, "in numeric literal"));
+                }
+            }
+            if v.get(*i) == Some(&'0') {
+                *i += 1;
+            } else {
+                while v.get(*i).is_some_and(|c| c.is_ascii_digit()) {
+                    *i += 1;
+                }
+            }
+            if v.get(*i) == Some(&'.') {
+                *i += 1;
+                if !v.get(*i).is_some_and(|c| c.is_ascii_digit()) {
+                    return Err(bad(v, *i, "after decimal point in numeric literal"));
+                }
+                while v.get(*i).is_some_and(|c| c.is_ascii_digit()) {
+                    *i += 1;
+                }
+            }
+            if matches!(v.get(*i), Some('e' | 'E')) {
+                *i += 1;
+                if matches!(v.get(*i), Some('+' | '-')) {
+                    *i += 1;
+                }
+                if !v.get(*i).is_some_and(|c| c.is_ascii_digit()) {
+                    return Err(bad(v, *i, "in exponent of numeric literal"));
+                }
+                while v.get(*i).is_some_and(|c| c.is_ascii_digit()) {
+                    *i += 1;
+                }
+            }
+            Ok(())
+        }
+        Some('t' | 'f' | 'n') => {
+            let word = match v[*i] {
+                't' => "true",
+                'f' => "false",
+                _ => "null",
+            };
+            for (k, w) in word.chars().enumerate() {
+                match v.get(*i + k) {
+                    Some(&c) if c == w => {}
+                    Some(&c) => {
+                        return Err(format!(
+                            "invalid character {} in literal {word} (expecting {})",
+                            quote_char(c),
+                            quote_char(w)
+                        ))
+                    }
+                    None => return Err("unexpected end of JSON input".into()),
+                }
+            }
+            *i += word.len();
+            Ok(())
+        }
+        Some(_) => Err(bad(v, *i, ctx)),
+    }
+}
+
+fn scan_string(v: &[char], i: &mut usize) -> Result<(), String> {
+    *i += 1;
+    loop {
+        match v.get(*i) {
+            None => return Err("unexpected end of JSON input".into()),
+            Some('"') => {
+                *i += 1;
+                return Ok(());
+            }
+            Some('\\') => {
+                *i += 1;
+                match v.get(*i) {
+                    Some('"' | '\\' | '/' | 'b' | 'f' | 'n' | 'r' | 't') => *i += 1,
+                    Some('u') => {
+                        *i += 1;
+                        for _ in 0..4 {
+                            if !v.get(*i).is_some_and(|c| c.is_ascii_hexdigit()) {
+                                return Err(bad(v, *i, "in \\u hexadecimal character escape"));
+                            }
+                            *i += 1;
+                        }
+                    }
+                    _ => return Err(bad(v, *i, "in string escape code")),
+                }
+            }
+            Some(&c) if (c as u32) < 0x20 => return Err(bad(v, *i, "in string literal")),
+            Some(_) => *i += 1,
+        }
     }
 }
 

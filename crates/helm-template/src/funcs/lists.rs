@@ -108,8 +108,9 @@ fn last(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
 
 fn rest(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
     let (items, _) = list_items(&a[0], "Cannot find rest on type %s")?;
+    // Go returns a nil []interface{}, which prints as [].
     if items.is_empty() {
-        return Ok(Value::nil());
+        return Ok(Value::list(vec![]));
     }
     Ok(Value::list(items[1..].to_vec()))
 }
@@ -117,7 +118,7 @@ fn rest(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
 fn initial(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
     let (items, _) = list_items(&a[0], "Cannot find initial on type %s")?;
     if items.is_empty() {
-        return Ok(Value::nil());
+        return Ok(Value::list(vec![]));
     }
     Ok(Value::list(items[..items.len() - 1].to_vec()))
 }

@@ -156,11 +156,18 @@ pub fn from_yaml_str(src: &str) -> Result<Value, String> {
     let mut nodes = 0usize;
     while let Some(next) = parser.next_event() {
         let (ev, span) = next.map_err(|e| {
-            format!(
-                "error converting YAML to JSON: yaml: line {}: {}",
-                e.marker().line(),
-                e.info()
-            )
+            if e.info().ends_with("found unknown anchor") {
+                // yaml.v2 names the anchor and gives no line.
+                let name: String = src
+                    .chars()
+                    .skip(e.marker().index())
+                    .skip_while(|&c| c != '*')
+                    .skip(1)
+                    .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+                    .collect();
+                return format!("error converting YAML to JSON: yaml: unknown anchor '{name}' referenced");
+            }
+            yaml_error(e.marker().line(), e.info())
         })?;
         let done: Option<(Value, usize)> = match ev {
             Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentStart(_) => {
@@ -174,6 +181,14 @@ pub fn from_yaml_str(src: &str) -> Result<Value, String> {
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let v = scalar_value(&text, style, tag.as_ref().map(|t| t.suffix.as_str()));
+                if let Data::Float(f) = v.data {
+                    if !f.is_finite() {
+                        return Err(format!(
+                            "error converting YAML to JSON: json: unsupported value: {}",
+                            super::gofloat::format_g(f)
+                        ));
+                    }
+                }
                 Some((v, anchor))
             }
             Event::Alias(id) => {
@@ -242,6 +257,35 @@ pub fn from_yaml_str(src: &str) -> Result<Value, String> {
         }
     }
     Ok(root.unwrap_or_default())
+}
+
+/// yaml.v2's error text: the problem only (libyaml's "while parsing …" context dropped);
+/// parser problems report a 0-based line (omitted when 0), scanner problems a 1-based one.
+fn yaml_error(line: usize, info: &str) -> String {
+    let (parser, problem) = match info.strip_prefix("while ") {
+        Some(rest) => (true, rest.split_once(", ").map(|(_, p)| p).unwrap_or(rest)),
+        None => (false, info),
+    };
+    // saphyr words a tab in indentation its own way; libyaml's scanner says this.
+    let problem = if problem.starts_with("tabs disallowed") {
+        "found character that cannot start any token"
+    } else {
+        problem
+    };
+    // saphyr's lines are 1-based; libyaml's marks 0-based, with line 0 never printed.
+    let line0 = line.saturating_sub(1);
+    let line = if line0 == 0 {
+        0
+    } else if parser {
+        line0
+    } else {
+        line
+    };
+    if line == 0 {
+        format!("error converting YAML to JSON: yaml: {problem}")
+    } else {
+        format!("error converting YAML to JSON: yaml: line {line}: {problem}")
+    }
 }
 
 /// A map key as the JSON step writes it: strings as is, booleans and numbers as text; a
