@@ -250,6 +250,14 @@ fn index(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
                     None => Value::nil(),
                 }
             }
+            Data::Object(o) if o.list_items().is_some() => {
+                let items = o.list_items().unwrap_or_default();
+                let x = index_arg(ix, items.len()).map_err(FuncError::new)?;
+                match items.get(x) {
+                    Some(v) => v.clone(),
+                    None => return Err(FuncError::new("reflect: slice index out of range")),
+                }
+            }
             Data::Object(o) if o.map_entries().is_some() => {
                 let key = map_key(ix)?;
                 match o.field(&key) {

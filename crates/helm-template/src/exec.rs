@@ -551,6 +551,13 @@ impl<'c> Exec<'c> {
                 }
                 !entries.is_empty()
             }
+            Data::Object(o) if o.list_items().is_some() => {
+                let items = o.list_items().unwrap_or_default();
+                for (i, e) in items.iter().enumerate() {
+                    self.range_iteration(b, mark, Value::int(i as i64), Rv::plain(e.clone()))?;
+                }
+                !items.is_empty()
+            }
             Data::Object(o) => match o.map_entries() {
                 Some(entries) => {
                     for (k, v) in &entries {
@@ -1088,9 +1095,10 @@ impl<'c> Exec<'c> {
                 Data::Bytes(b) => Ok(b.len()),
                 Data::List(l) => Ok(l.items.len()),
                 Data::Map(m) => Ok(m.len()),
-                Data::Object(o) => match o.map_entries() {
-                    Some(e) => Ok(e.len()),
-                    None => Err(format!("len of type {}", o.type_name())),
+                Data::Object(o) => match (o.map_entries(), o.list_items()) {
+                    (Some(e), _) => Ok(e.len()),
+                    (_, Some(l)) => Ok(l.len()),
+                    _ => Err(format!("len of type {}", o.type_name())),
                 },
                 _ => Err(format!("len of type {}", v.type_name())),
             };

@@ -18,6 +18,7 @@ mod exec_tests;
 pub mod func;
 pub mod funcs;
 pub mod gofmt;
+pub mod helm_objects;
 mod lex;
 mod parse;
 pub mod provenance;

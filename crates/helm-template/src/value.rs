@@ -184,6 +184,11 @@ pub trait Object: fmt::Debug {
     fn map_entries(&self) -> Option<Vec<(Rc<str>, Value)>> {
         None
     }
+    /// Items when the object is a Go slice underneath (`chartutil.VersionSet` is a
+    /// `[]string` with methods): used by `range`, `index`, `len`.
+    fn list_items(&self) -> Option<Vec<Value>> {
+        None
+    }
     /// Truth in `if`: a non-nil pointer or struct is true; a map-like object is true when
     /// non-empty.
     fn truth(&self) -> bool {
