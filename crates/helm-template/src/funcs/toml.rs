@@ -17,6 +17,10 @@ use Ty::{Any, Bool, Float64, Int, MapAny, String as Str};
 pub fn register(r: &mut Registry) {
     r.insert("toToml", Sig::new(&[Any]), |c, a| {
         let v4 = c.helm_version() == HelmVersion::V4;
+        if a[0].is_nil() {
+            // BurntSushi panics on a nil interface; text/template reports the panic.
+            return err("reflect: call of reflect.Value.Type on zero Value");
+        }
         // Helm returns the encoder's error text as the result.
         string(match to_toml(&a[0], v4) {
             Ok(s) | Err(s) => s,

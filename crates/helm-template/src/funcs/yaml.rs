@@ -165,7 +165,9 @@ pub fn from_yaml_str(src: &str) -> Result<Value, String> {
                     .skip(1)
                     .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
                     .collect();
-                return format!("error converting YAML to JSON: yaml: unknown anchor '{name}' referenced");
+                return format!(
+                    "error converting YAML to JSON: yaml: unknown anchor '{name}' referenced"
+                );
             }
             yaml_error(e.marker().line(), e.info())
         })?;
