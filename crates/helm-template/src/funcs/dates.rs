@@ -498,8 +498,16 @@ enum Tok {
 
 /// Go's `nextStdChunk`, as a tokenizer.
 fn tokenize(layout: &str) -> Vec<Tok> {
+    tokenize_with_text(layout)
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect()
+}
+
+/// Tokens with the layout text each came from (Go's parse errors quote it).
+fn tokenize_with_text(layout: &str) -> Vec<(Tok, String)> {
     let b = layout.as_bytes();
-    let mut toks = vec![];
+    let mut toks: Vec<(Tok, String)> = vec![];
     let mut lit = String::new();
     let mut i = 0;
     let starts = |i: usize, p: &str| layout[i..].starts_with(p);
@@ -613,9 +621,10 @@ fn tokenize(layout: &str) -> Vec<Tok> {
         match t {
             Some((tok, n)) => {
                 if !lit.is_empty() {
-                    toks.push(Tok::Lit(std::mem::take(&mut lit)));
+                    let l = std::mem::take(&mut lit);
+                    toks.push((Tok::Lit(l.clone()), l));
                 }
-                toks.push(tok);
+                toks.push((tok, layout[i..i + n].to_string()));
                 i += n;
             }
             None => {
@@ -626,7 +635,7 @@ fn tokenize(layout: &str) -> Vec<Tok> {
         }
     }
     if !lit.is_empty() {
-        toks.push(Tok::Lit(lit));
+        toks.push((Tok::Lit(lit.clone()), lit));
     }
     toks
 }
@@ -711,13 +720,13 @@ fn h12(h: u32) -> u32 {
 
 /// Go's `time.ParseInLocation(layout, value, time.Local)` for the common layout elements.
 pub fn parse_layout(layout: &str, value: &str) -> Result<GoTime, String> {
-    let err = |what: &str| {
+    let err = |what: &str, elem: &str| {
         format!(
             "parsing time {} as {}: cannot parse {} as {}",
             super::strings::go_quote(value),
             super::strings::go_quote(layout),
             super::strings::go_quote(what),
-            super::strings::go_quote(layout)
+            super::strings::go_quote(elem)
         )
     };
     let (mut year, mut month, mut day, mut hour, mut min, mut sec, mut nsec) =
@@ -734,7 +743,7 @@ pub fn parse_layout(layout: &str, value: &str) -> Result<GoTime, String> {
         *v = &v[n..];
         Some(x)
     };
-    for tok in tokenize(layout) {
+    for (tok, elem) in tokenize_with_text(layout) {
         let before = v;
         let ok = match tok {
             Tok::Lit(l) => match v.strip_prefix(l.as_str()) {
@@ -905,7 +914,7 @@ pub fn parse_layout(layout: &str, value: &str) -> Result<GoTime, String> {
             }
         };
         if !ok {
-            return Err(err(before));
+            return Err(err(before, &elem));
         }
     }
     if !v.is_empty() {

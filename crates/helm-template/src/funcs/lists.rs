@@ -176,14 +176,7 @@ fn slice(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
         [s, e, ..] => (*s, *e),
     };
     if start < 0 || end < start || end > len {
-        if end > len || end < 0 {
-            return err(format!(
-                "runtime error: slice bounds out of range [:{end}] with capacity {len}"
-            ));
-        }
-        return err(format!(
-            "runtime error: slice bounds out of range [{start}:{end}]"
-        ));
+        return err("reflect.Value.Slice: slice index out of bounds");
     }
     Ok(Value::typed_list(
         items[start as usize..end as usize].to_vec(),

@@ -227,7 +227,7 @@ impl Dec {
             },
             Op::Div => {
                 if o.m == BigInt::from(0) {
-                    return Err("decimal division by zero".into());
+                    return Err("decimal division by 0".into());
                 }
                 // DivRound(o, 16): round(self/o × 10^16) half away from zero, exponent -16.
                 let ten = BigInt::from(10);

@@ -160,14 +160,24 @@ fn must_compile(p: &str) -> Result<regex::Regex, FuncError> {
     })
 }
 
+/// Go's regexp/syntax wording for the crate's most common errors.
 fn short_error(e: &regex::Error) -> String {
     let txt = e.to_string();
     // The crate's message is multi-line with a caret diagram; keep the last "error:" line.
-    txt.lines()
+    let m = txt
+        .lines()
         .rev()
         .find_map(|l| l.trim().strip_prefix("error: "))
-        .unwrap_or("invalid regular expression")
-        .to_string()
+        .unwrap_or("invalid regular expression");
+    match m {
+        "unclosed group" => "missing closing )",
+        "unopened group" => "unexpected )",
+        "unclosed character class" => "missing closing ]",
+        "repetition operator missing expression" => "missing argument to repetition operator",
+        "unrecognized escape sequence" => "invalid escape sequence",
+        other => other,
+    }
+    .to_string()
 }
 
 fn find_all(a: &[Value], must: bool) -> R {

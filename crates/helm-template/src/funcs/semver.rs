@@ -182,6 +182,7 @@ impl Object for Version {
             "Major" | "Minor" | "Patch" | "Prerelease" | "Metadata" | "Original" | "String" => {
                 Some(Sig::new(&[]))
             }
+            "Compare" | "LessThan" | "GreaterThan" | "Equal" => Some(Sig::new(&[Any])),
             _ => None,
         }
     }
@@ -189,7 +190,7 @@ impl Object for Version {
         &self,
         _: &mut CallCtx<'_>,
         name: &str,
-        _: Vec<Value>,
+        args: Vec<Value>,
     ) -> Result<Value, FuncError> {
         Ok(match name {
             // uint64 in Go; printed the same.
@@ -200,6 +201,30 @@ impl Object for Version {
             "Metadata" => Value::string(self.metadata.as_str()),
             "Original" => Value::string(self.original.as_str()),
             "String" => Value::string(self.to_string()),
+            "Compare" | "LessThan" | "GreaterThan" | "Equal" => {
+                let other = match args.first().map(|v| &v.data) {
+                    Some(crate::value::Data::Object(o)) => {
+                        o.as_any().downcast_ref::<Version>().cloned()
+                    }
+                    _ => None,
+                };
+                let Some(o) = other else {
+                    let t = args
+                        .first()
+                        .map(|v| v.type_name().into_owned())
+                        .unwrap_or_default();
+                    return Err(FuncError::new(format!(
+                        "wrong type for value; expected *semver.Version; got {t}"
+                    )));
+                };
+                let c = self.compare(&o);
+                match name {
+                    "Compare" => Value::int(c as i64),
+                    "LessThan" => Value::bool(c == Ordering::Less),
+                    "GreaterThan" => Value::bool(c == Ordering::Greater),
+                    _ => Value::bool(c == Ordering::Equal),
+                }
+            }
             _ => return Err(FuncError::new(format!("no method {name}"))),
         })
     }

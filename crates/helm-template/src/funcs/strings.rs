@@ -19,11 +19,22 @@ pub fn register(r: &mut Registry) {
     r.insert("trim", Sig::new(&[Str]), |_, a| {
         string(s(&a[0]).trim_matches(is_go_space))
     });
+    // Go maps rune by rune (no final sigma, no ß → SS).
     r.insert("upper", Sig::new(&[Str]), |_, a| {
-        string(s(&a[0]).to_uppercase())
+        string(
+            s(&a[0])
+                .chars()
+                .map(go_upper)
+                .collect::<std::string::String>(),
+        )
     });
     r.insert("lower", Sig::new(&[Str]), |_, a| {
-        string(s(&a[0]).to_lowercase())
+        string(
+            s(&a[0])
+                .chars()
+                .map(go_lower)
+                .collect::<std::string::String>(),
+        )
     });
     r.insert("title", Sig::new(&[Str]), |_, a| string(title(s(&a[0]))));
     r.insert("untitle", Sig::new(&[Str]), |_, a| {
@@ -418,27 +429,46 @@ fn is_connector(c: char) -> bool {
     c == '-' || c == '_' || is_go_space(c)
 }
 
-/// xstrings `ToPascalCase` (Sprig's `camelcase`): connectors removed, the first rune and each
-/// rune after a connector upper-cased.
-fn pascal_case(x: &str) -> String {
-    let mut out = String::new();
-    let mut up = true;
-    for c in x.chars() {
-        if is_connector(c) {
-            up = true;
+/// xstrings v1.5.0 `ToPascalCase` (Sprig's `camelcase`): leading connectors kept, the
+/// first rune and each rune after a connector upper-cased, a single connector between
+/// words dropped, runs of connectors shortened by one, a trailing connector kept.
+fn pascal_case(x: &str) -> std::string::String {
+    let v: Vec<char> = x.chars().collect();
+    let mut out = std::string::String::new();
+    let mut i = 0;
+    let mut r0 = '\0';
+    let mut found = false;
+    while i < v.len() {
+        r0 = v[i];
+        i += 1;
+        if !is_connector(r0) {
+            r0 = go_upper(r0);
+            found = true;
+            break;
+        }
+        out.push(r0);
+    }
+    if i >= v.len() {
+        if found {
+            out.push(r0);
+        }
+        return out;
+    }
+    while i < v.len() {
+        let r1 = r0;
+        r0 = v[i];
+        i += 1;
+        if is_connector(r0) && is_connector(r1) {
+            out.push(r1);
             continue;
         }
-        if up {
-            out.push(go_upper(c));
-            up = false;
+        if is_connector(r1) {
+            r0 = go_upper(r0);
         } else {
-            out.push(c);
+            out.push(r1);
         }
     }
-    // Connectors only: xstrings keeps the string's connectors as they were.
-    if out.is_empty() {
-        return x.to_string();
-    }
+    out.push(r0);
     out
 }
 

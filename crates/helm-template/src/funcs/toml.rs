@@ -134,10 +134,12 @@ impl Enc {
             Data::Str(s) => quote(s),
             Data::Bytes(b) => quote(&String::from_utf8_lossy(b)),
             Data::List(l) => {
+                if l.items.iter().any(|x| x.is_nil()) {
+                    return Err("toml: cannot encode array with nil element".into());
+                }
                 let items: Vec<String> = l
                     .items
                     .iter()
-                    .filter(|x| !x.is_nil())
                     .map(|x| self.element(x))
                     .collect::<Result<_, _>>()?;
                 format!("[{}]", items.join(", "))
@@ -226,16 +228,14 @@ pub fn to_toml(v: &Value, v4: bool) -> Result<String, String> {
     if v.is_nil() {
         return Err("toml: cannot encode a nil value".into());
     }
-    if v.as_map().is_none() {
-        return Err(format!(
-            "toml: top-level values must be Go maps or structs, not {}",
-            v.kind_name()
-        ));
-    }
     let mut e = Enc {
         out: String::new(),
         v4,
     };
+    if v.as_map().is_none() {
+        // BurntSushi writes a lone element for a non-table top level.
+        return e.element(&v);
+    }
     e.encode(&[], &v)?;
     Ok(e.out)
 }

@@ -99,6 +99,7 @@ pub fn to_yaml_pretty(v: &Value) -> String {
     yamlv2::sort_keys(&mut node);
     let mut e = yamlv2::Emitter::v2().with_width(-1);
     e.compact_seq_in_map = false;
+    e.v3 = true;
     let out = e.document(&node);
     out.strip_suffix('\n').unwrap_or(&out).to_string()
 }

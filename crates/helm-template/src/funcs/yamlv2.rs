@@ -563,7 +563,9 @@ fn is_blankz(c: char) -> bool {
     is_blank(c) || is_break(c) || c == '\0'
 }
 
-fn analyze(v: &[char]) -> Analysis {
+/// `v3`: yaml.v3 treats a tab as printable but keeps it out of plain and single-quoted
+/// scalars (its `tab_characters` flag), so multi-line text with tabs stays a literal block.
+fn analyze_with(v: &[char], v3: bool) -> Analysis {
     if v.is_empty() {
         return Analysis {
             multiline: false,
@@ -578,6 +580,7 @@ fn analyze(v: &[char]) -> Analysis {
         (false, false, false, false);
     let (mut break_space, mut space_break) = (false, false);
     let (mut prev_space, mut prev_break) = (false, false);
+    let mut tabs = false;
     if v.len() >= 3 && (v[..3] == ['-', '-', '-'] || v[..3] == ['.', '.', '.']) {
         block_ind = true;
         flow_ind = true;
@@ -625,7 +628,9 @@ fn analyze(v: &[char]) -> Analysis {
                 _ => {}
             }
         }
-        if !is_printable(c) {
+        if v3 && c == '\t' {
+            tabs = true;
+        } else if !is_printable(c) {
             special = true;
         }
         if c == ' ' {
@@ -674,6 +679,11 @@ fn analyze(v: &[char]) -> Analysis {
         a.block_allowed = false;
     }
     if break_space {
+        a.flow_plain_allowed = false;
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+    }
+    if tabs {
         a.flow_plain_allowed = false;
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
@@ -747,8 +757,10 @@ pub struct Emitter {
     sequence_context: bool,
     mapping_context: bool,
     simple_key_context: bool,
-    /// yaml.v3 only: indent block sequences under a mapping key.
+    /// yaml.v2: block sequences at their mapping key's indent (false: yaml.v3's indented ones).
     pub compact_seq_in_map: bool,
+    /// yaml.v3's scalar analysis (tabs).
+    pub v3: bool,
 }
 
 impl Emitter {
@@ -769,6 +781,7 @@ impl Emitter {
             mapping_context: false,
             simple_key_context: false,
             compact_seq_in_map: true,
+            v3: false,
         }
     }
 
@@ -904,7 +917,7 @@ impl Emitter {
         for (k, v) in entries {
             self.write_indent();
             let kc: Vec<char> = k.chars().collect();
-            let a = analyze(&kc);
+            let a = analyze_with(&kc, self.v3);
             let simple = !a.multiline && k.len() <= 128;
             let key = Node::Str(k.clone());
             if simple {
@@ -923,7 +936,7 @@ impl Emitter {
 
     fn emit_scalar(&mut self, s: &str, requested: Style) {
         let v: Vec<char> = s.chars().collect();
-        let a = analyze(&v);
+        let a = analyze_with(&v, self.v3);
         let mut style = requested;
         if self.simple_key_context && a.multiline {
             style = Style::Double;
@@ -1048,10 +1061,19 @@ impl Emitter {
     fn write_double(&mut self, v: &[char], allow_breaks: bool) {
         let mut spaces = false;
         self.write_indicator("\"", true, false, false);
+        // Observed with Helm 3 and 4 (yaml.v2): a string that starts with a BOM is written
+        // with every character escaped.
+        let escape_all = !self.v3 && v.first() == Some(&'\u{FEFF}');
         let mut i = 0;
         while i < v.len() {
             let c = v[i];
-            if !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
+            if escape_all
+                || !is_printable(c)
+                || c == '\u{FEFF}'
+                || is_break(c)
+                || c == '"'
+                || c == '\\'
+            {
                 self.put('\\');
                 let u = c as u32;
                 let short = match u {
