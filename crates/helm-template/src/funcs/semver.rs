@@ -11,22 +11,47 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::util::*;
-use crate::func::{CallCtx, FuncError, Registry, Sig, Ty};
+use crate::func::{CallCtx, FuncError, HelmVersion, Registry, Sig, Ty};
 use crate::value::{Object, Value};
 
 #[allow(unused_imports)]
 use Ty::{Any, Bool, Float64, Int, MapAny, String as Str};
 
 pub fn register(r: &mut Registry) {
-    r.insert("semver", Sig::new(&[Str]), |_, a| {
-        let v = Version::parse(s(&a[0])).map_err(FuncError::new)?;
+    // Helm 3 links Masterminds/semver v3.3.0, Helm 4 v3.4.0: lower-case error texts, and a
+    // pre-release version is admitted by a whole `||` group when any constraint of the group
+    // names a pre-release (v3.3.0: only by the constraint that names one).
+    r.insert("semver", Sig::new(&[Str]), |c, a| {
+        let v4 = c.helm_version() == HelmVersion::V4;
+        let v = Version::parse(s(&a[0])).map_err(|e| FuncError::new(errcase(e, v4)))?;
         Ok(Value::object(v))
     });
-    r.insert("semverCompare", Sig::new(&[Str, Str]), |_, a| {
-        let c = Constraints::parse(s(&a[0])).map_err(FuncError::new)?;
-        let v = Version::parse(s(&a[1])).map_err(FuncError::new)?;
-        Ok(Value::bool(c.check(&v)))
+    r.insert("semverCompare", Sig::new(&[Str, Str]), |c, a| {
+        let v4 = c.helm_version() == HelmVersion::V4;
+        let cs = Constraints::parse(s(&a[0])).map_err(|e| FuncError::new(errcase(e, v4)))?;
+        let v = Version::parse(s(&a[1])).map_err(|e| FuncError::new(errcase(e, v4)))?;
+        Ok(Value::bool(if v4 {
+            cs.check_v34(&v)
+        } else {
+            cs.check(&v)
+        }))
     });
+}
+
+/// v3.4.0 spells its errors in lower case.
+fn errcase(e: String, v4: bool) -> String {
+    if !v4 {
+        return e;
+    }
+    match e.as_str() {
+        "Invalid Semantic Version" => "invalid semantic version".into(),
+        "Version segment starts with 0" => "version segment starts with 0".into(),
+        "constraint Parser Error" => "constraint parser error".into(),
+        _ => match e.strip_prefix("Error parsing version segment") {
+            Some(rest) => format!("error parsing version segment{rest}"),
+            None => e,
+        },
+    }
 }
 
 const SEMVER: &str = r"v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?";
@@ -283,7 +308,17 @@ impl Constraints {
     }
 
     pub fn check(&self, v: &Version) -> bool {
-        self.0.iter().any(|and| and.iter().all(|c| c.check(v)))
+        self.0
+            .iter()
+            .any(|and| and.iter().all(|c| c.check(v, !c.con.pre.is_empty(), false)))
+    }
+
+    /// Masterminds/semver v3.4.0's `Check`.
+    pub fn check_v34(&self, v: &Version) -> bool {
+        self.0.iter().any(|and| {
+            let include_pre = and.iter().any(|c| !c.con.pre.is_empty());
+            and.iter().all(|c| c.check(v, include_pre, true))
+        })
     }
 }
 
@@ -342,10 +377,11 @@ fn parse_constraint(c: &str) -> Result<Constraint, String> {
 }
 
 impl Constraint {
-    fn check(&self, v: &Version) -> bool {
+    /// `include_pre`: whether a pre-release version may match; `v34`: v3.4.0 applies that
+    /// to `!=` too (v3.3.0 only to a wildcard `!=`).
+    fn check(&self, v: &Version, include_pre: bool, v34: bool) -> bool {
         let c = &self.con;
-        if v.pre.is_empty() || !c.pre.is_empty() {
-        } else if self.op != "!=" || self.dirty {
+        if !v.pre.is_empty() && !include_pre && (v34 || self.op != "!=" || self.dirty) {
             return false;
         }
         let cmp = v.compare(c);
@@ -467,5 +503,12 @@ mod tests {
         assert_eq!(Version::parse("v1.2").unwrap().to_string(), "1.2.0");
         assert!(Version::parse("1.2.3.4").is_err());
         assert!(Constraints::parse(">= foo").is_err());
+        // Checked with Helm 3.17 (semver v3.3.0) and Helm 4.1 (v3.4.0).
+        let c = Constraints::parse(">=1.0.0-0 <2.0.0").unwrap();
+        let pre = Version::parse("1.5.0-beta").unwrap();
+        assert!(!c.check(&pre) && c.check_v34(&pre));
+        let ne = Constraints::parse("!=1.2.3").unwrap();
+        let rc = Version::parse("1.2.4-rc1").unwrap();
+        assert!(ne.check(&rc) && !ne.check_v34(&rc));
     }
 }
