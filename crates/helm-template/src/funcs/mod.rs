@@ -297,3 +297,61 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod provenance_tests {
+    use crate::provenance::ValuesPath;
+    use crate::{Engine, Options, Value};
+
+    /// The output bytes of `src` attributed to each values path.
+    fn attributed(src: &str, values: serde_json::Value) -> (String, Vec<(String, String)>) {
+        let mut e = Engine::new(Options::default());
+        e.add_template("c/templates/x.yaml", src).unwrap();
+        let vals = Value::from_json_values(&values, &ValuesPath::root());
+        let mut top = std::collections::BTreeMap::new();
+        top.insert(std::rc::Rc::from("Values"), vals);
+        let r = e.render("c/templates/x.yaml", Value::map(top)).unwrap();
+        let spans = r
+            .spans
+            .iter()
+            .filter(|s| !s.values.paths().is_empty())
+            .map(|s| {
+                (
+                    r.output[s.range.clone()].to_string(),
+                    format!("{:?}", s.values.paths()),
+                )
+            })
+            .collect();
+        (r.output, spans)
+    }
+
+    #[test]
+    fn to_yaml_alone() {
+        let (out, spans) = attributed(
+            "{{ toYaml .Values.image }}",
+            serde_json::json!({"image": {"repository": "nginx", "tag": "1.25"}}),
+        );
+        assert_eq!(out, "repository: nginx\ntag: \"1.25\"");
+        assert!(
+            spans.contains(&("nginx".into(), "[image.repository]".into())),
+            "{spans:?}"
+        );
+    }
+
+    #[test]
+    fn to_yaml_and_nindent_keep_each_scalars_values_path() {
+        let (out, spans) = attributed(
+            "spec:{{ toYaml .Values.image | nindent 2 }}",
+            serde_json::json!({"image": {"repository": "nginx", "tag": "1.25"}}),
+        );
+        assert_eq!(out, "spec:\n  repository: nginx\n  tag: \"1.25\"");
+        assert!(
+            spans.contains(&("nginx".into(), "[image.repository]".into())),
+            "{spans:?}"
+        );
+        assert!(
+            spans.contains(&("\"1.25\"".into(), "[image.tag]".into())),
+            "{spans:?}"
+        );
+    }
+}

@@ -103,20 +103,8 @@ pub fn register(r: &mut Registry) {
     r.insert("quote", Sig::variadic(&[], Any), quote);
     r.insert("squote", Sig::variadic(&[], Any), squote);
     r.insert("cat", Sig::variadic(&[], Any), cat);
-    r.insert("indent", Sig::new(&[Int, Str]), |c, a| {
-        let pad = pad(c, i(&a[0]))?;
-        string(format!(
-            "{pad}{}",
-            s(&a[1]).replace('\n', &format!("\n{pad}"))
-        ))
-    });
-    r.insert("nindent", Sig::new(&[Int, Str]), |c, a| {
-        let pad = pad(c, i(&a[0]))?;
-        string(format!(
-            "\n{pad}{}",
-            s(&a[1]).replace('\n', &format!("\n{pad}"))
-        ))
-    });
+    r.insert("indent", Sig::new(&[Int, Str]), |c, a| indent(c, &a, false));
+    r.insert("nindent", Sig::new(&[Int, Str]), |c, a| indent(c, &a, true));
     r.insert("replace", Sig::new(&[Str, Str, Str]), replace);
     r.insert("plural", Sig::new(&[Str, Str, Int]), |_, a| {
         Ok(if i(&a[2]) == 1 {
@@ -164,6 +152,39 @@ fn pad(c: &mut CallCtx<'_>, n: i64) -> Result<String, crate::func::FuncError> {
     }
     c.charge(1, n as u64)?;
     Ok(" ".repeat(n as usize))
+}
+
+/// `indent`/`nindent`, keeping the argument's provenance spans: each byte moves right by
+/// the padding of every line start before it (plus the leading newline for nindent).
+fn indent(c: &mut CallCtx<'_>, a: &[Value], newline: bool) -> R {
+    let n = i(&a[0]);
+    let pad = pad(c, n)?;
+    let x = s(&a[1]);
+    let lead = usize::from(newline);
+    let out = format!(
+        "{}{pad}{}",
+        if newline { "\n" } else { "" },
+        x.replace('\n', &format!("\n{pad}"))
+    );
+    let v = Value::string(out);
+    if a[1].taint.spans().is_none() {
+        return Ok(v);
+    }
+    let starts: Vec<usize> = x.match_indices('\n').map(|(k, _)| k).collect();
+    let w = pad.len();
+    // Byte p of the input lands after (1 + newlines before p) paddings.
+    let shift = |p: usize, end: bool| -> usize {
+        let before = if end {
+            starts.partition_point(|&k| k < p.saturating_sub(1))
+        } else {
+            starts.partition_point(|&k| k < p)
+        };
+        lead + p + w * (1 + before)
+    };
+    let taint = a[1]
+        .taint
+        .map_ranges(|r| shift(r.start, false)..shift(r.end, true));
+    Ok(v.with_taint(taint))
 }
 
 fn abbrev(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {

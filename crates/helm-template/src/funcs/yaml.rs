@@ -17,16 +17,21 @@ use crate::value::{Data, Value};
 use Ty::{Any, Bool, Float64, Int, MapAny, String as Str};
 
 pub fn register(r: &mut Registry, version: HelmVersion) {
-    r.insert("toYaml", Sig::new(&[Any]), |_, a| {
-        string(to_yaml(&a[0]).unwrap_or_default())
+    r.insert("toYaml", Sig::new(&[Any]), |c, a| {
+        match to_yaml_spans(&a[0]) {
+            Ok((text, spans)) => Ok(with_spans(c, text, spans)),
+            Err(_) => string(""),
+        }
     });
     if version == HelmVersion::V4 {
-        r.insert("mustToYaml", Sig::new(&[Any]), |_, a| {
-            string(to_yaml(&a[0]).map_err(FuncError::new)?)
+        r.insert("mustToYaml", Sig::new(&[Any]), |c, a| {
+            let (text, spans) = to_yaml_spans(&a[0]).map_err(FuncError::new)?;
+            Ok(with_spans(c, text, spans))
         });
     }
-    r.insert("toYamlPretty", Sig::new(&[Any]), |_, a| {
-        string(to_yaml_pretty(&a[0]))
+    r.insert("toYamlPretty", Sig::new(&[Any]), |c, a| {
+        let (text, spans) = to_yaml_pretty_spans(&a[0]);
+        Ok(with_spans(c, text, spans))
     });
     r.insert("fromYaml", Sig::new(&[Str]), |_, a| {
         Ok(from_yaml_map(s(&a[0])))
@@ -38,34 +43,100 @@ pub fn register(r: &mut Registry, version: HelmVersion) {
 
 /// `toYaml`: what sigs.k8s.io/yaml.Marshal prints, minus one trailing newline.
 pub fn to_yaml(v: &Value) -> Result<String, String> {
-    let node = json_node(v, 0)?;
-    let out = yamlv2::marshal_v2(node);
-    Ok(out.strip_suffix('\n').unwrap_or(&out).to_string())
+    to_yaml_spans(v).map(|(s, _)| s)
+}
+
+/// Provenance of a written value: the byte range each tainted scalar occupies, with its
+/// taint. The engine turns these into output spans.
+pub type ValueSpans = Vec<(std::ops::Range<usize>, crate::provenance::Taint)>;
+
+/// `toYaml` with the output range of every tainted scalar.
+pub fn to_yaml_spans(v: &Value) -> Result<(String, ValueSpans), String> {
+    let mut taints = vec![];
+    let mut node = json_node(v, 0, &mut taints)?;
+    yamlv2::sort_keys(&mut node);
+    let (out, spans) = yamlv2::Emitter::v2().document_with_spans(&node);
+    let text = out.strip_suffix('\n').unwrap_or(&out).to_string();
+    Ok((text.clone(), collect_spans(&text, spans, &taints)))
+}
+
+fn collect_spans(
+    text: &str,
+    spans: Vec<(usize, usize, usize)>,
+    taints: &[crate::provenance::Taint],
+) -> ValueSpans {
+    spans
+        .into_iter()
+        .filter_map(|(id, a, b)| {
+            let b = b.min(text.len());
+            (a < b).then(|| (a..b, taints[id].clone()))
+        })
+        .collect()
+}
+
+/// A string result carrying one span per tainted scalar (origin: the call site).
+pub fn with_spans(c: &mut crate::func::CallCtx<'_>, text: String, spans: ValueSpans) -> Value {
+    if spans.is_empty() {
+        return Value::string(text);
+    }
+    let origin = crate::provenance::Origin {
+        pos: c.call_site(),
+        stack: c.stack(),
+        verbatim: false,
+    };
+    let spans: Vec<crate::provenance::Span> = spans
+        .into_iter()
+        .map(|(range, values)| crate::provenance::Span {
+            range,
+            origin: origin.clone(),
+            values,
+        })
+        .collect();
+    Value::string(text).with_taint(crate::provenance::Taint::from_spans(spans))
+}
+
+/// Wraps a leaf in a tag when it carries values provenance.
+fn tag(n: Node, v: &Value, taints: &mut Vec<crate::provenance::Taint>) -> Node {
+    if v.taint.is_empty() {
+        return n;
+    }
+    taints.push(v.taint.without_spans());
+    Node::Tagged(taints.len() - 1, Box::new(n))
 }
 
 /// The value as yaml.v2 sees it after `json.Marshal` and reading the JSON back.
-fn json_node(v: &Value, depth: usize) -> Result<Node, String> {
+fn json_node(
+    v: &Value,
+    depth: usize,
+    taints: &mut Vec<crate::provenance::Taint>,
+) -> Result<Node, String> {
     if depth > 1000 {
         return Err("json: unsupported value: encountered a cycle".into());
     }
+    let leaf = |n: Node, taints: &mut Vec<crate::provenance::Taint>| tag(n, v, taints);
     Ok(match &v.data {
-        Data::Nil => Node::Null,
-        Data::Bool(b) => Node::Bool(*b),
-        Data::Int(i) | Data::Int64(i) => Node::Int(*i),
+        Data::Nil => leaf(Node::Null, taints),
+        Data::Bool(b) => leaf(Node::Bool(*b), taints),
+        Data::Int(i) | Data::Int64(i) => leaf(Node::Int(*i), taints),
         Data::Float(f) => {
             let txt = super::gofloat::format_json(*f).ok_or_else(|| {
                 format!("json: unsupported value: {}", super::gofloat::format_g(*f))
             })?;
-            yamlv2::resolve_json_number(&txt)
+            leaf(yamlv2::resolve_json_number(&txt), taints)
         }
-        Data::Str(s) => Node::Str(
-            yamlv2::json_string_roundtrip(s).ok_or("yaml: control characters are not allowed")?,
+        Data::Str(s) => leaf(
+            Node::Str(
+                yamlv2::json_string_roundtrip(s)
+                    .ok_or("yaml: control characters are not allowed")?,
+            ),
+            taints,
         ),
-        Data::Bytes(b) => Node::Str(crate::gofmt::base64_std(b)),
+        Data::Bytes(b) => leaf(Node::Str(crate::gofmt::base64_std(b)), taints),
+        Data::List(l) if l.items.is_empty() => leaf(Node::Seq(vec![]), taints),
         Data::List(l) => Node::Seq(
             l.items
                 .iter()
-                .map(|x| json_node(x, depth + 1))
+                .map(|x| json_node(x, depth + 1, taints))
                 .collect::<Result<_, _>>()?,
         ),
         Data::Map(m) => {
@@ -79,12 +150,16 @@ fn json_node(v: &Value, depth: usize) -> Result<Node, String> {
             for (k, x) in entries {
                 let k = yamlv2::json_string_roundtrip(&k)
                     .ok_or("yaml: control characters are not allowed")?;
-                out.push((k, json_node(&x, depth + 1)?));
+                out.push((k, json_node(&x, depth + 1, taints)?));
             }
-            Node::Map(out)
+            if out.is_empty() {
+                leaf(Node::Map(out), taints)
+            } else {
+                Node::Map(out)
+            }
         }
         Data::Object(o) => match o.to_plain() {
-            Some(p) => json_node(&p, depth + 1)?,
+            Some(p) => json_node(&p, depth + 1, taints)?,
             None => Node::Map(vec![]),
         },
     })
@@ -93,32 +168,46 @@ fn json_node(v: &Value, depth: usize) -> Result<Node, String> {
 /// `toYamlPretty`: yaml.v3 encodes the Go values directly (no JSON step), indent 2, no
 /// line folding, sequences indented under their key.
 pub fn to_yaml_pretty(v: &Value) -> String {
-    let Some(mut node) = direct_node(v, 0) else {
-        return String::new();
+    to_yaml_pretty_spans(v).0
+}
+
+/// `toYamlPretty` with the output range of every tainted scalar.
+pub fn to_yaml_pretty_spans(v: &Value) -> (String, ValueSpans) {
+    let mut taints = vec![];
+    let Some(mut node) = direct_node(v, 0, &mut taints) else {
+        return (String::new(), vec![]);
     };
     yamlv2::sort_keys(&mut node);
     let mut e = yamlv2::Emitter::v2().with_width(-1);
     e.compact_seq_in_map = false;
     e.v3 = true;
-    let out = e.document(&node);
-    out.strip_suffix('\n').unwrap_or(&out).to_string()
+    let (out, spans) = e.document_with_spans(&node);
+    let text = out.strip_suffix('\n').unwrap_or(&out).to_string();
+    let spans = collect_spans(&text, spans, &taints);
+    (text, spans)
 }
 
-fn direct_node(v: &Value, depth: usize) -> Option<Node> {
+fn direct_node(
+    v: &Value,
+    depth: usize,
+    taints: &mut Vec<crate::provenance::Taint>,
+) -> Option<Node> {
     if depth > 1000 {
         return None;
     }
+    let leaf = |n: Node, taints: &mut Vec<crate::provenance::Taint>| tag(n, v, taints);
     Some(match &v.data {
-        Data::Nil => Node::Null,
-        Data::Bool(b) => Node::Bool(*b),
-        Data::Int(i) | Data::Int64(i) => Node::Int(*i),
-        Data::Float(f) => Node::Float(*f),
-        Data::Str(s) => Node::Str(s.to_string()),
-        Data::Bytes(b) => Node::Str(String::from_utf8_lossy(b).into_owned()),
+        Data::Nil => leaf(Node::Null, taints),
+        Data::Bool(b) => leaf(Node::Bool(*b), taints),
+        Data::Int(i) | Data::Int64(i) => leaf(Node::Int(*i), taints),
+        Data::Float(f) => leaf(Node::Float(*f), taints),
+        Data::Str(s) => leaf(Node::Str(s.to_string()), taints),
+        Data::Bytes(b) => leaf(Node::Str(String::from_utf8_lossy(b).into_owned()), taints),
+        Data::List(l) if l.items.is_empty() => leaf(Node::Seq(vec![]), taints),
         Data::List(l) => Node::Seq(
             l.items
                 .iter()
-                .map(|x| direct_node(x, depth + 1))
+                .map(|x| direct_node(x, depth + 1, taints))
                 .collect::<Option<_>>()?,
         ),
         Data::Map(m) => {
@@ -128,15 +217,17 @@ fn direct_node(v: &Value, depth: usize) -> Option<Node> {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            Node::Map(
-                entries
-                    .into_iter()
-                    .map(|(k, x)| Some((k.to_string(), direct_node(&x, depth + 1)?)))
-                    .collect::<Option<_>>()?,
-            )
+            if entries.is_empty() {
+                return Some(leaf(Node::Map(vec![]), taints));
+            }
+            let mut out = Vec::with_capacity(entries.len());
+            for (k, x) in entries {
+                out.push((k.to_string(), direct_node(&x, depth + 1, taints)?));
+            }
+            Node::Map(out)
         }
         Data::Object(o) => match o.to_plain() {
-            Some(p) => direct_node(&p, depth + 1)?,
+            Some(p) => direct_node(&p, depth + 1, taints)?,
             None => Node::Map(vec![]),
         },
     })
@@ -409,6 +500,36 @@ pub fn from_yaml_array(src: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_cover_each_values_scalar() {
+        let json = serde_json::json!({"image": {"repository": "nginx", "tag": "1.25"}, "ports": [80, 443], "e": {}});
+        let v = Value::from_json_values(&json, &crate::provenance::ValuesPath::root());
+        let (text, spans) = to_yaml_spans(&v).unwrap();
+        assert_eq!(
+            text,
+            "e: {}\nimage:\n  repository: nginx\n  tag: \"1.25\"\nports:\n- 80\n- 443"
+        );
+        let shown: Vec<(String, String)> = spans
+            .iter()
+            .map(|(r, t)| (text[r.clone()].to_string(), format!("{:?}", t.paths())))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("{}".to_string(), "[e]".to_string()),
+                ("nginx".into(), "[image.repository]".into()),
+                ("\"1.25\"".into(), "[image.tag]".into()),
+                ("80".into(), "[ports[0]]".into()),
+                ("443".into(), "[ports[1]]".into()),
+            ]
+        );
+        let img = v.as_map().unwrap().get("image").unwrap();
+        let (_, ispans) = to_yaml_spans(&img).unwrap();
+        assert_eq!(ispans.len(), 2, "{img:?}");
+        let (pretty, pspans) = to_yaml_pretty_spans(&v);
+        assert_eq!(&pretty[pspans[3].0.clone()], "80");
+    }
 
     #[test]
     fn round_trips() {

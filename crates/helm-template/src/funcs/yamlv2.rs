@@ -22,6 +22,9 @@ pub enum Node {
     Str(String),
     Seq(Vec<Node>),
     Map(Vec<(String, Node)>),
+    /// A node whose output bytes are recorded (provenance): the emitter notes the byte
+    /// range it wrote for the inner node under this id (see [`Emitter::spans`]).
+    Tagged(usize, Box<Node>),
 }
 
 /// How yaml.v2 reads a JSON number token back (`resolve` for a plain scalar starting with a
@@ -725,7 +728,7 @@ fn requested_style(n: &Node) -> (String, Style) {
             (s, Style::Plain)
         }
         Node::Str(s) => (s.clone(), string_style(s)),
-        Node::Seq(_) | Node::Map(_) => unreachable!("not a scalar"),
+        Node::Seq(_) | Node::Map(_) | Node::Tagged(..) => unreachable!("not a scalar"),
     }
 }
 
@@ -761,6 +764,8 @@ pub struct Emitter {
     pub compact_seq_in_map: bool,
     /// yaml.v3's scalar analysis (tabs).
     pub v3: bool,
+    /// Byte ranges written for [`Node::Tagged`] nodes: (id, start, end).
+    pub spans: Vec<(usize, usize, usize)>,
 }
 
 impl Emitter {
@@ -782,6 +787,7 @@ impl Emitter {
             simple_key_context: false,
             compact_seq_in_map: true,
             v3: false,
+            spans: vec![],
         }
     }
 
@@ -852,12 +858,17 @@ impl Emitter {
     }
 
     /// One document: what `yaml.Marshal` returns for `n` (ends with a newline).
-    pub fn document(mut self, n: &Node) -> String {
+    pub fn document(self, n: &Node) -> String {
+        self.document_with_spans(n).0
+    }
+
+    /// The document and the byte ranges of its tagged nodes.
+    pub fn document_with_spans(mut self, n: &Node) -> (String, Vec<(usize, usize, usize)>) {
         self.emit_node(n, true, false, false, false);
         // DOCUMENT-END (implicit): a final line break. The open-ended "..." marker is
         // suppressed by yaml.v2's encoder (`finish` clears open_ended).
         self.write_indent();
-        self.out
+        (self.out, self.spans)
     }
 
     fn emit_node(&mut self, n: &Node, root: bool, seq: bool, map: bool, simple_key: bool) {
@@ -866,6 +877,14 @@ impl Emitter {
         self.mapping_context = map;
         self.simple_key_context = simple_key;
         match n {
+            Node::Tagged(id, inner) => {
+                let start = self.out.len();
+                self.emit_node(inner, root, seq, map, simple_key);
+                // A scalar's range starts at its first character, not at the separator.
+                let text = &self.out[start..];
+                let skip = text.len() - text.trim_start_matches([' ', '\n']).len();
+                self.spans.push((*id, start + skip, self.out.len()));
+            }
             Node::Seq(items) => {
                 if self.flow_level > 0 || items.is_empty() {
                     self.flow_collection('[', ']', items.is_empty());
