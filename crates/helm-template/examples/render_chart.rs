@@ -1,0 +1,170 @@
+//! Renders every template of a chart directory (root chart and the subcharts under charts/, as
+//! one template set like Helm's) with given values, and prints one line per template: what the
+//! corpus check (scripts/corpus.sh) and the benchmark run. Chart semantics proper (dependency
+//! conditions, values coalescing, import-values) are the next layer's job, so the values are
+//! Helm's own coalesced values of the root chart, taken as given; a subchart sees
+//! `.Values.<name>` with the root's `global` merged in.
+//!
+//! Usage: render_chart <chart-dir> <values.json> [--helm 3|4] [--quiet] [--repeat N]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::rc::Rc;
+
+use helm_template::helm_objects::{self, Files, Top};
+use helm_template::{Engine, HelmVersion, Options, Value};
+
+struct Chart {
+    /// Template path prefix, e.g. `argo-cd` or `argo-cd/charts/redis-ha`.
+    prefix: String,
+    /// Key of this chart's values in its parent's (None for the root).
+    values_key: Vec<String>,
+    meta: serde_json::Value,
+    files: Vec<(String, Vec<u8>)>,
+    templates: Vec<(String, String)>,
+}
+
+fn walk(dir: &Path, rel: &str, out: &mut Vec<(String, PathBuf)>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let r = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, &r, out);
+        } else {
+            out.push((r, p));
+        }
+    }
+}
+
+fn load(dir: &Path, prefix: String, values_key: Vec<String>, charts: &mut Vec<Chart>) {
+    let meta_text = std::fs::read_to_string(dir.join("Chart.yaml")).unwrap_or_default();
+    let meta: serde_json::Value = yaml_serde::from_str(&meta_text).unwrap_or_default();
+    let mut all = Vec::new();
+    walk(dir, "", &mut all);
+    let mut files = Vec::new();
+    let mut templates = Vec::new();
+    for (rel, path) in all {
+        if let Some(t) = rel.strip_prefix("templates/") {
+            // Helm never loads dotfiles under templates/.
+            if t.split('/').any(|s| s.starts_with('.')) {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+            templates.push((format!("{prefix}/templates/{t}"), text));
+        } else if !rel.starts_with("charts/")
+            && !["Chart.yaml", "Chart.lock", "values.yaml", "values.schema.json"].contains(&rel.as_str())
+        {
+            files.push((rel, std::fs::read(&path).unwrap()));
+        }
+    }
+    charts.push(Chart { prefix: prefix.clone(), values_key: values_key.clone(), meta, files, templates });
+    if let Ok(rd) = std::fs::read_dir(dir.join("charts")) {
+        let mut subs: Vec<_> = rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+        subs.sort();
+        for sub in subs {
+            let meta: serde_json::Value =
+                yaml_serde::from_str(&std::fs::read_to_string(sub.join("Chart.yaml")).unwrap_or_default())
+                    .unwrap_or_default();
+            let name = meta["name"].as_str().map(str::to_string).unwrap_or_else(|| {
+                sub.file_name().unwrap().to_string_lossy().into_owned()
+            });
+            let mut key = values_key.clone();
+            key.push(name.clone());
+            load(&sub, format!("{prefix}/charts/{name}"), key, charts);
+        }
+    }
+}
+
+fn values_for(root: &serde_json::Value, key: &[String]) -> serde_json::Value {
+    let mut v = root.clone();
+    for k in key {
+        v = v.get(k).cloned().unwrap_or(serde_json::json!({}));
+    }
+    if let (Some(obj), Some(global)) = (v.as_object_mut(), root.get("global")) {
+        obj.entry("global").or_insert_with(|| global.clone());
+    }
+    v
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 3 {
+        eprintln!("usage: render_chart <chart-dir> <values.json> [--helm 3|4] [--quiet] [--repeat N]");
+        return ExitCode::from(2);
+    }
+    let opt = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let helm = if opt("--helm").as_deref() == Some("3") { HelmVersion::V3 } else { HelmVersion::V4 };
+    let quiet = args.iter().any(|a| a == "--quiet");
+    let repeat: usize = opt("--repeat").and_then(|s| s.parse().ok()).unwrap_or(1);
+    let root_values: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&args[2]).expect("values.json")).expect("values JSON");
+    let dir = PathBuf::from(&args[1]);
+    let mut failed = 0;
+    for round in 0..repeat {
+        let mut charts = Vec::new();
+        let root_name = {
+            let m: serde_json::Value =
+                yaml_serde::from_str(&std::fs::read_to_string(dir.join("Chart.yaml")).expect("Chart.yaml"))
+                    .expect("Chart.yaml");
+            m["name"].as_str().unwrap_or("chart").to_string()
+        };
+        load(&dir, root_name, Vec::new(), &mut charts);
+        let mut engine = Engine::new(Options { helm, ..Options::default() });
+        // Helm's parse order: deeper paths first, then reverse byte order.
+        let mut all: Vec<(&str, &str)> =
+            charts.iter().flat_map(|c| c.templates.iter().map(|(n, t)| (n.as_str(), t.as_str()))).collect();
+        all.sort_by(|a, b| {
+            let depth = |s: &str| s.matches('/').count();
+            depth(b.0).cmp(&depth(a.0)).then(b.0.cmp(a.0))
+        });
+        let mut report = Vec::new();
+        for (name, text) in &all {
+            if let Err(e) = engine.add_template(name, text) {
+                report.push(format!("PARSE {name}: {}", e.helm_message(helm, name)));
+            }
+        }
+        for chart in &charts {
+            let values = values_for(&root_values, &chart.values_key);
+            let chart_obj = helm_objects::chart(helm, &chart.meta, chart.values_key.is_empty());
+            for (name, _) in &chart.templates {
+                let base = name.rsplit('/').next().unwrap_or_default();
+                if base.starts_with('_') || !engine.has_template(name) {
+                    continue;
+                }
+                let top = helm_objects::top(
+                    helm,
+                    Top {
+                        values: Value::from_json(&values),
+                        release: helm_objects::release("release-name", "default", false, 1),
+                        chart: chart_obj.clone(),
+                        capabilities: helm_objects::default_capabilities(helm),
+                        files: Value::object(Files::new(chart.files.clone())),
+                        subcharts: Value::map(BTreeMap::<Rc<str>, Value>::new()),
+                        template_name: name.clone(),
+                        base_path: format!("{}/templates", chart.prefix),
+                    },
+                );
+                match engine.render(name, top) {
+                    Ok(_) => report.push(format!("OK {name}")),
+                    Err(e) => report.push(format!("EXEC {name}: {}", e.helm_message(helm, name))),
+                }
+            }
+        }
+        if round == 0 {
+            failed = report.iter().filter(|l| !l.starts_with("OK ")).count();
+            if !quiet {
+                for l in &report {
+                    println!("{l}");
+                }
+            }
+        }
+    }
+    if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
