@@ -26,10 +26,16 @@ struct Chart {
 }
 
 fn walk(dir: &Path, rel: &str, out: &mut Vec<(String, PathBuf)>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        let r = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
+        let r = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
         let p = e.path();
         if p.is_dir() {
             walk(&p, &r, out);
@@ -55,22 +61,40 @@ fn load(dir: &Path, prefix: String, values_key: Vec<String>, charts: &mut Vec<Ch
             let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
             templates.push((format!("{prefix}/templates/{t}"), text));
         } else if !rel.starts_with("charts/")
-            && !["Chart.yaml", "Chart.lock", "values.yaml", "values.schema.json"].contains(&rel.as_str())
+            && ![
+                "Chart.yaml",
+                "Chart.lock",
+                "values.yaml",
+                "values.schema.json",
+            ]
+            .contains(&rel.as_str())
         {
             files.push((rel, std::fs::read(&path).unwrap()));
         }
     }
-    charts.push(Chart { prefix: prefix.clone(), values_key: values_key.clone(), meta, files, templates });
+    charts.push(Chart {
+        prefix: prefix.clone(),
+        values_key: values_key.clone(),
+        meta,
+        files,
+        templates,
+    });
     if let Ok(rd) = std::fs::read_dir(dir.join("charts")) {
-        let mut subs: Vec<_> = rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+        let mut subs: Vec<_> = rd
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
         subs.sort();
         for sub in subs {
-            let meta: serde_json::Value =
-                yaml_serde::from_str(&std::fs::read_to_string(sub.join("Chart.yaml")).unwrap_or_default())
-                    .unwrap_or_default();
-            let name = meta["name"].as_str().map(str::to_string).unwrap_or_else(|| {
-                sub.file_name().unwrap().to_string_lossy().into_owned()
-            });
+            let meta: serde_json::Value = yaml_serde::from_str(
+                &std::fs::read_to_string(sub.join("Chart.yaml")).unwrap_or_default(),
+            )
+            .unwrap_or_default();
+            let name = meta["name"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| sub.file_name().unwrap().to_string_lossy().into_owned());
             let mut key = values_key.clone();
             key.push(name.clone());
             load(&sub, format!("{prefix}/charts/{name}"), key, charts);
@@ -92,30 +116,49 @@ fn values_for(root: &serde_json::Value, key: &[String]) -> serde_json::Value {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
-        eprintln!("usage: render_chart <chart-dir> <values.json> [--helm 3|4] [--quiet] [--repeat N]");
+        eprintln!(
+            "usage: render_chart <chart-dir> <values.json> [--helm 3|4] [--quiet] [--repeat N]"
+        );
         return ExitCode::from(2);
     }
-    let opt = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
-    let helm = if opt("--helm").as_deref() == Some("3") { HelmVersion::V3 } else { HelmVersion::V4 };
+    let opt = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let helm = if opt("--helm").as_deref() == Some("3") {
+        HelmVersion::V3
+    } else {
+        HelmVersion::V4
+    };
     let quiet = args.iter().any(|a| a == "--quiet");
     let repeat: usize = opt("--repeat").and_then(|s| s.parse().ok()).unwrap_or(1);
     let root_values: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&args[2]).expect("values.json")).expect("values JSON");
+        serde_json::from_str(&std::fs::read_to_string(&args[2]).expect("values.json"))
+            .expect("values JSON");
     let dir = PathBuf::from(&args[1]);
     let mut failed = 0;
+    let started = std::time::Instant::now();
     for round in 0..repeat {
         let mut charts = Vec::new();
         let root_name = {
-            let m: serde_json::Value =
-                yaml_serde::from_str(&std::fs::read_to_string(dir.join("Chart.yaml")).expect("Chart.yaml"))
-                    .expect("Chart.yaml");
+            let m: serde_json::Value = yaml_serde::from_str(
+                &std::fs::read_to_string(dir.join("Chart.yaml")).expect("Chart.yaml"),
+            )
+            .expect("Chart.yaml");
             m["name"].as_str().unwrap_or("chart").to_string()
         };
         load(&dir, root_name, Vec::new(), &mut charts);
-        let mut engine = Engine::new(Options { helm, ..Options::default() });
+        let mut engine = Engine::new(Options {
+            helm,
+            ..Options::default()
+        });
         // Helm's parse order: deeper paths first, then reverse byte order.
-        let mut all: Vec<(&str, &str)> =
-            charts.iter().flat_map(|c| c.templates.iter().map(|(n, t)| (n.as_str(), t.as_str()))).collect();
+        let mut all: Vec<(&str, &str)> = charts
+            .iter()
+            .flat_map(|c| c.templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .collect();
         all.sort_by(|a, b| {
             let depth = |s: &str| s.matches('/').count();
             depth(b.0).cmp(&depth(a.0)).then(b.0.cmp(a.0))
@@ -161,6 +204,14 @@ fn main() -> ExitCode {
                 }
             }
         }
+    }
+    if repeat > 1 {
+        // Load, parse and render of the whole template set, per round (the process start and
+        // the values file are paid once).
+        eprintln!(
+            "{repeat} rounds: {:.2} ms per round",
+            started.elapsed().as_secs_f64() * 1000.0 / repeat as f64
+        );
     }
     if failed > 0 {
         ExitCode::from(1)

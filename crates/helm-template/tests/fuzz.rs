@@ -15,18 +15,111 @@ use proptest::test_runner::{Config, TestRunner};
 
 /// Functions too slow for a fuzz loop in a debug build (key generation, key stretching).
 const SLOW: &[&str] = &[
-    "genPrivateKey", "genCA", "genSelfSigned", "genSignedCert", "bcrypt", "htpasswd", "derivePassword",
+    "genPrivateKey",
+    "genCA",
+    "genSelfSigned",
+    "genSignedCert",
+    "bcrypt",
+    "htpasswd",
+    "derivePassword",
 ];
 
 const TOKENS: &[&str] = &[
-    "{{", "}}", "{{- ", " -}}", "{{/*", "*/}}", " ", "\n", "\t", "if", "else", "else if", "end", "range", "with",
-    "break", "continue", "define \"d\"", "template \"d\"", "block \"b\" .", "include \"d\" .", "tpl", ".",
-    ".Values", ".Values.a", ".Values.list", ".Values.map.k", "$", "$x", "$x :=", "$x =", "$i, $v :=", "|", "(", ")",
-    "\"s\"", "\"\"", "`raw`", "'c'", "0", "1", "-1", "1.5", "1e3", "0x1F", "nil", "true", "false", "and", "or", "not",
-    "eq", "ne", "lt", "len", "index", "slice", "print", "printf \"%v %d %s\"", "println", "html", "js", "call",
-    "toYaml", "toJson", "fromYaml", "fromJson", "toToml", "default", "required \"m\"", "fail \"f\"", "quote", "upper",
-    "indent 2", "nindent 2", "list", "dict \"k\"", "until 3", "seq 3", "repeat 3", "trunc 2", "regexMatch \"a\"",
-    "semver", "b64enc", "sha256sum", ":=", "=", ",", "\"", "{", "}", "-", "é", "\u{0}", "\\",
+    "{{",
+    "}}",
+    "{{- ",
+    " -}}",
+    "{{/*",
+    "*/}}",
+    " ",
+    "\n",
+    "\t",
+    "if",
+    "else",
+    "else if",
+    "end",
+    "range",
+    "with",
+    "break",
+    "continue",
+    "define \"d\"",
+    "template \"d\"",
+    "block \"b\" .",
+    "include \"d\" .",
+    "tpl",
+    ".",
+    ".Values",
+    ".Values.a",
+    ".Values.list",
+    ".Values.map.k",
+    "$",
+    "$x",
+    "$x :=",
+    "$x =",
+    "$i, $v :=",
+    "|",
+    "(",
+    ")",
+    "\"s\"",
+    "\"\"",
+    "`raw`",
+    "'c'",
+    "0",
+    "1",
+    "-1",
+    "1.5",
+    "1e3",
+    "0x1F",
+    "nil",
+    "true",
+    "false",
+    "and",
+    "or",
+    "not",
+    "eq",
+    "ne",
+    "lt",
+    "len",
+    "index",
+    "slice",
+    "print",
+    "printf \"%v %d %s\"",
+    "println",
+    "html",
+    "js",
+    "call",
+    "toYaml",
+    "toJson",
+    "fromYaml",
+    "fromJson",
+    "toToml",
+    "default",
+    "required \"m\"",
+    "fail \"f\"",
+    "quote",
+    "upper",
+    "indent 2",
+    "nindent 2",
+    "list",
+    "dict \"k\"",
+    "until 3",
+    "seq 3",
+    "repeat 3",
+    "trunc 2",
+    "regexMatch \"a\"",
+    "semver",
+    "b64enc",
+    "sha256sum",
+    ":=",
+    "=",
+    ",",
+    "\"",
+    "{",
+    "}",
+    "-",
+    "é",
+    "\u{0}",
+    "\\",
 ];
 
 fn options() -> Options {
@@ -58,7 +151,10 @@ fn exercise(src: &str) -> Result<(), TestCaseError> {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         for helm in [HelmVersion::V3, HelmVersion::V4] {
             let mut e = Engine::new(Options { helm, ..options() });
-            let _ = e.add_template("fuzz/templates/_h.tpl", "{{ define \"d\" }}[{{ . }}]{{ end }}");
+            let _ = e.add_template(
+                "fuzz/templates/_h.tpl",
+                "{{ define \"d\" }}[{{ . }}]{{ end }}",
+            );
             if e.add_template("fuzz/templates/t.yaml", src).is_ok() {
                 let _ = e.render("fuzz/templates/t.yaml", data());
             }
@@ -79,7 +175,10 @@ fn exercise(src: &str) -> Result<(), TestCaseError> {
 }
 
 fn cases() -> u32 {
-    std::env::var("FUZZ_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(600)
+    std::env::var("FUZZ_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600)
 }
 
 fn runner() -> TestRunner {
@@ -94,7 +193,12 @@ fn runner() -> TestRunner {
 /// Runs on a thread with a large stack: deep nesting is legal input, and a debug build's
 /// frames are big.
 fn on_big_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new().stack_size(1 << 30).spawn(f).unwrap().join().unwrap();
+    std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap();
 }
 
 #[test]
@@ -107,7 +211,8 @@ fn fuzz_arbitrary_unicode() {
 #[test]
 fn fuzz_token_soup() {
     on_big_stack(|| {
-        let soup = prop::collection::vec(prop::sample::select(TOKENS), 0..60).prop_map(|t| t.concat());
+        let soup =
+            prop::collection::vec(prop::sample::select(TOKENS), 0..60).prop_map(|t| t.concat());
         runner().run(&soup, |s| exercise(&s)).unwrap();
     });
 }
@@ -120,7 +225,11 @@ fn fuzz_mutated_goldens() {
         let seeds = golden_templates();
         assert!(seeds.len() > 100, "golden templates not found");
         let n = seeds.len();
-        let edit = (any::<prop::sample::Index>(), 0..3u8, prop::sample::select(TOKENS));
+        let edit = (
+            any::<prop::sample::Index>(),
+            0..3u8,
+            prop::sample::select(TOKENS),
+        );
         let strategy = (0..n, prop::collection::vec(edit, 1..6));
         runner()
             .run(&strategy, |(i, edits)| {

@@ -78,8 +78,8 @@ fn load_cases() -> Vec<Case> {
     for path in files {
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         let text = std::fs::read_to_string(&path).unwrap();
-        let doc: Json = yaml_serde::from_str(&text)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let doc: Json =
+            yaml_serde::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let defaults = doc.get("defaults").cloned().unwrap_or(Json::Null);
         let Some(map) = doc.get("cases").and_then(Json::as_object) else {
             continue;
@@ -110,7 +110,8 @@ fn load_cases() -> Vec<Case> {
             cases.push(Case {
                 stem: stem.clone(),
                 key: key.clone(),
-                template: s(field("template")).unwrap_or_else(|| panic!("{stem}/{key}: no template")),
+                template: s(field("template"))
+                    .unwrap_or_else(|| panic!("{stem}/{key}: no template")),
                 values: s(field("values")).unwrap_or_default(),
                 sets: vec![
                     ("set", list(field("set"))),
@@ -228,10 +229,17 @@ fn first_difference(want: &str, got: &str) -> String {
         .unwrap_or(0);
     let clip = |s: Option<&&str>| match s {
         None => "<end>".to_string(),
-        Some(s) if s.chars().count() > 100 => format!("{:?}…", s.chars().take(100).collect::<String>()),
+        Some(s) if s.chars().count() > 100 => {
+            format!("{:?}…", s.chars().take(100).collect::<String>())
+        }
         Some(s) => format!("{s:?}"),
     };
-    format!("line {}: want {} got {}", i + 1, clip(w.get(i)), clip(g.get(i)))
+    format!(
+        "line {}: want {} got {}",
+        i + 1,
+        clip(w.get(i)),
+        clip(g.get(i))
+    )
 }
 
 fn check(case: &Case, helm: HelmVersion, exp: &Json) -> Outcome {
@@ -262,7 +270,9 @@ fn check(case: &Case, helm: HelmVersion, exp: &Json) -> Outcome {
     if let Some(shape) = exp.get("shape").and_then(Json::as_str) {
         let sample = exp.get("sample").and_then(Json::as_str).unwrap_or_default();
         if let Err(e) = shapes::check(shape, sample, sample) {
-            return Outcome::Fail(format!("Helm's own sample fails the shape check {shape}: {e}"));
+            return Outcome::Fail(format!(
+                "Helm's own sample fails the shape check {shape}: {e}"
+            ));
         }
         return match got {
             Ok(out) => match shapes::check(shape, &out, sample) {
@@ -283,11 +293,10 @@ fn check(case: &Case, helm: HelmVersion, exp: &Json) -> Outcome {
         (None, Ok(out)) => {
             let want = match exp.get("output").and_then(Json::as_str) {
                 Some(w) => w.to_string(),
-                None => {
-                    return Outcome::Fail(
-                        "Helm's output is not UTF-8 (output_b64): the engine's strings cannot hold it".into(),
-                    )
-                }
+                None => return Outcome::Fail(
+                    "Helm's output is not UTF-8 (output_b64): the engine's strings cannot hold it"
+                        .into(),
+                ),
             };
             if want == out {
                 Outcome::Pass
@@ -309,10 +318,18 @@ fn known_failures() -> BTreeMap<(String, String), String> {
         }
         let mut parts = line.splitn(3, char::is_whitespace);
         let (major, case, reason) = (parts.next().unwrap(), parts.next(), parts.next());
-        let (Some(case), Some(reason)) = (case, reason.map(str::trim).filter(|r| !r.is_empty())) else {
-            panic!("known-failures.txt:{}: want `<major> <file>/<case> <reason>`", n + 1);
+        let (Some(case), Some(reason)) = (case, reason.map(str::trim).filter(|r| !r.is_empty()))
+        else {
+            panic!(
+                "known-failures.txt:{}: want `<major> <file>/<case> <reason>`",
+                n + 1
+            );
         };
-        let majors: &[&str] = if major == "*" { &["helm3", "helm4"] } else { &[major] };
+        let majors: &[&str] = if major == "*" {
+            &["helm3", "helm4"]
+        } else {
+            &[major]
+        };
         for m in majors {
             out.insert((m.to_string(), case.to_string()), reason.to_string());
         }
@@ -346,7 +363,10 @@ fn run_golden_cases() {
             let exp_file = expected.entry(case.stem.clone()).or_insert_with(|| {
                 let p = golden_dir().join(format!("expected/{major}/{}.json", case.stem));
                 let text = std::fs::read_to_string(&p).unwrap_or_else(|_| {
-                    panic!("{} missing: run scripts/gen-template-goldens.sh", p.display())
+                    panic!(
+                        "{} missing: run scripts/gen-template-goldens.sh",
+                        p.display()
+                    )
                 });
                 serde_json::from_str(&text).unwrap()
             });
@@ -354,7 +374,10 @@ fn run_golden_cases() {
             total += 1;
             let Some(exp) = exp_file.get("cases").and_then(|c| c.get(&case.key)) else {
                 hard_failures += 1;
-                let _ = writeln!(report, "  {major} {name}: no golden: run scripts/gen-template-goldens.sh");
+                let _ = writeln!(
+                    report,
+                    "  {major} {name}: no golden: run scripts/gen-template-goldens.sh"
+                );
                 continue;
             };
             if exp.get("hash").and_then(Json::as_str) != Some(case.hash().as_str()) {
@@ -371,7 +394,10 @@ fn run_golden_cases() {
                 (Outcome::Pass, Some(_)) => {
                     passed += 1;
                     hard_failures += 1;
-                    let _ = writeln!(report, "  {major} {name}: passes now: remove it from known-failures.txt");
+                    let _ = writeln!(
+                        report,
+                        "  {major} {name}: passes now: remove it from known-failures.txt"
+                    );
                 }
                 (Outcome::Fail(why), None) => {
                     failed += 1;
@@ -393,7 +419,11 @@ fn run_golden_cases() {
     if filter.is_empty() {
         for key in known.keys().filter(|k| !listed_seen.contains(*k)) {
             hard_failures += 1;
-            let _ = writeln!(report, "  known-failures.txt lists {} {}, which is no case", key.0, key.1);
+            let _ = writeln!(
+                report,
+                "  known-failures.txt lists {} {}, which is no case",
+                key.0, key.1
+            );
         }
     }
     if !report.is_empty() {
@@ -448,7 +478,10 @@ mod shapes {
     fn blocks(out: &str) -> Result<Vec<::pem::Pem>, String> {
         let b = ::pem::parse_many(out).map_err(|e| format!("PEM: {e}"))?;
         if b.is_empty() {
-            return Err(format!("no PEM block in {:?}", out.chars().take(60).collect::<String>()));
+            return Err(format!(
+                "no PEM block in {:?}",
+                out.chars().take(60).collect::<String>()
+            ));
         }
         Ok(b)
     }
@@ -456,7 +489,10 @@ mod shapes {
     fn private_key(out: &str, label: &str, kind: &str) -> Result<(), String> {
         let b = blocks(out)?;
         if b.len() != 1 || b[0].tag() != label || !out.ends_with("-----\n") {
-            return Err(format!("want one {label} block ending in a newline, got {:?}", b.iter().map(|p| p.tag()).collect::<Vec<_>>()));
+            return Err(format!(
+                "want one {label} block ending in a newline, got {:?}",
+                b.iter().map(|p| p.tag()).collect::<Vec<_>>()
+            ));
         }
         let der = b[0].contents();
         let (_, obj) = x509_parser::der_parser::parse_der(der).map_err(|e| format!("DER: {e}"))?;
@@ -464,7 +500,10 @@ mod shapes {
         match kind {
             "rsa4096" => {
                 // PKCS#1: version, modulus, ...; the modulus' big-endian bytes (a leading 0 keeps it positive).
-                let n = seq.get(1).and_then(|o| o.as_slice().ok()).ok_or("no RSA modulus")?;
+                let n = seq
+                    .get(1)
+                    .and_then(|o| o.as_slice().ok())
+                    .ok_or("no RSA modulus")?;
                 let n: Vec<u8> = n.iter().copied().skip_while(|&b| b == 0).collect();
                 let bits = n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize);
                 if bits != 4096 {
@@ -491,7 +530,8 @@ mod shapes {
         if b[0].tag() != "CERTIFICATE" {
             return Err(format!("first block is {}", b[0].tag()));
         }
-        let (_, cert) = X509Certificate::from_der(b[0].contents()).map_err(|e| format!("X.509: {e}"))?;
+        let (_, cert) =
+            X509Certificate::from_der(b[0].contents()).map_err(|e| format!("X.509: {e}"))?;
         let got_cn = cert
             .subject()
             .iter_common_name()
@@ -506,7 +546,11 @@ mod shapes {
         if span != days {
             return Err(format!("valid for {span} days, want {days}"));
         }
-        let is_ca = cert.basic_constraints().ok().flatten().is_some_and(|b| b.value.ca);
+        let is_ca = cert
+            .basic_constraints()
+            .ok()
+            .flatten()
+            .is_some_and(|b| b.value.ca);
         let want_ca = kind.starts_with("ca");
         if is_ca != want_ca {
             return Err(format!("CA flag {is_ca}, want {want_ca}"));
@@ -514,7 +558,11 @@ mod shapes {
         if cert.tbs_certificate.serial.bits() < 64 {
             return Err("serial shorter than 64 bits".into());
         }
-        let want_key = if kind == "ca-ecdsa" { "EC PRIVATE KEY" } else { "RSA PRIVATE KEY" };
+        let want_key = if kind == "ca-ecdsa" {
+            "EC PRIVATE KEY"
+        } else {
+            "RSA PRIVATE KEY"
+        };
         match b.get(1) {
             Some(k) if k.tag() == want_key => {}
             _ if spec.contains(&"key-equal") => {
@@ -522,7 +570,12 @@ mod shapes {
                     return Err("the key given is not the key returned".into());
                 }
             }
-            other => return Err(format!("second block {:?}, want {want_key}", other.map(|p| p.tag()))),
+            other => {
+                return Err(format!(
+                    "second block {:?}, want {want_key}",
+                    other.map(|p| p.tag())
+                ))
+            }
         }
         if kind != "ca-ecdsa" {
             let bits = match cert.public_key().parsed() {
@@ -534,7 +587,9 @@ mod shapes {
             }
         }
         for s in &spec[3..] {
-            let Some((what, list)) = s.split_once('=') else { continue };
+            let Some((what, list)) = s.split_once('=') else {
+                continue;
+            };
             let want: Vec<String> = list.split(',').map(str::to_string).collect();
             let mut got = Vec::new();
             if let Ok(Some(san)) = cert.subject_alternative_name() {
@@ -554,18 +609,27 @@ mod shapes {
         }
         if kind == "signed" {
             let ca = b.get(2).ok_or("no CA certificate after the key")?;
-            let (_, ca) = X509Certificate::from_der(ca.contents()).map_err(|e| format!("CA X.509: {e}"))?;
+            let (_, ca) =
+                X509Certificate::from_der(ca.contents()).map_err(|e| format!("CA X.509: {e}"))?;
             if cert.issuer() != ca.subject() {
                 return Err("issuer is not the CA's subject".into());
             }
-            let aki = cert.extensions().iter().find_map(|e| match e.parsed_extension() {
-                ParsedExtension::AuthorityKeyIdentifier(a) => a.key_identifier.as_ref().map(|k| k.0.to_vec()),
-                _ => None,
-            });
-            let ski = ca.extensions().iter().find_map(|e| match e.parsed_extension() {
-                ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
-                _ => None,
-            });
+            let aki = cert
+                .extensions()
+                .iter()
+                .find_map(|e| match e.parsed_extension() {
+                    ParsedExtension::AuthorityKeyIdentifier(a) => {
+                        a.key_identifier.as_ref().map(|k| k.0.to_vec())
+                    }
+                    _ => None,
+                });
+            let ski = ca
+                .extensions()
+                .iter()
+                .find_map(|e| match e.parsed_extension() {
+                    ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
+                    _ => None,
+                });
             if aki.is_none() || aki != ski {
                 return Err("authority key id is not the CA's subject key id".into());
             }
