@@ -261,7 +261,7 @@ const OID_ED25519: &[u64] = &[1, 3, 101, 112];
 
 /// A private key Sprig can produce or read.
 enum Key {
-    Rsa(rsa::RsaPrivateKey),
+    Rsa(Box<rsa::RsaPrivateKey>),
     /// P-256: the 32-byte scalar and the uncompressed public point.
     Ec {
         d: Vec<u8>,
@@ -276,7 +276,7 @@ enum Key {
 impl Key {
     fn generate_rsa(bits: usize) -> Result<Key, FuncError> {
         rsa::RsaPrivateKey::new(&mut OsRng, bits)
-            .map(Key::Rsa)
+            .map(|k| Key::Rsa(Box::new(k)))
             .map_err(|e| FuncError::new(format!("error generating rsa key: {e}")))
     }
 
@@ -352,7 +352,7 @@ impl Key {
             "RSA" => {
                 use rsa::pkcs1::DecodeRsaPrivateKey;
                 rsa::RsaPrivateKey::from_pkcs1_der(der)
-                    .map(Key::Rsa)
+                    .map(|k| Key::Rsa(Box::new(k)))
                     .map_err(|e| format!("parsing RSA private key from PEM: {e}"))
             }
             "EC" => sec1_parse(der).ok_or_else(|| {
@@ -501,7 +501,9 @@ fn pkcs8_key(der: &[u8]) -> Option<Key> {
         return sec1_parse(&body);
     }
     use rsa::pkcs8::DecodePrivateKey;
-    rsa::RsaPrivateKey::from_pkcs8_der(der).ok().map(Key::Rsa)
+    rsa::RsaPrivateKey::from_pkcs8_der(der)
+        .ok()
+        .map(|k| Key::Rsa(Box::new(k)))
 }
 
 fn gen_private_key(kind: &str) -> std::string::String {

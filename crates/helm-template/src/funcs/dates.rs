@@ -578,16 +578,8 @@ fn tokenize_with_text(layout: &str) -> Vec<(Tok, String)> {
             b'3' => t = Some((Tok::Hour12, 1)),
             b'4' => t = Some((Tok::Minute, 1)),
             b'5' => t = Some((Tok::Second, 1)),
-            b'P' => {
-                if starts(i, "PM") {
-                    t = Some((Tok::PM, 2));
-                }
-            }
-            b'p' => {
-                if starts(i, "pm") {
-                    t = Some((Tok::Pm, 2));
-                }
-            }
+            b'P' if starts(i, "PM") => t = Some((Tok::PM, 2)),
+            b'p' if starts(i, "pm") => t = Some((Tok::Pm, 2)),
             b'-' | b'Z' => {
                 let z = b[i] == b'Z';
                 for (p, colons, secs, hours) in [
@@ -603,8 +595,8 @@ fn tokenize_with_text(layout: &str) -> Vec<(Tok, String)> {
                     }
                 }
             }
-            b'.' | b',' => {
-                if i + 1 < b.len() && (b[i + 1] == b'0' || b[i + 1] == b'9') {
+            b'.' | b',' if i + 1 < b.len() && (b[i + 1] == b'0' || b[i + 1] == b'9') => {
+                {
                     let ch = b[i + 1];
                     let mut j = i + 1;
                     while j < b.len() && b[j] == ch {

@@ -94,12 +94,7 @@ pub fn register(r: &mut Registry) {
     }
     r.insert("dig", Sig::variadic(&[], Any), dig);
     for n in ["deepCopy", "mustDeepCopy"] {
-        r.insert(n, Sig::new(&[Any]), |_, a| {
-            if a[0].is_nil() && false {
-                return err("copy: nil");
-            }
-            Ok(deep_copy(&a[0]))
-        });
+        r.insert(n, Sig::new(&[Any]), |_, a| Ok(deep_copy(&a[0])));
     }
 }
 

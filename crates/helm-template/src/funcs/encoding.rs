@@ -232,10 +232,7 @@ fn parse_url(raw: &str) -> Result<Url, String> {
         u.opaque = rest;
         return Ok(u);
     }
-    if let Some(auth_rest) = rest
-        .strip_prefix("//")
-        .filter(|_| !u.scheme.is_empty() || true)
-    {
+    if let Some(auth_rest) = rest.strip_prefix("//") {
         let (auth, path) = match auth_rest.find('/') {
             Some(i) => (&auth_rest[..i], &auth_rest[i..]),
             None => (auth_rest, ""),

@@ -91,7 +91,7 @@ pub fn format_g(f: f64) -> String {
     let exp = dp - 1;
     // Shortest form: Go chooses %e vs %f as if the precision were 6 (strconv/ftoa.go),
     // but keeps every digit.
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         fmt_e(sign(f), &digits, dp, digits.len() - 1)
     } else {
         let prec = (digits.len() as i32 - dp).max(0) as usize;

@@ -745,7 +745,6 @@ fn is_go_printable(c: char) -> bool {
         || (0xFFF9..=0xFFFB).contains(&u)
         || (0xE000..=0xF8FF).contains(&u)
         || (0xF0000..).contains(&u)
-        || (c.is_whitespace() && u != 0x3000 && false)
         || matches!(u, 0xA0 | 0x1680 | 0x2000..=0x200F | 0x205F | 0x3000))
 }
 

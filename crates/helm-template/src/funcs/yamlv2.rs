@@ -160,11 +160,7 @@ pub fn resolve_plain(s: &str) -> Resolved {
         return *r;
     }
     match hint {
-        b'.' => {
-            if go_parse_float(s).is_some() {
-                return Resolved::Float;
-            }
-        }
+        b'.' if go_parse_float(s).is_some() => return Resolved::Float,
         b'D' | b'S' => {
             if is_timestamp(s) {
                 return Resolved::Timestamp;
@@ -605,11 +601,9 @@ fn analyze_with(v: &[char], v3: bool) -> Analysis {
                         block_ind = true;
                     }
                 }
-                '-' => {
-                    if followed_by_ws {
-                        flow_ind = true;
-                        block_ind = true;
-                    }
+                '-' if followed_by_ws => {
+                    flow_ind = true;
+                    block_ind = true;
                 }
                 _ => {}
             }
@@ -622,11 +616,9 @@ fn analyze_with(v: &[char], v3: bool) -> Analysis {
                         block_ind = true;
                     }
                 }
-                '#' => {
-                    if preceded_by_ws {
-                        flow_ind = true;
-                        block_ind = true;
-                    }
+                '#' if preceded_by_ws => {
+                    flow_ind = true;
+                    block_ind = true;
                 }
                 _ => {}
             }
