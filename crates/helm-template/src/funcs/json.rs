@@ -11,30 +11,43 @@ use Ty::{Any, Bool, Float64, Int, MapAny, String as Str};
 
 pub fn register(r: &mut Registry, version: HelmVersion) {
     // Helm's toJson (and Sprig's, identical): "" on error.
-    r.insert("toJson", Sig::new(&[Any]), |_, a| {
-        string(marshal(&a[0], true, None).unwrap_or_default())
+    r.insert("toJson", Sig::new(&[Any]), |c, a| {
+        Ok(match marshal_spans(&a[0], true, None) {
+            Ok((t, sp)) => super::yaml::with_spans(c, t, sp),
+            Err(_) => Value::string(""),
+        })
     });
     match version {
         // Sprig's mustToJson returns the error.
-        HelmVersion::V3 => r.insert("mustToJson", Sig::new(&[Any]), |_, a| {
-            string(marshal(&a[0], true, None).map_err(FuncError::new)?)
+        HelmVersion::V3 => r.insert("mustToJson", Sig::new(&[Any]), |c, a| {
+            let (t, sp) = marshal_spans(&a[0], true, None).map_err(FuncError::new)?;
+            Ok(super::yaml::with_spans(c, t, sp))
         }),
         // Helm 4's own mustToJson panics; text/template reports the panic the same way.
-        HelmVersion::V4 => r.insert("mustToJson", Sig::new(&[Any]), |_, a| {
-            string(marshal(&a[0], true, None).map_err(FuncError::new)?)
+        HelmVersion::V4 => r.insert("mustToJson", Sig::new(&[Any]), |c, a| {
+            let (t, sp) = marshal_spans(&a[0], true, None).map_err(FuncError::new)?;
+            Ok(super::yaml::with_spans(c, t, sp))
         }),
     }
-    r.insert("toPrettyJson", Sig::new(&[Any]), |_, a| {
-        string(marshal(&a[0], true, Some("  ")).unwrap_or_default())
+    r.insert("toPrettyJson", Sig::new(&[Any]), |c, a| {
+        Ok(match marshal_spans(&a[0], true, Some("  ")) {
+            Ok((t, sp)) => super::yaml::with_spans(c, t, sp),
+            Err(_) => Value::string(""),
+        })
     });
-    r.insert("mustToPrettyJson", Sig::new(&[Any]), |_, a| {
-        string(marshal(&a[0], true, Some("  ")).map_err(FuncError::new)?)
+    r.insert("mustToPrettyJson", Sig::new(&[Any]), |c, a| {
+        let (t, sp) = marshal_spans(&a[0], true, Some("  ")).map_err(FuncError::new)?;
+        Ok(super::yaml::with_spans(c, t, sp))
     });
-    r.insert("toRawJson", Sig::new(&[Any]), |_, a| {
-        string(marshal(&a[0], false, None).unwrap_or_default())
+    r.insert("toRawJson", Sig::new(&[Any]), |c, a| {
+        Ok(match marshal_spans(&a[0], false, None) {
+            Ok((t, sp)) => super::yaml::with_spans(c, t, sp),
+            Err(_) => Value::string(""),
+        })
     });
-    r.insert("mustToRawJson", Sig::new(&[Any]), |_, a| {
-        string(marshal(&a[0], false, None).map_err(FuncError::new)?)
+    r.insert("mustToRawJson", Sig::new(&[Any]), |c, a| {
+        let (t, sp) = marshal_spans(&a[0], false, None).map_err(FuncError::new)?;
+        Ok(super::yaml::with_spans(c, t, sp))
     });
     // Helm's fromJson: always a map; a parse error goes into "Error".
     r.insert("fromJson", Sig::new(&[Str]), |_, a| {
@@ -51,9 +64,50 @@ pub fn register(r: &mut Registry, version: HelmVersion) {
 /// `json.Marshal` (indent `Some`: `json.MarshalIndent(v, "", indent)`); `escape_html` false is
 /// an Encoder with `SetEscapeHTML(false)` (Sprig's toRawJson).
 pub fn marshal(v: &Value, escape_html: bool, indent: Option<&str>) -> Result<String, String> {
-    let mut out = String::new();
-    write_value(&mut out, v, escape_html, indent, 0, 0)?;
-    Ok(out)
+    marshal_spans(v, escape_html, indent).map(|(s, _)| s)
+}
+
+/// `marshal` with the output range of every tainted leaf value (provenance).
+pub fn marshal_spans(
+    v: &Value,
+    escape_html: bool,
+    indent: Option<&str>,
+) -> Result<(String, super::yaml::ValueSpans), String> {
+    let mut w = Writer {
+        out: String::new(),
+        esc: escape_html,
+        indent,
+        spans: vec![],
+    };
+    w.value(v, 0, 0)?;
+    Ok((w.out, w.spans))
+}
+
+struct Writer<'a> {
+    out: String,
+    esc: bool,
+    indent: Option<&'a str>,
+    spans: super::yaml::ValueSpans,
+}
+
+impl Writer<'_> {
+    fn value(&mut self, v: &Value, level: usize, depth: usize) -> Result<(), String> {
+        let start = self.out.len();
+        let leaf = write_value(
+            &mut self.out,
+            v,
+            self.esc,
+            self.indent,
+            level,
+            depth,
+            &mut self.spans,
+        )?;
+        if leaf && !v.taint.is_empty() {
+            self.spans
+                .push((start..self.out.len(), v.taint.without_spans()));
+        }
+        Ok(())
+    }
 }
 
 fn newline(out: &mut String, indent: Option<&str>, level: usize) {
@@ -65,6 +119,8 @@ fn newline(out: &mut String, indent: Option<&str>, level: usize) {
     }
 }
 
+/// Writes `v`; returns whether it was a leaf (a scalar or an empty collection), whose
+/// range the caller records when tainted.
 fn write_value(
     out: &mut String,
     v: &Value,
@@ -72,7 +128,16 @@ fn write_value(
     indent: Option<&str>,
     level: usize,
     depth: usize,
-) -> Result<(), String> {
+    spans: &mut super::yaml::ValueSpans,
+) -> Result<bool, String> {
+    let mut child = |out: &mut String, x: &Value, level: usize| -> Result<(), String> {
+        let start = out.len();
+        let leaf = write_value(out, x, esc, indent, level, depth + 1, spans)?;
+        if leaf && !x.taint.is_empty() {
+            spans.push((start..out.len(), x.taint.without_spans()));
+        }
+        Ok(())
+    };
     if depth > 1000 {
         return Err(format!(
             "json: unsupported value: encountered a cycle via {}",
@@ -97,7 +162,7 @@ fn write_value(
         Data::List(l) => {
             if l.items.is_empty() {
                 out.push_str("[]");
-                return Ok(());
+                return Ok(true);
             }
             out.push('[');
             for (k, x) in l.items.iter().enumerate() {
@@ -105,10 +170,11 @@ fn write_value(
                     out.push(',');
                 }
                 newline(out, indent, level + 1);
-                write_value(out, x, esc, indent, level + 1, depth + 1)?;
+                child(out, x, level + 1)?;
             }
             newline(out, indent, level);
             out.push(']');
+            return Ok(false);
         }
         Data::Map(m) => {
             let entries: Vec<_> = m
@@ -119,7 +185,7 @@ fn write_value(
                 .collect();
             if entries.is_empty() {
                 out.push_str("{}");
-                return Ok(());
+                return Ok(true);
             }
             out.push('{');
             for (k, (key, x)) in entries.iter().enumerate() {
@@ -132,17 +198,18 @@ fn write_value(
                 if indent.is_some() {
                     out.push(' ');
                 }
-                write_value(out, x, esc, indent, level + 1, depth + 1)?;
+                child(out, x, level + 1)?;
             }
             newline(out, indent, level);
             out.push('}');
+            return Ok(false);
         }
         Data::Object(o) => match o.to_plain() {
-            Some(p) => write_value(out, &p, esc, indent, level, depth + 1)?,
+            Some(p) => return write_value(out, &p, esc, indent, level, depth + 1, spans),
             None => out.push_str("{}"),
         },
     }
-    Ok(())
+    Ok(true)
 }
 
 /// encoding/json's string encoder (Go 1.22+: `\b` and `\f` short escapes).

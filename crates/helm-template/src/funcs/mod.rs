@@ -339,6 +339,20 @@ mod provenance_tests {
     }
 
     #[test]
+    fn to_json_keeps_each_scalars_values_path() {
+        let (out, spans) = attributed(
+            "{{ toJson .Values }}",
+            serde_json::json!({"a": [1, "x"], "b": {}}),
+        );
+        assert_eq!(out, r#"{"a":[1,"x"],"b":{}}"#);
+        assert!(
+            spans.contains(&("\"x\"".into(), "[a[1]]".into())),
+            "{spans:?}"
+        );
+        assert!(spans.contains(&("{}".into(), "[b]".into())), "{spans:?}");
+    }
+
+    #[test]
     fn to_yaml_and_nindent_keep_each_scalars_values_path() {
         let (out, spans) = attributed(
             "spec:{{ toYaml .Values.image | nindent 2 }}",
