@@ -129,12 +129,7 @@ fn merge_into(dst: &MapRef, src: &MapRef, overwrite: bool, depth: usize) {
     if depth > 100 {
         return;
     }
-    let entries: Vec<(Rc<str>, Value)> = src
-        .borrow()
-        .entries
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let entries = entries(src);
     for (k, sv) in entries {
         let dv = dst.get(&k);
         match &sv.data {

@@ -260,55 +260,19 @@ fn parse_url(raw: &str) -> Result<Url, String> {
 }
 
 fn escape_userinfo(x: &str) -> String {
-    let mut out = String::new();
-    for &c in x.as_bytes() {
-        if c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                b'-' | b'_'
-                    | b'.'
-                    | b'~'
-                    | b'$'
-                    | b'&'
-                    | b'\''
-                    | b'('
-                    | b')'
-                    | b'*'
-                    | b'+'
-                    | b','
-                    | b';'
-                    | b'='
-            )
-        {
-            out.push(c as char);
-        } else {
-            out.push_str(&format!("%{c:02X}"));
-        }
-    }
-    out
+    percent_escape(x, b"-_.~$&'()*+,;=")
 }
 
 /// Go's `url.URL.String()` path escaping (`escape(path, encodePath)`).
 fn escape_path(x: &str) -> String {
+    percent_escape(x, b"-_.~$&+,/:;=@")
+}
+
+/// Percent-encodes every byte that is neither alphanumeric nor in `keep`.
+fn percent_escape(x: &str, keep: &[u8]) -> String {
     let mut out = String::new();
     for &c in x.as_bytes() {
-        if c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                b'-' | b'_'
-                    | b'.'
-                    | b'~'
-                    | b'$'
-                    | b'&'
-                    | b'+'
-                    | b','
-                    | b'/'
-                    | b':'
-                    | b';'
-                    | b'='
-                    | b'@'
-            )
-        {
+        if c.is_ascii_alphanumeric() || keep.contains(&c) {
             out.push(c as char);
         } else {
             out.push_str(&format!("%{c:02X}"));

@@ -177,12 +177,7 @@ fn write_value(
             return Ok(false);
         }
         Data::Map(m) => {
-            let entries: Vec<_> = m
-                .borrow()
-                .entries
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
+            let entries = entries(m);
             if entries.is_empty() {
                 out.push_str("{}");
                 return Ok(true);

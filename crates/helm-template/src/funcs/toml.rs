@@ -145,12 +145,7 @@ impl Enc {
                 format!("[{}]", items.join(", "))
             }
             Data::Map(m) => {
-                let entries: Vec<(Rc<str>, Value)> = m
-                    .borrow()
-                    .entries
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
+                let entries = entries(m);
                 let parts: Vec<String> = entries
                     .iter()
                     .filter(|(_, x)| !x.is_nil())
@@ -165,12 +160,7 @@ impl Enc {
 
     fn map_body(&mut self, key: &[String], v: &Value) -> Result<(), String> {
         let Some(m) = v.as_map() else { return Ok(()) };
-        let entries: Vec<(Rc<str>, Value)> = m
-            .borrow()
-            .entries
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let entries = entries(m);
         let (mut direct, mut sub) = (vec![], vec![]);
         for (k, x) in entries {
             let x = plain(&x);

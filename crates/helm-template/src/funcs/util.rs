@@ -185,6 +185,16 @@ pub fn to_float64(v: &Value) -> f64 {
     }
 }
 
+/// A snapshot of a map's entries, so no borrow is held while they are processed (a
+/// template function may reach the same map again).
+pub fn entries(m: &crate::value::MapRef) -> Vec<(Rc<str>, Value)> {
+    m.borrow()
+        .entries
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
 pub fn string_map(entries: BTreeMap<Rc<str>, Value>) -> Value {
     Value::typed_map(entries, MapType::String)
 }

@@ -140,12 +140,7 @@ fn json_node(
                 .collect::<Result<_, _>>()?,
         ),
         Data::Map(m) => {
-            let entries: Vec<(Rc<str>, Value)> = m
-                .borrow()
-                .entries
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
+            let entries = entries(m);
             let mut out = Vec::with_capacity(entries.len());
             for (k, x) in entries {
                 let k = yamlv2::json_string_roundtrip(&k)
@@ -211,12 +206,7 @@ fn direct_node(
                 .collect::<Option<_>>()?,
         ),
         Data::Map(m) => {
-            let entries: Vec<(Rc<str>, Value)> = m
-                .borrow()
-                .entries
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
+            let entries = entries(m);
             if entries.is_empty() {
                 return Some(leaf(Node::Map(vec![]), taints));
             }
