@@ -1,9 +1,9 @@
 //! Renders every template of a chart directory (root chart and the subcharts under charts/, as
 //! one template set like Helm's) with given values, and prints one line per template: what the
-//! corpus check (scripts/corpus.sh) and the benchmark run. Chart semantics proper (dependency
-//! conditions, values coalescing, import-values) are the next layer's job, so the values are
-//! Helm's own coalesced values of the root chart, taken as given; a subchart sees
-//! `.Values.<name>` with the root's `global` merged in.
+//! corpus check (scripts/corpus.sh) and the benchmark run. Chart semantics proper (values
+//! coalescing, tags, import-values) are the next layer's job, so the values are Helm's own
+//! coalesced values of the root chart, taken as given; a subchart sees `.Values.<name>` with the
+//! root's `global` merged in, and a dependency whose `condition` is false is skipped.
 //!
 //! Usage: render_chart <chart-dir> <values.json> [--helm 3|4] [--quiet] [--repeat N]
 
@@ -45,7 +45,19 @@ fn walk(dir: &Path, rel: &str, out: &mut Vec<(String, PathBuf)>) {
     }
 }
 
-fn load(dir: &Path, prefix: String, values_key: Vec<String>, charts: &mut Vec<Chart>) {
+fn meta_deps(dir: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(dir.join("Chart.yaml")).unwrap_or_default();
+    let meta: serde_json::Value = yaml_serde::from_str(&text).unwrap_or_default();
+    meta["dependencies"].as_array().cloned().unwrap_or_default()
+}
+
+fn load(
+    dir: &Path,
+    prefix: String,
+    values_key: Vec<String>,
+    root_values: &serde_json::Value,
+    charts: &mut Vec<Chart>,
+) {
     let meta_text = std::fs::read_to_string(dir.join("Chart.yaml")).unwrap_or_default();
     let meta: serde_json::Value = yaml_serde::from_str(&meta_text).unwrap_or_default();
     let mut all = Vec::new();
@@ -95,9 +107,41 @@ fn load(dir: &Path, prefix: String, values_key: Vec<String>, charts: &mut Vec<Ch
                 .as_str()
                 .map(str::to_string)
                 .unwrap_or_else(|| sub.file_name().unwrap().to_string_lossy().into_owned());
+            let alias = meta_deps(dir)
+                .into_iter()
+                .find(|d| d["name"].as_str() == Some(&name));
+            // A dependency whose condition is false is not rendered by Helm (tags and
+            // import-values are left to the chart layer).
+            if let Some(cond) = alias.as_ref().and_then(|d| d["condition"].as_str()) {
+                let enabled = cond.split(',').find_map(|path| {
+                    let mut v = root_values;
+                    for k in values_key
+                        .iter()
+                        .map(String::as_str)
+                        .chain(path.trim().split('.'))
+                    {
+                        v = v.get(k)?;
+                    }
+                    v.as_bool()
+                });
+                if enabled == Some(false) {
+                    continue;
+                }
+            }
+            let name = alias
+                .as_ref()
+                .and_then(|d| d["alias"].as_str())
+                .map(str::to_string)
+                .unwrap_or(name);
             let mut key = values_key.clone();
             key.push(name.clone());
-            load(&sub, format!("{prefix}/charts/{name}"), key, charts);
+            load(
+                &sub,
+                format!("{prefix}/charts/{name}"),
+                key,
+                root_values,
+                charts,
+            );
         }
     }
 }
@@ -149,7 +193,7 @@ fn main() -> ExitCode {
             .expect("Chart.yaml");
             m["name"].as_str().unwrap_or("chart").to_string()
         };
-        load(&dir, root_name, Vec::new(), &mut charts);
+        load(&dir, root_name, Vec::new(), &root_values, &mut charts);
         let mut engine = Engine::new(Options {
             helm,
             ..Options::default()
