@@ -580,10 +580,8 @@ fn build_custom_cert(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
         .decode(s(&a[1]))
         .map_err(|_| FuncError::new("unable to decode base64 private key"))?;
     let block = pem::parse(&cert).map_err(|_| FuncError::new("unable to decode certificate"))?;
-    x509_parser::parse_x509_certificate(block.contents()).map_err(|e| {
-        FuncError::new(format!(
-            "error parsing certificate: decodedCert.Bytes: x509: {e}"
-        ))
+    x509_parser::parse_x509_certificate(block.contents()).map_err(|_| {
+        FuncError::new("error parsing certificate: decodedCert.Bytes: x509: malformed certificate")
     })?;
     let key_txt = std::string::String::from_utf8_lossy(&key).into_owned();
     Key::parse_pem(&key_txt)
@@ -747,9 +745,7 @@ fn decrypt_aes(password: &str, b64: &str) -> R {
     let mut key = [0u8; 32];
     let pb = password.as_bytes();
     key[..pb.len().min(32)].copy_from_slice(&pb[..pb.len().min(32)]);
-    let data = base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .map_err(|_| FuncError::new("illegal base64 data at input byte 0"))?;
+    let data = super::encoding::go_b64_decode(b64).map_err(FuncError::new)?;
     if data.len() < 16 {
         return err(format!(
             "runtime error: slice bounds out of range [:16] with capacity {}",

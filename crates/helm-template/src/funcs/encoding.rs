@@ -48,23 +48,88 @@ pub fn register(r: &mut Registry) {
 /// Go's base64 decoding error text (`illegal base64 data at input byte N`) is what Sprig
 /// returns on bad input.
 fn b64dec(x: &str) -> String {
-    let b = x.as_bytes();
-    // Go's StdEncoding ignores \r and \n; anything else outside the alphabet is an error.
-    let clean: Vec<u8> = b
-        .iter()
-        .copied()
-        .filter(|&c| c != b'\r' && c != b'\n')
-        .collect();
-    match base64::engine::general_purpose::STANDARD.decode(&clean) {
+    match go_b64_decode(x) {
         Ok(v) => String::from_utf8_lossy(&v).into_owned(),
-        Err(e) => {
-            let pos = match e {
-                base64::DecodeError::InvalidByte(p, _) => p,
-                base64::DecodeError::InvalidLength(l) => l - l % 4,
-                base64::DecodeError::InvalidLastSymbol(p, _) => p,
-                base64::DecodeError::InvalidPadding => clean.len().saturating_sub(clean.len() % 4),
-            };
-            format!("illegal base64 data at input byte {pos}")
+        Err(e) => e,
+    }
+}
+
+/// Go's `base64.StdEncoding.DecodeString`: our own loop because Go's leniency (non-zero
+/// trailing bits accepted, \r and \n skipped anywhere) and its error offsets
+/// (`illegal base64 data at input byte N`) are what templates see; the base64 crate is
+/// stricter and counts differently.
+pub fn go_b64_decode(x: &str) -> Result<Vec<u8>, String> {
+    let src = x.as_bytes();
+    let bad = |n: usize| format!("illegal base64 data at input byte {n}");
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::with_capacity(src.len() / 4 * 3);
+    let mut si = 0;
+    loop {
+        let mut buf = [0u32; 4];
+        let mut j = 0;
+        let mut dlen = 4;
+        let mut done = false;
+        while j < 4 {
+            if si == src.len() {
+                if j == 0 {
+                    return Ok(out);
+                }
+                return Err(bad(si - j));
+            }
+            let c = src[si];
+            si += 1;
+            if let Some(v) = val(c) {
+                buf[j] = v;
+                j += 1;
+                continue;
+            }
+            if c == b'\n' || c == b'\r' {
+                continue;
+            }
+            if c != b'=' {
+                return Err(bad(si - 1));
+            }
+            // Padding: only after two or three symbols.
+            match j {
+                0 | 1 => return Err(bad(si - 1)),
+                2 => {
+                    while si < src.len() && (src[si] == b'\n' || src[si] == b'\r') {
+                        si += 1;
+                    }
+                    if si == src.len() {
+                        return Err(bad(src.len()));
+                    }
+                    if src[si] != b'=' {
+                        return Err(bad(si - 1));
+                    }
+                    si += 1;
+                }
+                _ => {}
+            }
+            while si < src.len() && (src[si] == b'\n' || src[si] == b'\r') {
+                si += 1;
+            }
+            if si < src.len() {
+                return Err(bad(si));
+            }
+            dlen = j;
+            done = true;
+            break;
+        }
+        let n = buf[0] << 18 | buf[1] << 12 | buf[2] << 6 | buf[3];
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..dlen - 1]);
+        if done {
+            return Ok(out);
         }
     }
 }
@@ -350,6 +415,12 @@ mod tests {
     fn decoding() {
         assert_eq!(b64dec("aGVsbG8="), "hello");
         assert_eq!(b64dec("a!"), "illegal base64 data at input byte 1");
+        // Offsets as Go's decoder reports them (checked with Helm).
+        assert_eq!(b64dec("YWJ"), "illegal base64 data at input byte 0");
+        assert_eq!(b64dec("YQ="), "illegal base64 data at input byte 3");
+        assert_eq!(b64dec("YWJjZA==x"), "illegal base64 data at input byte 8");
+        assert_eq!(b64dec("YWJj\nZA=="), "abcd");
+        assert_eq!(b64dec("YR=="), "a");
         let u = parse_url("https://user:pw@example.com:8080/a%20b?x=1#frag").unwrap();
         assert_eq!(u.host, "example.com:8080");
         assert_eq!(u.path, "/a b");
