@@ -381,7 +381,7 @@ impl<'c> Exec<'c> {
             Node::Comment { .. } => Ok(()),
             Node::If(b) => self.grow(|s| s.walk_if_or_with(false, dot, b)),
             Node::With(b) => self.grow(|s| s.walk_if_or_with(true, dot, b)),
-            Node::Range(b) => self.grow(|s| s.walk_range(dot, b, node)),
+            Node::Range(b) => self.grow(|s| s.walk_range(dot, b)),
             Node::Template { pos, name, pipe } => {
                 self.grow(|s| s.walk_template(dot, *pos, name, pipe.as_ref(), node))
             }
@@ -428,9 +428,9 @@ impl<'c> Exec<'c> {
         r
     }
 
-    fn walk_range(&mut self, dot: &Rv, b: &Branch, node: &Node) -> Flow<()> {
+    fn walk_range(&mut self, dot: &Rv, b: &Branch) -> Flow<()> {
         let mark = self.vars.len();
-        let r = self.walk_range_inner(dot, b, node);
+        let r = self.walk_range_inner(dot, b);
         self.vars.truncate(mark);
         match r {
             Err(Stop::Break) => Ok(()),
@@ -439,9 +439,7 @@ impl<'c> Exec<'c> {
     }
 
     fn range_iteration(&mut self, b: &Branch, mark: usize, index: Value, elem: Rv) -> Flow<()> {
-        let at_pos = b.pipe.pos;
-        let ctx = &b.pipe;
-        let at = At { pos: at_pos, ctx };
+        let at = self.pipe_at(&b.pipe);
         let decl = &b.pipe.decl;
         if !decl.is_empty() {
             if b.pipe.is_assign {
@@ -470,19 +468,21 @@ impl<'c> Exec<'c> {
         }
     }
 
-    fn walk_range_inner(&mut self, dot: &Rv, b: &Branch, node: &Node) -> Flow<()> {
+    fn walk_range_inner(&mut self, dot: &Rv, b: &Branch) -> Flow<()> {
         let val = self.eval_pipeline(dot, &b.pipe)?;
         let mark = self.vars.len();
         let ran = match &val.data {
             Data::Int(n) | Data::Int64(n) => {
-                if b.pipe.decl.len() > 1 {
-                    let src = self.tree.src.clone();
-                    let nd = NodeDisplay(node, &src);
+                if self.core.opts.helm == crate::func::HelmVersion::V3 {
+                    // Go 1.23 (Helm 3) cannot range over an integer.
                     return Err(self.err(
-                        &At {
-                            pos: b.pos,
-                            ctx: &nd,
-                        },
+                        &self.pipe_at(&b.pipe),
+                        format!("range can't iterate over {}", gofmt::sprint_value(&val)),
+                    ));
+                }
+                if b.pipe.decl.len() > 1 {
+                    return Err(self.err(
+                        &self.pipe_at(&b.pipe),
                         format!(
                             "can't use {} to iterate over more than one variable",
                             gofmt::sprint_value(&val)
@@ -571,26 +571,16 @@ impl<'c> Exec<'c> {
                     !entries.is_empty()
                 }
                 None => {
-                    let src = self.tree.src.clone();
-                    let nd = NodeDisplay(node, &src);
                     return Err(self.err(
-                        &At {
-                            pos: b.pos,
-                            ctx: &nd,
-                        },
+                        &self.pipe_at(&b.pipe),
                         format!("range can't iterate over {}", gofmt::sprint_value(&val)),
                     ));
                 }
             },
             Data::Nil => false,
             _ => {
-                let src = self.tree.src.clone();
-                let nd = NodeDisplay(node, &src);
                 return Err(self.err(
-                    &At {
-                        pos: b.pos,
-                        ctx: &nd,
-                    },
+                    &self.pipe_at(&b.pipe),
                     format!("range can't iterate over {}", gofmt::sprint_value(&val)),
                 ));
             }
@@ -680,12 +670,9 @@ impl<'c> Exec<'c> {
             value = Some(Rv::plain(v.v));
         }
         let value = value.map(|r| r.v).unwrap_or_default();
-        for (pos, name) in &pipe.decl {
+        for (_, name) in &pipe.decl {
             if pipe.is_assign {
-                let at = At {
-                    pos: *pos,
-                    ctx: pipe,
-                };
+                let at = self.pipe_at(pipe);
                 self.set_var(name, value.clone(), &at)?;
             } else {
                 self.vars.push((name.clone(), value.clone()));
@@ -1083,7 +1070,9 @@ impl<'c> Exec<'c> {
                 }) => "call of nil".to_string(),
                 Some(v) => format!("non-function {callee_name} of type {}", v.type_name()),
             };
-            return Err(self.err(&node_at, format!("error calling call: {msg}")));
+            let mut e = self.error(&node_at, format!("error calling call: {msg}"), None);
+            e.wrapped = Some(msg);
+            return Err(Stop::Err(Box::new(e)));
         }
         if builtin && name == "len" {
             // `len` needs Go's distinction between a nil interface and no value at all.
@@ -1104,7 +1093,11 @@ impl<'c> Exec<'c> {
             };
             return match r {
                 Ok(n) => Ok(Value::int(n as i64).with_taint(v.taint.without_spans())),
-                Err(m) => Err(self.err(&node_at, format!("error calling len: {m}"))),
+                Err(m) => {
+                    let mut e = self.error(&node_at, format!("error calling len: {m}"), None);
+                    e.wrapped = Some(m);
+                    Err(Stop::Err(Box::new(e)))
+                }
             };
         }
 
@@ -1169,6 +1162,20 @@ impl<'c> Exec<'c> {
             None => At {
                 pos: dflt.pos,
                 ctx: dflt.ctx,
+            },
+        }
+    }
+
+    /// Go's `s.node` after evaluating a whole pipeline: the innermost last node.
+    fn pipe_at<'a>(&self, pipe: &'a Pipe) -> At<'a> {
+        match pipe.cmds.last() {
+            Some(c) => {
+                let d = At { pos: c.pos, ctx: c };
+                self.last_at(&c.args, &d)
+            }
+            None => At {
+                pos: pipe.pos,
+                ctx: pipe,
             },
         }
     }

@@ -217,7 +217,7 @@ fn ranges() {
     );
     assert_eq!(
         render("{{ range .Values.n }}{{ end }}", r#"{"n":3}"#).unwrap_err(),
-        "template: t:1:9: executing \"t\" at <{{range .Values.n}}{{end}}>: range can't iterate over 3"
+        "template: t:1:16: executing \"t\" at <.Values.n>: range can't iterate over 3"
     );
     // Variables declared inside the body are scoped to one iteration; `=` assigns outside.
     assert_eq!(

@@ -901,12 +901,12 @@ fn fmt_float_verb(out: &mut String, x: f64, verb: char, f: &Flags, v: &Value) {
         }
     }
     if !s.starts_with('-') && !s.starts_with('+') {
-        if f.plus || f.plus_v {
+        if f.plus {
             s.insert(0, '+');
         } else if f.space {
             s.insert(0, ' ');
         }
-    } else if s.starts_with('+') && !(f.plus || f.plus_v) {
+    } else if s.starts_with('+') && !f.plus {
         // "+Inf" keeps its sign only with the plus flag.
         if f.space {
             s.replace_range(0..1, " ");

@@ -95,7 +95,6 @@ pub(crate) enum Node {
 
 #[derive(Debug)]
 pub(crate) struct Branch {
-    pub pos: usize,
     pub pipe: Pipe,
     pub list: Vec<Node>,
     pub else_list: Option<Vec<Node>>,
@@ -667,7 +666,6 @@ impl<'a> Parser<'a> {
             }
         }
         Ok(Box::new(Branch {
-            pos: pipe.pos,
             pipe,
             list,
             else_list,
