@@ -213,30 +213,54 @@ fn main() -> ExitCode {
                 report.push(format!("PARSE {name}: {}", e.helm_message(helm, name)));
             }
         }
-        for chart in &charts {
-            let values = values_for(&root_values, &chart.values_key);
-            let chart_obj = helm_objects::chart(helm, &chart.meta, chart.values_key.is_empty());
+        // Each chart's top-level object; a parent's `.Subcharts.<name>` is its child's, so
+        // children (pushed after their parent) are built first.
+        let mut tops: Vec<Option<Value>> = vec![None; charts.len()];
+        for i in (0..charts.len()).rev() {
+            let chart = &charts[i];
+            let mut subcharts = BTreeMap::<Rc<str>, Value>::new();
+            for (j, c) in charts.iter().enumerate() {
+                if let Some(rest) = c.prefix.strip_prefix(&format!("{}/charts/", chart.prefix)) {
+                    if !rest.contains('/') {
+                        subcharts.insert(Rc::from(rest), tops[j].clone().unwrap());
+                    }
+                }
+            }
+            tops[i] = Some(helm_objects::top(
+                helm,
+                Top {
+                    values: Value::from_json(&values_for(&root_values, &chart.values_key)),
+                    release: helm_objects::release("release-name", "default", false, 1),
+                    chart: helm_objects::chart(helm, &chart.meta, chart.values_key.is_empty()),
+                    capabilities: helm_objects::default_capabilities(helm),
+                    files: Value::object(Files::new(chart.files.clone())),
+                    subcharts: Value::map(subcharts),
+                    template_name: String::new(),
+                    base_path: format!("{}/templates", chart.prefix),
+                },
+            ));
+        }
+        for (chart, top) in charts.iter().zip(&tops) {
+            let top = top.as_ref().unwrap();
             for (name, _) in &chart.templates {
                 let base = name.rsplit('/').next().unwrap_or_default();
                 if base.starts_with('_') || !engine.has_template(name) {
                     continue;
                 }
-                let top = helm_objects::top(
-                    helm,
-                    Top {
-                        values: Value::from_json(&values),
-                        release: helm_objects::release("release-name", "default", false, 1),
-                        chart: chart_obj.clone(),
-                        capabilities: helm_objects::default_capabilities(helm),
-                        files: Value::object(Files::new(chart.files.clone())),
-                        subcharts: Value::map(BTreeMap::<Rc<str>, Value>::new()),
-                        template_name: name.clone(),
-                        base_path: format!("{}/templates", chart.prefix),
-                    },
-                );
-                match engine.render(name, top) {
+                // One dot for all files of a chart, as Helm (a `set` into .Values is seen by
+                // later files); only .Template.Name changes.
+                let dot = top.clone();
+                if let Some(m) = dot.as_map() {
+                    if let Some(t) = m.get("Template").and_then(|t| t.as_map().cloned()) {
+                        t.insert("Name", Value::string(name.as_str()));
+                    }
+                }
+                match engine.render(name, dot) {
                     Ok(_) => report.push(format!("OK {name}")),
-                    Err(e) => report.push(format!("EXEC {name}: {}", e.helm_message(helm, name))),
+                    Err(e) => report.push(format!(
+                        "EXEC {name}: {}",
+                        e.helm_message(helm, name).replace('\n', " ")
+                    )),
                 }
             }
         }
