@@ -29,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 try:
     import yaml
@@ -256,6 +257,7 @@ def generate(major, helm, cases, tmp, known_errors):
     same source last time) are rendered alone; a batch that fails names its culprit, which joins
     them, and the batch is run again. Failing cases stay in the batch with an empty template so
     that their typed values are dumped too."""
+    started = time.monotonic()
     alone = {c["id"] for c in cases if c.get("error") in (True, major) or c["id"] in known_errors}
     by_id = {c["id"]: c for c in cases}
     runs = 0
@@ -280,7 +282,7 @@ def generate(major, helm, cases, tmp, known_errors):
         runs += 1
         if outputs is None:
             die(f"{major}: {typed} fails in a batch but renders alone")
-    return outputs, errors, typed, runs
+    return outputs, errors, typed, runs, time.monotonic() - started
 
 
 def result_for(c, outputs, errors, typed, previous):
@@ -355,7 +357,7 @@ def main():
                 os.remove(os.path.join(out_dir, old))
         n_err = n_runs = 0
         for stem in stems:
-            outputs, errors, typed, runs = results[(major, stem)]
+            outputs, errors, typed, runs, _ = results[(major, stem)]
             n_err += len(errors)
             n_runs += runs
             doc = {
@@ -374,6 +376,8 @@ def main():
                 text = text.replace(marker, v, 1)
             write(os.path.join(out_dir, stem + ".json"), text + "\n")
         print(f"{major}: {len(cases)} cases, {n_err} errors, {n_runs} batch runs")
+    slowest = sorted(results.items(), key=lambda kv: -kv[1][4])[:3]
+    print("slowest: " + ", ".join(f"{m}/{s} {r[4]:.1f}s" for (m, s), r in slowest))
 
 
 def by_key(cases, stem, key):
