@@ -99,7 +99,7 @@ pub(crate) struct Exec<'c> {
     // The state of the template being executed (Go's `state`).
     tree: Arc<Tree>,
     text_taint: Taint,
-    vars: Vec<(Arc<str>, Value)>,
+    vars: Vec<(Arc<str>, Rv)>,
     depth: usize,
     stack: CallStack,
     outs: Vec<Output>,
@@ -153,7 +153,7 @@ impl<'c> Exec<'c> {
 
     /// Executes the current tree with `data` as dot; returns the output.
     pub fn run(mut self, data: Value) -> Result<Output, Box<Error>> {
-        self.vars = vec![(Arc::from("$"), data.clone())];
+        self.vars = vec![(Arc::from("$"), Rv::plain(data.clone()))];
         let tree = self.tree.clone();
         match self.walk_list(&Rv::plain(data), &tree.root) {
             Ok(()) => Ok(self.outs.pop().unwrap_or_default()),
@@ -331,7 +331,7 @@ impl<'c> Exec<'c> {
 
     // ---- variables ------------------------------------------------------------------
 
-    fn var_value(&self, name: &str, at: &At<'_>) -> Flow<Value> {
+    fn var_value(&self, name: &str, at: &At<'_>) -> Flow<Rv> {
         for (n, v) in self.vars.iter().rev() {
             if &**n == name {
                 return Ok(v.clone());
@@ -340,7 +340,7 @@ impl<'c> Exec<'c> {
         Err(self.err(at, format!("undefined variable: {name}")))
     }
 
-    fn set_var(&mut self, name: &str, v: Value, at: &At<'_>) -> Flow<()> {
+    fn set_var(&mut self, name: &str, v: Rv, at: &At<'_>) -> Flow<()> {
         for (n, slot) in self.vars.iter_mut().rev() {
             if &**n == name {
                 *slot = v;
@@ -350,7 +350,7 @@ impl<'c> Exec<'c> {
         Err(self.err(at, format!("undefined variable: {name}")))
     }
 
-    fn set_top_var(&mut self, n: usize, v: Value) {
+    fn set_top_var(&mut self, n: usize, v: Rv) {
         let len = self.vars.len();
         if n <= len {
             self.vars[len - n].1 = v;
@@ -444,19 +444,19 @@ impl<'c> Exec<'c> {
         if !decl.is_empty() {
             if b.pipe.is_assign {
                 if decl.len() > 1 {
-                    self.set_var(&decl[0].1, index.clone(), &at)?;
+                    self.set_var(&decl[0].1, Rv::plain(index.clone()), &at)?;
                 } else {
-                    self.set_var(&decl[0].1, elem.v.clone(), &at)?;
+                    self.set_var(&decl[0].1, elem.clone(), &at)?;
                 }
             } else {
-                self.set_top_var(1, elem.v.clone());
+                self.set_top_var(1, elem.clone());
             }
         }
         if decl.len() > 1 {
             if b.pipe.is_assign {
-                self.set_var(&decl[1].1, elem.v.clone(), &at)?;
+                self.set_var(&decl[1].1, elem.clone(), &at)?;
             } else {
-                self.set_top_var(2, index);
+                self.set_top_var(2, Rv::plain(index));
             }
         }
         self.tick(1)?;
@@ -634,7 +634,10 @@ impl<'c> Exec<'c> {
         let call_site = self.pos_of(pos);
         let saved_tree = std::mem::replace(&mut self.tree, tree.clone());
         let saved_taint = std::mem::replace(&mut self.text_taint, taint);
-        let saved_vars = std::mem::replace(&mut self.vars, vec![(Arc::from("$"), newdot.clone())]);
+        let saved_vars = std::mem::replace(
+            &mut self.vars,
+            vec![(Arc::from("$"), Rv::plain(newdot.clone()))],
+        );
         let saved_stack = self.stack.clone();
         self.stack = saved_stack.push(CallKind::Template, name.clone(), call_site);
         self.depth += 1;
@@ -673,9 +676,9 @@ impl<'c> Exec<'c> {
         for (_, name) in &pipe.decl {
             if pipe.is_assign {
                 let at = self.pipe_at(pipe);
-                self.set_var(name, value.clone(), &at)?;
+                self.set_var(name, Rv::plain(value.clone()), &at)?;
             } else {
-                self.vars.push((name.clone(), value.clone()));
+                self.vars.push((name.clone(), Rv::plain(value.clone())));
             }
         }
         Ok(value)
@@ -813,9 +816,9 @@ impl<'c> Exec<'c> {
         let v = self.var_value(&idents[0], at)?;
         if idents.len() == 1 {
             self.not_a_function(args, &fin, at)?;
-            return Ok(Rv::plain(v));
+            return Ok(v);
         }
-        self.eval_field_chain(dot, Rv::plain(v), at, &idents[1..], args, fin)
+        self.eval_field_chain(dot, v, at, &idents[1..], args, fin)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1335,7 +1338,10 @@ impl<'c> Exec<'c> {
         let call_site = self.pos_of(self.call_pos);
         let saved_tree = std::mem::replace(&mut self.tree, tree.clone());
         let saved_taint = std::mem::replace(&mut self.text_taint, taint);
-        let saved_vars = std::mem::replace(&mut self.vars, vec![(Arc::from("$"), data.clone())]);
+        let saved_vars = std::mem::replace(
+            &mut self.vars,
+            vec![(Arc::from("$"), Rv::plain(data.clone()))],
+        );
         let saved_depth = std::mem::replace(&mut self.depth, 0);
         let saved_stack = self.stack.clone();
         let saved_pos = self.call_pos;

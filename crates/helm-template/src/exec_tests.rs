@@ -621,3 +621,32 @@ fn helm_error_formats() {
         "parse error at (golden/templates/case.yaml:1): function \"env\" not defined"
     );
 }
+
+#[test]
+fn range_elements_are_interface_values() {
+    // Elements of a []interface{} stay interface values in dot and in range variables.
+    for t in [
+        "{{ range .Values.l }}{{ upper . }}{{ end }}",
+        "{{ range $v := .Values.l }}{{ upper $v }}{{ end }}",
+    ] {
+        let e = render(t, r#"{"l":[null]}"#).unwrap_err();
+        assert!(
+            e.ends_with("wrong type for value; expected string; got interface {}"),
+            "{e}"
+        );
+    }
+    let e = render(
+        "{{ range $v := .Values.l }}{{ $v.x }}{{ end }}",
+        r#"{"l":[null]}"#,
+    )
+    .unwrap_err();
+    assert!(e.ends_with("nil pointer evaluating interface {}.x"), "{e}");
+    // After a pipeline the value is unwrapped: no value, no error.
+    assert_eq!(
+        ok(
+            "{{ range .Values.l }}{{ $x := . }}[{{ $x.y }}]{{ end }}",
+            r#"{"l":[null]}"#
+        ),
+        "[]"
+    );
+}
