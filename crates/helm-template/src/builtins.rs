@@ -5,6 +5,7 @@
 
 use crate::func::{CallCtx, FuncError, HelmVersion, Registry, Sig, Ty};
 use crate::gofmt;
+use crate::provenance::{Origin, Span, Taint};
 use crate::value::{Data, ElemType, MapType, Value};
 
 use Ty::{Any, Reflect};
@@ -29,10 +30,7 @@ pub(crate) fn registry() -> Registry {
     r.insert("println", Sig::variadic(&[], Any), |_, a| {
         Ok(Value::string(gofmt::sprintln(&a)))
     });
-    r.insert("printf", Sig::variadic(&[Ty::String], Any), |_, a| {
-        let f = a[0].as_str().unwrap_or("").to_string();
-        Ok(Value::string(gofmt::sprintf(&f, &a[1..])))
-    });
+    r.insert("printf", Sig::variadic(&[Ty::String], Any), printf);
     r.insert("html", Sig::variadic(&[], Any), |_, a| {
         Ok(Value::string(html_escape(&eval_args(&a))))
     });
@@ -69,6 +67,51 @@ pub(crate) fn registry() -> Registry {
             .map_err(FuncError::new)
     });
     r
+}
+
+/// `printf`, keeping which bytes each argument produced: the format's own text is the
+/// template's, each argument's bytes carry that argument's values taint.
+fn printf(c: &mut CallCtx<'_>, a: Vec<Value>) -> R {
+    let f = a[0].as_str().unwrap_or("").to_string();
+    let args = &a[1..];
+    let mut ranges = Vec::new();
+    let out = gofmt::sprintf_ranges(&f, args, &mut ranges);
+    if args.iter().all(|v| v.taint.is_empty()) {
+        return Ok(Value::string(out));
+    }
+    let origin = Origin {
+        pos: c.call_site(),
+        stack: c.stack(),
+        verbatim: false,
+    };
+    let mut spans = Vec::new();
+    let mut cursor = 0;
+    for (i, r) in ranges {
+        if r.start < cursor || r.start == r.end {
+            continue;
+        }
+        if r.start > cursor {
+            spans.push(Span {
+                range: cursor..r.start,
+                origin: origin.clone(),
+                values: Taint::none(),
+            });
+        }
+        spans.push(Span {
+            range: r.clone(),
+            origin: origin.clone(),
+            values: args[i].taint.without_spans(),
+        });
+        cursor = r.end;
+    }
+    if cursor < out.len() {
+        spans.push(Span {
+            range: cursor..out.len(),
+            origin,
+            values: Taint::none(),
+        });
+    }
+    Ok(Value::string(out).with_taint(Taint::from_spans(spans)))
 }
 
 fn eq_fn(c: &mut CallCtx<'_>, a: Vec<Value>) -> R {

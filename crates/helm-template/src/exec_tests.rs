@@ -650,3 +650,29 @@ fn range_elements_are_interface_values() {
         "[]"
     );
 }
+
+#[test]
+fn provenance_through_printf_per_argument() {
+    let e = engine_with(
+        Options::default(),
+        &[(
+            "t",
+            "image: {{ printf \"%s:%s\" .Values.repo .Values.tag }}",
+        )],
+    );
+    let r = e
+        .render("t", values(r#"{"repo":"nginx","tag":"1.2"}"#))
+        .unwrap();
+    assert_eq!(r.output, "image: nginx:1.2");
+    let at = |i: usize| {
+        let s = r.spans.iter().find(|s| s.range.contains(&i)).unwrap();
+        s.values
+            .paths()
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(at(7), vec!["repo"]);
+    assert_eq!(at(12), Vec::<String>::new());
+    assert_eq!(at(13), vec!["tag"]);
+}

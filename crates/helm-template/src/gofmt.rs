@@ -367,6 +367,16 @@ pub fn sprintln(args: &[Value]) -> String {
 
 /// `fmt.Sprintf(format, args...)`.
 pub fn sprintf(format: &str, args: &[Value]) -> String {
+    sprintf_ranges(format, args, &mut Vec::new())
+}
+
+/// `fmt.Sprintf`, also recording which output range each formatted argument produced
+/// (argument index, byte range), for provenance.
+pub fn sprintf_ranges(
+    format: &str,
+    args: &[Value],
+    ranges: &mut Vec<(usize, std::ops::Range<usize>)>,
+) -> String {
     let mut out = String::with_capacity(format.len() + 16);
     let b = format.as_bytes();
     let end = b.len();
@@ -507,7 +517,9 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         if verb == 'w' {
             verb = 'w';
         }
+        let start = out.len();
         print_arg(&mut out, &args[arg_num], verb, &f);
+        ranges.push((arg_num, start..out.len()));
         arg_num += 1;
     }
     if !reordered && arg_num < args.len() {
