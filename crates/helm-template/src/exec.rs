@@ -1366,15 +1366,9 @@ impl<'c> Exec<'c> {
     }
 
     fn output_value(out: Output) -> Value {
-        let taint = if out
-            .spans
-            .iter()
-            .all(|s| s.values.is_empty() && !s.origin.verbatim && false)
-        {
-            Taint::none()
-        } else {
-            Taint::from_spans(out.spans)
-        };
+        // Always keep the spans: they carry the callee's template positions even when no
+        // values flowed in.
+        let taint = Taint::from_spans(out.spans);
         Value::string(out.buf).with_taint(taint)
     }
 }

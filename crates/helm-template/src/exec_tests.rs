@@ -243,8 +243,10 @@ fn comparisons_follow_go_kinds() {
         e,
         "template: t:1:3: executing \"t\" at <eq .Values.n 3>: error calling eq: incompatible types for comparison: float64 and int"
     );
-    let mut o = Options::default();
-    o.helm = HelmVersion::V3;
+    let o = Options {
+        helm: HelmVersion::V3,
+        ..Options::default()
+    };
     let eng = engine_with(o, &[("t", "{{ eq .Values.n 3 }}")]);
     let e = eng.render("t", values(r#"{"n":3}"#)).unwrap_err().message;
     assert!(

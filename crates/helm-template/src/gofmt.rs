@@ -449,7 +449,7 @@ pub fn sprintf_ranges(
             i = ni2;
         }
         // Precision.
-        if i + 1 <= end && i < end && b[i] == b'.' {
+        if i < end && b[i] == b'.' {
             i += 1;
             if after_index {
                 good_arg_num = false;
@@ -565,8 +565,8 @@ fn arg_number(arg_num: usize, s: &str, i: usize, num_args: usize) -> (usize, usi
     if i >= b.len() || b[i] != b'[' {
         return (arg_num, i, false);
     }
-    for j in i + 1..b.len() {
-        if b[j] == b']' {
+    for (j, &c) in b.iter().enumerate().skip(i + 1) {
+        if c == b']' {
             let (n, ni) = parse_num(s, i + 1);
             if n.is_none() || ni != j {
                 return (arg_num, j + 1, false);
@@ -798,13 +798,7 @@ fn fmt_integer(out: &mut String, i: i64, verb: char, f: &Flags, v: &Value) {
     let neg = i < 0;
     let u = i.unsigned_abs();
     let (digits, prefix): (String, &str) = match verb {
-        'v' | 'd' => {
-            if f.sharp_v {
-                (u.to_string(), "")
-            } else {
-                (u.to_string(), "")
-            }
-        }
+        'v' | 'd' => (u.to_string(), ""),
         'b' => (format!("{u:b}"), if f.sharp { "0b" } else { "" }),
         'o' => (format!("{u:o}"), if f.sharp { "0" } else { "" }),
         'O' => (format!("{u:o}"), "0o"),
@@ -998,7 +992,7 @@ mod tests {
         assert_eq!(format_float(3.0, 'g', -1), "3");
         assert_eq!(format_float(1.5, 'g', -1), "1.5");
         assert_eq!(format_float(-0.0, 'g', -1), "-0");
-        assert_eq!(format_float(3.14159, 'f', 2), "3.14");
+        assert_eq!(format_float(1.23456, 'f', 2), "1.23");
         assert_eq!(format_float(3.0, 'e', 6), "3.000000e+00");
         assert_eq!(format_float(1234.5678, 'g', 3), "1.23e+03");
         assert_eq!(format_float(1.0, 'g', 3), "1");
@@ -1038,7 +1032,7 @@ mod tests {
         );
         assert_eq!(s("%q", vec![Value::string("a\"b\n")]), "\"a\\\"b\\n\"");
         assert_eq!(s("%.2f%%", vec![Value::float(12.345)]), "12.35%");
-        assert_eq!(s("%6.2f", vec![Value::float(3.14159)]), "  3.14");
+        assert_eq!(s("%6.2f", vec![Value::float(1.23456)]), "  1.23");
         assert_eq!(s("%t", vec![Value::bool(true)]), "true");
         assert_eq!(
             s("%T %T", vec![Value::float(1.0), Value::empty_map()]),

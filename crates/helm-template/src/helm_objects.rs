@@ -376,7 +376,7 @@ impl Files {
         }
     }
     fn glob(&self, pattern: &str) -> Files {
-        let pat = glob::Pattern::compile(pattern).unwrap_or_else(|| glob::Pattern::any());
+        let pat = glob::Pattern::compile(pattern).unwrap_or_else(glob::Pattern::any);
         Files {
             files: self
                 .files

@@ -1304,8 +1304,8 @@ fn go_parse_int(s: &str) -> Option<i64> {
 fn go_parse_float(s: &str) -> Option<f64> {
     let (neg, body) = split_sign(s);
     let lower = body.to_ascii_lowercase();
-    if lower.starts_with("0x") {
-        let b = strip_underscores(&lower[2..], true)?;
+    if let Some(hex) = lower.strip_prefix("0x") {
+        let b = strip_underscores(hex, true)?;
         let (mant, exp) = match b.split_once('p') {
             Some((m, e)) => (m.to_string(), e.parse::<i32>().ok()?),
             None => return None,
