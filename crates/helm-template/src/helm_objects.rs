@@ -92,20 +92,6 @@ impl GoStruct {
     }
 }
 
-fn is_empty_json(v: &Value) -> bool {
-    match &v.data {
-        Data::Nil => true,
-        Data::Bool(b) => !b,
-        Data::Int(i) | Data::Int64(i) => *i == 0,
-        Data::Float(f) => *f == 0.0,
-        Data::Str(s) => s.is_empty(),
-        Data::Bytes(b) => b.is_empty(),
-        Data::List(l) => l.items.is_empty(),
-        Data::Map(m) => m.is_empty(),
-        Data::Object(_) => false,
-    }
-}
-
 impl Object for GoStruct {
     fn type_name(&self) -> Cow<'_, str> {
         if self.pointer {
@@ -159,7 +145,7 @@ impl Object for GoStruct {
     fn to_plain(&self) -> Option<Value> {
         let mut m = BTreeMap::new();
         for f in &self.fields {
-            if f.omitempty && is_empty_json(&f.value) {
+            if f.omitempty && f.value.is_empty_value() {
                 continue;
             }
             let v = match &f.value.data {
@@ -291,54 +277,38 @@ pub fn default_api_versions(helm: HelmVersion) -> Vec<String> {
 
 /// `.Capabilities` with the given KubeVersion (see [`kube_version`]) and API versions.
 pub fn capabilities(helm: HelmVersion, kube_version: Value, api_versions: Vec<String>) -> Value {
-    let build = match helm {
-        HelmVersion::V3 => GoStruct::new(
-            "version.BuildInfo",
-            false,
-            vec![
-                Field::json("Version", "version", true, Value::string("v3.17.2")),
-                Field::json(
-                    "GitCommit",
-                    "git_commit",
-                    true,
-                    Value::string("cc0bbbd6d6276b83880042c1ecb34087e84d41eb"),
-                ),
-                Field::json(
-                    "GitTreeState",
-                    "git_tree_state",
-                    true,
-                    Value::string("clean"),
-                ),
-                Field::json("GoVersion", "go_version", true, Value::string("go1.23.7")),
-            ],
+    let (version, commit, go) = match helm {
+        HelmVersion::V3 => (
+            "v3.17.2",
+            "cc0bbbd6d6276b83880042c1ecb34087e84d41eb",
+            "go1.23.7",
         ),
-        HelmVersion::V4 => GoStruct::new(
-            "version.BuildInfo",
-            false,
-            vec![
-                Field::json("Version", "version", true, Value::string("v4.1.4")),
-                Field::json(
-                    "GitCommit",
-                    "git_commit",
-                    true,
-                    Value::string("05fa37973dc9e42b76e1d2883494c87174b6074f"),
-                ),
-                Field::json(
-                    "GitTreeState",
-                    "git_tree_state",
-                    true,
-                    Value::string("clean"),
-                ),
-                Field::json("GoVersion", "go_version", true, Value::string("go1.25.9")),
-                Field::json(
-                    "KubeClientVersion",
-                    "kube_client_version",
-                    false,
-                    Value::string("v1.35"),
-                ),
-            ],
+        HelmVersion::V4 => (
+            "v4.1.4",
+            "05fa37973dc9e42b76e1d2883494c87174b6074f",
+            "go1.25.9",
         ),
     };
+    let mut build_fields = vec![
+        Field::json("Version", "version", true, Value::string(version)),
+        Field::json("GitCommit", "git_commit", true, Value::string(commit)),
+        Field::json(
+            "GitTreeState",
+            "git_tree_state",
+            true,
+            Value::string("clean"),
+        ),
+        Field::json("GoVersion", "go_version", true, Value::string(go)),
+    ];
+    if helm == HelmVersion::V4 {
+        build_fields.push(Field::json(
+            "KubeClientVersion",
+            "kube_client_version",
+            false,
+            Value::string("v1.35"),
+        ));
+    }
+    let build = GoStruct::new("version.BuildInfo", false, build_fields);
     let name = match helm {
         HelmVersion::V3 => "chartutil.Capabilities",
         HelmVersion::V4 => "common.Capabilities",

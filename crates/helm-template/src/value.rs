@@ -362,6 +362,27 @@ impl Value {
         }
     }
 
+    /// Go's notion of an empty value, shared by Sprig's `empty`/`default` and encoding/json's
+    /// `omitempty`: nil, false, 0, "", and empty slices and maps; a struct or pointer object is
+    /// never empty, a map-like object when it has no entries.
+    pub fn is_empty_value(&self) -> bool {
+        match &self.data {
+            Data::Nil => true,
+            Data::Bool(b) => !b,
+            Data::Int(i) | Data::Int64(i) => *i == 0,
+            Data::Float(f) => *f == 0.0,
+            Data::Str(s) => s.is_empty(),
+            Data::Bytes(b) => b.is_empty(),
+            Data::List(l) => l.items.is_empty(),
+            Data::Map(m) => m.is_empty(),
+            Data::Object(o) => match (o.map_entries(), o.list_items()) {
+                (Some(e), _) => e.is_empty(),
+                (_, Some(l)) => l.is_empty(),
+                _ => false,
+            },
+        }
+    }
+
     /// Builds a value from JSON with Helm's typing: every number is a `float64` (as Helm's
     /// values are after sigs.k8s.io/yaml's YAML→JSON step), objects are
     /// `map[string]interface {}`, arrays `[]interface {}`. No taint.
