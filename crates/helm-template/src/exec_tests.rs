@@ -678,3 +678,12 @@ fn provenance_through_printf_per_argument() {
     assert_eq!(at(12), Vec::<String>::new());
     assert_eq!(at(13), vec!["tag"]);
 }
+
+#[test]
+fn engine_and_results_cross_threads() {
+    // Parsed templates are shared by renders on several threads; results and errors travel.
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Engine>();
+    send_sync::<crate::Rendered>();
+    send_sync::<crate::Error>();
+}
