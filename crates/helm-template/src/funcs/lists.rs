@@ -77,6 +77,10 @@ fn list_items(v: &Value, what: &str) -> Result<(Vec<Value>, ElemType), FuncError
             b.iter().map(|&x| Value::int(x as i64)).collect(),
             ElemType::Any,
         )),
+        // Slice-kinded objects (`.Capabilities.APIVersions` is a `[]string` type).
+        Data::Object(o) if o.list_items().is_some() => {
+            Ok((o.list_items().unwrap_or_default(), ElemType::String))
+        }
         _ => {
             let k = kind_or_nil_panic(v)?;
             err(what.replace("%s", k))

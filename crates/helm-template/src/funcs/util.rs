@@ -56,6 +56,12 @@ pub fn strslice(v: &Value) -> Vec<String> {
             .map(strval)
             .collect(),
         Data::Bytes(b) => b.iter().map(|x| x.to_string()).collect(),
+        Data::Object(o) if o.list_items().is_some() => o
+            .list_items()
+            .unwrap_or_default()
+            .iter()
+            .map(strval)
+            .collect(),
         Data::Nil => vec![],
         _ => vec![strval(v)],
     }
