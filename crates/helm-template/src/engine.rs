@@ -29,8 +29,10 @@ pub struct Options {
     pub max_output_bytes: u64,
     /// Wall-clock budget per render.
     pub max_duration: Duration,
-    /// Depth cap for nested `template` calls and nested data walks (Go's own limit on
-    /// template recursion is 100000 frames; we stop earlier than a stack overflow).
+    /// Depth cap for nested `template`/`include`/`tpl` calls together. The default lets Go's
+    /// own limit (100000 nested `template` calls, `exceeded maximum template depth`) and Helm's
+    /// (1000 nested includes of one name) speak first; deep recursion runs on heap-grown stack
+    /// (about 400 MB at Go's limit in a debug build).
     pub max_depth: usize,
 }
 
@@ -45,7 +47,7 @@ impl Default for Options {
             max_steps: 50_000_000,
             max_output_bytes: 256 << 20,
             max_duration: Duration::from_secs(60),
-            max_depth: 10_000,
+            max_depth: 100_001,
         }
     }
 }

@@ -687,3 +687,21 @@ fn engine_and_results_cross_threads() {
     send_sync::<crate::Rendered>();
     send_sync::<crate::Error>();
 }
+
+#[test]
+fn template_recursion_stops_at_go_limit() {
+    let e = engine_with(
+        Options::default(),
+        &[(
+            "t",
+            "{{ define \"x\" }}{{ template \"x\" . }}{{ end }}{{ template \"x\" . }}",
+        )],
+    );
+    let err = e.render("t", values("{}")).unwrap_err();
+    assert!(
+        err.message
+            .ends_with("exceeded maximum template depth (100000)"),
+        "{}",
+        err.message
+    );
+}

@@ -755,10 +755,8 @@ pub fn chart(helm: HelmVersion, meta: &serde_json::Value, is_root: bool) -> Valu
                     ))
                 })
                 .collect();
-            let ann = match annotations {
-                Some(a) => Value::typed_map(a, MapType::String),
-                None => Value::nil(),
-            };
+            // A nil map[string]string prints as `map[]` and is omitted from JSON like an empty one.
+            let ann = Value::typed_map(annotations.unwrap_or_default(), MapType::String);
             let fields = vec![
                 Field::json("Name", "name", true, json_str(meta, "name")),
                 Field::json("Home", "home", true, json_str(meta, "home")),
