@@ -103,9 +103,21 @@ review="$(curl -sS --max-time 10 --cacert "$work/tls/tls.crt" -H 'Content-Type: 
   --data-binary @"$ROOT/tests/admission/create-pod-root-secret.json" "https://127.0.0.1:$port/validate" 2>/dev/null || true)"
 denied() { python3 -c 'import json,sys; r=json.load(sys.stdin)["response"]; sys.exit(r["allowed"] is not False or r["status"]["code"] != 403)'; }
 check "webhook denies a root pod with a plaintext secret" denied <<<"$review"
-# SIGTERM ends the server (graceful shutdown): the chroot runner passes it on.
-for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-for _ in $(seq 1 60); do kill -0 "${pids[0]}" 2>/dev/null || break; sleep 0.5; done
+# The server is a child of the chroot runner (buildah → runtime → exec → chartguard), which
+# does not pass signals on: find it among the runner's descendants.
+descendants() { local p; for p in $(ps -o pid= --ppid "$1"); do echo "$p"; descendants "$p"; done; }
+serve_pid=""
+for p in $(descendants "${pids[0]}"); do
+  [[ "$(ps -o comm= -p "$p")" == chartguard ]] && serve_pid="$p"
+done
+pids=("$serve_pid" "${pids[@]}")
+check "the server runs as uid 65532" test "$(ps -o uid= -p "$serve_pid" | tr -d ' ')" = 65532
+kill -TERM "$serve_pid" 2>/dev/null || true
+set +e
+wait "${pids[1]}"
+serve_code=$?
+set -e
+check "SIGTERM ends the server with exit 0 (got $serve_code)" test "$serve_code" -eq 0
 if [[ "$failed" -ne 0 ]]; then
   echo "--- serve log"; cat "$work/serve.log"
 fi
