@@ -74,7 +74,9 @@ mtime="$(git log -1 --format=%ct 2>/dev/null || echo 0)"
 case "$target" in
   *-windows-*)
     archive="chartguard-$target.zip"
-    (cd "$dist" && python3 - "$archive" "chartguard-$target" "$mtime" <<'PY'
+    # Windows runners have `python`, not always `python3`.
+    py="$(command -v python3 || command -v python)"
+    (cd "$dist" && "$py" - "$archive" "chartguard-$target" "$mtime" <<'PY'
 import os, sys, time, zipfile
 archive, top, mtime = sys.argv[1], sys.argv[2], int(sys.argv[3])
 stamp = time.gmtime(max(mtime, 315532800))[:6]  # zip cannot store times before 1980
