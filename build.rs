@@ -26,9 +26,9 @@ fn git(args: &[&str]) -> Option<String> {
     (out.status.success() && !text.is_empty()).then_some(text)
 }
 
-/// `CHARTGUARD_COMMIT` (for `--version`): the commit and its date, from the environment
-/// variable of the same name when set (a build from a source archive has no .git), else from
-/// git, else empty (`cargo install` from crates.io).
+/// `CHARTGUARD_VERSION` for `--version`: `0.2.0 (1a2b3c4d5e6f 2026-11-30)`, the commit and
+/// its date from the environment variable `CHARTGUARD_COMMIT` when set (a build from a source
+/// archive has no .git), else from git, else the bare version (`cargo install` from crates.io).
 fn commit() {
     println!("cargo:rerun-if-env-changed=CHARTGUARD_COMMIT");
     let commit = std::env::var("CHARTGUARD_COMMIT").ok().or_else(|| {
@@ -49,10 +49,12 @@ fn commit() {
             }
         }
     }
-    println!(
-        "cargo:rustc-env=CHARTGUARD_COMMIT={}",
-        commit.unwrap_or_default()
-    );
+    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    let version = match commit.filter(|c| !c.is_empty()) {
+        Some(c) => format!("{version} ({c})"),
+        None => version,
+    };
+    println!("cargo:rustc-env=CHARTGUARD_VERSION={version}");
 }
 
 fn main() {
