@@ -32,7 +32,13 @@ fn git(args: &[&str]) -> Option<String> {
 fn commit() {
     println!("cargo:rerun-if-env-changed=CHARTGUARD_COMMIT");
     let commit = std::env::var("CHARTGUARD_COMMIT").ok().or_else(|| {
-        git(&["log", "-1", "--date=short", "--format=%h %cd", "--abbrev=12"])
+        git(&[
+            "log",
+            "-1",
+            "--date=short",
+            "--format=%h %cd",
+            "--abbrev=12",
+        ])
     });
     // Rebuild when HEAD moves, but only name files that exist: cargo reruns a build script on
     // every build while a rerun-if-changed path is missing (a packed ref), which would
