@@ -67,10 +67,8 @@ export INPUT_CHARTS="examples/charts/classic-mistakes" INPUT_ALL_ENVIRONMENTS=tr
   INPUT_CATEGORY=examples/classic-mistakes
 
 # 1. A release by version: downloaded, verified, cached, linted once.
-set +e
-INPUT_VERSION=v9.9.9 action first
-code=$?
-set -e
+code=0
+INPUT_VERSION=v9.9.9 action first || code=$?
 check "the action fails on the chart's errors (exit $code)" test "$code" -eq 1
 check "it resolved v9.9.9 to 9.9.9" grep -qx 'version=9.9.9' "$work/first/output"
 check "it wrote sarif-file to GITHUB_OUTPUT" grep -qx "sarif-file=$work/first/out.sarif" "$work/first/output"
@@ -83,47 +81,37 @@ check "its directory is added to GITHUB_PATH" grep -qx "$(dirname "$cached")" "$
 
 # 2. Cached: the archive may vanish from the release, SHA256SUMS is still checked.
 mv "$releases/download/v9.9.9/chartguard-$target.tar.gz" "$work/archive.tar.gz"
-set +e
-INPUT_VERSION=9.9.9 action cached
-code=$?
-set -e
+code=0
+INPUT_VERSION=9.9.9 action cached || code=$?
 check "a second run works from the cache (exit $code)" test "$code" -eq 1
 check "and downloads no archive" lacks downloading "$work/cached/stderr"
 mv "$work/archive.tar.gz" "$releases/download/v9.9.9/chartguard-$target.tar.gz"
 
 # 3. A tampered cached archive is not trusted: downloaded again.
 echo tampered >>"$work/toolcache/chartguard/9.9.9/$target/chartguard-$target.tar.gz"
-set +e
-INPUT_VERSION=9.9.9 action tampered
-code=$?
-set -e
+code=0
+INPUT_VERSION=9.9.9 action tampered || code=$?
 check "a tampered cache is replaced (exit $code)" test "$code" -eq 1
 check "with a message" grep -q 'does not match SHA256SUMS; downloading it again' "$work/tampered/stderr"
 
 # 4. A checksum mismatch fails before anything runs, and caches nothing.
-set +e
-INPUT_VERSION=9.9.8 action mismatch
-code=$?
-set -e
+code=0
+INPUT_VERSION=9.9.8 action mismatch || code=$?
 check "a checksum mismatch fails with exit 2 (got $code)" test "$code" -eq 2
 check "naming the mismatch as an annotation" grep -q '^::error title=chartguard::checksum mismatch for chartguard-' "$work/mismatch/stderr"
 check "nothing unpacked or kept" test ! -e "$work/toolcache/chartguard/9.9.8/$target/chartguard-$target" -a ! -e "$work/toolcache/chartguard/9.9.8/$target/chartguard-$target.tar.gz"
 check "no SARIF" test ! -e "$work/mismatch/out.sarif"
 
 # 5. A version that was never released fails clearly.
-set +e
-INPUT_VERSION=9.9.7 action missing
-code=$?
-set -e
+code=0
+INPUT_VERSION=9.9.7 action missing || code=$?
 check "an unknown version fails with exit 2 (got $code)" test "$code" -eq 2
 check "naming what could not be downloaded" grep -q 'cannot download .*v9.9.7/SHA256SUMS' "$work/missing/stderr"
 
 # 6. Inputs: args, policy-dir, kube-version, config, baseline reach the lint.
-set +e
+code=0
 INPUT_VERSION=9.9.9 INPUT_ARGS="--disable plaintext-secret" INPUT_POLICY_DIR="examples/policies" \
-  INPUT_KUBE_VERSION=1.33 INPUT_FAIL_ON=none action inputs
-code=$?
-set -e
+  INPUT_KUBE_VERSION=1.33 INPUT_FAIL_ON=none action inputs || code=$?
 rules="$(sarif_rules "$work/inputs/out.sarif")"
 check "inputs: exit 0 with fail-on none (got $code)" test "$code" -eq 0
 check "inputs: args disables plaintext-secret" not has_word plaintext-secret "$rules"
@@ -131,18 +119,14 @@ check "inputs: the policy dir's rule team-label ran" has_word team-label "$rules
 "$bin" lint examples/charts/classic-mistakes --all-environments --helm-bin .tools/helm4/helm \
   --write-baseline "$work/baseline.json" --fail-on none >/dev/null
 printf 'profile: prod\n' >"$work/cfg.yaml"
-set +e
-INPUT_VERSION=9.9.9 INPUT_BASELINE="$work/baseline.json" INPUT_CONFIG="$work/cfg.yaml" action baseline
-code=$?
-set -e
+code=0
+INPUT_VERSION=9.9.9 INPUT_BASELINE="$work/baseline.json" INPUT_CONFIG="$work/cfg.yaml" action baseline || code=$?
 check "baseline: nothing new, exit 0 (got $code)" test "$code" -eq 0
 check "baseline: the SARIF has no new results" test "$(sarif_results "$work/baseline/out.sarif")" -eq 0
 
 # 7. A broken input: exit 2, an annotation, no sarif-file output unless SARIF was written.
-set +e
-INPUT_VERSION=9.9.9 INPUT_CHARTS="does/not/exist" INPUT_ALL_ENVIRONMENTS=false action broken
-code=$?
-set -e
+code=0
+INPUT_VERSION=9.9.9 INPUT_CHARTS="does/not/exist" INPUT_ALL_ENVIRONMENTS=false action broken || code=$?
 check "a missing chart is exit 2 (got $code)" test "$code" -eq 2
 check "with an error annotation" grep -q '^::error title=chartguard::chartguard could not lint does/not/exist' "$work/broken/stdout"
 
