@@ -19,6 +19,8 @@
 #                                   a branch or commit (@main, or ./ in this repository) builds
 #                                   from source, a major tag (@v1) takes the latest release
 set -euo pipefail
+# Empty arrays are expanded as ${a[@]+"${a[@]}"}: macOS runners may run bash 3.2, where
+# "${a[@]}" of an empty array is an unbound-variable error under `set -u`.
 ACTION_PATH="${ACTION_PATH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 out() { echo "$1" >>"${GITHUB_OUTPUT:-/dev/null}"; }
 words() { tr '\n' ' ' <<<"${1:-}"; }
@@ -88,7 +90,7 @@ fi
 # `args`: more lint flags, split on white space (no shell quoting: a value with spaces needs
 # .chartguard.yaml instead).
 read -r -a EXTRA <<<"$(words "${INPUT_ARGS:-}")"
-ARGS+=("${EXTRA[@]}")
+ARGS+=(${EXTRA[@]+"${EXTRA[@]}"})
 SARIF="${INPUT_SARIF_FILE:-chartguard.sarif}"
 CATEGORY=(--category "${INPUT_CATEGORY:-chartguard}")
 
@@ -97,17 +99,17 @@ help="$("$BIN" lint --help)"
 set +e
 if grep -q -- '--sarif-output' <<<"$help"; then
   # One lint: annotations on stdout, SARIF beside them, the verdict as the exit code.
-  "$BIN" lint "${CHARTS[@]}" "${ARGS[@]}" "${HELM_ARGS[@]}" "${CATEGORY[@]}" \
+  "$BIN" lint "${CHARTS[@]}" "${ARGS[@]}" ${HELM_ARGS[@]+"${HELM_ARGS[@]}"} "${CATEGORY[@]}" \
     --format github --sarif-output "$SARIF" --fail-on "${INPUT_FAIL_ON:-warning}"
   code=$?
 else
   # A release before --sarif-output: SARIF first (never failing, so upload-sarif still runs),
   # then annotations, the step summary and the verdict.
-  "$BIN" lint "${CHARTS[@]}" "${ARGS[@]}" "${HELM_ARGS[@]}" "${CATEGORY[@]}" \
+  "$BIN" lint "${CHARTS[@]}" "${ARGS[@]}" ${HELM_ARGS[@]+"${HELM_ARGS[@]}"} "${CATEGORY[@]}" \
     --format sarif --output "$SARIF" --fail-on none
   code=$?
   if [[ "$code" -eq 0 ]]; then
-    "$BIN" lint "${CHARTS[@]}" "${ARGS[@]}" "${HELM_ARGS[@]}" --format github --fail-on "${INPUT_FAIL_ON:-warning}"
+    "$BIN" lint "${CHARTS[@]}" "${ARGS[@]}" ${HELM_ARGS[@]+"${HELM_ARGS[@]}"} --format github --fail-on "${INPUT_FAIL_ON:-warning}"
     code=$?
   fi
 fi

@@ -18,7 +18,7 @@ done
 # charts/ belongs to its parent, which renders it).
 charts=()
 seen=$'\n' # newline-separated (macOS's bash 3.2 has no associative arrays)
-for f in "${files[@]}"; do
+for f in ${files[@]+"${files[@]}"}; do
   dir="$(dirname "$f")"
   chart=""
   while :; do
