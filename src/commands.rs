@@ -3,8 +3,8 @@
 //! the fail threshold — is written once here.
 
 use crate::cli::args::{
-    ColorChoice, Format, GateArgs, LintArgs, ListFormat, ManifestsArgs, RulesArgs, RulesCommand,
-    ServeArgs,
+    Cli, ColorChoice, Format, GateArgs, LintArgs, ListFormat, ManifestsArgs, RulesArgs,
+    RulesCommand, ServeArgs,
 };
 use crate::cli::settings::{policies, Settings};
 use crate::evaluate::{self, Parallel};
@@ -17,6 +17,7 @@ use crate::report::{self, sarif, Report};
 use crate::rules;
 use crate::suppress::{self, Baseline, ConfigRules};
 use anyhow::{Context, Result};
+use clap::CommandFactory;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -56,11 +57,14 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
         Err(err) => {
             // A Helm failure is never "0 findings": exit 2, and in SARIF an error-level
             // result so code scanning shows it.
-            if let (Some(render_err), Format::Sarif) =
-                (err.downcast_ref::<RenderError>(), args.format)
-            {
+            if let Some(render_err) = err.downcast_ref::<RenderError>() {
                 let text = sarif::render_error(&settings.policies, render_err, &run_info);
-                write_report(args.output.as_deref(), &text)?;
+                if args.format == Format::Sarif {
+                    write_report(args.output.as_deref(), &text)?;
+                }
+                if let Some(path) = &args.sarif_output {
+                    write_report(Some(path), &text)?;
+                }
             }
             return Err(err);
         }
@@ -105,21 +109,28 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
             file.write_all(summary.as_bytes())?;
         }
     }
-    let text = report::render(
-        args.format,
-        &Report {
-            findings: &linted.findings,
-            policies: &settings.policies,
-            objects: linted.objects,
-            profile: settings.eval.profile,
-            environments: &linted.environments,
-            sources: &linted.sources,
-            color: use_color(args.color, to_terminal),
-            show_suppressed: args.show_suppressed,
-            sarif: run_info,
-        },
-    );
-    write_report(args.output.as_deref(), &text)?;
+    let link_base = link_base();
+    let report = Report {
+        findings: &linted.findings,
+        policies: &settings.policies,
+        objects: linted.objects,
+        profile: settings.eval.profile,
+        environments: &linted.environments,
+        sources: &linted.sources,
+        color: use_color(args.color, to_terminal),
+        show_suppressed: args.show_suppressed,
+        sarif: run_info,
+        threshold: args.fail_on.threshold(),
+        disabled: &settings.eval.disabled,
+        link_base: link_base.as_deref(),
+    };
+    write_report(
+        args.output.as_deref(),
+        &report::render(args.format, &report),
+    )?;
+    if let Some(path) = &args.sarif_output {
+        write_report(Some(path), &report::render(Format::Sarif, &report))?;
+    }
     if args.output.is_some() && args.format != Format::Human {
         eprintln!(
             "{}",
@@ -155,6 +166,23 @@ fn apply_baseline(path: &Path, findings: &mut Vec<crate::model::Finding>) -> Res
         );
     }
     Ok(())
+}
+
+/// Where Markdown links to a line point: the commit's blob URL on GitHub Actions or GitLab
+/// CI (from their standard variables), else nowhere (relative links).
+fn link_base() -> Option<String> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    if let (Some(server), Some(repo), Some(sha)) = (
+        var("GITHUB_SERVER_URL"),
+        var("GITHUB_REPOSITORY"),
+        var("GITHUB_SHA"),
+    ) {
+        return Some(format!("{server}/{repo}/blob/{sha}"));
+    }
+    if let (Some(project), Some(sha)) = (var("CI_PROJECT_URL"), var("CI_COMMIT_SHA")) {
+        return Some(format!("{project}/-/blob/{sha}"));
+    }
+    None
 }
 
 /// The nearest directory from the current one upwards that holds `.git`.
@@ -228,6 +256,9 @@ pub fn gate(args: &GateArgs) -> Result<u8> {
                     root: None,
                     category: None,
                 },
+                threshold: args.fail_on.threshold(),
+                disabled: &settings.eval.disabled,
+                link_base: None,
             },
         );
         let verdict = format!("chartguard gate: blocked (findings at or above --fail-on {}); nothing was passed on to Helm\n", format!("{:?}", args.fail_on).to_lowercase());
@@ -319,5 +350,80 @@ pub fn serve(args: &ServeArgs) -> Result<u8> {
 /// `chartguard webhook manifests`.
 pub fn manifests(args: &ManifestsArgs) -> Result<u8> {
     print!("{}", crate::serve::manifests::render(args));
+    Ok(0)
+}
+
+/// `chartguard completions SHELL`.
+pub fn completions(shell: clap_complete::Shell) -> Result<u8> {
+    let mut text = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "chartguard", &mut text);
+    write_report(None, &String::from_utf8(text).context("completion script")?)?;
+    Ok(0)
+}
+
+/// `chartguard man`: one page, with every subcommand's options.
+pub fn man() -> Result<u8> {
+    let mut text = Vec::new();
+    let cmd = Cli::command();
+    let man = clap_mangen::Man::new(cmd.clone());
+    man.render_title(&mut text)?;
+    man.render_name_section(&mut text)?;
+    man.render_synopsis_section(&mut text)?;
+    man.render_description_section(&mut text)?;
+    man.render_options_section(&mut text)?;
+    man.render_subcommands_section(&mut text)?;
+    // Each subcommand's own synopsis and options, which the page above only names.
+    subcommand_sections(&cmd, "chartguard", &mut text)?;
+    man.render_version_section(&mut text)?;
+    man.render_authors_section(&mut text)?;
+    // Each render_* call repeats clap_mangen's two-line quote-string preamble: keep the first.
+    let text = String::from_utf8(text).context("man page")?;
+    let mut seen = std::collections::HashSet::new();
+    let page: String = text
+        .lines()
+        .filter(|l| {
+            !l.starts_with(".ie \\n(.g .ds Aq") && !l.starts_with(".el .ds Aq") || seen.insert(*l)
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    // roff is ASCII: groff reads UTF-8 only through preconv, which `man` runs but a plain
+    // `groff -man` does not. Help texts have a few (→, …): write them as roff escapes.
+    let page: String = page
+        .chars()
+        .map(|c| {
+            if c.is_ascii() {
+                c.to_string()
+            } else {
+                format!("\\[u{:04X}]", c as u32)
+            }
+        })
+        .collect();
+    write_report(None, &page)?;
+    Ok(0)
+}
+
+fn subcommand_sections(cmd: &clap::Command, prefix: &str, out: &mut Vec<u8>) -> Result<()> {
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("{prefix} {}", sub.get_name());
+        let page = clap_mangen::Man::new(sub.clone().name(name.clone()).bin_name(name.clone()));
+        let mut section = Vec::new();
+        page.render_synopsis_section(&mut section)?;
+        page.render_options_section(&mut section)?;
+        let section = String::from_utf8(section).context("man page")?;
+        // The page's own headings are .SH; a subcommand's are one level below, named.
+        out.extend_from_slice(
+            section
+                .replace(".SH ", ".SS ")
+                .replace(".SS SYNOPSIS", &format!(".SH \"{}\"", name.to_uppercase()))
+                .as_bytes(),
+        );
+        subcommand_sections(sub, &name, out)?;
+    }
+    Ok(())
+}
+
+/// `chartguard config schema`.
+pub fn config_schema() -> Result<u8> {
+    write_report(None, &crate::cli::settings::config_schema())?;
     Ok(0)
 }

@@ -1,4 +1,4 @@
-use chartguard::cli::args::{Cli, Command, PolicyCommand, WebhookCommand};
+use chartguard::cli::args::{Cli, Command, ConfigCommand, PolicyCommand, WebhookCommand};
 use chartguard::commands;
 use clap::Parser;
 use std::process::ExitCode;
@@ -19,6 +19,9 @@ fn main() -> ExitCode {
         }
         Command::Serve(args) => commands::serve(&args),
         Command::Webhook(WebhookCommand::Manifests(args)) => commands::manifests(&args),
+        Command::Completions { shell } => commands::completions(shell),
+        Command::Man => commands::man(),
+        Command::Config(ConfigCommand::Schema) => commands::config_schema(),
     };
     match result {
         Ok(code) => ExitCode::from(code),

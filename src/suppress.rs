@@ -169,7 +169,7 @@ fn list(rules: &[String]) -> String {
 }
 
 /// A suppression in `.chartguard.yaml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ConfigSuppression {
     pub(crate) rule: String,

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[derive(Parser, Debug)]
 #[command(
     name = "chartguard",
-    version,
+    version = env!("CHARTGUARD_VERSION"),
     about = "Tells you, before a Helm release reaches a cluster, whether it is production-ready.",
     long_about = "chartguard lints Kubernetes manifests rendered from Helm charts (hooks and helm tests \
 included) against bundled Rego rules, and reports findings for people (diagnostics at the \
@@ -58,6 +58,30 @@ pub enum Command {
     /// Deploy the admission webhook.
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// Print a shell completion script.
+    ///
+    ///   chartguard completions bash > /etc/bash_completion.d/chartguard
+    ///   chartguard completions zsh > "${fpath[1]}/_chartguard"
+    ///   chartguard completions fish > ~/.config/fish/completions/chartguard.fish
+    ///   chartguard completions powershell >> $PROFILE
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `chartguard man > /usr/local/share/man/man1/chartguard.1`.
+    Man,
+    /// Work with `.chartguard.yaml`.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Print the JSON Schema of `.chartguard.yaml` (docs/chartguard.schema.json), for editor
+    /// completion and validation: put
+    /// `# yaml-language-server: $schema=https://raw.githubusercontent.com/chartguard/chartguard/main/docs/chartguard.schema.json`
+    /// on the file's first line.
+    Schema,
 }
 
 /// Which rules run, shared by lint, gate and serve.
@@ -119,6 +143,10 @@ pub struct LintArgs {
     /// Record today's findings (by fingerprint, not line) in FILE and exit 0.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Also write SARIF to FILE, from the same run as --format (e.g. annotations with
+    /// --format github and SARIF for code scanning, linting once).
+    #[arg(long, value_name = "FILE")]
+    pub sarif_output: Option<PathBuf>,
     /// Print the time each stage and rule took (to standard error).
     #[arg(long)]
     pub timings: bool,
@@ -220,6 +248,14 @@ pub enum Format {
     Sarif,
     /// GitHub Actions annotations (and a summary in $GITHUB_STEP_SUMMARY).
     Github,
+    /// JUnit XML: a testsuite per chart and environment, a testcase per rule, a failure per
+    /// finding at or above --fail-on (for CI test-report views).
+    Junit,
+    /// GitLab Code Quality JSON (artifacts:reports:codequality).
+    Gitlab,
+    /// A Markdown summary for a pull-request comment: counts per chart, environment and
+    /// rule, and the most severe findings with links to their lines.
+    Markdown,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

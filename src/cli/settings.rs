@@ -15,7 +15,23 @@ use std::path::{Path, PathBuf};
 
 pub(crate) const FILE_NAME: &str = ".chartguard.yaml";
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The JSON Schema of `.chartguard.yaml` (`chartguard config schema`, committed as
+/// docs/chartguard.schema.json): derived from [`Config`], its doc comments and serde
+/// attributes, so editors check exactly what [`Config::load`] accepts.
+pub(crate) fn config_schema() -> String {
+    let mut schema = schemars::schema_for!(Config);
+    schema.insert(
+        "$id".into(),
+        "https://raw.githubusercontent.com/chartguard/chartguard/main/docs/chartguard.schema.json"
+            .into(),
+    );
+    schema.insert("title".into(), ".chartguard.yaml".into());
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema serializes");
+    text.push('\n');
+    text
+}
+
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct Config {
     /// Default profile when no environment says otherwise.
@@ -41,7 +57,7 @@ pub(crate) struct Config {
     pub(crate) path: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct EnvironmentConfig {
     #[serde(default)]
@@ -49,7 +65,7 @@ pub(crate) struct EnvironmentConfig {
     pub(crate) profile: Option<Profile>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RulesConfig {
     #[serde(default)]
@@ -59,7 +75,7 @@ pub(crate) struct RulesConfig {
     pub(crate) severity: BTreeMap<String, crate::model::Severity>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct HelmConfig {
     pub(crate) bin: Option<PathBuf>,

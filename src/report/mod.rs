@@ -2,8 +2,11 @@
 //! findings and returns text; the commands decide where it goes.
 
 pub(crate) mod github;
+pub(crate) mod gitlab;
 pub(crate) mod human;
 pub(crate) mod json;
+pub(crate) mod junit;
+pub(crate) mod markdown;
 pub(crate) mod sarif;
 
 use crate::cli::args::Format;
@@ -26,6 +29,12 @@ pub(crate) struct Report<'a> {
     pub(crate) color: bool,
     pub(crate) show_suppressed: bool,
     pub(crate) sarif: sarif::RunInfo<'a>,
+    /// `--fail-on`: JUnit fails exactly the test cases that fail the run.
+    pub(crate) threshold: Option<Severity>,
+    /// Rules left out by `--disable` or the config (not test cases in JUnit).
+    pub(crate) disabled: &'a [String],
+    /// Where Markdown links to lines point (a blob URL of the commit), else relative paths.
+    pub(crate) link_base: Option<&'a str>,
 }
 
 /// The report in `format`.
@@ -37,6 +46,39 @@ pub(crate) fn render(format: Format, r: &Report<'_>) -> String {
         Format::Json => json::render(r.findings, r.profile, r.environments, r.objects),
         Format::Sarif => sarif::render(r.policies, r.findings, &r.sarif),
         Format::Github => github::render(r.findings),
+        Format::Junit => {
+            let rules: Vec<junit::RuleInfo<'_>> = r
+                .policies
+                .rules
+                .iter()
+                .filter(|rule| !r.disabled.contains(&rule.meta.id))
+                .map(|rule| junit::RuleInfo {
+                    id: &rule.meta.id,
+                    profiles: &rule.meta.profiles,
+                })
+                .collect();
+            junit::render(r.findings, &rules, r.profile, r.environments, r.threshold)
+        }
+        Format::Gitlab => gitlab::render(
+            r.findings,
+            |id| {
+                r.policies
+                    .rule(id)
+                    .map(|rule| rule.meta.tags.as_slice())
+                    .unwrap_or(&[])
+            },
+            r.sarif.root,
+        ),
+        Format::Markdown => markdown::render(
+            r.findings,
+            r.objects,
+            fails(r.findings, r.threshold),
+            &markdown::Links {
+                base: r.link_base,
+                path: &|file| sarif::relative_path(file, r.sarif.root),
+                rule_doc: &sarif::rule_doc_uri,
+            },
+        ),
     }
 }
 
@@ -73,4 +115,20 @@ pub(crate) fn counts(findings: &[Finding]) -> Counts {
         }
     }
     c
+}
+
+/// The chart a finding came from: its rendered output is named `<chart> [env] (rendered)`;
+/// findings in plain manifest files have no rendered location and belong to their file.
+pub(crate) fn source_of(f: &Finding) -> String {
+    match &f.rendered {
+        Some(r) => {
+            let name = r.file.as_str();
+            let name = name.split(" (rendered").next().unwrap_or(name);
+            match name.rfind(" [") {
+                Some(i) if name.ends_with(']') => name[..i].to_string(),
+                _ => name.to_string(),
+            }
+        }
+        None => f.location.file.clone(),
+    }
 }

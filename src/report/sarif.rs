@@ -24,11 +24,11 @@ fn level_value(s: Severity) -> serde_json::Value {
     serde_json::Value::String(s.as_str().to_string())
 }
 
-/// A file's URI as GitHub wants it: relative to the repository root, forward slashes,
-/// percent-encoded.
-pub(crate) fn uri_for(file: &str, root: Option<&Path>) -> String {
+/// A file's path relative to the repository root, with forward slashes (`<stdin>` stays
+/// as it is): how GitHub, GitLab and links in comments name a file.
+pub(crate) fn relative_path(file: &str, root: Option<&Path>) -> String {
     if file == "<stdin>" {
-        return "stdin".to_string();
+        return file.to_string();
     }
     let path = Path::new(file);
     let rel = match root {
@@ -45,7 +45,16 @@ pub(crate) fn uri_for(file: &str, root: Option<&Path>) -> String {
         None => path.to_path_buf(),
     };
     let s = rel.to_string_lossy().replace('\\', "/");
-    let s = s.strip_prefix("./").unwrap_or(&s);
+    s.strip_prefix("./").unwrap_or(&s).to_string()
+}
+
+/// A file's URI as GitHub wants it: relative to the repository root, forward slashes,
+/// percent-encoded.
+pub(crate) fn uri_for(file: &str, root: Option<&Path>) -> String {
+    if file == "<stdin>" {
+        return "stdin".to_string();
+    }
+    let s = relative_path(file, root);
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
@@ -55,6 +64,11 @@ pub(crate) fn uri_for(file: &str, root: Option<&Path>) -> String {
         }
     }
     out
+}
+
+/// Where a rule's documentation is on the web.
+pub(crate) fn rule_doc_uri(id: &str) -> String {
+    format!("{INFORMATION_URI}/blob/main/docs/rules/{id}.md")
 }
 
 fn location(loc: &Loc, root: Option<&Path>, message: Option<String>) -> sarif::Location {
@@ -116,10 +130,7 @@ pub(crate) fn rule_descriptor(meta: &RuleMeta) -> sarif::ReportingDescriptor {
                 .markdown(crate::rules::explain_markdown(meta))
                 .build(),
         )
-        .help_uri(format!(
-            "{INFORMATION_URI}/blob/main/docs/rules/{}.md",
-            meta.id
-        ))
+        .help_uri(rule_doc_uri(&meta.id))
         .default_configuration(
             sarif::ReportingConfiguration::builder()
                 .level(level_value(meta.severity))
