@@ -8,6 +8,7 @@
 //! - [`policy`]: the rule files and their METADATA; [`testing`]: `chartguard policy test`.
 
 pub(crate) mod decode;
+mod failure;
 pub(crate) mod input;
 pub(crate) mod policy;
 mod rego;
@@ -128,15 +129,15 @@ impl Evaluator for Parallel<'_> {
         }
         let all: Vec<&Rule> = rules.iter().map(|(_, r)| *r).collect();
         let mut engine = engine_for(self.policies, &all)?;
-        engine.set_input(input);
+        engine.set_input(input.clone());
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
             .clamp(1, rules.len());
         let results = if self.opts.per_rule_timings {
-            schedule::one_by_one(&engine, &rules, threads)
+            schedule::one_by_one(&engine, &input, &rules, threads)
         } else {
-            schedule::grouped(&engine, &rules, threads)
+            schedule::grouped(&engine, &input, &rules, threads)
         };
         std::thread::spawn(move || drop(engine));
         let mut violations = Vec::new();
@@ -198,14 +199,16 @@ impl Evaluator for Prepared<'_> {
     }
 
     fn evaluate(&mut self, input: Value) -> Result<(Vec<Violation>, Vec<Timing>)> {
-        self.engine.set_input(input);
+        self.engine.set_input(input.clone());
         let mut violations = Vec::new();
         for rule in self.rules {
-            let value = self
-                .engine
-                .eval_rule(rule.query.clone())
-                .map_err(|e| anyhow!("rule {} failed to evaluate: {e}", rule.id))?;
-            violations.extend(decode::violations_of(rule.index, &rule.id, &value)?);
+            violations.extend(failure::eval_isolated(
+                self.engine,
+                &input,
+                rule.index,
+                &rule.id,
+                &rule.query,
+            )?);
         }
         // Free the request's values now rather than keep them until the next request.
         self.engine.set_input(Value::Null);

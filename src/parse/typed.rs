@@ -110,20 +110,31 @@ fn is_typed(api_version: &str, kind: &str) -> bool {
         .any(|(a, k, _)| *a == api_version && *k == kind)
 }
 
-/// Type-check one object. Returns no issues for kinds without a typed model.
-pub(crate) fn check_object(api_version: &str, kind: &str, root: &Node) -> Vec<Issue> {
+/// Type-check one object: its issues, and the tree without the values of the wrong type
+/// (`None` when nothing was dropped). Returns no issues for kinds without a typed model.
+///
+/// Rules see the pruned tree: a value of the wrong type is already a `schema-invalid`
+/// finding, and a rule written for the schema's shape (`sprintf("%q", [c.name])`,
+/// `base64.decode`, `object.get(spec, …)`) would fail on it and take the run down.
+pub(crate) fn check_object(
+    api_version: &str,
+    kind: &str,
+    root: &Node,
+) -> (Vec<Issue>, Option<Node>) {
     let Some((_, _, check)) = registry()
         .iter()
         .find(|(a, k, _)| *a == api_version && *k == kind)
     else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
     let secret = kind == "Secret";
     let mut issues = Vec::new();
     let mut tree: Option<Node> = None;
     // serde stops at the first type error; drop the offending node and look again so one run
-    // reports every error of an object, not one per run.
-    for _ in 0..8 {
+    // reports every error of an object, not one per run. The bound keeps a pathological object
+    // (thousands of bad fields) linear enough; what is left past it is caught by the rule
+    // failure isolation in the evaluator.
+    for _ in 0..64 {
         let node = tree.as_ref().unwrap_or(root);
         let sink = Sink::default();
         let result = check(node, &sink);
@@ -153,7 +164,7 @@ pub(crate) fn check_object(api_version: &str, kind: &str, root: &Node) -> Vec<Is
         }
         tree = Some(next);
     }
-    issues
+    (issues, tree)
 }
 
 fn check<T: serde::de::DeserializeOwned>(node: &Node, sink: &Sink) -> Result<(), DeError> {
@@ -254,6 +265,18 @@ impl DeError {
                 format!("{at}: invalid value, expected {}", friendly_expected(exp))
             }
             _ => match &self.custom {
+                // k8s-openapi's ByteString: Secret `data` (and ConfigMap `binaryData`) must be
+                // base64; the API server rejects the object otherwise. The usual cause is a
+                // forgotten `b64enc`.
+                Some(_)
+                    if matches!(path.first(), Some(PathSeg::Key(k)) if k == "data" || k == "binaryData")
+                        && path.len() == 2 =>
+                {
+                    format!(
+                        "{at}: not valid base64; the API server rejects it (encode the value with \
+                     `| b64enc` in the template, or put it under `stringData`)"
+                    )
+                }
                 Some(msg) if !secret => format!("{at}: {msg}"),
                 _ => format!("{at}: invalid value"),
             },
@@ -539,6 +562,7 @@ mod tests {
             .to_string();
         let kind = root.get("kind").and_then(Node::as_str).unwrap().to_string();
         check_object(&api, &kind, &root)
+            .0
             .into_iter()
             .map(|i| (i.kind, crate::model::path_to_string(&i.path), i.message))
             .collect()
