@@ -6,12 +6,14 @@
 use super::args::{LintArgs, RuleArgs};
 use crate::evaluate::{self, policy::PolicySet, Release};
 use crate::model::Profile;
+use crate::render::helm::process::Limits;
 use crate::render::RenderOptions;
 use crate::suppress::ConfigSuppression;
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub(crate) const FILE_NAME: &str = ".chartguard.yaml";
 
@@ -69,6 +71,10 @@ pub(crate) struct HelmConfig {
     pub(crate) api_versions: Vec<String>,
     #[serde(default)]
     pub(crate) include_crds: bool,
+    /// How long one `helm template` may run: `300`, `90s`, `5m`, `1h`.
+    pub(crate) render_timeout: Option<String>,
+    /// How much one `helm template` may print, in MiB.
+    pub(crate) max_output_mib: Option<u64>,
 }
 
 impl Config {
@@ -181,6 +187,7 @@ impl Settings {
             None => cfg.profile.unwrap_or_default(),
         };
         let kube_version = a.kube_version.clone().or(cfg.kube_version);
+        let limits = limits(&cfg.helm, cfg.path.as_deref())?;
         Ok(Settings {
             policies,
             eval: evaluate::Options {
@@ -207,6 +214,7 @@ impl Settings {
                 kube_version,
                 api_versions: cfg.helm.api_versions,
                 include_crds: cfg.helm.include_crds,
+                limits,
             },
         })
     }
@@ -234,6 +242,10 @@ impl Settings {
             r.api_versions = args.api_versions.clone();
         }
         r.include_crds |= args.include_crds;
+        if let Some(t) = &args.render_timeout {
+            r.limits.timeout =
+                parse_duration(t).map_err(|e| anyhow::anyhow!("--render-timeout {t}: {e}"))?;
+        }
         // Manifests rendered elsewhere (`helm template -n prod … | chartguard lint - -n prod`):
         // the namespace given is the release's. Charts set it themselves when rendered.
         s.eval.release = r.namespace.clone().map(|namespace| Release {
@@ -251,6 +263,46 @@ impl Settings {
             .map(|r| r.meta.id.as_str())
             .collect()
     }
+}
+
+/// The render limits the config sets (defaults otherwise).
+fn limits(helm: &HelmConfig, path: Option<&Path>) -> Result<Limits> {
+    let at = || path.map(|p| p.display().to_string()).unwrap_or_default();
+    let mut limits = Limits::default();
+    if let Some(t) = &helm.render_timeout {
+        limits.timeout = parse_duration(t)
+            .map_err(|e| anyhow::anyhow!("{}: helm.render-timeout `{t}`: {e}", at()))?;
+    }
+    if let Some(mib) = helm.max_output_mib {
+        if mib == 0 {
+            bail!("{}: helm.max-output-mib must be at least 1", at());
+        }
+        limits.max_output = mib.saturating_mul(1024 * 1024);
+    }
+    Ok(limits)
+}
+
+/// `300`, `90s`, `5m`, `1h`: a positive number of seconds, minutes or hours.
+pub(crate) fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
+    let t = text.trim();
+    let (num, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| "expected a duration such as 300, 90s, 5m or 1h".to_string())?;
+    let secs = match unit {
+        "s" => Some(n),
+        "m" => n.checked_mul(60),
+        "h" => n.checked_mul(3600),
+        _ => None,
+    }
+    .ok_or_else(|| "expected a duration such as 300, 90s, 5m or 1h".to_string())?;
+    if secs == 0 {
+        return Err("the timeout must be at least one second".into());
+    }
+    Ok(Duration::from_secs(secs))
 }
 
 /// The bundled rules and those in `dirs`.
