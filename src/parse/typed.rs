@@ -125,7 +125,30 @@ pub(crate) fn check_object(
         .iter()
         .find(|(a, k, _)| *a == api_version && *k == kind)
     else {
-        return (Vec::new(), None);
+        // Rules match on the kind alone, so an object of a known kind under another
+        // apiVersion (a typo, a CRD reusing the name) reaches them too: prune it with the
+        // known kind's model, but report nothing, since that is not its schema.
+        let Some((known, _, _)) = registry().iter().find(|(_, k, _)| *k == kind) else {
+            return (Vec::new(), None);
+        };
+        // The typed model checks apiVersion itself: give it the one it knows.
+        let mut as_known = root.clone();
+        if let Value::Map(entries) = &mut as_known.value {
+            for e in entries.iter_mut().filter(|e| e.key == "apiVersion") {
+                e.value.value = Value::Str(known.to_string());
+            }
+        }
+        let pruned = check_object(known, kind, &as_known).1.map(|mut tree| {
+            if let (Value::Map(entries), Value::Map(orig)) = (&mut tree.value, &root.value) {
+                for e in entries.iter_mut().filter(|e| e.key == "apiVersion") {
+                    if let Some(o) = orig.iter().find(|o| o.key == "apiVersion") {
+                        e.value = o.value.clone();
+                    }
+                }
+            }
+            tree
+        });
+        return (Vec::new(), pruned);
     };
     let secret = kind == "Secret";
     let mut issues = Vec::new();
@@ -650,5 +673,44 @@ mod tests {
     fn unknown_kinds_are_not_checked() {
         assert!(!is_typed("external-secrets.io/v1", "ExternalSecret"));
         assert!(is_typed("apps/v1", "Deployment"));
+    }
+}
+
+#[cfg(test)]
+mod pruning {
+    use super::*;
+    use crate::yaml::parse_document;
+
+    fn pruned(text: &str) -> Option<Node> {
+        let root = parse_document(text, 0).unwrap().unwrap().root;
+        let api = root
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .unwrap()
+            .to_string();
+        let kind = root.get("kind").and_then(Node::as_str).unwrap().to_string();
+        check_object(&api, &kind, &root).1
+    }
+
+    #[test]
+    fn values_of_the_wrong_type_are_pruned_for_the_rules() {
+        let tree = pruned("apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec: \"x\"\n")
+            .expect("pruned");
+        assert!(tree.get("spec").is_none());
+        assert!(tree.get("metadata").is_some());
+    }
+
+    #[test]
+    fn a_known_kind_under_another_api_version_is_pruned_but_not_reported() {
+        let root = parse_document(
+            "apiVersion: v9\nkind: Service\nmetadata:\n  name: s\nspec: \"x\"\n",
+            0,
+        )
+        .unwrap()
+        .unwrap()
+        .root;
+        let (issues, tree) = check_object("v9", "Service", &root);
+        assert!(issues.is_empty());
+        assert!(tree.expect("pruned").get("spec").is_none());
     }
 }
