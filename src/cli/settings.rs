@@ -93,7 +93,29 @@ impl Config {
             })?
         };
         cfg.path = Some(path.to_path_buf());
+        cfg.validate()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         Ok(cfg)
+    }
+
+    /// What serde's types do not say: a version, dates that exist.
+    fn validate(&self) -> std::result::Result<(), String> {
+        if let Some(v) = &self.kube_version {
+            check_kube_version(v).map_err(|e| format!("kube-version: {e}"))?;
+        }
+        for (i, s) in self.suppressions.iter().enumerate() {
+            if let Some(d) = &s.until {
+                if crate::suppress::parse_date(d).is_none() {
+                    return Err(format!(
+                        "suppressions[{i}].until: `{d}` is not a date (YYYY-MM-DD, a day that exists)"
+                    ));
+                }
+            }
+        }
+        if let Some(t) = &self.helm.render_timeout {
+            parse_duration(t).map_err(|e| format!("helm.render-timeout `{t}`: {e}"))?;
+        }
+        Ok(())
     }
 
     /// The nearest `.chartguard.yaml` from `start` upwards, stopping at the repository root
@@ -186,6 +208,9 @@ impl Settings {
             Some(p) => Profile::parse(p).map_err(anyhow::Error::msg)?,
             None => cfg.profile.unwrap_or_default(),
         };
+        if let Some(v) = &a.kube_version {
+            check_kube_version(v).map_err(|e| anyhow::anyhow!("--kube-version: {e}"))?;
+        }
         let kube_version = a.kube_version.clone().or(cfg.kube_version);
         let limits = limits(&cfg.helm, cfg.path.as_deref())?;
         Ok(Settings {
@@ -262,6 +287,23 @@ impl Settings {
             .iter()
             .map(|r| r.meta.id.as_str())
             .collect()
+    }
+}
+
+/// `1.33` or `v1.33` (what `helm template --kube-version` and the rules accept).
+pub(crate) fn check_kube_version(v: &str) -> std::result::Result<(), String> {
+    let t = v.trim_start_matches('v');
+    let ok = t.split_once('.').is_some_and(|(major, minor)| {
+        [major, minor]
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{v}` is not a Kubernetes version (major.minor, e.g. 1.33)"
+        ))
     }
 }
 
@@ -343,5 +385,41 @@ mod tests {
         .unwrap();
         let cfg = Config::load(&path).unwrap();
         assert_eq!(cfg.rules.disable, vec!["helm-test-missing"]);
+    }
+
+    #[test]
+    fn values_serde_accepts_are_still_checked() {
+        let dir = std::env::temp_dir().join(format!("cg-config-validate-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(FILE_NAME);
+        for (text, needle) in [
+            (
+                "kube-version: \"x.y\"\n",
+                "kube-version: `x.y` is not a Kubernetes version",
+            ),
+            (
+                "unknown-environment-profile: strange\n",
+                "unknown profile `strange`",
+            ),
+            (
+                "suppressions:\n  - rule: pdb-missing\n    reason: later\n    until: 2027-02-30\n",
+                "suppressions[0].until: `2027-02-30` is not a date",
+            ),
+            ("helm:\n  render-timeout: 0s\n", "render-timeout `0s`"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let err = format!("{:#}", Config::load(&path).unwrap_err());
+            assert!(err.contains(needle), "{text}: {err}");
+            assert!(err.contains(FILE_NAME), "{err}");
+        }
+        std::fs::write(
+            &path,
+            "kube-version: \"v1.33\"\nhelm:\n  render-timeout: 5m\n",
+        )
+        .unwrap();
+        assert!(Config::load(&path).is_ok());
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert!(parse_duration("soon").is_err());
     }
 }
