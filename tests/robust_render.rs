@@ -164,3 +164,81 @@ fn template_names_that_are_not_utf8_render_with_both_helms() {
         assert!(!out.stderr.contains("not UTF-8"), "{}", out.stderr);
     }
 }
+
+/// YAML 1.1 numbers the way go-yaml reads them (`-0x-8000000000000000` is a string): for
+/// each plain scalar, Helm's own `fromYaml` says string or number, and chartguard must agree —
+/// a ConfigMap `data` value that is a number is schema-invalid, a string is not.
+#[test]
+fn plain_scalars_are_numbers_exactly_when_helm_reads_numbers() {
+    let scalars = [
+        "-0x-8000000000000000",
+        "-0x8000000000000000",
+        "0x-1",
+        "+0x1F",
+        "-9223372036854775808",
+        "9223372036854775808",
+        "08",
+        "0o17",
+        "-0o17",
+        "0b101",
+        "-0b101",
+        "1_000",
+        "0x_1F",
+        "1e3",
+        ".5",
+        "0.",
+        "0x",
+        "-0",
+        "+-1",
+        "0b",
+        "-0b-1",
+        "0x1p3",
+        "1e400",
+        "0X1f",
+    ];
+    let values = format!(
+        "s: [{}]\n",
+        scalars
+            .iter()
+            .map(|s| format!("{s:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let tpl = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: raw\ndata:\n{{- range $i, $v := .Values.s }}\n  k{{ $i }}: {{ $v }}\n{{- end }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: oracle\ndata:\n{{- range $i, $v := .Values.s }}\n  {{- $m := printf \"k: %s\" $v | fromYaml }}\n  k{{ $i }}: {{ kindOf $m.k | quote }}\n{{- end }}\n";
+    for (name, helm) in helms() {
+        let dir = tmp_dir(&format!("robust-render-numbers-{name}"));
+        let c = chart(&dir, &[(b"numbers.yaml", tpl)]);
+        std::fs::write(c.join("values.yaml"), &values).unwrap();
+        let rendered = std::process::Command::new(&helm)
+            .args(["template", c.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(
+            rendered.status.success(),
+            "{}",
+            String::from_utf8_lossy(&rendered.stderr)
+        );
+        let text = String::from_utf8(rendered.stdout).unwrap();
+        let oracle = &text[text.find("name: oracle").unwrap()..];
+        let out = lint(&c, Path::new(&helm), &["--format", "json"]);
+        assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
+        for (i, s) in scalars.iter().enumerate() {
+            let helm_number = oracle.contains(&format!("k{i}: \"float64\""))
+                || oracle.contains(&format!("k{i}: \"int"));
+            assert!(
+                helm_number || oracle.contains(&format!("k{i}: \"string\"")),
+                "{name}: no oracle for {s}:\n{oracle}"
+            );
+            let flagged = out
+                .stdout
+                .contains(&format!("ConfigMap raw: data.k{i}: expected"));
+            assert_eq!(
+                flagged,
+                helm_number,
+                "{name}: `{s}`: Helm reads a {}, chartguard {}",
+                if helm_number { "number" } else { "string" },
+                if flagged { "a number" } else { "a string" }
+            );
+        }
+    }
+}
