@@ -83,7 +83,7 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
         apply_baseline(path, &mut linted.findings)?;
     }
     for w in &linted.warnings {
-        eprintln!("chartguard: warning: {}", crate::terminal_safe(&w));
+        eprintln!("chartguard: warning: {}", crate::terminal_safe(w));
     }
     if args.timings {
         for (stage, took) in &linted.stages {

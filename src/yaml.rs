@@ -528,10 +528,8 @@ pub(crate) fn resolve_plain(text: &str) -> Value {
     }
     if is_yaml_float(&plain) {
         // Go's ParseFloat fails out of range (`1e400`): a string then.
-        if let Ok(f) = plain.parse::<f64>().map(|f| f.is_finite().then_some(f)) {
-            if let Some(f) = f {
-                return Value::Float(f);
-            }
+        if let Ok(Some(f)) = plain.parse::<f64>().map(|f| f.is_finite().then_some(f)) {
+            return Value::Float(f);
         }
     }
     Value::Str(text.to_string())
