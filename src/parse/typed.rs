@@ -576,7 +576,8 @@ mod tests {
     use crate::yaml::parse_document;
     use pretty_assertions::assert_eq;
 
-    fn issues(text: &str) -> Vec<(IssueKind, String, String)> {
+    /// `check_object` on the one document of `text`, with its own apiVersion and kind.
+    pub(super) fn checked(text: &str) -> (Vec<Issue>, Option<Node>) {
         let root = parse_document(text, 0).unwrap().unwrap().root;
         let api = root
             .get("apiVersion")
@@ -585,6 +586,10 @@ mod tests {
             .to_string();
         let kind = root.get("kind").and_then(Node::as_str).unwrap().to_string();
         check_object(&api, &kind, &root)
+    }
+
+    fn issues(text: &str) -> Vec<(IssueKind, String, String)> {
+        checked(text)
             .0
             .into_iter()
             .map(|i| (i.kind, crate::model::path_to_string(&i.path), i.message))
@@ -682,14 +687,7 @@ mod pruning {
     use crate::yaml::parse_document;
 
     fn pruned(text: &str) -> Option<Node> {
-        let root = parse_document(text, 0).unwrap().unwrap().root;
-        let api = root
-            .get("apiVersion")
-            .and_then(Node::as_str)
-            .unwrap()
-            .to_string();
-        let kind = root.get("kind").and_then(Node::as_str).unwrap().to_string();
-        check_object(&api, &kind, &root).1
+        super::tests::checked(text).1
     }
 
     #[test]
