@@ -153,6 +153,8 @@ pub(crate) fn check_object(
     let secret = kind == "Secret";
     let mut issues = Vec::new();
     let mut tree: Option<Node> = None;
+    // What the rules must not see (see `DeError::rules_handle` for what they may).
+    let mut prune: Vec<Vec<PathSeg>> = Vec::new();
     // serde stops at the first type error; drop the offending node and look again so one run
     // reports every error of an object, not one per run. The bound keeps a pathological object
     // (thousands of bad fields) linear enough; what is left past it is caught by the rule
@@ -179,6 +181,9 @@ pub(crate) fn check_object(
             break;
         }
         issues.push(issue);
+        if !err.rules_handle() {
+            prune.push(path.clone());
+        }
         let mut next = tree.take().unwrap_or_else(|| root.clone());
         // A missing field is reported at its parent; dropping the parent would hide the
         // errors inside it, so stop there.
@@ -187,7 +192,14 @@ pub(crate) fn check_object(
         }
         tree = Some(next);
     }
-    (issues, tree)
+    if prune.is_empty() {
+        return (issues, None);
+    }
+    let mut for_rules = root.clone();
+    for path in &prune {
+        remove_at(&mut for_rules, path);
+    }
+    (issues, Some(for_rules))
 }
 
 fn check<T: serde::de::DeserializeOwned>(node: &Node, sink: &Sink) -> Result<(), DeError> {
@@ -248,6 +260,15 @@ pub(crate) struct DeError {
 }
 
 impl DeError {
+    /// A quoted number where a number belongs (`replicas: "4"`, Helm's `| quote`): still a
+    /// finding, but rules read such values on purpose (`lib.replicas`), so they keep it.
+    fn rules_handle(&self) -> bool {
+        self.found == Some("a string")
+            && self.expected.as_deref().is_some_and(|e| {
+                e.contains("i32") || e.contains("i64") || e.contains("integer") || e == "f64"
+            })
+    }
+
     fn blank() -> Self {
         DeError {
             expected: None,
