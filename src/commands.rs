@@ -87,7 +87,10 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
         apply_baseline(path, &mut linted.findings)?;
     }
     for w in &linted.warnings {
-        eprintln!("chartguard: warning: {w}");
+        eprintln!(
+            "chartguard: warning: {}",
+            crate::report::escape::terminal_safe(w)
+        );
     }
     if args.timings {
         for (stage, took) in &linted.stages {
@@ -233,7 +236,10 @@ pub fn gate(args: &GateArgs) -> Result<u8> {
         },
     )?;
     for w in warnings {
-        eprintln!("chartguard: warning: {w}");
+        eprintln!(
+            "chartguard: warning: {}",
+            crate::report::escape::terminal_safe(&w)
+        );
     }
     if report::fails(&run.findings, args.fail_on.threshold()) {
         let sources = if args.format == Format::Human {

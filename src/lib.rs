@@ -30,3 +30,6 @@ mod rules;
 mod serve;
 mod suppress;
 mod yaml;
+
+/// For the binary's error messages: control characters shown, not sent to the terminal.
+pub use report::escape::terminal_safe;

@@ -26,7 +26,10 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("chartguard: error: {err:#}");
+            eprintln!(
+                "chartguard: error: {}",
+                chartguard::terminal_safe(&format!("{err:#}"))
+            );
             ExitCode::from(commands::EXIT_ERROR)
         }
     }

@@ -895,9 +895,6 @@ fn set_values(arg: &str) -> Vec<String> {
 /// quotes (`--> file:line`, `NN | code`) stay, being the rule's own code; in every other line
 /// each quoted literal becomes [`MASK`] (an error may quote the input value it failed on)
 /// and so does every credential form. Whoever reports a rule failure passes its text here.
-// Called by the rule-failure report of branch harden-robust (src/evaluate/failure.rs);
-// until both branches are merged nothing on this branch calls it.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn engine_message(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {

@@ -62,7 +62,13 @@ pub(crate) fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
         return None;
     }
     let (y, m, d): (u32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+    let days = match m {
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    ((1..=12).contains(&m) && (1..=days).contains(&d)).then_some((y, m, d))
 }
 
 /// Reads every object's `chartguard.io/ignore` annotation.
@@ -309,6 +315,10 @@ mod tests {
     fn dates() {
         assert!(parse_date("2026-11-25").is_some());
         assert!(parse_date("2026-13-01").is_none());
+        assert!(parse_date("2027-02-30").is_none());
+        assert!(parse_date("2027-04-31").is_none());
+        assert!(parse_date("2028-02-29").is_some());
+        assert!(parse_date("2100-02-29").is_none());
         assert!(parse_date("26-11-25").is_none());
         let t = today();
         assert!(parse_date(&t).is_some(), "{t}");

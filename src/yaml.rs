@@ -516,45 +516,92 @@ pub(crate) fn resolve_plain(text: &str) -> Value {
     if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
         return Value::Str(text.to_string());
     }
+    // go-yaml v2: strip `_`, then strconv.ParseInt(s, 0, 64), ParseUint(s, 0, 64), then its
+    // float pattern; anything else is a string (`-0x-8000000000000000`, `0x`, `+-1`).
     let plain = text.replace('_', "");
-    let (neg, digits) = match plain.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, plain.strip_prefix('+').unwrap_or(&plain)),
-    };
-    let parsed = if let Some(hex) = digits.strip_prefix("0x") {
-        i64::from_str_radix(hex, 16).ok()
-    } else if let Some(bin) = digits.strip_prefix("0b") {
-        i64::from_str_radix(bin, 2).ok()
-    } else if let Some(oct) = digits.strip_prefix("0o") {
-        i64::from_str_radix(oct, 8).ok()
-    } else if digits.len() > 1
-        && digits.starts_with('0')
-        && digits.bytes().all(|b| b.is_ascii_digit())
-    {
-        i64::from_str_radix(&digits[1..], 8).ok()
-    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        digits.parse::<i64>().ok()
-    } else {
-        None
-    };
-    if let Some(i) = parsed {
-        return Value::Int(if neg { -i } else { i });
+    if let Some(i) = go_parse_int(&plain) {
+        return match i64::try_from(i) {
+            Ok(i) => Value::Int(i),
+            // A uint64 past int64: a number all the same (kept as a float, like JSON).
+            Err(_) => Value::Float(i as f64),
+        };
     }
-    let looks_float = !digits.is_empty()
-        && digits
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
-        && digits.bytes().any(|b| b.is_ascii_digit())
-        && (digits.contains('.')
-            || digits.contains('e')
-            || digits.contains('E')
-            || digits.len() > 18);
-    if looks_float {
-        if let Ok(f) = plain.parse::<f64>() {
+    if is_yaml_float(&plain) {
+        // Go's ParseFloat fails out of range (`1e400`): a string then.
+        if let Ok(Some(f)) = plain.parse::<f64>().map(|f| f.is_finite().then_some(f)) {
             return Value::Float(f);
         }
     }
     Value::Str(text.to_string())
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`, or `ParseUint(s, 0, 64)` when that fails: an optional
+/// sign (ParseInt only), a `0x`/`0b`/`0o` prefix or a leading `0` for octal, then digits of
+/// that base and nothing else.
+fn go_parse_int(s: &str) -> Option<i128> {
+    let (neg, signed, rest) = match s.as_bytes().first()? {
+        b'-' => (true, true, &s[1..]),
+        b'+' => (false, true, &s[1..]),
+        _ => (false, false, s),
+    };
+    let lower = rest.get(..2).map(|p| p.to_ascii_lowercase());
+    let (radix, digits) = match lower.as_deref() {
+        Some("0x") => (16, &rest[2..]),
+        Some("0b") => (2, &rest[2..]),
+        Some("0o") => (8, &rest[2..]),
+        _ if rest.len() > 1 && rest.starts_with('0') => (8, &rest[1..]),
+        _ => (10, rest),
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) || digits.len() > 70 {
+        return None;
+    }
+    let magnitude = u128::from_str_radix(digits, radix).ok()?;
+    if neg {
+        // ParseInt: down to i64::MIN.
+        (magnitude <= 1u128 << 63).then(|| -(magnitude as i128))
+    } else if signed {
+        (magnitude <= i64::MAX as u128).then_some(magnitude as i128)
+    } else {
+        // ParseInt, then ParseUint.
+        (magnitude <= u64::MAX as u128).then_some(magnitude as i128)
+    }
+}
+
+/// go-yaml v2's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn is_yaml_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'-' | b'+')));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'-' | b'+')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
 }
 
 /// One document's text inside a file.
@@ -787,5 +834,56 @@ mod tests {
         let (node, _, depth) = locate(&root, &path);
         assert_eq!(depth, 3);
         assert_eq!(node.pos.line, 3);
+    }
+}
+
+#[cfg(test)]
+mod go_yaml_numbers {
+    use super::*;
+
+    /// What Helm 3.17.2 and 4.1.4 make of each plain scalar (`fromYaml`, then `kindOf`):
+    /// true for a number, false for a string. tests/robust_render.rs checks the same table
+    /// against the real Helms.
+    const HELM: &[(&str, bool)] = &[
+        ("-0x-8000000000000000", false),
+        ("-0x8000000000000000", true),
+        ("0x-1", false),
+        ("+0x1F", true),
+        ("-9223372036854775808", true),
+        ("9223372036854775808", true),
+        ("08", true),
+        ("0o17", true),
+        ("-0o17", true),
+        ("0b101", true),
+        ("-0b101", true),
+        ("+0b101", true),
+        ("1_000", true),
+        ("0x_1F", true),
+        ("1e3", true),
+        (".5", true),
+        ("0.", true),
+        ("012345678901234567890", true),
+        ("18446744073709551615", true),
+        ("0x", false),
+        ("-0", true),
+        ("+-1", false),
+        ("1__0", true),
+        ("0b", false),
+        ("0o", false),
+        ("-0b-1", false),
+        ("0x1p3", false),
+    ];
+
+    #[test]
+    fn plain_scalars_resolve_like_go_yaml() {
+        for (text, number) in HELM {
+            let v = resolve_plain(text);
+            let is_number = matches!(v, Value::Int(_) | Value::Float(_));
+            assert_eq!(is_number, *number, "{text} resolved to {v:?}");
+        }
+        assert_eq!(resolve_plain("-0x8000000000000000"), Value::Int(i64::MIN));
+        assert_eq!(resolve_plain("-9223372036854775808"), Value::Int(i64::MIN));
+        assert_eq!(resolve_plain("08"), Value::Float(8.0));
+        assert_eq!(resolve_plain("0x_1F"), Value::Int(31));
     }
 }

@@ -154,6 +154,10 @@ pub struct LintArgs {
     /// Helm binary used to render charts.
     #[arg(long, value_name = "PATH", help_heading = "Charts")]
     pub helm_bin: Option<PathBuf>,
+    /// Stop a `helm template` that runs longer than this (300, 90s, 5m; default 5m) and
+    /// exit 2.
+    #[arg(long, value_name = "DURATION", help_heading = "Charts")]
+    pub render_timeout: Option<String>,
     /// Values file for helm template, in order (repeatable).
     #[arg(
         long = "values",

@@ -6,12 +6,14 @@
 use super::args::{LintArgs, RuleArgs};
 use crate::evaluate::{self, policy::PolicySet, Release};
 use crate::model::Profile;
+use crate::render::helm::process::Limits;
 use crate::render::RenderOptions;
 use crate::suppress::ConfigSuppression;
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub(crate) const FILE_NAME: &str = ".chartguard.yaml";
 
@@ -85,6 +87,10 @@ pub(crate) struct HelmConfig {
     pub(crate) api_versions: Vec<String>,
     #[serde(default)]
     pub(crate) include_crds: bool,
+    /// How long one `helm template` may run: `300`, `90s`, `5m`, `1h`.
+    pub(crate) render_timeout: Option<String>,
+    /// How much one `helm template` may print, in MiB.
+    pub(crate) max_output_mib: Option<u64>,
 }
 
 impl Config {
@@ -103,7 +109,29 @@ impl Config {
             })?
         };
         cfg.path = Some(path.to_path_buf());
+        cfg.validate()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         Ok(cfg)
+    }
+
+    /// What serde's types do not say: a version, dates that exist.
+    fn validate(&self) -> std::result::Result<(), String> {
+        if let Some(v) = &self.kube_version {
+            check_kube_version(v).map_err(|e| format!("kube-version: {e}"))?;
+        }
+        for (i, s) in self.suppressions.iter().enumerate() {
+            if let Some(d) = &s.until {
+                if crate::suppress::parse_date(d).is_none() {
+                    return Err(format!(
+                        "suppressions[{i}].until: `{d}` is not a date (YYYY-MM-DD, a day that exists)"
+                    ));
+                }
+            }
+        }
+        if let Some(t) = &self.helm.render_timeout {
+            parse_duration(t).map_err(|e| format!("helm.render-timeout `{t}`: {e}"))?;
+        }
+        Ok(())
     }
 
     /// The nearest `.chartguard.yaml` from `start` upwards, stopping at the repository root
@@ -196,7 +224,11 @@ impl Settings {
             Some(p) => Profile::parse(p).map_err(anyhow::Error::msg)?,
             None => cfg.profile.unwrap_or_default(),
         };
+        if let Some(v) = &a.kube_version {
+            check_kube_version(v).map_err(|e| anyhow::anyhow!("--kube-version: {e}"))?;
+        }
         let kube_version = a.kube_version.clone().or(cfg.kube_version);
+        let limits = limits(&cfg.helm, cfg.path.as_deref())?;
         Ok(Settings {
             policies,
             eval: evaluate::Options {
@@ -223,6 +255,7 @@ impl Settings {
                 kube_version,
                 api_versions: cfg.helm.api_versions,
                 include_crds: cfg.helm.include_crds,
+                limits,
             },
         })
     }
@@ -250,6 +283,10 @@ impl Settings {
             r.api_versions = args.api_versions.clone();
         }
         r.include_crds |= args.include_crds;
+        if let Some(t) = &args.render_timeout {
+            r.limits.timeout =
+                parse_duration(t).map_err(|e| anyhow::anyhow!("--render-timeout {t}: {e}"))?;
+        }
         // Manifests rendered elsewhere (`helm template -n prod … | chartguard lint - -n prod`):
         // the namespace given is the release's. Charts set it themselves when rendered.
         s.eval.release = r.namespace.clone().map(|namespace| Release {
@@ -267,6 +304,63 @@ impl Settings {
             .map(|r| r.meta.id.as_str())
             .collect()
     }
+}
+
+/// `1.33` or `v1.33` (what `helm template --kube-version` and the rules accept).
+pub(crate) fn check_kube_version(v: &str) -> std::result::Result<(), String> {
+    let t = v.trim_start_matches('v');
+    let ok = t.split_once('.').is_some_and(|(major, minor)| {
+        [major, minor]
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{v}` is not a Kubernetes version (major.minor, e.g. 1.33)"
+        ))
+    }
+}
+
+/// The render limits the config sets (defaults otherwise).
+fn limits(helm: &HelmConfig, path: Option<&Path>) -> Result<Limits> {
+    let at = || path.map(|p| p.display().to_string()).unwrap_or_default();
+    let mut limits = Limits::default();
+    if let Some(t) = &helm.render_timeout {
+        limits.timeout = parse_duration(t)
+            .map_err(|e| anyhow::anyhow!("{}: helm.render-timeout `{t}`: {e}", at()))?;
+    }
+    if let Some(mib) = helm.max_output_mib {
+        if mib == 0 {
+            bail!("{}: helm.max-output-mib must be at least 1", at());
+        }
+        limits.max_output = mib.saturating_mul(1024 * 1024);
+    }
+    Ok(limits)
+}
+
+/// `300`, `90s`, `5m`, `1h`: a positive number of seconds, minutes or hours.
+pub(crate) fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
+    let t = text.trim();
+    let (num, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| "expected a duration such as 300, 90s, 5m or 1h".to_string())?;
+    let secs = match unit {
+        "s" => Some(n),
+        "m" => n.checked_mul(60),
+        "h" => n.checked_mul(3600),
+        _ => None,
+    }
+    .ok_or_else(|| "expected a duration such as 300, 90s, 5m or 1h".to_string())?;
+    if secs == 0 {
+        return Err("the timeout must be at least one second".into());
+    }
+    Ok(Duration::from_secs(secs))
 }
 
 /// The bundled rules and those in `dirs`.
@@ -307,5 +401,41 @@ mod tests {
         .unwrap();
         let cfg = Config::load(&path).unwrap();
         assert_eq!(cfg.rules.disable, vec!["helm-test-missing"]);
+    }
+
+    #[test]
+    fn values_serde_accepts_are_still_checked() {
+        let dir = std::env::temp_dir().join(format!("cg-config-validate-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(FILE_NAME);
+        for (text, needle) in [
+            (
+                "kube-version: \"x.y\"\n",
+                "kube-version: `x.y` is not a Kubernetes version",
+            ),
+            (
+                "unknown-environment-profile: strange\n",
+                "unknown profile `strange`",
+            ),
+            (
+                "suppressions:\n  - rule: pdb-missing\n    reason: later\n    until: 2027-02-30\n",
+                "suppressions[0].until: `2027-02-30` is not a date",
+            ),
+            ("helm:\n  render-timeout: 0s\n", "render-timeout `0s`"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let err = format!("{:#}", Config::load(&path).unwrap_err());
+            assert!(err.contains(needle), "{text}: {err}");
+            assert!(err.contains(FILE_NAME), "{err}");
+        }
+        std::fs::write(
+            &path,
+            "kube-version: \"v1.33\"\nhelm:\n  render-timeout: 5m\n",
+        )
+        .unwrap();
+        assert!(Config::load(&path).is_ok());
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert!(parse_duration("soon").is_err());
     }
 }

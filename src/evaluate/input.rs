@@ -33,7 +33,7 @@ pub(crate) fn build(
                 ("test", Value::from(h.test)),
             ]),
         };
-        let object = to_rego(&r.root);
+        let object = to_rego(r.for_rules());
         res.push(obj([
             ("index", Value::from(i as u64)),
             ("api_version", Value::from(r.api_version.as_str())),

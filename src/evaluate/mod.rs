@@ -9,6 +9,7 @@
 
 pub(crate) mod deadline;
 pub(crate) mod decode;
+mod failure;
 pub(crate) mod input;
 pub(crate) mod policy;
 mod rego;
@@ -129,15 +130,15 @@ impl Evaluator for Parallel<'_> {
         }
         let all: Vec<&Rule> = rules.iter().map(|(_, r)| *r).collect();
         let mut engine = engine_for(self.policies, &all)?;
-        engine.set_input(input);
+        engine.set_input(input.clone());
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
             .clamp(1, rules.len());
         let results = if self.opts.per_rule_timings {
-            schedule::one_by_one(&engine, &rules, threads)
+            schedule::one_by_one(&engine, &input, &rules, threads)
         } else {
-            schedule::grouped(&engine, &rules, threads)
+            schedule::grouped(&engine, &input, &rules, threads)
         };
         std::thread::spawn(move || drop(engine));
         let mut violations = Vec::new();
@@ -178,9 +179,13 @@ pub(crate) fn prepare(
         .collect();
     engine.set_input(input::build(&[], opts, &[], &[]));
     for rule in &rules {
-        engine
-            .eval_rule(rule.query.clone())
-            .map_err(|e| anyhow!("rule {} failed to evaluate: {e}", rule.id))?;
+        engine.eval_rule(rule.query.clone()).map_err(|e| {
+            anyhow!(
+                "rule {} failed to evaluate: {}",
+                rule.id,
+                crate::redact::engine_message(&e.to_string())
+            )
+        })?;
     }
     Ok((engine, rules))
 }
@@ -203,7 +208,7 @@ impl Evaluator for Prepared<'_> {
         if let Some(deadline) = self.deadline {
             deadline.check()?;
         }
-        self.engine.set_input(input);
+        self.engine.set_input(input.clone());
         let mut violations = Vec::new();
         let result = (|| {
             for rule in self.rules {
@@ -211,15 +216,13 @@ impl Evaluator for Prepared<'_> {
                     // regorus restarts its execution timer at every eval_rule.
                     deadline.arm(self.engine)?;
                 }
-                // regorus's error text can quote the object's values (secrets among them):
-                // it is neither logged nor sent.
-                let value = self.engine.eval_rule(rule.query.clone()).map_err(|_| {
-                    match self.deadline.map(deadline::Deadline::check) {
-                        Some(Err(expired)) => anyhow::Error::from(expired),
-                        _ => anyhow!("rule {} failed to evaluate", rule.id),
-                    }
-                })?;
-                violations.extend(decode::violations_of(rule.index, &rule.id, &value)?);
+                let found =
+                    failure::eval_isolated(self.engine, &input, rule.index, &rule.id, &rule.query);
+                // A rule the timer stopped did not fail: the review is past its deadline.
+                if let Some(deadline) = self.deadline {
+                    deadline.check()?;
+                }
+                violations.extend(found?);
             }
             Ok(())
         })();

@@ -14,8 +14,12 @@ pub(super) fn to_rego(node: &Node) -> Value {
         Y::Str(s) => Value::from(s.as_str()),
         Y::Seq(items) => Value::from(items.iter().map(to_rego).collect::<Vec<_>>()),
         Y::Map(entries) => {
+            // A key set to null is an absent field to the API server (JSON null leaves a Go
+            // struct field unset), and rules written for the schema cannot take null where a
+            // string or an object belongs (`spec: null`, a container `name: null`).
             let map: BTreeMap<Value, Value> = entries
                 .iter()
+                .filter(|e| !matches!(e.value.value, Y::Null))
                 .map(|e| (Value::from(e.key.as_str()), to_rego(&e.value)))
                 .collect();
             Value::from(map)

@@ -2,9 +2,10 @@
 //! engine (regorus engines are cheap to clone once prepared).
 
 use super::decode::violations_of;
+use super::failure::eval_isolated;
 use super::{Timing, Violation};
 use crate::evaluate::policy::Rule;
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, Result};
 use regorus::Value;
 
 pub(super) type Share<'p> = Vec<(usize, &'p Rule)>;
@@ -22,9 +23,11 @@ fn join_all(handles: Vec<std::thread::ScopedJoinHandle<'_, ShareResult>>) -> Vec
 }
 
 /// A shared queue (`rules` come longest first: source length is a fair guess at cost), one
-/// `eval_rule` per rule, timed.
+/// `eval_rule` per rule, timed. A rule that fails is isolated ([`eval_isolated`]) over
+/// `input`, the engine's input.
 pub(super) fn one_by_one(
     engine: &regorus::Engine,
+    input: &Value,
     rules: &Share<'_>,
     threads: usize,
 ) -> Vec<ShareResult> {
@@ -41,13 +44,13 @@ pub(super) fn one_by_one(
                         queue.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
                     {
                         let started = std::time::Instant::now();
-                        let value = engine
-                            .eval_rule(format!("{}.report", rule.package))
-                            .map_err(|e| anyhow!("{e}"))
-                            .with_context(|| {
-                                format!("rule {} ({}) failed to evaluate", rule.meta.id, rule.file)
-                            })?;
-                        out.extend(violations_of(index, &rule.meta.id, &value)?);
+                        out.extend(eval_isolated(
+                            &mut engine,
+                            input,
+                            index,
+                            &rule.meta.id,
+                            &format!("{}.report", rule.package),
+                        )?);
                         timings.push(Timing {
                             rule: rule.meta.id.clone(),
                             micros: started.elapsed().as_micros(),
@@ -69,6 +72,7 @@ pub(super) fn one_by_one(
 /// per rule, so the error names the rule.
 pub(super) fn grouped(
     engine: &regorus::Engine,
+    input: &Value,
     rules: &Share<'_>,
     threads: usize,
 ) -> Vec<ShareResult> {
@@ -110,7 +114,7 @@ pub(super) fn grouped(
                         })
                         .ok();
                     let Some(Value::Array(values)) = value else {
-                        return one_by_one(&engine, &share, 1)
+                        return one_by_one(&engine, input, &share, 1)
                             .into_iter()
                             .next()
                             .unwrap_or_else(|| Ok((Vec::new(), Vec::new())));

@@ -50,13 +50,14 @@ pub(super) fn add(
     let Some(spec_path) = pod_spec_path(&r.kind) else {
         return;
     };
-    let (spec, _, depth) = locate(&r.root, &spec_path);
+    let root = r.for_rules();
+    let (spec, _, depth) = locate(root, &spec_path);
     if depth != spec_path.len() || !matches!(spec.value, Y::Map(_)) {
         return;
     }
     let mut labels_path = spec_path[..spec_path.len() - 1].to_vec();
     labels_path.extend(keys(&["metadata", "labels"]));
-    let (labels, _, ldepth) = locate(&r.root, &labels_path);
+    let (labels, _, ldepth) = locate(root, &labels_path);
     let labels = if ldepth == labels_path.len() && matches!(labels.value, Y::Map(_)) {
         sub_value(object, &labels_path)
     } else {

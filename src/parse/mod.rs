@@ -41,11 +41,19 @@ pub(crate) struct Resource {
     pub(crate) origin: Origin,
     pub(crate) hook: Option<Hook>,
     pub(crate) issues: Vec<Issue>,
+    /// `root` without the values of the wrong type (see [`typed::check_object`]), when any
+    /// was dropped: what the rules see.
+    pub(crate) checked: Option<Node>,
     /// Spans of values dropped because their key is written again (masked in snippets).
     pub(crate) dropped: Vec<(Pos, Pos)>,
 }
 
 impl Resource {
+    /// The tree the rules see: the object without values of the wrong type.
+    pub(crate) fn for_rules(&self) -> &Node {
+        self.checked.as_ref().unwrap_or(&self.root)
+    }
+
     /// `Deployment default/web`, or `Deployment web` when no namespace is written.
     pub(crate) fn describe(&self) -> String {
         match &self.namespace {
@@ -212,7 +220,7 @@ fn object(file: &str, root: Node, origin: Origin) -> Result<Resource, InputError
             .and_then(Node::as_str)
             .map(str::to_string);
     }
-    let issues = typed::check_object(&api_version, &kind, &root);
+    let (issues, checked) = typed::check_object(&api_version, &kind, &root);
     Ok(Resource {
         api_version,
         kind,
@@ -222,6 +230,7 @@ fn object(file: &str, root: Node, origin: Origin) -> Result<Resource, InputError
         origin,
         hook,
         issues,
+        checked,
         dropped: Vec::new(),
     })
 }

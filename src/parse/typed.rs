@@ -110,20 +110,56 @@ fn is_typed(api_version: &str, kind: &str) -> bool {
         .any(|(a, k, _)| *a == api_version && *k == kind)
 }
 
-/// Type-check one object. Returns no issues for kinds without a typed model.
-pub(crate) fn check_object(api_version: &str, kind: &str, root: &Node) -> Vec<Issue> {
+/// Type-check one object: its issues, and the tree without the values of the wrong type
+/// (`None` when nothing was dropped). Returns no issues for kinds without a typed model.
+///
+/// Rules see the pruned tree: a value of the wrong type is already a `schema-invalid`
+/// finding, and a rule written for the schema's shape (`sprintf("%q", [c.name])`,
+/// `base64.decode`, `object.get(spec, …)`) would fail on it and take the run down.
+pub(crate) fn check_object(
+    api_version: &str,
+    kind: &str,
+    root: &Node,
+) -> (Vec<Issue>, Option<Node>) {
     let Some((_, _, check)) = registry()
         .iter()
         .find(|(a, k, _)| *a == api_version && *k == kind)
     else {
-        return Vec::new();
+        // Rules match on the kind alone, so an object of a known kind under another
+        // apiVersion (a typo, a CRD reusing the name) reaches them too: prune it with the
+        // known kind's model, but report nothing, since that is not its schema.
+        let Some((known, _, _)) = registry().iter().find(|(_, k, _)| *k == kind) else {
+            return (Vec::new(), None);
+        };
+        // The typed model checks apiVersion itself: give it the one it knows.
+        let mut as_known = root.clone();
+        if let Value::Map(entries) = &mut as_known.value {
+            for e in entries.iter_mut().filter(|e| e.key == "apiVersion") {
+                e.value.value = Value::Str(known.to_string());
+            }
+        }
+        let pruned = check_object(known, kind, &as_known).1.map(|mut tree| {
+            if let (Value::Map(entries), Value::Map(orig)) = (&mut tree.value, &root.value) {
+                for e in entries.iter_mut().filter(|e| e.key == "apiVersion") {
+                    if let Some(o) = orig.iter().find(|o| o.key == "apiVersion") {
+                        e.value = o.value.clone();
+                    }
+                }
+            }
+            tree
+        });
+        return (Vec::new(), pruned);
     };
     let secret = kind == "Secret";
     let mut issues = Vec::new();
     let mut tree: Option<Node> = None;
+    // What the rules must not see (see `DeError::rules_handle` for what they may).
+    let mut prune: Vec<Vec<PathSeg>> = Vec::new();
     // serde stops at the first type error; drop the offending node and look again so one run
-    // reports every error of an object, not one per run.
-    for _ in 0..8 {
+    // reports every error of an object, not one per run. The bound keeps a pathological object
+    // (thousands of bad fields) linear enough; what is left past it is caught by the rule
+    // failure isolation in the evaluator.
+    for _ in 0..64 {
         let node = tree.as_ref().unwrap_or(root);
         let sink = Sink::default();
         let result = check(node, &sink);
@@ -145,6 +181,9 @@ pub(crate) fn check_object(api_version: &str, kind: &str, root: &Node) -> Vec<Is
             break;
         }
         issues.push(issue);
+        if !err.rules_handle() {
+            prune.push(path.clone());
+        }
         let mut next = tree.take().unwrap_or_else(|| root.clone());
         // A missing field is reported at its parent; dropping the parent would hide the
         // errors inside it, so stop there.
@@ -153,7 +192,14 @@ pub(crate) fn check_object(api_version: &str, kind: &str, root: &Node) -> Vec<Is
         }
         tree = Some(next);
     }
-    issues
+    if prune.is_empty() {
+        return (issues, None);
+    }
+    let mut for_rules = root.clone();
+    for path in &prune {
+        remove_at(&mut for_rules, path);
+    }
+    (issues, Some(for_rules))
 }
 
 fn check<T: serde::de::DeserializeOwned>(node: &Node, sink: &Sink) -> Result<(), DeError> {
@@ -214,6 +260,15 @@ pub(crate) struct DeError {
 }
 
 impl DeError {
+    /// A quoted number where a number belongs (`replicas: "4"`, Helm's `| quote`): still a
+    /// finding, but rules read such values on purpose (`lib.replicas`), so they keep it.
+    fn rules_handle(&self) -> bool {
+        self.found == Some("a string")
+            && self.expected.as_deref().is_some_and(|e| {
+                e.contains("i32") || e.contains("i64") || e.contains("integer") || e == "f64"
+            })
+    }
+
     fn blank() -> Self {
         DeError {
             expected: None,
@@ -254,6 +309,18 @@ impl DeError {
                 format!("{at}: invalid value, expected {}", friendly_expected(exp))
             }
             _ => match &self.custom {
+                // k8s-openapi's ByteString: Secret `data` (and ConfigMap `binaryData`) must be
+                // base64; the API server rejects the object otherwise. The usual cause is a
+                // forgotten `b64enc`.
+                Some(_)
+                    if matches!(path.first(), Some(PathSeg::Key(k)) if k == "data" || k == "binaryData")
+                        && path.len() == 2 =>
+                {
+                    format!(
+                        "{at}: not valid base64; the API server rejects it (encode the value with \
+                     `| b64enc` in the template, or put it under `stringData`)"
+                    )
+                }
                 Some(msg) if !secret => format!("{at}: {msg}"),
                 _ => format!("{at}: invalid value"),
             },
@@ -530,7 +597,8 @@ mod tests {
     use crate::yaml::parse_document;
     use pretty_assertions::assert_eq;
 
-    fn issues(text: &str) -> Vec<(IssueKind, String, String)> {
+    /// `check_object` on the one document of `text`, with its own apiVersion and kind.
+    pub(super) fn checked(text: &str) -> (Vec<Issue>, Option<Node>) {
         let root = parse_document(text, 0).unwrap().unwrap().root;
         let api = root
             .get("apiVersion")
@@ -539,6 +607,11 @@ mod tests {
             .to_string();
         let kind = root.get("kind").and_then(Node::as_str).unwrap().to_string();
         check_object(&api, &kind, &root)
+    }
+
+    fn issues(text: &str) -> Vec<(IssueKind, String, String)> {
+        checked(text)
+            .0
             .into_iter()
             .map(|i| (i.kind, crate::model::path_to_string(&i.path), i.message))
             .collect()
@@ -626,5 +699,37 @@ mod tests {
     fn unknown_kinds_are_not_checked() {
         assert!(!is_typed("external-secrets.io/v1", "ExternalSecret"));
         assert!(is_typed("apps/v1", "Deployment"));
+    }
+}
+
+#[cfg(test)]
+mod pruning {
+    use super::*;
+    use crate::yaml::parse_document;
+
+    fn pruned(text: &str) -> Option<Node> {
+        super::tests::checked(text).1
+    }
+
+    #[test]
+    fn values_of_the_wrong_type_are_pruned_for_the_rules() {
+        let tree = pruned("apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec: \"x\"\n")
+            .expect("pruned");
+        assert!(tree.get("spec").is_none());
+        assert!(tree.get("metadata").is_some());
+    }
+
+    #[test]
+    fn a_known_kind_under_another_api_version_is_pruned_but_not_reported() {
+        let root = parse_document(
+            "apiVersion: v9\nkind: Service\nmetadata:\n  name: s\nspec: \"x\"\n",
+            0,
+        )
+        .unwrap()
+        .unwrap()
+        .root;
+        let (issues, tree) = check_object("v9", "Service", &root);
+        assert!(issues.is_empty());
+        assert!(tree.expect("pruned").get("spec").is_none());
     }
 }

@@ -4,6 +4,7 @@
 //! ([`instrument`]), built only for the files findings point into.
 
 pub(crate) mod instrument;
+pub(crate) mod process;
 
 use super::{Chart, RenderError, RenderOptions, Rendered, RenderedFile, Renderer, TemplatePos};
 use crate::files::display_path;
@@ -146,22 +147,10 @@ impl Helm {
         upgrade: bool,
     ) -> Result<(String, String), RenderError> {
         let release = opts.release_name(chart);
-        let output = Command::new(&self.bin)
-            .args(helm_args(chart_path, &release, opts, upgrade))
-            .env("HELM_DEBUG", "false")
-            .output()
-            .map_err(|e| RenderError {
-                chart: chart.path.clone(),
-                message: if e.kind() == std::io::ErrorKind::NotFound {
-                    format!(
-                        "cannot run Helm `{}`: not found. Install Helm (scripts/install-tools.sh helm installs a pinned one into .tools/) or pass --helm-bin PATH",
-                        self.bin.display()
-                    )
-                } else {
-                    format!("cannot run Helm `{}`: {e} (see --helm-bin)", self.bin.display())
-                },
-                template: None,
-            })?;
+        let mut cmd = Command::new(&self.bin);
+        cmd.args(helm_args(chart_path, &release, opts, upgrade))
+            .env("HELM_DEBUG", "false");
+        let output = self.run_bounded(cmd, chart, opts)?;
         if !output.status.success() {
             let message = String::from_utf8_lossy(&output.stderr).trim().to_string();
             let message = message
@@ -176,12 +165,98 @@ impl Helm {
                 message,
             });
         }
-        let text = String::from_utf8(output.stdout).map_err(|_| RenderError {
+        let text = render_text(output.stdout).ok_or_else(|| RenderError {
             chart: chart.path.clone(),
-            message: "helm printed output that is not UTF-8".into(),
+            message:
+                "helm printed output that is not UTF-8 (a template renders bytes that are not text)"
+                    .into(),
             template: None,
         })?;
         Ok((text, String::from_utf8_lossy(&output.stderr).into_owned()))
+    }
+
+    /// Runs Helm within `opts.limits` ([`process`]): a timeout, an output cap, the process
+    /// group killed on either, and a Helm killed by a signal named. Helm's own error text is
+    /// left to the caller.
+    fn run_bounded(
+        &self,
+        cmd: Command,
+        chart: &Chart,
+        opts: &RenderOptions,
+    ) -> Result<process::Finished, RenderError> {
+        let error = |message: String| RenderError {
+            chart: chart.path.clone(),
+            message,
+            template: None,
+        };
+        let finished = process::run(cmd, opts.limits).map_err(|f| match f {
+            process::Failure::Spawn(e) if e.kind() == std::io::ErrorKind::NotFound => error(format!(
+                "cannot run Helm `{}`: not found. Install Helm (scripts/install-tools.sh helm installs a pinned one into .tools/) or pass --helm-bin PATH",
+                self.bin.display()
+            )),
+            process::Failure::Spawn(e) => error(format!(
+                "cannot run Helm `{}`: {e} (see --helm-bin)",
+                self.bin.display()
+            )),
+            process::Failure::TimedOut(limit) => error(format!(
+                "helm template did not finish within {} (--render-timeout, or `helm.render-timeout` in .chartguard.yaml); Helm was stopped",
+                humanize(limit)
+            )),
+            process::Failure::TooMuchOutput(cap) => error(format!(
+                "helm template printed more than {} MiB (`helm.max-output-mib` in .chartguard.yaml); Helm was stopped. A `range` or `until` loop over a large number is the usual cause",
+                cap / (1024 * 1024)
+            )),
+        })?;
+        if let Some(signal) = process::signal_of(&finished.status) {
+            let mut message = format!("Helm was {signal}");
+            let stderr = String::from_utf8_lossy(&finished.stderr);
+            if !stderr.trim().is_empty() {
+                message = format!(
+                    "{message}; it said:\n{}",
+                    crate::redact::helm_message(
+                        stderr.trim(),
+                        opts.set_args(),
+                        opts.values_files(chart)
+                    )
+                );
+            }
+            return Err(error(message));
+        }
+        Ok(finished)
+    }
+}
+
+/// "5m", "90s", "1m30s".
+fn humanize(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    match (s / 60, s % 60) {
+        (0, s) => format!("{s}s"),
+        (m, 0) => format!("{m}m"),
+        (m, s) => format!("{m}m{s}s"),
+    }
+}
+
+/// Helm's output as text. Template file names that are not UTF-8 appear (as bytes) in its
+/// `# Source:` comments; Helm renders such charts, so they are read with the invalid bytes
+/// replaced (the name is only shown). Bytes that are not UTF-8 anywhere else are document
+/// content: `None`.
+fn render_text(bytes: Vec<u8>) -> Option<String> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let mut out = String::with_capacity(bytes.len());
+            for line in bytes.split_inclusive(|b| *b == b'\n') {
+                match std::str::from_utf8(line) {
+                    Ok(l) => out.push_str(l),
+                    Err(_) if line.starts_with(b"# Source: ") => {
+                        out.push_str(&String::from_utf8_lossy(line))
+                    }
+                    Err(_) => return None,
+                }
+            }
+            Some(out)
+        }
     }
 }
 

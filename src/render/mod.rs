@@ -24,6 +24,8 @@ pub(crate) struct RenderOptions {
     pub(crate) kube_version: Option<String>,
     pub(crate) api_versions: Vec<String>,
     pub(crate) include_crds: bool,
+    /// How long a render may take and how much it may print.
+    pub(crate) limits: helm::process::Limits,
 }
 
 impl RenderOptions {

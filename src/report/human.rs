@@ -120,7 +120,8 @@ pub(crate) fn render(
             .with_labels(labels)
             .with_notes(notes);
         // A rendering failure (a span past the end of a file) must not lose the finding.
-        if term::emit_to_write_style(&mut buffer, &config, &files, &diagnostic).is_err() {
+        let mut escaping = super::escape::Escaping { inner: &mut buffer };
+        if term::emit_to_write_style(&mut escaping, &config, &files, &diagnostic).is_err() {
             let line = format!(
                 "{}[{}]: {}\n  --> {}:{}:{}\n",
                 f.severity.as_str(),
@@ -130,7 +131,7 @@ pub(crate) fn render(
                 l.line,
                 l.column
             );
-            std::io::Write::write_all(&mut buffer, line.as_bytes()).ok();
+            std::io::Write::write_all(&mut escaping, line.as_bytes()).ok();
         }
     }
     let mut out = String::from_utf8_lossy(buffer.as_slice()).into_owned();

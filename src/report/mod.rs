@@ -1,6 +1,7 @@
 //! Stage 5: findings written for people and machines. Pure formatters: each takes located
 //! findings and returns text; the commands decide where it goes.
 
+pub(crate) mod escape;
 pub(crate) mod github;
 pub(crate) mod gitlab;
 pub(crate) mod human;
