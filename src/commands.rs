@@ -80,7 +80,7 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
         return Ok(0);
     }
     if let Some(path) = &args.baseline {
-        apply_baseline(path, &mut linted.findings)?;
+        apply_baseline(path, &mut linted)?;
     }
     for w in &linted.warnings {
         eprintln!("chartguard: warning: {w}");
@@ -105,20 +105,22 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
             file.write_all(summary.as_bytes())?;
         }
     }
-    let text = report::render(
-        args.format,
-        &Report {
-            findings: &linted.findings,
-            policies: &settings.policies,
-            objects: linted.objects,
-            profile: settings.eval.profile,
-            environments: &linted.environments,
-            sources: &linted.sources,
-            color: use_color(args.color, to_terminal),
-            show_suppressed: args.show_suppressed,
-            sarif: run_info,
-        },
-    );
+    let report = Report {
+        findings: &linted.findings,
+        policies: &settings.policies,
+        objects: linted.objects,
+        profile: settings.eval.profile,
+        environments: &linted.environments,
+        sources: &linted.sources,
+        color: use_color(args.color, to_terminal),
+        show_suppressed: args.show_suppressed,
+        sarif: run_info,
+    };
+    let text = if args.format == Format::Human && !linted.sections.is_empty() {
+        render_sections(&linted, &report)
+    } else {
+        report::render(args.format, &report)
+    };
     write_report(args.output.as_deref(), &text)?;
     if args.output.is_some() && args.format != Format::Human {
         eprintln!(
@@ -127,26 +129,50 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
         );
     }
     let failing = report::fails(&linted.findings, args.fail_on.threshold());
+    // Several charts: those that failed to render are said once more at the end (their
+    // errors are in the human report; other formats carry findings only).
+    let failed = linted.failed();
+    if !linted.sections.is_empty() && args.format != Format::Human {
+        for s in &linted.sections {
+            if let lint::ChartStatus::Failed(err) = &s.status {
+                eprintln!("chartguard: error: {}: failed to render: {err}", s.label);
+            }
+        }
+        eprintln!("{}", closing_line(&linted));
+    }
     // The process ends right after this: freeing a 10,000-object release node by node
     // would take longer than some stages of the lint.
     std::mem::forget(linted);
     std::mem::forget(settings);
-    Ok(if failing { EXIT_FINDINGS } else { 0 })
+    Ok(if failed > 0 {
+        EXIT_ERROR
+    } else if failing {
+        EXIT_FINDINGS
+    } else {
+        0
+    })
 }
 
 /// `--baseline`: hides the findings it knows, and says which of its entries are gone.
-fn apply_baseline(path: &Path, findings: &mut Vec<crate::model::Finding>) -> Result<()> {
+/// Suppressed findings are not "new": they already do not count.
+fn apply_baseline(path: &Path, linted: &mut lint::Linted) -> Result<()> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read baseline", path.display()))?;
     let baseline: Baseline = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a chartguard baseline", path.display()))?;
-    let before = findings.len();
-    let gone = baseline.filter(findings);
+    let before = linted.findings.len();
+    let gone = baseline.gone(&linted.findings);
+    let known = baseline.fingerprints();
+    linted.retain(|f| !known.contains(f.fingerprint.as_str()));
+    let new = linted
+        .findings
+        .iter()
+        .filter(|f| f.suppression.is_none())
+        .count();
     eprintln!(
-        "chartguard: baseline {}: {} known finding(s) hidden, {} new",
+        "chartguard: baseline {}: {} known finding(s) hidden, {new} new",
         path.display(),
-        before - findings.len(),
-        findings.len()
+        before - linted.findings.len(),
     );
     for g in &gone {
         eprintln!(
@@ -155,6 +181,52 @@ fn apply_baseline(path: &Path, findings: &mut Vec<crate::model::Finding>) -> Res
         );
     }
     Ok(())
+}
+
+/// Human output of several charts: each chart under its header, with its own summary.
+fn render_sections(linted: &lint::Linted, r: &Report<'_>) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for s in &linted.sections {
+        let mine = &linted.findings[at..at + s.findings];
+        at += s.findings;
+        out.push_str(&format!("==> {}\n", s.label));
+        match &s.status {
+            lint::ChartStatus::Linted => out.push_str(&report::human::render(
+                mine,
+                r.sources,
+                r.color,
+                s.objects,
+                r.show_suppressed,
+            )),
+            lint::ChartStatus::Skipped(why) => out.push_str(&format!("skipped: {why}\n")),
+            lint::ChartStatus::Failed(err) => {
+                out.push_str(&format!("error: failed to render: {err}\n"))
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str(&closing_line(linted));
+    out.push('\n');
+    out
+}
+
+/// `N charts linted, M failed to render` (and the skipped ones, when there are).
+fn closing_line(linted: &lint::Linted) -> String {
+    let count = |want: fn(&lint::ChartStatus) -> bool| {
+        linted.sections.iter().filter(|s| want(&s.status)).count()
+    };
+    let ok = count(|s| *s == lint::ChartStatus::Linted);
+    let skipped = count(|s| matches!(s, lint::ChartStatus::Skipped(_)));
+    let failed = linted.failed();
+    let mut line = format!(
+        "chartguard: {ok} chart{} linted, {failed} failed to render",
+        if ok == 1 { "" } else { "s" }
+    );
+    if skipped > 0 {
+        line.push_str(&format!(", {skipped} skipped"));
+    }
+    line
 }
 
 /// The nearest directory from the current one upwards that holds `.git`.

@@ -8,7 +8,7 @@ use crate::files::{self, display_path, SourceFile};
 use crate::model::{Finding, Profile};
 use crate::pipeline::{self, Context};
 use crate::provenance::Identity;
-use crate::render::{find_charts, Chart, Renderer};
+use crate::render::{find_charts, Chart, RenderError};
 use crate::suppress::{self, ConfigRules};
 use anyhow::Result;
 use std::collections::{BTreeMap, HashMap};
@@ -30,6 +30,53 @@ pub(crate) struct Linted {
     pub(crate) stages: Vec<(&'static str, Duration)>,
     /// Things the user should know that are not findings (e.g. a chart that renders nothing).
     pub(crate) warnings: Vec<String>,
+    /// One per chart when several were linted (a monorepo), in the order given: the findings
+    /// of section `i` follow those of section `i - 1` in `findings`.
+    pub(crate) sections: Vec<Section>,
+}
+
+/// What became of one chart of several.
+#[derive(Debug, Clone)]
+pub(crate) struct Section {
+    pub(crate) label: String,
+    pub(crate) status: ChartStatus,
+    /// How many of `Linted::findings` are this chart's.
+    pub(crate) findings: usize,
+    pub(crate) objects: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ChartStatus {
+    Linted,
+    /// Not linted, and why (a library chart).
+    Skipped(String),
+    /// Helm (or reading its output) failed: the error, as shown.
+    Failed(String),
+}
+
+impl Linted {
+    /// Keeps the findings `keep` wants, and each section's count in step.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&Finding) -> bool) {
+        if self.sections.is_empty() {
+            self.findings.retain(keep);
+            return;
+        }
+        let mut all = std::mem::take(&mut self.findings).into_iter();
+        for s in self.sections.iter_mut() {
+            let mine: Vec<Finding> = all.by_ref().take(s.findings).filter(|f| keep(f)).collect();
+            s.findings = mine.len();
+            self.findings.extend(mine);
+        }
+        self.findings.extend(all.filter(|f| keep(f)));
+    }
+
+    /// How many charts failed to render.
+    pub(crate) fn failed(&self) -> usize {
+        self.sections
+            .iter()
+            .filter(|s| matches!(s.status, ChartStatus::Failed(_)))
+            .count()
+    }
 }
 
 impl Linted {
@@ -41,6 +88,7 @@ impl Linted {
         self.timings.extend(other.timings);
         self.stages.extend(other.stages);
         self.warnings.extend(other.warnings);
+        self.sections.extend(other.sections);
     }
 }
 
@@ -55,7 +103,6 @@ pub(crate) struct Environment {
 /// What one lint shares across its charts and environments.
 struct Lint<'a> {
     settings: &'a Settings,
-    renderer: Box<dyn Renderer>,
     rule_ids: Vec<&'a str>,
     suppressions: ConfigRules,
     today: String,
@@ -130,7 +177,8 @@ impl Lint<'_> {
             None => shown.clone(),
         };
         let started = Instant::now();
-        let rendered = self.renderer.render(chart, &render)?;
+        // One renderer per call: charts are rendered on several threads at once.
+        let rendered = crate::render::renderer(&self.settings.helm_bin).render(chart, &render)?;
         let render_time = started.elapsed();
         let mut warnings: Vec<String> = rendered
             .notices
@@ -175,6 +223,7 @@ impl Lint<'_> {
             timings: run.timings,
             stages: run.stages,
             warnings,
+            sections: Vec::new(),
         })
     }
 }
@@ -282,7 +331,6 @@ pub(crate) fn lint_all(
     let (suppressions, config_warnings) = ConfigRules::new(&settings.suppressions, &today);
     let lint = Lint {
         settings,
-        renderer: crate::render::renderer(&settings.helm_bin),
         rule_ids: settings.rule_ids(),
         suppressions,
         today,
@@ -293,30 +341,141 @@ pub(crate) fn lint_all(
     if !files.is_empty() {
         out.absorb(lint.files(&files)?);
     }
-    for chart in &charts {
+    // One chart alone keeps its errors as the run's error (exit 2 with Helm's message, an
+    // error result in SARIF); of several, a failing chart is reported and the rest linted.
+    if charts.len() == 1 && files.is_empty() {
+        if let Some(note) = library_chart(&charts[0]) {
+            out.warnings.push(note);
+        } else {
+            out.absorb(lint.one_chart(&charts[0], all_environments)?);
+        }
+    } else if !charts.is_empty() {
+        for (chart, result) in charts
+            .iter()
+            .zip(lint.many_charts(&charts, all_environments))
+        {
+            let label = display_path(&chart.path);
+            let (status, mut linted) = match result {
+                Ok(Some(l)) => (ChartStatus::Linted, l),
+                Ok(None) => (
+                    ChartStatus::Skipped(
+                        "a library chart: its templates are linted through the charts that use it"
+                            .into(),
+                    ),
+                    Linted::default(),
+                ),
+                Err(e) => (ChartStatus::Failed(format!("{e:#}")), Linted::default()),
+            };
+            linted.sections = vec![Section {
+                label,
+                status,
+                findings: linted.findings.len(),
+                objects: linted.objects,
+            }];
+            out.absorb(linted);
+        }
+    }
+    out.warnings.extend(config_warnings);
+    Ok(out)
+}
+
+/// A note when `chart` is a library chart (Helm will not render it), else None.
+fn library_chart(chart: &Chart) -> Option<String> {
+    let text = std::fs::read_to_string(chart.path.join("Chart.yaml")).ok()?;
+    let library = text.lines().any(|l| {
+        l.strip_prefix("type:")
+            .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == "library")
+    });
+    library.then(|| {
+        format!(
+            "{}: skipped, a library chart (its templates are linted through the charts that use it)",
+            display_path(&chart.path)
+        )
+    })
+}
+
+impl Lint<'_> {
+    /// One chart, once or once per environment.
+    fn one_chart(&self, chart: &Chart, all_environments: bool) -> Result<Linted> {
         let envs = if all_environments {
-            environments(chart, settings)
+            environments(chart, self.settings)
         } else {
             Vec::new()
         };
         if envs.is_empty() {
+            let mut out = self.chart(chart, None)?;
             if all_environments {
                 out.warnings.push(format!(
                     "{}: no environment values files found; linted with values.yaml only",
                     display_path(&chart.path)
                 ));
             }
-            out.absorb(lint.chart(chart, None)?);
-            continue;
+            return Ok(out);
         }
         let mut per_env = Vec::new();
         for env in &envs {
-            per_env.push(lint.chart(chart, Some(env))?);
+            per_env.push(self.chart(chart, Some(env))?);
         }
-        out.absorb(merge(per_env));
+        Ok(merge(per_env))
     }
-    out.warnings.extend(config_warnings);
-    Ok(out)
+
+    /// Several charts, rendered and linted on as many threads as there are cores; results
+    /// in the order of `charts` whatever order they finish in. `Ok(None)`: a library chart.
+    fn many_charts(&self, charts: &[Chart], all_environments: bool) -> Vec<Result<Option<Linted>>> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Mutex;
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(charts.len());
+        let next = AtomicUsize::new(0);
+        let done = AtomicUsize::new(0);
+        let results: Mutex<Vec<Option<Result<Option<Linted>>>>> =
+            Mutex::new((0..charts.len()).map(|_| None).collect());
+        // Progress is for a person watching: never in pipes or CI logs.
+        let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(chart) = charts.get(i) else { break };
+                    let result = if library_chart(chart).is_some() {
+                        Ok(None)
+                    } else {
+                        match self.one_chart(chart, all_environments) {
+                            Ok(l) => Ok(Some(l)),
+                            // A packaged library chart is only known by Helm's refusal.
+                            Err(e)
+                                if e.downcast_ref::<RenderError>().is_some_and(|r| {
+                                    r.message.contains("library charts are not installable")
+                                }) =>
+                            {
+                                Ok(None)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    };
+                    results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(result);
+                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                    if progress {
+                        eprint!(
+                            "\r\x1b[2Kchartguard: {n}/{} charts ({})",
+                            charts.len(),
+                            display_path(&chart.path)
+                        );
+                    }
+                });
+            }
+        });
+        if progress {
+            eprint!("\r\x1b[2K");
+        }
+        results
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(anyhow::anyhow!("chart was not linted"))))
+            .collect()
+    }
 }
 
 /// One chart's environments as one outcome: a finding (by fingerprint) is kept once, with

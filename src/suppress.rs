@@ -283,19 +283,21 @@ impl Baseline {
         }
     }
 
-    /// Drops findings already in the baseline; returns the entries that no longer occur.
-    pub(crate) fn filter(&self, findings: &mut Vec<Finding>) -> Vec<BaselineEntry> {
-        let known: std::collections::HashSet<&str> = self
-            .findings
-            .iter()
-            .map(|e| e.fingerprint.as_str())
-            .collect();
-        let present: std::collections::HashSet<String> =
-            findings.iter().map(|f| f.fingerprint.clone()).collect();
-        findings.retain(|f| !known.contains(f.fingerprint.as_str()));
+    /// The fingerprints the baseline knows.
+    pub(crate) fn fingerprints(&self) -> std::collections::HashSet<&str> {
         self.findings
             .iter()
-            .filter(|e| !present.contains(&e.fingerprint))
+            .map(|e| e.fingerprint.as_str())
+            .collect()
+    }
+
+    /// The entries that no longer occur among `findings`.
+    pub(crate) fn gone(&self, findings: &[Finding]) -> Vec<BaselineEntry> {
+        let present: std::collections::HashSet<&str> =
+            findings.iter().map(|f| f.fingerprint.as_str()).collect();
+        self.findings
+            .iter()
+            .filter(|e| !present.contains(e.fingerprint.as_str()))
             .cloned()
             .collect()
     }

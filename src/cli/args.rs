@@ -88,6 +88,8 @@ pub struct RuleArgs {
 #[derive(Args, Debug, Clone)]
 pub struct LintArgs {
     /// Charts, manifest files, directories (walked, honouring .gitignore), globs, or - for stdin.
+    /// A directory of several charts lints each (in parallel), skips library charts, and
+    /// goes on past a chart that fails to render (then exits 2).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<String>,
     /// Output format.

@@ -1,0 +1,116 @@
+//! A directory of charts (a monorepo) with real Helm 3 and Helm 4: every chart linted, a
+//! library chart skipped with a note, a chart that fails to render reported without
+//! stopping the others.
+
+mod common;
+use common::*;
+
+const MONOREPO: &str = "tests/charts/monorepo";
+
+/// Both Helm majors; a missing one fails the test with the command that installs it.
+fn helms() -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for (name, var, default) in [
+        ("helm3", "CHARTGUARD_HELM3", ".tools/helm3/helm"),
+        ("helm4", "CHARTGUARD_HELM4", ".tools/helm4/helm"),
+    ] {
+        let path = std::env::var(var)
+            .unwrap_or_else(|_| root().join(default).to_string_lossy().to_string());
+        assert!(
+            std::path::Path::new(&path).is_file(),
+            "{name} not found at {path}; run `scripts/install-tools.sh helm` (or set {var})"
+        );
+        out.push((name, path));
+    }
+    out
+}
+
+#[test]
+fn a_monorepo_lints_every_chart_skips_libraries_and_reports_failed_renders() {
+    for (name, helm) in helms() {
+        let out = run(&["lint", MONOREPO, "--helm-bin", &helm, "--fail-on", "none"]);
+        assert_eq!(
+            out.code, 2,
+            "{name}: a failed render is exit 2\n{}",
+            out.stderr
+        );
+        let text = &out.stdout;
+        // Headers in the order of the directory, whatever order the threads finish in.
+        let app = text.find("==> tests/charts/monorepo/app\n").expect(text);
+        let broken = text.find("==> tests/charts/monorepo/broken\n").expect(text);
+        let lib = text.find("==> tests/charts/monorepo/common\n").expect(text);
+        assert!(app < broken && broken < lib, "{name}: {text}");
+        assert!(
+            text[app..broken].contains("image-tag-mutable"),
+            "{name}: {text}"
+        );
+        assert!(
+            text[broken..lib].contains("name is required"),
+            "{name}: Helm's message for the failed chart\n{text}"
+        );
+        assert!(
+            text[lib..].contains("skipped: a library chart"),
+            "{name}: {text}"
+        );
+        assert!(
+            text.contains("chartguard: 1 chart linted, 1 failed to render, 1 skipped"),
+            "{name}: {text}"
+        );
+        // No progress line in a pipe.
+        assert!(!out.stderr.contains('\r'), "{name}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn a_monorepo_in_json_still_reports_findings_and_exits_2_only_for_a_failed_render() {
+    for (name, helm) in helms() {
+        let out = run(&[
+            "lint",
+            MONOREPO,
+            "--helm-bin",
+            &helm,
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ]);
+        assert_eq!(out.code, 2, "{name}: {}", out.stderr);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).expect(&out.stdout);
+        assert!(
+            v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule"] == "image-tag-mutable"),
+            "{name}: {}",
+            out.stdout
+        );
+        assert!(
+            out.stderr.contains("broken: failed to render"),
+            "{name}: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("1 chart linted, 1 failed to render"),
+            "{}",
+            out.stderr
+        );
+
+        // Without the broken chart: the library is skipped, exit follows --fail-on.
+        let app = format!("{MONOREPO}/app");
+        let lib = format!("{MONOREPO}/common");
+        let out = run(&["lint", &app, &lib, "--helm-bin", &helm, "--fail-on", "none"]);
+        assert_eq!(out.code, 0, "{name}: {}{}", out.stdout, out.stderr);
+        assert!(out
+            .stdout
+            .contains("1 chart linted, 0 failed to render, 1 skipped"));
+        // A library chart alone is a note, not Helm's "not installable" error.
+        let out = run(&["lint", &lib, "--helm-bin", &helm]);
+        assert_eq!(out.code, 0, "{name}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains("library chart"),
+            "{name}: {}",
+            out.stderr
+        );
+    }
+}
