@@ -114,3 +114,62 @@ fn a_monorepo_in_json_still_reports_findings_and_exits_2_only_for_a_failed_rende
         );
     }
 }
+
+/// helm-test pods with `randAlphaNum` names and `generateName` Jobs: a baseline written by
+/// one run hides every finding of the next (0 new), the two Jobs (same generateName) and
+/// the two test pods stay apart, and a suppressed finding is never counted as new.
+#[test]
+fn fingerprints_survive_generated_names_and_a_baseline_reports_0_new() {
+    let chart = "tests/charts/generated-names";
+    for (name, helm) in helms() {
+        let dir = tmp_dir(&format!("fingerprints-{name}"));
+        let baseline = dir.join("baseline.json");
+        let baseline = baseline.to_str().unwrap();
+        let out = run(&[
+            "lint",
+            chart,
+            "--helm-bin",
+            &helm,
+            "--write-baseline",
+            baseline,
+        ]);
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+
+        let out = run(&[
+            "lint",
+            chart,
+            "--helm-bin",
+            &helm,
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ]);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).expect(&out.stdout);
+        let findings = v["findings"].as_array().unwrap();
+        let tag = |kind: &str| {
+            findings
+                .iter()
+                .filter(|f| f["rule"] == "image-tag-mutable" && f["object"]["kind"] == kind)
+                .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+        };
+        assert_eq!(tag("Job"), 2, "{name}: two generateName Jobs stay apart");
+        assert_eq!(tag("Pod"), 2, "{name}: two helm-test pods stay apart");
+        assert!(
+            findings.iter().any(|f| !f["suppression"].is_null()),
+            "{name}"
+        );
+
+        // Renders again (new random names): nothing is new, suppressed findings included.
+        let out = run(&["lint", chart, "--helm-bin", &helm, "--baseline", baseline]);
+        assert_eq!(out.code, 0, "{name}: {}{}", out.stdout, out.stderr);
+        assert!(out.stderr.contains(", 0 new"), "{name}: {}", out.stderr);
+        assert!(
+            !out.stderr.contains("no longer occurs"),
+            "{name}: {}",
+            out.stderr
+        );
+    }
+}
