@@ -80,9 +80,9 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
         return Ok(0);
     }
     if let Some(path) = &args.baseline {
-        apply_baseline(path, &mut linted)?;
+        apply_baseline(path, &mut linted, args.quiet)?;
     }
-    for w in &linted.warnings {
+    for w in linted.warnings.iter().filter(|_| !args.quiet) {
         eprintln!("chartguard: warning: {w}");
     }
     if args.timings {
@@ -116,13 +116,23 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
         show_suppressed: args.show_suppressed,
         sarif: run_info,
     };
-    let text = if args.format == Format::Human && !linted.sections.is_empty() {
-        render_sections(&linted, &report)
+    let mut text = if args.format == Format::Human && !linted.sections.is_empty() {
+        render_sections(&linted, &report, args)
+    } else if args.format == Format::Human {
+        human_text(&linted.findings, linted.objects, &report, args)
     } else {
         report::render(args.format, &report)
     };
+    if args.statistics {
+        let stats = report::human::statistics(&linted.findings);
+        if args.format == Format::Human {
+            text.push_str(&stats);
+        } else {
+            eprint!("{stats}");
+        }
+    }
     write_report(args.output.as_deref(), &text)?;
-    if args.output.is_some() && args.format != Format::Human {
+    if args.output.is_some() && args.format != Format::Human && !args.quiet {
         eprintln!(
             "{}",
             report::human::summary(&linted.findings, linted.objects)
@@ -133,12 +143,14 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
     // errors are in the human report; other formats carry findings only).
     let failed = linted.failed();
     if !linted.sections.is_empty() && args.format != Format::Human {
+        if !args.quiet {
+            eprintln!("{}", closing_line(&linted));
+        }
         for s in &linted.sections {
             if let lint::ChartStatus::Failed(err) = &s.status {
                 eprintln!("chartguard: error: {}: failed to render: {err}", s.label);
             }
         }
-        eprintln!("{}", closing_line(&linted));
     }
     // The process ends right after this: freeing a 10,000-object release node by node
     // would take longer than some stages of the lint.
@@ -155,7 +167,7 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
 
 /// `--baseline`: hides the findings it knows, and says which of its entries are gone.
 /// Suppressed findings are not "new": they already do not count.
-fn apply_baseline(path: &Path, linted: &mut lint::Linted) -> Result<()> {
+fn apply_baseline(path: &Path, linted: &mut lint::Linted, quiet: bool) -> Result<()> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read baseline", path.display()))?;
     let baseline: Baseline = serde_json::from_str(&text)
@@ -169,6 +181,9 @@ fn apply_baseline(path: &Path, linted: &mut lint::Linted) -> Result<()> {
         .iter()
         .filter(|f| f.suppression.is_none())
         .count();
+    if quiet {
+        return Ok(());
+    }
     eprintln!(
         "chartguard: baseline {}: {} known finding(s) hidden, {new} new",
         path.display(),
@@ -184,7 +199,7 @@ fn apply_baseline(path: &Path, linted: &mut lint::Linted) -> Result<()> {
 }
 
 /// Human output of several charts: each chart under its header, with its own summary.
-fn render_sections(linted: &lint::Linted, r: &Report<'_>) -> String {
+fn render_sections(linted: &lint::Linted, r: &Report<'_>, args: &LintArgs) -> String {
     let mut out = String::new();
     let mut at = 0;
     for s in &linted.sections {
@@ -192,13 +207,7 @@ fn render_sections(linted: &lint::Linted, r: &Report<'_>) -> String {
         at += s.findings;
         out.push_str(&format!("==> {}\n", s.label));
         match &s.status {
-            lint::ChartStatus::Linted => out.push_str(&report::human::render(
-                mine,
-                r.sources,
-                r.color,
-                s.objects,
-                r.show_suppressed,
-            )),
+            lint::ChartStatus::Linted => out.push_str(&human_text(mine, s.objects, r, args)),
             lint::ChartStatus::Skipped(why) => out.push_str(&format!("skipped: {why}\n")),
             lint::ChartStatus::Failed(err) => {
                 out.push_str(&format!("error: failed to render: {err}\n"))
@@ -209,6 +218,27 @@ fn render_sections(linted: &lint::Linted, r: &Report<'_>) -> String {
     out.push_str(&closing_line(linted));
     out.push('\n');
     out
+}
+
+/// Human findings, full or `--concise`, without the summary line under `--quiet`.
+fn human_text(
+    findings: &[crate::model::Finding],
+    objects: usize,
+    r: &Report<'_>,
+    args: &LintArgs,
+) -> String {
+    let text = if args.concise {
+        report::human::concise(findings, objects, r.show_suppressed)
+    } else {
+        report::human::render(findings, r.sources, r.color, objects, r.show_suppressed)
+    };
+    if args.quiet {
+        let summary = format!("{}\n", report::human::summary(findings, objects));
+        if let Some(rest) = text.strip_suffix(&summary) {
+            return rest.to_string();
+        }
+    }
+    text
 }
 
 /// `N charts linted, M failed to render` (and the skipped ones, when there are).
@@ -331,7 +361,12 @@ pub fn list_rules(args: &RulesArgs) -> Result<u8> {
         Some(RulesCommand::Explain { id, markdown }) => {
             let rule = policies.rule(id).with_context(|| {
                 let ids: Vec<&str> = policies.rules.iter().map(|r| r.meta.id.as_str()).collect();
-                format!("no rule `{id}`; rules are: {}", ids.join(", "))
+                match suppress::did_you_mean(id, &ids) {
+                    hint if hint.is_empty() => {
+                        format!("no rule `{id}` (see `chartguard rules` for the list)")
+                    }
+                    hint => format!("no rule `{id}`{hint}"),
+                }
             })?;
             if *markdown {
                 rules::explain_markdown(&rule.meta)

@@ -120,7 +120,8 @@ pub(crate) fn inline(
                 rules.push(token.to_string());
             } else {
                 problems.push(problem(format!(
-                    "suppresses `{token}`, which is no rule (see `chartguard rules`)"
+                    "suppresses `{token}`, which is no rule{} (see `chartguard rules`)",
+                    did_you_mean(token, known_rules)
                 )));
             }
         }
@@ -165,6 +166,20 @@ fn list(rules: &[String]) -> String {
             .map(|r| format!("`{r}`"))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+/// `; did you mean `x`?` for the id nearest to `id` (by edit distance, or one that
+/// contains it), or nothing when none is close.
+pub(crate) fn did_you_mean(id: &str, ids: &[&str]) -> String {
+    let best = ids
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(id, c), *c))
+        .filter(|(d, c)| *d <= (id.len() / 3).max(2) || c.contains(id) || id.contains(c))
+        .min();
+    match best {
+        Some((_, c)) => format!("; did you mean `{c}`?"),
+        None => String::new(),
     }
 }
 

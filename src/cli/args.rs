@@ -73,6 +73,10 @@ pub struct RuleArgs {
     /// Do not run this rule. Repeatable.
     #[arg(long, value_name = "RULE")]
     pub disable: Vec<String>,
+    /// Run only these rules (comma-separated or repeated); replaces `rules.select` in the
+    /// config. --disable still applies.
+    #[arg(long, value_name = "RULE,…", value_delimiter = ',')]
+    pub select: Vec<String>,
     /// Target Kubernetes version (major.minor): passed to helm and used by rules that depend
     /// on it (deprecated APIs). Default 1.33.
     #[arg(long, value_name = "VERSION")]
@@ -114,6 +118,17 @@ pub struct LintArgs {
     /// Show suppressed findings in human output (they never fail the run).
     #[arg(long)]
     pub show_suppressed: bool,
+    /// Human output as one line per finding: `path:line:col: level[rule] message`.
+    #[arg(long)]
+    pub concise: bool,
+    /// After the report, how many findings each rule produced (on stderr unless the
+    /// format is human).
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print the findings only: no summary line, warnings or baseline notes on stderr
+    /// (errors still are).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     /// Report only findings that are not in this baseline file (and list its entries that
     /// no longer occur).
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]

@@ -54,6 +54,9 @@ pub(crate) struct EnvironmentConfig {
 pub(crate) struct RulesConfig {
     #[serde(default)]
     pub(crate) disable: Vec<String>,
+    /// Run only these rules (`--select` replaces it).
+    #[serde(default)]
+    pub(crate) select: Vec<String>,
     /// Rule id → error | warning | note.
     #[serde(default)]
     pub(crate) severity: BTreeMap<String, crate::model::Severity>,
@@ -170,10 +173,34 @@ impl Settings {
                 }
             }
         }
-        for id in &disabled {
-            if policies.rule(id).is_none() {
-                bail!("--disable {id}: no such rule (see `chartguard rules`)");
-            }
+        let ids: Vec<&str> = policies.rules.iter().map(|r| r.meta.id.as_str()).collect();
+        check_rule_ids(&a.disable, &ids, |id| format!("--disable {id}"))?;
+        check_rule_ids(&a.select, &ids, |id| format!("--select {id}"))?;
+        if let Some(cfg) = &config {
+            let file = cfg
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            check_rule_ids(&cfg.rules.disable, &ids, |id| {
+                format!("{file}: rules.disable names `{id}`, which")
+            })?;
+            check_rule_ids(&cfg.rules.select, &ids, |id| {
+                format!("{file}: rules.select names `{id}`, which")
+            })?;
+        }
+        // --select (else the config's rules.select): every other rule is disabled.
+        let select = match (&a.select, &config) {
+            (s, _) if !s.is_empty() => s.clone(),
+            (_, Some(cfg)) => cfg.rules.select.clone(),
+            _ => Vec::new(),
+        };
+        if !select.is_empty() {
+            disabled.extend(
+                ids.iter()
+                    .filter(|id| !select.iter().any(|s| s == *id))
+                    .map(|id| id.to_string()),
+            );
         }
         let cfg = config.unwrap_or_default();
         let profile = match &a.profile {
@@ -251,6 +278,22 @@ impl Settings {
             .map(|r| r.meta.id.as_str())
             .collect()
     }
+}
+
+/// Fails on the first id that is no rule, naming where it was written (`what(id)`) and the
+/// nearest rule id when one is close.
+fn check_rule_ids(given: &[String], ids: &[&str], what: impl Fn(&str) -> String) -> Result<()> {
+    for id in given {
+        if !ids.contains(&id.as_str()) {
+            let what = what(id);
+            let is = if what.ends_with("which") { " is" } else { ":" };
+            bail!(
+                "{what}{is} no such rule{} (see `chartguard rules`)",
+                crate::suppress::did_you_mean(id, ids)
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The bundled rules and those in `dirs`.
