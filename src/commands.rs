@@ -51,6 +51,7 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
         &settings,
         args.all_environments,
         args.format == Format::Human,
+        args.dependency_update,
     ) {
         Ok(o) => o,
         Err(err) => {

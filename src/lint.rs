@@ -10,7 +10,7 @@ use crate::pipeline::{self, Context};
 use crate::provenance::Identity;
 use crate::render::{find_charts, Chart, RenderError};
 use crate::suppress::{self, ConfigRules};
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -107,6 +107,8 @@ struct Lint<'a> {
     suppressions: ConfigRules,
     today: String,
     snippets: bool,
+    /// `--dependency-update`.
+    dependency_update: bool,
 }
 
 impl Lint<'_> {
@@ -241,6 +243,9 @@ pub(crate) fn split_targets(paths: &[String]) -> Result<(Vec<Chart>, Vec<String>
                 .filter(|d| !d.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
         }
+        if let Some(why) = remote_reference(p, path) {
+            anyhow::bail!("{why}");
+        }
         let found = if p == "-" {
             Vec::new()
         } else {
@@ -253,6 +258,38 @@ pub(crate) fn split_targets(paths: &[String]) -> Result<(Vec<Chart>, Vec<String>
         }
     }
     Ok((charts, files))
+}
+
+/// A chart reference Helm would fetch (`oci://…`, `https://…`, `repo/chart`) rather than a
+/// local path: chartguard lints what is on disk, so the message says how to pull it.
+/// Pulling it here would need the user's registry logins and repositories, and would lint
+/// something other than what they review; an explicit `helm pull` keeps that visible.
+fn remote_reference(arg: &str, path: &Path) -> Option<String> {
+    let pull = |what: &str| {
+        format!(
+            "{arg}: {what}; chartguard lints local charts: pull it first, then lint the directory:\n  helm pull {arg} --untar --untardir /tmp/charts && chartguard lint /tmp/charts/{}",
+            arg.rsplit('/').next().unwrap_or(arg).split(':').next().unwrap_or(arg)
+        )
+    };
+    if let Some((scheme, _)) = arg.split_once("://") {
+        if ["oci", "http", "https"].contains(&scheme) {
+            return Some(pull(&format!("a chart reference ({scheme}://)")));
+        }
+    }
+    // `bitnami/nginx`: two plain segments, nothing on disk.
+    let segments: Vec<&str> = arg.split('/').collect();
+    let plain = |s: &&str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    if segments.len() == 2 && segments.iter().all(plain) && !arg.starts_with('.') && !path.exists()
+    {
+        return Some(pull(
+            "no such file or directory, and it looks like a repo/chart reference",
+        ));
+    }
+    None
 }
 
 /// The environments a chart ships values for: `values-<env>.yaml`, `values.<env>.yaml`,
@@ -326,6 +363,7 @@ pub(crate) fn lint_all(
     settings: &Settings,
     all_environments: bool,
     snippets: bool,
+    dependency_update: bool,
 ) -> Result<Linted> {
     let today = suppress::today();
     let (suppressions, config_warnings) = ConfigRules::new(&settings.suppressions, &today);
@@ -335,6 +373,7 @@ pub(crate) fn lint_all(
         suppressions,
         today,
         snippets,
+        dependency_update,
     };
     let (charts, files) = split_targets(paths)?;
     let mut out = Linted::default();
@@ -379,6 +418,44 @@ pub(crate) fn lint_all(
     Ok(out)
 }
 
+/// `helm dependency build` (the versions in Chart.lock), or `helm dependency update` when
+/// the chart has no Chart.lock yet.
+fn dependency_update(helm: &Path, chart: &Path) -> Result<()> {
+    let verb = if chart.join("Chart.lock").is_file() {
+        "build"
+    } else {
+        "update"
+    };
+    let out = std::process::Command::new(helm)
+        .args(["dependency", verb])
+        .arg(chart)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run {} (--helm-bin)", helm.display()))?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "{}: helm dependency {verb} failed:\n{}",
+            display_path(chart),
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        );
+    }
+    Ok(())
+}
+
+/// Helm's "missing in charts/ directory" gets the flag that fixes it.
+fn suggest_dependency_update(err: anyhow::Error) -> anyhow::Error {
+    match err.downcast::<RenderError>() {
+        Ok(mut r) if r.message.contains("missing in charts/ directory") => {
+            r.message.push_str(
+                "\nhint: run chartguard with --dependency-update (or `helm dependency build` in the chart) to fetch them",
+            );
+            anyhow::Error::new(r)
+        }
+        Ok(r) => anyhow::Error::new(r),
+        Err(e) => e,
+    }
+}
+
 /// A note when `chart` is a library chart (Helm will not render it), else None.
 fn library_chart(chart: &Chart) -> Option<String> {
     let text = std::fs::read_to_string(chart.path.join("Chart.yaml")).ok()?;
@@ -397,6 +474,14 @@ fn library_chart(chart: &Chart) -> Option<String> {
 impl Lint<'_> {
     /// One chart, once or once per environment.
     fn one_chart(&self, chart: &Chart, all_environments: bool) -> Result<Linted> {
+        if self.dependency_update && chart.unpacked {
+            dependency_update(&self.settings.helm_bin, &chart.path)?;
+        }
+        self.one_chart_rendered(chart, all_environments)
+            .map_err(suggest_dependency_update)
+    }
+
+    fn one_chart_rendered(&self, chart: &Chart, all_environments: bool) -> Result<Linted> {
         let envs = if all_environments {
             environments(chart, self.settings)
         } else {

@@ -173,3 +173,71 @@ fn fingerprints_survive_generated_names_and_a_baseline_reports_0_new() {
         );
     }
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// Unbuilt dependencies: Helm's error suggests --dependency-update, which fetches them
+/// (a file:// dependency: no network) so the chart renders with its subchart.
+#[test]
+fn dependency_update_fetches_dependencies_and_the_error_suggests_it() {
+    for (name, helm) in helms() {
+        let dir = tmp_dir(&format!("deps-{name}"));
+        copy_dir(&root().join("tests/charts/with-deps"), &dir);
+        let app = dir.join("app");
+        let app = app.to_str().unwrap();
+        let out = run(&["lint", app, "--helm-bin", &helm, "--fail-on", "none"]);
+        assert_eq!(out.code, 2, "{name}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains("--dependency-update"),
+            "{name}: {}",
+            out.stderr
+        );
+
+        let out = run(&[
+            "lint",
+            app,
+            "--helm-bin",
+            &helm,
+            "--fail-on",
+            "none",
+            "--format",
+            "json",
+            "--dependency-update",
+        ]);
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).expect(&out.stdout);
+        assert_eq!(
+            v["objects"], 2,
+            "{name}: the subchart's ConfigMap is rendered too"
+        );
+    }
+}
+
+#[test]
+fn remote_chart_references_say_how_to_pull_them() {
+    for arg in ["oci://ghcr.io/example/charts/web:1.2.3", "example-repo/web"] {
+        let out = run(&["lint", arg]);
+        assert_eq!(out.code, 2, "{arg}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("chartguard lints local charts"),
+            "{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains(&format!("helm pull {arg} --untar")),
+            "{}",
+            out.stderr
+        );
+    }
+}

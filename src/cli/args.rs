@@ -92,6 +92,7 @@ pub struct RuleArgs {
 #[derive(Args, Debug, Clone)]
 pub struct LintArgs {
     /// Charts, manifest files, directories (walked, honouring .gitignore), globs, or - for stdin.
+    /// Local charts only: pull a chart first (`helm pull oci://… --untar`).
     /// A directory of several charts lints each (in parallel), skips library charts, and
     /// goes on past a chart that fails to render (then exits 2).
     #[arg(required = true, value_name = "PATH")]
@@ -169,6 +170,10 @@ pub struct LintArgs {
     /// Include CRDs in the rendered output.
     #[arg(long, help_heading = "Charts")]
     pub include_crds: bool,
+    /// Before rendering, fetch each chart's dependencies into its charts/ directory:
+    /// `helm dependency build` (or `update` when there is no Chart.lock).
+    #[arg(long, help_heading = "Charts")]
+    pub dependency_update: bool,
     /// Render and lint once per environment the chart ships values for (values-prod.yaml,
     /// values.dev.yaml, env/staging.yaml …, or the config's environments), each with its
     /// profile (prod/production → prod, dev/development/test → dev).
