@@ -206,13 +206,21 @@ impl Lint<'_> {
                 f.environments = vec![e.name.clone()];
             }
         }
-        let sources = if self.snippets {
+        let mut sources = if self.snippets {
             run.snippets(rendered.source_map.templates())
         } else {
             BTreeMap::new()
         };
         if run.resources.is_empty() {
             warnings.push(format!("{label}: the chart renders no Kubernetes objects"));
+            let finding = renders_nothing(chart, &label);
+            // Chart.yaml holds no values, so it needs no masking to be shown.
+            if self.snippets && chart.unpacked {
+                if let Ok(text) = std::fs::read_to_string(chart.path.join("Chart.yaml")) {
+                    sources.insert(finding.location.file.clone(), text);
+                }
+            }
+            run.findings.push(finding);
         }
         Ok(Linted {
             objects: run.resources.len(),
@@ -453,6 +461,52 @@ fn suggest_dependency_update(err: anyhow::Error) -> anyhow::Error {
         }
         Ok(r) => anyhow::Error::new(r),
         Err(e) => e,
+    }
+}
+
+/// The finding for a chart that renders no objects (likely a values mistake: a feature
+/// flag off, a wrong file), so SARIF and the exit code do not call it clean.
+fn renders_nothing(chart: &Chart, label: &str) -> Finding {
+    let file = if chart.unpacked {
+        display_path(&chart.path.join("Chart.yaml"))
+    } else {
+        display_path(&chart.path)
+    };
+    let location = crate::model::Location {
+        file,
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 1,
+        template: None,
+    };
+    Finding {
+        rule: "helm-render-empty".into(),
+        severity: crate::model::Severity::Warning,
+        message: format!("{label}: the chart renders no Kubernetes objects"),
+        object: crate::model::ObjectRef {
+            api_version: "v2".into(),
+            kind: "Chart".into(),
+            namespace: None,
+            name: chart.name.clone(),
+        },
+        path: String::new(),
+        location,
+        rendered: None,
+        mapped_by: None,
+        value: None,
+        environments: Vec::new(),
+        suppression: None,
+        why: "A release with no objects installs nothing: usually a values mistake (every feature switched off, the wrong values file), and a linter that reports it clean hides it.".into(),
+        fix: "Check the values the chart was rendered with (-f, --set, the environment's values file), or do not lint a chart that is meant to be empty.".into(),
+        related: Vec::new(),
+        fingerprint: crate::model::fingerprint(&["helm-render-empty", &chart.name]),
+        rule_index: usize::MAX,
+        sensitive: false,
+        target: crate::model::Target {
+            resource: 0,
+            path: Vec::new(),
+        },
     }
 }
 

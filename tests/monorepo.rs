@@ -241,3 +241,39 @@ fn remote_chart_references_say_how_to_pull_them() {
         );
     }
 }
+
+/// A chart that renders no objects is a finding in every format, SARIF included (with a
+/// rule descriptor and a file URI), not a clean run.
+#[test]
+fn a_render_with_no_objects_is_a_finding_in_sarif() {
+    for (name, helm) in helms() {
+        let dir = tmp_dir(&format!("empty-{name}"));
+        let sarif = dir.join("out.sarif");
+        let out = run(&[
+            "lint",
+            "tests/charts/empty",
+            "--helm-bin",
+            &helm,
+            "--format",
+            "sarif",
+            "-o",
+            sarif.to_str().unwrap(),
+        ]);
+        assert_eq!(out.code, 1, "{name}: {}", out.stderr);
+        validate_sarif(&sarif);
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+        let run0 = &v["runs"][0];
+        let result = &run0["results"][0];
+        assert_eq!(result["ruleId"], "helm-render-empty", "{name}");
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(
+            run0["tool"]["driver"]["rules"][index]["id"],
+            "helm-render-empty"
+        );
+        assert_eq!(
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "tests/charts/empty/Chart.yaml"
+        );
+    }
+}

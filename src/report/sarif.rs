@@ -163,13 +163,19 @@ pub(crate) struct RunInfo<'a> {
 pub(crate) const MAX_RESULTS: usize = 25_000;
 
 pub(crate) fn render(policies: &PolicySet, findings: &[Finding], opts: &RunInfo<'_>) -> String {
-    let rules: Vec<sarif::ReportingDescriptor> = policies
+    let mut rules: Vec<sarif::ReportingDescriptor> = policies
         .rules
         .iter()
         .map(|r| rule_descriptor(&r.meta))
         .collect();
     // Findings come most severe first, so truncation keeps what matters.
     let kept = &findings[..findings.len().min(MAX_RESULTS)];
+    let extra = chartguard_rules(policies, kept);
+    rules.extend(extra.iter().map(rule_descriptor));
+    let index_of = |f: &Finding| match policies.rules.get(f.rule_index) {
+        Some(r) if r.meta.id == f.rule => f.rule_index,
+        _ => policies.rules.len() + extra.iter().position(|m| m.id == f.rule).unwrap_or(0),
+    };
     let results: Vec<sarif::Result> = kept
         .iter()
         .map(|f| {
@@ -234,7 +240,7 @@ pub(crate) fn render(policies: &PolicySet, findings: &[Finding], opts: &RunInfo<
             }
             let mut b = sarif::Result::builder()
                 .rule_id(f.rule.clone())
-                .rule_index(f.rule_index as i64)
+                .rule_index(index_of(f) as i64)
                 .level(level(f.severity))
                 .message(sarif::Message::builder().text(text).build())
                 .locations(vec![location(&f.location, opts.root, None)])
@@ -380,6 +386,32 @@ pub(crate) fn render_error(
         )]))
         .build();
     serialize(new_run(rules, vec![result], opts))
+}
+
+/// Rules of findings chartguard itself makes (not Rego rules: e.g. a chart that renders
+/// no objects), described from their first finding so every result has a rule.
+fn chartguard_rules(policies: &PolicySet, findings: &[Finding]) -> Vec<RuleMeta> {
+    let mut out: Vec<RuleMeta> = Vec::new();
+    for f in findings {
+        if policies.rule(&f.rule).is_some() || out.iter().any(|m| m.id == f.rule) {
+            continue;
+        }
+        out.push(RuleMeta {
+            id: f.rule.clone(),
+            title: f.rule.replace('-', " "),
+            description: f.why.clone(),
+            severity: f.severity,
+            profiles: Profile::ALL.to_vec(),
+            scope: Scope::Release,
+            tags: vec!["helm".into()],
+            why: f.why.clone(),
+            fix: f.fix.clone(),
+            references: Vec::new(),
+            group: "helm".into(),
+            security_severity: None,
+        });
+    }
+    out
 }
 
 thread_local! {
