@@ -200,6 +200,36 @@ fn any_object() -> String {
     "*/*/*".into()
 }
 
+/// The config's suppressions, checked when the config is read: a rule id that is no rule
+/// or an object that is not a `kind/namespace/name` glob would silently match nothing.
+pub(crate) fn check_config(
+    config: &[ConfigSuppression],
+    ids: &[&str],
+    file: &str,
+) -> anyhow::Result<()> {
+    for (i, s) in config.iter().enumerate() {
+        let at = format!("{file}: suppressions[{i}]");
+        if !ids.contains(&s.rule.as_str()) {
+            anyhow::bail!(
+                "{at}: rule `{}` is no rule{} (see `chartguard rules`)",
+                s.rule,
+                did_you_mean(&s.rule, ids)
+            );
+        }
+        if let Err(e) = glob::Pattern::new(&s.object) {
+            anyhow::bail!("{at}: object `{}` is not a valid glob: {e}", s.object);
+        }
+        // `*` alone is every object; anything else names all three parts.
+        if s.object != "*" && s.object.split('/').count() != 3 {
+            anyhow::bail!(
+                "{at}: object `{}` must be `kind/namespace/name` (globs allowed, namespace `-` when unset), e.g. `Deployment/*/legacy-*`",
+                s.object
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The config's suppressions that apply today, ready to match findings.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ConfigRules {

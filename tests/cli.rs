@@ -504,3 +504,42 @@ fn unknown_rule_ids_get_a_did_you_mean_naming_where_they_were_written() {
         out.stdout
     );
 }
+
+#[test]
+fn a_malformed_config_suppression_is_an_error_naming_the_file() {
+    let dir = tmp_dir("bad-suppression");
+    let cfg = dir.join("chartguard.yaml");
+    let cfg_s = cfg.to_str().unwrap();
+    for (body, expect) in [
+        ("object: Deployment/legacy", "must be `kind/namespace/name`"),
+        ("object: \"Deployment/*/[legacy\"", "not a valid glob"),
+        (
+            "object: \"*/*/*\"\n    rule: pdb-mising",
+            "did you mean `pdb-missing`?",
+        ),
+    ] {
+        let rule = if body.contains("rule:") {
+            ""
+        } else {
+            "\n    rule: pdb-missing"
+        };
+        std::fs::write(
+            &cfg,
+            format!("suppressions:\n  - {body}{rule}\n    reason: legacy\n"),
+        )
+        .unwrap();
+        let out = run(&["lint", BAD, "--config", cfg_s]);
+        assert_eq!(out.code, 2, "{body}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("suppressions[0]"),
+            "{body}: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("chartguard.yaml"),
+            "{body}: {}",
+            out.stderr
+        );
+        assert!(out.stderr.contains(expect), "{body}: {}", out.stderr);
+    }
+}

@@ -188,6 +188,7 @@ impl Settings {
             check_rule_ids(&cfg.rules.select, &ids, |id| {
                 format!("{file}: rules.select names `{id}`, which")
             })?;
+            crate::suppress::check_config(&cfg.suppressions, &ids, &file)?;
         }
         // --select (else the config's rules.select): every other rule is disabled.
         let select = match (&a.select, &config) {
