@@ -38,6 +38,10 @@ fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
 
 /// `chartguard lint`.
 pub fn lint(args: &LintArgs) -> Result<u8> {
+    if args.show_settings {
+        print!("{}", crate::cli::show::render(args)?);
+        return Ok(0);
+    }
     let settings = Settings::lint(args)?;
     // SARIF paths are relative to the repository root (GitHub shows them inline on pull
     // requests only then): --root, else the enclosing git checkout, else this directory.

@@ -543,3 +543,44 @@ fn a_malformed_config_suppression_is_an_error_naming_the_file() {
         assert!(out.stderr.contains(expect), "{body}: {}", out.stderr);
     }
 }
+
+#[test]
+fn show_settings_names_where_each_setting_came_from() {
+    let dir = tmp_dir("show-settings");
+    let cfg = dir.join("chartguard.yaml");
+    std::fs::write(&cfg, "kube-version: \"1.30\"\nhelm:\n  namespace: apps\n").unwrap();
+    let out = run(&[
+        "lint",
+        BAD,
+        "--show-settings",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--profile",
+        "dev",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let line = |key: &str| {
+        out.stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(key))
+            .unwrap_or_else(|| panic!("{key}: {}", out.stdout))
+            .to_string()
+    };
+    assert!(line("profile").contains("dev  (flag)"), "{}", out.stdout);
+    assert!(
+        line("kube-version").contains("1.30  (config "),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        line("helm.namespace").contains("apps  (config "),
+        "{}",
+        out.stdout
+    );
+    assert!(line("helm.bin").contains("(default)"), "{}", out.stdout);
+    assert!(
+        line("helm.include-crds").contains("false"),
+        "{}",
+        out.stdout
+    );
+}

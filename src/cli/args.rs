@@ -119,6 +119,10 @@ pub struct LintArgs {
     /// Show suppressed findings in human output (they never fail the run).
     #[arg(long)]
     pub show_suppressed: bool,
+    /// Print the effective settings (flags, then .chartguard.yaml, then defaults) and where
+    /// each came from, then exit.
+    #[arg(long)]
+    pub show_settings: bool,
     /// Human output as one line per finding: `path:line:col: level[rule] message`.
     #[arg(long)]
     pub concise: bool,
