@@ -277,3 +277,46 @@ fn a_render_with_no_objects_is_a_finding_in_sarif() {
         );
     }
 }
+
+/// A subchart packaged as a .tgz has no template file on disk: its findings' SARIF
+/// locations point at a file that exists (the umbrella's Chart.yaml), never at the
+/// rendered output's name.
+#[test]
+fn packaged_subchart_findings_have_file_uris_in_sarif() {
+    for (name, helm) in helms() {
+        let dir = tmp_dir(&format!("tgz-{name}"));
+        let chart = dir.join("umbrella");
+        copy_dir(&root().join("tests/charts/with-subchart"), &chart);
+        let status = std::process::Command::new(&helm)
+            .args(["package", "charts/sub", "-d", "charts"])
+            .current_dir(&chart)
+            .output()
+            .unwrap();
+        assert!(status.status.success(), "{name}: {status:?}");
+        std::fs::remove_dir_all(chart.join("charts/sub")).unwrap();
+        let out = run(&[
+            "lint",
+            chart.to_str().unwrap(),
+            "--helm-bin",
+            &helm,
+            "--format",
+            "sarif",
+            "--fail-on",
+            "none",
+            "--root",
+            dir.to_str().unwrap(),
+        ]);
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let results = v["runs"][0]["results"].as_array().unwrap();
+        assert!(!results.is_empty(), "{name}");
+        for r in results {
+            for l in r["locations"].as_array().unwrap() {
+                let uri = l["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap();
+                assert!(dir.join(uri).is_file(), "{name}: {uri} is not a file");
+            }
+        }
+    }
+}

@@ -58,6 +58,31 @@ pub(crate) fn uri_for(file: &str, root: Option<&Path>) -> String {
 }
 
 fn location(loc: &Loc, root: Option<&Path>, message: Option<String>) -> sarif::Location {
+    // The rendered output is no file (a template inside a packaged subchart is only there):
+    // point at the chart's file instead, and say where in the rendered output it is.
+    let moved;
+    let (loc, message) = match on_disk_for_rendered(&loc.file) {
+        Some(file) => {
+            let mut why = format!("in the rendered output, line {}", loc.line);
+            if let Some(t) = &loc.template {
+                why.push_str(&format!(" (template {t})"));
+            }
+            moved = Loc {
+                file,
+                line: 1,
+                column: 1,
+                end_line: 1,
+                end_column: 2,
+                template: loc.template.clone(),
+            };
+            let message = Some(match message {
+                Some(m) => format!("{m}; {why}"),
+                None => why,
+            });
+            (&moved, message)
+        }
+        None => (loc, message),
+    };
     let region = sarif::Region::builder()
         .start_line(loc.line as i64)
         .start_column(loc.column as i64)
@@ -81,6 +106,24 @@ fn location(loc: &Loc, root: Option<&Path>, message: Option<String>) -> sarif::L
             .physical_location(physical)
             .build(),
     }
+}
+
+/// For a rendered-output name (`chart [env] (rendered)`), the file on disk to point at
+/// instead: the chart's Chart.yaml, or the packaged chart itself.
+fn on_disk_for_rendered(file: &str) -> Option<String> {
+    let label = file
+        .strip_suffix(" (rendered)")
+        .or_else(|| file.strip_suffix(" (rendered --is-upgrade)"))?;
+    let chart = match label.rfind(" [") {
+        Some(i) if label.ends_with(']') => &label[..i],
+        _ => label,
+    };
+    let path = Path::new(chart);
+    Some(if path.is_dir() {
+        display_path(&path.join("Chart.yaml"))
+    } else {
+        chart.to_string()
+    })
 }
 
 pub(crate) fn rule_descriptor(meta: &RuleMeta) -> sarif::ReportingDescriptor {
