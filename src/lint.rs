@@ -423,6 +423,21 @@ pub(crate) fn lint_all(
         }
     }
     out.warnings.extend(config_warnings);
+    // Only when something was linted: a failed render leaves nothing to judge by.
+    if out.failed() == 0 && (out.objects > 0 || !out.findings.is_empty()) {
+        let ran = |id: &str| {
+            !settings.eval.disabled.iter().any(|d| d == id)
+                && settings.policies.rule(id).is_some_and(|r| {
+                    r.meta.profiles.contains(&settings.eval.profile)
+                        || out
+                            .environments
+                            .values()
+                            .any(|p| r.meta.profiles.contains(p))
+                })
+        };
+        out.warnings
+            .extend(lint.suppressions.unused(&out.findings, ran));
+    }
     Ok(out)
 }
 

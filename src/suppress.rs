@@ -264,6 +264,29 @@ impl ConfigRules {
     }
 }
 
+impl ConfigRules {
+    /// The suppressions that matched none of `findings` (like ruff's unused `noqa`), among
+    /// those whose rule `ran` says ran: a suppression for a rule that did not run (disabled,
+    /// another profile) is not unused, only idle.
+    pub(crate) fn unused(&self, findings: &[Finding], ran: impl Fn(&str) -> bool) -> Vec<String> {
+        self.rules
+            .iter()
+            .filter(|(pattern, s)| {
+                ran(&s.rule)
+                    && !findings
+                        .iter()
+                        .any(|f| f.rule == s.rule && pattern.matches(&f.object.id()))
+            })
+            .map(|(_, s)| {
+                format!(
+                    "the config's suppression of `{}` for `{}` matched no finding; remove it if the problem is fixed",
+                    s.rule, s.object
+                )
+            })
+            .collect()
+    }
+}
+
 /// Marks findings suppressed: inline annotations first, then the config's rules (the first
 /// that matches). `suppression-invalid` cannot be suppressed inline.
 pub(crate) fn apply(findings: &mut [Finding], inline: &[Inline], config: &ConfigRules) {

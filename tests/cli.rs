@@ -584,3 +584,41 @@ fn show_settings_names_where_each_setting_came_from() {
         out.stdout
     );
 }
+
+#[test]
+fn a_config_suppression_that_matches_nothing_is_reported() {
+    let dir = tmp_dir("unused-suppression");
+    let cfg = dir.join("chartguard.yaml");
+    std::fs::write(
+        &cfg,
+        "suppressions:\n  - rule: pdb-missing\n    object: \"Deployment/*/gone-*\"\n    reason: old\n  - rule: resource-limits\n    object: \"*\"\n    reason: used\n  - rule: image-tag-mutable\n    object: \"Deployment/*/gone\"\n    reason: rule disabled\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "lint",
+        BAD,
+        "--config",
+        cfg.to_str().unwrap(),
+        "--fail-on",
+        "none",
+        "--disable",
+        "image-tag-mutable",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("suppression of `pdb-missing` for `Deployment/*/gone-*` matched no finding"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("`resource-limits` for"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("`image-tag-mutable` for"),
+        "{}",
+        out.stderr
+    );
+}
