@@ -7,24 +7,6 @@ use common::*;
 
 const MONOREPO: &str = "tests/charts/monorepo";
 
-/// Both Helm majors; a missing one fails the test with the command that installs it.
-fn helms() -> Vec<(&'static str, String)> {
-    let mut out = Vec::new();
-    for (name, var, default) in [
-        ("helm3", "CHARTGUARD_HELM3", ".tools/helm3/helm"),
-        ("helm4", "CHARTGUARD_HELM4", ".tools/helm4/helm"),
-    ] {
-        let path = std::env::var(var)
-            .unwrap_or_else(|_| root().join(default).to_string_lossy().to_string());
-        assert!(
-            std::path::Path::new(&path).is_file(),
-            "{name} not found at {path}; run `scripts/install-tools.sh helm` (or set {var})"
-        );
-        out.push((name, path));
-    }
-    out
-}
-
 #[test]
 fn a_monorepo_lints_every_chart_skips_libraries_and_reports_failed_renders() {
     for (name, helm) in helms() {
