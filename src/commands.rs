@@ -39,6 +39,10 @@ fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
 
 /// `chartguard lint`.
 pub fn lint(args: &LintArgs) -> Result<u8> {
+    if args.show_settings {
+        print!("{}", crate::cli::show::render(args)?);
+        return Ok(0);
+    }
     let settings = Settings::lint(args)?;
     // SARIF paths are relative to the repository root (GitHub shows them inline on pull
     // requests only then): --root, else the enclosing git checkout, else this directory.
@@ -52,6 +56,7 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
         &settings,
         args.all_environments,
         args.format == Format::Human,
+        args.dependency_update,
     ) {
         Ok(o) => o,
         Err(err) => {
@@ -84,9 +89,9 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
         return Ok(0);
     }
     if let Some(path) = &args.baseline {
-        apply_baseline(path, &mut linted.findings)?;
+        apply_baseline(path, &mut linted, args.quiet)?;
     }
-    for w in &linted.warnings {
+    for w in linted.warnings.iter().filter(|_| !args.quiet) {
         eprintln!(
             "chartguard: warning: {}",
             crate::report::escape::terminal_safe(w)
@@ -127,40 +132,81 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
         disabled: &settings.eval.disabled,
         link_base: link_base.as_deref(),
     };
-    write_report(
-        args.output.as_deref(),
-        &report::render(args.format, &report),
-    )?;
+    let mut text = if args.format == Format::Human && !linted.sections.is_empty() {
+        render_sections(&linted, &report, args)
+    } else if args.format == Format::Human {
+        human_text(&linted.findings, linted.objects, &report, args)
+    } else {
+        report::render(args.format, &report)
+    };
+    if args.statistics {
+        let stats = report::human::statistics(&linted.findings);
+        if args.format == Format::Human {
+            text.push_str(&stats);
+        } else {
+            eprint!("{stats}");
+        }
+    }
+    write_report(args.output.as_deref(), &text)?;
     if let Some(path) = &args.sarif_output {
         write_report(Some(path), &report::render(Format::Sarif, &report))?;
     }
-    if args.output.is_some() && args.format != Format::Human {
+    if args.output.is_some() && args.format != Format::Human && !args.quiet {
         eprintln!(
             "{}",
             report::human::summary(&linted.findings, linted.objects)
         );
     }
     let failing = report::fails(&linted.findings, args.fail_on.threshold());
+    // Several charts: those that failed to render are said once more at the end (their
+    // errors are in the human report; other formats carry findings only).
+    let failed = linted.failed();
+    if !linted.sections.is_empty() && args.format != Format::Human {
+        if !args.quiet {
+            eprintln!("{}", closing_line(&linted));
+        }
+        for s in &linted.sections {
+            if let lint::ChartStatus::Failed(err) = &s.status {
+                eprintln!("chartguard: error: {}: failed to render: {err}", s.label);
+            }
+        }
+    }
     // The process ends right after this: freeing a 10,000-object release node by node
     // would take longer than some stages of the lint.
     std::mem::forget(linted);
     std::mem::forget(settings);
-    Ok(if failing { EXIT_FINDINGS } else { 0 })
+    Ok(if failed > 0 {
+        EXIT_ERROR
+    } else if failing {
+        EXIT_FINDINGS
+    } else {
+        0
+    })
 }
 
 /// `--baseline`: hides the findings it knows, and says which of its entries are gone.
-fn apply_baseline(path: &Path, findings: &mut Vec<crate::model::Finding>) -> Result<()> {
+/// Suppressed findings are not "new": they already do not count.
+fn apply_baseline(path: &Path, linted: &mut lint::Linted, quiet: bool) -> Result<()> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read baseline", path.display()))?;
     let baseline: Baseline = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a chartguard baseline", path.display()))?;
-    let before = findings.len();
-    let gone = baseline.filter(findings);
+    let before = linted.findings.len();
+    let gone = baseline.gone(&linted.findings);
+    let known = baseline.fingerprints();
+    linted.retain(|f| !known.contains(f.fingerprint.as_str()));
+    let new = linted
+        .findings
+        .iter()
+        .filter(|f| f.suppression.is_none())
+        .count();
+    if quiet {
+        return Ok(());
+    }
     eprintln!(
-        "chartguard: baseline {}: {} known finding(s) hidden, {} new",
+        "chartguard: baseline {}: {} known finding(s) hidden, {new} new",
         path.display(),
-        before - findings.len(),
-        findings.len()
+        before - linted.findings.len(),
     );
     for g in &gone {
         eprintln!(
@@ -186,6 +232,67 @@ fn link_base() -> Option<String> {
         return Some(format!("{project}/-/blob/{sha}"));
     }
     None
+}
+
+/// Human output of several charts: each chart under its header, with its own summary.
+fn render_sections(linted: &lint::Linted, r: &Report<'_>, args: &LintArgs) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for s in &linted.sections {
+        let mine = &linted.findings[at..at + s.findings];
+        at += s.findings;
+        out.push_str(&format!("==> {}\n", s.label));
+        match &s.status {
+            lint::ChartStatus::Linted => out.push_str(&human_text(mine, s.objects, r, args)),
+            lint::ChartStatus::Skipped(why) => out.push_str(&format!("skipped: {why}\n")),
+            lint::ChartStatus::Failed(err) => {
+                out.push_str(&format!("error: failed to render: {err}\n"))
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str(&closing_line(linted));
+    out.push('\n');
+    out
+}
+
+/// Human findings, full or `--concise`, without the summary line under `--quiet`.
+fn human_text(
+    findings: &[crate::model::Finding],
+    objects: usize,
+    r: &Report<'_>,
+    args: &LintArgs,
+) -> String {
+    let text = if args.concise {
+        report::human::concise(findings, objects, r.show_suppressed)
+    } else {
+        report::human::render(findings, r.sources, r.color, objects, r.show_suppressed)
+    };
+    if args.quiet {
+        let summary = format!("{}\n", report::human::summary(findings, objects));
+        if let Some(rest) = text.strip_suffix(&summary) {
+            return rest.to_string();
+        }
+    }
+    text
+}
+
+/// `N charts linted, M failed to render` (and the skipped ones, when there are).
+fn closing_line(linted: &lint::Linted) -> String {
+    let count = |want: fn(&lint::ChartStatus) -> bool| {
+        linted.sections.iter().filter(|s| want(&s.status)).count()
+    };
+    let ok = count(|s| *s == lint::ChartStatus::Linted);
+    let skipped = count(|s| matches!(s, lint::ChartStatus::Skipped(_)));
+    let failed = linted.failed();
+    let mut line = format!(
+        "chartguard: {ok} chart{} linted, {failed} failed to render",
+        if ok == 1 { "" } else { "s" }
+    );
+    if skipped > 0 {
+        line.push_str(&format!(", {skipped} skipped"));
+    }
+    line
 }
 
 /// The nearest directory from the current one upwards that holds `.git`.
@@ -296,7 +403,12 @@ pub fn list_rules(args: &RulesArgs) -> Result<u8> {
         Some(RulesCommand::Explain { id, markdown }) => {
             let rule = policies.rule(id).with_context(|| {
                 let ids: Vec<&str> = policies.rules.iter().map(|r| r.meta.id.as_str()).collect();
-                format!("no rule `{id}`; rules are: {}", ids.join(", "))
+                match suppress::did_you_mean(id, &ids) {
+                    hint if hint.is_empty() => {
+                        format!("no rule `{id}` (see `chartguard rules` for the list)")
+                    }
+                    hint => format!("no rule `{id}`{hint}"),
+                }
             })?;
             if *markdown {
                 rules::explain_markdown(&rule.meta)

@@ -109,6 +109,33 @@ impl<'a> Documents<'a> {
     }
 }
 
+/// Each object's stable fingerprint key when its name is made up per render (see
+/// [`crate::model::unstable_name_key`]), numbering the objects of each template in order.
+fn stable_keys(resources: &[Resource]) -> Vec<Option<String>> {
+    let mut seen: std::collections::HashMap<Option<&str>, usize> = Default::default();
+    resources
+        .iter()
+        .map(|r| {
+            let template = r.origin.template.as_deref();
+            let n = seen.entry(template).or_default();
+            let ordinal = *n;
+            *n += 1;
+            let generate_name = r
+                .root
+                .get("metadata")
+                .and_then(|m| m.get("generateName"))
+                .and_then(crate::yaml::Node::as_str);
+            crate::model::unstable_name_key(
+                &r.name,
+                generate_name,
+                r.hook.is_some(),
+                template,
+                ordinal,
+            )
+        })
+        .collect()
+}
+
 /// A violation with its place in the linted text, before the source map is asked.
 struct Pending<'v> {
     violation: &'v Violation,
@@ -128,6 +155,7 @@ pub(crate) fn locate_all(
     violations: &[Violation],
     map: &dyn SourceMap,
 ) -> Vec<Finding> {
+    let stable_keys = stable_keys(resources);
     let mut pending: Vec<Pending<'_>> = violations
         .iter()
         .filter(|v| {
@@ -139,6 +167,13 @@ pub(crate) fn locate_all(
         .map(|v| {
             let rule = &policies.rules[v.rule];
             let r = &resources[v.target.resource];
+            // A made-up name (helm-test pods, generateName) must not change the fingerprint
+            // from one render to the next: it goes by a stable key, in the message too.
+            let key = stable_keys[v.target.resource].as_deref();
+            let message = match key {
+                Some(k) if !r.name.is_empty() => v.message.replace(&r.name, k),
+                _ => v.message.clone(),
+            };
             Pending {
                 violation: v,
                 severity: v.severity.unwrap_or(rule.meta.severity),
@@ -153,9 +188,9 @@ pub(crate) fn locate_all(
                     &r.api_version,
                     &r.kind,
                     r.namespace.as_deref().unwrap_or_default(),
-                    &r.name,
+                    key.unwrap_or(&r.name),
                     &path_to_string(&v.target.path),
-                    &v.message,
+                    &message,
                 ]),
             }
         })

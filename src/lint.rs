@@ -8,9 +8,9 @@ use crate::files::{self, display_path, SourceFile};
 use crate::model::{Finding, Profile};
 use crate::pipeline::{self, Context};
 use crate::provenance::Identity;
-use crate::render::{find_charts, Chart, Renderer};
+use crate::render::{find_charts, Chart, RenderError};
 use crate::suppress::{self, ConfigRules};
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -30,6 +30,53 @@ pub(crate) struct Linted {
     pub(crate) stages: Vec<(&'static str, Duration)>,
     /// Things the user should know that are not findings (e.g. a chart that renders nothing).
     pub(crate) warnings: Vec<String>,
+    /// One per chart when several were linted (a monorepo), in the order given: the findings
+    /// of section `i` follow those of section `i - 1` in `findings`.
+    pub(crate) sections: Vec<Section>,
+}
+
+/// What became of one chart of several.
+#[derive(Debug, Clone)]
+pub(crate) struct Section {
+    pub(crate) label: String,
+    pub(crate) status: ChartStatus,
+    /// How many of `Linted::findings` are this chart's.
+    pub(crate) findings: usize,
+    pub(crate) objects: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ChartStatus {
+    Linted,
+    /// Not linted, and why (a library chart).
+    Skipped(String),
+    /// Helm (or reading its output) failed: the error, as shown.
+    Failed(String),
+}
+
+impl Linted {
+    /// Keeps the findings `keep` wants, and each section's count in step.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&Finding) -> bool) {
+        if self.sections.is_empty() {
+            self.findings.retain(keep);
+            return;
+        }
+        let mut all = std::mem::take(&mut self.findings).into_iter();
+        for s in self.sections.iter_mut() {
+            let mine: Vec<Finding> = all.by_ref().take(s.findings).filter(|f| keep(f)).collect();
+            s.findings = mine.len();
+            self.findings.extend(mine);
+        }
+        self.findings.extend(all.filter(|f| keep(f)));
+    }
+
+    /// How many charts failed to render.
+    pub(crate) fn failed(&self) -> usize {
+        self.sections
+            .iter()
+            .filter(|s| matches!(s.status, ChartStatus::Failed(_)))
+            .count()
+    }
 }
 
 impl Linted {
@@ -41,6 +88,7 @@ impl Linted {
         self.timings.extend(other.timings);
         self.stages.extend(other.stages);
         self.warnings.extend(other.warnings);
+        self.sections.extend(other.sections);
     }
 }
 
@@ -55,11 +103,12 @@ pub(crate) struct Environment {
 /// What one lint shares across its charts and environments.
 struct Lint<'a> {
     settings: &'a Settings,
-    renderer: Box<dyn Renderer>,
     rule_ids: Vec<&'a str>,
     suppressions: ConfigRules,
     today: String,
     snippets: bool,
+    /// `--dependency-update`.
+    dependency_update: bool,
 }
 
 impl Lint<'_> {
@@ -130,7 +179,8 @@ impl Lint<'_> {
             None => shown.clone(),
         };
         let started = Instant::now();
-        let rendered = self.renderer.render(chart, &render)?;
+        // One renderer per call: charts are rendered on several threads at once.
+        let rendered = crate::render::renderer(&self.settings.helm_bin).render(chart, &render)?;
         let render_time = started.elapsed();
         let mut warnings: Vec<String> = rendered
             .notices
@@ -156,13 +206,21 @@ impl Lint<'_> {
                 f.environments = vec![e.name.clone()];
             }
         }
-        let sources = if self.snippets {
+        let mut sources = if self.snippets {
             run.snippets(rendered.source_map.templates())
         } else {
             BTreeMap::new()
         };
         if run.resources.is_empty() {
             warnings.push(format!("{label}: the chart renders no Kubernetes objects"));
+            let finding = renders_nothing(chart, &label);
+            // Chart.yaml holds no values, so it needs no masking to be shown.
+            if self.snippets && chart.unpacked {
+                if let Ok(text) = std::fs::read_to_string(chart.path.join("Chart.yaml")) {
+                    sources.insert(finding.location.file.clone(), text);
+                }
+            }
+            run.findings.push(finding);
         }
         Ok(Linted {
             objects: run.resources.len(),
@@ -175,6 +233,7 @@ impl Lint<'_> {
             timings: run.timings,
             stages: run.stages,
             warnings,
+            sections: Vec::new(),
         })
     }
 }
@@ -192,6 +251,9 @@ pub(crate) fn split_targets(paths: &[String]) -> Result<(Vec<Chart>, Vec<String>
                 .filter(|d| !d.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
         }
+        if let Some(why) = remote_reference(p, path) {
+            anyhow::bail!("{why}");
+        }
         let found = if p == "-" {
             Vec::new()
         } else {
@@ -204,6 +266,38 @@ pub(crate) fn split_targets(paths: &[String]) -> Result<(Vec<Chart>, Vec<String>
         }
     }
     Ok((charts, files))
+}
+
+/// A chart reference Helm would fetch (`oci://…`, `https://…`, `repo/chart`) rather than a
+/// local path: chartguard lints what is on disk, so the message says how to pull it.
+/// Pulling it here would need the user's registry logins and repositories, and would lint
+/// something other than what they review; an explicit `helm pull` keeps that visible.
+fn remote_reference(arg: &str, path: &Path) -> Option<String> {
+    let pull = |what: &str| {
+        format!(
+            "{arg}: {what}; chartguard lints local charts: pull it first, then lint the directory:\n  helm pull {arg} --untar --untardir /tmp/charts && chartguard lint /tmp/charts/{}",
+            arg.rsplit('/').next().unwrap_or(arg).split(':').next().unwrap_or(arg)
+        )
+    };
+    if let Some((scheme, _)) = arg.split_once("://") {
+        if ["oci", "http", "https"].contains(&scheme) {
+            return Some(pull(&format!("a chart reference ({scheme}://)")));
+        }
+    }
+    // `bitnami/nginx`: two plain segments, nothing on disk.
+    let segments: Vec<&str> = arg.split('/').collect();
+    let plain = |s: &&str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    if segments.len() == 2 && segments.iter().all(plain) && !arg.starts_with('.') && !path.exists()
+    {
+        return Some(pull(
+            "no such file or directory, and it looks like a repo/chart reference",
+        ));
+    }
+    None
 }
 
 /// The environments a chart ships values for: `values-<env>.yaml`, `values.<env>.yaml`,
@@ -277,46 +371,265 @@ pub(crate) fn lint_all(
     settings: &Settings,
     all_environments: bool,
     snippets: bool,
+    dependency_update: bool,
 ) -> Result<Linted> {
     let today = suppress::today();
     let (suppressions, config_warnings) = ConfigRules::new(&settings.suppressions, &today);
     let lint = Lint {
         settings,
-        renderer: crate::render::renderer(&settings.helm_bin),
         rule_ids: settings.rule_ids(),
         suppressions,
         today,
         snippets,
+        dependency_update,
     };
     let (charts, files) = split_targets(paths)?;
     let mut out = Linted::default();
     if !files.is_empty() {
         out.absorb(lint.files(&files)?);
     }
-    for chart in &charts {
+    // One chart alone keeps its errors as the run's error (exit 2 with Helm's message, an
+    // error result in SARIF); of several, a failing chart is reported and the rest linted.
+    if charts.len() == 1 && files.is_empty() {
+        if let Some(note) = library_chart(&charts[0]) {
+            out.warnings.push(note);
+        } else {
+            out.absorb(lint.one_chart(&charts[0], all_environments)?);
+        }
+    } else if !charts.is_empty() {
+        for (chart, result) in charts
+            .iter()
+            .zip(lint.many_charts(&charts, all_environments))
+        {
+            let label = display_path(&chart.path);
+            let (status, mut linted) = match result {
+                Ok(Some(l)) => (ChartStatus::Linted, l),
+                Ok(None) => (
+                    ChartStatus::Skipped(
+                        "a library chart: its templates are linted through the charts that use it"
+                            .into(),
+                    ),
+                    Linted::default(),
+                ),
+                Err(e) => (ChartStatus::Failed(format!("{e:#}")), Linted::default()),
+            };
+            linted.sections = vec![Section {
+                label,
+                status,
+                findings: linted.findings.len(),
+                objects: linted.objects,
+            }];
+            out.absorb(linted);
+        }
+    }
+    out.warnings.extend(config_warnings);
+    // Only when something was linted: a failed render leaves nothing to judge by.
+    if out.failed() == 0 && (out.objects > 0 || !out.findings.is_empty()) {
+        let ran = |id: &str| {
+            !settings.eval.disabled.iter().any(|d| d == id)
+                && settings.policies.rule(id).is_some_and(|r| {
+                    r.meta.profiles.contains(&settings.eval.profile)
+                        || out
+                            .environments
+                            .values()
+                            .any(|p| r.meta.profiles.contains(p))
+                })
+        };
+        out.warnings
+            .extend(lint.suppressions.unused(&out.findings, ran));
+    }
+    Ok(out)
+}
+
+/// `helm dependency build` (the versions in Chart.lock), or `helm dependency update` when
+/// the chart has no Chart.lock yet.
+fn dependency_update(helm: &Path, chart: &Path) -> Result<()> {
+    let verb = if chart.join("Chart.lock").is_file() {
+        "build"
+    } else {
+        "update"
+    };
+    let out = std::process::Command::new(helm)
+        .args(["dependency", verb])
+        .arg(chart)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run {} (--helm-bin)", helm.display()))?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "{}: helm dependency {verb} failed:\n{}",
+            display_path(chart),
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        );
+    }
+    Ok(())
+}
+
+/// Helm's "missing in charts/ directory" gets the flag that fixes it.
+fn suggest_dependency_update(err: anyhow::Error) -> anyhow::Error {
+    match err.downcast::<RenderError>() {
+        Ok(mut r) if r.message.contains("missing in charts/ directory") => {
+            r.message.push_str(
+                "\nhint: run chartguard with --dependency-update (or `helm dependency build` in the chart) to fetch them",
+            );
+            anyhow::Error::new(r)
+        }
+        Ok(r) => anyhow::Error::new(r),
+        Err(e) => e,
+    }
+}
+
+/// The finding for a chart that renders no objects (likely a values mistake: a feature
+/// flag off, a wrong file), so SARIF and the exit code do not call it clean.
+fn renders_nothing(chart: &Chart, label: &str) -> Finding {
+    let file = if chart.unpacked {
+        display_path(&chart.path.join("Chart.yaml"))
+    } else {
+        display_path(&chart.path)
+    };
+    let location = crate::model::Location {
+        file,
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 1,
+        template: None,
+    };
+    Finding {
+        rule: "helm-render-empty".into(),
+        severity: crate::model::Severity::Warning,
+        message: format!("{label}: the chart renders no Kubernetes objects"),
+        object: crate::model::ObjectRef {
+            api_version: "v2".into(),
+            kind: "Chart".into(),
+            namespace: None,
+            name: chart.name.clone(),
+        },
+        path: String::new(),
+        location,
+        rendered: None,
+        mapped_by: None,
+        value: None,
+        environments: Vec::new(),
+        suppression: None,
+        why: "A release with no objects installs nothing: usually a values mistake (every feature switched off, the wrong values file), and a linter that reports it clean hides it.".into(),
+        fix: "Check the values the chart was rendered with (-f, --set, the environment's values file), or do not lint a chart that is meant to be empty.".into(),
+        related: Vec::new(),
+        fingerprint: crate::model::fingerprint(&["helm-render-empty", &chart.name]),
+        rule_index: usize::MAX,
+        sensitive: false,
+        target: crate::model::Target {
+            resource: 0,
+            path: Vec::new(),
+        },
+    }
+}
+
+/// A note when `chart` is a library chart (Helm will not render it), else None.
+fn library_chart(chart: &Chart) -> Option<String> {
+    let text = std::fs::read_to_string(chart.path.join("Chart.yaml")).ok()?;
+    let library = text.lines().any(|l| {
+        l.strip_prefix("type:")
+            .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == "library")
+    });
+    library.then(|| {
+        format!(
+            "{}: skipped, a library chart (its templates are linted through the charts that use it)",
+            display_path(&chart.path)
+        )
+    })
+}
+
+impl Lint<'_> {
+    /// One chart, once or once per environment.
+    fn one_chart(&self, chart: &Chart, all_environments: bool) -> Result<Linted> {
+        if self.dependency_update && chart.unpacked {
+            dependency_update(&self.settings.helm_bin, &chart.path)?;
+        }
+        self.one_chart_rendered(chart, all_environments)
+            .map_err(suggest_dependency_update)
+    }
+
+    fn one_chart_rendered(&self, chart: &Chart, all_environments: bool) -> Result<Linted> {
         let envs = if all_environments {
-            environments(chart, settings)
+            environments(chart, self.settings)
         } else {
             Vec::new()
         };
         if envs.is_empty() {
+            let mut out = self.chart(chart, None)?;
             if all_environments {
                 out.warnings.push(format!(
                     "{}: no environment values files found; linted with values.yaml only",
                     display_path(&chart.path)
                 ));
             }
-            out.absorb(lint.chart(chart, None)?);
-            continue;
+            return Ok(out);
         }
         let mut per_env = Vec::new();
         for env in &envs {
-            per_env.push(lint.chart(chart, Some(env))?);
+            per_env.push(self.chart(chart, Some(env))?);
         }
-        out.absorb(merge(per_env));
+        Ok(merge(per_env))
     }
-    out.warnings.extend(config_warnings);
-    Ok(out)
+
+    /// Several charts, rendered and linted on as many threads as there are cores; results
+    /// in the order of `charts` whatever order they finish in. `Ok(None)`: a library chart.
+    fn many_charts(&self, charts: &[Chart], all_environments: bool) -> Vec<Result<Option<Linted>>> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Mutex;
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(charts.len());
+        let next = AtomicUsize::new(0);
+        let done = AtomicUsize::new(0);
+        let results: Mutex<Vec<Option<Result<Option<Linted>>>>> =
+            Mutex::new((0..charts.len()).map(|_| None).collect());
+        // Progress is for a person watching: never in pipes or CI logs.
+        let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(chart) = charts.get(i) else { break };
+                    let result = if library_chart(chart).is_some() {
+                        Ok(None)
+                    } else {
+                        match self.one_chart(chart, all_environments) {
+                            Ok(l) => Ok(Some(l)),
+                            // A packaged library chart is only known by Helm's refusal.
+                            Err(e)
+                                if e.downcast_ref::<RenderError>().is_some_and(|r| {
+                                    r.message.contains("library charts are not installable")
+                                }) =>
+                            {
+                                Ok(None)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    };
+                    results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(result);
+                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                    if progress {
+                        eprint!(
+                            "\r\x1b[2Kchartguard: {n}/{} charts ({})",
+                            charts.len(),
+                            display_path(&chart.path)
+                        );
+                    }
+                });
+            }
+        });
+        if progress {
+            eprint!("\r\x1b[2K");
+        }
+        results
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(anyhow::anyhow!("chart was not linted"))))
+            .collect()
+    }
 }
 
 /// One chart's environments as one outcome: a finding (by fingerprint) is kept once, with

@@ -126,7 +126,8 @@ pub(crate) fn inline(
                 rules.push(token.to_string());
             } else {
                 problems.push(problem(format!(
-                    "suppresses `{token}`, which is no rule (see `chartguard rules`)"
+                    "suppresses `{token}`, which is no rule{} (see `chartguard rules`)",
+                    did_you_mean(token, known_rules)
                 )));
             }
         }
@@ -174,6 +175,20 @@ fn list(rules: &[String]) -> String {
     }
 }
 
+/// `; did you mean `x`?` for the id nearest to `id` (by edit distance, or one that
+/// contains it), or nothing when none is close.
+pub(crate) fn did_you_mean(id: &str, ids: &[&str]) -> String {
+    let best = ids
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(id, c), *c))
+        .filter(|(d, c)| *d <= (id.len() / 3).max(2) || c.contains(id) || id.contains(c))
+        .min();
+    match best {
+        Some((_, c)) => format!("; did you mean `{c}`?"),
+        None => String::new(),
+    }
+}
+
 /// A suppression in `.chartguard.yaml`.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -189,6 +204,36 @@ pub(crate) struct ConfigSuppression {
 
 fn any_object() -> String {
     "*/*/*".into()
+}
+
+/// The config's suppressions, checked when the config is read: a rule id that is no rule
+/// or an object that is not a `kind/namespace/name` glob would silently match nothing.
+pub(crate) fn check_config(
+    config: &[ConfigSuppression],
+    ids: &[&str],
+    file: &str,
+) -> anyhow::Result<()> {
+    for (i, s) in config.iter().enumerate() {
+        let at = format!("{file}: suppressions[{i}]");
+        if !ids.contains(&s.rule.as_str()) {
+            anyhow::bail!(
+                "{at}: rule `{}` is no rule{} (see `chartguard rules`)",
+                s.rule,
+                did_you_mean(&s.rule, ids)
+            );
+        }
+        if let Err(e) = glob::Pattern::new(&s.object) {
+            anyhow::bail!("{at}: object `{}` is not a valid glob: {e}", s.object);
+        }
+        // `*` alone is every object; anything else names all three parts.
+        if s.object != "*" && s.object.split('/').count() != 3 {
+            anyhow::bail!(
+                "{at}: object `{}` must be `kind/namespace/name` (globs allowed, namespace `-` when unset), e.g. `Deployment/*/legacy-*`",
+                s.object
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The config's suppressions that apply today, ready to match findings.
@@ -222,6 +267,29 @@ impl ConfigRules {
             }
         }
         (ConfigRules { rules }, warnings)
+    }
+}
+
+impl ConfigRules {
+    /// The suppressions that matched none of `findings` (like ruff's unused `noqa`), among
+    /// those whose rule `ran` says ran: a suppression for a rule that did not run (disabled,
+    /// another profile) is not unused, only idle.
+    pub(crate) fn unused(&self, findings: &[Finding], ran: impl Fn(&str) -> bool) -> Vec<String> {
+        self.rules
+            .iter()
+            .filter(|(pattern, s)| {
+                ran(&s.rule)
+                    && !findings
+                        .iter()
+                        .any(|f| f.rule == s.rule && pattern.matches(&f.object.id()))
+            })
+            .map(|(_, s)| {
+                format!(
+                    "the config's suppression of `{}` for `{}` matched no finding; remove it if the problem is fixed",
+                    s.rule, s.object
+                )
+            })
+            .collect()
     }
 }
 
@@ -289,19 +357,21 @@ impl Baseline {
         }
     }
 
-    /// Drops findings already in the baseline; returns the entries that no longer occur.
-    pub(crate) fn filter(&self, findings: &mut Vec<Finding>) -> Vec<BaselineEntry> {
-        let known: std::collections::HashSet<&str> = self
-            .findings
-            .iter()
-            .map(|e| e.fingerprint.as_str())
-            .collect();
-        let present: std::collections::HashSet<String> =
-            findings.iter().map(|f| f.fingerprint.clone()).collect();
-        findings.retain(|f| !known.contains(f.fingerprint.as_str()));
+    /// The fingerprints the baseline knows.
+    pub(crate) fn fingerprints(&self) -> std::collections::HashSet<&str> {
         self.findings
             .iter()
-            .filter(|e| !present.contains(&e.fingerprint))
+            .map(|e| e.fingerprint.as_str())
+            .collect()
+    }
+
+    /// The entries that no longer occur among `findings`.
+    pub(crate) fn gone(&self, findings: &[Finding]) -> Vec<BaselineEntry> {
+        let present: std::collections::HashSet<&str> =
+            findings.iter().map(|f| f.fingerprint.as_str()).collect();
+        self.findings
+            .iter()
+            .filter(|e| !present.contains(e.fingerprint.as_str()))
             .cloned()
             .collect()
     }

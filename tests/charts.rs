@@ -271,7 +271,13 @@ fn a_failing_render_is_an_error_result_in_sarif() {
 fn a_chart_that_renders_nothing_is_a_warning() {
     let helm = &helms()[1].1;
     let out = run(&["lint", "tests/charts/empty", "--helm-bin", helm]);
-    assert_eq!(out.code, 0);
+    // A finding (helm-render-empty, a warning), so the default --fail-on fails.
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.contains("warning[helm-render-empty]"),
+        "{}",
+        out.stdout
+    );
     assert!(
         out.stderr.contains("renders no Kubernetes objects"),
         "{}",

@@ -342,3 +342,283 @@ fn rule_doc_pages_match_the_registry() {
         "docs/rules has pages for rules that no longer exist"
     );
 }
+
+#[test]
+fn concise_statistics_quiet_and_why_once_per_rule() {
+    let (_, v) = json(&[BAD, "--fail-on", "none"]);
+    let total = v["findings"].as_array().unwrap().len();
+    let rules: std::collections::BTreeSet<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+
+    let out = run(&["lint", BAD, "--concise", "--fail-on", "none"]);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), total + 1, "{}", out.stdout);
+    for l in &lines[..total] {
+        // path:line:col: level[rule] message
+        let (place, rest) = l.split_once(": ").unwrap();
+        let parts: Vec<&str> = place.rsplitn(3, ':').collect();
+        assert_eq!(parts[2], BAD, "{l}");
+        assert!(
+            parts[0].parse::<usize>().is_ok() && parts[1].parse::<usize>().is_ok(),
+            "{l}"
+        );
+        let (level, _) = rest.split_once('[').unwrap();
+        assert!(["error", "warning", "note"].contains(&level), "{l}");
+    }
+    assert!(lines[total].starts_with("chartguard: "));
+
+    // The default format explains each rule once, after its first finding.
+    let out = run(&["lint", BAD, "--fail-on", "none"]);
+    assert_eq!(
+        out.stdout.matches("= why: ").count(),
+        rules.len(),
+        "{}",
+        out.stdout
+    );
+
+    let out = run(&[
+        "lint",
+        BAD,
+        "--statistics",
+        "--concise",
+        "--fail-on",
+        "none",
+    ]);
+    for rule in &rules {
+        assert!(
+            out.stdout
+                .lines()
+                .any(|l| l.split_whitespace().nth(1) == Some(rule)),
+            "{rule}: {}",
+            out.stdout
+        );
+    }
+
+    let out = run(&["lint", BAD, "--quiet", "--concise", "--fail-on", "none"]);
+    assert_eq!(out.stdout.lines().count(), total, "{}", out.stdout);
+    assert!(!out.stdout.contains("chartguard:"), "{}", out.stdout);
+    assert_eq!(out.stderr, "");
+}
+
+#[test]
+fn select_runs_only_the_named_rules() {
+    let (_, v) = json(&[
+        BAD,
+        "--fail-on",
+        "none",
+        "--select",
+        "pdb-missing,run-as-non-root",
+    ]);
+    let rules: std::collections::BTreeSet<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules.into_iter().collect::<Vec<_>>(),
+        vec!["pdb-missing", "run-as-non-root"]
+    );
+
+    let dir = tmp_dir("select-config");
+    let cfg = dir.join("chartguard.yaml");
+    std::fs::write(&cfg, "rules:\n  select: [pdb-missing]\n").unwrap();
+    let (_, v) = json(&[BAD, "--fail-on", "none", "--config", cfg.to_str().unwrap()]);
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["rule"] == "pdb-missing"));
+}
+
+#[test]
+fn unknown_rule_ids_get_a_did_you_mean_naming_where_they_were_written() {
+    let out = run(&["lint", BAD, "--disable", "image-tag-mutabel"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("--disable image-tag-mutabel"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("did you mean `image-tag-mutable`?"),
+        "{}",
+        out.stderr
+    );
+
+    let out = run(&["lint", BAD, "--select", "pdb-mising"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("did you mean `pdb-missing`?"),
+        "{}",
+        out.stderr
+    );
+
+    let out = run(&["rules", "explain", "hook-weight"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("did you mean `hook-weight-order`?"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("pdb-missing"),
+        "no list of every rule: {}",
+        out.stderr
+    );
+
+    // A typo in the config is the config's, not a --disable flag's.
+    let dir = tmp_dir("typo-config");
+    let cfg = dir.join("chartguard.yaml");
+    std::fs::write(&cfg, "rules:\n  disable: [helm-test-mising]\n").unwrap();
+    let out = run(&["lint", BAD, "--config", cfg.to_str().unwrap()]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("rules.disable names `helm-test-mising`"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("chartguard.yaml"), "{}", out.stderr);
+    assert!(!out.stderr.contains("--disable"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("did you mean `helm-test-missing`?"),
+        "{}",
+        out.stderr
+    );
+
+    // An inline suppression with a typo.
+    let manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    chartguard.io/ignore: \"pdb-mising -- typo\"\n";
+    let out = run_with(
+        &["lint", "-", "--format", "json", "--fail-on", "none"],
+        Some(manifest.as_bytes()),
+        Duration::from_secs(60),
+    );
+    assert!(
+        out.stdout.contains("did you mean `pdb-missing`?"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_malformed_config_suppression_is_an_error_naming_the_file() {
+    let dir = tmp_dir("bad-suppression");
+    let cfg = dir.join("chartguard.yaml");
+    let cfg_s = cfg.to_str().unwrap();
+    for (body, expect) in [
+        ("object: Deployment/legacy", "must be `kind/namespace/name`"),
+        ("object: \"Deployment/*/[legacy\"", "not a valid glob"),
+        (
+            "object: \"*/*/*\"\n    rule: pdb-mising",
+            "did you mean `pdb-missing`?",
+        ),
+    ] {
+        let rule = if body.contains("rule:") {
+            ""
+        } else {
+            "\n    rule: pdb-missing"
+        };
+        std::fs::write(
+            &cfg,
+            format!("suppressions:\n  - {body}{rule}\n    reason: legacy\n"),
+        )
+        .unwrap();
+        let out = run(&["lint", BAD, "--config", cfg_s]);
+        assert_eq!(out.code, 2, "{body}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("suppressions[0]"),
+            "{body}: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("chartguard.yaml"),
+            "{body}: {}",
+            out.stderr
+        );
+        assert!(out.stderr.contains(expect), "{body}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn show_settings_names_where_each_setting_came_from() {
+    let dir = tmp_dir("show-settings");
+    let cfg = dir.join("chartguard.yaml");
+    std::fs::write(&cfg, "kube-version: \"1.30\"\nhelm:\n  namespace: apps\n").unwrap();
+    let out = run(&[
+        "lint",
+        BAD,
+        "--show-settings",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--profile",
+        "dev",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let line = |key: &str| {
+        out.stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(key))
+            .unwrap_or_else(|| panic!("{key}: {}", out.stdout))
+            .to_string()
+    };
+    assert!(line("profile").contains("dev  (flag)"), "{}", out.stdout);
+    assert!(
+        line("kube-version").contains("1.30  (config "),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        line("helm.namespace").contains("apps  (config "),
+        "{}",
+        out.stdout
+    );
+    assert!(line("helm.bin").contains("(default)"), "{}", out.stdout);
+    assert!(
+        line("helm.include-crds").contains("false"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_config_suppression_that_matches_nothing_is_reported() {
+    let dir = tmp_dir("unused-suppression");
+    let cfg = dir.join("chartguard.yaml");
+    std::fs::write(
+        &cfg,
+        "suppressions:\n  - rule: pdb-missing\n    object: \"Deployment/*/gone-*\"\n    reason: old\n  - rule: resource-limits\n    object: \"*\"\n    reason: used\n  - rule: image-tag-mutable\n    object: \"Deployment/*/gone\"\n    reason: rule disabled\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "lint",
+        BAD,
+        "--config",
+        cfg.to_str().unwrap(),
+        "--fail-on",
+        "none",
+        "--disable",
+        "image-tag-mutable",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("suppression of `pdb-missing` for `Deployment/*/gone-*` matched no finding"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("`resource-limits` for"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("`image-tag-mutable` for"),
+        "{}",
+        out.stderr
+    );
+}

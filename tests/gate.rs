@@ -252,6 +252,26 @@ fn cli_plugin_works_with_both_helms() {
             "{name}"
         );
         assert!(Path::new(&h.home).exists());
+
+        // No -n: Helm's `default` must not override helm.namespace from the config.
+        let dir = tmp_dir(&format!("{name}-ns"));
+        let cfg = dir.join("chartguard.yaml");
+        std::fs::write(&cfg, "helm:\n  namespace: apps\n").unwrap();
+        let shown = h.cmd(&[
+            "chartguard",
+            "lint",
+            GOOD,
+            "--config",
+            cfg.to_str().unwrap(),
+            "--show-settings",
+        ]);
+        let shown = text(&shown.stdout);
+        assert!(
+            shown
+                .lines()
+                .any(|l| l.starts_with("helm.namespace") && l.contains("apps  (config")),
+            "{name}: {shown}"
+        );
     }
 }
 

@@ -23,6 +23,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("report", 9),
     ("cli/settings", 9),
     ("lint", 10),
+    ("cli/show", 10),
     ("serve", 10),
     ("commands", 11),
 ];

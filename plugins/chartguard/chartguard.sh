@@ -12,7 +12,12 @@ if [[ "${1:-}" == "lint" ]]; then
   shift
   extra=()
   [[ -n "${HELM_BIN:-}" ]] && extra+=(--helm-bin "$HELM_BIN")
-  [[ -n "${HELM_NAMESPACE:-}" ]] && extra+=(--namespace "$HELM_NAMESPACE")
+  # Helm sets HELM_NAMESPACE to `default` when no -n is given (and no kube context names
+  # one): passing that on would override helm.namespace in .chartguard.yaml. So `default`
+  # is not passed; `-n default` with a config that names another namespace needs
+  # `helm chartguard lint --namespace default` after `lint`.
+  [[ -n "${HELM_NAMESPACE:-}" && "${HELM_NAMESPACE}" != "default" ]] &&
+    extra+=(--namespace "$HELM_NAMESPACE")
   exec "$BIN" lint "${extra[@]}" "$@"
 fi
 exec "$BIN" "$@"

@@ -97,6 +97,10 @@ pub struct RuleArgs {
     /// Do not run this rule. Repeatable.
     #[arg(long, value_name = "RULE")]
     pub disable: Vec<String>,
+    /// Run only these rules (comma-separated or repeated); replaces `rules.select` in the
+    /// config. --disable still applies.
+    #[arg(long, value_name = "RULE,…", value_delimiter = ',')]
+    pub select: Vec<String>,
     /// Target Kubernetes version (major.minor): passed to helm and used by rules that depend
     /// on it (deprecated APIs). Default 1.33.
     #[arg(long, value_name = "VERSION")]
@@ -112,6 +116,9 @@ pub struct RuleArgs {
 #[derive(Args, Debug, Clone)]
 pub struct LintArgs {
     /// Charts, manifest files, directories (walked, honouring .gitignore), globs, or - for stdin.
+    /// Local charts only: pull a chart first (`helm pull oci://… --untar`).
+    /// A directory of several charts lints each (in parallel), skips library charts, and
+    /// goes on past a chart that fails to render (then exits 2).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<String>,
     /// Output format.
@@ -136,6 +143,21 @@ pub struct LintArgs {
     /// Show suppressed findings in human output (they never fail the run).
     #[arg(long)]
     pub show_suppressed: bool,
+    /// Print the effective settings (flags, then .chartguard.yaml, then defaults) and where
+    /// each came from, then exit.
+    #[arg(long)]
+    pub show_settings: bool,
+    /// Human output as one line per finding: `path:line:col: level[rule] message`.
+    #[arg(long)]
+    pub concise: bool,
+    /// After the report, how many findings each rule produced (on stderr unless the
+    /// format is human).
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print the findings only: no summary line, warnings or baseline notes on stderr
+    /// (errors still are).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     /// Report only findings that are not in this baseline file (and list its entries that
     /// no longer occur).
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
@@ -184,6 +206,10 @@ pub struct LintArgs {
     /// Include CRDs in the rendered output.
     #[arg(long, help_heading = "Charts")]
     pub include_crds: bool,
+    /// Before rendering, fetch each chart's dependencies into its charts/ directory:
+    /// `helm dependency build` (or `update` when there is no Chart.lock).
+    #[arg(long, help_heading = "Charts")]
+    pub dependency_update: bool,
     /// Render and lint once per environment the chart ships values for (values-prod.yaml,
     /// values.dev.yaml, env/staging.yaml …, or the config's environments), each with its
     /// profile (prod/production → prod, dev/development/test → dev).

@@ -3,3 +3,4 @@
 
 pub mod args;
 pub(crate) mod settings;
+pub(crate) mod show;

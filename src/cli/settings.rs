@@ -72,6 +72,9 @@ pub(crate) struct EnvironmentConfig {
 pub(crate) struct RulesConfig {
     #[serde(default)]
     pub(crate) disable: Vec<String>,
+    /// Run only these rules (`--select` replaces it).
+    #[serde(default)]
+    pub(crate) select: Vec<String>,
     /// Rule id → error | warning | note.
     #[serde(default)]
     pub(crate) severity: BTreeMap<String, crate::model::Severity>,
@@ -214,10 +217,35 @@ impl Settings {
                 }
             }
         }
-        for id in &disabled {
-            if policies.rule(id).is_none() {
-                bail!("--disable {id}: no such rule (see `chartguard rules`)");
-            }
+        let ids: Vec<&str> = policies.rules.iter().map(|r| r.meta.id.as_str()).collect();
+        check_rule_ids(&a.disable, &ids, |id| format!("--disable {id}"))?;
+        check_rule_ids(&a.select, &ids, |id| format!("--select {id}"))?;
+        if let Some(cfg) = &config {
+            let file = cfg
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            check_rule_ids(&cfg.rules.disable, &ids, |id| {
+                format!("{file}: rules.disable names `{id}`, which")
+            })?;
+            check_rule_ids(&cfg.rules.select, &ids, |id| {
+                format!("{file}: rules.select names `{id}`, which")
+            })?;
+            crate::suppress::check_config(&cfg.suppressions, &ids, &file)?;
+        }
+        // --select (else the config's rules.select): every other rule is disabled.
+        let select = match (&a.select, &config) {
+            (s, _) if !s.is_empty() => s.clone(),
+            (_, Some(cfg)) => cfg.rules.select.clone(),
+            _ => Vec::new(),
+        };
+        if !select.is_empty() {
+            disabled.extend(
+                ids.iter()
+                    .filter(|id| !select.iter().any(|s| s == *id))
+                    .map(|id| id.to_string()),
+            );
         }
         let cfg = config.unwrap_or_default();
         let profile = match &a.profile {
@@ -361,6 +389,22 @@ pub(crate) fn parse_duration(text: &str) -> std::result::Result<Duration, String
         return Err("the timeout must be at least one second".into());
     }
     Ok(Duration::from_secs(secs))
+}
+
+/// Fails on the first id that is no rule, naming where it was written (`what(id)`) and the
+/// nearest rule id when one is close.
+fn check_rule_ids(given: &[String], ids: &[&str], what: impl Fn(&str) -> String) -> Result<()> {
+    for id in given {
+        if !ids.contains(&id.as_str()) {
+            let what = what(id);
+            let is = if what.ends_with("which") { " is" } else { ":" };
+            bail!(
+                "{what}{is} no such rule{} (see `chartguard rules`)",
+                crate::suppress::did_you_mean(id, ids)
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The bundled rules and those in `dirs`.

@@ -140,3 +140,65 @@ pub(crate) fn fingerprint(parts: &[&str]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// The name a fingerprint knows an object by when its rendered name is made up per render:
+/// `generateName` (the API server adds the suffix), or a last name segment that looks
+/// random (`randAlphaNum`, a content hash) — always for hooks such as helm-test pods, whose
+/// names are random by convention. Such a name is replaced by its stable part plus the
+/// template and the object's place among that template's documents, so it is the same in
+/// every render while two objects still differ. `None`: the name is stable as it is.
+/// Only rendered charts (`template` known) or `generateName` objects are considered: a
+/// manifest file's names are what the user wrote.
+pub(crate) fn unstable_name_key(
+    name: &str,
+    generate_name: Option<&str>,
+    hook: bool,
+    template: Option<&str>,
+    ordinal: usize,
+) -> Option<String> {
+    let place = template.unwrap_or("-");
+    if name.is_empty() {
+        return generate_name.map(|g| format!("{g}*@{place}#{ordinal}"));
+    }
+    let template = template?;
+    let (stem, last) = name.rsplit_once('-')?;
+    let alnum = !last.is_empty() && last.chars().all(|c| c.is_ascii_alphanumeric());
+    let random_looking = alnum
+        && last.len() >= 5
+        && last.chars().any(|c| c.is_ascii_digit())
+        && last.chars().any(|c| c.is_ascii_alphabetic());
+    // A hook's suffix may be all letters (randAlphaNum 5 | lower): any short alphanumeric
+    // last segment of a hook counts.
+    let hook_suffix = hook && alnum && (3..=16).contains(&last.len());
+    (random_looking || hook_suffix).then(|| format!("{stem}-*@{template}#{ordinal}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unstable_name_key as key;
+
+    #[test]
+    fn generated_names_are_stable_and_real_names_stay_apart() {
+        let t = Some("app/templates/tests/test.yaml");
+        // Two renders of a helm-test pod: the same key, whatever the suffix.
+        assert_eq!(
+            key("app-test-x7k2q", None, true, t, 0),
+            key("app-test-qwert", None, true, t, 0)
+        );
+        // Two such pods of one template stay apart.
+        assert_ne!(
+            key("app-test-x7k2q", None, true, t, 0),
+            key("app-test-x7k2q", None, true, t, 1)
+        );
+        // generateName: the name is empty until the API server makes one.
+        assert_eq!(
+            key("", Some("job-"), false, t, 0).as_deref(),
+            Some("job-*@app/templates/tests/test.yaml#0")
+        );
+        // Ordinary names, and names in plain manifest files, are kept.
+        assert_eq!(key("web", None, false, t, 0), None);
+        assert_eq!(key("web-frontend", None, false, t, 0), None);
+        assert_eq!(key("web-4f9a2b", None, false, None, 0), None);
+        assert!(key("web-4f9a2b", None, false, t, 0).is_some());
+    }
+}

@@ -8,6 +8,7 @@ mod path;
 mod severity;
 mod source;
 
+pub(crate) use finding::unstable_name_key;
 pub(crate) use finding::{
     fingerprint, Finding, Location, ObjectRef, RelatedLocation, Suppression, SuppressionKind,
     Target,

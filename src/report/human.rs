@@ -64,6 +64,8 @@ pub(crate) fn render(
         Buffer::no_color()
     };
     let config = term::Config::default();
+    // Why and fix once per rule, after its first finding: repeated, they drown the findings.
+    let mut explained = std::collections::HashSet::new();
     for f in findings
         .iter()
         .filter(|f| show_suppressed || f.suppression.is_none())
@@ -112,8 +114,10 @@ pub(crate) fn render(
             };
             notes.push(format!("suppressed {place}{until}: {}", s.justification));
         }
-        notes.push(format!("why: {}", f.why));
-        notes.push(format!("fix: {}", f.fix));
+        if explained.insert(f.rule.as_str()) {
+            notes.push(format!("why: {}", f.why));
+            notes.push(format!("fix: {}", f.fix));
+        }
         let diagnostic = Diagnostic::new(severity(f.severity))
             .with_code(f.rule.clone())
             .with_message(&f.message)
@@ -138,6 +142,48 @@ pub(crate) fn render(
     out.push_str(&summary(findings, objects));
     out.push('\n');
     out
+}
+
+/// `--concise`: one line per finding, `path:line:col: level[rule] message`, then the summary.
+pub(crate) fn concise(findings: &[Finding], objects: usize, show_suppressed: bool) -> String {
+    let mut out = String::new();
+    for f in findings
+        .iter()
+        .filter(|f| show_suppressed || f.suppression.is_none())
+    {
+        let l = &f.location;
+        let suppressed = if f.suppression.is_some() {
+            " (suppressed)"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "{}:{}:{}: {}[{}] {}{suppressed}\n",
+            l.file,
+            l.line,
+            l.column,
+            f.severity.as_str(),
+            f.rule,
+            f.message.replace('\n', " ")
+        ));
+    }
+    out.push_str(&summary(findings, objects));
+    out.push('\n');
+    out
+}
+
+/// `--statistics`: how many findings of each rule (suppressed ones left out), most first.
+pub(crate) fn statistics(findings: &[Finding]) -> String {
+    let mut per_rule: std::collections::BTreeMap<&str, (usize, Severity)> = Default::default();
+    for f in findings.iter().filter(|f| f.suppression.is_none()) {
+        per_rule.entry(&f.rule).or_insert((0, f.severity)).0 += 1;
+    }
+    let mut rows: Vec<_> = per_rule.into_iter().collect();
+    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
+    let width = rows.iter().map(|(r, _)| r.len()).max().unwrap_or(0);
+    rows.iter()
+        .map(|(rule, (n, sev))| format!("{n:>6}  {rule:<width$}  {}\n", sev.as_str()))
+        .collect()
 }
 
 pub(crate) fn summary(findings: &[Finding], objects: usize) -> String {

@@ -72,6 +72,31 @@ pub(crate) fn rule_doc_uri(id: &str) -> String {
 }
 
 fn location(loc: &Loc, root: Option<&Path>, message: Option<String>) -> sarif::Location {
+    // The rendered output is no file (a template inside a packaged subchart is only there):
+    // point at the chart's file instead, and say where in the rendered output it is.
+    let moved;
+    let (loc, message) = match on_disk_for_rendered(&loc.file) {
+        Some(file) => {
+            let mut why = format!("in the rendered output, line {}", loc.line);
+            if let Some(t) = &loc.template {
+                why.push_str(&format!(" (template {t})"));
+            }
+            moved = Loc {
+                file,
+                line: 1,
+                column: 1,
+                end_line: 1,
+                end_column: 2,
+                template: loc.template.clone(),
+            };
+            let message = Some(match message {
+                Some(m) => format!("{m}; {why}"),
+                None => why,
+            });
+            (&moved, message)
+        }
+        None => (loc, message),
+    };
     let region = sarif::Region::builder()
         .start_line(loc.line as i64)
         .start_column(loc.column as i64)
@@ -95,6 +120,24 @@ fn location(loc: &Loc, root: Option<&Path>, message: Option<String>) -> sarif::L
             .physical_location(physical)
             .build(),
     }
+}
+
+/// For a rendered-output name (`chart [env] (rendered)`), the file on disk to point at
+/// instead: the chart's Chart.yaml, or the packaged chart itself.
+fn on_disk_for_rendered(file: &str) -> Option<String> {
+    let label = file
+        .strip_suffix(" (rendered)")
+        .or_else(|| file.strip_suffix(" (rendered --is-upgrade)"))?;
+    let chart = match label.rfind(" [") {
+        Some(i) if label.ends_with(']') => &label[..i],
+        _ => label,
+    };
+    let path = Path::new(chart);
+    Some(if path.is_dir() {
+        display_path(&path.join("Chart.yaml"))
+    } else {
+        chart.to_string()
+    })
 }
 
 pub(crate) fn rule_descriptor(meta: &RuleMeta) -> sarif::ReportingDescriptor {
@@ -174,13 +217,19 @@ pub(crate) struct RunInfo<'a> {
 pub(crate) const MAX_RESULTS: usize = 25_000;
 
 pub(crate) fn render(policies: &PolicySet, findings: &[Finding], opts: &RunInfo<'_>) -> String {
-    let rules: Vec<sarif::ReportingDescriptor> = policies
+    let mut rules: Vec<sarif::ReportingDescriptor> = policies
         .rules
         .iter()
         .map(|r| rule_descriptor(&r.meta))
         .collect();
     // Findings come most severe first, so truncation keeps what matters.
     let kept = &findings[..findings.len().min(MAX_RESULTS)];
+    let extra = chartguard_rules(policies, kept);
+    rules.extend(extra.iter().map(rule_descriptor));
+    let index_of = |f: &Finding| match policies.rules.get(f.rule_index) {
+        Some(r) if r.meta.id == f.rule => f.rule_index,
+        _ => policies.rules.len() + extra.iter().position(|m| m.id == f.rule).unwrap_or(0),
+    };
     let results: Vec<sarif::Result> = kept
         .iter()
         .map(|f| {
@@ -245,7 +294,7 @@ pub(crate) fn render(policies: &PolicySet, findings: &[Finding], opts: &RunInfo<
             }
             let mut b = sarif::Result::builder()
                 .rule_id(f.rule.clone())
-                .rule_index(f.rule_index as i64)
+                .rule_index(index_of(f) as i64)
                 .level(level(f.severity))
                 .message(sarif::Message::builder().text(text).build())
                 .locations(vec![location(&f.location, opts.root, None)])
@@ -391,6 +440,32 @@ pub(crate) fn render_error(
         )]))
         .build();
     serialize(new_run(rules, vec![result], opts))
+}
+
+/// Rules of findings chartguard itself makes (not Rego rules: e.g. a chart that renders
+/// no objects), described from their first finding so every result has a rule.
+fn chartguard_rules(policies: &PolicySet, findings: &[Finding]) -> Vec<RuleMeta> {
+    let mut out: Vec<RuleMeta> = Vec::new();
+    for f in findings {
+        if policies.rule(&f.rule).is_some() || out.iter().any(|m| m.id == f.rule) {
+            continue;
+        }
+        out.push(RuleMeta {
+            id: f.rule.clone(),
+            title: f.rule.replace('-', " "),
+            description: f.why.clone(),
+            severity: f.severity,
+            profiles: Profile::ALL.to_vec(),
+            scope: Scope::Release,
+            tags: vec!["helm".into()],
+            why: f.why.clone(),
+            fix: f.fix.clone(),
+            references: Vec::new(),
+            group: "helm".into(),
+            security_severity: None,
+        });
+    }
+    out
 }
 
 thread_local! {

@@ -135,3 +135,21 @@ pub fn validate_sarif(path: &Path) {
         _ => panic!("{} failed validation:\n{text}", path.display()),
     }
 }
+
+/// Both Helm majors; a missing one fails the test with the command that installs it.
+pub fn helms() -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for (name, var, default) in [
+        ("helm3", "CHARTGUARD_HELM3", ".tools/helm3/helm"),
+        ("helm4", "CHARTGUARD_HELM4", ".tools/helm4/helm"),
+    ] {
+        let path = std::env::var(var)
+            .unwrap_or_else(|_| root().join(default).to_string_lossy().to_string());
+        assert!(
+            std::path::Path::new(&path).is_file(),
+            "{name} not found at {path}; run `scripts/install-tools.sh helm` (or set {var})"
+        );
+        out.push((name, path));
+    }
+    out
+}
