@@ -253,6 +253,8 @@ pub(crate) struct DeError {
     expected: Option<String>,
     /// What was found, as a type name only: never the value.
     found: Option<&'static str>,
+    /// The string found reads as a number (`"4"`): a quoted number, not a wrong value.
+    numeric_text: bool,
     missing: Option<String>,
     custom: Option<String>,
     path_rev: Vec<PathSeg>,
@@ -273,6 +275,7 @@ impl DeError {
         DeError {
             expected: None,
             found: None,
+            numeric_text: false,
             missing: None,
             custom: None,
             path_rev: Vec::new(),
@@ -291,10 +294,12 @@ impl DeError {
         }
         match (&self.expected, self.found) {
             (Some(exp), Some(found)) => {
-                let hint = if found == "a string"
-                    && (exp.contains("i32") || exp.contains("i64") || exp.contains("integer"))
-                {
+                let wants_integer =
+                    exp.contains("i32") || exp.contains("i64") || exp.contains("integer");
+                let hint = if found == "a string" && wants_integer && self.numeric_text {
                     " (a quoted number: drop the quotes, or `| int` instead of `| quote` in the template)"
+                } else if found == "a string" && wants_integer {
+                    " (a text that is not a number: check the value given for it in the values files or --set)"
                 } else if (found == "a number" || found == "an integer") && exp.contains("string") {
                     " (quote it in the template: `| quote`)"
                 } else {
@@ -376,6 +381,7 @@ impl de::Error for DeError {
         DeError {
             expected: Some(exp.to_string()),
             found: Some(unexpected_type(&unexp)),
+            numeric_text: matches!(unexp, de::Unexpected::Str(s) if s.trim().parse::<f64>().is_ok()),
             ..DeError::blank()
         }
     }
@@ -628,6 +634,26 @@ mod tests {
                 && m.contains("expected an integer (int32), found a string")),
             "{found:#?}"
         );
+    }
+
+    #[test]
+    fn only_a_quoted_number_gets_the_quoted_number_hint() {
+        let message = |replicas: &str| {
+            let found = issues(&DEPLOY.replace("REPLICAS", replicas));
+            found
+                .into_iter()
+                .find(|(_, p, _)| p == "spec.replicas")
+                .map(|(_, _, m)| m)
+                .unwrap()
+        };
+        assert!(message("\"3\"").contains("(a quoted number: drop the quotes"));
+        // `--set replicaCount=two`: no quotes to drop; and the value itself is never shown.
+        let two = message("two");
+        assert!(
+            two.contains("(a text that is not a number") && !two.contains("quoted number"),
+            "{two}"
+        );
+        assert!(!two.contains("two"), "{two}");
     }
 
     #[test]
