@@ -1,5 +1,6 @@
 //! `chartguard webhook manifests`: the objects that deploy `chartguard serve` — a Service,
-//! a hardened Deployment, a PodDisruptionBudget and the ValidatingWebhookConfiguration.
+//! a ServiceAccount, a PriorityClass, a hardened Deployment, a PodDisruptionBudget, a
+//! NetworkPolicy and the ValidatingWebhookConfiguration.
 
 use crate::cli::args::{FailurePolicy, ManifestsArgs};
 
@@ -91,7 +92,11 @@ spec:
       labels:
         {labels_pod}
     spec:
+      # An account of its own (chartguard calls no API: no token, no RBAC), not the
+      # namespace's default one shared with other pods.
+      serviceAccountName: {NAME}
       automountServiceAccountToken: false
+      priorityClassName: {NAME}
       enableServiceLinks: false
       terminationGracePeriodSeconds: 30
       securityContext:
@@ -161,9 +166,50 @@ kind: PodDisruptionBudget
 {meta}
 spec:
   minAvailable: 1
+  # Stateless replicas: evicting an unready one loses nothing, so drains do not wait for
+  # the budget.
+  unhealthyPodEvictionPolicy: AlwaysAllow
   selector:
     matchLabels:
       app.kubernetes.io/name: {NAME}
+---
+apiVersion: v1
+kind: ServiceAccount
+{meta}
+automountServiceAccountToken: false
+---
+# Cluster infrastructure: evicting the webhook for batch work leaves objects unjudged (or,
+# with failurePolicy Fail, blocks deployments). A class of its own rather than
+# system-cluster-critical, which clusters may keep to kube-system.
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata:
+  name: {NAME}
+  labels:
+    {labels}
+value: 1000000
+globalDefault: false
+description: chartguard admission webhook
+---
+# The API server's addresses depend on the cluster, so the webhook port stays open to all
+# (narrow `from` to the control plane's ipBlock to keep pods from flooding it); every other
+# port and all egress are closed: chartguard serves only, it opens no connection.
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+{meta}
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/name: {NAME}
+  policyTypes: ["Ingress", "Egress"]
+  ingress:
+    - ports:
+        - port: 8443
+          protocol: TCP
+    - ports:
+        - port: 8080
+          protocol: TCP
+  egress: []
 ---
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration

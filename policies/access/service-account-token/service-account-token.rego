@@ -10,6 +10,7 @@
 #   profiles: [prod]
 #   scope: release
 #   tags: [security, rbac]
+#   security-severity: 3.5
 #   why: >-
 #     Kubernetes mounts a token for the pod's ServiceAccount into every container unless told
 #     not to. A process that never calls the Kubernetes API does not need it, but whoever

@@ -12,6 +12,7 @@
 #   profiles: [dev, prod]
 #   scope: release
 #   tags: [security, rbac]
+#   security-severity: 3.0
 #   why: >-
 #     A pod whose ServiceAccount does not exist is never created: the ReplicaSet or
 #     StatefulSet reports "error looking up service account" and the rollout waits until

@@ -11,6 +11,7 @@
 #   profiles: [prod]
 #   scope: release
 #   tags: [security, traffic]
+#   security-severity: 4.0
 #   why: >-
 #     Without a NetworkPolicy selecting it, a pod accepts connections from every pod in the
 #     cluster and can open connections anywhere: one compromised workload in any namespace

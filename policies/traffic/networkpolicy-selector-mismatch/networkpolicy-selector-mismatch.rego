@@ -11,6 +11,7 @@
 #   profiles: [dev, prod]
 #   scope: release
 #   tags: [security, traffic]
+#   security-severity: 5.0
 #   why: >-
 #     A NetworkPolicy whose podSelector matches nothing isolates nothing: the workload it was
 #     written for accepts traffic from everywhere, while the chart, its values and the review

@@ -11,6 +11,7 @@
 #   profiles: [dev, prod]
 #   scope: object
 #   tags: [security, traffic]
+#   security-severity: 5.0
 #   why: >-
 #     A NodePort opens the port on every node of the cluster, a LoadBalancer gives the Service
 #     a public address by default on most clouds, and externalIPs route traffic for an
