@@ -37,11 +37,17 @@ is_hook(i) if input.resources[i].hook != null
 is_test(i) if input.resources[i].hook.test == true
 
 # The pod template's container name, for messages: `container "app"` / `init container "wait"`.
-container_label(c) := sprintf("init container %q", [c.container.name]) if {
+container_label(c) := sprintf("init container %q", [_container_name(c)]) if {
 	c.type == "init"
-} else := sprintf("ephemeral container %q", [c.container.name]) if {
+} else := sprintf("ephemeral container %q", [_container_name(c)]) if {
 	c.type == "ephemeral"
-} else := sprintf("container %q", [c.container.name])
+} else := sprintf("container %q", [_container_name(c)])
+
+# A container whose name is missing or of the wrong type (already a schema-invalid finding,
+# and dropped from what rules see) is still labelled, so the rule judging it does not fail.
+_container_name(c) := c.container.name if is_string(c.container.name)
+
+else := "(unnamed)"
 
 # True when every matchLabels entry of `selector` is in `labels` and every matchExpressions
 # requirement holds. An empty selector matches everything (as the API does for PDBs).

@@ -37,6 +37,8 @@ test_quantities if {
 test_container_label if {
 	lib.container_label({"type": "init", "container": {"name": "wait"}}) == "init container \"wait\""
 	lib.container_label({"type": "container", "container": {"name": "app"}}) == "container \"app\""
+	lib.container_label({"type": "container", "container": {}}) == "container \"(unnamed)\""
+	lib.container_label({"type": "init", "container": {"name": 5}}) == "init container \"(unnamed)\""
 }
 
 test_replicas_number_and_numeric_string if {
