@@ -158,6 +158,7 @@ fn write_value(
             }
         },
         Data::Str(s) => quote_into(out, s, esc),
+        Data::RawStr(r) => quote_into(out, &r.text, esc),
         Data::Bytes(b) => quote_into(out, &crate::gofmt::base64_std(b), esc),
         Data::List(l) => {
             if l.items.is_empty() {
