@@ -864,7 +864,7 @@ pub fn chart(helm: HelmVersion, meta: &serde_json::Value, is_root: bool) -> Valu
                 "Annotations".into(),
                 match annotations {
                     Some(a) => Value::typed_map(a, MapType::String),
-                    None => Value::nil(),
+                    None => Value::nil_map(MapType::String),
                 },
             );
             m.insert("KubeVersion".into(), s("kubeVersion"));

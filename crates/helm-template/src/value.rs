@@ -120,6 +120,9 @@ impl MapType {
 pub struct Map {
     pub entries: BTreeMap<Rc<str>, Value>,
     pub ty: MapType,
+    /// A nil Go map (Helm 4's `.Chart.Annotations` when Chart.yaml has none): prints as
+    /// `map[]` like an empty one, but encoding/json marshals it as `null`.
+    pub nil: bool,
 }
 
 /// A shared, mutable map (a Go map is a reference).
@@ -308,7 +311,21 @@ impl Value {
         Value::typed_map(entries, MapType::Any)
     }
     pub fn typed_map(entries: BTreeMap<Rc<str>, Value>, ty: MapType) -> Value {
-        Data::Map(MapRef::new(Map { entries, ty })).into()
+        Data::Map(MapRef::new(Map {
+            entries,
+            ty,
+            nil: false,
+        }))
+        .into()
+    }
+    /// A nil Go map of type `ty`.
+    pub fn nil_map(ty: MapType) -> Value {
+        Data::Map(MapRef::new(Map {
+            entries: BTreeMap::new(),
+            ty,
+            nil: true,
+        }))
+        .into()
     }
     pub fn empty_map() -> Value {
         Value::map(BTreeMap::new())
@@ -467,6 +484,7 @@ impl Value {
                         .map(|(k, v)| (k.clone(), v.with_values_paths(&root.key(k))))
                         .collect(),
                     ty: m.ty,
+                    nil: m.nil,
                 }))
             }
             other => other.clone(),
@@ -503,6 +521,7 @@ impl Value {
                     .map(|v| v.to_json(max_depth - 1))
                     .collect::<Result<_, _>>()?,
             ),
+            Data::Map(m) if m.borrow().nil => serde_json::Value::Null,
             Data::Map(m) => {
                 let m = m.borrow();
                 let mut o = serde_json::Map::new();

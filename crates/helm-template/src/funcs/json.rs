@@ -177,6 +177,10 @@ fn write_value(
             out.push(']');
             return Ok(false);
         }
+        Data::Map(m) if m.borrow().nil => {
+            out.push_str("null");
+            return Ok(true);
+        }
         Data::Map(m) => {
             let entries = entries(m);
             if entries.is_empty() {

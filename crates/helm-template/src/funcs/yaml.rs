@@ -146,6 +146,7 @@ fn json_node(
                 .map(|x| json_node(x, depth + 1, taints))
                 .collect::<Result<_, _>>()?,
         ),
+        Data::Map(m) if m.borrow().nil => leaf(Node::Null, taints),
         Data::Map(m) => {
             let entries = entries(m);
             let mut out = Vec::with_capacity(entries.len());
