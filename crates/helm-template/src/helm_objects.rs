@@ -156,6 +156,15 @@ impl Object for GoStruct {
         }
         Some(Value::map(m))
     }
+    fn json_fields(&self) -> Option<Vec<(Rc<str>, Value)>> {
+        Some(
+            self.fields
+                .iter()
+                .filter(|f| !(f.omitempty && f.value.is_empty_value()))
+                .map(|f| (Rc::from(f.json.unwrap_or(f.name)), f.value.clone()))
+                .collect(),
+        )
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }

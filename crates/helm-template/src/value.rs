@@ -192,6 +192,11 @@ pub trait Object: fmt::Debug {
     fn to_plain(&self) -> Option<Value> {
         None
     }
+    /// A Go struct's fields as encoding/json writes them (declaration order, `omitempty`
+    /// applied); `None` when it is not a struct (toJson then uses `to_plain`).
+    fn json_fields(&self) -> Option<Vec<(Rc<str>, Value)>> {
+        None
+    }
     /// Entries when the object is a Go map underneath (`.Files` is `map[string][]byte`):
     /// used by `range`, `index`, `len`. Sorted by key.
     fn map_entries(&self) -> Option<Vec<(Rc<str>, Value)>> {

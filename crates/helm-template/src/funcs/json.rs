@@ -181,8 +181,23 @@ fn write_value(
             out.push_str("null");
             return Ok(true);
         }
-        Data::Map(m) => {
-            let entries = entries(m);
+        Data::Map(_) | Data::Object(_) => {
+            let entries = match &v.data {
+                Data::Map(m) => entries(m),
+                Data::Object(o) => match o.json_fields() {
+                    Some(f) => f,
+                    None => match o.to_plain() {
+                        Some(p) => {
+                            return write_value(out, &p, esc, indent, level, depth + 1, spans)
+                        }
+                        None => {
+                            out.push_str("{}");
+                            return Ok(true);
+                        }
+                    },
+                },
+                _ => unreachable!("a map or an object"),
+            };
             if entries.is_empty() {
                 out.push_str("{}");
                 return Ok(true);
@@ -204,10 +219,6 @@ fn write_value(
             out.push('}');
             return Ok(false);
         }
-        Data::Object(o) => match o.to_plain() {
-            Some(p) => return write_value(out, &p, esc, indent, level, depth + 1, spans),
-            None => out.push_str("{}"),
-        },
     }
     Ok(true)
 }
