@@ -134,7 +134,7 @@ fn basic_kind(v: &Value) -> Kind {
         Data::Bool(_) => Kind::Bool,
         Data::Int(_) | Data::Int64(_) => Kind::Int,
         Data::Float(_) => Kind::Float,
-        Data::Str(_) => Kind::String,
+        Data::Str(_) | Data::RawStr(_) => Kind::String,
         _ => Kind::Invalid,
     }
 }
@@ -174,7 +174,9 @@ fn eq(ver: HelmVersion, a1: &Value, rest: &[Value]) -> Result<bool, String> {
             match (&a1.data, &a.data) {
                 (Data::Bool(x), Data::Bool(y)) => x == y,
                 (Data::Float(x), Data::Float(y)) => x == y,
-                (Data::Str(x), Data::Str(y)) => x == y,
+                (Data::Str(_) | Data::RawStr(_), Data::Str(_) | Data::RawStr(_)) => {
+                    a1.str_bytes() == a.str_bytes()
+                }
                 _ if k1 == Kind::Int => int_of(a1) == int_of(a),
                 // Non-basic kinds: nil compares with anything; the rest must be the same
                 // comparable kind.
@@ -222,7 +224,9 @@ fn lt(ver: HelmVersion, a1: &Value, a2: &Value) -> Result<bool, String> {
     Ok(match (&a1.data, &a2.data) {
         (Data::Bool(_), _) => return Err("invalid type for comparison".into()),
         (Data::Float(x), Data::Float(y)) => x < y,
-        (Data::Str(x), Data::Str(y)) => x < y,
+        (Data::Str(_) | Data::RawStr(_), Data::Str(_) | Data::RawStr(_)) => {
+            a1.str_bytes() < a2.str_bytes()
+        }
         _ => int_of(a1) < int_of(a2),
     })
 }

@@ -401,6 +401,10 @@ impl<'c> Exec<'c> {
                 let s = s.clone();
                 self.emit_value(pos, &s, &v.taint)
             }
+            Data::RawStr(r) => {
+                let r = r.clone();
+                self.emit_value(pos, &r.text, &v.taint)
+            }
             _ => {
                 let s = gofmt::sprint_value(v);
                 self.emit_value(pos, &s, &v.taint.without_spans())
@@ -1084,6 +1088,7 @@ impl<'c> Exec<'c> {
                 Data::Nil if iface_nil[0] => Err("len of nil pointer".to_string()),
                 Data::Nil => Err("reflect: call of reflect.Value.Type on zero Value".to_string()),
                 Data::Str(s) => Ok(s.len()),
+                Data::RawStr(r) => Ok(r.bytes.len()),
                 Data::Bytes(b) => Ok(b.len()),
                 Data::List(l) => Ok(l.items.len()),
                 Data::Map(m) => Ok(m.len()),
@@ -1296,7 +1301,7 @@ impl<'c> Exec<'c> {
         let ok = match (ty, &v.data) {
             (Ty::Any | Ty::Reflect, _) => true,
             (_, Data::Nil) => false,
-            (Ty::String, Data::Str(_)) => true,
+            (Ty::String, Data::Str(_) | Data::RawStr(_)) => true,
             (Ty::Int, Data::Int(_)) => true,
             (Ty::Int64, Data::Int64(_)) => true,
             (Ty::Float64, Data::Float(_)) => true,

@@ -342,7 +342,7 @@ pub fn sprint(args: &[Value]) -> String {
     let mut out = String::new();
     let mut prev_string = false;
     for (i, a) in args.iter().enumerate() {
-        let is_string = matches!(a.data, Data::Str(_));
+        let is_string = matches!(a.data, Data::Str(_) | Data::RawStr(_));
         if i > 0 && !is_string && !prev_string {
             out.push(' ');
         }
@@ -683,6 +683,7 @@ fn print_value(out: &mut String, v: &Value, verb: char, f: &Flags, depth: usize)
         Data::Int(i) | Data::Int64(i) => fmt_integer(out, *i, verb, f, v),
         Data::Float(x) => fmt_float_verb(out, *x, verb, f, v),
         Data::Str(s) => fmt_string(out, s, verb, f, v),
+        Data::RawStr(r) => fmt_string(out, &r.text, verb, f, v),
         Data::Bytes(b) => match verb {
             's' => pad(out, &String::from_utf8_lossy(b), f),
             'q' => fmt_string(out, &String::from_utf8_lossy(b), 'q', f, v),

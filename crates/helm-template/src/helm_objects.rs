@@ -156,6 +156,15 @@ impl Object for GoStruct {
         }
         Some(Value::map(m))
     }
+    fn json_fields(&self) -> Option<Vec<(Rc<str>, Value)>> {
+        Some(
+            self.fields
+                .iter()
+                .filter(|f| !(f.omitempty && f.value.is_empty_value()))
+                .map(|f| (Rc::from(f.json.unwrap_or(f.name)), f.value.clone()))
+                .collect(),
+        )
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -864,7 +873,7 @@ pub fn chart(helm: HelmVersion, meta: &serde_json::Value, is_root: bool) -> Valu
                 "Annotations".into(),
                 match annotations {
                     Some(a) => Value::typed_map(a, MapType::String),
-                    None => Value::nil(),
+                    None => Value::nil_map(MapType::String),
                 },
             );
             m.insert("KubeVersion".into(), s("kubeVersion"));

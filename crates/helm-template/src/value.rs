@@ -46,12 +46,22 @@ pub enum Data {
     /// Go `float64` (every number from values YAML/JSON, `float64`, `addf`, …).
     Float(f64),
     Str(Rc<str>),
+    /// A Go string whose bytes are not valid UTF-8 (`b64dec` of binary data, `substr` cutting
+    /// a UTF-8 sequence): `len` and `b64enc` see the bytes, everything else its text with each
+    /// invalid sequence as U+FFFD. Only made by [`Value::go_string`], for bytes that are not UTF-8.
+    RawStr(Rc<RawStr>),
     /// Go `[]byte` (`.Files.GetBytes`, values of `.Files` when ranged or indexed).
     Bytes(Rc<[u8]>),
     List(Rc<List>),
     Map(MapRef),
     /// Anything with fields and methods: `.Files`, `.Capabilities`, semver, certificates, time.
     Object(Rc<dyn Object>),
+}
+
+/// Bytes of a non-UTF-8 Go string and their lossy text.
+pub struct RawStr {
+    pub bytes: Box<[u8]>,
+    pub text: Box<str>,
 }
 
 /// Element type of a Go slice; only affects `typeOf` and type checks of function parameters.
@@ -110,6 +120,9 @@ impl MapType {
 pub struct Map {
     pub entries: BTreeMap<Rc<str>, Value>,
     pub ty: MapType,
+    /// A nil Go map (Helm 4's `.Chart.Annotations` when Chart.yaml has none): prints as
+    /// `map[]` like an empty one, but encoding/json marshals it as `null`.
+    pub nil: bool,
 }
 
 /// A shared, mutable map (a Go map is a reference).
@@ -179,6 +192,11 @@ pub trait Object: fmt::Debug {
     fn to_plain(&self) -> Option<Value> {
         None
     }
+    /// A Go struct's fields as encoding/json writes them (declaration order, `omitempty`
+    /// applied); `None` when it is not a struct (toJson then uses `to_plain`).
+    fn json_fields(&self) -> Option<Vec<(Rc<str>, Value)>> {
+        None
+    }
     /// Entries when the object is a Go map underneath (`.Files` is `map[string][]byte`):
     /// used by `range`, `index`, `len`. Sorted by key.
     fn map_entries(&self) -> Option<Vec<(Rc<str>, Value)>> {
@@ -210,6 +228,7 @@ impl fmt::Debug for Value {
             Data::Int64(i) => write!(f, "int64({i})"),
             Data::Float(x) => write!(f, "float64({x:?})"),
             Data::Str(s) => write!(f, "{s:?}"),
+            Data::RawStr(r) => write!(f, "rawstr({:?})", r.bytes),
             Data::Bytes(b) => write!(f, "bytes({b:?})"),
             Data::List(l) => f.debug_list().entries(l.items.iter()).finish(),
             Data::Map(m) => match m.0.try_borrow() {
@@ -256,6 +275,25 @@ impl Value {
     pub fn string(s: impl Into<Rc<str>>) -> Value {
         Data::Str(s.into()).into()
     }
+    /// A Go string from its bytes: `Str` when they are UTF-8, else `RawStr`.
+    pub fn go_string(b: Vec<u8>) -> Value {
+        match String::from_utf8(b) {
+            Ok(s) => Value::string(s),
+            Err(e) => {
+                let bytes = e.into_bytes().into_boxed_slice();
+                let text = String::from_utf8_lossy(&bytes).into();
+                Data::RawStr(Rc::new(RawStr { bytes, text })).into()
+            }
+        }
+    }
+    /// The bytes of a Go string (`Str` or `RawStr`).
+    pub fn str_bytes(&self) -> Option<&[u8]> {
+        match &self.data {
+            Data::Str(s) => Some(s.as_bytes()),
+            Data::RawStr(r) => Some(&r.bytes),
+            _ => None,
+        }
+    }
     pub fn bytes(b: impl Into<Rc<[u8]>>) -> Value {
         Data::Bytes(b.into()).into()
     }
@@ -278,7 +316,21 @@ impl Value {
         Value::typed_map(entries, MapType::Any)
     }
     pub fn typed_map(entries: BTreeMap<Rc<str>, Value>, ty: MapType) -> Value {
-        Data::Map(MapRef::new(Map { entries, ty })).into()
+        Data::Map(MapRef::new(Map {
+            entries,
+            ty,
+            nil: false,
+        }))
+        .into()
+    }
+    /// A nil Go map of type `ty`.
+    pub fn nil_map(ty: MapType) -> Value {
+        Data::Map(MapRef::new(Map {
+            entries: BTreeMap::new(),
+            ty,
+            nil: true,
+        }))
+        .into()
     }
     pub fn empty_map() -> Value {
         Value::map(BTreeMap::new())
@@ -299,6 +351,7 @@ impl Value {
     pub fn as_str(&self) -> Option<&str> {
         match &self.data {
             Data::Str(s) => Some(s),
+            Data::RawStr(r) => Some(&r.text),
             _ => None,
         }
     }
@@ -323,7 +376,7 @@ impl Value {
             Data::Int(_) => "int".into(),
             Data::Int64(_) => "int64".into(),
             Data::Float(_) => "float64".into(),
-            Data::Str(_) => "string".into(),
+            Data::Str(_) | Data::RawStr(_) => "string".into(),
             Data::Bytes(_) => "[]uint8".into(),
             Data::List(l) => l.elem.go_name().into(),
             Data::Map(m) => m.borrow().ty.go_name().into(),
@@ -339,7 +392,7 @@ impl Value {
             Data::Int(_) => "int",
             Data::Int64(_) => "int64",
             Data::Float(_) => "float64",
-            Data::Str(_) => "string",
+            Data::Str(_) | Data::RawStr(_) => "string",
             Data::Bytes(_) | Data::List(_) => "slice",
             Data::Map(_) => "map",
             Data::Object(o) => o.kind_name(),
@@ -355,6 +408,7 @@ impl Value {
             Data::Int(i) | Data::Int64(i) => *i != 0,
             Data::Float(x) => *x != 0.0,
             Data::Str(s) => !s.is_empty(),
+            Data::RawStr(_) => true,
             Data::Bytes(b) => !b.is_empty(),
             Data::List(l) => !l.items.is_empty(),
             Data::Map(m) => !m.is_empty(),
@@ -372,6 +426,7 @@ impl Value {
             Data::Int(i) | Data::Int64(i) => *i == 0,
             Data::Float(f) => *f == 0.0,
             Data::Str(s) => s.is_empty(),
+            Data::RawStr(_) => false,
             Data::Bytes(b) => b.is_empty(),
             Data::List(l) => l.items.is_empty(),
             Data::Map(m) => m.is_empty(),
@@ -434,6 +489,7 @@ impl Value {
                         .map(|(k, v)| (k.clone(), v.with_values_paths(&root.key(k))))
                         .collect(),
                     ty: m.ty,
+                    nil: m.nil,
                 }))
             }
             other => other.clone(),
@@ -461,6 +517,7 @@ impl Value {
                     )
                 })?,
             Data::Str(s) => serde_json::Value::String(s.to_string()),
+            Data::RawStr(r) => serde_json::Value::String(r.text.to_string()),
             // encoding/json marshals []byte as base64.
             Data::Bytes(b) => serde_json::Value::String(crate::gofmt::base64_std(b)),
             Data::List(l) => serde_json::Value::Array(
@@ -469,6 +526,7 @@ impl Value {
                     .map(|v| v.to_json(max_depth - 1))
                     .collect::<Result<_, _>>()?,
             ),
+            Data::Map(m) if m.borrow().nil => serde_json::Value::Null,
             Data::Map(m) => {
                 let m = m.borrow();
                 let mut o = serde_json::Map::new();

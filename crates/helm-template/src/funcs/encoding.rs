@@ -17,13 +17,19 @@ use Ty::{Any, Bool, Float64, Int, MapAny, String as Str};
 
 pub fn register(r: &mut Registry) {
     r.insert("b64enc", Sig::new(&[Str]), |_, a| {
-        string(base64::engine::general_purpose::STANDARD.encode(s(&a[0])))
+        string(
+            base64::engine::general_purpose::STANDARD.encode(a[0].str_bytes().unwrap_or_default()),
+        )
     });
-    r.insert("b64dec", Sig::new(&[Str]), |_, a| string(b64dec(s(&a[0]))));
+    r.insert("b64dec", Sig::new(&[Str]), |_, a| {
+        Ok(Value::go_string(b64dec_bytes(s(&a[0]))))
+    });
     r.insert("b32enc", Sig::new(&[Str]), |_, a| {
-        string(data_encoding::BASE32.encode(s(&a[0]).as_bytes()))
+        string(data_encoding::BASE32.encode(a[0].str_bytes().unwrap_or_default()))
     });
-    r.insert("b32dec", Sig::new(&[Str]), |_, a| string(b32dec(s(&a[0]))));
+    r.insert("b32dec", Sig::new(&[Str]), |_, a| {
+        Ok(Value::go_string(b32dec(s(&a[0]))))
+    });
     for n in ["base", "osBase"] {
         r.insert(n, Sig::new(&[Str]), |_, a| string(base(s(&a[0]))));
     }
@@ -47,6 +53,12 @@ pub fn register(r: &mut Registry) {
 
 /// Go's base64 decoding error text (`illegal base64 data at input byte N`) is what Sprig
 /// returns on bad input.
+/// Sprig's `b64dec` as Go bytes (the error text when the input is bad).
+fn b64dec_bytes(x: &str) -> Vec<u8> {
+    go_b64_decode(x).unwrap_or_else(|e| e.into_bytes())
+}
+
+#[cfg(test)]
 fn b64dec(x: &str) -> String {
     match go_b64_decode(x) {
         Ok(v) => String::from_utf8_lossy(&v).into_owned(),
@@ -134,11 +146,11 @@ pub fn go_b64_decode(x: &str) -> Result<Vec<u8>, String> {
     }
 }
 
-fn b32dec(x: &str) -> String {
+fn b32dec(x: &str) -> Vec<u8> {
     let clean: Vec<u8> = x.bytes().filter(|&c| c != b'\r' && c != b'\n').collect();
     match data_encoding::BASE32.decode(&clean) {
-        Ok(v) => String::from_utf8_lossy(&v).into_owned(),
-        Err(e) => format!("illegal base32 data at input byte {}", e.position),
+        Ok(v) => v,
+        Err(e) => format!("illegal base32 data at input byte {}", e.position).into_bytes(),
     }
 }
 

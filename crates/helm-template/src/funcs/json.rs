@@ -158,6 +158,7 @@ fn write_value(
             }
         },
         Data::Str(s) => quote_into(out, s, esc),
+        Data::RawStr(r) => quote_into(out, &r.text, esc),
         Data::Bytes(b) => quote_into(out, &crate::gofmt::base64_std(b), esc),
         Data::List(l) => {
             if l.items.is_empty() {
@@ -176,8 +177,27 @@ fn write_value(
             out.push(']');
             return Ok(false);
         }
-        Data::Map(m) => {
-            let entries = entries(m);
+        Data::Map(m) if m.borrow().nil => {
+            out.push_str("null");
+            return Ok(true);
+        }
+        Data::Map(_) | Data::Object(_) => {
+            let entries = match &v.data {
+                Data::Map(m) => entries(m),
+                Data::Object(o) => match o.json_fields() {
+                    Some(f) => f,
+                    None => match o.to_plain() {
+                        Some(p) => {
+                            return write_value(out, &p, esc, indent, level, depth + 1, spans)
+                        }
+                        None => {
+                            out.push_str("{}");
+                            return Ok(true);
+                        }
+                    },
+                },
+                _ => unreachable!("a map or an object"),
+            };
             if entries.is_empty() {
                 out.push_str("{}");
                 return Ok(true);
@@ -199,10 +219,6 @@ fn write_value(
             out.push('}');
             return Ok(false);
         }
-        Data::Object(o) => match o.to_plain() {
-            Some(p) => return write_value(out, &p, esc, indent, level, depth + 1, spans),
-            None => out.push_str("{}"),
-        },
     }
     Ok(true)
 }

@@ -242,21 +242,21 @@ fn abbreviate_full(x: &str, offset: i64, max_width: i64) -> Option<String> {
 }
 
 fn trunc(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
-    let (c, x) = (i(&a[0]), s(&a[1]));
-    let b = x.as_bytes();
+    let c = i(&a[0]);
+    let b = a[1].str_bytes().unwrap_or_default();
     let len = b.len() as i64;
     if c < 0 && len + c > 0 {
-        return string(bytes_str(&b[(len + c) as usize..]));
+        return Ok(Value::go_string(b[(len + c) as usize..].to_vec()));
     }
     if c >= 0 && len > c {
-        return string(bytes_str(&b[..c as usize]));
+        return Ok(Value::go_string(b[..c as usize].to_vec()));
     }
     Ok(a[1].clone())
 }
 
 fn substr(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
-    let (start, end, x) = (i(&a[0]), i(&a[1]), s(&a[2]));
-    let b = x.as_bytes();
+    let (start, end) = (i(&a[0]), i(&a[1]));
+    let b = a[2].str_bytes().unwrap_or_default();
     let len = b.len() as i64;
     let oob = |lo: i64, hi: i64| -> R {
         if hi > len || hi < 0 {
@@ -273,7 +273,7 @@ fn substr(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
         if end < 0 || end > len {
             return oob(0, end);
         }
-        return string(bytes_str(&b[..end as usize]));
+        return Ok(Value::go_string(b[..end as usize].to_vec()));
     }
     if end < 0 || end > len {
         if start > len {
@@ -281,12 +281,12 @@ fn substr(_: &mut CallCtx<'_>, a: Vec<Value>) -> R {
                 "runtime error: slice bounds out of range [{start}:{len}]"
             ));
         }
-        return string(bytes_str(&b[start as usize..]));
+        return Ok(Value::go_string(b[start as usize..].to_vec()));
     }
     if start > end {
         return oob(start, end);
     }
-    string(bytes_str(&b[start as usize..end as usize]))
+    Ok(Value::go_string(b[start as usize..end as usize].to_vec()))
 }
 
 fn repeat(c: &mut CallCtx<'_>, a: Vec<Value>) -> R {

@@ -132,6 +132,7 @@ impl Enc {
             Data::Int(i) | Data::Int64(i) => i.to_string(),
             Data::Float(f) => self.float(*f),
             Data::Str(s) => quote(s),
+            Data::RawStr(r) => quote(&r.text),
             Data::Bytes(b) => quote(&String::from_utf8_lossy(b)),
             Data::List(l) => {
                 if l.items.iter().any(|x| x.is_nil()) {

@@ -40,6 +40,7 @@ pub fn string(x: impl Into<Rc<str>>) -> R {
 pub fn strval(v: &Value) -> String {
     match &v.data {
         Data::Str(s) => s.to_string(),
+        Data::RawStr(r) => r.text.to_string(),
         Data::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
         _ => crate::gofmt::sprint_value(v),
     }
@@ -212,7 +213,9 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
         (Data::Bool(x), Data::Bool(y)) => x == y,
         (Data::Int(x), Data::Int(y)) | (Data::Int64(x), Data::Int64(y)) => x == y,
         (Data::Float(x), Data::Float(y)) => x == y,
-        (Data::Str(x), Data::Str(y)) => x == y,
+        (Data::Str(_) | Data::RawStr(_), Data::Str(_) | Data::RawStr(_)) => {
+            a.str_bytes() == b.str_bytes()
+        }
         (Data::Bytes(x), Data::Bytes(y)) => x == y,
         (Data::List(x), Data::List(y)) => {
             x.elem == y.elem
@@ -273,6 +276,7 @@ pub fn is_empty(v: &Value) -> bool {
         Data::Int(i) | Data::Int64(i) => *i == 0,
         Data::Float(f) => *f == 0.0,
         Data::Str(s) => s.is_empty(),
+        Data::RawStr(_) => false,
         Data::Bytes(b) => b.is_empty(),
         Data::List(l) => l.items.is_empty(),
         Data::Map(m) => m.is_empty(),

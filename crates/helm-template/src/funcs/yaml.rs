@@ -131,6 +131,13 @@ fn json_node(
             ),
             taints,
         ),
+        Data::RawStr(r) => leaf(
+            Node::Str(
+                yamlv2::json_string_roundtrip(&r.text)
+                    .ok_or("yaml: control characters are not allowed")?,
+            ),
+            taints,
+        ),
         Data::Bytes(b) => leaf(Node::Str(crate::gofmt::base64_std(b)), taints),
         Data::List(l) if l.items.is_empty() => leaf(Node::Seq(vec![]), taints),
         Data::List(l) => Node::Seq(
@@ -139,6 +146,7 @@ fn json_node(
                 .map(|x| json_node(x, depth + 1, taints))
                 .collect::<Result<_, _>>()?,
         ),
+        Data::Map(m) if m.borrow().nil => leaf(Node::Null, taints),
         Data::Map(m) => {
             let entries = entries(m);
             let mut out = Vec::with_capacity(entries.len());
@@ -197,6 +205,7 @@ fn direct_node(
         Data::Int(i) | Data::Int64(i) => leaf(Node::Int(*i), taints),
         Data::Float(f) => leaf(Node::Float(*f), taints),
         Data::Str(s) => leaf(Node::Str(s.to_string()), taints),
+        Data::RawStr(r) => leaf(Node::Str(r.text.to_string()), taints),
         Data::Bytes(b) => leaf(Node::Str(String::from_utf8_lossy(b).into_owned()), taints),
         Data::List(l) if l.items.is_empty() => leaf(Node::Seq(vec![]), taints),
         Data::List(l) => Node::Seq(
