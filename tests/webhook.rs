@@ -1046,3 +1046,28 @@ fn no_secret_value_in_webhook_answers_or_logs() {
     let log = server.stderr();
     assert!(!log.contains("hunter2"), "a secret in the log: {log}");
 }
+
+#[test]
+fn manifests_use_the_released_image_by_tag_and_optional_digest() {
+    let manifests = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_chartguard"))
+            .args(["webhook", "manifests"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = manifests(&[]);
+    assert!(out.status.success());
+    let tag = format!(
+        "ghcr.io/chartguard/chartguard:{}",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("image: \"{tag}\"\n")));
+    let digest = format!("sha256:{}", "0123456789abcdef".repeat(4));
+    let out = manifests(&["--image-digest", &digest]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("image: \"{tag}@{digest}\"\n")));
+    let out = manifests(&["--image-digest", "sha256:abc"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("64 lowercase hex digits"));
+}

@@ -369,9 +369,15 @@ pub struct ManifestsArgs {
     /// Namespace of the webhook (excluded from its own namespaceSelector, with kube-system).
     #[arg(long, default_value = "chartguard")]
     pub namespace: String,
-    /// Container image (default: ghcr.io/chartguard/chartguard:<this version>).
+    /// Container image (default: ghcr.io/chartguard/chartguard:<this version>, the image
+    /// the release workflow pushes). Any reference, e.g.
+    /// ghcr.io/chartguard/chartguard:0.1.0@sha256:… to pin a digest.
     #[arg(long)]
     pub image: Option<String>,
+    /// Digest of the image (sha256:… from the release notes), appended as @sha256:… to
+    /// the image so it is pulled by digest.
+    #[arg(long, value_name = "sha256:HEX", value_parser = parse_image_digest)]
+    pub image_digest: Option<String>,
     /// Base64 PEM of the CA that signed the serving certificate (the Secret
     /// chartguard-webhook-tls holds tls.crt and tls.key). Without it, the configuration
     /// carries cert-manager's inject-ca-from annotation instead.
@@ -444,4 +450,16 @@ pub struct LimitArgs {
     /// listener of their own, so a flood of the webhook port cannot starve the probes).
     #[arg(long, value_name = "HOST:PORT")]
     pub probe_addr: Option<String>,
+}
+
+/// `sha256:` and 64 lowercase hex digits, as the release notes print it.
+fn parse_image_digest(s: &str) -> Result<String, String> {
+    match s.strip_prefix("sha256:") {
+        Some(hex)
+            if hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) =>
+        {
+            Ok(s.to_string())
+        }
+        _ => Err("expected sha256: followed by 64 lowercase hex digits".into()),
+    }
 }

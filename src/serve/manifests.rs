@@ -7,19 +7,29 @@ use crate::cli::args::{FailurePolicy, ManifestsArgs};
 /// The name of every object, and of the Secret holding `tls.crt` / `tls.key`.
 pub const NAME: &str = "chartguard-webhook";
 pub const TLS_SECRET: &str = "chartguard-webhook-tls";
+/// Where the release workflow pushes the image (`ghcr.io/${{ github.repository }}`).
+pub const IMAGE_REPOSITORY: &str = "ghcr.io/chartguard/chartguard";
 
 fn quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
+/// The image the release workflow pushes (`ghcr.io/<repo>:<version>`), or `--image`, with
+/// `@<digest>` when `--image-digest` is given.
+pub fn image_reference(args: &ManifestsArgs) -> String {
+    let image = args
+        .image
+        .clone()
+        .unwrap_or_else(|| format!("{IMAGE_REPOSITORY}:{}", env!("CARGO_PKG_VERSION")));
+    match &args.image_digest {
+        Some(digest) => format!("{image}@{digest}"),
+        None => image,
+    }
+}
+
 pub fn render(args: &ManifestsArgs) -> String {
     let ns = quote(&args.namespace);
-    let image = quote(&args.image.clone().unwrap_or_else(|| {
-        format!(
-            "ghcr.io/chartguard/chartguard:{}",
-            env!("CARGO_PKG_VERSION")
-        )
-    }));
+    let image = quote(&image_reference(args));
     let failure_policy = match args.failure_policy {
         FailurePolicy::Ignore => "Ignore",
         FailurePolicy::Fail => "Fail",
