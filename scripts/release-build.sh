@@ -37,7 +37,7 @@ esac
 case "$target" in *-windows-*) exe=chartguard.exe ;; esac
 
 echo "release-build: chartguard $version for $target (RUSTFLAGS='${rustflags# }')" >&2
-RUSTFLAGS="${rustflags# }" cargo build --release --locked --target "$target" --target-dir "$target_dir"
+RUSTFLAGS="${rustflags# }" cargo build --release --locked -p chartguard --target "$target" --target-dir "$target_dir"
 bin="$target_dir/$target/release/$exe"
 
 if [[ "$target" == *-linux-* ]]; then
