@@ -9,24 +9,6 @@ use std::collections::BTreeSet;
 const BAD: &str = "examples/charts/classic-mistakes";
 const GOOD: &str = "examples/charts/prod-ready";
 
-/// Both Helm majors; a missing one fails the test with the command that installs it.
-fn helms() -> Vec<(&'static str, String)> {
-    let mut out = Vec::new();
-    for (name, var, default) in [
-        ("helm3", "CHARTGUARD_HELM3", ".tools/helm3/helm"),
-        ("helm4", "CHARTGUARD_HELM4", ".tools/helm4/helm"),
-    ] {
-        let path = std::env::var(var)
-            .unwrap_or_else(|_| root().join(default).to_string_lossy().to_string());
-        assert!(
-            std::path::Path::new(&path).is_file(),
-            "{name} not found at {path}; run `scripts/install-tools.sh helm` (or set {var})"
-        );
-        out.push((name, path));
-    }
-    out
-}
-
 fn lint_json(args: &[&str]) -> (i32, serde_json::Value, String) {
     let mut all = vec!["lint", "--format", "json", "--fail-on", "none"];
     all.extend_from_slice(args);
@@ -564,21 +546,12 @@ fn leaky_chart_never_prints_a_secret() {
         .current_dir(root())
         .output()
         .unwrap();
-    let dir = tmp_dir("leaky-gate");
-    let report = dir.join("gate.txt");
-    let out = run_with(
-        &[
-            "gate",
-            "--fail-on",
-            "warning",
-            "--report",
-            report.to_str().unwrap(),
-        ],
-        Some(&rendered.stdout),
+    let (code, text) = gate_with_report(
+        "leaky-gate",
+        &rendered.stdout,
         std::time::Duration::from_secs(30),
     );
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    let text = out.stderr + &std::fs::read_to_string(&report).unwrap();
+    assert_eq!(code, 1, "{text}");
     for leak in leaks {
         assert!(!text.contains(leak), "gate prints {leak}:\n{text}");
     }

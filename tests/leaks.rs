@@ -6,27 +6,9 @@
 //! and a fixed-width mask present where they were.
 
 mod common;
-use common::{root, run, run_with, tmp_dir};
+use common::{gate_with_report, helms, root, run, tmp_dir};
 
 const CHART: &str = "tests/charts/leaky-forms";
-
-fn helms() -> Vec<(&'static str, String)> {
-    [
-        ("helm3", "CHARTGUARD_HELM3", ".tools/helm3/helm"),
-        ("helm4", "CHARTGUARD_HELM4", ".tools/helm4/helm"),
-    ]
-    .into_iter()
-    .map(|(name, var, default)| {
-        let path =
-            std::env::var(var).unwrap_or_else(|_| root().join(default).to_string_lossy().into());
-        assert!(
-            std::path::Path::new(&path).is_file(),
-            "{name} not found at {path}; run `scripts/install-tools.sh helm` (or set {var})"
-        );
-        (name, path)
-    })
-    .collect()
-}
 
 /// Every planted secret: `LEAK` and a tag (`LEAKF07`, `LEAKH03`) is enough to find one,
 /// whatever part of it an output would keep.
@@ -102,21 +84,12 @@ fn the_gate_report_masks_planted_secrets() {
             .output()
             .unwrap();
         assert!(rendered.status.success(), "{name}");
-        let dir = tmp_dir(&format!("leaks-gate-{name}"));
-        let report = dir.join("gate.txt");
-        let out = run_with(
-            &[
-                "gate",
-                "--fail-on",
-                "warning",
-                "--report",
-                report.to_str().unwrap(),
-            ],
-            Some(&rendered.stdout),
+        let (code, text) = gate_with_report(
+            &format!("leaks-gate-{name}"),
+            &rendered.stdout,
             std::time::Duration::from_secs(60),
         );
-        assert_eq!(out.code, 1, "{name}: {}", out.stderr);
-        let text = out.stderr + &std::fs::read_to_string(&report).unwrap();
+        assert_eq!(code, 1, "{name}: {text}");
         assert_clean(&format!("{name} gate"), &text, &secrets);
         assert!(text.contains("****"), "{name}: no mask:\n{text}");
     }

@@ -9,21 +9,6 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-fn helms() -> Vec<(&'static str, String)> {
-    [
-        ("helm3", "CHARTGUARD_HELM3", ".tools/helm3/helm"),
-        ("helm4", "CHARTGUARD_HELM4", ".tools/helm4/helm"),
-    ]
-    .into_iter()
-    .map(|(name, var, default)| {
-        let path = std::env::var(var)
-            .unwrap_or_else(|_| root().join(default).to_string_lossy().to_string());
-        assert!(Path::new(&path).is_file(), "{name} not found at {path}");
-        (name, path)
-    })
-    .collect()
-}
-
 /// A chart with one ConfigMap template (and `extra` templates: name → text).
 fn chart(dir: &Path, extra: &[(&[u8], &str)]) -> PathBuf {
     let c = dir.join("robust");

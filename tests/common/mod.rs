@@ -74,6 +74,25 @@ pub fn run(args: &[&str]) -> Output {
     run_with(args, None, Duration::from_secs(60))
 }
 
+/// `chartguard gate --fail-on warning --report FILE` over `manifest`: its exit code and
+/// everything it reported (stderr, then the report file).
+pub fn gate_with_report(name: &str, manifest: &[u8], limit: Duration) -> (i32, String) {
+    let report = tmp_dir(name).join("gate.txt");
+    let out = run_with(
+        &[
+            "gate",
+            "--fail-on",
+            "warning",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        Some(manifest),
+        limit,
+    );
+    let text = out.stderr + &std::fs::read_to_string(&report).unwrap_or_default();
+    (out.code, text)
+}
+
 pub fn tmp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("chartguard-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
