@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-cargo build --release --locked --quiet
+cargo build --release --locked --quiet -p chartguard
 if command -v helm >/dev/null 2>&1; then
   HELM="$(command -v helm)"
 else
