@@ -268,23 +268,8 @@ pub fn deep_copy(v: &Value) -> Value {
     }
 }
 
-/// Go's "empty" in Sprig's sense (`empty`, `default`, `compact`, `coalesce`, `all`, `any`).
+/// Go's "empty" in Sprig's sense (`empty`, `default`, `compact`, `coalesce`, `all`, `any`):
+/// the same notion as encoding/json's `omitempty`, which [`Value::is_empty_value`] holds.
 pub fn is_empty(v: &Value) -> bool {
-    match &v.data {
-        Data::Nil => true,
-        Data::Bool(b) => !b,
-        Data::Int(i) | Data::Int64(i) => *i == 0,
-        Data::Float(f) => *f == 0.0,
-        Data::Str(s) => s.is_empty(),
-        Data::RawStr(_) => false,
-        Data::Bytes(b) => b.is_empty(),
-        Data::List(l) => l.items.is_empty(),
-        Data::Map(m) => m.is_empty(),
-        // A struct is never empty (Sprig: `case reflect.Struct: return false`), a pointer
-        // is empty only when nil.
-        Data::Object(o) => match o.map_entries() {
-            Some(e) => e.is_empty(),
-            None => false,
-        },
-    }
+    v.is_empty_value()
 }
