@@ -271,7 +271,7 @@ impl Settings {
                 profile,
                 kube_version: kube_version
                     .clone()
-                    .unwrap_or_else(|| "1.33".into())
+                    .unwrap_or_else(|| crate::render::helm::DEFAULT_KUBE_VERSION.into())
                     .trim_start_matches('v')
                     .to_string(),
                 disabled,
