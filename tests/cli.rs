@@ -700,6 +700,26 @@ fn config_params_configure_rules_and_bad_params_are_errors() {
             out.stderr
         );
     }
+    // --show-settings shows what the config sets.
+    std::fs::write(
+        &config,
+        "rules:\n  params:\n    priority-class: {allowed: [platform-high]}\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "lint",
+        manifest.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "--show-settings",
+    ]);
+    assert!(
+        out.stdout.lines().any(|l| l.starts_with("rules.params")
+            && l.contains(r#"{"priority-class":{"allowed":["platform-high"]}}"#)
+            && l.contains("(config ")),
+        "{}",
+        out.stdout
+    );
     // `rules explain` shows each parameter with its default and schema.
     let out = run(&["rules", "explain", "capabilities-dangerous"]);
     assert!(
