@@ -36,13 +36,31 @@ pub(crate) fn keys_for_line(template: &str, line: usize) -> Vec<String> {
     if !on_line.is_empty() {
         return on_line;
     }
-    // A line that does not use `.` takes nothing from the block's value: what it writes is
-    // written in the template (`replicas: 1` inside `with .Values.api`), and pointing at the
-    // values file would send the reader to a file that cannot change it.
-    if !uses_dot(text) {
+    // A line that writes a literal and does not use `.` takes nothing from the block's
+    // value: `replicas: 1` inside `with .Values.api` is written in the template, and pointing
+    // at the values file would send the reader to a file that cannot change it. A bare
+    // `resources:` key is different: its value is the `toYaml .` below it.
+    if !uses_dot(text) && writes_literal(text) {
         return Vec::new();
     }
     key_of_block(&lines, line).into_iter().collect()
+}
+
+/// Whether a template line with no action writes its value itself: `key: value` or a list
+/// item `- value`, not a bare `key:` (or a block scalar `key: |`) whose value follows.
+fn writes_literal(line: &str) -> bool {
+    let t = line.split(" #").next().unwrap_or("").trim();
+    if t.contains("{{") || t.is_empty() {
+        return false;
+    }
+    let t = t.strip_prefix("- ").unwrap_or(t).trim();
+    match t.split_once(':') {
+        Some((_, value)) => {
+            let v = value.trim();
+            !v.is_empty() && !v.starts_with('|') && !v.starts_with('>')
+        }
+        None => t != "-",
+    }
 }
 
 /// Whether a template line reads the current `.` in an action: `{{ . }}`, `{{ toYaml . }}`,
@@ -290,6 +308,9 @@ mod tests {
         let t = "spec:\n  {{- with .Values.api }}\n  replicas: 1\n  image: {{ .image }}\n  name: {{ $.Release.Name }}-{{ .Values.x }}\n  {{- end }}\n";
         assert!(keys_for_line(t, 3).is_empty());
         assert_eq!(keys_for_line(t, 4), vec!["api".to_string()]);
+        // A bare key whose value the block renders below it is the block's.
+        let t = "  {{- with .Values.resources }}\n  resources:\n    {{- toYaml . | nindent 4 }}\n  {{- end }}\n";
+        assert_eq!(keys_for_line(t, 2), vec!["resources".to_string()]);
         let t = "  {{- with .Values.strategy }}\n  strategy:\n    {{- toYaml . | nindent 4 }}\n  {{- else }}\n  strategy:\n    maxUnavailable: {{ printf \"%d\" . }}\n  {{- end }}\n";
         assert_eq!(keys_for_line(t, 3), vec!["strategy".to_string()]);
         // The else branch's `.` is not the with's value.
