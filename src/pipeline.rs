@@ -51,7 +51,8 @@ pub(crate) fn run(
     let resources = parse::parse_files(&files)?;
     lap("parse", &mut stages);
     let (inline, problems) = suppress::inline(&resources, cx.known_rules, cx.today);
-    let input = evaluate::input::build(&resources, cx.opts, &files, &problems);
+    let mut input = evaluate::input::build(&resources, cx.opts, &files, &problems);
+    evaluate::input::add_capability_checks(&mut input, &resources, &|t| map.capability_checks(t));
     lap("input", &mut stages);
     let (mut violations, timings) = evaluator.evaluate(input)?;
     // Whatever order the rules ran in, output is the same from run to run.

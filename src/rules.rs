@@ -68,6 +68,19 @@ pub(crate) fn explain_text(m: &RuleMeta) -> String {
         "\nWhy it matters:\n  {}\n\nHow to fix:\n  {}\n",
         m.why, m.fix
     ));
+    if !m.params.is_empty() {
+        s.push_str(&format!(
+            "\nParameters (.chartguard.yaml `rules.params.{}.<name>`):\n",
+            m.id
+        ));
+        for (name, p) in &m.params {
+            s.push_str(&format!("  {name}: {}\n", p.description));
+            s.push_str(&format!(
+                "    default: {}\n    schema:  {}\n",
+                p.default, p.schema
+            ));
+        }
+    }
     if !m.tags.is_empty() {
         s.push_str(&format!("\nTags: {}\n", m.tags.join(", ")));
     }
@@ -103,6 +116,20 @@ pub(crate) fn explain_markdown(m: &RuleMeta) -> String {
         "## Why it matters\n\n{}\n\n## How to fix\n\n{}\n",
         m.why, m.fix
     ));
+    if !m.params.is_empty() {
+        s.push_str(&format!(
+            "\n## Parameters\n\nSet in `.chartguard.yaml` under `rules.params.{}`; the rule reads them as `data.params[\"{}\"]`.\n\n| name | default | schema | what it is |\n|---|---|---|---|\n",
+            m.id, m.id
+        ));
+        for (name, p) in &m.params {
+            s.push_str(&format!(
+                "| `{name}` | `{}` | `{}` | {} |\n",
+                p.default,
+                p.schema,
+                p.description.replace('|', "\\|")
+            ));
+        }
+    }
     if !m.references.is_empty() {
         s.push_str("\n## References\n\n");
         for r in &m.references {

@@ -622,3 +622,113 @@ fn a_config_suppression_that_matches_nothing_is_reported() {
         out.stderr
     );
 }
+
+/// Rule parameters from `.chartguard.yaml`: allow-lists change what rules report, the two
+/// opt-in rules start reporting, and a wrong key or value is exit 2 naming file and key.
+#[test]
+fn config_params_configure_rules_and_bad_params_are_errors() {
+    let dir = tmp_dir("params");
+    let manifest = dir.join("vpn.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: vpn\nspec:\n  containers:\n    - name: vpn\n      image: nginx:1.27.3\n      securityContext:\n        capabilities:\n          drop: [ALL]\n          add: [NET_ADMIN]\n",
+    )
+    .unwrap();
+    let config = dir.join(".chartguard.yaml");
+    let lint = |config_text: &str| {
+        std::fs::write(&config, config_text).unwrap();
+        run(&[
+            "lint",
+            manifest.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "--select",
+            "capabilities-dangerous,image-registry-allowed,labels-required",
+        ])
+    };
+    let rules_of = |out: &Output| -> Vec<String> {
+        let report: serde_json::Value =
+            serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+        let mut rules: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect();
+        rules.sort();
+        rules
+    };
+    // Defaults: NET_ADMIN is reported, the opt-in rules are quiet.
+    let out = lint("");
+    assert_eq!(rules_of(&out), vec!["capabilities-dangerous"]);
+    let out = lint(
+        "rules:\n  params:\n    capabilities-dangerous: {allowed: [NET_BIND_SERVICE, NET_ADMIN]}\n    image-registry-allowed: {registries: [registry.example.com]}\n    labels-required: {labels: [team], kinds: [Pod]}\n",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        rules_of(&out),
+        vec!["image-registry-allowed", "labels-required"]
+    );
+    assert!(out.stdout.contains("pulls \\\"nginx:1.27.3\\\" (docker.io/library/nginx), which is not in an allowed registry (registry.example.com)"), "{}", out.stdout);
+    for (text, needle) in [
+        (
+            "rules:\n  params:\n    capabilities-dangerous: {alowed: [NET_ADMIN]}\n",
+            "rules.params.capabilities-dangerous.alowed: `capabilities-dangerous` has no parameter `alowed`; did you mean `allowed`?",
+        ),
+        (
+            "rules:\n  params:\n    image-registry-alowed: {registries: []}\n",
+            "rules.params.image-registry-alowed: no such rule; did you mean `image-registry-allowed`?",
+        ),
+        (
+            "rules:\n  params:\n    capabilities-dangerous: {allowed: NET_ADMIN}\n",
+            "rules.params.capabilities-dangerous.allowed: \"NET_ADMIN\" is not of type \"array\"",
+        ),
+        (
+            "rules:\n  params:\n    pdb-missing: {x: 1}\n",
+            "rules.params.pdb-missing: rule `pdb-missing` takes no parameters",
+        ),
+    ] {
+        let out = lint(text);
+        assert_eq!(out.code, 2, "{text}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(".chartguard.yaml: ") && out.stderr.contains(needle),
+            "{text}: {}",
+            out.stderr
+        );
+    }
+    // --show-settings shows what the config sets.
+    std::fs::write(
+        &config,
+        "rules:\n  params:\n    priority-class: {allowed: [platform-high]}\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "lint",
+        manifest.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "--show-settings",
+    ]);
+    assert!(
+        out.stdout.lines().any(|l| l.starts_with("rules.params")
+            && l.contains(r#"{"priority-class":{"allowed":["platform-high"]}}"#)
+            && l.contains("(config ")),
+        "{}",
+        out.stdout
+    );
+    // `rules explain` shows each parameter with its default and schema.
+    let out = run(&["rules", "explain", "capabilities-dangerous"]);
+    assert!(
+        out.stdout
+            .contains("rules.params.capabilities-dangerous.<name>")
+            && out.stdout.contains("  allowed: ")
+            && out.stdout.contains("default: [\"NET_BIND_SERVICE\"]")
+            && out.stdout.contains("schema:  {\"type\":\"array\""),
+        "{}",
+        out.stdout
+    );
+}

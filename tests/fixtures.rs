@@ -2,7 +2,9 @@
 //! must produce that rule's findings exactly on the lines marked `# chartguard: expect
 //! <rule-id>` (the rule named twice for two findings on one line), `.../pass/*.yaml` none of
 //! them. Adding a rule is adding files; this test picks them up. A fixture may start with
-//! `# profile: dev` to run in dev and `# namespace: NS` to lint as a release installed into NS.
+//! `# profile: dev` to run in dev, `# namespace: NS` to lint as a release installed into NS and
+//! `# params: {"name": value}` to set the rule's parameters (as `.chartguard.yaml`'s
+//! `rules.params.<rule-id>` would).
 
 mod common;
 use common::*;
@@ -65,6 +67,21 @@ fn every_fixture_fires_or_passes_as_its_folder_says() {
         ];
         if let Some(ns) = header("namespace") {
             args.extend(["--namespace".into(), ns]);
+        }
+        if let Some(params) = header("params") {
+            let config = std::env::temp_dir().join(format!(
+                "cg-fixture-{}-{}-{}.yaml",
+                std::process::id(),
+                rule,
+                path.file_stem().unwrap().to_string_lossy()
+            ));
+            // JSON is YAML: the header's object goes under the rule's id as written.
+            std::fs::write(
+                &config,
+                format!("rules:\n  params:\n    {rule}: {params}\n"),
+            )
+            .unwrap();
+            args.extend(["--config".into(), config.to_string_lossy().into_owned()]);
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = run(&args);

@@ -35,6 +35,53 @@ image_mutable_reason(image) := "no tag (it means :latest)" if {
 # `repo:` – the tag value was empty (an unset `.Values.image.tag`): not a valid reference.
 image_tag_empty(image) if image_tag(image) == ""
 
+# The repository an image reference pulls from, as the container runtime resolves it
+# (the distribution reference rules): registry host, then path, without tag or digest. The
+# first component is a registry only when it has a "." or ":" or is "localhost"; otherwise
+# the image is on Docker Hub, whose official images live under library/. The host is
+# lower-cased and Docker Hub's other names are docker.io.
+# "nginx:1.27" → "docker.io/library/nginx"; "ghcr.io/acme/app@sha256:…" → "ghcr.io/acme/app".
+image_repository(image) := repo if {
+	name := split(image, "@")[0]
+	parts := split(name, "/")
+	last := split(parts[count(parts) - 1], ":")[0]
+	path := array.concat(array.slice(parts, 0, count(parts) - 1), [last])
+	repo := _qualified(path)
+}
+
+_qualified(path) := concat("/", array.concat([_hub_alias(lower(path[0]))], array.slice(path, 1, count(path)))) if {
+	count(path) > 1
+	_is_registry(path[0])
+} else := concat("/", array.concat(["docker.io", "library"], path)) if {
+	count(path) == 1
+} else := concat("/", array.concat(["docker.io"], path))
+
+_is_registry(c) if contains(c, ".")
+
+_is_registry(c) if contains(c, ":")
+
+_is_registry(c) if c == "localhost"
+
+_hub_alias(host) := "docker.io" if host in {"index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"}
+else := host
+
+# True when `repo` (an image_repository) is `prefix` or below it, whole components only:
+# "ghcr.io/acme" holds "ghcr.io/acme/app", not "ghcr.io/acme-evil/app". The prefix is
+# normalised like a reference's registry (case, Docker Hub's aliases, a trailing "/").
+repository_within(repo, prefix) if {
+	p := _normal_prefix(prefix)
+	p != ""
+	_prefix_of(repo, p)
+}
+
+_prefix_of(repo, p) if repo == p
+
+_prefix_of(repo, p) if startswith(repo, concat("", [p, "/"]))
+
+_normal_prefix(prefix) := concat("/", array.concat([_hub_alias(lower(parts[0]))], array.slice(parts, 1, count(parts)))) if {
+	parts := split(trim_right(prefix, "/"), "/")
+}
+
 # ---- Security contexts ------------------------------------------------------------------------
 
 # The container's securityContext ({} when absent or not an object).

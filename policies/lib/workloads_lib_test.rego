@@ -93,3 +93,22 @@ test_security_context_helpers if {
 	wl.hardening_target(y.c) with input as y.input
 	not wl.hardening_target(object.union(y.c, {"type": "ephemeral"})) with input as y.input
 }
+
+test_image_repository if {
+	wl.image_repository("nginx:1.27") == "docker.io/library/nginx"
+	wl.image_repository("bitnami/redis") == "docker.io/bitnami/redis"
+	wl.image_repository("GHCR.io/acme/app@sha256:abc") == "ghcr.io/acme/app"
+	wl.image_repository("registry:5000/team/app:2.0") == "registry:5000/team/app"
+	wl.image_repository("localhost/app") == "localhost/app"
+	wl.image_repository("index.docker.io/library/nginx:1") == "docker.io/library/nginx"
+	wl.image_repository("quay.io/prometheus/node-exporter:v1.8.2@sha256:abc") == "quay.io/prometheus/node-exporter"
+}
+
+test_repository_within if {
+	wl.repository_within("ghcr.io/acme/app", "ghcr.io/acme")
+	wl.repository_within("ghcr.io/acme/app", "GHCR.IO/acme/")
+	wl.repository_within("ghcr.io/acme/app", "ghcr.io/acme/app")
+	not wl.repository_within("ghcr.io/acme-evil/app", "ghcr.io/acme")
+	wl.repository_within("docker.io/library/nginx", "index.docker.io")
+	not wl.repository_within("docker.io/library/nginx", "")
+}

@@ -78,6 +78,10 @@ pub(crate) struct RulesConfig {
     /// Rule id → error | warning | note.
     #[serde(default)]
     pub(crate) severity: BTreeMap<String, crate::model::Severity>,
+    /// Rule id → parameter → value, checked against the schema the rule declares
+    /// (`chartguard rules explain <id>` lists them).
+    #[serde(default)]
+    pub(crate) params: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
@@ -217,7 +221,9 @@ impl Settings {
                 }
             }
         }
-        let ids: Vec<&str> = policies.rules.iter().map(|r| r.meta.id.as_str()).collect();
+        // Owned: the config's parameters are applied to `policies` below.
+        let owned: Vec<String> = policies.rules.iter().map(|r| r.meta.id.clone()).collect();
+        let ids: Vec<&str> = owned.iter().map(String::as_str).collect();
         check_rule_ids(&a.disable, &ids, |id| format!("--disable {id}"))?;
         check_rule_ids(&a.select, &ids, |id| format!("--select {id}"))?;
         if let Some(cfg) = &config {
@@ -233,6 +239,8 @@ impl Settings {
                 format!("{file}: rules.select names `{id}`, which")
             })?;
             crate::suppress::check_config(&cfg.suppressions, &ids, &file)?;
+            crate::evaluate::params::apply(&mut policies, &cfg.rules.params)
+                .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
         }
         // --select (else the config's rules.select): every other rule is disabled.
         let select = match (&a.select, &config) {
@@ -263,7 +271,7 @@ impl Settings {
                 profile,
                 kube_version: kube_version
                     .clone()
-                    .unwrap_or_else(|| "1.33".into())
+                    .unwrap_or_else(|| crate::render::helm::DEFAULT_KUBE_VERSION.into())
                     .trim_start_matches('v')
                     .to_string(),
                 disabled,

@@ -111,6 +111,15 @@ pub(crate) fn render(args: &LintArgs) -> Result<String> {
         from(false, !cfg.rules.severity.is_empty()),
     );
     row(
+        "rules.params",
+        if cfg.rules.params.is_empty() {
+            "the rules' defaults (`chartguard rules explain <id>`)".into()
+        } else {
+            serde_json::to_string(&cfg.rules.params).unwrap_or_default()
+        },
+        from(false, !cfg.rules.params.is_empty()),
+    );
+    row(
         "helm.bin",
         settings.helm_bin.display().to_string(),
         from(args.helm_bin.is_some(), cfg.helm.bin.is_some()),

@@ -84,6 +84,8 @@ pub(crate) fn build(
         ("pods", Value::from(pods)),
         ("containers", Value::from(containers)),
         ("schema_issues", Value::from(issues)),
+        // Filled by `add_capability_checks` when the release was rendered from a chart.
+        ("capability_checks", Value::new_object()),
         (
             "suppression_issues",
             Value::from(
@@ -100,6 +102,31 @@ pub(crate) fn build(
             ),
         ),
     ])
+}
+
+/// `input.capability_checks`: template (`# Source:` path) → the API versions it checks with
+/// `.Capabilities.APIVersions.Has`, for the templates of `resources` that check any.
+pub(crate) fn add_capability_checks(
+    input: &mut Value,
+    resources: &[Resource],
+    checks_of: &dyn Fn(&str) -> Vec<String>,
+) {
+    let mut by_template = std::collections::BTreeMap::new();
+    for r in resources {
+        let Some(t) = r.origin.template.as_deref() else {
+            continue;
+        };
+        if by_template.contains_key(&Value::from(t)) {
+            continue;
+        }
+        let checks = checks_of(t);
+        if !checks.is_empty() {
+            by_template.insert(Value::from(t), strings(&checks));
+        }
+    }
+    if let Ok(map) = input.as_object_mut() {
+        map.insert(Value::from("capability_checks"), Value::from(by_template));
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub(crate) mod deadline;
 pub(crate) mod decode;
 mod failure;
 pub(crate) mod input;
+pub(crate) mod params;
 pub(crate) mod policy;
 mod rego;
 mod schedule;
@@ -81,6 +82,9 @@ pub(crate) trait Evaluator {
 /// An engine holding the libraries and the given rules, ready for an input.
 pub(crate) fn engine_for(policies: &PolicySet, rules: &[&Rule]) -> Result<regorus::Engine> {
     let mut engine = regorus::Engine::new();
+    engine
+        .add_data(params::data(policies))
+        .map_err(|e| anyhow!("{e}"))?;
     for (file, text) in &policies.libraries {
         engine
             .add_policy(file.clone(), text.clone())

@@ -4,6 +4,7 @@
 use crate::model::{Profile, Severity};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 mod bundled {
@@ -38,6 +39,10 @@ pub(crate) struct RuleMeta {
     /// `"10.0"`-style score for security rules (GitHub code scanning's security-severity).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) security_severity: Option<String>,
+    /// Parameters the rule reads as `data.params["<id>"].<name>` (METADATA `custom.params`),
+    /// by name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) params: BTreeMap<String, super::params::ParamSpec>,
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +61,9 @@ pub(crate) struct PolicySet {
     pub(crate) libraries: Vec<(String, String)>,
     /// `*_test.rego` files: `(file, text)`.
     pub(crate) tests: Vec<(String, String)>,
+    /// Parameter values `.chartguard.yaml` sets (`rules.params`), checked against the rules'
+    /// schemas: rule id → name → value. The rest keep their METADATA defaults.
+    pub(crate) params: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -85,6 +93,8 @@ struct Custom {
     references: Vec<String>,
     #[serde(default, rename = "security-severity")]
     security_severity: Option<f64>,
+    #[serde(default)]
+    params: BTreeMap<String, super::params::ParamSpec>,
 }
 
 impl PolicySet {
@@ -248,7 +258,9 @@ pub(crate) fn parse_metadata(file: &str, text: &str, package: &str) -> Result<Ru
         Some(s) => Some(format!("{s:.1}")),
         None => None,
     };
+    super::params::check_declarations(&c.params).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
     Ok(RuleMeta {
+        params: c.params,
         id: c.id,
         title: doc.title,
         description: doc.description.trim().to_string(),

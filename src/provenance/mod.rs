@@ -8,6 +8,7 @@
 //! with [`TemplateLocator`] (columns, the values lookup in [`values`]) so the two agree on
 //! everything but the line.
 
+pub(crate) mod capabilities;
 pub(crate) mod fallback;
 pub(crate) mod values;
 
@@ -59,6 +60,11 @@ pub(crate) trait SourceMap {
     fn locate(&self, query: &Query<'_>) -> Option<Provenance>;
     /// The text of every template an answer pointed into, by display name (snippets).
     fn templates(&self) -> BTreeMap<String, String>;
+    /// The API versions template `source` (a `# Source:` path) checks with
+    /// `.Capabilities.APIVersions.Has`, its chart's helpers included; empty when unknown.
+    fn capability_checks(&self, _source: &str) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Manifests read as they are: the text that was read is the source.
@@ -187,6 +193,17 @@ impl TemplateLocator {
 
     pub(crate) fn templates(&self) -> BTreeMap<String, String> {
         self.templates.borrow().clone()
+    }
+
+    /// See [`SourceMap::capability_checks`].
+    pub(crate) fn capability_checks(&self, source: &str) -> Vec<String> {
+        let Some(file) = self.template_file(source) else {
+            return Vec::new();
+        };
+        match std::fs::read_to_string(&file) {
+            Ok(text) => capabilities::checks_of(&file, &text),
+            Err(_) => Vec::new(),
+        }
     }
 }
 

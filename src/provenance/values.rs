@@ -36,12 +36,82 @@ pub(crate) fn keys_for_line(template: &str, line: usize) -> Vec<String> {
     if !on_line.is_empty() {
         return on_line;
     }
+    // A line that writes a literal and does not use `.` takes nothing from the block's
+    // value: `replicas: 1` inside `with .Values.api` is written in the template, and pointing
+    // at the values file would send the reader to a file that cannot change it. A bare
+    // `resources:` key is different: its value is the `toYaml .` below it.
+    if !uses_dot(text) && writes_literal(text) {
+        return Vec::new();
+    }
     key_of_block(&lines, line).into_iter().collect()
 }
 
+/// Whether a template line with no action writes its value itself: `key: value` or a list
+/// item `- value`, not a bare `key:` (or a block scalar `key: |`) whose value follows.
+fn writes_literal(line: &str) -> bool {
+    let t = line.split(" #").next().unwrap_or("").trim();
+    if t.contains("{{") || t.is_empty() {
+        return false;
+    }
+    let t = t.strip_prefix("- ").unwrap_or(t).trim();
+    match t.split_once(':') {
+        Some((_, value)) => {
+            let v = value.trim();
+            !v.is_empty() && !v.starts_with('|') && !v.starts_with('>')
+        }
+        None => t != "-",
+    }
+}
+
+/// Whether a template line reads the current `.` in an action: `{{ . }}`, `{{ toYaml . }}`,
+/// `{{ .image }}` — not `$.Values.x`, `.Values.x`, `.Release.Name`, numbers or strings.
+fn uses_dot(line: &str) -> bool {
+    const ROOT: [&str; 6] = [
+        "Values",
+        "Release",
+        "Chart",
+        "Capabilities",
+        "Files",
+        "Template",
+    ];
+    let mut rest = line;
+    while let Some(open) = rest.find("{{") {
+        let after = &rest[open + 2..];
+        let close = after.find("}}").unwrap_or(after.len());
+        let action = &after[..close];
+        let bytes = action.as_bytes();
+        let mut in_string = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            match in_string {
+                Some(q) if b == q => in_string = None,
+                Some(_) => {}
+                None if b == b'"' || b == b'`' => in_string = Some(b),
+                None if b == b'.' => {
+                    let prev = if i == 0 { b' ' } else { bytes[i - 1] };
+                    if prev.is_ascii_alphanumeric() || matches!(prev, b'_' | b'$' | b')' | b'.') {
+                        continue;
+                    }
+                    let field: String = action[i + 1..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    if !ROOT.contains(&field.as_str()) {
+                        return true;
+                    }
+                }
+                None => {}
+            }
+        }
+        rest = &after[close.min(after.len())..];
+    }
+    false
+}
+
 fn key_of_block(lines: &[&str], line: usize) -> Option<String> {
-    // Walk up to the innermost open `with`/`range`.
+    // Walk up to the innermost open `with`/`range`. A line in a `with … else` branch is
+    // outside the `with`'s value: its opener is skipped.
     let mut depth = 0i32;
+    let mut in_else = false;
     for l in lines[..line - 1].iter().rev() {
         let t = l.trim();
         let opens = ["with ", "range ", "if "]
@@ -50,11 +120,15 @@ fn key_of_block(lines: &[&str], line: usize) -> Option<String> {
             .count() as i32;
         let closes = t.matches("end }}").count() as i32 + t.matches("end -}}").count() as i32;
         depth += closes - opens;
+        if depth == 0 && (t.starts_with("{{- else") || t.starts_with("{{ else")) {
+            in_else = true;
+        }
         if depth < 0 {
-            if t.contains("with .Values.") || t.contains("range .Values.") {
+            if !in_else && (t.contains("with .Values.") || t.contains("range .Values.")) {
                 return refs(t).into_iter().next();
             }
             depth = 0;
+            in_else = false;
         }
     }
     None
@@ -227,6 +301,25 @@ mod tests {
         let t = "spec:\n  {{- with .Values.podSecurityContext }}\n  securityContext:\n    {{- toYaml . | nindent 4 }}\n  {{- end }}\n";
         assert_eq!(keys_for_line(t, 4), vec!["podSecurityContext".to_string()]);
         assert!(keys_for_line(t, 1).is_empty());
+    }
+
+    #[test]
+    fn hard_coded_lines_in_a_block_name_no_key() {
+        let t = "spec:\n  {{- with .Values.api }}\n  replicas: 1\n  image: {{ .image }}\n  name: {{ $.Release.Name }}-{{ .Values.x }}\n  {{- end }}\n";
+        assert!(keys_for_line(t, 3).is_empty());
+        assert_eq!(keys_for_line(t, 4), vec!["api".to_string()]);
+        // A bare key whose value the block renders below it is the block's.
+        let t = "  {{- with .Values.resources }}\n  resources:\n    {{- toYaml . | nindent 4 }}\n  {{- end }}\n";
+        assert_eq!(keys_for_line(t, 2), vec!["resources".to_string()]);
+        let t = "  {{- with .Values.strategy }}\n  strategy:\n    {{- toYaml . | nindent 4 }}\n  {{- else }}\n  strategy:\n    maxUnavailable: {{ printf \"%d\" . }}\n  {{- end }}\n";
+        assert_eq!(keys_for_line(t, 3), vec!["strategy".to_string()]);
+        // The else branch's `.` is not the with's value.
+        assert!(keys_for_line(t, 6).is_empty());
+        assert!(!uses_dot(
+            "  name: {{ $.Release.Name }} {{ \"a.b\" }} {{ 1.5 }}"
+        ));
+        assert!(uses_dot("  {{- toYaml . | nindent 4 }}"));
+        assert!(uses_dot("  {{ (.port) }}"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! documents only an upgrade renders. Its source map comes from an instrumented render
 //! ([`instrument`]), built only for the files findings point into.
 
+pub(crate) mod capabilities;
 pub(crate) mod instrument;
 pub(crate) mod process;
 
@@ -260,6 +261,10 @@ fn render_text(bytes: Vec<u8>) -> Option<String> {
     }
 }
 
+/// The Kubernetes version charts are rendered for and judged at when none is given (the
+/// rules' `input.kube_version` default, set in cli/settings.rs).
+pub(crate) const DEFAULT_KUBE_VERSION: &str = "1.33";
+
 fn helm_args(chart: &Path, release: &str, opts: &RenderOptions, upgrade: bool) -> Vec<String> {
     let mut args = vec![
         "template".to_string(),
@@ -282,9 +287,15 @@ fn helm_args(chart: &Path, release: &str, opts: &RenderOptions, upgrade: bool) -
         args.push("--namespace".into());
         args.push(ns.clone());
     }
-    if let Some(kv) = &opts.kube_version {
-        args.push("--kube-version".into());
-        args.push(kv.clone());
+    // The version the rules judge (Helm's own default is the one it was built with) and the
+    // built-in APIs it serves, then the user's (`--api-versions`: CRDs the cluster has).
+    let kube_version = opts.kube_version.as_deref().unwrap_or(DEFAULT_KUBE_VERSION);
+    args.push("--kube-version".into());
+    args.push(kube_version.to_string());
+    let served = capabilities::served(kube_version);
+    if !served.is_empty() {
+        args.push("--api-versions".into());
+        args.push(served.join(","));
     }
     for a in &opts.api_versions {
         args.push("--api-versions".into());
@@ -446,6 +457,10 @@ impl SourceMap for HelmSourceMap {
 
     fn templates(&self) -> BTreeMap<String, String> {
         self.locator.templates()
+    }
+
+    fn capability_checks(&self, source: &str) -> Vec<String> {
+        self.locator.capability_checks(source)
     }
 }
 

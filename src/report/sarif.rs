@@ -463,6 +463,7 @@ fn chartguard_rules(policies: &PolicySet, findings: &[Finding]) -> Vec<RuleMeta>
             references: Vec::new(),
             group: "helm".into(),
             security_severity: None,
+            params: Default::default(),
         });
     }
     out
@@ -483,6 +484,7 @@ thread_local! {
         references: vec!["https://helm.sh/docs/helm/helm_template/".into()],
         group: "helm".into(),
         security_severity: None,
+        params: std::collections::BTreeMap::new(),
     };
 }
 

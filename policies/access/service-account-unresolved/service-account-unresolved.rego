@@ -2,7 +2,8 @@
 # title: Pods run as a ServiceAccount the release creates
 # description: >-
 #   Every pod template names, in `serviceAccountName`, a ServiceAccount of the release. A
-#   name the release does not create must exist before the install (a note); in prod a
+#   name the release does not create must exist before the install (a note, unless the
+#   parameter `external` lists it); in prod a
 #   workload (hooks and helm tests skipped) that runs as the namespace's `default`
 #   ServiceAccount, named or by omission, is a note; the deprecated `serviceAccount` field is
 #   a note.
@@ -26,6 +27,13 @@
 #     named one exists in the target namespace before installing (and suppress the note with
 #     where it comes from). Give each workload its own ServiceAccount rather than `default`,
 #     and write `serviceAccountName`, not the deprecated `serviceAccount`.
+#   params:
+#     external:
+#       description: >-
+#         ServiceAccounts that exist outside the release (made by the platform, e.g. with a
+#         cloud IAM binding); naming one is not reported. Does not exempt `default`.
+#       default: []
+#       schema: {type: array, items: {type: string, minLength: 1}, uniqueItems: true}
 #   references:
 #     - https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/
 #     - https://kubernetes.io/docs/concepts/security/service-accounts/
@@ -40,6 +48,7 @@ report contains lib.violation(p.resource, array.concat(p.path, [field]), msg) if
 	is_object(p.spec)
 	[field, name] := _account(p.spec)
 	name != "default"
+	not name in data.params["service-account-unresolved"].external
 	count(rel.named("ServiceAccount", name, p.resource)) == 0
 	msg := sprintf(
 		"%s runs as ServiceAccount %q, which the release does not create: it must exist in the namespace before the install, or the pods are never created",

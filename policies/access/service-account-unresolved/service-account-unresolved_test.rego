@@ -38,3 +38,10 @@ test_deprecated_field if {
 	v.path == ["spec", "template", "spec", "serviceAccount"]
 	contains(v.message, "deprecated")
 }
+
+test_external_accounts_are_not_noted_but_default_still_is if {
+	count(rule.report) == 0 with input as _input("dev", null, {"serviceAccountName": "app-irsa"}, [])
+		with data.params["service-account-unresolved"].external as ["app-irsa"]
+	count(rule.report) == 1 with input as _input("prod", null, {"serviceAccountName": "default"}, [])
+		with data.params["service-account-unresolved"].external as ["default"]
+}

@@ -4,8 +4,8 @@
 #   In prod, the Deployments, StatefulSets and DaemonSets of the release (hooks skipped) set
 #   `priorityClassName` (one note per release when none does, else one per workload that
 #   does not), and a name that is neither a PriorityClass of the release nor a built-in one
-#   (system-cluster-critical, system-node-critical) is noted as one that must exist in the
-#   cluster.
+#   (system-cluster-critical, system-node-critical) nor allowed by the parameter `allowed`
+#   is noted as one that must exist in the cluster.
 # custom:
 #   id: priority-class
 #   severity: note
@@ -22,6 +22,13 @@
 #     Set `priorityClassName` in the prod values to the class your platform defines for
 #     production services (the chart's `priorityClassName` value), or ship a PriorityClass with
 #     the release. Suppress the note when the cluster's global default class is the right one.
+#   params:
+#     allowed:
+#       description: >-
+#         PriorityClasses the cluster has outside the release (the platform's own); naming one
+#         is not reported. system-cluster-critical and system-node-critical are always known.
+#       default: []
+#       schema: {type: array, items: {type: string, minLength: 1}, uniqueItems: true}
 #   references:
 #     - https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/
 package chartguard.rules.availability["priority-class"]
@@ -82,6 +89,7 @@ report contains lib.violation(input.pods[p].resource, array.concat(input.pods[p]
 	some p in _judged
 	name := _name(p)
 	not name in _builtin
+	not name in data.params["priority-class"].allowed
 	count(rel.named_anywhere("PriorityClass", name)) == 0
 	msg := sprintf(
 		"%s uses PriorityClass %q, which the release does not create: it must exist in the cluster, or the API server rejects the pods",

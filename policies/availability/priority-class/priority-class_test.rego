@@ -36,3 +36,11 @@ test_unknown_class_is_noted if {
 test_known_classes_pass if {
 	count(rule.report) == 0 with input as _input([{"priorityClassName": "prod-service"}, {"priorityClassName": "system-cluster-critical"}], [_pc("prod-service")])
 }
+
+test_allowed_classes_exist_outside_the_release if {
+	count(rule.report) == 0 with input as _input([{"priorityClassName": "platform-high"}], [])
+		with data.params["priority-class"].allowed as ["platform-high"]
+	report := rule.report with input as _input([{"priorityClassName": "platform-hihg"}], [])
+		with data.params["priority-class"].allowed as ["platform-high"]
+	count(report) == 1
+}

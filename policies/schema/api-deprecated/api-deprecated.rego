@@ -19,7 +19,9 @@
 #   fix: >-
 #     Move the template to the replacement apiVersion named in the message (adapting fields
 #     that changed, e.g. Ingress backend.service.name), or select it with
-#     `.Capabilities.APIVersions.Has` when the chart must support old clusters too.
+#     `.Capabilities.APIVersions.Has` when the chart must support old clusters too. When the
+#     message says the template already does, the chart needs no change: lint with the
+#     `--kube-version` (and `--api-versions`) of the cluster it deploys to.
 #   references:
 #     - https://kubernetes.io/docs/reference/using-api/deprecation-guide/
 #     - https://external-secrets.io/latest/introduction/deprecation-policy/
@@ -82,8 +84,8 @@ report contains lib.violation_with_severity(i, ["apiVersion"], msg, "error") if 
 	entry := _entry(r)
 	_removed(entry)
 	msg := sprintf(
-		"%s uses apiVersion %s, which %s no longer serves%s: use %s",
-		[lib.describe(i), r.api_version, _where(entry), _since(entry), entry.replacement],
+		"%s uses apiVersion %s, which %s no longer serves%s: %s",
+		[lib.describe(i), r.api_version, _where(entry), _since(entry), _advice(r, entry)],
 	)
 }
 
@@ -93,10 +95,33 @@ report contains lib.violation(i, ["apiVersion"], msg) if {
 	not _removed(entry)
 	rel.version_at_least(input.kube_version, entry.deprecated)
 	msg := sprintf(
-		"%s uses apiVersion %s, deprecated since Kubernetes %s and removed in %s: use %s",
-		[lib.describe(i), r.api_version, entry.deprecated, entry.removed, entry.replacement],
+		"%s uses apiVersion %s, deprecated since Kubernetes %s and removed in %s: %s",
+		[lib.describe(i), r.api_version, entry.deprecated, entry.removed, _advice(r, entry)],
 	)
 }
+
+# What to do. A template that already switches to the replacement on
+# .Capabilities.APIVersions.Has (input.capability_checks) needs no change: this render was
+# for a cluster that does not serve the replacement (or the condition is wrong).
+_advice(r, entry) := sprintf(
+	"the template already switches to %s when .Capabilities.APIVersions.Has %q, but this render (Kubernetes %s) took the other branch: lint with the --kube-version and --api-versions of the cluster you deploy to, and if that cluster serves %s, check the condition",
+	[entry.replacement, check, input.kube_version, entry.replacement],
+) if {
+	check := _branch(r, entry)
+} else := sprintf("use %s", [entry.replacement])
+
+# The first check of the object's template that names the replacement (or one of its kinds).
+_branch(r, entry) := matching[0] if {
+	template := object.get(r, ["origin", "template"], null)
+	is_string(template)
+	checks := object.get(input, ["capability_checks", template], [])
+	matching := [c | some c in checks; _names(c, entry.replacement)]
+	count(matching) > 0
+}
+
+_names(check, replacement) if check == replacement
+
+_names(check, replacement) if startswith(check, concat("", [replacement, "/"]))
 
 _entry(r) := e if {
 	e := deprecations[r.api_version][r.kind]

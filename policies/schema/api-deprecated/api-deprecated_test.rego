@@ -58,3 +58,17 @@ test_psp_has_no_replacement_api if {
 	some v in _report("1.25", "policy/v1beta1", "PodSecurityPolicy")
 	contains(v.message, "Pod Security Admission")
 }
+
+test_a_template_that_already_switches_is_not_told_to if {
+	obj := object.union(_obj("policy/v1beta1", "PodDisruptionBudget"), {"origin": {"template": "app/templates/pdb.yaml"}})
+	checks := {"app/templates/pdb.yaml": ["monitoring.coreos.com/v1", "policy/v1/PodDisruptionBudget"]}
+	report := rule.report with input as {"kube_version": "1.23", "resources": [obj], "capability_checks": checks}
+	count(report) == 1
+	some v in report
+	contains(v.message, "the template already switches to policy/v1 when .Capabilities.APIVersions.Has \"policy/v1/PodDisruptionBudget\", but this render (Kubernetes 1.23) took the other branch")
+	not contains(v.message, ": use policy/v1")
+	# A check for something else leaves the usual advice.
+	other := rule.report with input as {"kube_version": "1.23", "resources": [obj], "capability_checks": {"app/templates/pdb.yaml": ["policy/v1beta1"]}}
+	some w in other
+	contains(w.message, ": use policy/v1")
+}

@@ -4,7 +4,7 @@
 #   In prod, the pods of every Deployment, StatefulSet and DaemonSet of the release (hooks
 #   skipped) are selected by a NetworkPolicy of the release (an empty podSelector selects all
 #   pods of its namespace). A note: many platforms apply namespace-wide policies outside the
-#   chart.
+#   chart (say so with the parameter `namespace_default_policy`).
 # custom:
 #   id: networkpolicy-missing
 #   severity: note
@@ -22,6 +22,15 @@
 #     Enable the chart's NetworkPolicy in the prod values (`networkPolicy.enabled: true`, as
 #     bitnami and argo charts offer), or rely on the namespace's default-deny policy and
 #     suppress the note with that reason.
+#   params:
+#     namespace_default_policy:
+#       description: >-
+#         true when the platform gives every namespace a default NetworkPolicy (a default-deny
+#         made outside the charts): the release's pods are isolated without a policy of their
+#         own, and the rule reports nothing. Says why in the config, where `rules.disable`
+#         would not.
+#       default: false
+#       schema: {type: boolean}
 #   references:
 #     - https://kubernetes.io/docs/concepts/services-networking/network-policies/
 package chartguard.rules.traffic["networkpolicy-missing"]
@@ -57,6 +66,7 @@ report contains lib.violation(pod.resource, pod.labels_path, msg) if {
 }
 
 _judged(pod) if {
+	not data.params["networkpolicy-missing"].namespace_default_policy
 	r := input.resources[pod.resource]
 	r.kind in _kinds
 	r.hook == null

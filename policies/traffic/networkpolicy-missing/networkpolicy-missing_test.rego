@@ -29,3 +29,9 @@ test_selected_or_namespace_wide_passes if {
 	count(rule.report) == 0 with input as _input([{"matchLabels": {"app": "web"}}])
 	count(rule.report) == 0 with input as _input([{}])
 }
+
+test_a_namespace_default_policy_covers_every_pod if {
+	count(rule.report) == 0 with input as _input([]) with data.params["networkpolicy-missing"].namespace_default_policy as true
+	count(rule.report) == 0 with input as _input([{"matchLabels": {"app": "db"}}])
+		with data.params["networkpolicy-missing"].namespace_default_policy as true
+}

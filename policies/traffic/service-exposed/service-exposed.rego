@@ -4,7 +4,8 @@
 #   Services of the release of type NodePort or LoadBalancer, and Services with
 #   `externalIPs`, are reported as notes so that every way into the cluster is a decision
 #   someone made. A LoadBalancer restricted by `loadBalancerSourceRanges` or annotated as
-#   internal (AWS, GCP, Azure) is not reported.
+#   internal (AWS, GCP, Azure) is not reported, nor are the types and addresses a platform
+#   allows (parameters `allowed_types`, `allowed_external_ips`).
 # custom:
 #   id: service-exposed
 #   severity: note
@@ -26,6 +27,19 @@
 #     `service.beta.kubernetes.io/azure-load-balancer-internal: "true"`) or
 #     `loadBalancerSourceRanges` for private traffic. An edge component that must be public (an
 #     ingress controller) keeps its LoadBalancer: suppress the note with the reason.
+#   params:
+#     allowed_types:
+#       description: >-
+#         Service types that are not reported (e.g. [LoadBalancer] on a platform whose load
+#         balancers are private by default).
+#       default: []
+#       schema: {type: array, items: {enum: [NodePort, LoadBalancer]}, uniqueItems: true}
+#     allowed_external_ips:
+#       description: >-
+#         externalIPs the platform owns, as addresses or CIDR ranges; a Service whose
+#         externalIPs all fall in them is not reported.
+#       default: []
+#       schema: {type: array, items: {type: string, minLength: 1}}
 #   references:
 #     - https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types
 #     - https://github.com/kubernetes/kubernetes/issues/97076
@@ -41,11 +55,14 @@ _internal := {
 	"service.beta.kubernetes.io/azure-load-balancer-internal": "true",
 }
 
+_params := data.params["service-exposed"]
+
 report contains lib.violation(i, ["spec", "type"], msg) if {
 	some i, r in input.resources
 	r.kind == "Service"
 	r.hook == null
 	r.object.spec.type == "NodePort"
+	not "NodePort" in _params.allowed_types
 	msg := sprintf("%s is a NodePort Service: %s open on every node of the cluster", [lib.describe(i), _ports(r)])
 }
 
@@ -54,6 +71,7 @@ report contains lib.violation(i, ["spec", "type"], msg) if {
 	r.kind == "Service"
 	r.hook == null
 	r.object.spec.type == "LoadBalancer"
+	not "LoadBalancer" in _params.allowed_types
 	not _restricted(r)
 	msg := sprintf(
 		"%s is a LoadBalancer Service with no source ranges and no internal annotation: on most clouds %s reachable from the internet",
@@ -67,8 +85,24 @@ report contains lib.violation(i, ["spec", "externalIPs"], msg) if {
 	r.hook == null
 	ips := r.object.spec.externalIPs
 	is_array(ips)
-	count(ips) > 0
-	msg := sprintf("%s routes traffic for externalIPs %s to itself: make sure these addresses are yours", [lib.describe(i), concat(", ", [sprintf("%v", [ip]) | some ip in ips])])
+	foreign := [ip | some ip in ips; not _owned(ip)]
+	count(foreign) > 0
+	msg := sprintf("%s routes traffic for externalIPs %s to itself: make sure these addresses are yours", [lib.describe(i), concat(", ", [sprintf("%v", [ip]) | some ip in foreign])])
+}
+
+# An externalIP inside the allowed addresses or ranges (a bare address is its own range).
+_owned(ip) if {
+	is_string(ip)
+	some allowed in _params.allowed_external_ips
+	_within(ip, allowed)
+}
+
+_within(ip, allowed) if ip == allowed
+
+_within(ip, allowed) if {
+	contains(allowed, "/")
+	net.cidr_is_valid(allowed)
+	net.cidr_contains(allowed, ip)
 }
 
 _restricted(r) if count(_arr(r.object.spec.loadBalancerSourceRanges)) > 0

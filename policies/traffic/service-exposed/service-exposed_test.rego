@@ -35,3 +35,17 @@ test_cluster_ip_passes if {
 	count(rule.report) == 0 with input as _input({}, {"type": "ClusterIP"})
 	count(rule.report) == 0 with input as _input({}, {})
 }
+
+test_allowed_types_and_external_ips_are_not_noted if {
+	count(rule.report) == 0 with input as _input({}, {"type": "LoadBalancer"})
+		with data.params["service-exposed"].allowed_types as ["LoadBalancer"]
+	count(rule.report) == 0 with input as _input({}, {"externalIPs": ["203.0.113.7", "198.51.100.1"]})
+		with data.params["service-exposed"].allowed_external_ips as ["203.0.113.0/24", "198.51.100.1"]
+	report := rule.report with input as _input({}, {"type": "NodePort", "externalIPs": ["203.0.113.7", "192.0.2.9"]})
+		with data.params["service-exposed"].allowed_types as ["LoadBalancer"]
+		with data.params["service-exposed"].allowed_external_ips as ["203.0.113.0/24", "not-an-address"]
+	count(report) == 2
+	some v in report
+	v.path == ["spec", "externalIPs"]
+	contains(v.message, "externalIPs 192.0.2.9 to itself")
+}

@@ -3,8 +3,9 @@
 # description: >-
 #   No container or init container (hooks and helm tests included; privileged containers,
 #   ephemeral containers and Windows pods skipped) adds a capability in
-#   securityContext.capabilities.add other than NET_BIND_SERVICE. Capabilities that hand a
-#   process the node (SYS_ADMIN, NET_ADMIN, SYS_MODULE, SYS_PTRACE, ALL, …) are errors.
+#   securityContext.capabilities.add other than NET_BIND_SERVICE (the parameter `allowed`).
+#   Capabilities that hand a process the node (SYS_ADMIN, NET_ADMIN, SYS_MODULE, SYS_PTRACE,
+#   ALL, …) are errors.
 # custom:
 #   id: capabilities-dangerous
 #   severity: warning
@@ -26,6 +27,14 @@
 #     add back only NET_BIND_SERVICE to bind a port below 1024 (or listen on a higher port).
 #     Node agents that need one by design (CNI plugins, eBPF tools) belong in a namespace with a
 #     Pod Security exception; suppress the finding on that object with a reason.
+#   params:
+#     allowed:
+#       description: >-
+#         Capabilities containers may add without a finding (with or without the CAP_ prefix,
+#         any case). A platform whose nodes run eBPF or CNI agents can list theirs here rather
+#         than suppress each object.
+#       default: [NET_BIND_SERVICE]
+#       schema: {type: array, items: {type: string, minLength: 1}, uniqueItems: true}
 #   references:
 #     - https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
 #     - https://man7.org/linux/man-pages/man7/capabilities.7.html
@@ -54,8 +63,8 @@ _baseline_allowed := {
 	"NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
 }
 
-# Allowed everywhere ("restricted" allows only this one).
-_allowed := {"NET_BIND_SERVICE"}
+# Allowed everywhere: by default NET_BIND_SERVICE ("restricted" allows only this one).
+_allowed := {_name(cap) | some cap in data.params["capabilities-dangerous"].allowed}
 
 report contains lib.violation_with_severity(c.resource, path, msg, severity) if {
 	some c in input.containers
@@ -79,4 +88,6 @@ _judgement(name) := ["error", sprintf("%s; breaks Pod Security baseline", [_dang
 	_dangerous[name]
 } else := ["warning", "outside what Pod Security baseline allows to add"] if {
 	not name in _baseline_allowed
+} else := ["warning", "the configuration's allow-list (rules.params.capabilities-dangerous.allowed) leaves it out"] if {
+	name == "NET_BIND_SERVICE"
 } else := ["warning", "Pod Security restricted allows adding only NET_BIND_SERVICE"]

@@ -70,3 +70,12 @@ test_malformed_add_is_ignored if {
 	count(rule.report) == 0 with input as _input({}, [["container", _adds("SYS_ADMIN")]])
 	count(rule.report) == 0 with input as _input({}, [["container", _adds([1, null])]])
 }
+
+test_the_allowed_parameter_replaces_the_default if {
+	ctrs := [["container", _adds(["NET_BIND_SERVICE", "NET_ADMIN"])]]
+	count(rule.report) == 0 with input as _input({}, ctrs)
+		with data.params["capabilities-dangerous"].allowed as ["NET_BIND_SERVICE", "cap_net_admin"]
+	report := rule.report with input as _input({}, ctrs)
+		with data.params["capabilities-dangerous"].allowed as []
+	count(report) == 2
+}
