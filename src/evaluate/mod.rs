@@ -12,6 +12,7 @@ pub(crate) mod decode;
 mod failure;
 pub(crate) mod input;
 pub(crate) mod policy;
+pub(crate) mod previous;
 mod rego;
 mod schedule;
 pub(crate) mod testing;
