@@ -16,7 +16,7 @@ const V2: &str = "tests/charts/upgrade-app-v2";
 const EXPECTED: &[(&str, &str, &str)] = &[
     (
         "upgrade-immutable-field",
-        "upgrade-app-v2/templates/deployment.yaml",
+        "templates/deployment.yaml",
         "spec.selector changes",
     ),
     (
@@ -26,22 +26,22 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "upgrade-no-rollout",
-        "upgrade-app-v2/templates/worker.yaml",
+        "templates/worker.yaml",
         "reads ConfigMap upgrade-app-settings, whose data changes (LOG_LEVEL)",
     ),
     (
         "upgrade-no-rollout",
-        "upgrade-app-v2/templates/worker.yaml",
+        "templates/worker.yaml",
         "reads Secret upgrade-app-db, whose data changes (password)",
     ),
     (
         "upgrade-availability",
-        "upgrade-app-v2/templates/deployment.yaml",
+        "templates/deployment.yaml",
         "spec.replicas goes from 3 to 1",
     ),
     (
         "upgrade-hook-safety",
-        "upgrade-app-v2/templates/migrate-job.yaml",
+        "templates/migrate-job.yaml",
         "pre-upgrade migration Job upgrade-app-migrate",
     ),
 ];
@@ -357,4 +357,66 @@ fn previous_errors_are_clear_and_exit_2() {
     // --helm-timeout needs --previous.
     let out = run(&["lint", V2, "--helm-timeout", "10m"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
+}
+
+/// The leak suite's check for upgrades: the Secret's password differs between the two
+/// releases (planted in both values.yaml files), and neither value — plain or as the
+/// base64 in `data` — reaches any output format, whichever form the previous release
+/// comes in. The change list names the key as changed.
+#[test]
+fn secrets_of_either_release_never_reach_any_format() {
+    let secrets = [
+        "planted-OLD-s3cret-7f3a",
+        "planted-NEW-s3cret-9c1e",
+        "cGxhbnRlZC1PTEQtczNjcmV0LTdmM2E",
+        "cGxhbnRlZC1ORVctczNjcmV0LTljMWU",
+        // Enough of each to catch a partial print.
+        "s3cret-7f3a",
+        "s3cret-9c1e",
+    ];
+    let helm = &helms()[1].1;
+    let dir = tmp_dir("upgrade-leaks");
+    std::fs::create_dir_all(&dir).unwrap();
+    let old = dir.join("previous.yaml");
+    std::fs::write(&old, helm_template(helm, V1)).unwrap();
+    let repo = repository("upgrade-leaks-git");
+    let git_chart = repo.join("app");
+    let forms: [(&str, &str, &str); 3] = [
+        ("rendered file", V2, old.to_str().unwrap()),
+        ("chart directory", V2, V1),
+        ("git ref", git_chart.to_str().unwrap(), "HEAD"),
+    ];
+    for (form, chart, previous) in forms {
+        for format in [
+            "human", "json", "sarif", "github", "junit", "gitlab", "markdown",
+        ] {
+            let out = run(&[
+                "lint",
+                chart,
+                "--helm-bin",
+                helm,
+                "--previous",
+                previous,
+                "--format",
+                format,
+                "--color",
+                "always",
+                "--show-suppressed",
+                "--statistics",
+            ]);
+            assert_eq!(out.code, 1, "{form} {format}: {}", out.stderr);
+            let text = out.stdout + &out.stderr;
+            for s in secrets {
+                assert!(!text.contains(s), "{form} {format} prints {s}:\n{text}");
+            }
+            if format == "human" {
+                assert!(
+                    text.contains(
+                        "Secret upgrade-app-db changed: data.password (values not shown)"
+                    ),
+                    "{form}: {text}"
+                );
+            }
+        }
+    }
 }

@@ -180,6 +180,8 @@ pub(crate) fn locate(
         f.sensitive = false;
     }
     findings.extend(gone);
+    // Most severe first, as `locate_all` orders them (a stable sort keeps the rest).
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
 }
 
 /// A previous place as people find it: `origin/main:charts/app/templates/x.yaml` rather
