@@ -169,6 +169,16 @@ pub(crate) fn describe(
         };
         lines.push(format!("  - {}{hint}", r.describe()));
     }
+    // A version bump relabels every object: one line for those that changed nothing else.
+    let (relabelled, changed): (Vec<&Pair>, Vec<&Pair>) = changed
+        .into_iter()
+        .partition(|p| p.changed.iter().all(|c| version_label(c)));
+    if !relabelled.is_empty() {
+        lines.push(format!(
+            "  ~ {} object(s) changed only their chart or app version labels",
+            relabelled.len()
+        ));
+    }
     for p in changed {
         let mut paths: Vec<String> = p
             .changed
@@ -179,7 +189,10 @@ pub(crate) fn describe(
         if p.changed.len() > MAX_PATHS {
             paths.push(format!("and {} more", p.changed.len() - MAX_PATHS));
         }
-        let secret = if current[p.current].kind == "Secret" {
+        let secret = if current[p.current].kind == "Secret"
+            && p.changed.iter().any(|c| {
+                matches!(c.first(), Some(PathSeg::Key(k)) if ["data", "stringData"].contains(&k.as_str()))
+            }) {
             " (values not shown)"
         } else {
             ""
@@ -191,6 +204,21 @@ pub(crate) fn describe(
         ));
     }
     lines
+}
+
+/// `metadata.labels["helm.sh/chart"]` and the like, anywhere (pod templates too): what a
+/// chart or app version bump changes on every object.
+fn version_label(path: &[PathSeg]) -> bool {
+    match path {
+        [.., PathSeg::Key(labels), PathSeg::Key(key)] if labels == "labels" => [
+            "helm.sh/chart",
+            "app.kubernetes.io/version",
+            "chart",
+            "version",
+        ]
+        .contains(&key.as_str()),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

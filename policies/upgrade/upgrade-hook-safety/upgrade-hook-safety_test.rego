@@ -48,3 +48,13 @@ test_default_backoff_outlasts_five_minutes if {
 	contains(v.message, "backoffLimit 6: its retries alone wait 630s")
 	count(rule.report) == 0 with input as _input([_job("app-migrate", 0, "app:1", {"backoffLimit": 2})], _job("app-migrate", 0, "app:1", {}))
 }
+
+test_new_migration_fires_only_when_the_previous_release_shows_hooks if {
+	migrate := _job("app-migrate", 0, "app:2", {"activeDeadlineSeconds": 120})
+	with_hooks := {"resources": [migrate], "previous": {"offset": 1, "helm_timeout_seconds": 300, "resources": [_job("other", 0, "x:1", {})], "pairs": [], "added": [0], "removed": [0]}}
+	vs := rule.report with input as with_hooks
+	some v in vs
+	contains(v.message, "new in this release")
+	no_hooks := {"resources": [migrate], "previous": {"offset": 1, "helm_timeout_seconds": 300, "resources": [{"kind": "Service", "name": "s", "hook": null}], "pairs": [], "added": [0], "removed": [0]}}
+	count(rule.report) == 0 with input as no_hooks
+}

@@ -41,6 +41,7 @@ report contains lib.violation_related(pod.resource, array.concat(tpl, ["metadata
 	cfg.hook == null
 	keys := {c[1] | some c in p.changed; c[0] in _data; count(c) > 1} | {c[0] | some c in p.changed; c[0] in _data; count(c) == 1}
 	count(keys) > 0
+	not _only_certificates(keys)
 	some pod in input.pods
 	w := input.resources[pod.resource]
 	w.kind in _workloads
@@ -57,4 +58,14 @@ report contains lib.violation_related(pod.resource, array.concat(tpl, ["metadata
 		[lib.describe(pod.resource), lib.describe(p.current), concat(", ", sort(keys)), cfg.kind],
 	)
 	related := [{"resource": p.current, "path": ["data"], "message": sprintf("%s changes here", [cfg.kind])}]
+}
+
+# Certificates and keys a chart generates at render time (genCA, genSelfSignedCert) and keeps
+# across upgrades with `lookup`, which an offline render cannot do: they differ between any two
+# renders without changing on the real upgrade, so they say nothing here.
+_only_certificates(keys) if {
+	every k in keys {
+		is_string(k)
+		regex.match(`(^|[._-])(crt|cert|key|pem|ca)$`, lower(k))
+	}
 }

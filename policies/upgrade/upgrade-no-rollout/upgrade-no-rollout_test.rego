@@ -4,7 +4,9 @@ import data.chartguard.rules.upgrade["upgrade-no-rollout"] as rule
 
 _spec := {"containers": [{"name": "a", "envFrom": [{"configMapRef": {"name": "cfg"}}]}]}
 
-_input(template_changed) := {
+_input(template_changed) := _input_changes([["data", "k"]], template_changed)
+
+_input_changes(config_changed, template_changed) := {
 	"resources": [
 		{"kind": "ConfigMap", "name": "cfg", "namespace": null, "object": {"data": {"k": "2"}}, "hook": null},
 		{"kind": "Deployment", "name": "web", "namespace": null, "object": {"spec": {"template": {"spec": _spec}}}, "hook": null},
@@ -14,7 +16,7 @@ _input(template_changed) := {
 		"offset": 2,
 		"resources": [],
 		"pairs": [
-			{"current": 0, "previous": 0, "changed": [["data", "k"]]},
+			{"current": 0, "previous": 0, "changed": config_changed},
 			{"current": 1, "previous": 1, "changed": template_changed},
 		],
 		"added": [], "removed": [],
@@ -31,4 +33,11 @@ test_config_change_without_rollout_fires if {
 
 test_rollout_passes if {
 	count(rule.report) == 0 with input as _input([["spec", "template", "metadata", "annotations", "checksum/config"]])
+}
+
+test_generated_certificates_say_nothing if {
+	certs := _input_changes([["data", "tls.crt"], ["data", "ca.crt"], ["data", "tls.key"]], [])
+	count(rule.report) == 0 with input as certs
+	password := _input_changes([["data", "tls.crt"], ["data", "password"]], [])
+	count(rule.report) == 1 with input as password
 }
