@@ -181,7 +181,7 @@ pub(crate) fn locate(
     }
     findings.extend(gone);
     // Most severe first, as `locate_all` orders them (a stable sort keeps the rest).
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
 }
 
 /// A previous place as people find it: `origin/main:charts/app/templates/x.yaml` rather
