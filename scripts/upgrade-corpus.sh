@@ -7,8 +7,10 @@
 # ordinary version bump: read each one by hand.
 #
 #   scripts/upgrade-corpus.sh [HELM] [OUT]     (default .tools/helm4/helm, target/upgrade-corpus)
+#   VERSION_ONLY=1 scripts/upgrade-corpus.sh …  the chart version bump without a new image
 #
-# Writes OUT/<chart>.json (the lint) and OUT/summary.tsv (chart, rule, object, message).
+# Writes OUT/<chart>.json (the lint), OUT/summary.tsv (chart, rule, object, message) and
+# OUT/charts.tsv (whether the new tag reached a container image).
 # No cargo build: the debug binary must exist; the rules are read from policies/ on disk.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -24,6 +26,7 @@ mkdir -p "$OUT"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 printf 'chart\trule\tobject\tmessage\n' > "$OUT/summary.tsv"
+printf 'chart\timage\tchanges\n' > "$OUT/charts.tsv"
 for d in "$CORPUS"/*/; do
   [ -f "$d/Chart.yaml" ] || continue
   c=$(basename "$d")
@@ -48,17 +51,38 @@ def bump(m):
 text = re.sub(r'(?m)^(version:\s*["\']?)([^"\'\s]+)(["\']?\s*)$', bump, text, count=1)
 open(p, "w").write(text)
 PY
-  set_tag=(--set image.tag=9.9.9-upgrade)
+  # A new image tag where the chart keeps it (image.tag for most; a few name it otherwise or
+  # refuse a tag above the version they support).
+  case "$c" in
+    elasticsearch) set_tag=(--set imageTag=8.5.2) ;;
+    traefik) set_tag=(--set image.tag=v3.7.10) ;;
+    argo-cd) set_tag=(--set global.image.tag=v9.9.9) ;;
+    argo-workflows) set_tag=(--set images.tag=v9.9.9) ;;
+    harbor) set_tag=(--set core.image.tag=v9.9.9) ;;
+    ingress-nginx | jenkins) set_tag=(--set controller.image.tag=9.9.9) ;;
+    prometheus | vault) set_tag=(--set server.image.tag=v9.9.9) ;;
+    *) set_tag=(--set image.tag=9.9.9-upgrade) ;;
+  esac
+  # VERSION_ONLY=1: the version bump alone (pods roll for nothing else).
+  [ "${VERSION_ONLY:-0}" = 1 ] && set_tag=()
   args=(lint "$WORK/$c" --helm-bin "$HELM" --release-name rel "${extra[@]}" --previous "$OUT/$c.previous.yaml"
         --select "$RULES" --profile prod --format json --fail-on none)
-  if ! "$BIN" "${args[@]}" "${set_tag[@]}" > "$OUT/$c.json" 2> "$OUT/$c.err"; then
+  if ! "$BIN" "${args[@]}" ${set_tag[@]+"${set_tag[@]}"} > "$OUT/$c.json" 2> "$OUT/$c.err"; then
     # A values schema may refuse image.tag: the version bump alone then.
     if ! "$BIN" "${args[@]}" > "$OUT/$c.json" 2> "$OUT/$c.err"; then
       echo "$c: lint failed (see $OUT/$c.err)" >&2
       continue
     fi
-    echo "$c: image.tag refused, linted with the version bump only" >&2
+    echo "$c: ${set_tag[1]} refused, linted with the version bump only" >&2
+    set_tag=()
   fi
+  # Did the new tag reach a container? (Charts that keep images elsewhere change only the version.)
+  "$HELM" template rel "$WORK/$c" "${extra[@]}" ${set_tag[@]+"${set_tag[@]}"} 2>/dev/null | grep -E '^\s*(- )?image:' | sort > "$WORK/$c.images.new" || true
+  grep -E '^\s*(- )?image:' "$OUT/$c.previous.yaml" | sort > "$WORK/$c.images.old" || true
+  if cmp -s "$WORK/$c.images.old" "$WORK/$c.images.new"; then image=unchanged; else image=changed; fi
+  # The change list's count line (what was paired, added, removed).
+  changes=$("$BIN" "${args[@]/json/human}" ${set_tag[@]+"${set_tag[@]}"} 2>/dev/null | grep -m1 ': changes from ' | sed 's/.*: changes from [^:]*: //') || true
+  printf '%s\t%s\t%s\n' "$c" "$image" "$changes" >> "$OUT/charts.tsv"
   python3 - "$c" "$OUT/$c.json" >> "$OUT/summary.tsv" <<'PY'
 import json, sys
 chart, path = sys.argv[1], sys.argv[2]

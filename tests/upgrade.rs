@@ -237,10 +237,9 @@ fn the_same_chart_with_a_new_image_is_a_clean_upgrade_but_for_the_migration() {
     );
 }
 
-#[test]
-fn the_human_report_starts_with_the_change_list() {
-    let helm = &helms()[1].1;
-    let out = run(&[
+/// `lint V2 --previous V1` (the previous chart's directory), never failing on findings.
+fn v2_from_v1(helm: &str, more: &[&str]) -> Output {
+    let mut args = vec![
         "lint",
         V2,
         "--helm-bin",
@@ -249,7 +248,15 @@ fn the_human_report_starts_with_the_change_list() {
         V1,
         "--fail-on",
         "none",
-    ]);
+    ];
+    args.extend_from_slice(more);
+    run(&args)
+}
+
+#[test]
+fn the_human_report_starts_with_the_change_list() {
+    let helm = &helms()[1].1;
+    let out = v2_from_v1(helm, &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let first: Vec<&str> = out.stdout.lines().take(8).collect();
     assert!(
@@ -280,20 +287,7 @@ fn sarif_shows_the_previous_line_as_a_related_location() {
     let dir = tmp_dir("upgrade-sarif");
     std::fs::create_dir_all(&dir).unwrap();
     let sarif = dir.join("out.sarif");
-    let out = run(&[
-        "lint",
-        V2,
-        "--helm-bin",
-        helm,
-        "--previous",
-        V1,
-        "--format",
-        "sarif",
-        "-o",
-        sarif.to_str().unwrap(),
-        "--fail-on",
-        "none",
-    ]);
+    let out = v2_from_v1(helm, &["--format", "sarif", "-o", sarif.to_str().unwrap()]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     validate_sarif(&sarif);
     let doc: serde_json::Value =

@@ -53,3 +53,8 @@ test_hooks_are_recreated_not_patched if {
 test_nothing_without_previous if {
 	count(rule.report) == 0 with input as {"resources": [_res("Deployment", "x", {})]}
 }
+
+test_jobs_deleted_after_they_finish_are_created_again if {
+	inp := _upgrade("Job", {"spec": {"ttlSecondsAfterFinished": 600, "template": {"a": 1}}}, {"spec": {"ttlSecondsAfterFinished": 600, "template": {"a": 2}}})
+	count(rule.report) == 0 with input as inp
+}
