@@ -3,7 +3,7 @@
 //! differ. A rename is not a change Helm knows: it deletes the old object and creates the
 //! new one, so it is a removal plus an addition here too (with a hint in the change list).
 
-use crate::model::{path_to_string, PathSeg};
+use crate::model::{path_to_string, unstable_name_key, PathSeg};
 use crate::parse::Resource;
 use crate::yaml::{Node, Value};
 use std::collections::HashMap;
@@ -28,15 +28,27 @@ pub(crate) struct Pairing {
     pub(crate) removed: Vec<usize>,
 }
 
-/// `kind/namespace/name`, the namespace being the release's when the object names none.
-fn key(r: &Resource, release_namespace: &str) -> (String, String, String) {
-    (
-        r.kind.clone(),
-        r.namespace
-            .clone()
-            .unwrap_or_else(|| release_namespace.to_string()),
-        r.name.clone(),
-    )
+/// `kind/namespace/name`, the namespace being the release's when the object names none, and
+/// the name the stable part of a name made up per render (a helm-test pod's random suffix:
+/// [`crate::model::unstable_name_key`]), so such objects pair across the two renders.
+fn keys(resources: &[Resource], release_namespace: &str) -> Vec<(String, String, String)> {
+    let mut seen: HashMap<Option<&str>, usize> = HashMap::new();
+    resources
+        .iter()
+        .map(|r| {
+            let template = r.origin.template.as_deref();
+            let ordinal = seen.entry(template).or_default();
+            let stable = unstable_name_key(&r.name, None, r.hook.is_some(), template, *ordinal);
+            *ordinal += 1;
+            (
+                r.kind.clone(),
+                r.namespace
+                    .clone()
+                    .unwrap_or_else(|| release_namespace.to_string()),
+                stable.unwrap_or_else(|| r.name.clone()),
+            )
+        })
+        .collect()
 }
 
 /// Pairs the objects of the two releases. Objects without a name (`generateName`) are
@@ -47,20 +59,20 @@ pub(crate) fn pair(
     release_namespace: &str,
 ) -> Pairing {
     let mut before: HashMap<(String, String, String), Vec<usize>> = HashMap::new();
+    let previous_keys = keys(previous, release_namespace);
     for (j, r) in previous.iter().enumerate().rev() {
         if !r.name.is_empty() {
-            before.entry(key(r, release_namespace)).or_default().push(j);
+            before.entry(previous_keys[j].clone()).or_default().push(j);
         }
     }
+    let current_keys = keys(current, release_namespace);
     let mut out = Pairing::default();
     let mut paired = vec![false; previous.len()];
     for (i, r) in current.iter().enumerate() {
         let found = if r.name.is_empty() {
             None
         } else {
-            before
-                .get_mut(&key(r, release_namespace))
-                .and_then(|v| v.pop())
+            before.get_mut(&current_keys[i]).and_then(|v| v.pop())
         };
         match found {
             Some(j) => {
@@ -155,7 +167,14 @@ pub(crate) fn describe(
             .added
             .iter()
             .map(|&i| &current[i])
-            .filter(|a| a.kind == r.kind && a.namespace == r.namespace && !r.name.is_empty())
+            // Hooks are not renamed: Helm deletes and creates them by their delete policy.
+            .filter(|a| {
+                a.kind == r.kind
+                    && a.namespace == r.namespace
+                    && !r.name.is_empty()
+                    && r.hook.is_none()
+                    && a.hook.is_none()
+            })
             .map(|a| a.name.clone())
             .collect();
         let hint = if renamed.is_empty() {
