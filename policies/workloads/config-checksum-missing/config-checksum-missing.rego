@@ -59,13 +59,19 @@ _created(ref, w) if {
 # Any checksum/hash annotation of the pod template (charts name them checksum/config,
 # checksum/secret, configHash …), or a reloader watching the workload.
 _rolls(w, tpl) if {
-	some k, _ in object.get(w.object, array.concat(tpl, ["metadata", "annotations"]), {})
+	annotations := object.get(w.object, array.concat(tpl, ["metadata", "annotations"]), {})
+	is_object(annotations)
+	some k, _ in annotations
+	is_string(k)
 	some word in ["checksum", "hash", "rollme"]
 	contains(lower(k), word)
 }
 
 _rolls(w, _) if {
-	some k, _ in object.get(w.object, ["metadata", "annotations"], {})
+	annotations := object.get(w.object, ["metadata", "annotations"], {})
+	is_object(annotations)
+	some k, _ in annotations
+	is_string(k)
 	some prefix in ["reloader.stakater.com/", "configmap.reloader.stakater.com/", "secret.reloader.stakater.com/", "wave.pusher.com/"]
 	startswith(k, prefix)
 }
