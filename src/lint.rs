@@ -150,12 +150,16 @@ impl Lint<'_> {
             .collect::<Result<Vec<_>, _>>()?;
         let before = self.previous_of_files()?;
         let run = self.run(files, &Identity, &self.settings.eval, before.as_ref())?;
+        let mut sources = if self.snippets {
+            run.snippets(BTreeMap::new())
+        } else {
+            BTreeMap::new()
+        };
+        if let (true, Some(b)) = (self.snippets, &before) {
+            sources.extend(b.snippets(&run.findings));
+        }
         let mut out = Linted {
-            sources: if self.snippets {
-                run.snippets(BTreeMap::new())
-            } else {
-                BTreeMap::new()
-            },
+            sources,
             objects: run.resources.len(),
             findings: run.findings,
             timings: run.timings,
@@ -226,6 +230,9 @@ impl Lint<'_> {
         } else {
             BTreeMap::new()
         };
+        if let (true, Some(b)) = (self.snippets, &before) {
+            sources.extend(b.snippets(&run.findings));
+        }
         if run.resources.is_empty() {
             warnings.push(format!("{label}: the chart renders no Kubernetes objects"));
             let finding = renders_nothing(chart, &label);

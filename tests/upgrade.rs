@@ -279,6 +279,16 @@ fn the_human_report_starts_with_the_change_list() {
         text.contains("  ~ Secret upgrade-app-db changed: data.password (values not shown)"),
         "{text}"
     );
+    // Previous places are shown with their snippet: the removed claim's template line, and
+    // the selector as it was beside the one that changes.
+    for shown in [
+        "┌─ tests/charts/upgrade-app-v1/templates/pvc.yaml:4:3",
+        "4 │   name: {{ .Release.Name }}-uploads",
+        "-------- in the previous release (tests/charts/upgrade-app-v1)",
+    ] {
+        assert!(out.stdout.contains(shown), "no `{shown}`:\n{}", out.stdout);
+    }
+    assert!(!out.stdout.contains("<unknown>"), "{}", out.stdout);
 }
 
 #[test]

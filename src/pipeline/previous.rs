@@ -187,11 +187,8 @@ pub(crate) fn locate(
 /// A previous place as people find it: `origin/main:charts/app/templates/x.yaml` rather
 /// than the temporary checkout it was rendered from.
 fn shown_location(l: &Location, previous: &Previous) -> Location {
-    let mut l = l.clone();
-    if let Some((from, to)) = &previous.shown_prefix {
-        if let Some(rest) = l.file.strip_prefix(from.as_str()) {
-            l.file = format!("{to}{rest}");
-        }
+    Location {
+        file: previous.shown(&l.file),
+        ..l.clone()
     }
-    l
 }

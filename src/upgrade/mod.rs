@@ -12,8 +12,11 @@ pub(crate) mod diff;
 pub(crate) mod source;
 
 use crate::files::SourceFile;
+use crate::model::Finding;
 use crate::parse::Resource;
 use crate::provenance::SourceMap;
+use crate::redact;
+use std::collections::BTreeMap;
 
 /// The previous release of one chart (and environment), ready to pair with the new one.
 pub(crate) struct Previous {
@@ -29,6 +32,51 @@ pub(crate) struct Previous {
     /// A path prefix of the previous files and how to show it instead (a temporary git
     /// checkout shown as `origin/main:`).
     pub(crate) shown_prefix: Option<(String, String)>,
+}
+
+impl Previous {
+    /// A file of the previous release as people find it: `origin/main:charts/app/x.yaml`
+    /// rather than the temporary checkout it was rendered from.
+    pub(crate) fn shown(&self, file: &str) -> String {
+        match &self.shown_prefix {
+            Some((from, to)) => match file.strip_prefix(from.as_str()) {
+                Some(rest) => format!("{to}{rest}"),
+                None => file.to_string(),
+            },
+            None => file.to_string(),
+        }
+    }
+
+    /// The masked text of the previous release's files and of the templates findings point
+    /// into, by the names findings show (human snippets). Masked as the new release's are:
+    /// Secret data and credential-looking values never appear. No finding marks a previous
+    /// object sensitive (their targets index another release), so none is passed for that.
+    pub(crate) fn snippets(&self, findings: &[Finding]) -> BTreeMap<String, String> {
+        let docs: Vec<redact::Doc<'_>> = self
+            .resources
+            .iter()
+            .map(|r| redact::Doc {
+                file: r.origin.file,
+                kind: &r.kind,
+                root: &r.root,
+                dropped: &r.dropped,
+            })
+            .collect();
+        let masked = redact::files(&self.files, &docs, &[]);
+        let templates = redact::templates(self.map.templates(), &self.files, &masked, findings);
+        let mut out: BTreeMap<String, String> = self
+            .files
+            .iter()
+            .map(|f| f.name.clone())
+            .zip(masked)
+            .collect();
+        out.extend(
+            templates
+                .into_iter()
+                .map(|(name, text)| (self.shown(&name), text)),
+        );
+        out
+    }
 }
 
 /// What `lint --previous SOURCE` asks for, before SOURCE is looked at.
