@@ -104,25 +104,13 @@ impl Run {
     /// The masked text of every file a finding may point at, by display name: the files
     /// that were linted and the `templates` the source map read.
     pub(crate) fn snippets(&self, templates: BTreeMap<String, String>) -> BTreeMap<String, String> {
-        let docs: Vec<redact::Doc<'_>> = self
-            .resources
-            .iter()
-            .map(|r| redact::Doc {
-                file: r.origin.file,
-                kind: &r.kind,
-                root: &r.root,
-                dropped: &r.dropped,
-            })
-            .collect();
-        let masked = redact::files(&self.files, &docs, &self.findings);
-        let templates = redact::templates(templates, &self.files, &masked, &self.findings);
-        let mut sources: BTreeMap<String, String> = self
-            .files
-            .iter()
-            .map(|f| f.name.clone())
-            .zip(masked)
-            .collect();
-        sources.extend(templates);
-        sources
+        let docs: Vec<redact::Doc<'_>> = self.resources.iter().map(Resource::redact_doc).collect();
+        redact::sources(
+            &self.files,
+            &docs,
+            &self.findings,
+            &self.findings,
+            templates,
+        )
     }
 }

@@ -52,30 +52,15 @@ impl Previous {
     /// Secret data and credential-looking values never appear. No finding marks a previous
     /// object sensitive (their targets index another release), so none is passed for that.
     pub(crate) fn snippets(&self, findings: &[Finding]) -> BTreeMap<String, String> {
-        let docs: Vec<redact::Doc<'_>> = self
-            .resources
-            .iter()
-            .map(|r| redact::Doc {
-                file: r.origin.file,
-                kind: &r.kind,
-                root: &r.root,
-                dropped: &r.dropped,
-            })
+        let docs: Vec<redact::Doc<'_>> = self.resources.iter().map(Resource::redact_doc).collect();
+        // Templates by the names findings show them under, so their lines are matched.
+        let templates = self
+            .map
+            .templates()
+            .into_iter()
+            .map(|(name, text)| (self.shown(&name), text))
             .collect();
-        let masked = redact::files(&self.files, &docs, &[]);
-        let templates = redact::templates(self.map.templates(), &self.files, &masked, findings);
-        let mut out: BTreeMap<String, String> = self
-            .files
-            .iter()
-            .map(|f| f.name.clone())
-            .zip(masked)
-            .collect();
-        out.extend(
-            templates
-                .into_iter()
-                .map(|(name, text)| (self.shown(&name), text)),
-        );
-        out
+        redact::sources(&self.files, &docs, &[], findings, templates)
     }
 }
 
