@@ -55,6 +55,18 @@ _pairs contains [p, b, a] if {
 
 _changed(b, a, path) if object.get(b.object, path, null) != object.get(a.object, path, null)
 
+# A field written out at the value the API server gives it anyway changes nothing in the
+# cluster: the patch sets what the live object already holds.
+_defaults := {
+	"StatefulSet": {"podManagementPolicy": "OrderedReady"},
+	"PersistentVolumeClaim": {"volumeMode": "Filesystem"},
+}
+
+_spec_changed(b, a, k) if {
+	dflt := object.get(_defaults, [a.kind, k], null)
+	object.get(b.object, ["spec", k], dflt) != object.get(a.object, ["spec", k], dflt)
+}
+
 # spec.selector of workloads.
 report contains lib.violation(p.current, ["spec", "selector"], msg) if {
 	some [p, b, a] in _pairs
@@ -75,7 +87,7 @@ report contains lib.violation(p.current, ["spec", k], msg) if {
 	some k in keys
 	k != "selector"
 	not k in _statefulset_mutable
-	_changed(b, a, ["spec", k])
+	_spec_changed(b, a, k)
 	msg := sprintf(
 		"%s: spec.%s changes; `helm upgrade` will fail with `%s`. Keep spec.%s as it was, or delete the StatefulSet first with `kubectl delete statefulset %s --cascade=orphan` (pods and volumes stay; the new StatefulSet adopts them)",
 		[lib.describe(p.current), k, up.patch_error(a, sprintf("StatefulSet.apps %q is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden", [a.name])), k, a.name],
@@ -105,7 +117,7 @@ report contains lib.violation(p.current, ["spec", k], msg) if {
 	keys := {k | some k, _ in object.get(a.object, "spec", {})} | {k | some k, _ in object.get(b.object, "spec", {})}
 	some k in keys
 	not k in {"resources", "volumeAttributesClassName"}
-	_changed(b, a, ["spec", k])
+	_spec_changed(b, a, k)
 	msg := sprintf(
 		"%s: spec.%s changes; `helm upgrade` will fail with `%s`. A claim cannot be changed once bound: keep spec.%s, or create a new claim (a new name) and move the data",
 		[lib.describe(p.current), k, up.patch_error(a, sprintf("PersistentVolumeClaim %q is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims", [a.name])), k],

@@ -58,3 +58,9 @@ test_jobs_deleted_after_they_finish_are_created_again if {
 	inp := _upgrade("Job", {"spec": {"ttlSecondsAfterFinished": 600, "template": {"a": 1}}}, {"spec": {"ttlSecondsAfterFinished": 600, "template": {"a": 2}}})
 	count(rule.report) == 0 with input as inp
 }
+
+test_a_default_written_out_changes_nothing if {
+	count(rule.report) == 0 with input as _upgrade("PersistentVolumeClaim", {"spec": {}}, {"spec": {"volumeMode": "Filesystem"}})
+	count(rule.report) == 1 with input as _upgrade("PersistentVolumeClaim", {"spec": {}}, {"spec": {"volumeMode": "Block"}})
+	count(rule.report) == 0 with input as _upgrade("StatefulSet", {"spec": {}}, {"spec": {"podManagementPolicy": "OrderedReady"}})
+}
