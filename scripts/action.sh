@@ -87,6 +87,7 @@ fi
 [[ -n "${INPUT_CONFIG:-}" ]] && ARGS+=(--config "$INPUT_CONFIG")
 [[ -n "${INPUT_KUBE_VERSION:-}" ]] && ARGS+=(--kube-version "$INPUT_KUBE_VERSION")
 [[ -n "${INPUT_BASELINE:-}" ]] && ARGS+=(--baseline "$INPUT_BASELINE")
+[[ -n "${INPUT_PREVIOUS:-}" ]] && ARGS+=(--previous "$INPUT_PREVIOUS")
 # `args`: more lint flags, split on white space (no shell quoting: a value with spaces needs
 # .chartguard.yaml instead).
 read -r -a EXTRA <<<"$(words "${INPUT_ARGS:-}")"

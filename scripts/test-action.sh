@@ -125,6 +125,21 @@ INPUT_VERSION=9.9.9 INPUT_BASELINE="$work/baseline.json" INPUT_CONFIG="$work/cfg
 check "baseline: nothing new, exit 0 (got $code)" test "$code" -eq 0
 check "baseline: the SARIF has no new results" test "$(sarif_results "$work/baseline/out.sarif")" -eq 0
 
+# 6b. previous: the upgrade rules judge the change from a git ref (HEAD of a repository made
+# here holds upgrade-app v1, its working tree v2).
+repo="$work/repo"
+mkdir -p "$repo"
+cp -r tests/charts/upgrade-app-v1 "$repo/app"
+git -C "$repo" init --quiet
+git -C "$repo" add .
+git -C "$repo" -c user.name=t -c user.email=t@example.invalid -c commit.gpgsign=false commit --quiet -m v1
+rm -rf "$repo/app" && cp -r tests/charts/upgrade-app-v2 "$repo/app"
+code=0
+INPUT_VERSION=9.9.9 INPUT_CHARTS="$repo/app" INPUT_ALL_ENVIRONMENTS=false INPUT_PREVIOUS=HEAD \
+  INPUT_FAIL_ON=none action previous || code=$?
+check "previous: exit 0 with fail-on none (got $code)" test "$code" -eq 0
+check "previous: the upgrade rules ran" has_word upgrade-data-loss "$(sarif_rules "$work/previous/out.sarif")"
+
 # 7. A broken input: exit 2, an annotation, no sarif-file output unless SARIF was written.
 code=0
 INPUT_VERSION=9.9.9 INPUT_CHARTS="does/not/exist" INPUT_ALL_ENVIRONMENTS=false action broken || code=$?

@@ -139,6 +139,11 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
     } else {
         report::render(args.format, &report)
     };
+    // `--previous`: what changed, object by object, before what it means.
+    if args.format == Format::Human && !args.quiet && !linted.changes.is_empty() {
+        let changes = crate::report::escape::terminal_safe(&linted.changes.join("\n"));
+        text = format!("{changes}\n\n{text}");
+    }
     if args.statistics {
         let stats = report::human::statistics(&linted.findings);
         if args.format == Format::Human {
@@ -340,6 +345,7 @@ pub fn gate(args: &GateArgs) -> Result<u8> {
             known_rules: &rule_ids,
             suppressions: &suppressions,
             today: &today,
+            previous: None,
         },
     )?;
     for w in warnings {

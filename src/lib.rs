@@ -29,6 +29,7 @@ mod report;
 mod rules;
 mod serve;
 mod suppress;
+mod upgrade;
 mod yaml;
 
 /// For the binary's error messages: control characters shown, not sent to the terminal.

@@ -15,6 +15,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod previous;
+
 /// Everything a lint produced, ready for the reporters.
 #[derive(Default)]
 pub(crate) struct Linted {
@@ -33,6 +35,8 @@ pub(crate) struct Linted {
     /// One per chart when several were linted (a monorepo), in the order given: the findings
     /// of section `i` follow those of section `i - 1` in `findings`.
     pub(crate) sections: Vec<Section>,
+    /// With `--previous`: each release's change list, shown before the human report.
+    pub(crate) changes: Vec<String>,
 }
 
 /// What became of one chart of several.
@@ -89,6 +93,7 @@ impl Linted {
         self.stages.extend(other.stages);
         self.warnings.extend(other.warnings);
         self.sections.extend(other.sections);
+        self.changes.extend(other.changes);
     }
 }
 
@@ -109,6 +114,8 @@ struct Lint<'a> {
     snippets: bool,
     /// `--dependency-update`.
     dependency_update: bool,
+    /// `--previous`, resolved once (a git worktree lives as long as the lint).
+    previous: Option<crate::upgrade::source::Source>,
 }
 
 impl Lint<'_> {
@@ -118,6 +125,7 @@ impl Lint<'_> {
         files: Vec<SourceFile>,
         map: &dyn crate::provenance::SourceMap,
         opts: &evaluate::Options,
+        previous: Option<&crate::upgrade::Previous>,
     ) -> Result<pipeline::Run> {
         let mut evaluator = Parallel {
             policies: &self.settings.policies,
@@ -128,6 +136,7 @@ impl Lint<'_> {
             known_rules: &self.rule_ids,
             suppressions: &self.suppressions,
             today: &self.today,
+            previous,
         };
         pipeline::run(files, map, &mut evaluator, &cx)
     }
@@ -139,17 +148,23 @@ impl Lint<'_> {
             .iter()
             .map(|p| files::read(p))
             .collect::<Result<Vec<_>, _>>()?;
-        let run = self.run(files, &Identity, &self.settings.eval)?;
+        let before = self.previous_of_files()?;
+        let run = self.run(files, &Identity, &self.settings.eval, before.as_ref())?;
+        let mut sources = if self.snippets {
+            run.snippets(BTreeMap::new())
+        } else {
+            BTreeMap::new()
+        };
+        if let (true, Some(b)) = (self.snippets, &before) {
+            sources.extend(b.snippets(&run.findings));
+        }
         let mut out = Linted {
-            sources: if self.snippets {
-                run.snippets(BTreeMap::new())
-            } else {
-                BTreeMap::new()
-            },
+            sources,
             objects: run.resources.len(),
             findings: run.findings,
             timings: run.timings,
             stages: run.stages,
+            changes: run.changes,
             ..Linted::default()
         };
         if out.objects == 0 {
@@ -178,6 +193,7 @@ impl Lint<'_> {
             Some(e) => format!("{shown} [{}]", e.name),
             None => shown.clone(),
         };
+        let before = self.previous_of_chart(chart, &render, &label, env)?;
         let started = Instant::now();
         // One renderer per call: charts are rendered on several threads at once.
         let rendered = crate::render::renderer(&self.settings.helm_bin).render(chart, &render)?;
@@ -199,7 +215,10 @@ impl Lint<'_> {
                 text: f.text,
             })
             .collect();
-        let mut run = self.run(files, rendered.source_map.as_ref(), &opts)?;
+        let mut run = self.run(files, rendered.source_map.as_ref(), &opts, before.as_ref())?;
+        if let Some(first) = run.changes.first_mut() {
+            *first = format!("{label}: {first}");
+        }
         run.stages.insert(0, ("render", render_time));
         if let Some(e) = env {
             for f in run.findings.iter_mut() {
@@ -211,6 +230,9 @@ impl Lint<'_> {
         } else {
             BTreeMap::new()
         };
+        if let (true, Some(b)) = (self.snippets, &before) {
+            sources.extend(b.snippets(&run.findings));
+        }
         if run.resources.is_empty() {
             warnings.push(format!("{label}: the chart renders no Kubernetes objects"));
             let finding = renders_nothing(chart, &label);
@@ -234,6 +256,7 @@ impl Lint<'_> {
             stages: run.stages,
             warnings,
             sections: Vec::new(),
+            changes: run.changes,
         })
     }
 }
@@ -382,8 +405,23 @@ pub(crate) fn lint_all(
         today,
         snippets,
         dependency_update,
+        previous: settings
+            .previous
+            .as_ref()
+            .map(|w| previous::resolve(w, paths.first().map(String::as_str)))
+            .transpose()?,
     };
     let (charts, files) = split_targets(paths)?;
+    if let Some(source) = &lint.previous {
+        // One previous release (a file or a chart) cannot be the previous of several.
+        let many = charts.len() + usize::from(!files.is_empty()) > 1;
+        if many && !matches!(source, crate::upgrade::source::Source::Git(_)) {
+            anyhow::bail!(
+                "--previous {}: one previous release for several charts; lint them one at a time, or give a git ref",
+                source.describe()
+            );
+        }
+    }
     let mut out = Linted::default();
     if !files.is_empty() {
         out.absorb(lint.files(&files)?);

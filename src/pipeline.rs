@@ -13,6 +13,8 @@ use anyhow::Result;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+mod previous;
+
 /// What a run is judged against, besides its rules.
 pub(crate) struct Context<'a> {
     pub(crate) opts: &'a evaluate::Options,
@@ -21,6 +23,8 @@ pub(crate) struct Context<'a> {
     pub(crate) suppressions: &'a ConfigRules,
     /// `YYYY-MM-DD`, for suppressions' `until`.
     pub(crate) today: &'a str,
+    /// `--previous`: the release before the change, for upgrade rules.
+    pub(crate) previous: Option<&'a crate::upgrade::Previous>,
 }
 
 /// Everything one run produced.
@@ -32,6 +36,8 @@ pub(crate) struct Run {
     pub(crate) timings: Vec<Timing>,
     /// Wall time of each stage.
     pub(crate) stages: Vec<(&'static str, Duration)>,
+    /// With `--previous`: the per-object change list (see [`crate::upgrade::diff::describe`]).
+    pub(crate) changes: Vec<String>,
 }
 
 /// Runs the pipeline over the files one renderer produced (or that were read as they are),
@@ -53,15 +59,37 @@ pub(crate) fn run(
     let (inline, problems) = suppress::inline(&resources, cx.known_rules, cx.today);
     let mut input = evaluate::input::build(&resources, cx.opts, &files, &problems);
     evaluate::input::add_capability_checks(&mut input, &resources, &|t| map.capability_checks(t));
+    let pairing = cx.previous.map(|p| {
+        let ns = cx
+            .opts
+            .release
+            .as_ref()
+            .map_or("", |r| r.namespace.as_str());
+        let pairing = crate::upgrade::diff::pair(&resources, &p.resources, ns);
+        evaluate::previous::attach(&mut input, resources.len(), p, &pairing, cx.opts);
+        pairing
+    });
     lap("input", &mut stages);
     let (mut violations, timings) = evaluator.evaluate(input)?;
     // Whatever order the rules ran in, output is the same from run to run.
     violations
         .sort_by(|a, b| (a.rule, &a.target, &a.message).cmp(&(b.rule, &b.target, &b.message)));
     lap("evaluate", &mut stages);
+    let split = previous::split(&mut violations, resources.len());
     let mut findings =
         findings::locate_all(evaluator.policies(), &resources, &files, &violations, map);
     suppress::apply(&mut findings, &inline, cx.suppressions);
+    let mut changes = Vec::new();
+    if let (Some(p), Some(pairing)) = (cx.previous, &pairing) {
+        let judged = previous::Judged {
+            policies: evaluator.policies(),
+            known_rules: cx.known_rules,
+            suppressions: cx.suppressions,
+            today: cx.today,
+        };
+        previous::locate(&judged, &mut findings, split, p, pairing);
+        changes = crate::upgrade::diff::describe(pairing, &resources, &p.resources, &p.source);
+    }
     lap("locate", &mut stages);
     Ok(Run {
         files,
@@ -69,6 +97,7 @@ pub(crate) fn run(
         findings,
         timings,
         stages,
+        changes,
     })
 }
 
@@ -76,25 +105,13 @@ impl Run {
     /// The masked text of every file a finding may point at, by display name: the files
     /// that were linted and the `templates` the source map read.
     pub(crate) fn snippets(&self, templates: BTreeMap<String, String>) -> BTreeMap<String, String> {
-        let docs: Vec<redact::Doc<'_>> = self
-            .resources
-            .iter()
-            .map(|r| redact::Doc {
-                file: r.origin.file,
-                kind: &r.kind,
-                root: &r.root,
-                dropped: &r.dropped,
-            })
-            .collect();
-        let masked = redact::files(&self.files, &docs, &self.findings);
-        let templates = redact::templates(templates, &self.files, &masked, &self.findings);
-        let mut sources: BTreeMap<String, String> = self
-            .files
-            .iter()
-            .map(|f| f.name.clone())
-            .zip(masked)
-            .collect();
-        sources.extend(templates);
-        sources
+        let docs: Vec<redact::Doc<'_>> = self.resources.iter().map(Resource::redact_doc).collect();
+        redact::sources(
+            &self.files,
+            &docs,
+            &self.findings,
+            &self.findings,
+            templates,
+        )
     }
 }

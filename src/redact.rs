@@ -462,6 +462,27 @@ pub(crate) fn files(files: &[SourceFile], docs: &[Doc<'_>], findings: &[Finding]
         .collect()
 }
 
+/// The masked text of a release's files and of `templates`, by display name (snippets).
+/// `sensitive`: the findings whose targets index these `docs` (their sensitive targets are
+/// masked too); `findings`: those whose locations may point into the templates.
+pub(crate) fn sources(
+    files_read: &[SourceFile],
+    docs: &[Doc<'_>],
+    sensitive: &[Finding],
+    findings: &[Finding],
+    templates_read: BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let masked = files(files_read, docs, sensitive);
+    let templates = templates(templates_read, files_read, &masked, findings);
+    let mut out: BTreeMap<String, String> = files_read
+        .iter()
+        .map(|f| f.name.clone())
+        .zip(masked)
+        .collect();
+    out.extend(templates);
+    out
+}
+
 /// Each template's text for snippets (by display name), masked: a template line is masked
 /// when what it rendered was masked, when a secret finding points at it, and wherever a
 /// key looks like a credential. `masked_files` is [`files`]' output for `files`.

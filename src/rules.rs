@@ -102,6 +102,7 @@ pub(crate) fn explain_markdown(m: &RuleMeta) -> String {
         match m.scope {
             Scope::Object => "one object",
             Scope::Release => "whole release",
+            Scope::Upgrade => "upgrade (with `lint --previous`)",
         },
         if m.tags.is_empty() {
             String::new()

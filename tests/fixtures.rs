@@ -5,6 +5,11 @@
 //! `# profile: dev` to run in dev, `# namespace: NS` to lint as a release installed into NS and
 //! `# params: {"name": value}` to set the rule's parameters (as `.chartguard.yaml`'s
 //! `rules.params.<rule-id>` would).
+//!
+//! Upgrade rules judge a pair of releases: `fire/<case>.previous.yaml` beside
+//! `fire/<case>.yaml` is the previous release (`lint <case>.yaml --previous
+//! <case>.previous.yaml`). A finding on an object only the previous release has lands in that
+//! file, so its markers are there.
 
 mod common;
 use common::*;
@@ -16,7 +21,7 @@ fn fixtures() -> Vec<(String, bool, std::path::PathBuf)> {
         .filter_map(Result::ok)
     {
         let path = entry.path();
-        if path.extension().is_none_or(|e| e != "yaml") {
+        if path.extension().is_none_or(|e| e != "yaml") || is_previous(path) {
             continue;
         }
         let parent = path.parent().unwrap();
@@ -37,6 +42,16 @@ fn fixtures() -> Vec<(String, bool, std::path::PathBuf)> {
     }
     out.sort();
     out
+}
+
+fn is_previous(path: &std::path::Path) -> bool {
+    path.to_string_lossy().ends_with(".previous.yaml")
+}
+
+/// `fire/x.yaml` → `fire/x.previous.yaml`, when there is one.
+fn previous_of(path: &std::path::Path) -> Option<std::path::PathBuf> {
+    let p = path.with_extension("previous.yaml");
+    p.is_file().then_some(p)
 }
 
 #[test]
@@ -83,6 +98,10 @@ fn every_fixture_fires_or_passes_as_its_folder_says() {
             .unwrap();
             args.extend(["--config".into(), config.to_string_lossy().into_owned()]);
         }
+        let previous = previous_of(path);
+        if let Some(p) = &previous {
+            args.extend(["--previous".into(), p.to_str().unwrap().into()]);
+        }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = run(&args);
         if out.code != 0 {
@@ -96,20 +115,39 @@ fn every_fixture_fires_or_passes_as_its_folder_says() {
         }
         let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
         // Only this rule's findings: a fixture shows one rule, others may fire on it too.
-        let mut at: Vec<(usize, String)> = report["findings"]
+        // (file, line): the fixture is "", its previous release "previous".
+        let in_previous = |f: &serde_json::Value| {
+            previous.as_ref().is_some_and(|p| {
+                let file = f["location"]["file"].as_str().unwrap_or("");
+                file.ends_with(&*p.file_name().unwrap().to_string_lossy())
+            })
+        };
+        let mut at: Vec<(&str, usize, String)> = report["findings"]
             .as_array()
             .unwrap()
             .iter()
             .filter(|f| f["rule"] == rule.as_str())
             .map(|f| {
                 (
+                    if in_previous(f) { "previous" } else { "" },
                     f["location"]["line"].as_u64().unwrap() as usize,
                     rule.clone(),
                 )
             })
             .collect();
         at.sort();
-        let expected = expected_markers(path);
+        let mut expected: Vec<(&str, usize, String)> = expected_markers(path)
+            .into_iter()
+            .map(|(l, r)| ("", l, r))
+            .collect();
+        if let Some(p) = &previous {
+            expected.extend(
+                expected_markers(p)
+                    .into_iter()
+                    .map(|(l, r)| ("previous", l, r)),
+            );
+        }
+        expected.sort();
         if *fire && expected.is_empty() {
             failures.push(format!(
                 "{}: a fire fixture needs `# chartguard: expect {rule}` on the lines where its findings land",

@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("render", 3),
     ("parse", 4),
     ("suppress", 5),
+    ("upgrade", 5),
     ("evaluate", 6),
     ("rules", 7),
     ("findings", 7),

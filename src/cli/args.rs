@@ -210,6 +210,21 @@ pub struct LintArgs {
     /// `helm dependency build` (or `update` when there is no Chart.lock).
     #[arg(long, help_heading = "Charts")]
     pub dependency_update: bool,
+    /// Judge the upgrade from a previous release too: a rendered manifest file (`helm get
+    /// manifest RELEASE > previous.yaml`), the previous chart's directory or .tgz, or a git
+    /// ref (`origin/main`: the same chart rendered with the same flags from that commit).
+    /// Upgrade rules judge the pair; the human report starts with the change list.
+    #[arg(long, value_name = "SOURCE", help_heading = "Upgrade")]
+    pub previous: Option<String>,
+    /// The `helm upgrade --timeout` the release is upgraded with (300, 90s, 10m; default
+    /// Helm's 5m): hooks that can run longer are cut off (and rolled back by --atomic).
+    #[arg(
+        long,
+        value_name = "DURATION",
+        requires = "previous",
+        help_heading = "Upgrade"
+    )]
+    pub helm_timeout: Option<String>,
     /// Render and lint once per environment the chart ships values for (values-prod.yaml,
     /// values.dev.yaml, env/staging.yaml …, or the config's environments), each with its
     /// profile (prod/production → prod, dev/development/test → dev).

@@ -186,6 +186,8 @@ pub(crate) struct Settings {
     pub(crate) unknown_environment_profile: Profile,
     pub(crate) helm_bin: PathBuf,
     pub(crate) render: RenderOptions,
+    /// `lint --previous` (and `--helm-timeout`): judge the upgrade from that release.
+    pub(crate) previous: Option<crate::upgrade::Wanted>,
 }
 
 impl Settings {
@@ -293,6 +295,7 @@ impl Settings {
                 include_crds: cfg.helm.include_crds,
                 limits,
             },
+            previous: None,
         })
     }
 
@@ -322,6 +325,28 @@ impl Settings {
         if let Some(t) = &args.render_timeout {
             r.limits.timeout =
                 parse_duration(t).map_err(|e| anyhow::anyhow!("--render-timeout {t}: {e}"))?;
+        }
+        match &args.previous {
+            Some(source) => {
+                let timeout = match &args.helm_timeout {
+                    Some(t) => {
+                        parse_duration(t).map_err(|e| anyhow::anyhow!("--helm-timeout {t}: {e}"))?
+                    }
+                    None => Duration::from_secs(300),
+                };
+                s.previous = Some(crate::upgrade::Wanted {
+                    source: source.clone(),
+                    helm_timeout_seconds: timeout.as_secs(),
+                });
+            }
+            // Upgrade rules judge a pair of releases: without one they do not run.
+            None => s.eval.disabled.extend(
+                s.policies
+                    .rules
+                    .iter()
+                    .filter(|r| r.meta.scope == crate::evaluate::policy::Scope::Upgrade)
+                    .map(|r| r.meta.id.clone()),
+            ),
         }
         // Manifests rendered elsewhere (`helm template -n prod … | chartguard lint - -n prod`):
         // the namespace given is the release's. Charts set it themselves when rendered.

@@ -13,6 +13,7 @@ mod failure;
 pub(crate) mod input;
 pub(crate) mod params;
 pub(crate) mod policy;
+pub(crate) mod previous;
 mod rego;
 mod schedule;
 pub(crate) mod testing;

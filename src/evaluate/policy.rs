@@ -19,6 +19,9 @@ pub(crate) enum Scope {
     Object,
     /// Needs the whole release (cross-object rules).
     Release,
+    /// Judges an upgrade: the new release beside the previous one (`input.previous`, given
+    /// by `lint --previous`).
+    Upgrade,
 }
 
 /// What a rule's `# METADATA` says about it.

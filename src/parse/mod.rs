@@ -54,6 +54,16 @@ impl Resource {
         self.checked.as_ref().unwrap_or(&self.root)
     }
 
+    /// What masking its file needs of the object.
+    pub(crate) fn redact_doc(&self) -> crate::redact::Doc<'_> {
+        crate::redact::Doc {
+            file: self.origin.file,
+            kind: &self.kind,
+            root: &self.root,
+            dropped: &self.dropped,
+        }
+    }
+
     /// `Deployment default/web`, or `Deployment web` when no namespace is written.
     pub(crate) fn describe(&self) -> String {
         match &self.namespace {

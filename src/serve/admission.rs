@@ -234,6 +234,7 @@ impl Judge {
                 known_rules: &known,
                 suppressions: &suppressions,
                 today: &today,
+                previous: None,
             },
         )?;
         let mut findings = run.findings;

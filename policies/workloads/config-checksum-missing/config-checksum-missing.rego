@@ -1,0 +1,77 @@
+# METADATA
+# title: Pods roll when the release's configuration changes
+# description: >-
+#   A Deployment, StatefulSet or DaemonSet whose pods read a ConfigMap or Secret that the
+#   release creates carries a checksum of its configuration in the pod template's annotations
+#   (`checksum/config`), or is watched by a reloader, so an upgrade that changes only the
+#   configuration restarts its pods.
+# custom:
+#   id: config-checksum-missing
+#   severity: note
+#   profiles: [prod]
+#   scope: release
+#   tags: [upgrades, configuration]
+#   why: >-
+#     Kubernetes rolls pods only when the pod template changes. When an upgrade changes only
+#     a ConfigMap or Secret, `helm upgrade` succeeds and the pods keep the old configuration
+#     (environment variables until they restart; mounted files eventually, never with
+#     subPath), so a configuration change takes effect at some later, unrelated restart.
+#     `lint --previous` shows when a given upgrade does this (upgrade-no-rollout).
+#   fix: >-
+#     Add `checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . |
+#     sha256sum }}` (one per ConfigMap or Secret template) to the pod template's annotations,
+#     or annotate the workload for a reloader (`reloader.stakater.com/auto: "true"`).
+#   references:
+#     - https://helm.sh/docs/howto/charts_tips_and_tricks/#automatically-roll-deployments
+#     - https://github.com/stakater/Reloader
+package chartguard.rules.workloads["config-checksum-missing"]
+
+import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
+
+_workloads := {"Deployment", "StatefulSet", "DaemonSet"}
+
+report contains lib.violation(pod.resource, array.concat(tpl, ["metadata"]), msg) if {
+	some pod in input.pods
+	w := input.resources[pod.resource]
+	w.kind in _workloads
+	w.hook == null
+	tpl := array.slice(pod.path, 0, count(pod.path) - 1)
+	not _rolls(w, tpl)
+	read := {sprintf("%s %s", [ref.kind, ref.name]) |
+		some ref in rel.pod_spec_refs(pod.path, pod.spec)
+		ref.kind in {"ConfigMap", "Secret"}
+		_created(ref, pod.resource)
+	}
+	count(read) > 0
+	msg := sprintf(
+		"%s reads %s of the release, and its pod template carries no checksum of them: an upgrade that changes only their data leaves its pods running with the old configuration",
+		[lib.describe(pod.resource), concat(", ", sort(read))],
+	)
+}
+
+# The release creates it, not as a hook.
+_created(ref, w) if {
+	some i in rel.named(ref.kind, ref.name, w)
+	input.resources[i].hook == null
+}
+
+# Any checksum/hash annotation of the pod template (charts name them checksum/config,
+# checksum/secret, configHash …), or a reloader watching the workload.
+_rolls(w, tpl) if {
+	annotations := object.get(w.object, array.concat(tpl, ["metadata", "annotations"]), {})
+	is_object(annotations)
+	some k, _ in annotations
+	is_string(k)
+	some word in ["checksum", "hash", "rollme"]
+	contains(lower(k), word)
+}
+
+_rolls(w, _) if {
+	annotations := object.get(w.object, ["metadata", "annotations"], {})
+	is_object(annotations)
+	some k, _ in annotations
+	is_string(k)
+	some prefix in ["reloader.stakater.com/", "configmap.reloader.stakater.com/", "secret.reloader.stakater.com/", "wave.pusher.com/"]
+	startswith(k, prefix)
+}
