@@ -206,7 +206,11 @@ pub(crate) fn parse_document(
         match parse_events(current, line_offset, &padded, &mut underindented) {
             Err(e) => match underindented.filter(|at| last != Some(*at)) {
                 Some(at) => {
-                    owned = Some(indent_quoted(current, at, &mut padded).ok_or(e)?);
+                    // No closing quote: say so rather than blame the indentation.
+                    owned = Some(indent_quoted(current, at, &mut padded).ok_or(YamlError {
+                        message: "a quoted scalar starts here and is never closed".into(),
+                        ..e
+                    })?);
                     last = Some(at);
                 }
                 None => return Err(e),
