@@ -86,7 +86,16 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
             baseline.findings.len(),
             path.display()
         );
-        return Ok(0);
+        // A chart that failed to render has no findings in the baseline: never silently.
+        if !linted.sections.is_empty() {
+            eprintln!("{}", closing_line(&linted));
+        }
+        for s in &linted.sections {
+            if let lint::ChartStatus::Failed(err) = &s.status {
+                eprintln!("chartguard: error: {}: failed to render: {err}", s.label);
+            }
+        }
+        return Ok(if linted.failed() > 0 { EXIT_ERROR } else { 0 });
     }
     if let Some(path) = &args.baseline {
         apply_baseline(path, &mut linted, args.quiet)?;

@@ -165,6 +165,7 @@ impl Lint<'_> {
     fn chart(&self, chart: &Chart, env: Option<&Environment>) -> Result<Linted> {
         let mut render = self.settings.render.clone();
         let mut opts = self.settings.eval.clone();
+        chart_settings(self.settings, chart, &mut render);
         if let Some(env) = env {
             render.values = env.values.iter().cloned().chain(render.values).collect();
             opts.profile = env.profile;
@@ -236,6 +237,28 @@ impl Lint<'_> {
             sections: Vec::new(),
         })
     }
+}
+
+/// The config's `charts:` entry for this chart: its values and `--set`s before the
+/// command line's (which apply to every chart), its release name and namespace unless the
+/// command line gave one.
+fn chart_settings(settings: &Settings, chart: &Chart, render: &mut crate::render::RenderOptions) {
+    let path = chart
+        .path
+        .canonicalize()
+        .unwrap_or_else(|_| chart.path.clone());
+    let Some(c) = settings.charts.get(&path) else {
+        return;
+    };
+    fn before<T: Clone>(own: &[T], given: &mut Vec<T>) {
+        given.splice(0..0, own.iter().cloned());
+    }
+    before(&c.values, &mut render.values);
+    before(&c.set, &mut render.set);
+    before(&c.set_string, &mut render.set_string);
+    // Settings::lint dropped these when the command line gave its own.
+    render.release_name = c.release_name.clone().or(render.release_name.take());
+    render.namespace = c.namespace.clone().or(render.namespace.take());
 }
 
 /// What the user asked to lint, split into charts and plain manifest files.

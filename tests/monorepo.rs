@@ -302,3 +302,113 @@ fn packaged_subchart_findings_have_file_uris_in_sarif() {
         }
     }
 }
+
+/// `charts:` in `.chartguard.yaml` gives single charts of a directory their own values,
+/// `--set`s, release name and namespace (paths relative to the config file); the command
+/// line's `-f`/`--set` apply to every chart, after the chart's own, and its release name
+/// and namespace win.
+#[test]
+fn per_chart_settings_in_the_config_apply_to_their_chart_only() {
+    for (name, helm) in helms() {
+        let root = tmp_dir(&format!("per-chart-{name}"));
+        copy_dir(&common::root().join(MONOREPO), &root);
+        std::fs::create_dir_all(root.join("ci")).unwrap();
+        std::fs::write(root.join("ci/app.yaml"), "image: nginx:1.27.0\n").unwrap();
+        std::fs::write(root.join("ci/all.yaml"), "image: nginx:latest\n").unwrap();
+        std::fs::write(
+            root.join(".chartguard.yaml"),
+            "charts:\n  broken:\n    set: [name=from-config]\n    namespace: tools\n  \
+             app:\n    values: [ci/app.yaml]\n    release-name: web\n",
+        )
+        .unwrap();
+        let dir = root.to_str().unwrap();
+        let json = |extra: &[&str]| {
+            let mut args = vec!["lint", dir, "--helm-bin", &helm, "--format", "json"];
+            args.extend_from_slice(&["--fail-on", "none"]);
+            args.extend_from_slice(extra);
+            let out = run(&args);
+            let v: serde_json::Value = serde_json::from_str(&out.stdout)
+                .unwrap_or_else(|_| panic!("{name}: {}{}", out.stdout, out.stderr));
+            (out, v["findings"].as_array().unwrap().clone())
+        };
+        // Before `charts:` existed, `broken` failed to render ("name is required").
+        let (out, findings) = json(&[]);
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("2 charts linted, 0 failed to render, 1 skipped"),
+            "{name}: {}",
+            out.stderr
+        );
+        assert!(
+            findings
+                .iter()
+                .any(|f| f["object"]["kind"] == "Deployment" && f["object"]["name"] == "web"),
+            "{name}: the chart's release name"
+        );
+        assert!(
+            !findings.iter().any(|f| f["rule"] == "image-tag-mutable"),
+            "{name}: the chart's values file"
+        );
+        // The command line's -f comes after the chart's own values files, for every chart.
+        let all = root.join("ci/all.yaml");
+        let (out, findings) = json(&["-f", all.to_str().unwrap(), "--release-name", "cli"]);
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        let tag = findings
+            .iter()
+            .find(|f| f["rule"] == "image-tag-mutable")
+            .unwrap_or_else(|| panic!("{name}: -f applies after the chart's values"));
+        assert_eq!(tag["object"]["name"], "cli", "{name}: --release-name wins");
+    }
+}
+
+#[test]
+fn per_chart_settings_are_checked_like_the_rest_of_the_config() {
+    let root = tmp_dir("per-chart-invalid");
+    copy_dir(&common::root().join(MONOREPO), &root);
+    let config = root.join(".chartguard.yaml");
+    for (text, needle) in [
+        (
+            "charts:\n  app:\n    valuez: [x.yaml]\n",
+            "unknown field `valuez`",
+        ),
+        ("charts:\n  ap: {}\n", "charts: `ap`: no such chart"),
+        (
+            "charts:\n  app:\n    values: [missing.yaml]\n",
+            "charts.app.values: `missing.yaml`: no such file",
+        ),
+    ] {
+        std::fs::write(&config, text).unwrap();
+        let out = run(&["lint", root.to_str().unwrap()]);
+        assert_eq!(out.code, 2, "{text}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(needle) && out.stderr.contains(".chartguard.yaml"),
+            "{text}: {}",
+            out.stderr
+        );
+    }
+}
+
+/// `--write-baseline` over a directory where a chart fails to render: that chart is named
+/// and the run exits 2 (its findings are not in the baseline); before, it exited 0 silently.
+#[test]
+fn write_baseline_does_not_hide_a_failed_render() {
+    for (name, helm) in helms() {
+        let baseline = tmp_dir(&format!("write-baseline-{name}")).join("b.json");
+        let out = run(&[
+            "lint",
+            MONOREPO,
+            "--helm-bin",
+            &helm,
+            "--write-baseline",
+            baseline.to_str().unwrap(),
+        ]);
+        assert_eq!(out.code, 2, "{name}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("1 chart linted, 1 failed to render")
+                && out.stderr.contains("broken: failed to render"),
+            "{name}: {}",
+            out.stderr
+        );
+        assert!(baseline.is_file(), "{name}");
+    }
+}
