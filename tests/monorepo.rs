@@ -335,7 +335,8 @@ fn per_chart_settings_in_the_config_apply_to_their_chart_only() {
         let (out, findings) = json(&[]);
         assert_eq!(out.code, 0, "{name}: {}", out.stderr);
         assert!(
-            out.stderr.contains("2 charts linted, 0 failed to render, 1 skipped"),
+            out.stderr
+                .contains("2 charts linted, 0 failed to render, 1 skipped"),
             "{name}: {}",
             out.stderr
         );

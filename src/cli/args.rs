@@ -38,7 +38,11 @@ pub enum Command {
     ///
     ///   helm upgrade --install app ./chart --post-renderer chartguard --post-renderer-args gate
     ///
-    /// Helm 3 gives post-renderers only the non-hook manifests; Helm 4 gives hooks too.
+    /// Helm 3 gives post-renderers only the non-hook manifests, so when the input has no
+    /// hook the hook rules (hook-*, helm-test-missing) are skipped and the report says so.
+    /// Helm 4 runs the gate as the chartguard-gate plugin, gives it hooks too, and hides its
+    /// stderr: the report also goes to the terminal, to --report FILE, or (plugin, no
+    /// terminal, e.g. CI) to chartguard-gate-report.txt ($CHARTGUARD_GATE_REPORT).
     Gate(GateArgs),
     /// List the bundled (and --policy-dir) rules, or explain one.
     Rules(RulesArgs),
@@ -220,6 +224,12 @@ pub struct LintArgs {
 }
 
 #[derive(Args, Debug, Clone)]
+#[command(
+    mut_arg("profile", |a| a.help("Which rules apply: prod (production readiness; the default) or dev")),
+    mut_arg("kube_version", |a| a.help("Target Kubernetes version (major.minor) for the rules that depend on it (deprecated APIs). Default 1.33")),
+    mut_arg("config", |a| a.help("Configuration file (default: .chartguard.yaml found from the current directory upwards)")),
+    mut_arg("format", |a| a.help("Format of the report written to stderr (and --report) when the gate closes: human, json or sarif").long_help(None).hide_possible_values(true)),
+)]
 pub struct GateArgs {
     /// Block the release when a finding is at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
