@@ -33,6 +33,8 @@ pub(crate) struct Linted {
     /// One per chart when several were linted (a monorepo), in the order given: the findings
     /// of section `i` follow those of section `i - 1` in `findings`.
     pub(crate) sections: Vec<Section>,
+    /// The objects (`kind/namespace/name`) one environment rendered, for [`merge`].
+    rendered: std::collections::BTreeSet<String>,
 }
 
 /// What became of one chart of several.
@@ -230,6 +232,19 @@ impl Lint<'_> {
             environments: env
                 .map(|e| (e.name.clone(), e.profile))
                 .into_iter()
+                .collect(),
+            rendered: run
+                .resources
+                .iter()
+                .map(|r| {
+                    crate::model::ObjectRef {
+                        api_version: r.api_version.clone(),
+                        kind: r.kind.clone(),
+                        namespace: r.namespace.clone(),
+                        name: r.name.clone(),
+                    }
+                    .id()
+                })
                 .collect(),
             timings: run.timings,
             stages: run.stages,
@@ -663,6 +678,16 @@ fn merge(per_env: Vec<Linted>) -> Linted {
     // Fingerprint → position in `findings`: thousands of findings per environment must
     // not be merged by a linear search each.
     let mut seen: HashMap<String, usize> = HashMap::new();
+    // Environment → the objects it rendered: a suppression is unused only when it is unused
+    // in every environment that renders its object.
+    let rendered: Vec<(String, std::collections::BTreeSet<String>)> = per_env
+        .iter()
+        .flat_map(|o| {
+            o.environments
+                .keys()
+                .map(|e| (e.clone(), o.rendered.clone()))
+        })
+        .collect();
     for mut o in per_env {
         for f in std::mem::take(&mut o.findings) {
             match seen.get(&f.fingerprint).map(|&i| &mut findings[i]) {
@@ -695,6 +720,13 @@ fn merge(per_env: Vec<Linted>) -> Linted {
         }
         merged.absorb(o);
     }
+    findings.retain(|f| {
+        f.rule != "suppression-unused"
+            || rendered
+                .iter()
+                .filter(|(_, objects)| objects.contains(&f.object.id()))
+                .all(|(env, _)| f.environments.contains(env))
+    });
     merged.findings = findings;
     merged
 }

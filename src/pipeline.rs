@@ -61,6 +61,15 @@ pub(crate) fn run(
     let mut findings =
         findings::locate_all(evaluator.policies(), &resources, &files, &violations, map);
     suppress::apply(&mut findings, &inline, cx.suppressions);
+    findings.extend(unused_suppressions(
+        evaluator.policies(),
+        &resources,
+        &files,
+        &inline,
+        &findings,
+        map,
+        cx,
+    ));
     lap("locate", &mut stages);
     Ok(Run {
         files,
@@ -69,6 +78,47 @@ pub(crate) fn run(
         timings,
         stages,
     })
+}
+
+/// `suppression-unused`: known only once every other rule ran, so made here from their
+/// findings (with the place and message its Rego rule gives), when that rule ran too.
+fn unused_suppressions(
+    policies: &evaluate::policy::PolicySet,
+    resources: &[Resource],
+    files: &[SourceFile],
+    inline: &[suppress::Inline],
+    findings: &[Finding],
+    map: &dyn SourceMap,
+    cx: &Context<'_>,
+) -> Vec<Finding> {
+    let selected = evaluate::selected(policies, cx.opts);
+    let Some(&(rule, _)) = selected
+        .iter()
+        .find(|(_, r)| r.meta.id == "suppression-unused")
+    else {
+        return Vec::new();
+    };
+    let ran = |id: &str| selected.iter().any(|(_, r)| r.meta.id == id);
+    let violations: Vec<evaluate::Violation> =
+        suppress::unused_inline(resources, inline, findings, ran)
+            .into_iter()
+            .map(|p| evaluate::Violation {
+                rule,
+                target: crate::model::Target {
+                    resource: p.resource,
+                    path: p.path,
+                },
+                message: p.message,
+                related: Vec::new(),
+                severity: None,
+            })
+            .collect();
+    if violations.is_empty() {
+        return Vec::new();
+    }
+    let mut out = findings::locate_all(policies, resources, files, &violations, map);
+    suppress::apply(&mut out, inline, cx.suppressions);
+    out
 }
 
 impl Run {
