@@ -166,7 +166,8 @@ pub struct LintArgs {
     /// no longer occur).
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
     pub baseline: Option<PathBuf>,
-    /// Record today's findings (by fingerprint, not line) in FILE and exit 0.
+    /// Record today's findings (by fingerprint, not line) in FILE and exit 0 (2 when a chart
+    /// failed to render: its findings are not in FILE).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
     /// Also write SARIF to FILE, from the same run as --format (e.g. annotations with
@@ -184,7 +185,8 @@ pub struct LintArgs {
     /// exit 2.
     #[arg(long, value_name = "DURATION", help_heading = "Charts")]
     pub render_timeout: Option<String>,
-    /// Values file for helm template, in order (repeatable).
+    /// Values file for helm template, in order (repeatable). With several charts it applies
+    /// to every chart, after a chart's own values from `charts:` in .chartguard.yaml.
     #[arg(
         long = "values",
         short = 'f',
@@ -192,7 +194,7 @@ pub struct LintArgs {
         help_heading = "Charts"
     )]
     pub values: Vec<PathBuf>,
-    /// Set a value (helm --set; repeatable).
+    /// Set a value (helm --set; repeatable); with several charts, for every chart.
     #[arg(long, value_name = "KEY=VAL", help_heading = "Charts")]
     pub set: Vec<String>,
     /// Set a string value (helm --set-string; repeatable).
