@@ -104,18 +104,8 @@ fn a_monorepo_in_json_still_reports_findings_and_exits_2_only_for_a_failed_rende
 fn fingerprints_survive_generated_names_and_a_baseline_reports_0_new() {
     let chart = "tests/charts/generated-names";
     for (name, helm) in helms() {
-        let dir = tmp_dir(&format!("fingerprints-{name}"));
-        let baseline = dir.join("baseline.json");
-        let baseline = baseline.to_str().unwrap();
-        let out = run(&[
-            "lint",
-            chart,
-            "--helm-bin",
-            &helm,
-            "--write-baseline",
-            baseline,
-        ]);
-        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        let baseline = write_baseline(chart, &helm, &format!("fingerprints-{name}"));
+        let baseline = baseline.as_str();
 
         let out = run(&[
             "lint",
@@ -145,15 +135,36 @@ fn fingerprints_survive_generated_names_and_a_baseline_reports_0_new() {
         );
 
         // Renders again (new random names): nothing is new, suppressed findings included.
-        let out = run(&["lint", chart, "--helm-bin", &helm, "--baseline", baseline]);
-        assert_eq!(out.code, 0, "{name}: {}{}", out.stdout, out.stderr);
-        assert!(out.stderr.contains(", 0 new"), "{name}: {}", out.stderr);
-        assert!(
-            !out.stderr.contains("no longer occurs"),
-            "{name}: {}",
-            out.stderr
-        );
+        assert_nothing_new(chart, &helm, baseline, name);
     }
+}
+
+/// `lint CHART --write-baseline` into a fresh directory named `dir`: the baseline's path.
+fn write_baseline(chart: &str, helm: &str, dir: &str) -> String {
+    let baseline = tmp_dir(dir).join("baseline.json");
+    let baseline = baseline.to_str().unwrap().to_string();
+    let out = run(&[
+        "lint",
+        chart,
+        "--helm-bin",
+        helm,
+        "--write-baseline",
+        &baseline,
+    ]);
+    assert_eq!(out.code, 0, "{dir}: {}", out.stderr);
+    baseline
+}
+
+/// Linting `chart` again against `baseline` finds nothing new and nothing gone.
+fn assert_nothing_new(chart: &str, helm: &str, baseline: &str, name: &str) {
+    let out = run(&["lint", chart, "--helm-bin", helm, "--baseline", baseline]);
+    assert_eq!(out.code, 0, "{name}: {}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains(", 0 new"), "{name}: {}", out.stderr);
+    assert!(
+        !out.stderr.contains("no longer occurs"),
+        "{name}: {}",
+        out.stderr
+    );
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
@@ -421,26 +432,9 @@ fn write_baseline_does_not_hide_a_failed_render() {
 fn a_random_middle_segment_keeps_fingerprints_stable() {
     let chart = "tests/charts/random-middle";
     for (name, helm) in helms() {
-        let baseline = tmp_dir(&format!("random-middle-{name}")).join("baseline.json");
-        let baseline = baseline.to_str().unwrap();
-        let out = run(&[
-            "lint",
-            chart,
-            "--helm-bin",
-            &helm,
-            "--write-baseline",
-            baseline,
-        ]);
-        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        let baseline = write_baseline(chart, &helm, &format!("random-middle-{name}"));
         for _ in 0..2 {
-            let out = run(&["lint", chart, "--helm-bin", &helm, "--baseline", baseline]);
-            assert_eq!(out.code, 0, "{name}: {}{}", out.stdout, out.stderr);
-            assert!(out.stderr.contains(", 0 new"), "{name}: {}", out.stderr);
-            assert!(
-                !out.stderr.contains("no longer occurs"),
-                "{name}: {}",
-                out.stderr
-            );
+            assert_nothing_new(chart, &helm, &baseline, name);
         }
     }
 }

@@ -84,6 +84,18 @@ fn spec_of(name: &str, body: &str) -> Value {
     serde_json::from_str(findings[0]["message"].as_str().unwrap()).unwrap()
 }
 
+/// Every case's `spec` as expected; all differences at once.
+fn check(cases: &[(&str, &str, Value)]) {
+    let mut failed = Vec::new();
+    for (name, body, want) in cases {
+        let got = spec_of(name, body);
+        if &got != want {
+            failed.push(format!("{name}:\n   got  {got}\n   want {want}"));
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
 #[test]
 fn scalars_collections_and_comments_read_like_kubernetes() {
     let cases: &[(&str, &str, Value)] = &[
@@ -169,14 +181,7 @@ fn scalars_collections_and_comments_read_like_kubernetes() {
             json!({"a": 1, "b": "x\ny\n", "c": "p q"}),
         ),
     ];
-    let mut failed = Vec::new();
-    for (name, body, want) in cases {
-        let got = spec_of(name, body);
-        if &got != want {
-            failed.push(format!("{name}:\n   got  {got}\n   want {want}"));
-        }
-    }
-    assert!(failed.is_empty(), "{}", failed.join("\n"));
+    check(cases);
 }
 
 /// go-yaml (and so kubectl and Helm), libyaml and PyYAML accept a multi-line quoted scalar
@@ -212,14 +217,7 @@ fn quoted_scalars_indented_like_controller_gen_crds_are_read() {
             json!({"a": "one\ntwo", "b": "three four", "c": "five six"}),
         ),
     ];
-    let mut failed = Vec::new();
-    for (name, body, want) in cases {
-        let got = spec_of(name, body);
-        if &got != want {
-            failed.push(format!("{name}:\n   got  {got}\n   want {want}"));
-        }
-    }
-    assert!(failed.is_empty(), "{}", failed.join("\n"));
+    check(cases);
 
     // Lines stay where they were written: the key after the re-indented scalar (line 8).
     let (findings, out) = lint(
