@@ -387,19 +387,12 @@ pub fn gate(args: &GateArgs) -> Result<u8> {
                 link_base: None,
             },
         );
-        // The skipped rules are said once, in the report itself (stderr already had it).
-        let text = match &skipped {
-            Some(note)
-                if args.report.is_some() || std::env::var_os("HELM_PLUGIN_NAME").is_some() =>
-            {
-                format!("{note}{text}")
-            }
-            _ => text,
-        };
         let verdict = format!("chartguard gate: blocked (findings at or above --fail-on {}); nothing was passed on to Helm\n", format!("{:?}", args.fail_on).to_lowercase());
         eprint!("{text}{verdict}");
+        // stderr had the skipped rules first; the report file says them once too.
+        let note = skipped.as_deref().unwrap_or_default();
         if let Some(path) = &args.report {
-            std::fs::write(path, format!("{text}{verdict}"))
+            std::fs::write(path, format!("{note}{text}{verdict}"))
                 .with_context(|| format!("{}: cannot write the gate report", path.display()))?;
         }
         // Helm 4 runs post-renderer plugins with stderr discarded: when there is a terminal,

@@ -343,6 +343,30 @@ fn helm3_gate_skips_hook_rules_and_says_so_once() {
     );
     assert!(err.contains("chartguard gate: blocked"), "{err}");
 
+    // With --report: once on stderr, once in the file.
+    let manifest = b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx}]}\n";
+    let report = h.home.join("helm3-report.txt");
+    let out = run_with(
+        &[
+            "gate",
+            "--fail-on",
+            "note",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        Some(manifest),
+        std::time::Duration::from_secs(60),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let file = std::fs::read_to_string(&report).unwrap();
+    for text in [&out.stderr, &file] {
+        assert_eq!(
+            text.matches("so these rules were skipped").count(),
+            1,
+            "{text}"
+        );
+    }
+
     let rendered = h.cmd(&["template", "app", BAD, "-f", &values(BAD)]);
     let (code, report) = gate_with_report(
         "gate-with-hooks",
