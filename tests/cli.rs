@@ -735,3 +735,33 @@ fn unused_inline_suppressions_are_findings_only_when_unused_everywhere() {
         );
     }
 }
+
+/// `gate --help` describes the gate: no lint-only options or behaviour (environments,
+/// rendering with helm, a target to search the config from, CI report formats), and it says
+/// what Helm 3 and Helm 4 give the gate. Before, it shared lint's help for these.
+#[test]
+fn gate_help_speaks_of_the_gate_only() {
+    let out = run(&["gate", "--help"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for lint_only in [
+        "--all-environments",
+        "passed to helm",
+        "from the target",
+        "GITHUB_STEP_SUMMARY",
+        "junit",
+        "testsuite per chart",
+    ] {
+        assert!(
+            !out.stdout.contains(lint_only),
+            "{lint_only}:\n{}",
+            out.stdout
+        );
+    }
+    for said in [
+        "hook rules",
+        "chartguard-gate-report.txt",
+        "human, json or sarif",
+    ] {
+        assert!(out.stdout.contains(said), "{said}:\n{}", out.stdout);
+    }
+}
