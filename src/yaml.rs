@@ -182,6 +182,9 @@ fn pos_of(m: &saphyr_parser::Marker) -> Pos {
 /// saphyr's message for a multi-line quoted scalar whose continuation lines are not
 /// indented past their parent (YAML 1.2 rule 7.3, test-suite case QB6E).
 const UNDERINDENTED_QUOTE: &str = "invalid indentation in quoted scalar";
+/// How many such scalars one document may have (flagger's CRDs have at most six); each
+/// costs a parse of the document, so thousands would take minutes.
+const MAX_QUOTE_REPAIRS: usize = 256;
 
 /// Parse one YAML document (the text between two `---` lines). `line_offset` is added to
 /// every line so positions are those of the whole file. An empty or comment-only text gives
@@ -200,12 +203,26 @@ pub(crate) fn parse_document(
     let mut owned: Option<String> = None;
     let mut padded: HashMap<usize, usize> = HashMap::new();
     let mut last: Option<(usize, usize)> = None;
+    // Each repair parses the document again: bounded, so a document made of thousands of
+    // such scalars is an error rather than minutes of work.
+    let mut repairs = 0usize;
     loop {
         let current = owned.as_deref().unwrap_or(text);
         let mut underindented = None;
         match parse_events(current, line_offset, &padded, &mut underindented) {
             Err(e) => match underindented.filter(|at| last != Some(*at)) {
+                Some(_) if repairs == MAX_QUOTE_REPAIRS => {
+                    return Err(YamlError {
+                        message: format!(
+                            "{} (and {MAX_QUOTE_REPAIRS} more before it in this document: indent \
+                             the continuation lines of multi-line quoted scalars past their key)",
+                            e.message
+                        ),
+                        ..e
+                    })
+                }
                 Some(at) => {
+                    repairs += 1;
                     // No closing quote: say so rather than blame the indentation.
                     owned = Some(indent_quoted(current, at, &mut padded).ok_or(YamlError {
                         message: "a quoted scalar starts here and is never closed".into(),

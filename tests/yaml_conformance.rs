@@ -277,3 +277,28 @@ fn broken_yaml_is_an_error_at_its_line() {
         );
     }
 }
+
+/// Each such scalar costs a parse of its document, so their number is bounded (256 per
+/// document): up to it they are read, past it the document is an error that says why.
+#[test]
+fn under_indented_quoted_scalars_are_bounded_per_document() {
+    let doc = |n: usize| {
+        let mut text = format!("{HEAD}spec:\n");
+        for i in 0..n {
+            text.push_str(&format!("  k{i}: 'a\n  b'\n"));
+        }
+        text
+    };
+    let (findings, out) = lint("bounded-ok", &doc(200));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let spec: Value = serde_json::from_str(findings[0]["message"].as_str().unwrap()).unwrap();
+    assert_eq!(spec["k199"], "a b");
+    let (_, out) = lint("bounded-too-many", &doc(300));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("and 256 more before it in this document"),
+        "{}",
+        out.stderr
+    );
+}
