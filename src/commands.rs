@@ -86,7 +86,16 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
             baseline.findings.len(),
             path.display()
         );
-        return Ok(0);
+        // A chart that failed to render has no findings in the baseline: never silently.
+        if !linted.sections.is_empty() {
+            eprintln!("{}", closing_line(&linted));
+        }
+        for s in &linted.sections {
+            if let lint::ChartStatus::Failed(err) = &s.status {
+                eprintln!("chartguard: error: {}: failed to render: {err}", s.label);
+            }
+        }
+        return Ok(if linted.failed() > 0 { EXIT_ERROR } else { 0 });
     }
     if let Some(path) = &args.baseline {
         apply_baseline(path, &mut linted, args.quiet)?;
@@ -327,8 +336,12 @@ fn write_report(output: Option<&Path>, text: &str) -> Result<()> {
 /// whatever comes out, so the only safe outputs are the input itself, unchanged, or nothing
 /// and a failure.
 pub fn gate(args: &GateArgs) -> Result<u8> {
-    let settings = Settings::resolve(&args.rules, Path::new("."))?;
+    let mut settings = Settings::resolve(&args.rules, Path::new("."))?;
     let bytes = files::read_stdin_bytes()?;
+    let skipped = skip_hook_rules(&mut settings, &bytes);
+    if let Some(note) = &skipped {
+        eprint!("{note}");
+    }
     let file = files::text_of("<stdin>".into(), bytes.clone())?;
     let today = suppress::today();
     let (suppressions, warnings) = ConfigRules::new(&settings.suppressions, &today);
@@ -382,8 +395,10 @@ pub fn gate(args: &GateArgs) -> Result<u8> {
         );
         let verdict = format!("chartguard gate: blocked (findings at or above --fail-on {}); nothing was passed on to Helm\n", format!("{:?}", args.fail_on).to_lowercase());
         eprint!("{text}{verdict}");
+        // stderr had the skipped rules first; the report file says them once too.
+        let note = skipped.as_deref().unwrap_or_default();
         if let Some(path) = &args.report {
-            std::fs::write(path, format!("{text}{verdict}"))
+            std::fs::write(path, format!("{note}{text}{verdict}"))
                 .with_context(|| format!("{}: cannot write the gate report", path.display()))?;
         }
         // Helm 4 runs post-renderer plugins with stderr discarded: when there is a terminal,
@@ -400,6 +415,34 @@ pub fn gate(args: &GateArgs) -> Result<u8> {
         .and_then(|_| out.flush())
         .context("cannot write the manifests to stdout")?;
     Ok(0)
+}
+
+/// Helm 3 hands a post-renderer the release without its hooks and helm tests, so the rules
+/// about them (the `hooks` group: hook-*, helm-test-missing) would judge what is not there
+/// (helm-test-missing would fire on every chart with a test). When the input has no hook
+/// at all and no Helm 4 plugin runs the gate, those rules are skipped; the note says which.
+fn skip_hook_rules(settings: &mut Settings, manifests: &[u8]) -> Option<String> {
+    let helm4_plugin = std::env::var_os("HELM_PLUGIN_NAME").is_some();
+    let has_hooks = manifests.windows(12).any(|w| w == b"helm.sh/hook");
+    if helm4_plugin || has_hooks {
+        return None;
+    }
+    let skipped: Vec<String> = settings
+        .policies
+        .rules
+        .iter()
+        .filter(|r| r.meta.group == "hooks" && !settings.eval.disabled.contains(&r.meta.id))
+        .map(|r| r.meta.id.clone())
+        .collect();
+    if skipped.is_empty() {
+        return None;
+    }
+    settings.eval.disabled.extend(skipped.iter().cloned());
+    Some(format!(
+        "chartguard gate: no hooks or helm tests in the input (Helm 3 passes post-renderers \
+         neither), so these rules were skipped: {}\n",
+        skipped.join(", ")
+    ))
 }
 
 /// `chartguard rules`.

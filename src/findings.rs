@@ -136,6 +136,30 @@ fn stable_keys(resources: &[Resource]) -> Vec<Option<String>> {
         .collect()
 }
 
+/// `text` with every hyphenated word (`a-b`, `x-7k2q-test`) replaced by `*`.
+fn mask_hyphenated(text: &str) -> String {
+    fn flush(word: &mut String, out: &mut String) {
+        if word.trim_matches('-').contains('-') {
+            out.push('*');
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
 /// A violation with its place in the linted text, before the source map is asked.
 struct Pending<'v> {
     violation: &'v Violation,
@@ -173,6 +197,12 @@ pub(crate) fn locate_all(
             let message = match key {
                 Some(k) if !r.name.is_empty() => v.message.replace(&r.name, k),
                 _ => v.message.clone(),
+            };
+            // Such objects' other names are often made up the same way (elasticsearch's
+            // test container): their hyphenated words do not count either.
+            let message = match key {
+                Some(_) => mask_hyphenated(&message),
+                None => message,
             };
             Pending {
                 violation: v,

@@ -37,6 +37,8 @@ pub(crate) struct Linted {
     pub(crate) sections: Vec<Section>,
     /// With `--previous`: each release's change list, shown before the human report.
     pub(crate) changes: Vec<String>,
+    /// The objects (`kind/namespace/name`) one environment rendered, for [`merge`].
+    rendered: std::collections::BTreeSet<String>,
 }
 
 /// What became of one chart of several.
@@ -180,6 +182,7 @@ impl Lint<'_> {
     fn chart(&self, chart: &Chart, env: Option<&Environment>) -> Result<Linted> {
         let mut render = self.settings.render.clone();
         let mut opts = self.settings.eval.clone();
+        chart_settings(self.settings, chart, &mut render);
         if let Some(env) = env {
             render.values = env.values.iter().cloned().chain(render.values).collect();
             opts.profile = env.profile;
@@ -252,6 +255,19 @@ impl Lint<'_> {
                 .map(|e| (e.name.clone(), e.profile))
                 .into_iter()
                 .collect(),
+            rendered: run
+                .resources
+                .iter()
+                .map(|r| {
+                    crate::model::ObjectRef {
+                        api_version: r.api_version.clone(),
+                        kind: r.kind.clone(),
+                        namespace: r.namespace.clone(),
+                        name: r.name.clone(),
+                    }
+                    .id()
+                })
+                .collect(),
             timings: run.timings,
             stages: run.stages,
             warnings,
@@ -259,6 +275,28 @@ impl Lint<'_> {
             changes: run.changes,
         })
     }
+}
+
+/// The config's `charts:` entry for this chart: its values and `--set`s before the
+/// command line's (which apply to every chart), its release name and namespace unless the
+/// command line gave one.
+fn chart_settings(settings: &Settings, chart: &Chart, render: &mut crate::render::RenderOptions) {
+    let path = chart
+        .path
+        .canonicalize()
+        .unwrap_or_else(|_| chart.path.clone());
+    let Some(c) = settings.charts.get(&path) else {
+        return;
+    };
+    fn before<T: Clone>(own: &[T], given: &mut Vec<T>) {
+        given.splice(0..0, own.iter().cloned());
+    }
+    before(&c.values, &mut render.values);
+    before(&c.set, &mut render.set);
+    before(&c.set_string, &mut render.set_string);
+    // Settings::lint dropped these when the command line gave its own.
+    render.release_name = c.release_name.clone().or(render.release_name.take());
+    render.namespace = c.namespace.clone().or(render.namespace.take());
 }
 
 /// What the user asked to lint, split into charts and plain manifest files.
@@ -678,6 +716,16 @@ fn merge(per_env: Vec<Linted>) -> Linted {
     // Fingerprint → position in `findings`: thousands of findings per environment must
     // not be merged by a linear search each.
     let mut seen: HashMap<String, usize> = HashMap::new();
+    // Environment → the objects it rendered: a suppression is unused only when it is unused
+    // in every environment that renders its object.
+    let rendered: Vec<(String, std::collections::BTreeSet<String>)> = per_env
+        .iter()
+        .flat_map(|o| {
+            o.environments
+                .keys()
+                .map(|e| (e.clone(), o.rendered.clone()))
+        })
+        .collect();
     for mut o in per_env {
         for f in std::mem::take(&mut o.findings) {
             match seen.get(&f.fingerprint).map(|&i| &mut findings[i]) {
@@ -710,6 +758,13 @@ fn merge(per_env: Vec<Linted>) -> Linted {
         }
         merged.absorb(o);
     }
+    findings.retain(|f| {
+        f.rule != "suppression-unused"
+            || rendered
+                .iter()
+                .filter(|(_, objects)| objects.contains(&f.object.id()))
+                .all(|(env, _)| f.environments.contains(env))
+    });
     merged.findings = findings;
     merged
 }

@@ -90,6 +90,15 @@ pub(crate) fn run(
         previous::locate(&judged, &mut findings, split, p, pairing);
         changes = crate::upgrade::diff::describe(pairing, &resources, &p.resources, &p.source);
     }
+    findings.extend(unused_suppressions(
+        evaluator.policies(),
+        &resources,
+        &files,
+        &inline,
+        &findings,
+        map,
+        cx,
+    ));
     lap("locate", &mut stages);
     Ok(Run {
         files,
@@ -99,6 +108,47 @@ pub(crate) fn run(
         stages,
         changes,
     })
+}
+
+/// `suppression-unused`: known only once every other rule ran, so made here from their
+/// findings (with the place and message its Rego rule gives), when that rule ran too.
+fn unused_suppressions(
+    policies: &evaluate::policy::PolicySet,
+    resources: &[Resource],
+    files: &[SourceFile],
+    inline: &[suppress::Inline],
+    findings: &[Finding],
+    map: &dyn SourceMap,
+    cx: &Context<'_>,
+) -> Vec<Finding> {
+    let selected = evaluate::selected(policies, cx.opts);
+    let Some(&(rule, _)) = selected
+        .iter()
+        .find(|(_, r)| r.meta.id == "suppression-unused")
+    else {
+        return Vec::new();
+    };
+    let ran = |id: &str| selected.iter().any(|(_, r)| r.meta.id == id);
+    let violations: Vec<evaluate::Violation> =
+        suppress::unused_inline(resources, inline, findings, ran)
+            .into_iter()
+            .map(|p| evaluate::Violation {
+                rule,
+                target: crate::model::Target {
+                    resource: p.resource,
+                    path: p.path,
+                },
+                message: p.message,
+                related: Vec::new(),
+                severity: None,
+            })
+            .collect();
+    if violations.is_empty() {
+        return Vec::new();
+    }
+    let mut out = findings::locate_all(policies, resources, files, &violations, map);
+    suppress::apply(&mut out, inline, cx.suppressions);
+    out
 }
 
 impl Run {

@@ -163,6 +163,40 @@ pub(crate) fn inline(
     (out, problems)
 }
 
+/// The inline suppressions that suppressed nothing (like ruff's unused `noqa`), reported by
+/// the `suppression-unused` rule: each rule an annotation names that `ran` (selected for
+/// this run) and found nothing on that object. A rule that did not run leaves it alone.
+pub(crate) fn unused_inline(
+    resources: &[Resource],
+    inline: &[Inline],
+    findings: &[Finding],
+    ran: impl Fn(&str) -> bool,
+) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for s in inline {
+        for rule in s.rules.iter().filter(|r| ran(r)) {
+            let used = findings
+                .iter()
+                .any(|f| f.target.resource == s.resource && &f.rule == rule);
+            if !used {
+                out.push(Problem {
+                    resource: s.resource,
+                    path: vec![
+                        PathSeg::Key("metadata".into()),
+                        PathSeg::Key("annotations".into()),
+                        PathSeg::Key(ANNOTATION.into()),
+                    ],
+                    message: format!(
+                        "{}: the suppression of `{rule}` matched no finding ({rule} ran and found nothing here); remove it from `{ANNOTATION}`",
+                        resources[s.resource].describe()
+                    ),
+                });
+            }
+        }
+    }
+    out
+}
+
 fn list(rules: &[String]) -> String {
     if rules.is_empty() {
         "nothing".into()

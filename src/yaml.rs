@@ -179,12 +179,131 @@ fn pos_of(m: &saphyr_parser::Marker) -> Pos {
     }
 }
 
+/// saphyr's message for a multi-line quoted scalar whose continuation lines are not
+/// indented past their parent (YAML 1.2 rule 7.3, test-suite case QB6E).
+const UNDERINDENTED_QUOTE: &str = "invalid indentation in quoted scalar";
+/// How many such scalars one document may have (flagger's CRDs have at most six); each
+/// costs a parse of the document, so thousands would take minutes.
+const MAX_QUOTE_REPAIRS: usize = 256;
+
 /// Parse one YAML document (the text between two `---` lines). `line_offset` is added to
 /// every line so positions are those of the whole file. An empty or comment-only text gives
 /// `Ok(None)`.
+///
+/// Kubernetes reads manifests with go-yaml, which (like libyaml and PyYAML) accepts a quoted
+/// scalar whose continuation lines are indented no further than its key; controller-gen
+/// writes CRDs that way (flagger's). saphyr follows the spec and refuses them
+/// (saphyr-rs/saphyr#57, closed without a change), so such a scalar's continuation lines are
+/// indented to its opening quote and the document parsed again. Folding drops that leading
+/// whitespace, so the value is the same; positions on the moved lines are moved back.
 pub(crate) fn parse_document(
     text: &str,
     line_offset: usize,
+) -> Result<Option<ParsedDoc>, YamlError> {
+    let mut owned: Option<String> = None;
+    let mut padded: HashMap<usize, usize> = HashMap::new();
+    let mut last: Option<(usize, usize)> = None;
+    // Each repair parses the document again: bounded, so a document made of thousands of
+    // such scalars is an error rather than minutes of work.
+    let mut repairs = 0usize;
+    loop {
+        let current = owned.as_deref().unwrap_or(text);
+        let mut underindented = None;
+        match parse_events(current, line_offset, &padded, &mut underindented) {
+            Err(e) => match underindented.filter(|at| last != Some(*at)) {
+                Some(_) if repairs == MAX_QUOTE_REPAIRS => {
+                    return Err(YamlError {
+                        message: format!(
+                            "{} (and {MAX_QUOTE_REPAIRS} more before it in this document: indent \
+                             the continuation lines of multi-line quoted scalars past their key)",
+                            e.message
+                        ),
+                        ..e
+                    })
+                }
+                Some(at) => {
+                    repairs += 1;
+                    // No closing quote: say so rather than blame the indentation.
+                    owned = Some(indent_quoted(current, at, &mut padded).ok_or(YamlError {
+                        message: "a quoted scalar starts here and is never closed".into(),
+                        ..e
+                    })?);
+                    last = Some(at);
+                }
+                None => return Err(e),
+            },
+            done => return done,
+        }
+    }
+}
+
+/// `text` with the continuation lines of the quoted scalar whose opening quote is at `at`
+/// (saphyr's 1-based line, 0-based column) indented to that quote's column; the spaces added
+/// per line are counted in `padded`. None when there is no closed quoted scalar there.
+fn indent_quoted(
+    text: &str,
+    at: (usize, usize),
+    padded: &mut HashMap<usize, usize>,
+) -> Option<String> {
+    let (line, col) = at;
+    let start = *line_starts(text).get(line.checked_sub(1)?)?;
+    let quote_at = start + text[start..].char_indices().nth(col)?.0;
+    let quote = text[quote_at..].chars().next()?;
+    if quote != '\'' && quote != '"' {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 256);
+    out.push_str(&text[..=quote_at]);
+    let mut rest = text[quote_at + 1..].char_indices().peekable();
+    let mut line_no = line;
+    let base = quote_at + 1;
+    while let Some((i, c)) = rest.next() {
+        out.push(c);
+        match c {
+            '\\' if quote == '"' => {
+                if let Some((_, n)) = rest.next() {
+                    out.push(n);
+                    if n == '\n' {
+                        line_no += 1;
+                    }
+                }
+            }
+            '\'' if quote == '\'' => {
+                if rest.peek().map(|(_, n)| *n) == Some('\'') {
+                    rest.next();
+                    out.push('\'');
+                } else {
+                    out.push_str(&text[base + i + 1..]);
+                    return Some(out);
+                }
+            }
+            '"' if quote == '"' => {
+                out.push_str(&text[base + i + 1..]);
+                return Some(out);
+            }
+            '\n' => {
+                line_no += 1;
+                let next = &text[base + i + 1..];
+                let spaces = next.len() - next.trim_start_matches(' ').len();
+                let blank = next[spaces..].starts_with(['\n', '\r']) || next[spaces..].is_empty();
+                if !blank && spaces < col {
+                    out.extend(std::iter::repeat_n(' ', col - spaces));
+                    *padded.entry(line_no).or_default() += col - spaces;
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// [`parse_document`] on (possibly re-indented) text; on an under-indented quoted scalar,
+/// saphyr's raw position of its opening quote is left in `underindented` for the caller.
+fn parse_events(
+    text: &str,
+    line_offset: usize,
+    padded: &HashMap<usize, usize>,
+    underindented: &mut Option<(usize, usize)>,
 ) -> Result<Option<ParsedDoc>, YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
@@ -194,19 +313,27 @@ pub(crate) fn parse_document(
     let mut nodes = 0usize;
     let mut docs = 0usize;
     let shift = |mut p: Pos| {
+        if let Some(added) = padded.get(&p.line) {
+            p.col = p.col.saturating_sub(*added).max(1);
+        }
         p.line += line_offset;
         p
     };
 
     while let Some(next) = parser.next_event() {
-        let (event, span) = next.map_err(|e| YamlError {
-            pos: shift(pos_of(e.marker())),
-            // The scanner looks ahead and may hit its own limit before we see the depth.
-            message: if e.info() == "recursion limit exceeded" {
-                depth_error(Pos::default()).message
-            } else {
-                e.info().to_string()
-            },
+        let (event, span) = next.map_err(|e| {
+            if e.info() == UNDERINDENTED_QUOTE {
+                *underindented = Some((e.marker().line(), e.marker().col()));
+            }
+            YamlError {
+                pos: shift(pos_of(e.marker())),
+                // The scanner looks ahead and may hit its own limit before we see the depth.
+                message: if e.info() == "recursion limit exceeded" {
+                    depth_error(Pos::default()).message
+                } else {
+                    e.info().to_string()
+                },
+            }
         })?;
         let start = shift(pos_of(&span.start));
         let end = shift(pos_of(&span.end));

@@ -732,3 +732,146 @@ fn config_params_configure_rules_and_bad_params_are_errors() {
         out.stdout
     );
 }
+
+/// An inline suppression that suppressed nothing is a `suppression-unused` finding at its
+/// annotation (like ruff's unused `noqa`) — but not when its rule did not run (disabled,
+/// not selected), and with --all-environments only when it is unused in every environment
+/// that renders its object. Before: nothing was reported for stale inline suppressions.
+#[test]
+fn unused_inline_suppressions_are_findings_only_when_unused_everywhere() {
+    let chart = tmp_dir("unused-suppressions");
+    let w = |path: &str, text: &str| {
+        let p = chart.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    w(
+        "Chart.yaml",
+        "apiVersion: v2\nname: unused\nversion: 0.1.0\n",
+    );
+    w("values.yaml", "password: \"\"\nextra: false\n");
+    w("values-dev.yaml", "password: \"\"\n");
+    w(
+        "values-prod.yaml",
+        "password: hunter2-local-only\nextra: true\n",
+    );
+    let cm = |name: &str, body: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  annotations:\n    \
+             chartguard.io/ignore: \"plaintext-secret -- the demo stack's throwaway password\"\n\
+             data:\n  mode: fast\n{body}"
+        )
+    };
+    // Used in prod (a password), unused in dev: not reported with --all-environments.
+    w(
+        "templates/app.yaml",
+        &cm(
+            "app-config",
+            "{{- if .Values.password }}\n  password: {{ .Values.password }}\n{{- end }}\n",
+        ),
+    );
+    // Rendered in prod only, unused there: reported (dev does not render it).
+    w(
+        "templates/extra.yaml",
+        &format!(
+            "{{{{- if .Values.extra }}}}\n{}{{{{- end }}}}\n",
+            cm("extra", "")
+        ),
+    );
+    // Unused wherever it renders.
+    w("templates/stale.yaml", &cm("stale", ""));
+    let dir = chart.to_str().unwrap();
+    for (name, helm) in helms() {
+        let unused = |extra: &[&str]| {
+            let mut args = vec![
+                "lint",
+                dir,
+                "--helm-bin",
+                &helm,
+                "--format",
+                "json",
+                "--fail-on",
+                "none",
+            ];
+            args.extend_from_slice(extra);
+            let out = run(&args);
+            let v: serde_json::Value = serde_json::from_str(&out.stdout)
+                .unwrap_or_else(|_| panic!("{name}: {}{}", out.stdout, out.stderr));
+            let mut objects: Vec<String> = v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["rule"] == "suppression-unused")
+                .map(|f| {
+                    assert_eq!(
+                        f["path"], "metadata.annotations[\"chartguard.io/ignore\"]",
+                        "{name}: {f}"
+                    );
+                    assert!(
+                        f["location"]["file"]
+                            .as_str()
+                            .unwrap()
+                            .contains("templates/"),
+                        "{name}: at the template line: {f}"
+                    );
+                    f["object"]["name"].as_str().unwrap().to_string()
+                })
+                .collect();
+            objects.sort();
+            objects
+        };
+        assert_eq!(
+            unused(&[]),
+            ["app-config", "stale"],
+            "{name}: default values"
+        );
+        assert_eq!(
+            unused(&["--all-environments"]),
+            ["extra", "stale"],
+            "{name}"
+        );
+        assert!(
+            unused(&["--all-environments", "--disable", "plaintext-secret"]).is_empty(),
+            "{name}"
+        );
+        assert!(
+            unused(&["--select", "plaintext-secret"]).is_empty(),
+            "{name}"
+        );
+        assert_eq!(
+            unused(&["--select", "plaintext-secret,suppression-unused"]),
+            ["app-config", "stale"],
+            "{name}"
+        );
+    }
+}
+
+/// `gate --help` describes the gate: no lint-only options or behaviour (environments,
+/// rendering with helm, a target to search the config from, CI report formats), and it says
+/// what Helm 3 and Helm 4 give the gate. Before, it shared lint's help for these.
+#[test]
+fn gate_help_speaks_of_the_gate_only() {
+    let out = run(&["gate", "--help"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for lint_only in [
+        "--all-environments",
+        "passed to helm",
+        "from the target",
+        "GITHUB_STEP_SUMMARY",
+        "junit",
+        "testsuite per chart",
+    ] {
+        assert!(
+            !out.stdout.contains(lint_only),
+            "{lint_only}:\n{}",
+            out.stdout
+        );
+    }
+    for said in [
+        "hook rules",
+        "chartguard-gate-report.txt",
+        "human, json or sarif",
+    ] {
+        assert!(out.stdout.contains(said), "{said}:\n{}", out.stdout);
+    }
+}

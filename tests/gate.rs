@@ -301,3 +301,222 @@ fn gate_reports_never_show_dropped_duplicates_or_binary_data() {
         }
     }
 }
+
+/// Helm 3 passes a post-renderer no hooks and no helm tests: the hook rules are skipped
+/// (helm-test-missing fired on classic-mistakes, which has a test, before) and the report
+/// says so once. The same manifests with their hooks (`helm template | chartguard gate`)
+/// are judged by every rule.
+#[test]
+fn helm3_gate_skips_hook_rules_and_says_so_once() {
+    let h = Helm::new(
+        helm("CHARTGUARD_HELM3", ".tools/helm3/helm"),
+        "gate-helm3-hooks",
+    );
+    let cg = env!("CARGO_BIN_EXE_chartguard");
+    let bad = h.cmd(&[
+        "template",
+        "app",
+        BAD,
+        "-f",
+        &values(BAD),
+        "--post-renderer",
+        cg,
+        "--post-renderer-args",
+        "gate",
+        "--post-renderer-args",
+        "--fail-on=note",
+    ]);
+    assert_ne!(bad.status.code(), Some(0));
+    let err = text(&bad.stderr);
+    assert_eq!(
+        err.matches("so these rules were skipped").count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains("helm-test-missing") && err.contains("hook-weight-order"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("[helm-test-missing]") && !err.contains("[hook-"),
+        "{err}"
+    );
+    assert!(err.contains("chartguard gate: blocked"), "{err}");
+
+    // With --report: once on stderr, once in the file.
+    let manifest = b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx}]}\n";
+    let report = h.home.join("helm3-report.txt");
+    let out = run_with(
+        &[
+            "gate",
+            "--fail-on",
+            "note",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        Some(manifest),
+        std::time::Duration::from_secs(60),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let file = std::fs::read_to_string(&report).unwrap();
+    for text in [&out.stderr, &file] {
+        assert_eq!(
+            text.matches("so these rules were skipped").count(),
+            1,
+            "{text}"
+        );
+    }
+
+    let rendered = h.cmd(&["template", "app", BAD, "-f", &values(BAD)]);
+    let (code, report) = gate_with_report(
+        "gate-with-hooks",
+        &rendered.stdout,
+        std::time::Duration::from_secs(120),
+    );
+    assert_eq!(code, 1);
+    assert!(report.contains("error[hook-weight-order]"), "{report}");
+    assert!(!report.contains("were skipped"), "{report}");
+}
+
+/// Helm 4 in CI (no terminal, no --report): the plugin gives the gate a report file
+/// ($CHARTGUARD_GATE_REPORT, default ./chartguard-gate-report.txt), since Helm 4 shows only
+/// "plugin exited with error"; without chartguard on PATH its message lands there too.
+#[test]
+fn helm4_gate_plugin_leaves_a_report_in_ci_and_says_when_chartguard_is_missing() {
+    let h = Helm::new(
+        helm("CHARTGUARD_HELM4", ".tools/helm4/helm"),
+        "gate-helm4-ci",
+    );
+    h.install_plugin(&root().join("plugins/chartguard-gate"));
+    let report = h.home.join("ci-report.txt");
+    let run = |bin: Option<&str>| {
+        let mut cmd = Command::new(&h.bin);
+        cmd.args([
+            "template",
+            "app",
+            BAD,
+            "-f",
+            &values(BAD),
+            "--post-renderer",
+            "chartguard-gate",
+        ])
+        .current_dir(root())
+        .env("HELM_DATA_HOME", h.home.join("data"))
+        .env("HELM_CONFIG_HOME", h.home.join("config"))
+        .env("HELM_CACHE_HOME", h.home.join("cache"))
+        .env("HELM_PLUGINS", h.home.join("data/plugins"))
+        .env("CHARTGUARD_GATE_REPORT", &report)
+        .env("PATH", "/usr/bin:/bin")
+        .env_remove("CHARTGUARD_BIN");
+        if let Some(bin) = bin {
+            cmd.env("CHARTGUARD_BIN", bin);
+        }
+        let _ = std::fs::remove_file(&report);
+        cmd.output().expect("run helm")
+    };
+    let out = run(Some(env!("CARGO_BIN_EXE_chartguard")));
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("exited with error"),
+        "{}",
+        text(&out.stderr)
+    );
+    let written = std::fs::read_to_string(&report).expect("the plugin passes --report");
+    assert!(written.contains("chartguard gate: blocked"), "{written}");
+    assert!(
+        written.contains("error[hook-weight-order]"),
+        "Helm 4 gives hooks: {written}"
+    );
+    assert!(!written.contains("were skipped"), "{written}");
+
+    let out = run(None);
+    assert_ne!(
+        out.status.code(),
+        Some(0),
+        "no chartguard: the release is blocked"
+    );
+    let written = std::fs::read_to_string(&report).expect("the message survives in the report");
+    assert!(written.contains("chartguard is not on PATH"), "{written}");
+}
+
+/// Each plugin with each Helm, in fresh plugin directories: the cli plugin installs, lists,
+/// runs and uninstalls with both; the gate plugin with Helm 4. Helm 3.17 reads only the
+/// legacy plugin format and refuses the postrenderer/v1 gate plugin (and then every plugin
+/// in that directory): the documented guard is to install it with Helm 4 only, into a
+/// plugins directory of Helm 4's own when both Helms share a machine, and the documented
+/// recovery (remove the link) is tested here.
+#[test]
+fn installing_each_plugin_with_both_helms() {
+    let cli = root().join("plugins/chartguard");
+    let gate = root().join("plugins/chartguard-gate");
+    for (var, default, name) in [
+        ("CHARTGUARD_HELM3", ".tools/helm3/helm", "plugins-helm3"),
+        ("CHARTGUARD_HELM4", ".tools/helm4/helm", "plugins-helm4"),
+    ] {
+        let h = Helm::new(helm(var, default), name);
+        h.install_plugin(&cli);
+        let list = text(&h.cmd(&["plugin", "list"]).stdout);
+        assert!(list.contains("chartguard"), "{name}: {list}");
+        let out = h.cmd(&["chartguard", "lint", GOOD, "-f", &values(GOOD)]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
+        let out = h.cmd(&["plugin", "uninstall", "chartguard"]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
+    }
+
+    let h4 = Helm::new(
+        helm("CHARTGUARD_HELM4", ".tools/helm4/helm"),
+        "plugins-gate-helm4",
+    );
+    h4.install_plugin(&gate);
+    let list = text(&h4.cmd(&["plugin", "list"]).stdout);
+    assert!(
+        list.contains("chartguard-gate") && list.contains("postrenderer/v1"),
+        "{list}"
+    );
+    let out = h4.cmd(&["plugin", "uninstall", "chartguard-gate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    // Helm 3: the install is refused, and the link it leaves hides every plugin until it
+    // is removed (`rm "$(helm env HELM_PLUGINS)/chartguard-gate"`, as the README says).
+    let h3 = Helm::new(
+        helm("CHARTGUARD_HELM3", ".tools/helm3/helm"),
+        "plugins-gate-helm3",
+    );
+    h3.install_plugin(&cli);
+    let out = h3.cmd(&["plugin", "install", gate.to_str().unwrap()]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("apiVersion"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_ne!(h3.cmd(&["plugin", "list"]).status.code(), Some(0));
+    std::fs::remove_file(h3.home.join("data/plugins/chartguard-gate")).unwrap();
+    let out = h3.cmd(&["plugin", "list"]);
+    assert!(
+        text(&out.stdout).contains("chartguard"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Both Helms on one machine: Helm 4 with a data directory of its own (Helm 4 installs
+    // into $HELM_DATA_HOME/plugins) keeps its gate plugin away from Helm 3's plugins.
+    let own = h3.home.join("helm4-data");
+    let helm4 = |args: &[&str]| {
+        Command::new(&h4.bin)
+            .args(args)
+            .current_dir(root())
+            .env("HELM_DATA_HOME", &own)
+            .env("HELM_PLUGINS", own.join("plugins"))
+            .env("HELM_CONFIG_HOME", h3.home.join("config"))
+            .env("HELM_CACHE_HOME", h3.home.join("cache"))
+            .output()
+            .unwrap()
+    };
+    let out = helm4(&["plugin", "install", gate.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&helm4(&["plugin", "list"]).stdout).contains("chartguard-gate"));
+    let out = h3.cmd(&["plugin", "list"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("chartguard"));
+}

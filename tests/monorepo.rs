@@ -104,18 +104,8 @@ fn a_monorepo_in_json_still_reports_findings_and_exits_2_only_for_a_failed_rende
 fn fingerprints_survive_generated_names_and_a_baseline_reports_0_new() {
     let chart = "tests/charts/generated-names";
     for (name, helm) in helms() {
-        let dir = tmp_dir(&format!("fingerprints-{name}"));
-        let baseline = dir.join("baseline.json");
-        let baseline = baseline.to_str().unwrap();
-        let out = run(&[
-            "lint",
-            chart,
-            "--helm-bin",
-            &helm,
-            "--write-baseline",
-            baseline,
-        ]);
-        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        let baseline = write_baseline(chart, &helm, &format!("fingerprints-{name}"));
+        let baseline = baseline.as_str();
 
         let out = run(&[
             "lint",
@@ -145,15 +135,36 @@ fn fingerprints_survive_generated_names_and_a_baseline_reports_0_new() {
         );
 
         // Renders again (new random names): nothing is new, suppressed findings included.
-        let out = run(&["lint", chart, "--helm-bin", &helm, "--baseline", baseline]);
-        assert_eq!(out.code, 0, "{name}: {}{}", out.stdout, out.stderr);
-        assert!(out.stderr.contains(", 0 new"), "{name}: {}", out.stderr);
-        assert!(
-            !out.stderr.contains("no longer occurs"),
-            "{name}: {}",
-            out.stderr
-        );
+        assert_nothing_new(chart, &helm, baseline, name);
     }
+}
+
+/// `lint CHART --write-baseline` into a fresh directory named `dir`: the baseline's path.
+fn write_baseline(chart: &str, helm: &str, dir: &str) -> String {
+    let baseline = tmp_dir(dir).join("baseline.json");
+    let baseline = baseline.to_str().unwrap().to_string();
+    let out = run(&[
+        "lint",
+        chart,
+        "--helm-bin",
+        helm,
+        "--write-baseline",
+        &baseline,
+    ]);
+    assert_eq!(out.code, 0, "{dir}: {}", out.stderr);
+    baseline
+}
+
+/// Linting `chart` again against `baseline` finds nothing new and nothing gone.
+fn assert_nothing_new(chart: &str, helm: &str, baseline: &str, name: &str) {
+    let out = run(&["lint", chart, "--helm-bin", helm, "--baseline", baseline]);
+    assert_eq!(out.code, 0, "{name}: {}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains(", 0 new"), "{name}: {}", out.stderr);
+    assert!(
+        !out.stderr.contains("no longer occurs"),
+        "{name}: {}",
+        out.stderr
+    );
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
@@ -299,6 +310,131 @@ fn packaged_subchart_findings_have_file_uris_in_sarif() {
                     .unwrap();
                 assert!(dir.join(uri).is_file(), "{name}: {uri} is not a file");
             }
+        }
+    }
+}
+
+/// `charts:` in `.chartguard.yaml` gives single charts of a directory their own values,
+/// `--set`s, release name and namespace (paths relative to the config file); the command
+/// line's `-f`/`--set` apply to every chart, after the chart's own, and its release name
+/// and namespace win.
+#[test]
+fn per_chart_settings_in_the_config_apply_to_their_chart_only() {
+    for (name, helm) in helms() {
+        let root = tmp_dir(&format!("per-chart-{name}"));
+        copy_dir(&common::root().join(MONOREPO), &root);
+        std::fs::create_dir_all(root.join("ci")).unwrap();
+        std::fs::write(root.join("ci/app.yaml"), "image: nginx:1.27.0\n").unwrap();
+        std::fs::write(root.join("ci/all.yaml"), "image: nginx:latest\n").unwrap();
+        std::fs::write(
+            root.join(".chartguard.yaml"),
+            "charts:\n  broken:\n    set: [name=from-config]\n    namespace: tools\n  \
+             app:\n    values: [ci/app.yaml]\n    release-name: web\n",
+        )
+        .unwrap();
+        let dir = root.to_str().unwrap();
+        let json = |extra: &[&str]| {
+            let mut args = vec!["lint", dir, "--helm-bin", &helm, "--format", "json"];
+            args.extend_from_slice(&["--fail-on", "none"]);
+            args.extend_from_slice(extra);
+            let out = run(&args);
+            let v: serde_json::Value = serde_json::from_str(&out.stdout)
+                .unwrap_or_else(|_| panic!("{name}: {}{}", out.stdout, out.stderr));
+            (out, v["findings"].as_array().unwrap().clone())
+        };
+        // Before `charts:` existed, `broken` failed to render ("name is required").
+        let (out, findings) = json(&[]);
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .contains("2 charts linted, 0 failed to render, 1 skipped"),
+            "{name}: {}",
+            out.stderr
+        );
+        assert!(
+            findings
+                .iter()
+                .any(|f| f["object"]["kind"] == "Deployment" && f["object"]["name"] == "web"),
+            "{name}: the chart's release name"
+        );
+        assert!(
+            !findings.iter().any(|f| f["rule"] == "image-tag-mutable"),
+            "{name}: the chart's values file"
+        );
+        // The command line's -f comes after the chart's own values files, for every chart.
+        let all = root.join("ci/all.yaml");
+        let (out, findings) = json(&["-f", all.to_str().unwrap(), "--release-name", "cli"]);
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        let tag = findings
+            .iter()
+            .find(|f| f["rule"] == "image-tag-mutable")
+            .unwrap_or_else(|| panic!("{name}: -f applies after the chart's values"));
+        assert_eq!(tag["object"]["name"], "cli", "{name}: --release-name wins");
+    }
+}
+
+#[test]
+fn per_chart_settings_are_checked_like_the_rest_of_the_config() {
+    let root = tmp_dir("per-chart-invalid");
+    copy_dir(&common::root().join(MONOREPO), &root);
+    let config = root.join(".chartguard.yaml");
+    for (text, needle) in [
+        (
+            "charts:\n  app:\n    valuez: [x.yaml]\n",
+            "unknown field `valuez`",
+        ),
+        ("charts:\n  ap: {}\n", "charts: `ap`: no such chart"),
+        (
+            "charts:\n  app:\n    values: [missing.yaml]\n",
+            "charts.app.values: `missing.yaml`: no such file",
+        ),
+    ] {
+        std::fs::write(&config, text).unwrap();
+        let out = run(&["lint", root.to_str().unwrap()]);
+        assert_eq!(out.code, 2, "{text}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(needle) && out.stderr.contains(".chartguard.yaml"),
+            "{text}: {}",
+            out.stderr
+        );
+    }
+}
+
+/// `--write-baseline` over a directory where a chart fails to render: that chart is named
+/// and the run exits 2 (its findings are not in the baseline); before, it exited 0 silently.
+#[test]
+fn write_baseline_does_not_hide_a_failed_render() {
+    for (name, helm) in helms() {
+        let baseline = tmp_dir(&format!("write-baseline-{name}")).join("b.json");
+        let out = run(&[
+            "lint",
+            MONOREPO,
+            "--helm-bin",
+            &helm,
+            "--write-baseline",
+            baseline.to_str().unwrap(),
+        ]);
+        assert_eq!(out.code, 2, "{name}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("1 chart linted, 1 failed to render")
+                && out.stderr.contains("broken: failed to render"),
+            "{name}: {}",
+            out.stderr
+        );
+        assert!(baseline.is_file(), "{name}");
+    }
+}
+
+/// A random segment in the middle of a helm-test pod's and its container's names
+/// (elastic's elasticsearch chart: `<release>-<rand>-test`): a baseline written by one run
+/// hides every finding of the next. Before, the corpus run reported 6 new findings here.
+#[test]
+fn a_random_middle_segment_keeps_fingerprints_stable() {
+    let chart = "tests/charts/random-middle";
+    for (name, helm) in helms() {
+        let baseline = write_baseline(chart, &helm, &format!("random-middle-{name}"));
+        for _ in 0..2 {
+            assert_nothing_new(chart, &helm, &baseline, name);
         }
     }
 }

@@ -38,7 +38,11 @@ pub enum Command {
     ///
     ///   helm upgrade --install app ./chart --post-renderer chartguard --post-renderer-args gate
     ///
-    /// Helm 3 gives post-renderers only the non-hook manifests; Helm 4 gives hooks too.
+    /// Helm 3 gives post-renderers only the non-hook manifests, so when the input has no
+    /// hook the hook rules (hook-*, helm-test-missing) are skipped and the report says so.
+    /// Helm 4 runs the gate as the chartguard-gate plugin, gives it hooks too, and hides its
+    /// stderr: the report also goes to the terminal, to --report FILE, or (plugin, no
+    /// terminal, e.g. CI) to chartguard-gate-report.txt ($CHARTGUARD_GATE_REPORT).
     Gate(GateArgs),
     /// List the bundled (and --policy-dir) rules, or explain one.
     Rules(RulesArgs),
@@ -162,7 +166,8 @@ pub struct LintArgs {
     /// no longer occur).
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
     pub baseline: Option<PathBuf>,
-    /// Record today's findings (by fingerprint, not line) in FILE and exit 0.
+    /// Record today's findings (by fingerprint, not line) in FILE and exit 0 (2 when a chart
+    /// failed to render: its findings are not in FILE).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
     /// Also write SARIF to FILE, from the same run as --format (e.g. annotations with
@@ -180,7 +185,8 @@ pub struct LintArgs {
     /// exit 2.
     #[arg(long, value_name = "DURATION", help_heading = "Charts")]
     pub render_timeout: Option<String>,
-    /// Values file for helm template, in order (repeatable).
+    /// Values file for helm template, in order (repeatable). With several charts it applies
+    /// to every chart, after a chart's own values from `charts:` in .chartguard.yaml.
     #[arg(
         long = "values",
         short = 'f',
@@ -188,7 +194,7 @@ pub struct LintArgs {
         help_heading = "Charts"
     )]
     pub values: Vec<PathBuf>,
-    /// Set a value (helm --set; repeatable).
+    /// Set a value (helm --set; repeatable); with several charts, for every chart.
     #[arg(long, value_name = "KEY=VAL", help_heading = "Charts")]
     pub set: Vec<String>,
     /// Set a string value (helm --set-string; repeatable).
@@ -235,6 +241,12 @@ pub struct LintArgs {
 }
 
 #[derive(Args, Debug, Clone)]
+#[command(
+    mut_arg("profile", |a| a.help("Which rules apply: prod (production readiness; the default) or dev")),
+    mut_arg("kube_version", |a| a.help("Target Kubernetes version (major.minor) for the rules that depend on it (deprecated APIs). Default 1.33")),
+    mut_arg("config", |a| a.help("Configuration file (default: .chartguard.yaml found from the current directory upwards)")),
+    mut_arg("format", |a| a.help("Format of the report written to stderr (and --report) when the gate closes: human, json or sarif").long_help(None).hide_possible_values(true)),
+)]
 pub struct GateArgs {
     /// Block the release when a finding is at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]

@@ -54,6 +54,12 @@ pub(crate) struct Config {
     /// Findings to suppress by rule and `kind/namespace/name` glob, each with a reason.
     #[serde(default)]
     pub(crate) suppressions: Vec<ConfigSuppression>,
+    /// Render settings of single charts when a directory of charts is linted: chart path
+    /// (relative to this file) → values files (relative to this file), `set`, `set-string`,
+    /// `release-name`, `namespace`. They come before the command line's `-f`/`--set`,
+    /// which apply to every chart.
+    #[serde(default)]
+    pub(crate) charts: BTreeMap<String, ChartConfig>,
     /// Where this config was read from (not a key).
     #[serde(skip)]
     pub(crate) path: Option<PathBuf>,
@@ -65,6 +71,24 @@ pub(crate) struct EnvironmentConfig {
     #[serde(default)]
     pub(crate) values: Vec<PathBuf>,
     pub(crate) profile: Option<Profile>,
+}
+
+/// One chart's own render settings (`charts:` in `.chartguard.yaml`).
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct ChartConfig {
+    /// Values files, relative to the config file; before the command line's `-f`.
+    #[serde(default)]
+    pub(crate) values: Vec<PathBuf>,
+    /// `key=value` as `helm template --set`; before the command line's `--set`.
+    #[serde(default)]
+    pub(crate) set: Vec<String>,
+    #[serde(default)]
+    pub(crate) set_string: Vec<String>,
+    /// This chart's release name (`--release-name` still wins).
+    pub(crate) release_name: Option<String>,
+    /// This chart's namespace (`-n` still wins).
+    pub(crate) namespace: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
@@ -138,6 +162,20 @@ impl Config {
         if let Some(t) = &self.helm.render_timeout {
             parse_duration(t).map_err(|e| format!("helm.render-timeout `{t}`: {e}"))?;
         }
+        let dir = self.dir();
+        for (chart, c) in &self.charts {
+            if !dir.join(chart).exists() {
+                return Err(format!(
+                    "charts: `{chart}`: no such chart (relative to this file)"
+                ));
+            }
+            if let Some(v) = c.values.iter().find(|v| !dir.join(v).is_file()) {
+                return Err(format!(
+                    "charts.{chart}.values: `{}`: no such file (relative to this file)",
+                    v.display()
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -188,6 +226,8 @@ pub(crate) struct Settings {
     pub(crate) render: RenderOptions,
     /// `lint --previous` (and `--helm-timeout`): judge the upgrade from that release.
     pub(crate) previous: Option<crate::upgrade::Wanted>,
+    /// `charts:` of the config: chart path (canonical) → its settings, values resolved.
+    pub(crate) charts: BTreeMap<PathBuf, ChartConfig>,
 }
 
 impl Settings {
@@ -267,7 +307,18 @@ impl Settings {
         }
         let kube_version = a.kube_version.clone().or(cfg.kube_version);
         let limits = limits(&cfg.helm, cfg.path.as_deref())?;
+        let charts = cfg
+            .charts
+            .iter()
+            .map(|(path, c)| {
+                let path = config_dir.join(path);
+                let mut c = c.clone();
+                c.values = c.values.iter().map(|v| config_dir.join(v)).collect();
+                (path.canonicalize().unwrap_or(path), c)
+            })
+            .collect();
         Ok(Settings {
+            charts,
             policies,
             eval: evaluate::Options {
                 profile,
@@ -318,6 +369,15 @@ impl Settings {
         r.set_string = args.set_string.clone();
         r.release_name = args.release_name.clone().or(r.release_name.take());
         r.namespace = args.namespace.clone().or(r.namespace.take());
+        // The command line wins over a chart's own entry too.
+        for c in s.charts.values_mut() {
+            if args.release_name.is_some() {
+                c.release_name = None;
+            }
+            if args.namespace.is_some() {
+                c.namespace = None;
+            }
+        }
         if !args.api_versions.is_empty() {
             r.api_versions = args.api_versions.clone();
         }

@@ -153,7 +153,16 @@ pub(crate) fn render(args: &LintArgs) -> Result<String> {
     row(
         "values (-f)",
         paths(&r.values),
-        "flags; every chart linted gets them, after its values.yaml".into(),
+        "flags; every chart linted gets them, after its values.yaml and its `charts:` entry".into(),
+    );
+    row(
+        "charts",
+        list(&cfg.charts.keys().cloned().collect::<Vec<_>>()),
+        if cfg.charts.is_empty() {
+            "none: every chart gets only the flags' values".into()
+        } else {
+            from(false, true) + " (paths relative to the config file)"
+        },
     );
     row(
         "environments",

@@ -167,10 +167,16 @@ pub(crate) fn unstable_name_key(
         && last.len() >= 5
         && last.chars().any(|c| c.is_ascii_digit())
         && last.chars().any(|c| c.is_ascii_alphabetic());
-    // A hook's suffix may be all letters (randAlphaNum 5 | lower): any short alphanumeric
-    // last segment of a hook counts.
-    let hook_suffix = hook && alnum && (3..=16).contains(&last.len());
-    (random_looking || hook_suffix).then(|| format!("{stem}-*@{template}#{ordinal}"))
+    // A hook's made-up part may be all letters (randAlphaNum 5 | lower) and anywhere in the
+    // name (elasticsearch's `<release>-<rand>-test`): a hook with any short alphanumeric
+    // segment after the first goes by its first segment, template and place.
+    let short =
+        |s: &str| (3..=16).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric());
+    if hook && name.split('-').skip(1).any(short) {
+        let first = name.split('-').next().unwrap_or_default();
+        return Some(format!("{first}-*@{template}#{ordinal}"));
+    }
+    random_looking.then(|| format!("{stem}-*@{template}#{ordinal}"))
 }
 
 #[cfg(test)]
@@ -194,6 +200,11 @@ mod tests {
         assert_eq!(
             key("", Some("job-"), false, t, 0).as_deref(),
             Some("job-*@app/templates/tests/test.yaml#0")
+        );
+        // A random middle segment (elasticsearch's test pod), whatever its letters.
+        assert_eq!(
+            key("es-lzfyt-test", None, true, t, 0),
+            key("es-xpjut-test", None, true, t, 0)
         );
         // Ordinary names, and names in plain manifest files, are kept.
         assert_eq!(key("web", None, false, t, 0), None);
