@@ -80,7 +80,7 @@ while IFS=$'\t' read -r id dir flags; do
 done <"$cases"
 
 python3 - "$OUT" "$majors" <<'PY'
-import os, re, sys, yaml
+import base64, os, re, sys, yaml
 
 out, majors = sys.argv[1], sys.argv[2].split()
 cases = [l.rstrip("\n").split("\t")[0] for l in open(os.path.join(out, "cases.tsv"))]
@@ -92,8 +92,15 @@ def read(p):
 B64 = re.compile(r"[A-Za-z0-9+/]")
 
 def shape(s):
+    """What a generated value keeps from render to render: PEM block types, the shape of
+    base64-encoded text, the length and punctuation of random text."""
     if "-----BEGIN" in s:
         return ("pem", tuple(re.findall(r"-----BEGIN ([A-Z ]+)-----", s)))
+    if len(s) >= 8 and len(s) % 4 == 0 and re.fullmatch(r"[A-Za-z0-9+/]+=*", s):
+        try:
+            return ("b64", shape(base64.b64decode(s, validate=True).decode("utf-8")))
+        except Exception:
+            pass
     return ("str", B64.sub("x", s))
 
 def same(a, b):

@@ -151,16 +151,15 @@ pub fn render(chart: &std::path::Path, req: &Request) -> Result<Output, Failure>
             .collect();
         if !missing.is_empty() {
             return Err(Failure::input(format!(
-                "An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {}",
+                "{} error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {}",
+                if helm == HelmVersion::V3 { "An" } else { "an" },
                 missing.join(", ")
             )));
         }
     }
     deps::process(helm, &mut ch, &user, &mut warnings)?;
     let vals = vals::coalesce(helm, &ch, &user, false);
-    if schema_anywhere(&ch) {
-        return Err(Failure::unsupported("values.schema.json validation"));
-    }
+    validate_schemas(&ch, &vals)?;
     if let Some(kv) = ch.meta["kubeVersion"].as_str().filter(|s| !s.is_empty()) {
         let (check, shown) = match helm {
             HelmVersion::V3 => (&kube.version, &kube.version),
@@ -177,8 +176,52 @@ pub fn render(chart: &std::path::Path, req: &Request) -> Result<Output, Failure>
     Ok(Output { text, warnings })
 }
 
-fn schema_anywhere(ch: &Chart) -> bool {
-    ch.schema.is_some() || ch.deps.iter().any(schema_anywhere)
+/// `ValidateAgainstSchema`: each chart's values.schema.json against its coalesced values,
+/// subcharts against theirs. Values that pass render as Helm renders them; values that fail
+/// (or a schema that cannot be compiled without fetching a remote `$ref`) are reported as
+/// unsupported, so the caller falls back to Helm for Helm's own message (gojsonschema's in
+/// Helm 3, santhosh-tekuri/jsonschema's in Helm 4, neither reproduced here).
+fn validate_schemas(ch: &Chart, values: &Map) -> Result<(), Failure> {
+    if let Some(schema) = &ch.schema {
+        let schema: serde_json::Value = serde_json::from_slice(schema).map_err(|_| {
+            Failure::unsupported(&format!("{}'s values.schema.json is not valid JSON", ch.name()))
+        })?;
+        let validator = jsonschema::validator_for(&schema).map_err(|e| {
+            Failure::unsupported(&format!(
+                "{}'s values.schema.json cannot be compiled without Helm ({e})",
+                ch.name()
+            ))
+        })?;
+        if !validator.is_valid(&schema_json(&V::Map(values.clone()))) {
+            return Err(Failure::unsupported(&format!(
+                "the values do not meet {}'s values.schema.json (Helm words the violations)",
+                ch.name()
+            )));
+        }
+    }
+    for d in &ch.deps {
+        if let Some(V::Map(m)) = values.get(d.name()) {
+            validate_schemas(d, m)?;
+        }
+    }
+    Ok(())
+}
+
+/// Values as JSON for validation: a float64 with no fraction is an integer to JSON Schema
+/// (as to both of Helm's validators).
+fn schema_json(v: &V) -> serde_json::Value {
+    match v {
+        V::Null => serde_json::Value::Null,
+        V::Bool(b) => (*b).into(),
+        V::Int(i) => (*i).into(),
+        V::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => (*f as i64).into(),
+        V::Float(f) => serde_json::Number::from_f64(*f)
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::Null),
+        V::Str(s) => s.as_str().into(),
+        V::List(l) => l.iter().map(schema_json).collect(),
+        V::Map(m) => m.iter().map(|(k, v)| (k.clone(), schema_json(v))).collect(),
+    }
 }
 
 /// `.Capabilities.KubeVersion` as `--kube-version` parses (or the Helm default).
