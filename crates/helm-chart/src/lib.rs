@@ -184,7 +184,10 @@ pub fn render(chart: &std::path::Path, req: &Request) -> Result<Output, Failure>
 fn validate_schemas(ch: &Chart, values: &Map) -> Result<(), Failure> {
     if let Some(schema) = &ch.schema {
         let schema: serde_json::Value = serde_json::from_slice(schema).map_err(|_| {
-            Failure::unsupported(&format!("{}'s values.schema.json is not valid JSON", ch.name()))
+            Failure::unsupported(&format!(
+                "{}'s values.schema.json is not valid JSON",
+                ch.name()
+            ))
         })?;
         let validator = jsonschema::validator_for(&schema).map_err(|e| {
             Failure::unsupported(&format!(
