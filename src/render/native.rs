@@ -2,12 +2,14 @@
 //! engine), following Helm 4.1.4. It renders what it supports exactly as Helm does and names
 //! what it does not support ([`Unsupported`]); `--renderer auto` then renders with Helm.
 //!
-//! Findings are mapped with the same template search as the Helm renderer's fallback layer
-//! (key paths in the template text); the engine's own provenance is not wired in yet.
+//! Findings are mapped from what the engine recorded: each rendered line's template line
+//! (through helpers to the call site in the document's template), `mapped_by: provenance`.
+//! Documents only an upgrade renders fall back to the template key-path search.
 
 use super::{Chart, RenderError, RenderOptions, Rendered, RenderedFile, Renderer};
+use crate::model::MappedBy;
 use crate::provenance::{Provenance, Query, SourceMap, TemplateLocator};
-use helm_chart::{FailureKind, Request, SetKind};
+use helm_chart::{FailureKind, LineOrigin, Request, SetKind};
 use helm_template::HelmVersion;
 use std::collections::BTreeMap;
 
@@ -27,7 +29,7 @@ impl Native {
     ) -> Result<Result<Rendered, RenderError>, Unsupported> {
         let mut req = request(chart, opts, HelmVersion::V4);
         let mut notices = Vec::new();
-        let install = match render_text(chart, opts, &req, &mut notices)? {
+        let (install, lines) = match render_text(chart, opts, &req, &mut notices)? {
             Ok(t) => t,
             Err(e) => return Ok(Err(e)),
         };
@@ -38,7 +40,7 @@ impl Native {
         if super::helm::has_upgrade_logic(chart) {
             req.is_upgrade = true;
             match render_text(chart, opts, &req, &mut Vec::new())? {
-                Ok(upgrade) => {
+                Ok((upgrade, _)) => {
                     let extra = super::helm::upgrade_only(&files[0].text, &upgrade);
                     if !extra.is_empty() {
                         files.push(RenderedFile {
@@ -62,7 +64,7 @@ impl Native {
         Ok(Ok(Rendered {
             files,
             notices,
-            source_map: Box::new(NativeSourceMap { locator }),
+            source_map: Box::new(NativeSourceMap { locator, lines }),
         }))
     }
 }
@@ -108,7 +110,7 @@ fn render_text(
     opts: &RenderOptions,
     req: &Request,
     notices: &mut Vec<String>,
-) -> Result<Result<String, RenderError>, Unsupported> {
+) -> Result<Result<(String, Vec<Option<LineOrigin>>), RenderError>, Unsupported> {
     match helm_chart::render(&chart.path, req) {
         Ok(out) => {
             for w in out.warnings {
@@ -118,7 +120,7 @@ fn render_text(
                     ));
                 }
             }
-            Ok(Ok(out.text))
+            Ok(Ok((out.text, out.lines)))
         }
         Err(f) if f.kind == FailureKind::Unsupported => Err(Unsupported(f.message)),
         Err(f) => {
@@ -133,15 +135,33 @@ fn render_text(
     }
 }
 
-/// Findings located by searching the template text for the finding's key path.
+/// Findings located by the engine's record of each line of the install render.
 struct NativeSourceMap {
     locator: TemplateLocator,
+    /// Per line of the install render (file 0).
+    lines: Vec<Option<LineOrigin>>,
 }
 
 impl SourceMap for NativeSourceMap {
     fn locate(&self, q: &Query<'_>) -> Option<Provenance> {
         let source = q.docs.get(q.doc)?.template?;
-        self.locator.locate(source, q.path, None)
+        let recorded = (q.file == 0)
+            .then(|| {
+                self.lines
+                    .get(q.rendered.line.checked_sub(1)?)
+                    .cloned()
+                    .flatten()
+            })
+            .flatten()
+            .filter(|o| o.template == source);
+        match recorded {
+            Some(o) => {
+                let mut p = self.locator.locate(source, q.path, Some(o.line as usize))?;
+                p.mapped_by = MappedBy::Provenance;
+                Some(p)
+            }
+            None => self.locator.locate(source, q.path, None),
+        }
     }
 
     fn templates(&self) -> BTreeMap<String, String> {

@@ -21,6 +21,7 @@ use std::path::PathBuf;
 use helm_template::{helm_objects, Engine, HelmVersion, Options, Value, ValuesPath};
 
 pub use load::Chart;
+pub use manifests::LineOrigin;
 pub use strvals::SetKind;
 use vals::{Map, V};
 
@@ -65,6 +66,9 @@ impl Request {
 pub struct Output {
     pub text: String,
     pub warnings: Vec<String>,
+    /// For each line of `text`: the template line that wrote it (None for `---`, `# Source:`,
+    /// blank lines and CRDs).
+    pub lines: Vec<Option<LineOrigin>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,8 +176,12 @@ pub fn render(chart: &std::path::Path, req: &Request) -> Result<Output, Failure>
         }
     }
     let files = render_tree(req, &ch, vals, &kube)?;
-    let text = manifests::assemble(req, &ch, files, &mut warnings)?;
-    Ok(Output { text, warnings })
+    let (text, lines) = manifests::assemble(req, &ch, files, &mut warnings)?;
+    Ok(Output {
+        text,
+        warnings,
+        lines,
+    })
 }
 
 /// `ValidateAgainstSchema`: each chart's values.schema.json against its coalesced values,
@@ -385,6 +393,7 @@ impl vals::ChartValues for Chart {
 pub(crate) struct RenderedFile {
     pub path: String,
     pub text: String,
+    pub spans: Vec<helm_template::Span>,
 }
 
 /// `Engine.Render`: every template of the chart tree in one set, parsed and executed in
@@ -521,6 +530,7 @@ fn render_tree(
             Ok(r) => out.push(RenderedFile {
                 path: t.path.clone(),
                 text: r.output,
+                spans: r.spans,
             }),
             Err(e) => {
                 if e.kind == helm_template::ErrorKind::Budget {

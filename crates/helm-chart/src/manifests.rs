@@ -65,20 +65,28 @@ const HOOK_EVENTS: &[&str] = &[
     "test-success",
 ];
 
-struct Doc {
+struct Doc<'a> {
     path: String,
-    content: String,
+    content: &'a str,
+    /// Which rendered file, and where in it the content starts.
+    file: usize,
+    offset: usize,
     kind: String,
     test: bool,
 }
 
-/// `SplitManifests`: documents of one file, trimmed, in order.
-pub fn split(text: &str) -> Vec<String> {
+/// `SplitManifests`: documents of one file, trimmed, in order, each with its byte offset in
+/// `text`.
+pub fn split(text: &str) -> Vec<(usize, &str)> {
     static SEP: OnceLock<Regex> = OnceLock::new();
     let sep = SEP.get_or_init(|| Regex::new(r"(?:^|\s*\n)---\s*").unwrap());
+    let base = text.as_ptr() as usize;
     sep.split(go_trim(text))
         .filter(|d| !d.is_empty())
-        .map(|d| go_trim(d).to_string())
+        .map(|d| {
+            let d = go_trim(d);
+            (d.as_ptr() as usize - base, d)
+        })
         .collect()
 }
 
@@ -175,22 +183,24 @@ pub(crate) fn assemble(
     root: &Chart,
     mut files: Vec<RenderedFile>,
     warnings: &mut Vec<String>,
-) -> Result<String, Failure> {
+) -> Result<(String, Vec<Option<LineOrigin>>), Failure> {
     let helm = req.helm;
     files.retain(|f| !f.path.ends_with("NOTES.txt"));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut generic: Vec<Doc> = Vec::new();
     let mut hooks: Vec<Doc> = Vec::new();
-    for f in &files {
+    for (fi, f) in files.iter().enumerate() {
         let base = f.path.rsplit('/').next().unwrap_or_default();
         if base.starts_with('_') || go_trim(&f.text).is_empty() {
             continue;
         }
-        for content in split(&f.text) {
-            let (kind, ann) = head(&content, helm, &f.path)?;
+        for (offset, content) in split(&f.text) {
+            let (kind, ann) = head(content, helm, &f.path)?;
             let doc = |test| Doc {
                 path: f.path.clone(),
-                content: content.clone(),
+                content,
+                file: fi,
+                offset,
                 kind: kind.clone(),
                 test,
             };
@@ -224,21 +234,79 @@ pub(crate) fn assemble(
     generic.sort_by(|a, b| less(&a.kind, &b.kind, helm));
     hooks.sort_by(|a, b| less(&a.kind, &b.kind, helm));
     let mut b = String::new();
+    let mut lines: Vec<Option<LineOrigin>> = Vec::new();
     if req.include_crds {
         crds(root, root.name(), &mut b);
+        lines.resize(b.matches('\n').count(), None);
     }
     for m in &generic {
         b.push_str(&format!("---\n# Source: {}\n{}\n", m.path, m.content));
+        doc_lines(m, &files, &mut lines);
     }
     let mut out = go_trim(&b).to_string();
     out.push('\n');
+    // The trim keeps line numbers: the text starts with `---` (or is empty).
+    if out == "\n" {
+        lines.clear();
+    }
     for h in &hooks {
         if req.skip_tests && h.test {
             continue;
         }
         out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.content));
+        doc_lines(h, &files, &mut lines);
     }
-    Ok(out)
+    Ok((out, lines))
+}
+
+/// Where a line of the output was written: the template (as Helm names it) and its 1-based
+/// line, from the engine's spans (through `include`/`template`/`tpl` to the call site in
+/// the document's own template).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineOrigin {
+    pub template: String,
+    pub line: u32,
+}
+
+fn doc_lines(d: &Doc, files: &[RenderedFile], lines: &mut Vec<Option<LineOrigin>>) {
+    lines.push(None); // ---
+    lines.push(None); // # Source:
+    let f = &files[d.file];
+    let mut at = d.offset;
+    for l in d.content.split('\n') {
+        let lead = l.len() - l.trim_start().len();
+        lines.push(if l.trim().is_empty() {
+            None
+        } else {
+            origin_at(f, at + lead)
+        });
+        at += l.len() + 1;
+    }
+}
+
+fn origin_at(f: &RenderedFile, byte: usize) -> Option<LineOrigin> {
+    let i = f.spans.partition_point(|s| s.range.end <= byte);
+    let span = f.spans.get(i).filter(|s| s.range.start <= byte)?;
+    let o = &span.origin;
+    if *o.pos.template == *f.path {
+        let mut line = o.pos.line;
+        if o.verbatim {
+            line += f.text[span.range.start..byte].matches('\n').count() as u32;
+        }
+        return Some(LineOrigin {
+            template: f.path.clone(),
+            line,
+        });
+    }
+    // Written by a helper: the call site in this file.
+    o.stack
+        .frames()
+        .filter(|fr| *fr.call_site.template == *f.path)
+        .last()
+        .map(|fr| LineOrigin {
+            template: f.path.clone(),
+            line: fr.call_site.line,
+        })
 }
 
 /// `Chart.CRDObjects`: `crds/*.{yaml,yml,json}` of the chart, then of its dependencies,
