@@ -197,7 +197,21 @@ fn validate_schemas(ch: &Chart, values: &Map) -> Result<(), Failure> {
                 ch.name()
             ))
         })?;
-        let validator = jsonschema::validator_for(&schema).map_err(|e| {
+        let validator = jsonschema::validator_for(&schema)
+            .or_else(|_| {
+                // A `$schema` this crate does not know (`http://json-schema.org/schema`, a
+                // draft URL spelled differently): Helm 3's gojsonschema then validates as
+                // draft 7; Helm 4 loads the named meta-schema, which for these URLs is a
+                // draft too. Validate as draft 7.
+                let mut plain = schema.clone();
+                if let Some(o) = plain.as_object_mut() {
+                    o.remove("$schema");
+                }
+                jsonschema::options()
+                    .with_draft(jsonschema::Draft::Draft7)
+                    .build(&plain)
+            })
+            .map_err(|e| {
             Failure::unsupported(&format!(
                 "{}'s values.schema.json cannot be compiled without Helm ({e})",
                 ch.name()

@@ -249,12 +249,7 @@ fn from_toml_value(v: &toml::Value) -> Value {
     }
 }
 
-/// Helm's `fromToml`: a map; a parse error goes into "Error" (Helm 4's wording).
-pub fn from_toml(src: &str) -> Value {
-    from_toml_for(src, HelmVersion::V4)
-}
-
-/// `fromToml` as the given Helm major's BurntSushi/toml reports errors.
+/// Helm's `fromToml`: a map; a parse error goes into "Error", worded as the given Helm major's BurntSushi/toml reports errors.
 pub fn from_toml_for(src: &str, helm: HelmVersion) -> Value {
     match src.parse::<toml::Table>() {
         Ok(t) => from_toml_value(&toml::Value::Table(t)),
@@ -334,7 +329,7 @@ mod tests {
         assert!(to_toml(&v, true)
             .unwrap()
             .starts_with("f = 1e+06\ng = 1.2345678901e+10\ni = 3.0\n"));
-        let back = from_toml("a = 1\n[b]\nc = 'x'\n");
+        let back = from_toml_for("a = 1\n[b]\nc = 'x'\n", HelmVersion::V4);
         assert_eq!(
             back.as_map().unwrap().get("a").unwrap().type_name(),
             "int64"
