@@ -101,6 +101,8 @@ def shape(s):
             return ("b64", shape(base64.b64decode(s, validate=True).decode("utf-8")))
         except Exception:
             pass
+    # bcrypt hashes (htpasswd): their alphabet has '.' too.
+    s = re.sub(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}", "<bcrypt>", s)
     return ("str", B64.sub("x", s))
 
 def same(a, b):

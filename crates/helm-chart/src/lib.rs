@@ -212,11 +212,11 @@ fn validate_schemas(ch: &Chart, values: &Map) -> Result<(), Failure> {
                     .build(&plain)
             })
             .map_err(|e| {
-            Failure::unsupported(&format!(
-                "{}'s values.schema.json cannot be compiled without Helm ({e})",
-                ch.name()
-            ))
-        })?;
+                Failure::unsupported(&format!(
+                    "{}'s values.schema.json cannot be compiled without Helm ({e})",
+                    ch.name()
+                ))
+            })?;
         if !validator.is_valid(&schema_json(&V::Map(values.clone()))) {
             return Err(Failure::unsupported(&format!(
                 "the values do not meet {}'s values.schema.json (Helm words the violations)",
