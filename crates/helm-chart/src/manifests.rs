@@ -235,13 +235,18 @@ pub(crate) fn assemble(
     hooks.sort_by(|a, b| less(&a.kind, &b.kind, helm));
     let mut b = String::new();
     let mut lines: Vec<Option<LineOrigin>> = Vec::new();
+    // Newline offsets of each rendered file: a byte's template line in O(log n).
+    let nl: Vec<Vec<usize>> = files
+        .iter()
+        .map(|f| f.text.match_indices('\n').map(|(i, _)| i).collect())
+        .collect();
     if req.include_crds {
         crds(root, root.name(), &mut b);
         lines.resize(b.matches('\n').count(), None);
     }
     for m in &generic {
         b.push_str(&format!("---\n# Source: {}\n{}\n", m.path, m.content));
-        doc_lines(m, &files, &mut lines);
+        doc_lines(m, &files, &nl, &mut lines);
     }
     let mut out = go_trim(&b).to_string();
     out.push('\n');
@@ -254,7 +259,7 @@ pub(crate) fn assemble(
             continue;
         }
         out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.content));
-        doc_lines(h, &files, &mut lines);
+        doc_lines(h, &files, &nl, &mut lines);
     }
     Ok((out, lines))
 }
@@ -268,7 +273,12 @@ pub struct LineOrigin {
     pub line: u32,
 }
 
-fn doc_lines(d: &Doc, files: &[RenderedFile], lines: &mut Vec<Option<LineOrigin>>) {
+fn doc_lines(
+    d: &Doc,
+    files: &[RenderedFile],
+    nl: &[Vec<usize>],
+    lines: &mut Vec<Option<LineOrigin>>,
+) {
     lines.push(None); // ---
     lines.push(None); // # Source:
     let f = &files[d.file];
@@ -278,20 +288,21 @@ fn doc_lines(d: &Doc, files: &[RenderedFile], lines: &mut Vec<Option<LineOrigin>
         lines.push(if l.trim().is_empty() {
             None
         } else {
-            origin_at(f, at + lead)
+            origin_at(f, &nl[d.file], at + lead)
         });
         at += l.len() + 1;
     }
 }
 
-fn origin_at(f: &RenderedFile, byte: usize) -> Option<LineOrigin> {
+fn origin_at(f: &RenderedFile, nl: &[usize], byte: usize) -> Option<LineOrigin> {
     let i = f.spans.partition_point(|s| s.range.end <= byte);
     let span = f.spans.get(i).filter(|s| s.range.start <= byte)?;
     let o = &span.origin;
     if *o.pos.template == *f.path {
         let mut line = o.pos.line;
         if o.verbatim {
-            line += f.text[span.range.start..byte].matches('\n').count() as u32;
+            let before = |at: usize| nl.partition_point(|&p| p < at);
+            line += (before(byte) - before(span.range.start)) as u32;
         }
         return Some(LineOrigin {
             template: f.path.clone(),
