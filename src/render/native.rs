@@ -103,6 +103,9 @@ pub(crate) fn request(chart: &Chart, opts: &RenderOptions, helm: HelmVersion) ->
     req
 }
 
+/// A render's text and, per line, the template line that wrote it.
+type RenderedText = (String, Vec<Option<LineOrigin>>);
+
 /// One render's text; a chart failure as Helm words it (secrets masked), or what is
 /// unsupported.
 fn render_text(
@@ -110,7 +113,7 @@ fn render_text(
     opts: &RenderOptions,
     req: &Request,
     notices: &mut Vec<String>,
-) -> Result<Result<(String, Vec<Option<LineOrigin>>), RenderError>, Unsupported> {
+) -> Result<Result<RenderedText, RenderError>, Unsupported> {
     match helm_chart::render(&chart.path, req) {
         Ok(out) => {
             for w in out.warnings {

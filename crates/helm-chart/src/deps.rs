@@ -72,11 +72,7 @@ fn enabled(helm: HelmVersion, c: &mut Chart, v: &Map, path: &str, warnings: &mut
                     None => {}
                 }
             }
-            if !has_true && has_false {
-                on[i] = false;
-            } else {
-                on[i] = true;
-            }
+            on[i] = has_true || !has_false;
         }
     }
     // Conditions: the first path holding a bool decides.

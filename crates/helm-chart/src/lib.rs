@@ -198,6 +198,7 @@ fn validate_schemas(ch: &Chart, values: &Map) -> Result<(), Failure> {
             ))
         })?;
         let validator = jsonschema::validator_for(&schema)
+            .map_err(Box::new)
             .or_else(|_| {
                 // A `$schema` this crate does not know (`http://json-schema.org/schema`, a
                 // draft URL spelled differently): Helm 3's gojsonschema then validates as
@@ -210,6 +211,7 @@ fn validate_schemas(ch: &Chart, values: &Map) -> Result<(), Failure> {
                 jsonschema::options()
                     .with_draft(jsonschema::Draft::Draft7)
                     .build(&plain)
+                    .map_err(Box::new)
             })
             .map_err(|e| {
                 Failure::unsupported(&format!(
@@ -433,6 +435,8 @@ fn render_tree(
     }
     let mut tpls: Vec<Tpl> = Vec::new();
     let mut tops: Vec<Value> = Vec::new();
+    // The walk's state is threaded explicitly; a struct for one recursive helper adds nothing.
+    #[allow(clippy::too_many_arguments)]
     fn rec(
         helm: HelmVersion,
         c: &Chart,

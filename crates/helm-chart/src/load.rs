@@ -177,7 +177,8 @@ pub fn load_files(files: Vec<(String, Vec<u8>)>, helm: HelmVersion) -> Result<Ch
         deps: Vec::new(),
     };
     let v1 = chart.meta["apiVersion"].as_str() == Some("v1");
-    let mut subcharts: Vec<(String, Vec<(String, Vec<u8>)>)> = Vec::new();
+    type Files = Vec<(String, Vec<u8>)>;
+    let mut subcharts: Vec<(String, Files)> = Vec::new();
     for (name, data) in files {
         match name.as_str() {
             "Chart.yaml" | "Chart.lock" => {}
