@@ -171,3 +171,75 @@ fn native_renders_as_helm_does() {
         report.join("\n")
     );
 }
+
+#[test]
+fn native_lint_needs_no_helm_and_places_findings_from_provenance() {
+    let out = run_with(
+        &[
+            "lint",
+            "examples/charts/classic-mistakes",
+            "--renderer",
+            "native",
+            "--helm-bin",
+            "/nonexistent/helm",
+            "--format",
+            "json",
+        ],
+        None,
+        Duration::from_secs(120),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["mapped_by"] == "provenance" || f["location"].is_null()),
+        "{}",
+        out.stdout
+    );
+    // The ConfigMap's plaintext password is at its template line (as the Helm renderer's
+    // instrumented render puts it).
+    let f = findings
+        .iter()
+        .find(|f| f["rule"] == "plaintext-secret" && f["path"] == "data.DB_PASSWORD")
+        .unwrap();
+    assert_eq!(f["location"]["line"], 10);
+}
+
+#[test]
+fn auto_falls_back_to_helm_naming_the_feature() {
+    // The values break the chart's values.schema.json: the built-in renderer leaves the
+    // wording to Helm.
+    let helm = &helms()[1].1;
+    let args = [
+        "lint",
+        "tests/charts/leaky-forms",
+        "--set",
+        "note=NOT-LOWER",
+        "--helm-bin",
+        helm,
+    ];
+    let mut auto = args.to_vec();
+    auto.extend(["--renderer", "auto"]);
+    let out = run_with(&auto, None, Duration::from_secs(120));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("values.schema.json")
+            && out.stderr.contains("don't meet the specifications"),
+        "{}",
+        out.stderr
+    );
+    let mut native = args.to_vec();
+    native.extend(["--renderer", "native"]);
+    let out = run_with(&native, None, Duration::from_secs(120));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("the built-in renderer does not support this chart"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("NOT-LOWER"), "{}", out.stderr);
+}

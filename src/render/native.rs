@@ -125,7 +125,11 @@ fn render_text(
             }
             Ok(Ok((out.text, out.lines)))
         }
-        Err(f) if f.kind == FailureKind::Unsupported => Err(Unsupported(f.message)),
+        Err(f) if f.kind == FailureKind::Unsupported => Err(Unsupported(
+            f.message
+                .trim_start_matches("unsupported by the built-in renderer: ")
+                .to_string(),
+        )),
         Err(f) => {
             let message =
                 crate::redact::helm_message(&f.message, opts.set_args(), opts.values_files(chart));
