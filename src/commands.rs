@@ -594,3 +594,8 @@ pub fn config_schema() -> Result<u8> {
     write_report(None, &crate::cli::settings::config_schema())?;
     Ok(0)
 }
+
+/// `chartguard render`: the built-in renderer's `helm template`.
+pub fn render(args: &crate::cli::args::RenderArgs) -> Result<u8> {
+    Ok(crate::render::command::run(args))
+}

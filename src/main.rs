@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Command::Completions { shell } => commands::completions(shell),
         Command::Man => commands::man(),
         Command::Config(ConfigCommand::Schema) => commands::config_schema(),
+        Command::Render(args) => commands::render(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

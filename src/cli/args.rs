@@ -77,6 +77,45 @@ pub enum Command {
     /// Work with `.chartguard.yaml`.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Render a chart with the built-in renderer and print what `helm template` prints
+    /// (same flags; exit 2 with Helm's message when the chart fails, or naming what the
+    /// built-in renderer does not support).
+    ///
+    ///   chartguard render myapp ./charts/myapp -f values-prod.yaml --set image.tag=1.2
+    Render(RenderArgs),
+}
+
+/// `chartguard render`.
+#[derive(Args, Debug)]
+pub struct RenderArgs {
+    /// Render as this Helm major renders (3: Helm 3.17, 4: Helm 4.1).
+    #[arg(long, value_name = "3|4", default_value_t = 4, value_parser = clap::value_parser!(u8).range(3..=4))]
+    pub helm_major: u8,
+    /// `[NAME] CHART` and `helm template` flags: -f/--values, --set, --set-string,
+    /// --set-file, --set-json, --set-literal, -n/--namespace, --kube-version,
+    /// -a/--api-versions, --include-crds, --skip-tests, --is-upgrade.
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        required = true,
+        value_name = "ARGS"
+    )]
+    pub args: Vec<String>,
+}
+
+/// Which renderer renders charts.
+#[derive(
+    ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum RendererKind {
+    /// `helm template` with the Helm binary.
+    #[default]
+    Helm,
+    /// The built-in renderer.
+    Native,
+    /// The built-in renderer, falling back to Helm for what it does not support.
+    Auto,
 }
 
 #[derive(Subcommand, Debug)]
@@ -181,6 +220,11 @@ pub struct LintArgs {
     /// Helm binary used to render charts.
     #[arg(long, value_name = "PATH", help_heading = "Charts")]
     pub helm_bin: Option<PathBuf>,
+    /// Which renderer renders charts: helm (the Helm binary; the default), native (the
+    /// built-in renderer, Helm 4.1 behaviour, no Helm needed; a chart it does not support is
+    /// an error naming the feature) or auto (native, falling back to Helm with a note).
+    #[arg(long, value_enum, value_name = "RENDERER", help_heading = "Charts")]
+    pub renderer: Option<RendererKind>,
     /// Stop a `helm template` that runs longer than this (300, 90s, 5m; default 5m) and
     /// exit 2.
     #[arg(long, value_name = "DURATION", help_heading = "Charts")]

@@ -51,6 +51,8 @@ pub(crate) struct Config {
     pub(crate) rules: RulesConfig,
     #[serde(default)]
     pub(crate) helm: HelmConfig,
+    /// Which renderer renders charts: helm (default), native or auto (`--renderer`).
+    pub(crate) renderer: Option<crate::cli::args::RendererKind>,
     /// Findings to suppress by rule and `kind/namespace/name` glob, each with a reason.
     #[serde(default)]
     pub(crate) suppressions: Vec<ConfigSuppression>,
@@ -345,6 +347,7 @@ impl Settings {
                 api_versions: cfg.helm.api_versions,
                 include_crds: cfg.helm.include_crds,
                 limits,
+                renderer: cfg.renderer.unwrap_or_default(),
             },
             previous: None,
         })
@@ -362,6 +365,9 @@ impl Settings {
         s.eval.per_rule_timings = args.timings;
         if let Some(bin) = &args.helm_bin {
             s.helm_bin = bin.clone();
+        }
+        if let Some(kind) = args.renderer {
+            s.render.renderer = kind;
         }
         let r = &mut s.render;
         r.values = args.values.clone();

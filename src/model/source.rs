@@ -8,6 +8,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum MappedBy {
+    /// What the built-in renderer recorded while it rendered the node (exact).
+    Provenance,
     /// Marker comments in an instrumented render.
     Marker,
     /// The key path searched in the template text.

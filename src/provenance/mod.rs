@@ -37,9 +37,8 @@ pub(crate) struct Query<'a> {
     pub(crate) doc: usize,
     /// The node: its path in the document, and where it is in the rendered text.
     pub(crate) path: &'a [PathSeg],
-    // Unused by the Helm map (it pairs documents by path); a renderer that records what it
-    // emitted keys its provenance by rendered position, so the contract carries it.
-    #[allow(dead_code)]
+    // Unused by the Helm map (it pairs documents by path); the built-in renderer keys its
+    // provenance by rendered position.
     pub(crate) rendered: &'a Location,
     /// A related location rather than a finding's own: a map may answer it from what it
     /// already knows, but need not pay for more (an instrumented render costs a Helm run).

@@ -99,24 +99,7 @@ impl Helm {
                     return Ok(files);
                 }
             };
-            let seen: HashSet<_> = chunks(&files[0].text)
-                .iter()
-                .filter_map(|c| parse_document(c.text, 0).ok().flatten())
-                .filter_map(|d| identity(&d.root))
-                .collect();
-            let mut extra = String::new();
-            for c in chunks(&upgrade) {
-                let Ok(Some(doc)) = parse_document(c.text, 0) else {
-                    continue;
-                };
-                if identity(&doc.root).is_some_and(|id| !seen.contains(&id)) {
-                    extra.push_str("---\n");
-                    extra.push_str(c.text.trim_start_matches('\n'));
-                    if !extra.ends_with('\n') {
-                        extra.push('\n');
-                    }
-                }
-            }
+            let extra = upgrade_only(&files[0].text, &upgrade);
             if !extra.is_empty() {
                 files.push(RenderedFile {
                     text: extra,
@@ -358,7 +341,7 @@ fn skipped_hooks(chart: &Chart, stderr: &str) -> Vec<(String, Vec<(PathBuf, usiz
 
 /// `execution error at (chart/templates/x.yaml:17:52): …` or `parse error at (x.yaml:3): …`
 /// or `YAML parse error on chart/templates/x.yaml: error converting YAML to JSON: yaml: line 7: …`.
-fn error_location(message: &str) -> Option<TemplatePos> {
+pub(super) fn error_location(message: &str) -> Option<TemplatePos> {
     if let Some(start) = message.find(" at (") {
         let rest = &message[start + 5..];
         let inner = &rest[..rest.find(')')?];
@@ -394,9 +377,33 @@ fn error_location(message: &str) -> Option<TemplatePos> {
     None
 }
 
+/// The documents of the `--is-upgrade` render that the install render does not have (by kind,
+/// namespace and name): what only an upgrade renders. Shared with the built-in renderer.
+pub(super) fn upgrade_only(install: &str, upgrade: &str) -> String {
+    let seen: HashSet<_> = chunks(install)
+        .iter()
+        .filter_map(|c| parse_document(c.text, 0).ok().flatten())
+        .filter_map(|d| identity(&d.root))
+        .collect();
+    let mut extra = String::new();
+    for c in chunks(upgrade) {
+        let Ok(Some(doc)) = parse_document(c.text, 0) else {
+            continue;
+        };
+        if identity(&doc.root).is_some_and(|id| !seen.contains(&id)) {
+            extra.push_str("---\n");
+            extra.push_str(c.text.trim_start_matches('\n'));
+            if !extra.ends_with('\n') {
+                extra.push('\n');
+            }
+        }
+    }
+    extra
+}
+
 /// Does any template of the chart behave differently on upgrade (so `--is-upgrade` must be
 /// rendered too, for pre-upgrade-only hooks)?
-fn has_upgrade_logic(chart: &Chart) -> bool {
+pub(super) fn has_upgrade_logic(chart: &Chart) -> bool {
     if !chart.unpacked {
         return false;
     }

@@ -6,8 +6,11 @@
 //! implementation runs the real Helm ([`helm`]); another (a built-in engine recording exact
 //! provenance as it renders) plugs in behind the same trait, chosen by [`renderer`].
 
+pub(crate) mod command;
 pub(crate) mod helm;
+pub(crate) mod native;
 
+pub(crate) use crate::cli::args::RendererKind;
 use crate::provenance::SourceMap;
 use std::path::{Path, PathBuf};
 
@@ -26,6 +29,8 @@ pub(crate) struct RenderOptions {
     pub(crate) include_crds: bool,
     /// How long a render may take and how much it may print.
     pub(crate) limits: helm::process::Limits,
+    /// Which renderer renders (`--renderer`, `renderer:` in .chartguard.yaml).
+    pub(crate) renderer: RendererKind,
 }
 
 impl RenderOptions {
@@ -69,11 +74,47 @@ pub(crate) trait Renderer {
     fn render(&self, chart: &Chart, opts: &RenderOptions) -> Result<Rendered, RenderError>;
 }
 
-/// The renderer the settings ask for.
+/// The renderer the settings ask for (`opts.renderer`, read at each render).
 pub(crate) fn renderer(helm_bin: &Path) -> Box<dyn Renderer> {
-    Box::new(helm::Helm {
-        bin: helm_bin.to_path_buf(),
+    Box::new(Chosen {
+        helm: helm::Helm {
+            bin: helm_bin.to_path_buf(),
+        },
     })
+}
+
+/// Dispatches on `RenderOptions::renderer`: Helm, the built-in renderer, or the built-in one
+/// falling back to Helm for a chart it does not support (saying so, naming the feature).
+struct Chosen {
+    helm: helm::Helm,
+}
+
+impl Renderer for Chosen {
+    fn render(&self, chart: &Chart, opts: &RenderOptions) -> Result<Rendered, RenderError> {
+        match opts.renderer {
+            RendererKind::Helm => self.helm.render(chart, opts),
+            RendererKind::Native => native::Native.render(chart, opts),
+            RendererKind::Auto => match native::Native.try_render(chart, opts) {
+                Ok(result) => result,
+                Err(native::Unsupported(what)) => match self.helm.render(chart, opts) {
+                    Ok(mut rendered) => {
+                        rendered.notices.insert(
+                            0,
+                            format!("rendered with Helm: the built-in renderer does not support this chart ({what})"),
+                        );
+                        Ok(rendered)
+                    }
+                    Err(mut e) => {
+                        e.message = format!(
+                            "the built-in renderer does not support this chart ({what}), and Helm could not render it either: {}",
+                            e.message
+                        );
+                        Err(e)
+                    }
+                },
+            },
+        }
+    }
 }
 
 /// A chart to render: a directory holding `Chart.yaml`, or a packaged `.tgz`.

@@ -15,7 +15,7 @@ pub mod json;
 mod lists;
 mod math;
 mod regex;
-mod semver;
+pub mod semver;
 mod strings;
 mod toml;
 mod util;

@@ -474,6 +474,20 @@ impl Constraint {
     }
 }
 
+/// Helm's `IsCompatibleRange(constraint, version)` (chart `kubeVersion`, dependency
+/// versions): false when either side does not parse. Masterminds v3.3.0 for Helm 3, v3.4.0
+/// for Helm 4, as `semverCompare`.
+pub fn is_compatible_range(constraint: &str, version: &str, helm: HelmVersion) -> bool {
+    let (Ok(cs), Ok(v)) = (Constraints::parse(constraint), Version::parse(version)) else {
+        return false;
+    };
+    if helm == HelmVersion::V4 {
+        cs.check_v34(&v)
+    } else {
+        cs.check(&v)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

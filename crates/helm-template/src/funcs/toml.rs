@@ -26,7 +26,9 @@ pub fn register(r: &mut Registry) {
             Ok(s) | Err(s) => s,
         })
     });
-    r.insert("fromToml", Sig::new(&[Str]), |_, a| Ok(from_toml(s(&a[0]))));
+    r.insert("fromToml", Sig::new(&[Str]), |c, a| {
+        Ok(from_toml_for(s(&a[0]), c.helm_version()))
+    });
 }
 
 struct Enc {
@@ -247,18 +249,65 @@ fn from_toml_value(v: &toml::Value) -> Value {
     }
 }
 
-/// Helm's `fromToml`: a map; a parse error goes into "Error".
-pub fn from_toml(src: &str) -> Value {
+/// Helm's `fromToml`: a map; a parse error goes into "Error", worded as the given Helm major's BurntSushi/toml reports errors.
+pub fn from_toml_for(src: &str, helm: HelmVersion) -> Value {
     match src.parse::<toml::Table>() {
         Ok(t) => from_toml_value(&toml::Value::Table(t)),
         Err(e) => {
             let m = Value::empty_map();
-            let msg = e.message().to_string();
             m.as_map()
                 .unwrap()
-                .insert("Error", Value::string(format!("toml: {msg}")));
+                .insert("Error", Value::string(burntsushi_error(src, &e, helm)));
             m
         }
+    }
+}
+
+/// BurntSushi's `ParseError.Error()`: `toml: line N (last key "k"): message`. The line is
+/// where the toml crate stopped; the last key is the last `key =` before it. A value missing
+/// at the end of the input is worded as BurntSushi's lexer words it ("unexpected EOF;
+/// expected value"), and there v1.4.0 (Helm 3) reports the line before the last one (line 0
+/// for a one-line input), v1.6.0 (Helm 4) the last line. Other errors keep the toml crate's
+/// message in BurntSushi's frame.
+fn burntsushi_error(src: &str, e: &toml::de::Error, helm: HelmVersion) -> String {
+    let at = e
+        .span()
+        .map(|r| r.start)
+        .unwrap_or(src.len())
+        .min(src.len());
+    let before = &src[..at];
+    let last_key = before
+        .lines()
+        .rev()
+        .find_map(|l| {
+            let l = l.trim();
+            let (k, _) = l.split_once('=')?;
+            let k = k.trim().trim_matches(['"', '\'']);
+            (!k.is_empty() && !l.starts_with('#') && !l.starts_with('[')).then(|| k.to_string())
+        })
+        .unwrap_or_default();
+    let at_eof = src[at..].trim().is_empty();
+    let value_missing = at_eof && before.trim_end().ends_with('=');
+    let (line, msg) = if value_missing {
+        let newlines = src.matches('\n').count();
+        let line = match helm {
+            HelmVersion::V3 => newlines,
+            HelmVersion::V4 => newlines + 1,
+        };
+        (line, "unexpected EOF; expected value".to_string())
+    } else {
+        (
+            before.matches('\n').count() + 1,
+            e.message().trim().replace('\n', "; "),
+        )
+    };
+    if last_key.is_empty() {
+        format!("toml: line {line}: {msg}")
+    } else {
+        format!(
+            "toml: line {line} (last key {}): {msg}",
+            crate::gofmt::quote(&last_key)
+        )
     }
 }
 
@@ -280,7 +329,7 @@ mod tests {
         assert!(to_toml(&v, true)
             .unwrap()
             .starts_with("f = 1e+06\ng = 1.2345678901e+10\ni = 3.0\n"));
-        let back = from_toml("a = 1\n[b]\nc = 'x'\n");
+        let back = from_toml_for("a = 1\n[b]\nc = 'x'\n", HelmVersion::V4);
         assert_eq!(
             back.as_map().unwrap().get("a").unwrap().type_name(),
             "int64"

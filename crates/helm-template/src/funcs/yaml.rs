@@ -236,6 +236,17 @@ fn direct_node(
 /// scalars (yaml.v2), then the JSON step (every number a float64, keys strings). Only the
 /// first document counts. Exposed for the engine (values files).
 pub fn from_yaml_str(src: &str) -> Result<Value, String> {
+    parse_yaml(src, false).map(|docs| docs.into_iter().next().unwrap_or_default())
+}
+
+/// Every document of a YAML stream, each read as [`from_yaml_str`] reads the first (Helm 4
+/// merges all documents of a values file). Empty documents are left out.
+pub fn from_yaml_docs(src: &str) -> Result<Vec<Value>, String> {
+    parse_yaml(src, true)
+}
+
+fn parse_yaml(src: &str, all: bool) -> Result<Vec<Value>, String> {
+    let mut docs = Vec::new();
     let mut parser = Parser::new_from_str(src);
     enum Frame {
         Seq(Vec<Value>, usize),
@@ -267,9 +278,13 @@ pub fn from_yaml_str(src: &str) -> Result<Value, String> {
                 None
             }
             Event::DocumentEnd => {
-                if root.is_some() {
-                    break;
+                if let Some(r) = root.take() {
+                    docs.push(r);
+                    if !all {
+                        break;
+                    }
                 }
+                anchors.clear();
                 None
             }
             Event::Scalar(text, style, anchor, tag) => {
@@ -349,7 +364,8 @@ pub fn from_yaml_str(src: &str) -> Result<Value, String> {
             },
         }
     }
-    Ok(root.unwrap_or_default())
+    docs.extend(root);
+    Ok(docs)
 }
 
 /// yaml.v2's error text: the problem only (libyaml's "while parsing …" context dropped);

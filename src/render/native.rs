@@ -1,0 +1,177 @@
+//! The built-in renderer: `helm template` in process (crates/helm-chart on the helm-template
+//! engine), following Helm 4.1.4. It renders what it supports exactly as Helm does and names
+//! what it does not support ([`Unsupported`]); `--renderer auto` then renders with Helm.
+//!
+//! Findings are mapped from what the engine recorded: each rendered line's template line
+//! (through helpers to the call site in the document's template), `mapped_by: provenance`.
+//! Documents only an upgrade renders fall back to the template key-path search.
+
+use super::{Chart, RenderError, RenderOptions, Rendered, RenderedFile, Renderer};
+use crate::model::MappedBy;
+use crate::provenance::{Provenance, Query, SourceMap, TemplateLocator};
+use helm_chart::{FailureKind, LineOrigin, Request, SetKind};
+use helm_template::HelmVersion;
+use std::collections::BTreeMap;
+
+/// The built-in renderer.
+pub(crate) struct Native;
+
+/// A chart needs something the built-in renderer does not do: the feature, named.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Unsupported(pub(crate) String);
+
+impl Native {
+    /// Renders as Helm 4 would, or says what it does not support.
+    pub(crate) fn try_render(
+        &self,
+        chart: &Chart,
+        opts: &RenderOptions,
+    ) -> Result<Result<Rendered, RenderError>, Unsupported> {
+        let mut req = request(chart, opts, HelmVersion::V4);
+        let mut notices = Vec::new();
+        let (install, lines) = match render_text(chart, opts, &req, &mut notices)? {
+            Ok(t) => t,
+            Err(e) => return Ok(Err(e)),
+        };
+        let mut files = vec![RenderedFile {
+            text: install,
+            upgrade_only: false,
+        }];
+        if super::helm::has_upgrade_logic(chart) {
+            req.is_upgrade = true;
+            match render_text(chart, opts, &req, &mut Vec::new())? {
+                Ok((upgrade, _)) => {
+                    let extra = super::helm::upgrade_only(&files[0].text, &upgrade);
+                    if !extra.is_empty() {
+                        files.push(RenderedFile {
+                            text: extra,
+                            upgrade_only: true,
+                        });
+                    }
+                }
+                Err(e) => notices.push(format!(
+                    "rendering with .Release.IsUpgrade failed, so documents only an upgrade renders are not linted: {}",
+                    e.message.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+                )),
+            }
+        }
+        let locator = TemplateLocator::new(
+            chart.unpacked.then_some(chart.path.as_path()),
+            &chart.path,
+            &opts.values,
+            opts.set_args().cloned().collect(),
+        );
+        Ok(Ok(Rendered {
+            files,
+            notices,
+            source_map: Box::new(NativeSourceMap { locator, lines }),
+        }))
+    }
+}
+
+impl Renderer for Native {
+    fn render(&self, chart: &Chart, opts: &RenderOptions) -> Result<Rendered, RenderError> {
+        self.try_render(chart, opts).unwrap_or_else(|Unsupported(what)| {
+            Err(RenderError {
+                chart: chart.path.clone(),
+                message: format!(
+                    "the built-in renderer does not support this chart: {what} (use --renderer helm or auto)"
+                ),
+                template: None,
+            })
+        })
+    }
+}
+
+/// What `helm template` would be given for `opts`.
+pub(crate) fn request(chart: &Chart, opts: &RenderOptions, helm: HelmVersion) -> Request {
+    let mut req = Request::new(helm);
+    req.release_name = opts.release_name(chart);
+    if let Some(ns) = &opts.namespace {
+        req.namespace = ns.clone();
+    }
+    req.kube_version = opts.kube_version.clone();
+    req.api_versions = opts.api_versions.clone();
+    req.include_crds = opts.include_crds;
+    req.values_files = opts.values.clone();
+    req.sets = opts
+        .set
+        .iter()
+        .map(|s| (SetKind::Set, s.clone()))
+        .chain(opts.set_string.iter().map(|s| (SetKind::String, s.clone())))
+        .collect();
+    req
+}
+
+/// A render's text and, per line, the template line that wrote it.
+type RenderedText = (String, Vec<Option<LineOrigin>>);
+
+/// One render's text; a chart failure as Helm words it (secrets masked), or what is
+/// unsupported.
+fn render_text(
+    chart: &Chart,
+    opts: &RenderOptions,
+    req: &Request,
+    notices: &mut Vec<String>,
+) -> Result<Result<RenderedText, RenderError>, Unsupported> {
+    match helm_chart::render(&chart.path, req) {
+        Ok(out) => {
+            for w in out.warnings {
+                if w.contains("skipping unknown hook") {
+                    notices.push(format!(
+                        "a document was dropped, as Helm drops it: its helm.sh/hook names an event Helm does not know ({w})"
+                    ));
+                }
+            }
+            Ok(Ok((out.text, out.lines)))
+        }
+        Err(f) if f.kind == FailureKind::Unsupported => Err(Unsupported(
+            f.message
+                .trim_start_matches("unsupported by the built-in renderer: ")
+                .to_string(),
+        )),
+        Err(f) => {
+            let message =
+                crate::redact::helm_message(&f.message, opts.set_args(), opts.values_files(chart));
+            Ok(Err(RenderError {
+                chart: chart.path.clone(),
+                template: super::helm::error_location(&message),
+                message,
+            }))
+        }
+    }
+}
+
+/// Findings located by the engine's record of each line of the install render.
+struct NativeSourceMap {
+    locator: TemplateLocator,
+    /// Per line of the install render (file 0).
+    lines: Vec<Option<LineOrigin>>,
+}
+
+impl SourceMap for NativeSourceMap {
+    fn locate(&self, q: &Query<'_>) -> Option<Provenance> {
+        let source = q.docs.get(q.doc)?.template?;
+        let recorded = (q.file == 0)
+            .then(|| {
+                self.lines
+                    .get(q.rendered.line.checked_sub(1)?)
+                    .cloned()
+                    .flatten()
+            })
+            .flatten()
+            .filter(|o| o.template == source);
+        match recorded {
+            Some(o) => {
+                let mut p = self.locator.locate(source, q.path, Some(o.line as usize))?;
+                p.mapped_by = MappedBy::Provenance;
+                Some(p)
+            }
+            None => self.locator.locate(source, q.path, None),
+        }
+    }
+
+    fn templates(&self) -> BTreeMap<String, String> {
+        self.locator.templates()
+    }
+}
