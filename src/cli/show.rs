@@ -65,6 +65,11 @@ pub(crate) fn render(args: &LintArgs) -> Result<String> {
         from(a.profile.is_some(), cfg.profile.is_some()),
     );
     row(
+        "renderer",
+        format!("{:?}", settings.render.renderer).to_lowercase(),
+        from(args.renderer.is_some(), cfg.renderer.is_some()),
+    );
+    row(
         "kube-version",
         settings.eval.kube_version.clone(),
         from(a.kube_version.is_some(), cfg.kube_version.is_some()),
