@@ -182,6 +182,10 @@ pub(crate) struct Settings {
     pub(crate) unknown_environment_profile: Profile,
     pub(crate) helm_bin: PathBuf,
     pub(crate) render: RenderOptions,
+    /// `lint --shard`: only this shard of the charts found.
+    pub(crate) shard: Option<crate::shard::Shard>,
+    /// `lint --jobs`: charts linted at once (None: one per core).
+    pub(crate) jobs: Option<usize>,
 }
 
 impl Settings {
@@ -285,6 +289,8 @@ impl Settings {
                 include_crds: cfg.helm.include_crds,
                 limits,
             },
+            shard: None,
+            jobs: None,
         })
     }
 
@@ -298,6 +304,8 @@ impl Settings {
             .unwrap_or_else(|| ".".into());
         let mut s = Settings::resolve(&args.rules, &start)?;
         s.eval.per_rule_timings = args.timings;
+        s.shard = args.shard;
+        s.jobs = args.jobs.map(usize::from);
         if let Some(bin) = &args.helm_bin {
             s.helm_bin = bin.clone();
         }
