@@ -195,14 +195,9 @@ fn classify(tokens: &[crate::lex::Item]) -> What {
     let mut depth = 0i32;
     let mut at_start = true;
     for (i, t) in tokens.iter().enumerate() {
-        match t.typ {
-            T::LeftParen => depth += 1,
-            T::RightParen => depth -= 1,
-            T::Pipe if depth == 0 => {
-                at_start = true;
-                continue;
-            }
-            _ => {}
+        if t.typ == T::Pipe && depth == 0 {
+            at_start = true;
+            continue;
         }
         if at_start && depth == 0 {
             let func = (t.typ == T::Identifier).then(|| t.val.clone());
@@ -213,6 +208,11 @@ fn classify(tokens: &[crate::lex::Item]) -> What {
             commands.push(Command { func, first_string });
         }
         at_start = false;
+        match t.typ {
+            T::LeftParen => depth += 1,
+            T::RightParen => depth -= 1,
+            _ => {}
+        }
     }
     What::Output { commands }
 }
@@ -246,7 +246,7 @@ mod tests {
             vec![
                 "T\"a: \"",
                 "A{{ .x }}",
-                "T\"\\n\"",
+                // `{{-` trims "\n  " away: no text between the actions.
                 "A<>{{- if .y -}}",
                 "T\"b\\n\"",
                 "A{{ end }}",
