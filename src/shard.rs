@@ -71,7 +71,10 @@ mod tests {
     #[test]
     fn parses_k_of_n() {
         assert_eq!("2/4".parse(), Ok(Shard { index: 2, count: 4 }));
-        assert!("0/4".parse::<Shard>().unwrap_err().contains("JOB_COMPLETION_INDEX"));
+        assert!("0/4"
+            .parse::<Shard>()
+            .unwrap_err()
+            .contains("JOB_COMPLETION_INDEX"));
         assert!("5/4".parse::<Shard>().is_err());
         assert!("1/0".parse::<Shard>().is_err());
         assert!("2".parse::<Shard>().is_err());

@@ -79,9 +79,7 @@ impl Pending {
     }
 
     fn get(&self) -> Option<&str> {
-        self.result
-            .get_or_init(|| self.join())
-            .as_deref()
+        self.result.get_or_init(|| self.join()).as_deref()
     }
 
     fn join(&self) -> Option<String> {

@@ -32,13 +32,8 @@ pub(crate) struct Input {
 pub(crate) fn read(path: &Path) -> Result<Input> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).with_context(|| format!("{name}: cannot read"))?;
-    let doc = serde_json::from_str(&text).map_err(|e| {
-        anyhow::anyhow!(
-            "{name}:{}:{}: not JSON: {e}",
-            e.line(),
-            e.column()
-        )
-    })?;
+    let doc = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{name}:{}:{}: not JSON: {e}", e.line(), e.column()))?;
     Ok(Input { name, doc })
 }
 
@@ -150,7 +145,10 @@ pub(crate) fn json(inputs: &[Input], threshold: Option<Severity>) -> Result<Merg
     }
     out.insert("objects".into(), objects.into());
     let mut summary = Map::new();
-    for (k, n) in ["error", "warning", "note", "suppressed"].iter().zip(counts) {
+    for (k, n) in ["error", "warning", "note", "suppressed"]
+        .iter()
+        .zip(counts)
+    {
         summary.insert((*k).into(), n.into());
     }
     out.insert("summary".into(), Value::Object(summary));
@@ -262,7 +260,12 @@ fn merge_runs(runs: &[&Value], threshold: Option<Severity>) -> (Value, bool) {
             .unwrap_or_default();
         let rule_ids: Vec<String> = own_rules
             .iter()
-            .map(|r| r.get("id").and_then(Value::as_str).unwrap_or_default().to_string())
+            .map(|r| {
+                r.get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            })
             .collect();
         for (id, rule) in rule_ids.iter().zip(own_rules) {
             rule_at.entry(id.clone()).or_insert_with(|| {
@@ -403,15 +406,27 @@ fn result_order(a: &Value, b: &Value) -> Ordering {
                 .unwrap_or_default()
                 .to_string()
         };
-        let n = |p: &str| loc.and_then(|l| l.pointer(p)).and_then(Value::as_i64).unwrap_or(0);
+        let n = |p: &str| {
+            loc.and_then(|l| l.pointer(p))
+                .and_then(Value::as_i64)
+                .unwrap_or(0)
+        };
         (
             rank(r),
             s("/artifactLocation/uri"),
             n("/region/startLine"),
             n("/region/startColumn"),
-            r.get("ruleId").and_then(Value::as_str).unwrap_or_default().to_string(),
-            r.get("partialFingerprints").map(Value::to_string).unwrap_or_default(),
-            r.pointer("/message/text").and_then(Value::as_str).unwrap_or_default().to_string(),
+            r.get("ruleId")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            r.get("partialFingerprints")
+                .map(Value::to_string)
+                .unwrap_or_default(),
+            r.pointer("/message/text")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
         )
     };
     key(a).cmp(&key(b))

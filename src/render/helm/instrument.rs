@@ -10,9 +10,9 @@
 
 use super::Helm;
 use crate::model::PathSeg;
-use helm_template::outline::{outline, Action, Command, Kind, Piece, What};
 use crate::render::{Chart, RenderError, RenderOptions, TemplatePos};
 use crate::yaml::{chunks, locate, parse_document, Node};
+use helm_template::outline::{outline, Action, Command, Kind, Piece, What};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -55,7 +55,9 @@ pub(crate) fn safe_lines(template: &str, defines: &Defines) -> Vec<Mark> {
     };
     let action_at = |at: usize| {
         let i = pieces.partition_point(|p| p.end <= at);
-        pieces.get(i).filter(|p| p.start <= at && p.kind != Kind::Text)
+        pieces
+            .get(i)
+            .filter(|p| p.start <= at && p.kind != Kind::Text)
     };
     let mut yaml = YamlContext::None;
     for (n, &ls) in line_starts.iter().enumerate() {
@@ -86,11 +88,13 @@ pub(crate) fn safe_lines(template: &str, defines: &Defines) -> Vec<Mark> {
             let at = ls + indent;
             let i = pieces.partition_point(|p| p.start < at);
             match pieces.get(i) {
-                Some(p @ Piece {
-                    kind: Kind::Action(a),
-                    in_define: false,
-                    ..
-                }) if p.start == at
+                Some(
+                    p @ Piece {
+                        kind: Kind::Action(a),
+                        in_define: false,
+                        ..
+                    },
+                ) if p.start == at
                     && a.trim_left
                     && a.what != What::Comment
                     && defines.leads_with_newline(&pieces, template, i, true, 0) =>
@@ -166,13 +170,21 @@ fn skeleton(pieces: &[Piece], template: &str, ls: usize, le: usize) -> Option<St
 enum YamlContext {
     None,
     /// `key: |`: lines indented more than `indent` (the line's) belong to it.
-    Block { indent: usize },
+    Block {
+        indent: usize,
+    },
     /// `key: some text`: lines indented more than `column` (the key's) continue it.
-    Plain { column: usize },
+    Plain {
+        column: usize,
+    },
     /// A quoted scalar left open by `quote`.
-    Quoted { quote: char },
+    Quoted {
+        quote: char,
+    },
     /// A flow collection (`[`, `{`) left open `depth` deep.
-    Flow { depth: usize },
+    Flow {
+        depth: usize,
+    },
 }
 
 impl YamlContext {
@@ -284,7 +296,6 @@ fn scalar_context(value: &str, column: usize) -> YamlContext {
         _ => YamlContext::Plain { column },
     }
 }
-
 
 /// Where `quote` closes in `s` (the text after the opening quote).
 fn closes_quote(s: &str, quote: char) -> Option<usize> {
@@ -757,7 +768,10 @@ fn instrument_and_render(
 
 /// Pairs the documents of an instrumented render with the clean ones: a clean document's
 /// twin must come from the same template, with the same kind and key paths.
-pub(crate) fn build_map(instrumented: Option<&str>, clean: &[(Option<String>, Node)]) -> TemplateMap {
+pub(crate) fn build_map(
+    instrumented: Option<&str>,
+    clean: &[(Option<String>, Node)],
+) -> TemplateMap {
     let mut map = TemplateMap {
         docs: vec![None; clean.len()],
     };
