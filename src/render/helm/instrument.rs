@@ -360,20 +360,9 @@ impl Defines {
     /// Reads the templates under `root` (every file in a `templates/` directory).
     pub(crate) fn of_chart(root: &Path) -> Defines {
         let mut d = Defines::default();
-        for e in ignore::WalkBuilder::new(root)
-            .hidden(false)
-            .git_ignore(false)
-            .build()
-            .filter_map(Result::ok)
-        {
-            let p = e.path();
-            let in_templates = p
-                .strip_prefix(root)
-                .is_ok_and(|r| r.components().any(|c| c.as_os_str() == "templates"));
-            if !in_templates || !p.is_file() {
-                continue;
-            }
-            let Ok(text) = std::fs::read_to_string(p) else {
+        for rel in files_in_templates(root) {
+            let p = root.join(rel);
+            let Ok(text) = std::fs::read_to_string(&p) else {
                 continue;
             };
             if !text.contains("define") {
@@ -588,32 +577,31 @@ pub(crate) fn instrument_text(template: &str, safe: &[Mark]) -> String {
     out
 }
 
-/// Template files Helm renders into manifests (not `_*.tpl` helpers, not NOTES.txt), for the
-/// chart and its unpacked subcharts, as paths relative to the chart root.
-fn template_files(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in ignore::WalkBuilder::new(root)
+/// Every file in a `templates/` directory of the chart or its unpacked subcharts (Helm
+/// parses them all as templates), as sorted paths relative to the chart root.
+fn files_in_templates(root: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = ignore::WalkBuilder::new(root)
         .hidden(false)
         .git_ignore(false)
         .build()
         .filter_map(Result::ok)
-    {
-        let p = e.path();
-        let Ok(rel) = p.strip_prefix(root) else {
-            continue;
-        };
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let in_templates = rel.components().any(|c| c.as_os_str() == "templates");
-        if in_templates
-            && !name.starts_with('_')
-            && (name.ends_with(".yaml") || name.ends_with(".yml"))
-            && p.is_file()
-        {
-            out.push(rel.to_path_buf());
-        }
-    }
+        .filter(|e| e.path().is_file())
+        .filter_map(|e| e.path().strip_prefix(root).ok().map(Path::to_path_buf))
+        .filter(|rel| rel.components().any(|c| c.as_os_str() == "templates"))
+        .collect();
     out.sort();
     out
+}
+
+/// Template files Helm renders into manifests (not `_*.tpl` helpers, not NOTES.txt).
+fn template_files(root: &Path) -> Vec<PathBuf> {
+    files_in_templates(root)
+        .into_iter()
+        .filter(|rel| {
+            let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            !name.starts_with('_') && (name.ends_with(".yaml") || name.ends_with(".yml"))
+        })
+        .collect()
 }
 
 fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
