@@ -53,11 +53,12 @@ pub(crate) fn safe_lines(template: &str, defines: &Defines) -> Vec<Mark> {
             .filter(|p| p.start <= at && p.kind == Kind::Text && !p.in_define)
             .is_some()
     };
-    let action_at = |at: usize| {
+    // A line that starts inside an action (not with one) or a comment.
+    let inside_action = |at: usize| {
         let i = pieces.partition_point(|p| p.end <= at);
         pieces
             .get(i)
-            .filter(|p| p.start <= at && p.kind != Kind::Text)
+            .is_some_and(|p| p.start < at && p.kind != Kind::Text)
     };
     let mut yaml = YamlContext::None;
     for (n, &ls) in line_starts.iter().enumerate() {
@@ -65,7 +66,7 @@ pub(crate) fn safe_lines(template: &str, defines: &Defines) -> Vec<Mark> {
         let line = &template[ls..le];
         let trimmed = line.trim();
         let indent = line.len() - line.trim_start().len();
-        if action_at(ls).is_some() || trimmed.is_empty() {
+        if inside_action(ls) || trimmed.is_empty() {
             continue; // inside a multi-line action or comment; or blank
         }
         let Some(skeleton) = skeleton(&pieces, template, ls, le) else {
@@ -872,6 +873,9 @@ mod tests {
         // 3: the define starts with a newline; 5: it glues onto `name: a`; 7: the `if` body
         // continues the image line; 8: a value of unknown shape; 9: nindent starts a line.
         assert_eq!(marks(t, &defines), (vec![1, 2, 4, 6], vec![3, 9]));
+        // At the start of a line too (cloudnative-pg's `rules:` from includes).
+        let t = "rules:\n{{- include \"x.labels\" . }}\n{{ if .x }}\n{{- include \"x.glued\" . }}\n{{ end }}\n";
+        assert_eq!(marks(t, &defines), (vec![1, 3, 5], vec![2]));
     }
 
     #[test]
