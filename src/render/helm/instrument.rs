@@ -74,12 +74,14 @@ pub(crate) fn safe_lines(template: &str, defines: &Defines) -> Vec<Mark> {
         };
         let content = skeleton.trim();
         let action_only = content.chars().all(|c| c == ACTION || c.is_whitespace());
-        if content.starts_with("---") && !action_only {
-            yaml = YamlContext::None;
+        if yaml.inside(indent, action_only, content) {
             continue;
         }
-        let inside = yaml.inside(indent, action_only, content);
-        if inside {
+        // A document separator (at the margin: `---` indented is text of a scalar).
+        if content.starts_with("---") && !action_only {
+            if indent == 0 {
+                yaml = YamlContext::None;
+            }
             continue;
         }
         if !action_only && !content.starts_with('#') {
@@ -852,6 +854,13 @@ mod tests {
         // argo-cd's CRDs: a plain scalar folded onto the next line; a quoted one; a flow list.
         let t = "a:\n  description: Operation contains\n    operation\n  b: \"x\n    y\"\n  c: [1,\n    2]\n  d: 1\n  - e\n    f\n";
         assert_eq!(marks(t, &Defines::default()).0, vec![1, 2, 4, 6, 8, 9]);
+    }
+
+    #[test]
+    fn a_dashes_line_inside_a_block_scalar_is_text() {
+        // harbor's registry config: `ctl-config.yml: |+` starting with `---`.
+        let t = "data:\n  c: |+\n    ---\n    {{- if .x }}\n    a: 1\n    {{- end }}\n---\nb: 1\n";
+        assert_eq!(marks(t, &Defines::default()), (vec![1, 2, 8], vec![]));
     }
 
     #[test]
