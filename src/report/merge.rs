@@ -114,7 +114,7 @@ pub(crate) fn json(inputs: &[Input], threshold: Option<Severity>) -> Result<Merg
         bail!("nothing to merge");
     };
     // Stable: each chart's findings keep the order its lint gave them.
-    findings.sort_by(|a, b| chart_order(a).cmp(&chart_order(b)));
+    findings.sort_by_key(chart_order);
     environments.sort_by(|a, b| a.0.cmp(&b.0));
     let mut counts = [0u64; 4];
     let mut failing = false;
@@ -192,11 +192,14 @@ fn chart_order(f: &Value) -> ChartOrder {
     ChartOrder::Chart(chart.into())
 }
 
+/// A run's tool (driver name) and category (`automationDetails.id`).
+type RunKey = (String, Option<String>);
+
 /// SARIF 2.1.0 logs: one run per tool and category.
 pub(crate) fn sarif(inputs: &[Input], threshold: Option<Severity>) -> Result<Merged> {
     let mut schema: Option<Value> = None;
     // (tool, category) → runs, in the order first seen.
-    let mut groups: Vec<((String, Option<String>), Vec<&Value>)> = Vec::new();
+    let mut groups: Vec<(RunKey, Vec<&Value>)> = Vec::new();
     for input in inputs {
         let name = &input.name;
         if input.doc.get("version").and_then(Value::as_str) != Some("2.1.0") {
