@@ -19,14 +19,7 @@ export CHARTGUARD_TODAY=2026-11-30 NO_COLOR=1
 charts=$(find "$CORPUS" -mindepth 2 -maxdepth 2 -name Chart.yaml | wc -l)
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-ms() {
-  local start end
-  start=$(date +%s%N)
-  "$@" >/dev/null 2>&1 || true
-  end=$(date +%s%N)
-  echo $(((end - start) / 1000000))
-}
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+. scripts/timing.sh
 
 echo "cores: $(nproc); load before: $(uptime)"
 for _ in $(seq "$RUNS"); do

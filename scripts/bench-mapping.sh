@@ -34,15 +34,7 @@ exec "$HELM" "\$@"
 EOF
 chmod +x "$work/helm"
 
-# Wall time of a command in milliseconds (its output discarded).
-ms() {
-  local start end
-  start=$(date +%s%N)
-  "$@" >/dev/null 2>&1 || true
-  end=$(date +%s%N)
-  echo $(((end - start) / 1000000))
-}
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+. scripts/timing.sh
 
 echo "load before: $(uptime)"
 echo

@@ -822,18 +822,12 @@ mod tests {
     #[test]
     fn markers_skip_the_lines_where_a_comment_would_change_the_output() {
         let t = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n  {{- with .Values.labels }}\n  labels: {{ toYaml . | nindent 4 }}\n  {{- end }}\ndata:\n  script: |\n    echo hi\n    # not a comment\n  other: {{ .Values.x\n    | quote }}\n  last: {{ .Values.y -}}\n  after: 1\n";
-        let safe = safe_lines(t, &Defines::default());
-        let at = |m: Mark| {
-            safe.iter()
-                .enumerate()
-                .filter(|(_, s)| **s == m)
-                .map(|(i, _)| i + 1)
-                .collect::<Vec<_>>()
-        };
         // 5 and 7 start with `{{-` (marked inside the action); 10-11 are in a block scalar;
         // 13 is inside an action; 15 follows a right-trimming action.
-        assert_eq!(at(Mark::Line), vec![1, 2, 3, 4, 6, 8, 9, 12, 14]);
-        assert_eq!(at(Mark::Inline), vec![5, 7]);
+        assert_eq!(
+            marks(t, &Defines::default()),
+            (vec![1, 2, 3, 4, 6, 8, 9, 12, 14], vec![5, 7])
+        );
     }
 
     /// Lines marked `Line` and `Inline` in `t`.
