@@ -198,6 +198,23 @@ pub fn lint(args: &LintArgs) -> Result<u8> {
     })
 }
 
+/// `chartguard merge`: the shards' reports as one (report::merge), exit code as lint.
+pub fn merge(args: &crate::cli::args::MergeArgs) -> Result<u8> {
+    use crate::cli::args::MergeFormat;
+    let inputs = args
+        .files
+        .iter()
+        .map(|p| report::merge::read(p))
+        .collect::<Result<Vec<_>>>()?;
+    let threshold = args.fail_on.threshold();
+    let merged = match args.format {
+        MergeFormat::Json => report::merge::json(&inputs, threshold)?,
+        MergeFormat::Sarif => report::merge::sarif(&inputs, threshold)?,
+    };
+    write_report(args.output.as_deref(), &merged.text)?;
+    Ok(if merged.fails { EXIT_FINDINGS } else { 0 })
+}
+
 /// `--baseline`: hides the findings it knows, and says which of its entries are gone.
 /// Suppressed findings are not "new": they already do not count.
 fn apply_baseline(path: &Path, linted: &mut lint::Linted, quiet: bool) -> Result<()> {

@@ -28,6 +28,7 @@ mod render;
 mod report;
 mod rules;
 mod serve;
+pub mod shard;
 mod suppress;
 mod upgrade;
 mod yaml;

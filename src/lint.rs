@@ -450,6 +450,10 @@ pub(crate) fn lint_all(
             .transpose()?,
     };
     let (charts, files) = split_targets(paths)?;
+    let (charts, files) = match settings.shard {
+        Some(shard) => shard_of(charts, files, paths, shard),
+        None => (charts, files),
+    };
     if let Some(source) = &lint.previous {
         // One previous release (a file or a chart) cannot be the previous of several.
         let many = charts.len() + usize::from(!files.is_empty()) > 1;
@@ -466,7 +470,7 @@ pub(crate) fn lint_all(
     }
     // One chart alone keeps its errors as the run's error (exit 2 with Helm's message, an
     // error result in SARIF); of several, a failing chart is reported and the rest linted.
-    if charts.len() == 1 && files.is_empty() {
+    if charts.len() == 1 && files.is_empty() && settings.shard.is_none() {
         if let Some(note) = library_chart(&charts[0]) {
             out.warnings.push(note);
         } else {
@@ -515,6 +519,28 @@ pub(crate) fn lint_all(
             .extend(lint.suppressions.unused(&out.findings, ran));
     }
     Ok(out)
+}
+
+/// The charts of `shard` (by their path relative to the argument that found them), and
+/// the manifest files in the first shard only, so that the shards' union is the whole lint.
+fn shard_of(
+    charts: Vec<Chart>,
+    files: Vec<String>,
+    paths: &[String],
+    shard: crate::shard::Shard,
+) -> (Vec<Chart>, Vec<String>) {
+    let key = |c: &Chart| {
+        let rel = paths
+            .iter()
+            .map(Path::new)
+            .filter_map(|p| c.path.strip_prefix(p).ok())
+            .find(|r| !r.as_os_str().is_empty())
+            .unwrap_or(&c.path);
+        rel.to_string_lossy().replace('\\', "/")
+    };
+    let charts = charts.into_iter().filter(|c| shard.has(&key(c))).collect();
+    let files = if shard.index == 1 { files } else { Vec::new() };
+    (charts, files)
 }
 
 /// `helm dependency build` (the versions in Chart.lock), or `helm dependency update` when
@@ -654,8 +680,10 @@ impl Lint<'_> {
     fn many_charts(&self, charts: &[Chart], all_environments: bool) -> Vec<Result<Option<Linted>>> {
         use std::sync::atomic::{AtomicUsize, Ordering};
         use std::sync::Mutex;
-        let workers = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
+        let workers = self
+            .settings
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .min(charts.len());
         let next = AtomicUsize::new(0);
         let done = AtomicUsize::new(0);

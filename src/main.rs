@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Lint(args) => commands::lint(&args),
+        Command::Merge(args) => commands::merge(&args),
         Command::Gate(args) => commands::gate(&args),
         Command::Rules(args) => commands::list_rules(&args),
         Command::Policy(PolicyCommand::Test { dirs, verbose }) => {

@@ -341,6 +341,7 @@ fn man_page_documents_every_subcommand() {
     );
     for sub in [
         "lint",
+        "merge",
         "gate",
         "rules",
         "serve",

@@ -9,6 +9,7 @@ use std::path::Path;
 const LAYERS: &[(&str, u32)] = &[
     ("model", 0),
     ("files", 0),
+    ("shard", 0),
     ("yaml", 1),
     ("cli/args", 1),
     ("redact", 2),

@@ -62,6 +62,15 @@ pub enum Command {
     /// Deploy the admission webhook.
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// Combine the JSON or SARIF reports of `lint --shard` runs into one report.
+    ///
+    /// Findings are put in chart order (as one unsharded lint orders them) and the summary
+    /// is recounted; SARIF runs of the same tool and category become one run (rules
+    /// deduplicated, ruleIndex remapped), as GitHub code scanning wants. Exit codes as lint.
+    ///
+    ///   chartguard merge shard-*.json -o chartguard.json
+    ///   chartguard merge --format sarif shard-*.sarif -o chartguard.sarif
+    Merge(MergeArgs),
     /// Print a shell completion script.
     ///
     ///   chartguard completions bash > /etc/bash_completion.d/chartguard
@@ -157,6 +166,28 @@ pub struct RuleArgs {
 }
 
 #[derive(Args, Debug, Clone)]
+pub struct MergeArgs {
+    /// Reports written by `chartguard lint --format json` (or sarif).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Format of the reports (all the same).
+    #[arg(long, value_enum, default_value_t = MergeFormat::Json)]
+    pub format: MergeFormat,
+    /// Write the merged report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a merged finding is at or above this severity (none: always exit 0).
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MergeFormat {
+    Json,
+    Sarif,
+}
+
+#[derive(Args, Debug, Clone)]
 pub struct LintArgs {
     /// Charts, manifest files, directories (walked, honouring .gitignore), globs, or - for stdin.
     /// Local charts only: pull a chart first (`helm pull oci://… --untar`).
@@ -216,6 +247,14 @@ pub struct LintArgs {
     /// Print the time each stage and rule took (to standard error).
     #[arg(long)]
     pub timings: bool,
+    /// Lint only shard K of N (1-based) of the charts found: each chart is in exactly one
+    /// shard, by a hash of its path, so adding a chart moves no other. Combine the shards'
+    /// reports with `chartguard merge` (docs/scale-out.md).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::shard::Shard>,
+    /// Charts linted at once (default: one per core).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 
     /// Helm binary used to render charts.
     #[arg(long, value_name = "PATH", help_heading = "Charts")]

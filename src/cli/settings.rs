@@ -230,6 +230,10 @@ pub(crate) struct Settings {
     pub(crate) previous: Option<crate::upgrade::Wanted>,
     /// `charts:` of the config: chart path (canonical) → its settings, values resolved.
     pub(crate) charts: BTreeMap<PathBuf, ChartConfig>,
+    /// `lint --shard`: only this shard of the charts found.
+    pub(crate) shard: Option<crate::shard::Shard>,
+    /// `lint --jobs`: charts linted at once (None: one per core).
+    pub(crate) jobs: Option<usize>,
 }
 
 impl Settings {
@@ -350,6 +354,8 @@ impl Settings {
                 renderer: cfg.renderer.unwrap_or_default(),
             },
             previous: None,
+            shard: None,
+            jobs: None,
         })
     }
 
@@ -363,6 +369,8 @@ impl Settings {
             .unwrap_or_else(|| ".".into());
         let mut s = Settings::resolve(&args.rules, &start)?;
         s.eval.per_rule_timings = args.timings;
+        s.shard = args.shard;
+        s.jobs = args.jobs.map(usize::from);
         if let Some(bin) = &args.helm_bin {
             s.helm_bin = bin.clone();
         }

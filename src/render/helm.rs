@@ -1,7 +1,8 @@
 //! The Helm renderer: `helm template` with the real Helm (hooks and tests included), once
 //! for the install and, when a template asks `.Release.IsUpgrade`, once more for the
-//! documents only an upgrade renders. Its source map comes from an instrumented render
-//! ([`instrument`]), built only for the files findings point into.
+//! documents only an upgrade renders. Its source map comes from one instrumented render
+//! ([`instrument`]) started beside them on its own thread; only the documents findings
+//! point into are looked up in it.
 
 pub(crate) mod capabilities;
 pub(crate) mod instrument;
@@ -16,6 +17,8 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+use std::thread::JoinHandle;
 
 /// `helm` at `bin`.
 pub(crate) struct Helm {
@@ -25,14 +28,15 @@ pub(crate) struct Helm {
 impl Renderer for Helm {
     fn render(&self, chart: &Chart, opts: &RenderOptions) -> Result<Rendered, RenderError> {
         let mut notices = Vec::new();
+        // The instrumented render runs while the clean ones do: with the markers placed
+        // before rendering it needs no second try, so mapping costs one render's time.
+        let mut instrumented = vec![self.instrumented(chart, opts, false)];
         let files = self.release(chart, opts, &mut notices)?;
+        if files.iter().any(|f| f.upgrade_only) {
+            instrumented.push(self.instrumented(chart, opts, true));
+        }
         let source_map = HelmSourceMap {
-            helm: Helm {
-                bin: self.bin.clone(),
-            },
-            chart: chart.clone(),
-            opts: opts.clone(),
-            upgrade: files.iter().map(|f| f.upgrade_only).collect(),
+            instrumented,
             maps: Default::default(),
             locator: TemplateLocator::new(
                 chart.unpacked.then_some(chart.path.as_path()),
@@ -46,6 +50,48 @@ impl Renderer for Helm {
             notices,
             source_map: Box::new(source_map),
         })
+    }
+}
+
+impl Helm {
+    /// The instrumented render of `chart`, started on a thread of its own.
+    fn instrumented(&self, chart: &Chart, opts: &RenderOptions, upgrade: bool) -> Pending {
+        let helm = Helm {
+            bin: self.bin.clone(),
+        };
+        let (chart, opts) = (chart.clone(), opts.clone());
+        Pending::spawn(move || instrument::render_instrumented(&helm, &chart, &opts, upgrade))
+    }
+}
+
+/// A render on another thread; waited for on the first question, or when dropped (so its
+/// temporary copy of the chart is removed before chartguard exits).
+struct Pending {
+    handle: Mutex<Option<JoinHandle<Option<String>>>>,
+    result: OnceLock<Option<String>>,
+}
+
+impl Pending {
+    fn spawn(f: impl FnOnce() -> Option<String> + Send + 'static) -> Pending {
+        Pending {
+            handle: Mutex::new(Some(std::thread::spawn(f))),
+            result: OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> Option<&str> {
+        self.result.get_or_init(|| self.join()).as_deref()
+    }
+
+    fn join(&self) -> Option<String> {
+        let handle = self.handle.lock().unwrap_or_else(|p| p.into_inner()).take();
+        handle.and_then(|h| h.join().ok().flatten())
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        let _ = self.join();
     }
 }
 
@@ -69,7 +115,14 @@ impl Helm {
         opts: &RenderOptions,
         notices: &mut Vec<String>,
     ) -> Result<Vec<RenderedFile>, RenderError> {
-        let (install, stderr) = self.template_with_notices(&chart.path, chart, opts, false)?;
+        // Both clean renders at once: the upgrade one only when a template asks for it.
+        let (install, upgrade) = std::thread::scope(|scope| {
+            let upgrade = has_upgrade_logic(chart)
+                .then(|| scope.spawn(|| self.template(&chart.path, chart, opts, true)));
+            let install = self.template_with_notices(&chart.path, chart, opts, false);
+            (install, upgrade.map(|h| h.join()))
+        });
+        let (install, stderr) = install?;
         for (value, places) in skipped_hooks(chart, &stderr) {
             let at: Vec<String> = places
                 .iter()
@@ -84,12 +137,12 @@ impl Helm {
             text: install,
             upgrade_only: false,
         }];
-        if has_upgrade_logic(chart) {
+        if let Some(upgrade) = upgrade {
             // The install render is what the user asked for; the upgrade render only adds
             // upgrade-only documents. Charts may refuse to render an upgrade without values a
             // real `helm upgrade` gets (Bitnami's "provide your current passwords"): say so
             // loudly, and lint the install.
-            let upgrade = match self.template(&chart.path, chart, opts, true) {
+            let upgrade = match upgrade.unwrap_or_else(|p| std::panic::resume_unwind(p)) {
                 Ok(text) => text,
                 Err(e) => {
                     notices.push(format!(
@@ -417,14 +470,12 @@ pub(super) fn has_upgrade_logic(chart: &Chart) -> bool {
         })
 }
 
-/// Helm's render, mapped back to the templates through an instrumented render of each file
-/// that a finding points into (built on the first question about that file).
+/// Helm's render, mapped back to the templates through the instrumented render of each
+/// rendered file (install, upgrade-only), paired with the clean documents on the first
+/// question about that file.
 struct HelmSourceMap {
-    helm: Helm,
-    chart: Chart,
-    opts: RenderOptions,
-    /// Per rendered file: the `--is-upgrade` render?
-    upgrade: Vec<bool>,
+    /// Per rendered file.
+    instrumented: Vec<Pending>,
     maps: RefCell<HashMap<usize, instrument::TemplateMap>>,
     locator: TemplateLocator,
 }
@@ -442,14 +493,8 @@ impl HelmSourceMap {
                     .iter()
                     .map(|d| (d.template.map(str::to_string), d.root.clone()))
                     .collect();
-                let upgrade = self.upgrade.get(q.file).copied().unwrap_or(false);
-                e.insert(instrument::build_map(
-                    &self.helm,
-                    &self.chart,
-                    &self.opts,
-                    upgrade,
-                    &clean,
-                ))
+                let text = self.instrumented.get(q.file).and_then(Pending::get);
+                e.insert(instrument::build_map(text, &clean))
             }
         };
         map.docs.get(q.doc)?.as_ref()?.line_of(q.path)

@@ -8,6 +8,7 @@ pub(crate) mod human;
 pub(crate) mod json;
 pub(crate) mod junit;
 pub(crate) mod markdown;
+pub(crate) mod merge;
 pub(crate) mod sarif;
 
 use crate::cli::args::Format;

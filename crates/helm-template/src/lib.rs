@@ -20,6 +20,7 @@ pub mod funcs;
 pub mod gofmt;
 pub mod helm_objects;
 mod lex;
+pub mod outline;
 mod parse;
 pub mod provenance;
 pub mod value;
