@@ -2,7 +2,8 @@
 //! the man page and the config JSON Schema, through the real binary. JUnit XML is validated
 //! against the published tests/schemas/jenkins-junit-10.xsd (vendored, see
 //! tests/schemas/README.md) and our stricter tests/schemas/junit.xsd, GitLab's report against
-//! tests/schemas/gitlab-codequality.schema.json with Python's xmlschema and jsonschema
+//! tests/schemas/gitlab-codequality.schema.json (and GitLab's own entry schema,
+//! tests/schemas/gitlab-codeclimate.json) with Python's xmlschema and jsonschema
 //! (`scripts/install-tools.sh ship`).
 
 mod common;
@@ -179,7 +180,13 @@ fn validate_gitlab(dir: &Path, report: &serde_json::Value) {
 import json, sys, jsonschema
 schema = json.load(open("tests/schemas/gitlab-codequality.schema.json"))
 jsonschema.Draft7Validator.check_schema(schema)
-jsonschema.validate(json.load(open(sys.argv[1])), schema)
+report = json.load(open(sys.argv[1]))
+jsonschema.validate(report, schema)
+# GitLab's own validator schema, entry by entry, as GitLab applies it.
+gitlab = json.load(open("tests/schemas/gitlab-codeclimate.json"))
+jsonschema.Draft7Validator.check_schema(gitlab)
+for entry in report:
+    jsonschema.validate(entry, gitlab)
 "#,
         &[&path],
     );

@@ -15,7 +15,11 @@ const SHARDS: u32 = 3;
 /// 5`) masked: they differ between any two renders.
 fn masked(report: &str) -> String {
     let mut out = report.to_string();
-    for prefix in ["generated-names-http-test-", "generated-names-grpc-test-"] {
+    for prefix in [
+        "generated-names-http-test-",
+        "generated-names-grpc-test-",
+        "random-middle-",
+    ] {
         let mut at = 0;
         while let Some(i) = out[at..].find(prefix) {
             let start = at + i + prefix.len();

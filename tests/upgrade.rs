@@ -207,6 +207,41 @@ fn each_form_of_previous_gives_the_same_upgrade_findings_with_both_helms() {
     }
 }
 
+/// The built-in renderer (`--renderer native`) renders both releases of each form and the
+/// upgrade rules judge the pair the same way as with Helm.
+#[test]
+fn the_built_in_renderer_gives_the_same_upgrade_findings() {
+    let native = ["--renderer", "native"];
+    let dir = tmp_dir("upgrade-manifest-native");
+    std::fs::create_dir_all(&dir).unwrap();
+    let old = dir.join("previous.yaml");
+    std::fs::write(&old, helm_template(&helms()[1].1, V1)).unwrap();
+    let report = json_lint(&[
+        V2,
+        native[0],
+        native[1],
+        "--previous",
+        old.to_str().unwrap(),
+    ]);
+    check("native, rendered file", &report, "previous.yaml");
+    let report = json_lint(&[V2, native[0], native[1], "--previous", V1]);
+    check(
+        "native, chart directory",
+        &report,
+        "upgrade-app-v1/templates/pvc.yaml",
+    );
+    let repo = repository("upgrade-git-native");
+    let chart = repo.join("app");
+    let report = json_lint(&[
+        chart.to_str().unwrap(),
+        native[0],
+        native[1],
+        "--previous",
+        "HEAD",
+    ]);
+    check("native, git ref", &report, "HEAD:app/templates/pvc.yaml");
+}
+
 /// The upgrade the corpus run makes of every chart (scripts/upgrade-corpus.sh): a new image
 /// tag only. What is left is the one finding the new tag deserves: the migration hook runs
 /// a new image with no backup before it.

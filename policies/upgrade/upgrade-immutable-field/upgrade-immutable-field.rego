@@ -6,8 +6,8 @@
 #   `spec.selector`, a StatefulSet's spec other than replicas, template, update strategy,
 #   ordinals, minReadySeconds and PVC retention, a Job's pod template, a bound
 #   PersistentVolumeClaim's spec other than a storage increase, a Service's allocated
-#   `clusterIP`, a binding's `roleRef`, or the data of a ConfigMap or Secret marked
-#   `immutable: true`.
+#   `clusterIP` (or a headless Service turned NodePort or LoadBalancer), a binding's
+#   `roleRef`, or the data of a ConfigMap or Secret marked `immutable: true`.
 # custom:
 #   id: upgrade-immutable-field
 #   severity: error
@@ -150,6 +150,21 @@ report contains lib.violation(p.current, ["spec", "clusterIP"], msg) if {
 	msg := sprintf(
 		"%s: spec.clusterIP changes from %q to %q; `helm upgrade` will fail with `%s`. Keep the address, or delete the Service before the upgrade (its address changes for every client)",
 		[lib.describe(p.current), old, new, up.patch_error(a, sprintf("Service %q is invalid: spec.clusterIPs[0]: Invalid value: []string{%q}: may not change once set", [a.name, new]))],
+	)
+}
+
+# A headless Service turned NodePort or LoadBalancer: when the template stops writing
+# `clusterIP: None`, the API server carries the allocated value over the update, and "None" is
+# refused for those types.
+report contains lib.violation(p.current, ["spec", "type"], msg) if {
+	some [p, b, a] in _pairs
+	a.kind == "Service"
+	b.object.spec.clusterIP == "None"
+	a.object.spec.type in {"NodePort", "LoadBalancer"}
+	object.get(a.object.spec, "clusterIP", "") in {"", "None"}
+	msg := sprintf(
+		"%s: a headless Service (spec.clusterIP: None) becomes type %s; `helm upgrade` will fail with `%s`. A headless Service cannot take node ports or a load balancer: expose the pods through a Service with a new name and keep the headless one",
+		[lib.describe(p.current), a.object.spec.type, up.patch_error(a, sprintf("Service %q is invalid: spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for %s services", [a.name, a.object.spec.type]))],
 	)
 }
 
