@@ -10,6 +10,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("model", 0),
     ("files", 0),
     ("yaml", 1),
+    ("credentials", 1),
     ("cli/args", 1),
     ("redact", 2),
     ("provenance", 2),

@@ -10,6 +10,7 @@
 pub(crate) mod deadline;
 pub(crate) mod decode;
 mod failure;
+pub(crate) mod index;
 pub(crate) mod input;
 pub(crate) mod policy;
 mod rego;
@@ -81,6 +82,7 @@ pub(crate) trait Evaluator {
 /// An engine holding the libraries and the given rules, ready for an input.
 pub(crate) fn engine_for(policies: &PolicySet, rules: &[&Rule]) -> Result<regorus::Engine> {
     let mut engine = regorus::Engine::new();
+    index::register(&mut engine).map_err(|e| anyhow!("{e}"))?;
     for (file, text) in &policies.libraries {
         engine
             .add_policy(file.clone(), text.clone())
