@@ -219,7 +219,7 @@ pub(crate) fn build(input: &Value) -> Value {
             Some((field, found)) => {
                 for &x in &found {
                     let target = if field == "pods" {
-                        pod_resource(&pods[x])
+                        pod_resource(pods[x])
                     } else {
                         Some(x)
                     };
