@@ -179,14 +179,6 @@ pub(crate) fn prepare(
             query: format!("{}.report", r.package),
         })
         .collect();
-    // Every rule in one query per request (one eval_rule instead of one per rule: the
-    // per-query overhead was most of a small review's evaluation).
-    engine
-        .add_policy(
-            "<chartguard share>".into(),
-            schedule::share_module(selected.iter().map(|(_, r)| r.package.as_str())),
-        )
-        .map_err(|e| anyhow!("{e}"))?;
     engine.set_input(input::build(&[], opts, &[], &[]));
     for rule in &rules {
         engine.eval_rule(rule.query.clone()).map_err(|e| {
@@ -197,9 +189,6 @@ pub(crate) fn prepare(
             )
         })?;
     }
-    engine
-        .eval_rule(schedule::SHARE_QUERY.into())
-        .map_err(|e| anyhow!("{}", crate::redact::engine_message(&e.to_string())))?;
     Ok((engine, rules))
 }
 
@@ -224,27 +213,6 @@ impl Evaluator for Prepared<'_> {
         self.engine.set_input(input.clone());
         let mut violations = Vec::new();
         let result = (|| {
-            if let Some(deadline) = self.deadline {
-                deadline.arm(self.engine)?;
-            }
-            // All rules in one query; when it fails (a rule that cannot judge this object, or
-            // the deadline), rule by rule below, so the failure is isolated and named.
-            if let Ok(Value::Array(reports)) = self.engine.eval_rule(schedule::SHARE_QUERY.into()) {
-                if reports.len() == self.rules.len() {
-                    for (rule, v) in self.rules.iter().zip(reports.iter()) {
-                        if let Value::Array(inner) = v {
-                            if let Some(report) = inner.first() {
-                                violations
-                                    .extend(decode::violations_of(rule.index, &rule.id, report)?);
-                            }
-                        }
-                    }
-                    return Ok(());
-                }
-            }
-            if let Some(deadline) = self.deadline {
-                deadline.check()?;
-            }
             for rule in self.rules {
                 if let Some(deadline) = self.deadline {
                     // regorus restarts its execution timer at every eval_rule.

@@ -67,23 +67,6 @@ pub(super) fn one_by_one(
     })
 }
 
-/// The package (`data.chartguard.share.reports`, [`SHARE_QUERY`]) collecting the reports of
-/// rules given by package path, in order: one query evaluates them all. `[r | r := report]`
-/// is [] when a rule reports nothing (undefined), so one empty report cannot make the whole
-/// array undefined.
-pub(super) fn share_module<'a>(packages: impl Iterator<Item = &'a str>) -> String {
-    format!(
-        "package chartguard.share\n\nreports := [\n{}\n]\n",
-        packages
-            .map(|p| format!("\t[r | r := {p}.report],"))
-            .collect::<Vec<_>>()
-            .join("\n")
-            .trim_end_matches(',')
-    )
-}
-
-pub(super) const SHARE_QUERY: &str = "data.chartguard.share.reports";
-
 /// Rules (longest first) split into one share per thread, each to the lightest share, each
 /// share evaluated as one query. A rule that fails makes its share fall back to one query
 /// per rule, so the error names the rule.
@@ -109,10 +92,21 @@ pub(super) fn grouped(
                 let mut engine = engine.clone();
                 scope.spawn(move || -> ShareResult {
                     let started = std::time::Instant::now();
-                    let module = share_module(share.iter().map(|(_, r)| r.package.as_str()));
+                    // A generated module collects the share's reports; `[r | r := report]` is []
+                    // when a rule reports nothing (undefined), so one empty report cannot make
+                    // the whole array undefined.
+                    let module = format!(
+                        "package chartguard.share\n\nreports := [\n{}\n]\n",
+                        share
+                            .iter()
+                            .map(|(_, r)| format!("\t[r | r := {}.report],", r.package))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                            .trim_end_matches(',')
+                    );
                     let value = engine
                         .add_policy("<chartguard share>".into(), module)
-                        .and_then(|_| engine.eval_rule(SHARE_QUERY.into()))
+                        .and_then(|_| engine.eval_rule("data.chartguard.share.reports".into()))
                         .map_err(|e| {
                             if std::env::var_os("CHARTGUARD_DEBUG").is_some() {
                                 eprintln!("grouped evaluation failed: {e}")
