@@ -10,6 +10,7 @@
 #   scripts/loadtest.sh                     # 20 s, 32 connections, 2 wrk threads
 #   DURATION=60s CONNECTIONS=64 scripts/loadtest.sh
 #   scripts/loadtest.sh abuse               # huge objects: decision time, peak RSS, CPU
+#   BIN=/tmp/chartguard-before scripts/loadtest.sh   # another build (before/after)
 #
 # `abuse` starts a fresh server per case (--request-timeout $DEADLINE, default 4) and
 # sends one huge review: a ConfigMap of 100,000 keys, a Deployment of 10,000 privileged
@@ -37,8 +38,13 @@ if ! command -v wrk >/dev/null; then
 fi
 command -v openssl >/dev/null || { echo "loadtest: openssl is needed for the test certificate" >&2; exit 2; }
 
-cargo build --release --quiet
-bin=target/release/chartguard
+# BIN=<binary>: time that build instead (a baseline, for a before/after run side by side).
+if [ -n "${BIN:-}" ]; then
+    bin=$BIN
+else
+    cargo build --release --quiet -p chartguard --bin chartguard
+    bin=target/release/chartguard
+fi
 echo "load: $(uptime)"
 
 work=$(mktemp -d)

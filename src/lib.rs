@@ -9,12 +9,14 @@
 //! - `suppress`: suppression annotations, config suppressions, baselines;
 //! - `evaluate`: the Rego rules (regorus) over the whole release;
 //! - `findings`: violations located once; `redact`: every masking of secrets;
+//! - `credentials`: what makes a value or a name a credential (rules' index and masking);
 //! - `pipeline`: the one pipeline `lint`, `gate` and `serve` run;
 //! - `lint`: targets, environments and their merge; `report`: the output formats;
 //! - [`commands`]: one function per subcommand; `serve`: the admission webhook.
 
 pub mod cli;
 pub mod commands;
+mod credentials;
 mod evaluate;
 mod files;
 mod findings;

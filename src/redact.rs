@@ -307,7 +307,7 @@ fn safe_shape(value: &Value) -> bool {
 
 /// Does this object hold a credential in a place a snippet could show? A Secret, a value
 /// under a credential key, an env entry named like a credential with a literal value (not
-/// a `valueFrom` reference).
+/// a `valueFrom` reference), a value that is a credential by its form wherever it sits.
 fn holds_credentials(kind: &str, root: &Node) -> bool {
     fn walk(node: &Node) -> bool {
         match &node.value {
@@ -327,6 +327,9 @@ fn holds_credentials(kind: &str, root: &Node) -> bool {
                 })
             }
             Value::Seq(items) => items.iter().any(walk),
+            // A token format, a PEM private key or a DSN with a password, under any key: the
+            // patterns plaintext-secret reports (one home: crate::credentials).
+            Value::Str(s) => crate::credentials::value_reason(s).is_some(),
             _ => false,
         }
     }

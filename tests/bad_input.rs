@@ -154,7 +154,8 @@ fn huge_documents_stay_bounded() {
     for i in 0..200_000 {
         text.push_str(&format!("  k{i}: v\n"));
     }
-    // ~17 s of CPU in a debug build: on a loaded machine 30 s of wall time is no hang guard.
-    let out = lint_text_within("huge", text.as_bytes(), Duration::from_secs(600));
+    // A hang guard, not a benchmark: the limit is CPU time (see run_with), generous for a
+    // debug build (speed is measured in scripts/bench.sh).
+    let out = lint_text_within("huge", text.as_bytes(), Duration::from_secs(300));
     assert!(matches!(out.code, 0 | 1), "{}", out.stderr);
 }

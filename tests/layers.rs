@@ -11,6 +11,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("files", 0),
     ("shard", 0),
     ("yaml", 1),
+    ("credentials", 1),
     ("cli/args", 1),
     ("redact", 2),
     ("provenance", 2),

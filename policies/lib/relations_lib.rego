@@ -1,11 +1,30 @@
 # Object-to-object lookups for rules that match objects of a release to each other:
 # label-selector indexes (pod templates, Services), objects by kind and name, HPAs by target,
-# and the Secrets / ConfigMaps the release creates. Everything is indexed once per evaluation,
-# so a rule never loops resources × resources (releases have 10,000 objects).
+# and the Secrets / ConfigMaps the release creates. The indexes are computed once in Rust
+# (input.index, src/evaluate/index.rs; shape in policies/README.md), so a rule never loops
+# resources × resources (releases have 10,000 objects) nor rebuilds an index per query.
 # Tested in relations_lib_test.rego.
 package chartguard.lib.relations_lib
 
 import data.chartguard.lib
+
+# ---- the index ------------------------------------------------------------------------------
+
+# input.index; for an input a test wrote by hand, the same index built by the same Rust code
+# (the chartguard.index extension).
+index := input.index if is_object(input.index)
+else := chartguard.index(input)
+
+# Objects of `kind` (indexes into input.resources, ascending).
+of_kind(kind) := object.get(index.by_kind, kind, [])
+
+# What ordinary object i selects, resolved: {"pods": [...]} (indexes into input.pods) for a
+# Service, PodDisruptionBudget or NetworkPolicy; {"services": [...]} for a ServiceMonitor;
+# {"targets": [...]} for a HorizontalPodAutoscaler; {} for the rest.
+selects(i) := index.selects[i]
+
+# The ordinary objects selecting object i, its pod template, or (for a Service) it.
+selected_by(i) := index.selected_by[i]
 
 # ---- namespaces ------------------------------------------------------------------------------
 
@@ -28,22 +47,15 @@ own_namespaces(i) := {ns | ns := input.resources[i].namespace; is_string(ns)} if
 
 # ---- generic lookups ------------------------------------------------------------------------------
 
-# The set stored under `key` in an index (a set-valued partial rule), or the empty set.
-bucket(index, key) := s if {
-	s := index[key]
-} else := set()
-
-# Every object of the release, by [kind, name] (hooks included).
-by_kind_name[key] contains i if {
-	some i, r in input.resources
-	key := [r.kind, r.name]
-}
-
-# Objects of `kind` named `name` that can live in the namespace of object r.
-named(kind, name, r) := {i | some i in bucket(by_kind_name, [kind, name]); same_namespace(i, r)}
+# Objects of `kind` named `name` that can live in the namespace of object r (hooks included).
+named(kind, name, r) := {i | some i in _named(kind, name); same_namespace(i, r)}
 
 # Objects of `kind` named `name`, whatever their namespace (cluster-scoped kinds).
-named_anywhere(kind, name) := bucket(by_kind_name, [kind, name])
+named_anywhere(kind, name) := {i | some i in _named(kind, name)}
+
+_named(kind, name) := l if {
+	l := index.by_name[kind][name]
+} else := []
 
 # The API group of an apiVersion ("" for the core group).
 api_group(api_version) := g if {
@@ -65,28 +77,18 @@ pod_labels(p) := l if {
 	is_object(l)
 } else := {}
 
-# (target_pods and pod_labels inlined: this index is rebuilt by every rule that uses it.)
-pods_by_label[pair] contains p if {
-	some p, pod in input.pods
-	input.resources[pod.resource].hook == null
-	labels := pod.labels
-	is_object(labels)
-	some k, v in labels
-	pair := [k, v]
-}
-
 # Target pod templates a Service-style selector (plain map) selects, in r's namespace.
 pods_matching_map(selector, r) := {p |
 	is_object(selector)
 	count(selector) > 0
-	some p in bucket(pods_by_label, _rarest_pair(pods_by_label, selector))
+	some p in _rarest(index.pods_by_label, selector)
 	lib.map_selector_matches(selector, pod_labels(p))
 	same_namespace(input.pods[p].resource, r)
 }
 
 # Target pod templates a LabelSelector (matchLabels / matchExpressions) selects, in r's namespace.
 pods_matching_selector(selector, r) := {p |
-	some p in _selector_candidates(pods_by_label, target_pods, selector)
+	some p in _selector_candidates(index.pods_by_label, target_pods, selector)
 	lib.selector_matches(selector, pod_labels(p))
 	same_namespace(input.pods[p].resource, r)
 }
@@ -107,8 +109,8 @@ has_custom_workloads if {
 # is unused: Rego functions take one.)
 custom_workloads_present(_) if has_custom_workloads
 
-# Target pod templates with label k=v (the pods_by_label bucket), for other packages (see above).
-pods_with_label(k, v) := bucket(pods_by_label, [k, v])
+# Target pod templates with label k=v, for other packages (see above).
+pods_with_label(k, v) := {p | some p in _bucket(index.pods_by_label, k, v)}
 
 # The release's distinct [apiVersion, kind] pairs (a dozen, not 10,000 api_group calls).
 _api_kinds contains [r.api_version, object.get(r, "kind", null)] if some r in input.resources
@@ -147,9 +149,8 @@ _passive_custom_kinds := {
 
 # Ordinary (non-hook) Services of the release.
 services contains i if {
-	some i, r in input.resources
-	r.kind == "Service"
-	r.hook == null
+	some i in of_kind("Service")
+	input.resources[i].hook == null
 }
 
 service_labels(i) := l if {
@@ -157,20 +158,9 @@ service_labels(i) := l if {
 	is_object(l)
 } else := {}
 
-# (services and service_labels inlined: this index is rebuilt by every rule that uses it.)
-services_by_label[pair] contains i if {
-	some i, r in input.resources
-	r.kind == "Service"
-	r.hook == null
-	labels := r.object.metadata.labels
-	is_object(labels)
-	some k, v in labels
-	pair := [k, v]
-}
-
 # Services whose metadata.labels a LabelSelector selects, in r's namespace.
 services_matching_selector(selector, r) := {i |
-	some i in _selector_candidates(services_by_label, services, selector)
+	some i in _selector_candidates(index.services_by_label, services, selector)
 	lib.selector_matches(selector, service_labels(i))
 	same_namespace(i, r)
 }
@@ -178,8 +168,9 @@ services_matching_selector(selector, r) := {i |
 # ---- selector helpers ------------------------------------------------------------------------------
 
 # A LabelSelector can only select labels containing all its matchLabels: start from the
-# objects holding its rarest pair (all objects when it has none).
-_selector_candidates(index, all, selector) := bucket(index, _rarest_pair(index, ml)) if {
+# objects holding its rarest pair (all objects when it has none). `by_label`: an index's
+# label → value → objects map.
+_selector_candidates(by_label, all, selector) := _rarest(by_label, ml) if {
 	is_object(selector)
 	ml := selector.matchLabels
 	is_object(ml)
@@ -188,113 +179,37 @@ _selector_candidates(index, all, selector) := bucket(index, _rarest_pair(index, 
 	is_object(selector)
 } else := set()
 
-_rarest_pair(index, ml) := min([[n, [k, v]] | some k, v in ml; n := count(bucket(index, [k, v]))])[1]
+# The smallest bucket of the selector's pairs.
+_rarest(by_label, ml) := min([[count(b), b] | some k, v in ml; b := _bucket(by_label, k, v)])[1]
+
+_bucket(by_label, k, v) := b if {
+	b := by_label[k][v]
+} else := []
 
 # ---- autoscalers ------------------------------------------------------------------------------
 
-hpas_by_target[key] contains h if {
-	some h, r in input.resources
-	r.kind == "HorizontalPodAutoscaler"
-	r.hook == null
-	ref := r.object.spec.scaleTargetRef
-	key := [ref.kind, ref.name]
-}
-
-# HPAs of the release that scale object i.
+# HPAs of the release that scale object i (ordinary ones, from the index's selections).
 hpas_for(i) := {h |
-	r := input.resources[i]
-	some h in bucket(hpas_by_target, [r.kind, r.name])
-	same_namespace(h, i)
+	some h in index.selected_by[i]
+	input.resources[h].kind == "HorizontalPodAutoscaler"
 }
 
 # ---- Secrets and ConfigMaps the release creates ------------------------------------------------
 
-# Secret name -> objects that create it: Secrets, ExternalSecrets (spec.target.name, default
-# their own name), SealedSecrets, cert-manager Certificates (spec.secretName), Vault Secrets
-# Operator objects (spec.destination.name), SecretProviderClass secretObjects, CloudNativePG
-# Clusters and Crossplane connection secrets (below). Hooks included.
-created_secrets[name] contains i if {
-	some i, r in input.resources
-	r.kind == "Secret"
-	name := r.name
-}
-
-created_secrets[name] contains i if {
-	some i, r in input.resources
-	r.kind in {"ExternalSecret", "PushSecret"}
-	startswith(r.api_version, "external-secrets.io/")
-	name := _external_secret_target(r)
-}
-
-created_secrets[name] contains i if {
-	some i, r in input.resources
-	r.kind == "SealedSecret"
-	name := object.get(r.object, ["spec", "template", "metadata", "name"], r.name)
-	is_string(name)
-}
-
-created_secrets[name] contains i if {
-	some i, r in input.resources
-	r.kind == "Certificate"
-	startswith(r.api_version, "cert-manager.io/")
-	name := r.object.spec.secretName
-	is_string(name)
-}
-
-created_secrets[name] contains i if {
-	some i, r in input.resources
-	r.kind in {"VaultStaticSecret", "VaultDynamicSecret", "VaultPKISecret"}
-	name := r.object.spec.destination.name
-	is_string(name)
-}
-
-created_secrets[name] contains i if {
-	some i, r in input.resources
-	r.kind == "SecretProviderClass"
-	objs := r.object.spec.secretObjects
-	is_array(objs)
-	some o in objs
-	name := o.secretName
-	is_string(name)
-}
-
-# Secrets operators generate for a custom resource of the release. CloudNativePG: a Cluster
-# `db` creates db-app (the application user), db-superuser, db-ca, db-server and
-# db-replication (unless its bootstrap/certificates name Secrets of their own).
-created_secrets[name] contains i if {
-	some i, r in input.resources
-	r.kind == "Cluster"
-	startswith(r.api_version, "postgresql.cnpg.io/")
-	some suffix in ["-app", "-superuser", "-ca", "-server", "-replication"]
-	name := concat("", [r.name, suffix])
-}
-
-# Crossplane managed resources and claims (and other kinds following its convention) write
-# their connection details to spec.writeConnectionSecretToRef.name.
-created_secrets[name] contains i if {
-	some i, r in input.resources
-	name := r.object.spec.writeConnectionSecretToRef.name
-	is_string(name)
-}
-
-_external_secret_target(r) := name if {
-	name := r.object.spec.target.name
-	is_string(name)
-	name != ""
-} else := r.name
+# Secret name -> objects of the release that create it (hooks included): Secrets,
+# ExternalSecrets (spec.target.name, default their own name), SealedSecrets, cert-manager
+# Certificates (spec.secretName), Vault Secrets Operator objects (spec.destination.name),
+# SecretProviderClass secretObjects, CloudNativePG Clusters (a Cluster `db` creates db-app,
+# db-superuser, db-ca, db-server and db-replication) and Crossplane-style
+# spec.writeConnectionSecretToRef.name. Computed in Rust (input.index.created).
+created_secrets := index.created.Secret
 
 # ConfigMap name -> ConfigMaps of the release that carry it.
-created_configmaps[name] contains i if {
-	some i, r in input.resources
-	r.kind == "ConfigMap"
-	name := r.name
-}
+created_configmaps := index.created.ConfigMap
 
 # The objects creating Secret (kind "Secret") or ConfigMap `name` visible from object r.
-creators(kind, name, r) := {i | some i in bucket(created_secrets, name); same_namespace(i, r)} if {
-	kind == "Secret"
-} else := {i | some i in bucket(created_configmaps, name); same_namespace(i, r)} if {
-	kind == "ConfigMap"
+creators(kind, name, r) := {i | some i in object.get(index.created, [kind, name], []); same_namespace(i, r)} if {
+	kind in {"Secret", "ConfigMap"}
 }
 
 # ---- what a pod spec references ------------------------------------------------------------------

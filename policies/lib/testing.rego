@@ -53,6 +53,34 @@ combine(inputs) := {
 	"containers": [object.union(c, {"resource": i}) | some i, x in inputs; some c in x.containers],
 }
 
+# Hand-written resources as one release, with the input.pods entry of each whose kind bears
+# pods (as src/evaluate/views.rs builds them; no containers): for cross-object rules, whose
+# input.index (built from this input by the same Rust code) resolves selectors to pods.
+release(resources) := {
+	"profile": "prod",
+	"release": null,
+	"resources": [object.union(r, {"index": i}) | some i, r in resources],
+	"pods": [p |
+		some i, r in resources
+		path := _pod_paths[r.kind]
+		spec := object.get(r.object, path, null)
+		is_object(spec)
+		labels_path := array.concat(array.slice(path, 0, count(path) - 1), ["metadata", "labels"])
+		p := {"resource": i, "path": path, "spec": spec, "labels": _labels(object.get(r.object, labels_path, {})), "labels_path": labels_path}
+	],
+	"containers": [],
+}
+
+_pod_paths := {
+	"Pod": ["spec"],
+	"Deployment": template_pod_path, "StatefulSet": template_pod_path, "DaemonSet": template_pod_path,
+	"ReplicaSet": template_pod_path, "ReplicationController": template_pod_path, "Job": template_pod_path,
+	"CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
+}
+
+_labels(l) := l if is_object(l)
+else := {}
+
 _fields := {"container": "containers", "init": "initContainers", "ephemeral": "ephemeralContainers"}
 
 _of_type(ctrs, type) := [c | some t in ctrs; t[0] == type; c := t[1]]

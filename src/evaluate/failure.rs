@@ -166,6 +166,11 @@ fn keep_only(input: &Value, count: usize, active: &BTreeSet<usize>) -> Value {
             }
         }
     }
+    // The index must not point at stubbed objects: rebuilt for what is left.
+    let index = super::index::build(&out);
+    if let Ok(map) = out.as_object_mut() {
+        map.insert(key("index"), index);
+    }
     out
 }
 

@@ -76,7 +76,7 @@ pub(crate) fn build(
         ]),
         None => Value::Null,
     };
-    obj([
+    let mut input = obj([
         ("release", release),
         ("profile", Value::from(opts.profile.as_str())),
         ("kube_version", Value::from(opts.kube_version.as_str())),
@@ -101,7 +101,13 @@ pub(crate) fn build(
                     .collect::<Vec<_>>(),
             ),
         ),
-    ])
+    ]);
+    // Computed from the document above, so the same code serves every caller of the index.
+    let index = super::index::build(&input);
+    if let Ok(map) = input.as_object_mut() {
+        map.insert(Value::from("index"), index);
+    }
+    input
 }
 
 /// `input.capability_checks`: template (`# Source:` path) → the API versions it checks with

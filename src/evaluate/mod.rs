@@ -10,6 +10,7 @@
 pub(crate) mod deadline;
 pub(crate) mod decode;
 mod failure;
+pub(crate) mod index;
 pub(crate) mod input;
 pub(crate) mod params;
 pub(crate) mod policy;
@@ -86,6 +87,7 @@ pub(crate) fn engine_for(policies: &PolicySet, rules: &[&Rule]) -> Result<regoru
     engine
         .add_data(params::data(policies))
         .map_err(|e| anyhow!("{e}"))?;
+    index::register(&mut engine).map_err(|e| anyhow!("{e}"))?;
     for (file, text) in &policies.libraries {
         engine
             .add_policy(file.clone(), text.clone())

@@ -16,8 +16,11 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs chartguard from the repository root; fails the test if it runs past `limit` (a hang)
-/// or dies from a signal (a panic aborting, a stack overflow).
+/// Runs chartguard from the repository root; fails the test if it uses more than `limit` of
+/// CPU time (a hang that works: the kernel stops it, RLIMIT_CPU), blocks for ten times
+/// `limit` of wall time (a hang that waits), or dies from a signal (a panic aborting, a stack
+/// overflow). CPU time, not wall time, is the guard: on a loaded machine a wall clock measures
+/// the other processes, and a tight one fails sound runs.
 pub fn run_with(args: &[&str], stdin: Option<&[u8]>, limit: Duration) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_chartguard"));
     cmd.args(args)
@@ -31,6 +34,21 @@ pub fn run_with(args: &[&str], stdin: Option<&[u8]>, limit: Duration) -> Output 
         })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    let cpu_seconds = limit.as_secs().max(1) as libc::rlim_t;
+    // SAFETY: setrlimit is async-signal-safe, and the closure touches nothing else.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut cmd, move || {
+            let rl = libc::rlimit {
+                rlim_cur: cpu_seconds,
+                rlim_max: cpu_seconds + 5,
+            };
+            if libc::setrlimit(libc::RLIMIT_CPU, &rl) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let wall = limit * 10;
     let mut child = cmd.spawn().expect("spawn chartguard");
     if let Some(input) = stdin {
         let mut pipe = child.stdin.take().unwrap();
@@ -48,9 +66,9 @@ pub fn run_with(args: &[&str], stdin: Option<&[u8]>, limit: Duration) -> Output 
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        if started.elapsed() > limit {
+        if started.elapsed() > wall {
             let _ = child.kill();
-            panic!("chartguard {args:?} did not finish within {limit:?}");
+            panic!("chartguard {args:?} did not finish within {wall:?} (blocked: it used less than {limit:?} of CPU)");
         }
         std::thread::sleep(Duration::from_millis(10));
     };
@@ -60,9 +78,17 @@ pub fn run_with(args: &[&str], stdin: Option<&[u8]>, limit: Duration) -> Output 
         !stderr.contains("panicked"),
         "chartguard {args:?} panicked:\n{stderr}"
     );
-    let code = status
-        .code()
-        .unwrap_or_else(|| panic!("chartguard {args:?} was killed by a signal:\n{stderr}"));
+    let code = status.code().unwrap_or_else(|| {
+        use std::os::unix::process::ExitStatusExt;
+        match status.signal() {
+            Some(libc::SIGXCPU) | Some(libc::SIGKILL) => {
+                panic!(
+                    "chartguard {args:?} used more than {limit:?} of CPU time (a hang):\n{stderr}"
+                )
+            }
+            _ => panic!("chartguard {args:?} was killed by a signal:\n{stderr}"),
+        }
+    });
     Output {
         code,
         stdout,

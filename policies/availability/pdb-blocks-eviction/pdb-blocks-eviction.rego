@@ -63,8 +63,8 @@ report contains lib.violation_related(i, ["spec", "minAvailable"], msg, related)
 }
 
 _pdbs contains i if {
-	some i, r in input.resources
-	r.kind == "PodDisruptionBudget"
+	some i in rel.of_kind("PodDisruptionBudget")
+	r := input.resources[i]
 	r.hook == null
 	is_object(r.object.spec)
 }
@@ -72,9 +72,9 @@ _pdbs contains i if {
 _has(obj, key) if obj[key] != null
 
 # The workloads (not hooks, tests, DaemonSets or bare Pods) whose pod template the PDB selects.
+# (The selector resolved in Rust: an empty one selects nothing in policy/v1beta1.)
 _covered(i) := {w |
-	selector := input.resources[i].object.spec.selector
-	some p in rel.pods_matching_selector(selector, i)
+	some p in rel.selects(i).pods
 	w := input.pods[p].resource
 	input.resources[w].kind in _workload_kinds
 }

@@ -48,9 +48,7 @@ report contains lib.violation(i, ["spec", "replicas"], msg) if {
 report contains lib.violation_related(i, _labels_path, msg, related) if {
 	some i in _workloads
 	not lib.replicas(i) > 1
-	r := input.resources[i]
-	some h in _hpas_by_target[concat("/", [r.kind, r.name])]
-	_targets(h, i)
+	some h in rel.hpas_for(i)
 	max := object.get(input.resources[h].object.spec, "maxReplicas", "unknown")
 	not max == 1
 	not _protected(i)
@@ -62,85 +60,14 @@ report contains lib.violation_related(i, _labels_path, msg, related) if {
 }
 
 _workloads contains i if {
-	some i, r in input.resources
-	r.kind in _kinds
-	r.hook == null
+	some kind in _kinds
+	some i in rel.of_kind(kind)
+	input.resources[i].hook == null
 }
 
-_hpas contains i if {
-	some i, r in input.resources
-	r.kind == "HorizontalPodAutoscaler"
-	r.hook == null
-}
-
-# HPAs indexed by the kind/name they scale: a workload looks its own up (no workloads ×
-# HPAs loop at 10,000 objects).
-_hpas_by_target[key] contains h if {
-	some h in _hpas
-	ref := input.resources[h].object.spec.scaleTargetRef
-	key := concat("/", [ref.kind, ref.name])
-}
-
-_pdbs contains i if {
-	some i, r in input.resources
-	r.kind == "PodDisruptionBudget"
-	r.hook == null
-}
-
-_targets(h, i) if {
-	ref := input.resources[h].object.spec.scaleTargetRef
-	ref.kind == input.resources[i].kind
-	ref.name == input.resources[i].name
-	rel.same_namespace(h, i)
-}
-
-# Some PDB selects the workload's pod template labels. A PDB can only select labels that
-# contain all of its matchLabels, so each PDB is indexed under its rarest pair and a
-# workload looks up its own pairs: no workloads × PDBs loop, even at 10,000 objects.
+# Some PodDisruptionBudget selects the workload's pod template: the selectors are resolved in
+# Rust (rel.selected_by), so there is no workloads × PDBs loop, even at 10,000 objects.
 _protected(i) if {
-	labels := _template_labels(i)
-	some k, v in labels
-	some p in _pdbs_by_key[[k, v]]
-	_selects(p, i, labels)
+	some p in rel.selected_by(i)
+	input.resources[p].kind == "PodDisruptionBudget"
 }
-
-_protected(i) if {
-	labels := _template_labels(i)
-	some p in _pdbs_without_match_labels
-	_selects(p, i, labels)
-}
-
-_template_labels(i) := labels if {
-	labels := object.get(input.resources[i].object, _labels_path, {})
-	is_object(labels)
-} else := {}
-
-_selects(p, i, labels) if {
-	rel.same_namespace(p, i)
-	selector := input.resources[p].object.spec.selector
-	is_object(selector)
-	lib.selector_matches(selector, labels)
-}
-
-_pdbs_by_label[pair] contains p if {
-	some p in _pdbs
-	some k, v in _match_labels(p)
-	pair := [k, v]
-}
-
-_pdbs_by_key[pair] contains p if {
-	some p in _pdbs
-	ml := _match_labels(p)
-	count(ml) > 0
-	pair := min([[count(_pdbs_by_label[[k, v]]), [k, v]] | some k, v in ml])[1]
-}
-
-_pdbs_without_match_labels contains p if {
-	some p in _pdbs
-	count(_match_labels(p)) == 0
-}
-
-_match_labels(p) := ml if {
-	ml := input.resources[p].object.spec.selector.matchLabels
-	is_object(ml)
-} else := {}

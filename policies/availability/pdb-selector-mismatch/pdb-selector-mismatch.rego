@@ -25,23 +25,16 @@ import data.chartguard.lib
 import data.chartguard.lib.relations_lib as rel
 
 report contains lib.violation(i, ["spec", "selector"], msg) if {
-	some i, r in input.resources
-	r.kind == "PodDisruptionBudget"
+	some i in rel.of_kind("PodDisruptionBudget")
+	r := input.resources[i]
 	r.hook == null
 	not rel.custom_workloads_present(i)
 	selector := object.get(r.object, ["spec", "selector"], null)
 	not _selects_whole_namespace(i, selector)
-	count(_selected(r, selector, i)) == 0
+	# Resolved in Rust: no pod for a missing selector, or an empty one in policy/v1beta1.
+	count(rel.selects(i).pods) == 0
 	msg := sprintf("%s: %s", [lib.describe(i), _why(i, selector)])
 }
-
-_selected(_, selector, i) := set() if {
-	not is_object(selector)
-} else := set() if {
-	# policy/v1beta1: an empty selector selects no pod.
-	startswith(input.resources[i].api_version, "policy/v1beta1")
-	count(selector) == 0
-} else := rel.pods_matching_selector(selector, i)
 
 _why(i, selector) := "spec.selector is missing, so the budget selects no pod" if {
 	not is_object(selector)

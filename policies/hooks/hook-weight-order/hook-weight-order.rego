@@ -28,13 +28,18 @@
 package chartguard.rules.hooks["hook-weight-order"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 _weight_path := ["metadata", "annotations", "helm.sh/hook-weight"]
 
-# A migration that Helm runs before a backup on an event they share.
+# A migration that Helm runs before a backup on an event they share. Only migrations that some
+# backup of one of their events follows are paired with the backups (no backups × migrations
+# loop when the order is right, as it is in most releases).
 report contains lib.violation_related(m, _weight_path, msg, related) if {
-	some b in _backups
 	some m in _migrations
+	some event in input.resources[m].hook.events
+	_last_backup[event] >= _order(m)
+	some b in _backups
 	b != m
 	not lib.hook_runs_before(b, m)
 	events := lib.shared_hook_events(b, m)
@@ -63,18 +68,33 @@ report contains lib.violation(i, _weight_path, msg) if {
 
 _hook_kinds := {"Job", "Pod"}
 
+_hooks contains i if {
+	some kind in _hook_kinds
+	some i in rel.of_kind(kind)
+	input.resources[i].hook != null
+}
+
 _backups contains i if {
-	some i, r in input.resources
-	r.hook != null
-	r.kind in _hook_kinds
+	some i in _hooks
 	lib.hook_role(i) == "backup"
 }
 
 _migrations contains i if {
-	some i, r in input.resources
-	r.hook != null
-	r.kind in _hook_kinds
+	some i in _hooks
 	lib.hook_role(i) == "migration"
+}
+
+# Helm's order within an event: weight, then name.
+_order(i) := [input.resources[i].hook.weight, input.resources[i].name]
+
+_backup_events contains e if {
+	some b in _backups
+	some e in input.resources[b].hook.events
+}
+
+# The backup Helm runs last on each event, as its _order.
+_last_backup[e] := max([_order(b) | some b in _backups; e in input.resources[b].hook.events]) if {
+	some e in _backup_events
 }
 
 _name(i) := sprintf("%s %s", [input.resources[i].kind, input.resources[i].name])

@@ -31,73 +31,48 @@ package chartguard.rules.secrets["plaintext-secret"]
 import data.chartguard.lib
 import data.chartguard.lib.secrets_lib as sec
 
-# What counts as a credential, and the reason each finding gives, is in lib/secrets_lib.rego.
+# What counts as a credential, and the reason each finding gives, is judged in Rust for the
+# whole release (src/credentials.rs; input.index.credentials, read through secrets_lib).
 
 # Secrets: keys that hold credentials (not public certificates, user names or plain config).
 # A warning, not an error: from the object alone a value from values.yaml cannot be told from
 # one generated at render time (randAlphaNum, genCA, lookup) or from SOPS-encrypted values.
-report contains lib.violation_with_severity(i, [field, key], msg, "warning") if {
-	some i, r in input.resources
-	r.kind == "Secret"
-	object.get(r.object, "type", "") != "kubernetes.io/service-account-token"
-	some field in ["data", "stringData"]
-	entries := r.object[field]
-	is_object(entries)
-	some key, value in entries
-	reason := sec.secret_entry_reason(field, key, value)
+report contains lib.violation_with_severity(c.resource, c.path, msg, "warning") if {
+	some c in sec.found("secret")
+	object.get(input.resources[c.resource].object, "type", "") != "kubernetes.io/service-account-token"
 	msg := sprintf(
 		"%s carries %s key %q in plain text (%s): the chart renders the value, so it is in Helm's release record and, unless generated at render time, in a values file",
-		[lib.describe(i), field, key, reason],
+		[lib.describe(c.resource), c.path[0], c.key, c.reason],
 	)
 }
 
 # ConfigMaps: credential-like keys, or values that contain a credential.
-report contains lib.violation(i, ["data", key], msg) if {
-	some i, r in input.resources
-	r.kind == "ConfigMap"
-	is_object(r.object.data)
-	some key, value in r.object.data
-	reason := sec.configmap_reason(key, value)
-	msg := sprintf("%s holds a credential in plain text in data key %q (%s): ConfigMaps are not secret", [lib.describe(i), key, reason])
+report contains lib.violation(c.resource, c.path, msg) if {
+	some c in sec.found("configmap")
+	msg := sprintf("%s holds a credential in plain text in data key %q (%s): ConfigMaps are not secret", [lib.describe(c.resource), c.key, c.reason])
 }
 
 # Container env entries with a literal value.
-report contains lib.violation(c.resource, array.concat(c.path, ["env", n, "value"]), msg) if {
-	some c in input.containers
-	is_array(c.container.env)
-	some n, env in c.container.env
-	value := env.value
-	is_string(env.name)
-	reason := sec.env_reason(env.name, value)
+report contains lib.violation(c.resource, c.path, msg) if {
+	some c in sec.found("env")
 	msg := sprintf(
 		"%s of %s sets env %s to a literal credential (%s): use valueFrom.secretKeyRef",
-		[lib.container_label(c), lib.describe(c.resource), env.name, reason],
+		[lib.container_label(input.containers[c.container]), lib.describe(c.resource), c.key, c.reason],
 	)
 }
 
 # Container command and args, scripts of `sh -c "…"` included.
-report contains lib.violation(c.resource, array.concat(c.path, [field, n]), msg) if {
-	some c in input.containers
-	some field in ["command", "args"]
-	list := c.container[field]
-	is_array(list)
-	some n, arg in list
-	is_string(arg)
-	reason := sec.arg_reason(list, n, arg)
+report contains lib.violation(c.resource, c.path, msg) if {
+	some c in sec.found("arg")
 	msg := sprintf(
 		"%s of %s passes a literal credential in %s[%v] (%s): command lines are visible in the pod spec and in `ps` on the node; read it from a Secret (env valueFrom.secretKeyRef, then \"$(VAR)\")",
-		[lib.container_label(c), lib.describe(c.resource), field, n, reason],
+		[lib.container_label(input.containers[c.container]), lib.describe(c.resource), c.key, c.index, c.reason],
 	)
 }
 
 # Annotations: only values that are unmistakably credentials (a DSN with a password, a private
 # key, a well-known token format).
-report contains lib.violation(i, ["metadata", "annotations", key], msg) if {
-	some i, r in input.resources
-	annotations := r.object.metadata.annotations
-	is_object(annotations)
-	some key, value in annotations
-	is_string(value)
-	reason := sec.value_reason(value)
-	msg := sprintf("%s has a credential in plain text in annotation %q (%s): annotations are readable by anyone who can list the object", [lib.describe(i), key, reason])
+report contains lib.violation(c.resource, c.path, msg) if {
+	some c in sec.found("annotation")
+	msg := sprintf("%s has a credential in plain text in annotation %q (%s): annotations are readable by anyone who can list the object", [lib.describe(c.resource), c.key, c.reason])
 }

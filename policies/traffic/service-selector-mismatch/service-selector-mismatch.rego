@@ -29,9 +29,8 @@ import data.chartguard.lib
 import data.chartguard.lib.relations_lib as rel
 
 report contains lib.violation(i, ["spec", "selector"], msg) if {
-	# rel.services inlined: a rule of another package is slow to reference (relations_lib).
-	some i, r in input.resources
-	r.kind == "Service"
+	some i in rel.of_kind("Service")
+	r := input.resources[i]
 	r.hook == null
 	spec := r.object.spec
 	object.get(spec, "type", "ClusterIP") != "ExternalName"
@@ -39,7 +38,8 @@ report contains lib.violation(i, ["spec", "selector"], msg) if {
 	selector := {k: v | some k, v in spec.selector; not _controller_labels[k]}
 	count(selector) > 0
 	not rel.custom_workloads_present(i)
-	count(rel.pods_matching_map(selector, i)) == 0
+	# The selector resolved in Rust (controller labels left out, as above).
+	count(rel.selects(i).pods) == 0
 	msg := sprintf(
 		"%s: spec.selector (%s) matches no pod template of the release, so the Service has no endpoints%s",
 		[lib.describe(i), _show(spec.selector), _closest(selector, i)],

@@ -30,7 +30,7 @@ import data.chartguard.lib.relations_lib as rel
 report contains lib.violation(i, ["spec", "selector"], msg) if {
 	some i in _monitors
 	selector := _selector(i)
-	count(rel.services_matching_selector(selector, i)) == 0
+	count(rel.selects(i).services) == 0
 	msg := sprintf(
 		"%s: spec.selector (%s) matches the labels of no Service of the release: Prometheus scrapes nothing",
 		[lib.describe(i), _show(selector)],
@@ -40,8 +40,7 @@ report contains lib.violation(i, ["spec", "selector"], msg) if {
 # A scraped port that no selected Service names.
 report contains lib.violation_related(i, ["spec", "endpoints", k, "port"], msg, related) if {
 	some i in _monitors
-	selector := _selector(i)
-	matched := rel.services_matching_selector(selector, i)
+	matched := {s | some s in rel.selects(i).services}
 	count(matched) > 0
 	endpoints := input.resources[i].object.spec.endpoints
 	is_array(endpoints)
@@ -59,9 +58,10 @@ report contains lib.violation_related(i, ["spec", "endpoints", k, "port"], msg, 
 
 # ServiceMonitors that look only in their own namespace (no namespaceSelector, an empty one,
 # or matchNames naming only it): a Service elsewhere may be the one they mean.
+# (Their selectors are resolved in Rust: rel.selects, the Services of their own namespace.)
 _monitors contains i if {
-	some i, r in input.resources
-	r.kind == "ServiceMonitor"
+	some i in rel.of_kind("ServiceMonitor")
+	r := input.resources[i]
 	startswith(r.api_version, "monitoring.coreos.com/")
 	r.hook == null
 	is_object(r.object.spec)
