@@ -49,6 +49,14 @@ impl Helm {
         );
     }
 
+    /// `helm template app CHART -f <its values> ARGS…` (ARGS: the post-renderer flags).
+    fn template(&self, chart: &str, args: &[&str]) -> std::process::Output {
+        let values = values(chart);
+        let mut all = vec!["template", "app", chart, "-f", &values];
+        all.extend_from_slice(args);
+        self.cmd(&all)
+    }
+
     fn cmd(&self, args: &[&str]) -> std::process::Output {
         Command::new(&self.bin)
             .args(args)
@@ -76,18 +84,11 @@ fn values(chart: &str) -> String {
 fn helm3_post_renderer_passes_clean_charts_and_stops_bad_ones() {
     let h = Helm::new(helm("CHARTGUARD_HELM3", ".tools/helm3/helm"), "gate-helm3");
     let cg = env!("CARGO_BIN_EXE_chartguard");
-    let plain = h.cmd(&["template", "app", GOOD, "-f", &values(GOOD)]);
-    let gated = h.cmd(&[
-        "template",
-        "app",
+    let plain = h.template(GOOD, &[]);
+    let gated = h.template(
         GOOD,
-        "-f",
-        &values(GOOD),
-        "--post-renderer",
-        cg,
-        "--post-renderer-args",
-        "gate",
-    ]);
+        &["--post-renderer", cg, "--post-renderer-args", "gate"],
+    );
     assert_eq!(gated.status.code(), Some(0), "{}", text(&gated.stderr));
     assert_eq!(
         text(&gated.stdout),
@@ -95,17 +96,10 @@ fn helm3_post_renderer_passes_clean_charts_and_stops_bad_ones() {
         "the clean chart passes through unchanged"
     );
 
-    let bad = h.cmd(&[
-        "template",
-        "app",
+    let bad = h.template(
         BAD,
-        "-f",
-        &values(BAD),
-        "--post-renderer",
-        cg,
-        "--post-renderer-args",
-        "gate",
-    ]);
+        &["--post-renderer", cg, "--post-renderer-args", "gate"],
+    );
     assert_ne!(bad.status.code(), Some(0));
     let err = text(&bad.stderr);
     assert!(err.contains("error while running post render"), "{err}");
@@ -158,24 +152,8 @@ fn helm4_post_renderer_plugin_sees_hooks_and_reports_to_a_file() {
     )
     .unwrap();
     h.install_plugin(&cat);
-    let plain = h.cmd(&[
-        "template",
-        "app",
-        GOOD,
-        "-f",
-        &values(GOOD),
-        "--post-renderer",
-        "passthrough",
-    ]);
-    let gated = h.cmd(&[
-        "template",
-        "app",
-        GOOD,
-        "-f",
-        &values(GOOD),
-        "--post-renderer",
-        "chartguard-gate",
-    ]);
+    let plain = h.template(GOOD, &["--post-renderer", "passthrough"]);
+    let gated = h.template(GOOD, &["--post-renderer", "chartguard-gate"]);
     assert_eq!(gated.status.code(), Some(0), "{}", text(&gated.stderr));
     assert_eq!(
         text(&gated.stdout),
@@ -184,17 +162,15 @@ fn helm4_post_renderer_plugin_sees_hooks_and_reports_to_a_file() {
     );
 
     let report = h.home.join("gate-report.txt");
-    let bad = h.cmd(&[
-        "template",
-        "app",
+    let bad = h.template(
         BAD,
-        "-f",
-        &values(BAD),
-        "--post-renderer",
-        "chartguard-gate",
-        "--post-renderer-args",
-        &format!("--report={}", report.display()),
-    ]);
+        &[
+            "--post-renderer",
+            "chartguard-gate",
+            "--post-renderer-args",
+            &format!("--report={}", report.display()),
+        ],
+    );
     assert_ne!(bad.status.code(), Some(0));
     assert!(
         text(&bad.stderr).contains("chartguard-gate"),
@@ -313,19 +289,17 @@ fn helm3_gate_skips_hook_rules_and_says_so_once() {
         "gate-helm3-hooks",
     );
     let cg = env!("CARGO_BIN_EXE_chartguard");
-    let bad = h.cmd(&[
-        "template",
-        "app",
+    let bad = h.template(
         BAD,
-        "-f",
-        &values(BAD),
-        "--post-renderer",
-        cg,
-        "--post-renderer-args",
-        "gate",
-        "--post-renderer-args",
-        "--fail-on=note",
-    ]);
+        &[
+            "--post-renderer",
+            cg,
+            "--post-renderer-args",
+            "gate",
+            "--post-renderer-args",
+            "--fail-on=note",
+        ],
+    );
     assert_ne!(bad.status.code(), Some(0));
     let err = text(&bad.stderr);
     assert_eq!(
@@ -367,7 +341,7 @@ fn helm3_gate_skips_hook_rules_and_says_so_once() {
         );
     }
 
-    let rendered = h.cmd(&["template", "app", BAD, "-f", &values(BAD)]);
+    let rendered = h.template(BAD, &[]);
     let (code, report) = gate_with_report(
         "gate-with-hooks",
         &rendered.stdout,
