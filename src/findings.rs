@@ -109,33 +109,6 @@ impl<'a> Documents<'a> {
     }
 }
 
-/// Each object's stable fingerprint key when its name is made up per render (see
-/// [`crate::model::unstable_name_key`]), numbering the objects of each template in order.
-fn stable_keys(resources: &[Resource]) -> Vec<Option<String>> {
-    let mut seen: std::collections::HashMap<Option<&str>, usize> = Default::default();
-    resources
-        .iter()
-        .map(|r| {
-            let template = r.origin.template.as_deref();
-            let n = seen.entry(template).or_default();
-            let ordinal = *n;
-            *n += 1;
-            let generate_name = r
-                .root
-                .get("metadata")
-                .and_then(|m| m.get("generateName"))
-                .and_then(crate::yaml::Node::as_str);
-            crate::model::unstable_name_key(
-                &r.name,
-                generate_name,
-                r.hook.is_some(),
-                template,
-                ordinal,
-            )
-        })
-        .collect()
-}
-
 /// `text` with every hyphenated word (`a-b`, `x-7k2q-test`) replaced by `*`.
 fn mask_hyphenated(text: &str) -> String {
     fn flush(word: &mut String, out: &mut String) {
@@ -179,7 +152,7 @@ pub(crate) fn locate_all(
     violations: &[Violation],
     map: &dyn SourceMap,
 ) -> Vec<Finding> {
-    let stable_keys = stable_keys(resources);
+    let stable_keys = crate::parse::stable_name_keys(resources);
     let mut pending: Vec<Pending<'_>> = violations
         .iter()
         .filter(|v| {

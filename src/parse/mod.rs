@@ -290,6 +290,34 @@ fn hook_of(annotations: &Node) -> Option<Hook> {
     })
 }
 
+/// Each object's stable key when its name is made up per render (see
+/// [`crate::model::unstable_name_key`]), numbering the objects of each template in order:
+/// what fingerprints know such an object by, and what an upgrade pairs it by.
+pub(crate) fn stable_name_keys(resources: &[Resource]) -> Vec<Option<String>> {
+    let mut seen: std::collections::HashMap<Option<&str>, usize> = Default::default();
+    resources
+        .iter()
+        .map(|r| {
+            let template = r.origin.template.as_deref();
+            let n = seen.entry(template).or_default();
+            let ordinal = *n;
+            *n += 1;
+            let generate_name = r
+                .root
+                .get("metadata")
+                .and_then(|m| m.get("generateName"))
+                .and_then(crate::yaml::Node::as_str);
+            crate::model::unstable_name_key(
+                &r.name,
+                generate_name,
+                r.hook.is_some(),
+                template,
+                ordinal,
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

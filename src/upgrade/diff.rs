@@ -3,7 +3,7 @@
 //! differ. A rename is not a change Helm knows: it deletes the old object and creates the
 //! new one, so it is a removal plus an addition here too (with a hint in the change list).
 
-use crate::model::{path_to_string, unstable_name_key, PathSeg};
+use crate::model::{path_to_string, PathSeg};
 use crate::parse::Resource;
 use crate::yaml::{Node, Value};
 use std::collections::HashMap;
@@ -30,16 +30,13 @@ pub(crate) struct Pairing {
 
 /// `kind/namespace/name`, the namespace being the release's when the object names none, and
 /// the name the stable part of a name made up per render (a helm-test pod's random suffix:
-/// [`crate::model::unstable_name_key`]), so such objects pair across the two renders.
+/// [`crate::parse::stable_name_keys`]), so such objects pair across the two renders.
 fn keys(resources: &[Resource], release_namespace: &str) -> Vec<(String, String, String)> {
-    let mut seen: HashMap<Option<&str>, usize> = HashMap::new();
+    let stable = crate::parse::stable_name_keys(resources);
     resources
         .iter()
-        .map(|r| {
-            let template = r.origin.template.as_deref();
-            let ordinal = seen.entry(template).or_default();
-            let stable = unstable_name_key(&r.name, None, r.hook.is_some(), template, *ordinal);
-            *ordinal += 1;
+        .zip(stable)
+        .map(|(r, stable)| {
             (
                 r.kind.clone(),
                 r.namespace
