@@ -54,6 +54,15 @@ fn capabilities_branches_take_the_api_the_judged_version_serves() {
     }
 }
 
+/// The built-in renderer renders for the same version and API list as Helm: the chart
+/// renders (it fails for any minor but the judged one) and nothing deprecated is chosen.
+#[test]
+fn the_built_in_renderer_takes_the_same_capabilities() {
+    let helm = &helms()[1].1;
+    let found = api_deprecated(helm, &["--renderer", "native"]);
+    assert!(found.is_empty(), "{found:#?}");
+}
+
 #[test]
 fn a_template_that_already_switches_is_not_told_to_switch() {
     for (name, helm) in helms() {

@@ -325,10 +325,9 @@ fn helm_args(chart: &Path, release: &str, opts: &RenderOptions, upgrade: bool) -
     }
     // The version the rules judge (Helm's own default is the one it was built with) and the
     // built-in APIs it serves, then the user's (`--api-versions`: CRDs the cluster has).
-    let kube_version = opts.kube_version.as_deref().unwrap_or(DEFAULT_KUBE_VERSION);
+    let (kube_version, served) = opts.capabilities();
     args.push("--kube-version".into());
     args.push(kube_version.to_string());
-    let served = capabilities::served(kube_version);
     if !served.is_empty() {
         args.push("--api-versions".into());
         args.push(served.join(","));

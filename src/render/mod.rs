@@ -34,6 +34,18 @@ pub(crate) struct RenderOptions {
 }
 
 impl RenderOptions {
+    /// The Kubernetes version a chart is rendered for — the one the rules judge, not the
+    /// renderer's built-in default — and the built-in API versions it serves, which
+    /// `.Capabilities.APIVersions` holds before the user's `--api-versions`. Both renderers
+    /// take these, so a template's `Has` branches are the same whichever renders it.
+    pub(crate) fn capabilities(&self) -> (&str, Vec<&'static str>) {
+        let kube_version = self
+            .kube_version
+            .as_deref()
+            .unwrap_or(helm::DEFAULT_KUBE_VERSION);
+        (kube_version, helm::capabilities::served(kube_version))
+    }
+
     /// The release name the chart is rendered as.
     pub(crate) fn release_name(&self, chart: &Chart) -> String {
         self.release_name

@@ -90,8 +90,13 @@ pub(crate) fn request(chart: &Chart, opts: &RenderOptions, helm: HelmVersion) ->
     if let Some(ns) = &opts.namespace {
         req.namespace = ns.clone();
     }
-    req.kube_version = opts.kube_version.clone();
-    req.api_versions = opts.api_versions.clone();
+    let (kube_version, served) = opts.capabilities();
+    req.kube_version = Some(kube_version.to_string());
+    req.api_versions = served
+        .iter()
+        .map(|v| v.to_string())
+        .chain(opts.api_versions.iter().cloned())
+        .collect();
     req.include_crds = opts.include_crds;
     req.values_files = opts.values.clone();
     req.sets = opts
