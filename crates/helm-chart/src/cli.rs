@@ -68,6 +68,7 @@ pub fn parse(args: &[String], req: &mut Request) -> Result<PathBuf, String> {
             "--include-crds" => req.include_crds = true,
             "--skip-tests" => req.skip_tests = true,
             "--is-upgrade" => req.is_upgrade = true,
+            "--skip-schema-validation" => req.skip_schema_validation = true,
             "--name-template" => {
                 return Err("--name-template is not supported by the built-in renderer".into())
             }

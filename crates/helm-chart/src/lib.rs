@@ -4,15 +4,16 @@
 //! tree rendered as one template set by the `helm-template` engine, and the result split,
 //! sorted and printed as `helm template` prints it (Helm 3.17.2 or Helm 4.1.4 behaviour).
 //!
-//! What it does not do says so: [`Failure::unsupported`] names the feature (e.g. a chart with
-//! a `values.schema.json`, which Helm validates and this crate does not yet), so a caller can
-//! fall back to the Helm binary.
+//! What it does not do says so: [`Failure::unsupported`] names the feature (e.g. a
+//! `values.schema.json` violation of a keyword whose Helm wording is not reproduced), so a
+//! caller can fall back to the Helm binary.
 
 pub mod cli;
 mod deps;
 mod ignore;
 pub mod load;
 mod manifests;
+pub mod schema;
 pub mod strvals;
 pub mod vals;
 
@@ -42,6 +43,8 @@ pub struct Request {
     pub values_files: Vec<PathBuf>,
     /// `--set*` flags in command-line order (Helm applies them grouped by kind).
     pub sets: Vec<(SetKind, String)>,
+    /// `--skip-schema-validation`.
+    pub skip_schema_validation: bool,
 }
 
 impl Request {
@@ -57,6 +60,7 @@ impl Request {
             skip_tests: false,
             values_files: Vec::new(),
             sets: Vec::new(),
+            skip_schema_validation: false,
         }
     }
 }
@@ -133,8 +137,11 @@ impl std::fmt::Display for Failure {
     }
 }
 
-/// Renders the chart at `chart` as `helm template` does.
-pub fn render(chart: &std::path::Path, req: &Request) -> Result<Output, Failure> {
+/// Loads the chart and coalesces its values (what precedes the schema check).
+fn prepare(
+    chart: &std::path::Path,
+    req: &Request,
+) -> Result<(Chart, Map, Kube, Vec<String>), Failure> {
     let helm = req.helm;
     let mut warnings = Vec::new();
     let kube = kube_version(req)?;
@@ -163,7 +170,16 @@ pub fn render(chart: &std::path::Path, req: &Request) -> Result<Output, Failure>
     }
     deps::process(helm, &mut ch, &user, &mut warnings)?;
     let vals = vals::coalesce(helm, &ch, &user, false);
-    validate_schemas(&ch, &vals)?;
+    Ok((ch, vals, kube, warnings))
+}
+
+/// Renders the chart at `chart` as `helm template` does.
+pub fn render(chart: &std::path::Path, req: &Request) -> Result<Output, Failure> {
+    let helm = req.helm;
+    let (ch, vals, kube, mut warnings) = prepare(chart, req)?;
+    if !req.skip_schema_validation {
+        validate_schemas(&ch, &vals, helm)?;
+    }
     if let Some(kv) = ch.meta["kubeVersion"].as_str().filter(|s| !s.is_empty()) {
         let (check, shown) = match helm {
             HelmVersion::V3 => (&kube.version, &kube.version),
@@ -185,53 +201,126 @@ pub fn render(chart: &std::path::Path, req: &Request) -> Result<Output, Failure>
 }
 
 /// `ValidateAgainstSchema`: each chart's values.schema.json against its coalesced values,
-/// subcharts against theirs. Values that pass render as Helm renders them; values that fail
-/// (or a schema that cannot be compiled without fetching a remote `$ref`) are reported as
-/// unsupported, so the caller falls back to Helm for Helm's own message (gojsonschema's in
-/// Helm 3, santhosh-tekuri/jsonschema's in Helm 4, neither reproduced here).
-fn validate_schemas(ch: &Chart, values: &Map) -> Result<(), Failure> {
-    if let Some(schema) = &ch.schema {
-        let schema: serde_json::Value = serde_json::from_slice(schema).map_err(|_| {
-            Failure::unsupported(&format!(
-                "{}'s values.schema.json is not valid JSON",
-                ch.name()
-            ))
-        })?;
-        let validator = jsonschema::validator_for(&schema)
-            .map_err(Box::new)
-            .or_else(|_| {
-                // A `$schema` this crate does not know (`http://json-schema.org/schema`, a
-                // draft URL spelled differently): Helm 3's gojsonschema then validates as
-                // draft 7; Helm 4 loads the named meta-schema, which for these URLs is a
-                // draft too. Validate as draft 7.
-                let mut plain = schema.clone();
-                if let Some(o) = plain.as_object_mut() {
-                    o.remove("$schema");
-                }
-                jsonschema::options()
-                    .with_draft(jsonschema::Draft::Draft7)
-                    .build(&plain)
-                    .map_err(Box::new)
-            })
-            .map_err(|e| {
-                Failure::unsupported(&format!(
-                    "{}'s values.schema.json cannot be compiled without Helm ({e})",
-                    ch.name()
-                ))
-            })?;
-        if !validator.is_valid(&schema_json(&V::Map(values.clone()))) {
-            return Err(Failure::unsupported(&format!(
-                "the values do not meet {}'s values.schema.json (Helm words the violations)",
-                ch.name()
-            )));
+/// subcharts against theirs, every chart's violations listed (Helm 3 and 4 both go on to the
+/// subcharts). Violations are worded as `helm` words them ([`schema`]); a violation of a
+/// keyword whose wording is not reproduced (or a schema that cannot be compiled without
+/// fetching a remote `$ref`) is reported as unsupported, naming the keyword, so the caller
+/// falls back to Helm for Helm's own message.
+fn validate_schemas(ch: &Chart, values: &Map, helm: HelmVersion) -> Result<(), Failure> {
+    let mut checked = Vec::new();
+    check_tree(ch, values, helm, &mut Vec::new(), &mut checked)?;
+    let mut text = String::new();
+    for c in &checked {
+        if c.checked.violations.is_empty() {
+            continue;
         }
+        match &c.checked.text {
+            Some(t) => {
+                text.push_str(&format!("{}:\n{t}", c.chart));
+            }
+            None => {
+                return Err(Failure::unsupported(&format!(
+                    "the values do not meet {}'s values.schema.json, and Helm's wording of `{}` is not reproduced",
+                    c.chart,
+                    c.checked.unworded.join("`, `")
+                )))
+            }
+        }
+    }
+    if text.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::input(format!(
+        "values don't meet the specifications of the schema(s) in the following chart(s):\n{text}"
+    )))
+}
+
+/// One chart's schema check.
+#[derive(Clone, Debug)]
+pub struct ChartSchema {
+    /// The chart's name (as Helm prints it before its violations; the alias when aliased).
+    pub chart: String,
+    /// The values keys leading to this chart's values from the top chart's (`[]` for the top
+    /// chart, `["postgresql"]` for a subchart).
+    pub scope: Vec<String>,
+    /// The schema's text (for placing a violation no values file can show).
+    pub schema: Vec<u8>,
+    pub checked: schema::Checked,
+}
+
+/// Every chart's schema check for the values of `req` (the top chart first, then subcharts
+/// depth first), as `helm template` would check them; charts without a schema are left out.
+pub fn check_schemas(chart: &std::path::Path, req: &Request) -> Result<Vec<ChartSchema>, Failure> {
+    let (ch, vals, _, _) = prepare(chart, req)?;
+    let mut out = Vec::new();
+    check_tree(&ch, &vals, req.helm, &mut Vec::new(), &mut out)?;
+    Ok(out)
+}
+
+fn check_tree(
+    ch: &Chart,
+    values: &Map,
+    helm: HelmVersion,
+    scope: &mut Vec<String>,
+    out: &mut Vec<ChartSchema>,
+) -> Result<(), Failure> {
+    if let Some(schema) = &ch.schema {
+        let (validator, doc) = compile_schema(ch, schema)?;
+        out.push(ChartSchema {
+            chart: ch.name().to_string(),
+            scope: scope.clone(),
+            schema: schema.clone(),
+            checked: schema::check(
+                &validator,
+                &doc,
+                &schema_json(&V::Map(values.clone())),
+                helm,
+            ),
+        });
     }
     for d in &ch.deps {
         if let Some(V::Map(m)) = values.get(d.name()) {
-            validate_schemas(d, m)?;
+            scope.push(d.name().to_string());
+            check_tree(d, m, helm, scope, out)?;
+            scope.pop();
         }
     }
     Ok(())
+}
+
+fn compile_schema(
+    ch: &Chart,
+    schema: &[u8],
+) -> Result<(jsonschema::Validator, serde_json::Value), Failure> {
+    let schema: serde_json::Value = serde_json::from_slice(schema).map_err(|_| {
+        Failure::unsupported(&format!(
+            "{}'s values.schema.json is not valid JSON",
+            ch.name()
+        ))
+    })?;
+    let validator = jsonschema::validator_for(&schema)
+        .map_err(Box::new)
+        .or_else(|_| {
+            // A `$schema` this crate does not know (`http://json-schema.org/schema`, a
+            // draft URL spelled differently): Helm 3's gojsonschema then validates as
+            // draft 7; Helm 4 loads the named meta-schema, which for these URLs is a
+            // draft too. Validate as draft 7.
+            let mut plain = schema.clone();
+            if let Some(o) = plain.as_object_mut() {
+                o.remove("$schema");
+            }
+            jsonschema::options()
+                .with_draft(jsonschema::Draft::Draft7)
+                .build(&plain)
+                .map_err(Box::new)
+        })
+        .map_err(|e| {
+            Failure::unsupported(&format!(
+                "{}'s values.schema.json cannot be compiled without Helm ({e})",
+                ch.name()
+            ))
+        })?;
+    Ok((validator, schema))
 }
 
 /// Values as JSON for validation: a float64 with no fraction is an integer to JSON Schema
