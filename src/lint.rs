@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 mod previous;
+mod values_schema;
 
 /// Everything a lint produced, ready for the reporters.
 #[derive(Default)]
@@ -197,9 +198,14 @@ impl Lint<'_> {
             None => shown.clone(),
         };
         let before = self.previous_of_chart(chart, &render, &label, env)?;
+        let mut values_findings = values_schema::findings(chart, &mut render, &opts, &label);
         let started = Instant::now();
         // One renderer per call: charts are rendered on several threads at once.
-        let rendered = crate::render::renderer(&self.settings.helm_bin).render(chart, &render)?;
+        let rendered = match crate::render::renderer(&self.settings.helm_bin).render(chart, &render)
+        {
+            Ok(r) => r,
+            Err(e) => return values_schema::unrendered(values_findings, e.into(), &label),
+        };
         let render_time = started.elapsed();
         let mut warnings: Vec<String> = rendered
             .notices
@@ -236,6 +242,15 @@ impl Lint<'_> {
         if let (true, Some(b)) = (self.snippets, &before) {
             sources.extend(b.snippets(&run.findings));
         }
+        if let Some(e) = env {
+            for f in values_findings.iter_mut() {
+                f.environments = vec![e.name.clone()];
+            }
+        }
+        if self.snippets {
+            sources.extend(values_schema::snippets(&values_findings));
+        }
+        run.findings.append(&mut values_findings);
         if run.resources.is_empty() {
             warnings.push(format!("{label}: the chart renders no Kubernetes objects"));
             let finding = renders_nothing(chart, &label);

@@ -352,6 +352,7 @@ impl Settings {
                 include_crds: cfg.helm.include_crds,
                 limits,
                 renderer: cfg.renderer.unwrap_or_default(),
+                skip_schema_validation: false,
             },
             previous: None,
             shard: None,

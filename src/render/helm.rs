@@ -342,6 +342,9 @@ fn helm_args(chart: &Path, release: &str, opts: &RenderOptions, upgrade: bool) -
     if upgrade {
         args.push("--is-upgrade".into());
     }
+    if opts.skip_schema_validation {
+        args.push("--skip-schema-validation".into());
+    }
     args
 }
 

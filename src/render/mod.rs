@@ -31,6 +31,9 @@ pub(crate) struct RenderOptions {
     pub(crate) limits: helm::process::Limits,
     /// Which renderer renders (`--renderer`, `renderer:` in .chartguard.yaml).
     pub(crate) renderer: RendererKind,
+    /// `--skip-schema-validation`: set by lint once it has reported the values'
+    /// values.schema.json violations itself (`values-schema-invalid`).
+    pub(crate) skip_schema_validation: bool,
 }
 
 impl RenderOptions {

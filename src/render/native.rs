@@ -98,6 +98,7 @@ pub(crate) fn request(chart: &Chart, opts: &RenderOptions, helm: HelmVersion) ->
         .chain(opts.api_versions.iter().cloned())
         .collect();
     req.include_crds = opts.include_crds;
+    req.skip_schema_validation = opts.skip_schema_validation;
     req.values_files = opts.values.clone();
     req.sets = opts
         .set

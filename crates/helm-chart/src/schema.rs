@@ -31,8 +31,11 @@ pub struct Violation {
     pub keyword: String,
     /// For `required`: the missing property; for `additionalProperties`: the unexpected ones.
     pub properties: Vec<String>,
-    /// Helm 4's wording of this one violation (`got string, want integer`).
+    /// Helm 4's wording of this one violation (`got string, want integer`); it may quote
+    /// the value, so it is for Helm's error, not for a report.
     pub message: String,
+    /// What is wrong, never quoting the value (`is a string; the schema wants an integer`).
+    pub detail: String,
 }
 
 /// The result of checking one chart's values against its schema.
@@ -47,6 +50,7 @@ pub struct Checked {
 }
 
 struct Raw {
+    detail: String,
     inst: Vec<String>,
     schema: Vec<String>,
     keyword: String,
@@ -96,6 +100,7 @@ pub fn check(
             }
         }
         raws.push(Raw {
+            detail: detail(e.kind(), e.instance()),
             inst,
             schema,
             keyword,
@@ -376,6 +381,7 @@ fn collect(items: &[Item], raws: &[Raw], out: &mut Vec<Violation>) {
                     keyword: o.keyword.clone(),
                     properties: o.properties.clone(),
                     message: message_of(i, raws),
+                    detail: o.detail.clone(),
                 });
             }
             continue;
@@ -385,6 +391,7 @@ fn collect(items: &[Item], raws: &[Raw], out: &mut Vec<Violation>) {
             keyword: r.keyword.clone(),
             properties: r.properties.clone(),
             message: message_of(i, raws),
+            detail: r.detail.clone(),
         });
     }
 }
@@ -726,4 +733,94 @@ fn helm3_message(
         }
         _ => return None,
     })
+}
+
+/// A violation described without the value (which may be a password): the schema's side only.
+fn detail(kind: &K, instance: &J) -> String {
+    let plural = |n: usize, one: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    };
+    match kind {
+        K::Type { kind } => format!(
+            "is {}; the schema wants type {}",
+            match instance {
+                J::Null => "null (unset)",
+                J::Object(_) => "a mapping",
+                J::Array(_) => "a list",
+                J::Bool(_) => "a boolean",
+                J::Number(_) => "a number",
+                J::String(_) => "a string",
+            },
+            type_names(kind).join(" or ")
+        ),
+        K::Required { property } => format!(
+            "lacks `{}`, which the schema requires",
+            property.as_str().unwrap_or_default()
+        ),
+        K::AdditionalProperties { unexpected } => format!(
+            "has {} the schema does not allow (additionalProperties: false): {}",
+            if unexpected.len() == 1 {
+                "a key"
+            } else {
+                "keys"
+            },
+            unexpected
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        K::Enum { options } => format!(
+            "is not one of the values the schema allows ({})",
+            options
+                .as_array()
+                .map(|o| o
+                    .iter()
+                    .map(|v| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "))
+                .unwrap_or_default()
+        ),
+        K::Constant { expected_value } => format!("must be {expected_value}"),
+        K::Minimum { limit } => format!("is below the schema's minimum {limit}"),
+        K::Maximum { limit } => format!("is above the schema's maximum {limit}"),
+        K::ExclusiveMinimum { limit } => format!("must be greater than {limit}"),
+        K::ExclusiveMaximum { limit } => format!("must be less than {limit}"),
+        K::MultipleOf { multiple_of } => format!("must be a multiple of {multiple_of}"),
+        K::MinLength { limit } => format!(
+            "is {} long; the schema wants at least {limit}",
+            plural(str_len(instance), "character")
+        ),
+        K::MaxLength { limit } => format!(
+            "is {} long; the schema allows at most {limit}",
+            plural(str_len(instance), "character")
+        ),
+        K::Pattern { pattern } => format!("does not match the schema's pattern `{pattern}`"),
+        K::MinItems { limit } => format!(
+            "has {}; the schema wants at least {limit}",
+            plural(arr_len(instance), "item")
+        ),
+        K::MaxItems { limit } => format!(
+            "has {}; the schema allows at most {limit}",
+            plural(arr_len(instance), "item")
+        ),
+        K::MinProperties { limit } => format!(
+            "has {}; the schema wants at least {limit}",
+            plural(obj_len(instance), "key")
+        ),
+        K::MaxProperties { limit } => format!(
+            "has {}; the schema allows at most {limit}",
+            plural(obj_len(instance), "key")
+        ),
+        K::UniqueItems => match duplicates(instance) {
+            Some((i, j)) => format!("has equal items at {i} and {j}; the schema wants them unique"),
+            None => "has equal items; the schema wants them unique".into(),
+        },
+        K::Format { format } => format!("is not a valid {format}"),
+        other => format!("fails the schema's `{}`", other.keyword()),
+    }
 }
