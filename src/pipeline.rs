@@ -59,6 +59,7 @@ pub(crate) fn run(
     let (inline, problems) = suppress::inline(&resources, cx.known_rules, cx.today);
     let mut input = evaluate::input::build(&resources, cx.opts, &files, &problems);
     evaluate::input::add_capability_checks(&mut input, &resources, &|t| map.capability_checks(t));
+    evaluate::generated::add(&mut input, &resources, &map.generated());
     let pairing = cx.previous.map(|p| {
         let ns = cx
             .opts

@@ -184,10 +184,15 @@ fn every_bundled_rule_has_tests_and_fixtures() {
                 missing.push(format!("{id}: no {path}"));
             }
         }
-        if !all.iter().any(|(rule, fire, _)| rule == id && *fire) {
+        let charts = chart_fixtures();
+        if !all.iter().any(|(rule, fire, _)| rule == id && *fire)
+            && !charts.iter().any(|(rule, fire, _)| rule == id && *fire)
+        {
             missing.push(format!("{id}: no fire/ fixture"));
         }
-        if !all.iter().any(|(rule, fire, _)| rule == id && !*fire) {
+        if !all.iter().any(|(rule, fire, _)| rule == id && !*fire)
+            && !charts.iter().any(|(rule, fire, _)| rule == id && !*fire)
+        {
             missing.push(format!("{id}: no pass/ fixture"));
         }
     }
@@ -224,4 +229,99 @@ fn every_bundled_rule_has_tests_and_fixtures() {
         }
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// Chart fixtures (`fire/<case>/Chart.yaml`, `pass/<case>/Chart.yaml`), for rules whose input
+/// only a render gives (`input.generated`): (rule, fire, chart dir).
+fn chart_fixtures() -> Vec<(String, bool, std::path::PathBuf)> {
+    let mut out = Vec::new();
+    for entry in ignore::WalkBuilder::new(root().join("policies"))
+        .build()
+        .filter_map(Result::ok)
+    {
+        let path = entry.path();
+        if path.file_name().is_none_or(|n| n != "Chart.yaml") {
+            continue;
+        }
+        let chart = path.parent().unwrap();
+        let kind = chart.parent().unwrap();
+        let rule = kind
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        match kind.file_name().unwrap().to_str().unwrap() {
+            "fire" => out.push((rule, true, chart.to_path_buf())),
+            "pass" => out.push((rule, false, chart.to_path_buf())),
+            _ => {}
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A chart fixture, linted with the built-in renderer: its rule's findings land exactly on
+/// the template lines marked `# chartguard: expect <rule>` (none in a pass/ chart).
+#[test]
+fn every_chart_fixture_fires_or_passes_as_its_folder_says() {
+    let mut failures = Vec::new();
+    for (rule, fire, chart) in chart_fixtures() {
+        let rel = chart
+            .strip_prefix(root())
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        let mut expected = Vec::new();
+        for entry in ignore::WalkBuilder::new(chart.join("templates"))
+            .build()
+            .flatten()
+        {
+            let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                continue;
+            };
+            let file = entry
+                .path()
+                .strip_prefix(root())
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            for (i, line) in text.lines().enumerate() {
+                let n = line
+                    .matches(&format!("# chartguard: expect {rule}"))
+                    .count();
+                for _ in 0..n {
+                    expected.push(format!("{file}:{}", i + 1));
+                }
+            }
+        }
+        expected.sort();
+        let out = run(&["lint", &rel, "--renderer", "native", "--format", "json"]);
+        let report: serde_json::Value = serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("{rel}: {e}: {}", out.stderr));
+        let mut found: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule.as_str())
+            .map(|f| {
+                format!(
+                    "{}:{}",
+                    f["location"]["file"].as_str().unwrap(),
+                    f["location"]["line"]
+                )
+            })
+            .collect();
+        found.sort();
+        if fire && expected.is_empty() {
+            failures.push(format!(
+                "{rel}: a fire chart needs `# chartguard: expect {rule}` markers"
+            ));
+        }
+        if found != expected {
+            failures.push(format!("{rel}: expected {expected:?}, found {found:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -10,6 +10,7 @@
 pub(crate) mod deadline;
 pub(crate) mod decode;
 mod failure;
+pub(crate) mod generated;
 pub(crate) mod index;
 pub(crate) mod input;
 pub(crate) mod params;

@@ -64,6 +64,11 @@ pub(crate) trait SourceMap {
     fn capability_checks(&self, _source: &str) -> Vec<String> {
         Vec::new()
     }
+    /// Lines of the install render (1-based, file 0) holding values generated at render
+    /// time, with the generator calls; empty when the renderer does not know (Helm).
+    fn generated(&self) -> Vec<(usize, Vec<helm_template::generated::GeneratedCall>)> {
+        Vec::new()
+    }
 }
 
 /// Manifests read as they are: the text that was read is the source.

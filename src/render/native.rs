@@ -180,4 +180,15 @@ impl SourceMap for NativeSourceMap {
     fn templates(&self) -> BTreeMap<String, String> {
         self.locator.templates()
     }
+
+    fn generated(&self) -> Vec<(usize, Vec<helm_template::generated::GeneratedCall>)> {
+        self.lines
+            .iter()
+            .enumerate()
+            .filter_map(|(i, o)| {
+                let o = o.as_ref()?;
+                (!o.generated.is_empty()).then(|| (i + 1, o.generated.clone()))
+            })
+            .collect()
+    }
 }

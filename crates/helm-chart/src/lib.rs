@@ -10,6 +10,7 @@
 
 pub mod cli;
 mod deps;
+mod guard;
 mod ignore;
 pub mod load;
 mod manifests;

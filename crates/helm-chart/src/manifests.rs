@@ -261,6 +261,7 @@ pub(crate) fn assemble(
         out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.content));
         doc_lines(h, &files, &nl, &mut lines);
     }
+    crate::guard::mark_lookup_guards(root, &mut lines);
     Ok((out, lines))
 }
 
@@ -271,6 +272,8 @@ pub(crate) fn assemble(
 pub struct LineOrigin {
     pub template: String,
     pub line: u32,
+    /// Generator calls (`randAlphaNum`, `genCA`…) whose result the line holds.
+    pub generated: Vec<helm_template::generated::GeneratedCall>,
 }
 
 fn doc_lines(
@@ -288,7 +291,10 @@ fn doc_lines(
         lines.push(if l.trim().is_empty() {
             None
         } else {
-            origin_at(f, &nl[d.file], at + lead)
+            origin_at(f, &nl[d.file], at + lead).map(|mut o| {
+                o.generated = generated_in(f, at + lead..at + l.len());
+                o
+            })
         });
         at += l.len() + 1;
     }
@@ -307,6 +313,7 @@ fn origin_at(f: &RenderedFile, nl: &[usize], byte: usize) -> Option<LineOrigin> 
         return Some(LineOrigin {
             template: f.path.clone(),
             line,
+            generated: Vec::new(),
         });
     }
     // Written by a helper: the call site in this file.
@@ -317,6 +324,7 @@ fn origin_at(f: &RenderedFile, nl: &[usize], byte: usize) -> Option<LineOrigin> 
         .map(|fr| LineOrigin {
             template: f.path.clone(),
             line: fr.call_site.line,
+            generated: Vec::new(),
         })
 }
 
@@ -335,4 +343,24 @@ fn crds(c: &Chart, full: &str, b: &mut String) {
     for d in &c.deps {
         crds(d, &format!("{full}/charts/{}", d.name()), b);
     }
+}
+
+/// The generator calls whose results were written into `range` of the rendered file.
+fn generated_in(
+    f: &RenderedFile,
+    range: std::ops::Range<usize>,
+) -> Vec<helm_template::generated::GeneratedCall> {
+    let mut out = Vec::new();
+    let first = f.spans.partition_point(|s| s.range.end <= range.start);
+    for s in f.spans[first..]
+        .iter()
+        .take_while(|s| s.range.start < range.end)
+    {
+        for g in helm_template::generated::GeneratedCall::of(&s.values) {
+            if !out.contains(&g) {
+                out.push(g);
+            }
+        }
+    }
+    out
 }

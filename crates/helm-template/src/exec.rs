@@ -896,7 +896,8 @@ impl<'c> Exec<'c> {
                         };
                         return Err(self.err(at, msg));
                     }
-                    return Ok(Rv::plain(v));
+                    // `$cert.Cert` of a generated certificate is generated too.
+                    return Ok(Rv::plain(crate::generated::inherit(&recv.v.taint, v)));
                 }
             }
             Data::Map(m) => {
@@ -1126,6 +1127,10 @@ impl<'c> Exec<'c> {
             Ok(mut v) => {
                 if v.taint.is_empty() {
                     v.taint = Taint::union_all(taints.iter());
+                }
+                if crate::generated::GENERATORS.contains(&name) {
+                    let at = self.pos_of(node_pos);
+                    v.taint = crate::generated::mark(name, &at, &self.stack, &v.taint);
                 }
                 if let Data::Str(s) = &v.data {
                     // Large strings built by functions count against the output budget.

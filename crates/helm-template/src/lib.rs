@@ -17,6 +17,7 @@ mod exec;
 mod exec_tests;
 pub mod func;
 pub mod funcs;
+pub mod generated;
 pub mod gofmt;
 pub mod helm_objects;
 mod lex;
