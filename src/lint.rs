@@ -518,6 +518,9 @@ pub(crate) fn lint_all(
         }
     }
     out.warnings.extend(config_warnings);
+    if let Some(note) = render_unstable_unavailable(settings, !charts.is_empty()) {
+        out.warnings.push(note);
+    }
     // Only when something was linted: a failed render leaves nothing to judge by.
     if out.failed() == 0 && (out.objects > 0 || !out.findings.is_empty()) {
         let ran = |id: &str| {
@@ -534,6 +537,16 @@ pub(crate) fn lint_all(
             .extend(lint.suppressions.unused(&out.findings, ran));
     }
     Ok(out)
+}
+
+/// With `--renderer helm`, Helm's output does not say which values were generated at render
+/// time: `render-unstable` cannot judge, and says so once instead of passing silently.
+fn render_unstable_unavailable(settings: &Settings, any_chart: bool) -> Option<String> {
+    let on = settings.policies.rule("render-unstable").is_some()
+        && !settings.eval.disabled.iter().any(|d| d == "render-unstable");
+    (any_chart && on && settings.render.renderer == crate::render::RendererKind::Helm).then(|| {
+        "render-unstable is not available with --renderer helm (only the built-in renderer sees which values are generated at render time); use --renderer native or auto".to_string()
+    })
 }
 
 /// The charts of `shard` (by their path relative to the argument that found them), and
