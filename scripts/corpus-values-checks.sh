@@ -32,7 +32,7 @@ except Exception:
 for f in d["findings"]:
     if f["rule"] in ("render-unstable", "values-schema-invalid", "values-schema-missing"):
         o = f["object"]
-        print(f"{label}\t{f[\"rule\"]}\t{f[\"severity\"]}\t{o[\"kind\"]}/{o[\"name\"]}\t{f[\"path\"]}\t{f[\"message\"]}")
+        print("\t".join([label, f["rule"], f["severity"], o["kind"] + "/" + o["name"], f["path"], f["message"]]))
 ' "$label" || true
   done
 done

@@ -543,7 +543,11 @@ pub(crate) fn lint_all(
 /// time: `render-unstable` cannot judge, and says so once instead of passing silently.
 fn render_unstable_unavailable(settings: &Settings, any_chart: bool) -> Option<String> {
     let on = settings.policies.rule("render-unstable").is_some()
-        && !settings.eval.disabled.iter().any(|d| d == "render-unstable");
+        && !settings
+            .eval
+            .disabled
+            .iter()
+            .any(|d| d == "render-unstable");
     (any_chart && on && settings.render.renderer == crate::render::RendererKind::Helm).then(|| {
         "render-unstable is not available with --renderer helm (only the built-in renderer sees which values are generated at render time); use --renderer native or auto".to_string()
     })

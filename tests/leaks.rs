@@ -131,10 +131,19 @@ fn helm_errors_never_echo_a_value() {
             all.extend(["--output", sarif.to_str().unwrap()]);
             all.extend(args.iter().copied());
             let out = run(&all);
-            assert_eq!(out.code, 2, "{name} {args:?}: {}", out.stderr);
+            // Values that break the schema are values-schema-invalid findings (exit 1),
+            // worded without the values, and the render goes on without Helm's check.
+            let schema_case = i == 0;
+            assert_eq!(
+                out.code,
+                if schema_case { 1 } else { 2 },
+                "{name} {args:?}: {}",
+                out.stderr
+            );
             let sarif = std::fs::read_to_string(&sarif).unwrap_or_default();
-            // Helm 3's schema errors name the field without its value: nothing to mask.
-            if !(name == "helm3" && i == 0) {
+            if schema_case {
+                assert!(sarif.contains("values-schema-invalid"), "{name}: {sarif}");
+            } else {
                 assert!(
                     sarif.contains("****"),
                     "{name} {args:?}: no mask in SARIF:\n{sarif}"

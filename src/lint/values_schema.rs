@@ -145,7 +145,7 @@ pub(crate) fn missing(chart: &Chart) -> Option<Finding> {
             keys.len()
         ),
         location,
-        &[MISSING, &chart.name],
+        &[MISSING, &display_path(&chart.path)],
         "Without a schema a typo'd key or a wrong type in a values file is accepted silently (Helm ignores what no template reads, and a string where a number belongs fails only in the cluster). A values.schema.json makes `helm install`/`upgrade`/`template` refuse such values with a message.",
         "Add a values.schema.json beside values.yaml (tools such as helm-schema or helm-values-schema-json generate one from values.yaml), with `additionalProperties: false` where the keys are fixed.",
     ))

@@ -187,6 +187,18 @@ fn chart_order(f: &Value) -> ChartOrder {
             .map(|p| p.trim_end_matches("Chart.yaml").trim_end_matches('/'))
             .unwrap_or_default()
             .to_string(),
+        // Findings about a chart's values (values-schema-*) are reported at a file of the
+        // chart (values.yaml, a values file or the schema beside it).
+        None if f.pointer("/object/kind").and_then(Value::as_str) == Some("Chart") => {
+            match f.pointer("/location/file").and_then(Value::as_str) {
+                Some(p) => p
+                    .rsplit_once('/')
+                    .map(|(dir, _)| dir.trim_end_matches("/ci"))
+                    .unwrap_or_default()
+                    .to_string(),
+                None => return ChartOrder::File,
+            }
+        }
         None => return ChartOrder::File,
     };
     ChartOrder::Chart(chart.into())

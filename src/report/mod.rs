@@ -131,6 +131,12 @@ pub(crate) fn source_of(f: &Finding) -> String {
                 _ => name.to_string(),
             }
         }
+        // A finding about the chart itself (values-schema-*, helm-render-empty) sits in a
+        // file of the chart: its values.yaml, Chart.yaml, schema, or a values file beside it.
+        None if f.object.kind == "Chart" => match f.location.file.rsplit_once('/') {
+            Some((dir, _)) => dir.trim_end_matches("/ci").to_string(),
+            None => f.location.file.clone(),
+        },
         None => f.location.file.clone(),
     }
 }
