@@ -5,7 +5,9 @@
 //! returns nothing and the value is still generated on every render.
 //!
 //! Read from the sources: a `lookup` call in the template or `define` that generates, before
-//! the generating line, or in the template or define of an `include` call site that led there.
+//! the generating line, or in the template or define of an `include` call site that led there,
+//! or before the place the value is written (a helper given the generated value as the
+//! default of a looked-up key, as bitnami's `common.secrets.lookup`).
 
 use crate::load::Chart;
 use crate::manifests::LineOrigin;
@@ -15,6 +17,7 @@ pub(crate) fn mark_lookup_guards(root: &Chart, lines: &mut [Option<LineOrigin>])
         for g in o.generated.iter_mut() {
             g.guarded = std::iter::once((g.template.as_str(), g.line))
                 .chain(g.call_sites.iter().map(|(t, l)| (t.as_str(), *l)))
+                .chain(g.written_at.iter().map(|(t, l)| (t.as_str(), *l)))
                 .any(|(t, l)| lookup_before(root, t, l));
         }
     }

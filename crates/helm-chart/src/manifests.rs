@@ -356,7 +356,12 @@ fn generated_in(
         .iter()
         .take_while(|s| s.range.start < range.end)
     {
-        for g in helm_template::generated::GeneratedCall::of(&s.values) {
+        let written: Vec<(String, u32)> = std::iter::once(&s.origin.pos)
+            .chain(s.origin.stack.frames().map(|fr| &fr.call_site))
+            .map(|p| (p.template.to_string(), p.line))
+            .collect();
+        for mut g in helm_template::generated::GeneratedCall::of(&s.values) {
+            g.written_at = written.clone();
             if !out.contains(&g) {
                 out.push(g);
             }

@@ -44,9 +44,13 @@ pub struct GeneratedCall {
     pub line: u32,
     /// The `include`/`template` call sites that led there, innermost first.
     pub call_sites: Vec<(String, u32)>,
+    /// Where the value was written into the output (the action and its `include` call
+    /// sites, innermost first): a value passed to a helper that looks the live object up
+    /// (`common.secrets.lookup` with the generated value as its default) is written there.
+    pub written_at: Vec<(String, u32)>,
     /// Whether a `lookup` precedes the call in its template or define, or at a call site on
-    /// the way (the chart reuses the live object's value when there is one); set by the
-    /// chart renderer, which has the sources.
+    /// the way, or precedes the place the value is written (the chart reuses the live
+    /// object's value when there is one); set by the chart renderer, which has the sources.
     pub guarded: bool,
 }
 
@@ -79,6 +83,7 @@ impl GeneratedCall {
             template,
             line,
             call_sites: (3..segs.len()).filter_map(|i| site(key(i)?)).collect(),
+            written_at: Vec::new(),
             guarded: false,
         })
     }
