@@ -99,7 +99,7 @@ fn chart_findings_equal_rendered_findings_and_sit_at_template_lines() {
             "{name}: every finding at its template's `# chartguard: expect` line"
         );
         for f in findings(&report)
-            .into_iter()
+            .iter()
             .filter(|f| f["object"]["kind"] != "Chart")
         {
             assert_eq!(f["mapped_by"], "marker", "{name}: {f}");

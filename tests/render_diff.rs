@@ -195,6 +195,8 @@ fn native_lint_needs_no_helm_and_places_findings_from_provenance() {
     assert!(
         findings
             .iter()
+            // Findings about the chart's values (values-schema-missing) sit in a values file.
+            .filter(|f| f["object"]["kind"] != "Chart")
             .all(|f| f["mapped_by"] == "provenance" || f["location"].is_null()),
         "{}",
         out.stdout

@@ -19,15 +19,12 @@ pub(crate) fn add(
 ) {
     let mut out = Vec::new();
     for (line, calls) in lines {
-        let Some((i, r)) = resources
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.origin.file == 0 && r.origin.line <= *line)
-            .filter(|(_, r)| {
-                r.root.pos.line <= *line && *line <= r.root.end.line.max(r.root.pos.line)
-            })
-            .next_back()
-        else {
+        let Some((i, r)) = resources.iter().enumerate().rfind(|(_, r)| {
+            r.origin.file == 0
+                && r.origin.line <= *line
+                && r.root.pos.line <= *line
+                && *line <= r.root.end.line.max(r.root.pos.line)
+        }) else {
             continue;
         };
         let mut path = Vec::new();

@@ -126,14 +126,7 @@ pub(crate) fn missing(chart: &Chart) -> Option<Finding> {
     if keys.is_empty() {
         return None;
     }
-    let location = Location {
-        file: display_path(&file),
-        line: 1,
-        column: 1,
-        end_line: 1,
-        end_column: 1,
-        template: None,
-    };
+    let location = point(&display_path(&file), 1, 1);
     Some(finding(
         MISSING,
         Severity::Note,
@@ -271,14 +264,7 @@ fn locate_whole(path: &[String], sources: &[Source]) -> Option<Location> {
     sources.iter().rev().find_map(|s| {
         let rel = path.strip_prefix(s.scope.as_slice())?;
         let (depth, line, col) = deepest(s.root.as_ref()?, rel);
-        (depth == rel.len() && !rel.is_empty()).then(|| Location {
-            file: s.name.clone(),
-            line: line.max(1),
-            column: col.max(1),
-            end_line: line.max(1),
-            end_column: col.max(1),
-            template: None,
-        })
+        (depth == rel.len() && !rel.is_empty()).then(|| point(&s.name, line, col))
     })
 }
 
@@ -297,14 +283,7 @@ fn locate(path: &[String], sources: &[Source]) -> Option<Location> {
             continue;
         }
         let whole = depth == rel.len();
-        let loc = Location {
-            file: s.name.clone(),
-            line: line.max(1),
-            column: col.max(1),
-            end_line: line.max(1),
-            end_column: col.max(1),
-            template: None,
-        };
+        let loc = point(&s.name, line, col);
         if whole {
             return Some(loc);
         }
@@ -368,28 +347,27 @@ fn schema_line(
         .and_then(|r| text[r..].find(&needle).map(|i| r + i))
         .or_else(|| text.find(&needle))?;
     let line = text[..at].matches('\n').count() + 1;
-    Some(Location {
-        file: display_path(&file),
-        line,
-        column: 1,
-        end_line: line,
-        end_column: 1,
-        template: None,
-    })
+    Some(point(&display_path(&file), line, 1))
 }
 
 fn chart_location(chart: &Chart) -> Location {
     let file: &Path = &chart.path;
+    let shown = if chart.unpacked {
+        display_path(&file.join("values.yaml"))
+    } else {
+        display_path(file)
+    };
+    point(&shown, 1, 1)
+}
+
+/// A place in a file (a key's first character; lines and columns from 1).
+fn point(file: &str, line: usize, column: usize) -> Location {
     Location {
-        file: if chart.unpacked {
-            display_path(&file.join("values.yaml"))
-        } else {
-            display_path(file)
-        },
-        line: 1,
-        column: 1,
-        end_line: 1,
-        end_column: 1,
+        file: file.to_string(),
+        line: line.max(1),
+        column: column.max(1),
+        end_line: line.max(1),
+        end_column: column.max(1),
         template: None,
     }
 }
