@@ -198,7 +198,8 @@ impl Lint<'_> {
             None => shown.clone(),
         };
         let before = self.previous_of_chart(chart, &render, &label, env)?;
-        let mut values_findings = values_schema::findings(chart, &mut render, &opts, &label);
+        let mut values_findings =
+            values_schema::findings(chart, &mut render, &opts, &self.settings.policies, &label);
         let started = Instant::now();
         // One renderer per call: charts are rendered on several threads at once.
         let rendered = match crate::render::renderer(&self.settings.helm_bin).render(chart, &render)

@@ -263,7 +263,8 @@ fn chart_fixtures() -> Vec<(String, bool, std::path::PathBuf)> {
 }
 
 /// A chart fixture, linted with the built-in renderer: its rule's findings land exactly on
-/// the template lines marked `# chartguard: expect <rule>` (none in a pass/ chart).
+/// the lines marked `# chartguard: expect <rule>` in its templates or values files (none in
+/// a pass/ chart).
 #[test]
 fn every_chart_fixture_fires_or_passes_as_its_folder_says() {
     let mut failures = Vec::new();
@@ -274,10 +275,7 @@ fn every_chart_fixture_fires_or_passes_as_its_folder_says() {
             .to_string_lossy()
             .to_string();
         let mut expected = Vec::new();
-        for entry in ignore::WalkBuilder::new(chart.join("templates"))
-            .build()
-            .flatten()
-        {
+        for entry in ignore::WalkBuilder::new(&chart).build().flatten() {
             let Ok(text) = std::fs::read_to_string(entry.path()) else {
                 continue;
             };

@@ -100,8 +100,6 @@ pub(crate) fn invalid(chart: &Chart, opts: &RenderOptions, label: &str) -> Vec<F
                     format!("{label}: {what} {detail}{chart_note}{set_by}"),
                     location,
                     &[INVALID, &chart.name, &s.chart, &shown, &v.keyword, &detail],
-                    "Helm refuses to install or upgrade a release whose values break the chart's values.schema.json: the deploy fails at the last step, and Helm's message names no file or line.",
-                    &format!("Change the value at this line so that it meets {}'s values.schema.json (or, when the schema is wrong, fix the schema).", s.chart),
                 ));
             }
         }
@@ -139,12 +137,11 @@ pub(crate) fn missing(chart: &Chart) -> Option<Finding> {
         ),
         location,
         &[MISSING, &display_path(&chart.path)],
-        "Without a schema a typo'd key or a wrong type in a values file is accepted silently (Helm ignores what no template reads, and a string where a number belongs fails only in the cluster). A values.schema.json makes `helm install`/`upgrade`/`template` refuse such values with a message.",
-        "Add a values.schema.json beside values.yaml (tools such as helm-schema or helm-values-schema-json generate one from values.yaml), with `additionalProperties: false` where the keys are fixed.",
     ))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A finding about `chart`; severity, why, fix and the rule's index come from its METADATA
+/// ([`findings`]).
 fn finding(
     rule: &str,
     severity: Severity,
@@ -153,8 +150,6 @@ fn finding(
     message: String,
     location: Location,
     identity: &[&str],
-    why: &str,
-    fix: &str,
 ) -> Finding {
     Finding {
         rule: rule.into(),
@@ -173,8 +168,8 @@ fn finding(
         value: None,
         environments: Vec::new(),
         suppression: None,
-        why: why.into(),
-        fix: fix.into(),
+        why: String::new(),
+        fix: String::new(),
         related: Vec::new(),
         fingerprint: fingerprint(identity),
         rule_index: usize::MAX,
@@ -379,9 +374,16 @@ pub(crate) fn findings(
     chart: &Chart,
     render: &mut RenderOptions,
     opts: &crate::evaluate::Options,
+    policies: &crate::evaluate::policy::PolicySet,
     label: &str,
 ) -> Vec<Finding> {
-    let on = |id: &str| !opts.disabled.iter().any(|d| d == id);
+    // The rules' METADATA (policies/values/) says severity, profiles, why and fix.
+    let on = |id: &str| {
+        !opts.disabled.iter().any(|d| d == id)
+            && policies
+                .rule(id)
+                .is_some_and(|r| r.meta.profiles.contains(&opts.profile))
+    };
     let mut out = Vec::new();
     if on(INVALID) {
         out = invalid(chart, render, label);
@@ -389,8 +391,21 @@ pub(crate) fn findings(
             render.skip_schema_validation = true;
         }
     }
-    if on(MISSING) && opts.profile == crate::model::Profile::Prod {
+    if on(MISSING) {
         out.extend(missing(chart));
+    }
+    for f in out.iter_mut() {
+        if let Some((i, r)) = policies
+            .rules
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.meta.id == f.rule)
+        {
+            f.severity = r.meta.severity;
+            f.why = r.meta.why.clone();
+            f.fix = r.meta.fix.clone();
+            f.rule_index = i;
+        }
     }
     out
 }
