@@ -678,6 +678,7 @@ pub(crate) fn helm_message<'a>(
             Value::Int(i) if secret || i.unsigned_abs() >= 1000 => {
                 out.push(i.to_string());
                 out.extend(go_float(*i));
+                out.extend(localized_number(*i));
             }
             Value::Float(f) if secret => out.push(f.to_string()),
             _ => {}
@@ -739,6 +740,37 @@ fn replace_value(text: &str, value: &str) -> String {
         rest = after;
     }
     out.push_str(rest);
+    out
+}
+
+/// How Helm 4's schema messages print a number (`x/text/message`): `98,765,432` and, from
+/// 10⁶ up, `9.8765432×10⁰⁷` (`maximum: got …, want …`).
+fn localized_number(i: i64) -> Vec<String> {
+    let digits = i.unsigned_abs().to_string();
+    let sign = if i < 0 { "-" } else { "" };
+    let mut grouped = String::new();
+    for (n, c) in digits.chars().enumerate() {
+        if n > 0 && (digits.len() - n) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let mut out = vec![format!("{sign}{grouped}")];
+    let exp = digits.len() - 1;
+    if exp >= 6 {
+        const SUP: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+        let sig = digits.trim_end_matches('0');
+        let mantissa = if sig.len() > 1 {
+            format!("{}.{}", &sig[..1], &sig[1..])
+        } else {
+            sig.to_string()
+        };
+        let e: String = format!("{exp:02}")
+            .chars()
+            .map(|c| SUP[c.to_digit(10).unwrap_or(0) as usize])
+            .collect();
+        out.push(format!("{sign}{mantissa}×10{e}"));
+    }
     out
 }
 
@@ -959,6 +991,13 @@ pub(crate) fn engine_message(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_as_helm_4_schema_messages_print_them() {
+        assert_eq!(localized_number(1234), ["1,234"]);
+        assert_eq!(localized_number(98765432), ["98,765,432", "9.8765432×10⁰⁷"]);
+        assert_eq!(localized_number(1000000), ["1,000,000", "1×10⁰⁶"]);
+    }
 
     #[test]
     fn templates_lose_credentials_but_keep_actions() {

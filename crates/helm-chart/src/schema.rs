@@ -824,3 +824,23 @@ fn detail(kind: &K, instance: &J) -> String {
         other => format!("fails the schema's `{}`", other.keyword()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_as_x_text_prints_them() {
+        assert_eq!(localized_float(70000.0), "70,000");
+        assert_eq!(localized_float(1.5), "1.5");
+        assert_eq!(localized_float(1234567.0), "1.234567×10⁰⁶");
+        assert_eq!(localized_float(0.00001), "1×10⁻⁰⁵");
+        assert_eq!(localized(1234567.0), "1,234,567");
+    }
+
+    #[test]
+    fn quoting_follows_go() {
+        assert_eq!(quote("a'b\\c\n"), "'a\\'b\\\\c\\n'");
+        assert_eq!(json_ptr(&["a/b".into(), "c~d".into()]), "/a~1b/c~0d");
+    }
+}
