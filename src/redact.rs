@@ -750,7 +750,7 @@ fn localized_number(i: i64) -> Vec<String> {
     let sign = if i < 0 { "-" } else { "" };
     let mut grouped = String::new();
     for (n, c) in digits.chars().enumerate() {
-        if n > 0 && (digits.len() - n) % 3 == 0 {
+        if n > 0 && (digits.len() - n).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);

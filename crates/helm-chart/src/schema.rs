@@ -460,7 +460,7 @@ fn localized(n: f64) -> String {
         let digits = format!("{}", n.abs() as u128);
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);
