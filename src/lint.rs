@@ -39,6 +39,8 @@ pub(crate) struct Linted {
     pub(crate) changes: Vec<String>,
     /// The objects (`kind/namespace/name`) one environment rendered, for [`merge`].
     rendered: std::collections::BTreeSet<String>,
+    /// Each render's values and what it read, for values analysis ([`crate::values`]).
+    values_uses: Vec<crate::values::RenderUse>,
 }
 
 /// What became of one chart of several.
@@ -96,6 +98,7 @@ impl Linted {
         self.warnings.extend(other.warnings);
         self.sections.extend(other.sections);
         self.changes.extend(other.changes);
+        self.values_uses.extend(other.values_uses);
     }
 }
 
@@ -201,6 +204,13 @@ impl Lint<'_> {
         // One renderer per call: charts are rendered on several threads at once.
         let rendered = crate::render::renderer(&self.settings.helm_bin).render(chart, &render)?;
         let render_time = started.elapsed();
+        let values_use = crate::values::RenderUse {
+            env: env.map(|e| e.name.clone()),
+            profile: opts.profile,
+            values: render.values.clone(),
+            sets: render.set.iter().chain(&render.set_string).cloned().collect(),
+            reads: rendered.reads.clone(),
+        };
         let mut warnings: Vec<String> = rendered
             .notices
             .iter()
@@ -273,7 +283,21 @@ impl Lint<'_> {
             warnings,
             sections: Vec::new(),
             changes: run.changes,
+            values_uses: vec![values_use],
         })
+    }
+
+    /// Values findings of a chart over all its renders (see [`crate::values`]).
+    fn values(&self, chart: &Chart, out: &mut Linted) {
+        let judge = crate::values::Judge {
+            policies: &self.settings.policies,
+            disabled: &self.settings.eval.disabled,
+            profile: self.settings.eval.profile,
+        };
+        let (mut findings, warnings) = crate::values::check(chart, &out.values_uses, &judge);
+        suppress::apply(&mut findings, &[], &self.suppressions);
+        out.findings.extend(findings);
+        out.warnings.extend(warnings);
     }
 }
 
@@ -660,6 +684,7 @@ impl Lint<'_> {
         };
         if envs.is_empty() {
             let mut out = self.chart(chart, None)?;
+            self.values(chart, &mut out);
             if all_environments {
                 out.warnings.push(format!(
                     "{}: no environment values files found; linted with values.yaml only",
@@ -672,7 +697,9 @@ impl Lint<'_> {
         for env in &envs {
             per_env.push(self.chart(chart, Some(env))?);
         }
-        Ok(merge(per_env))
+        let mut out = merge(per_env);
+        self.values(chart, &mut out);
+        Ok(out)
     }
 
     /// Several charts, rendered and linted on as many threads as there are cores; results
