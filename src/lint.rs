@@ -294,7 +294,8 @@ impl Lint<'_> {
             disabled: &self.settings.eval.disabled,
             profile: self.settings.eval.profile,
         };
-        let (mut findings, warnings) = crate::values::check(chart, &out.values_uses, &judge);
+        let (mut findings, warnings) =
+            crate::values::check(chart, &out.values_uses, &judge, &mut out.findings);
         suppress::apply(&mut findings, &[], &self.suppressions);
         out.findings.extend(findings);
         out.warnings.extend(warnings);

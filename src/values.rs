@@ -306,15 +306,24 @@ fn finding(
 /// The chart's values findings over all its renders, and what the user should know
 /// (values analysis unavailable with Helm rendering, a template the analysis could not
 /// parse).
+/// `findings` (the chart's, from its renders) get fixes that name a values toggle.
 pub(crate) fn check(
     chart: &Chart,
     uses: &[RenderUse],
     judge: &Judge<'_>,
+    findings: &mut [Finding],
 ) -> (Vec<Finding>, Vec<String>) {
     let mut warnings = Vec::new();
+    if uses.is_empty() {
+        return (Vec::new(), warnings);
+    }
+    let Ok(model) = helm_chart::model::values_model(&chart.path, helm_chart_version()) else {
+        return (Vec::new(), warnings);
+    };
+    toggle_fixes(chart, uses, &model, findings);
     let unknown_rule = judge.rule(KEY_UNKNOWN, uses);
     let unused_rule = judge.rule(DEFAULT_UNUSED, uses);
-    if unknown_rule.is_none() && unused_rule.is_none() || uses.is_empty() {
+    if unknown_rule.is_none() && unused_rule.is_none() {
         return (Vec::new(), warnings);
     }
     if uses.iter().any(|u| u.reads.is_none()) {
@@ -330,10 +339,6 @@ pub(crate) fn check(
         ));
         return (Vec::new(), warnings);
     }
-    let model = match helm_chart::model::values_model(&chart.path, helm_chart_version()) {
-        Ok(m) => m,
-        Err(_) => return (Vec::new(), warnings),
-    };
     // A values string that is not a template (`{{` in prose) reads nothing; a template
     // file that does not parse leaves its references unknown.
     let errors: Vec<&String> = model
@@ -487,6 +492,135 @@ fn unused_defaults(
         ));
     }
     out
+}
+
+/// Rules whose remedy is an object of this kind (or a block) the chart may already render
+/// behind a values toggle.
+const TOGGLED: &[(&str, &str)] = &[
+    ("pdb-missing", "PodDisruptionBudget"),
+    ("networkpolicy-missing", "NetworkPolicy"),
+    ("replicas-single", "HorizontalPodAutoscaler"),
+    ("run-as-non-root", "securityContext"),
+    ("privilege-escalation", "securityContext"),
+    ("read-only-root-fs", "securityContext"),
+    ("capabilities-not-dropped", "securityContext"),
+    ("seccomp-profile", "securityContext"),
+    ("pod-security-baseline", "securityContext"),
+];
+
+/// The value at `key` as these renders' values files set it (last file wins; the chart's
+/// values.yaml first), `--set` aside.
+fn effective(chart: &Chart, files: &[PathBuf], key: &[String]) -> Option<crate::yaml::Value> {
+    let mut all = vec![chart.path.join("values.yaml")];
+    all.extend(files.iter().cloned());
+    for f in all.iter().rev() {
+        let Some(root) = ValuesFile::read(f).and_then(|v| v.root) else {
+            continue;
+        };
+        let mut cur = &root;
+        let mut found = true;
+        for k in key {
+            match cur.get(k) {
+                Some(n) => cur = n,
+                None => {
+                    found = false;
+                    break;
+                }
+            }
+        }
+        if found {
+            return Some(cur.value.clone());
+        }
+    }
+    None
+}
+
+fn truthy(v: &Option<crate::yaml::Value>) -> bool {
+    match v {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => false,
+        Some(Value::Str(s)) => !s.is_empty(),
+        Some(Value::Int(0)) => false,
+        Some(Value::Float(f)) => *f != 0.0,
+        Some(Value::Seq(s)) => !s.is_empty(),
+        Some(Value::Map(m)) => !m.is_empty(),
+        _ => true,
+    }
+}
+
+/// A finding whose remedy the chart can render behind a toggle that is off in the
+/// finding's environments gets a fix naming the key and the file to set it in.
+fn toggle_fixes(chart: &Chart, uses: &[RenderUse], model: &ValuesModel, findings: &mut [Finding]) {
+    let prefix = format!("{}/", chart.name);
+    for f in findings.iter_mut() {
+        let Some(&(_, what)) = TOGGLED.iter().find(|(r, _)| *r == f.rule) else {
+            continue;
+        };
+        // The renders the finding occurs in (all of them without environments).
+        let envs: Vec<&RenderUse> = uses
+            .iter()
+            .filter(|u| u.env.as_ref().is_none_or(|e| f.environments.contains(e)))
+            .collect();
+        let Some(first) = envs.first() else { continue };
+        let emits = model.analysis.emits.iter().filter(|e| {
+            e.what == what
+                && (what != "securityContext"
+                    || e.template
+                        .strip_prefix(&prefix)
+                        .is_some_and(|t| f.location.file.ends_with(t)))
+        });
+        // A container's finding goes with a container securityContext toggle
+        // (`containerSecurityContext.enabled`), a pod's with the others, when both exist.
+        let in_container = f.path.contains("containers[");
+        let mut emits: Vec<_> = emits.collect();
+        emits.sort_by_key(|e| {
+            let container_toggle = e
+                .guards
+                .iter()
+                .flatten()
+                .flatten()
+                .any(|g| g.path.join(".").to_lowercase().contains("container"));
+            container_toggle != in_container
+        });
+        let mut toggle: Option<(Vec<String>, bool, String)> = None;
+        for e in emits {
+            // Every enclosing condition must be a plain toggle, one of them off.
+            let Some(guards) = e.guards.iter().cloned().collect::<Option<Vec<_>>>() else {
+                continue;
+            };
+            let off: Vec<_> = guards
+                .iter()
+                .flatten()
+                .filter(|g| truthy(&effective(chart, &first.values, &g.path)) == g.negated)
+                .collect();
+            if let Some(g) = off.first() {
+                toggle = Some((g.path.clone(), !g.negated, e.template.clone()));
+                break;
+            }
+        }
+        let Some((key, value, template)) = toggle else {
+            continue;
+        };
+        let mut files: Vec<String> = envs
+            .iter()
+            .map(|u| match u.values.last() {
+                Some(v) => display_path(v),
+                None => display_path(&chart.path.join("values.yaml")),
+            })
+            .collect();
+        files.dedup();
+        let thing = if what == "securityContext" {
+            "a securityContext block".to_string()
+        } else {
+            format!("a {what}")
+        };
+        f.fix = format!(
+            "The chart already renders {thing} ({template}) when `{}` is {value}: set `{}: {value}` in {}. {}",
+            key.join("."),
+            key.join("."),
+            files.join(", "),
+            f.fix
+        );
+    }
 }
 
 #[cfg(test)]
