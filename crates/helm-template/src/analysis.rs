@@ -94,6 +94,8 @@ struct Walker<'a> {
     memo: HashSet<(Arc<str>, String)>,
     guards: Vec<Option<Vec<Guard>>>,
     depth: usize,
+    /// The values path of each chart scope.
+    scopes: HashSet<Vec<String>>,
 }
 
 struct Frame {
@@ -136,6 +138,7 @@ pub fn analyze(files: &[TemplateFile<'_>]) -> Analysis {
         memo: HashSet::new(),
         guards: Vec::new(),
         depth: 0,
+        scopes: files.iter().map(|f| f.scope.clone()).collect(),
     };
     for (t, scope, top) in &trees {
         let dot = Abs::Top(scope.clone());
@@ -202,7 +205,9 @@ impl Walker<'_> {
     fn whole(&mut self, f: &Frame, v: &Abs, pos: usize) {
         match v {
             Abs::Values(p) => self.add_ref(f, p, true, pos),
-            Abs::Top(scope) => self.add_ref(f, &scope.to_vec(), true, pos),
+            // The top object (`$`) given to `merge`, `tpl`, `include` is a context: what is
+            // read through it is read by field.
+            Abs::Top(_) => {}
             Abs::Dict(entries) => {
                 for (_, e) in entries {
                     if !matches!(e, Abs::Top(_)) {
@@ -526,6 +531,11 @@ impl Walker<'_> {
                             .map(|(_, v)| v)
                             .unwrap_or(Abs::Unknown)
                     }
+                    // A computed key into a chart's whole values is a helper walking a path
+                    // given as a string (bitnami's getValueFromKey): which keys it reads is
+                    // known only when it runs (the renders record them), and "everything"
+                    // would hide every unknown key of the chart.
+                    (Abs::Values(p), None) if self.scopes.contains(&p) => Abs::Unknown,
                     (b, _) => {
                         self.whole(f, &b, pos);
                         Abs::Unknown

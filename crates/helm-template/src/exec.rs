@@ -1079,7 +1079,7 @@ impl<'c> Exec<'c> {
         }
 
         if let (Some(r), Callee::Func(_)) = (self.reads.as_mut(), &callee) {
-            r.call(name, args, &argv);
+            r.call(name, &argv);
         }
         if builtin && name == "call" {
             let callee_name = match args.first() {

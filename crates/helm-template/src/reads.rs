@@ -8,13 +8,14 @@
 //! taint (the root's path is empty), so the caller registers them with [`Reads::root`].
 //!
 //! What *may* be read counts as read: a map or list consumed wholesale (`toYaml`, printed,
-//! `range` over it, passed to a function that is not known to look at one key only, `index`
-//! with a computed key) is recorded as a whole-subtree read.
+//! `range` over it, passed to a function that is not known to look at one key only) is
+//! recorded as a whole-subtree read. Keys given to `index`/`hasKey`/`get`/`dig`/`pluck` are
+//! recorded as this render computed them (bitnami's `getValueFromKey` walks `.Values` with
+//! `index` and keys split from a string): the union over renders is what was read.
 
 use std::collections::HashSet;
 use std::rc::Rc;
 
-use crate::parse::Arg;
 use crate::provenance::ValuesPath;
 use crate::value::{Data, Value};
 
@@ -108,68 +109,43 @@ impl Reads {
         }
     }
 
-    /// A function call: `args` are the argument nodes after the function's name (`fin`,
-    /// a piped value, is the last of `argv` when present).
-    pub(crate) fn call(&mut self, name: &str, args: &[Arg], argv: &[Value]) {
-        let literal = |i: usize| -> Option<LitKey> {
-            match args.get(i)? {
-                Arg::Str { text, .. } => Some(LitKey::Key(text.to_string())),
-                Arg::Number { num, .. } if num.is_int && num.int >= 0 => {
-                    Some(LitKey::Index(num.int as usize))
-                }
+    /// A function call with its evaluated arguments (`fin`, a piped value, last). Keys given
+    /// to `index`, `hasKey`, `get`, `dig` and `pluck` are read as they are in this render,
+    /// computed or not: another render reading other keys records those.
+    pub(crate) fn call(&mut self, name: &str, argv: &[Value]) {
+        let key = |v: &Value| -> Option<LitKey> {
+            match &v.data {
+                Data::Str(s) => Some(LitKey::Key(s.to_string())),
+                Data::Int(i) | Data::Int64(i) if *i >= 0 => Some(LitKey::Index(*i as usize)),
                 _ => None,
             }
         };
-        match name {
-            "index" if !argv.is_empty() => {
-                let keys: Option<Vec<LitKey>> = (1..argv.len()).map(literal).collect();
-                match keys {
-                    Some(keys) => {
-                        for p in self.paths_of(&argv[0]) {
-                            let mut cur = p;
-                            for k in &keys {
-                                cur = k.child(&cur);
-                                self.paths.insert(cur.clone());
-                            }
+        let walk = |reads: &mut Reads, base: &Value, keys: &[Value]| {
+            match keys.iter().map(key).collect::<Option<Vec<LitKey>>>() {
+                Some(keys) => {
+                    for p in reads.paths_of(base) {
+                        let mut cur = p;
+                        for k in &keys {
+                            cur = k.child(&cur);
+                            reads.paths.insert(cur.clone());
                         }
                     }
-                    None => self.whole(&argv[0]),
                 }
+                None => reads.whole(base),
             }
-            "hasKey" | "get" if argv.len() == 2 => match literal(1) {
-                Some(k) => {
-                    for p in self.paths_of(&argv[0]) {
-                        self.paths.insert(k.child(&p));
-                    }
-                }
-                None => self.whole(&argv[0]),
-            },
+        };
+        match name {
+            "index" if !argv.is_empty() => walk(self, &argv[0], &argv[1..]),
+            "hasKey" | "get" if argv.len() == 2 => walk(self, &argv[0], &argv[1..]),
             "dig" if argv.len() >= 3 => {
                 let n = argv.len();
-                let keys: Option<Vec<LitKey>> = (0..n - 2).map(literal).collect();
-                match keys {
-                    Some(keys) => {
-                        for p in self.paths_of(&argv[n - 1]) {
-                            let mut cur = p;
-                            for k in &keys {
-                                cur = k.child(&cur);
-                                self.paths.insert(cur.clone());
-                            }
-                        }
-                    }
-                    None => self.whole(&argv[n - 1]),
+                walk(self, &argv[n - 1], &argv[..n - 2])
+            }
+            "pluck" if !argv.is_empty() => {
+                for m in &argv[1..] {
+                    walk(self, m, &argv[..1]);
                 }
             }
-            "pluck" if !argv.is_empty() => match literal(0) {
-                Some(k) => {
-                    for m in &argv[1..] {
-                        for p in self.paths_of(m) {
-                            self.paths.insert(k.child(&p));
-                        }
-                    }
-                }
-                None => argv[1..].iter().for_each(|m| self.whole(m)),
-            },
             _ if SHALLOW.contains(&name) => {}
             _ => argv.iter().for_each(|a| self.whole(a)),
         }
@@ -246,8 +222,11 @@ mod tests {
              {{ $k := \"z\" }}{{ index .Values.i $k }}{{ index .Values.j \"y\" }}{{ hasKey .Values.h \"q\" }}",
             serde_json::json!({"r": {"x": 1}, "env": [1], "m": {"a": 1}, "i": {"z": 1}, "j": {"y": 1}, "h": {}}),
         );
-        assert_eq!(s, ["env", "i", "m", "r"]);
-        assert!(p.contains(&"j.y".to_string()) && p.contains(&"h.q".to_string()), "{p:?}");
+        assert_eq!(s, ["env", "m", "r"]);
+        // A computed key is read as this render computed it.
+        for k in ["i.z", "j.y", "h.q"] {
+            assert!(p.contains(&k.to_string()), "{k}: {p:?}");
+        }
     }
 
     #[test]
