@@ -208,7 +208,12 @@ impl Lint<'_> {
             env: env.map(|e| e.name.clone()),
             profile: opts.profile,
             values: render.values.clone(),
-            sets: render.set.iter().chain(&render.set_string).cloned().collect(),
+            sets: render
+                .set
+                .iter()
+                .chain(&render.set_string)
+                .cloned()
+                .collect(),
             reads: rendered.reads.clone(),
         };
         let mut warnings: Vec<String> = rendered

@@ -351,7 +351,11 @@ pub(crate) fn check(
         warnings.push(format!(
             "{}: values analysis skipped: a template does not parse ({})",
             display_path(&chart.path),
-            errors.iter().map(|e| e.as_str()).collect::<Vec<_>>().join("; ")
+            errors
+                .iter()
+                .map(|e| e.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
         ));
         return (Vec::new(), warnings);
     }
@@ -382,12 +386,12 @@ fn unknown_keys(
     for u in uses {
         let mut sets: Vec<Set> = Vec::new();
         for path in &u.values {
-            let f = files
-                .entry(path.clone())
-                .or_insert_with(|| ValuesFile::read(path).unwrap_or(ValuesFile {
+            let f = files.entry(path.clone()).or_insert_with(|| {
+                ValuesFile::read(path).unwrap_or(ValuesFile {
                     name: display_path(path),
                     root: None,
-                }));
+                })
+            });
             sets.extend(keys_of(f));
         }
         for s in &u.sets {
@@ -432,7 +436,16 @@ fn unknown_keys(
             let entry = found
                 .entry((s.file.clone(), s.key.clone()))
                 .or_insert_with(|| {
-                    finding(rule, chart, &s.key, message, fix, s.file.clone(), s.line, s.column)
+                    finding(
+                        rule,
+                        chart,
+                        &s.key,
+                        message,
+                        fix,
+                        s.file.clone(),
+                        s.line,
+                        s.column,
+                    )
                 });
             if let Some(e) = &u.env {
                 if !entry.environments.contains(e) {

@@ -134,7 +134,11 @@ fn every_fixture_fires_or_passes_as_its_folder_says() {
         // (file, line): the fixture is "", its previous release "previous".
         let chart_values = chart.as_ref().map(|c| c.join("values.yaml"));
         let in_chart_values = |f: &serde_json::Value| {
-            chart.is_some() && f["location"]["file"].as_str().unwrap_or("").ends_with("values.yaml")
+            chart.is_some()
+                && f["location"]["file"]
+                    .as_str()
+                    .unwrap_or("")
+                    .ends_with("values.yaml")
         };
         let in_previous = |f: &serde_json::Value| {
             previous.as_ref().is_some_and(|p| {

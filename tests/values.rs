@@ -106,10 +106,18 @@ fn a_key_read_only_on_another_environments_branch_is_known() {
 
 #[test]
 fn set_flags_are_checked_and_values_never_printed() {
-    let out = lint(&["--set", "replicaCont=3,image.tag=x", "--set", "dbPasswrod=hunter2-secret"]);
+    let out = lint(&[
+        "--set",
+        "replicaCont=3,image.tag=x",
+        "--set",
+        "dbPasswrod=hunter2-secret",
+    ]);
     let all = findings(&out);
     let unknown = of_rule(&all, "values-key-unknown");
-    let mut keys: Vec<&str> = unknown.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    let mut keys: Vec<&str> = unknown
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
     keys.sort();
     assert_eq!(keys, ["dbPasswrod", "replicaCont"]);
     assert!(!out.stdout.contains("hunter2-secret") && !out.stderr.contains("hunter2-secret"));
@@ -166,7 +174,10 @@ fn fixes_name_the_toggle_and_the_users_values_file() {
     }
     // Without a values file of the user's, the chart's values.yaml is the one to edit.
     let plain = findings(&lint(&["--set", "replicaCount=3"]));
-    let fix = of_rule(&plain, "pdb-missing")[0]["fix"].as_str().unwrap().to_string();
+    let fix = of_rule(&plain, "pdb-missing")[0]["fix"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(fix.contains("values-keys/values.yaml"), "{fix}");
     // With the toggle on, the chart renders the PDB: no finding, no toggle fix.
     std::fs::write(

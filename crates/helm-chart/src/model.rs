@@ -133,7 +133,14 @@ fn walk(
             } else {
                 format!("{dir}/charts/{}", d.name())
             };
-            walk(d, &sub, &format!("{prefix}/charts/{n}"), &sub_dir, m, sources);
+            walk(
+                d,
+                &sub,
+                &format!("{prefix}/charts/{n}"),
+                &sub_dir,
+                m,
+                sources,
+            );
         }
     }
 }

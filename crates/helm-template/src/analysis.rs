@@ -67,10 +67,45 @@ pub struct Analysis {
 /// Functions that only look at an argument as one value, pass it on, or whose key reads are
 /// modelled (`index`, `hasKey`…); any other function given values data reads all of it.
 const SHALLOW: &[&str] = &[
-    "include", "tpl", "dict", "set", "unset", "default", "empty", "required", "ternary",
-    "coalesce", "kindIs", "kindOf", "typeOf", "typeIs", "typeIsLike", "eq", "ne", "not", "and",
-    "or", "fail", "len", "quote", "squote", "int", "int64", "float64", "toString", "lt", "le",
-    "gt", "ge", "b64enc", "trim", "lower", "upper", "trunc", "trimSuffix", "trimPrefix",
+    "include",
+    "tpl",
+    "dict",
+    "set",
+    "unset",
+    "default",
+    "empty",
+    "required",
+    "ternary",
+    "coalesce",
+    "kindIs",
+    "kindOf",
+    "typeOf",
+    "typeIs",
+    "typeIsLike",
+    "eq",
+    "ne",
+    "not",
+    "and",
+    "or",
+    "fail",
+    "len",
+    "quote",
+    "squote",
+    "int",
+    "int64",
+    "float64",
+    "toString",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "b64enc",
+    "trim",
+    "lower",
+    "upper",
+    "trunc",
+    "trimSuffix",
+    "trimPrefix",
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -241,7 +276,11 @@ impl Walker<'_> {
                 let with = matches!(n, Node::With(_));
                 let mark = f.vars.len();
                 let v = self.pipe(f, dot, &b.pipe);
-                let guard = if with { None } else { self.guard(f, dot, &b.pipe) };
+                let guard = if with {
+                    None
+                } else {
+                    self.guard(f, dot, &b.pipe)
+                };
                 let inner = if with { v } else { dot.clone() };
                 self.guards.push(guard.clone());
                 self.list(f, &inner, &b.list);

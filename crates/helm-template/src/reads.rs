@@ -70,7 +70,8 @@ impl Reads {
     /// data) as the values at `path` (empty for the top chart, `worker` for a subchart).
     pub fn root(&mut self, values: &Value, path: ValuesPath) {
         if let Data::Map(m) = &values.data {
-            self.roots.push((Rc::as_ptr(&m.0) as *const () as usize, path));
+            self.roots
+                .push((Rc::as_ptr(&m.0) as *const () as usize, path));
         }
     }
 
@@ -120,19 +121,21 @@ impl Reads {
                 _ => None,
             }
         };
-        let walk = |reads: &mut Reads, base: &Value, keys: &[Value]| {
-            match keys.iter().map(key).collect::<Option<Vec<LitKey>>>() {
-                Some(keys) => {
-                    for p in reads.paths_of(base) {
-                        let mut cur = p;
-                        for k in &keys {
-                            cur = k.child(&cur);
-                            reads.paths.insert(cur.clone());
-                        }
+        let walk = |reads: &mut Reads, base: &Value, keys: &[Value]| match keys
+            .iter()
+            .map(key)
+            .collect::<Option<Vec<LitKey>>>(
+        ) {
+            Some(keys) => {
+                for p in reads.paths_of(base) {
+                    let mut cur = p;
+                    for k in &keys {
+                        cur = k.child(&cur);
+                        reads.paths.insert(cur.clone());
                     }
                 }
-                None => reads.whole(base),
             }
+            None => reads.whole(base),
         };
         match name {
             "index" if !argv.is_empty() => walk(self, &argv[0], &argv[1..]),
