@@ -19,6 +19,9 @@ use std::rc::Rc;
 use crate::provenance::ValuesPath;
 use crate::value::{Data, Value};
 
+/// A values path as plain keys, `None` for a list index.
+pub type KeyPath = Vec<Option<String>>;
+
 /// The values paths a render read.
 #[derive(Default, Debug)]
 pub struct Reads {
@@ -155,7 +158,7 @@ impl Reads {
     }
 
     /// Every path read, as key segments (`None` for a list index), plain data for callers.
-    pub fn export(&self) -> (Vec<Vec<Option<String>>>, Vec<Vec<Option<String>>>) {
+    pub fn export(&self) -> (Vec<KeyPath>, Vec<KeyPath>) {
         fn segs(p: &ValuesPath) -> Vec<Option<String>> {
             p.segments()
                 .into_iter()
