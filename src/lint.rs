@@ -533,6 +533,9 @@ pub(crate) fn lint_all(
         }
     }
     out.warnings.extend(config_warnings);
+    // The same words from several charts (values analysis unavailable) are said once.
+    let mut seen = std::collections::HashSet::new();
+    out.warnings.retain(|w| seen.insert(w.clone()));
     // Only when something was linted: a failed render leaves nothing to judge by.
     if out.failed() == 0 && (out.objects > 0 || !out.findings.is_empty()) {
         let ran = |id: &str| {

@@ -326,19 +326,25 @@ pub(crate) fn check(
     if unknown_rule.is_none() && unused_rule.is_none() {
         return (Vec::new(), warnings);
     }
-    if uses.iter().any(|u| u.reads.is_none()) {
-        let names: Vec<&str> = [unknown_rule, unused_rule]
-            .iter()
-            .flatten()
-            .map(|(_, r)| r.meta.id.as_str())
-            .collect();
-        warnings.push(format!(
-            "{}: values analysis is unavailable when Helm renders the chart ({} not checked); lint with --renderer native or auto",
-            display_path(&chart.path),
-            names.join(", ")
-        ));
-        return (Vec::new(), warnings);
-    }
+    // Helm does not say what a render read: dead defaults are then judged from the
+    // templates alone (every branch), unknown keys not at all, which the user is told (the
+    // same words for every chart, so a lint says it once) when they passed values.
+    let rendered_by_helm = uses.iter().any(|u| u.reads.is_none());
+    let unknown_rule = match unknown_rule {
+        Some(r) if rendered_by_helm => {
+            if uses
+                .iter()
+                .any(|u| !u.values.is_empty() || !u.sets.is_empty())
+            {
+                warnings.push(format!(
+                    "{} is not checked: values analysis needs the built-in renderer's record of what each render read, and Helm rendered the chart (lint with --renderer native or auto)",
+                    r.1.meta.id
+                ));
+            }
+            None
+        }
+        other => other,
+    };
     // A values string that is not a template (`{{` in prose) reads nothing; a template
     // file that does not parse leaves its references unknown.
     let errors: Vec<&String> = model
@@ -359,7 +365,7 @@ pub(crate) fn check(
         ));
         return (Vec::new(), warnings);
     }
-    let k = known(&model, uses, true);
+    let k = known(&model, uses, !rendered_by_helm);
     let mut out: Vec<Finding> = Vec::new();
     if let Some(rule) = unknown_rule {
         out.extend(unknown_keys(rule, chart, uses, &k));

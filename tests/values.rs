@@ -209,12 +209,31 @@ fn the_helm_renderer_says_values_analysis_is_unavailable() {
     ]);
     assert_eq!(
         out.stderr
-            .matches("values analysis is unavailable when Helm renders the chart")
+            .matches(
+                "values-key-unknown is not checked: values analysis needs the built-in renderer"
+            )
             .count(),
         1,
         "{}",
         out.stderr
     );
-    assert!(out.stderr.contains("values-key-unknown"));
     assert!(!out.stdout.contains("values-key-unknown"));
+    // Dead defaults need no render record: the templates are read on every branch.
+    let dev = run(&[
+        "lint",
+        &c,
+        "--renderer",
+        "helm",
+        "--helm-bin",
+        &helm,
+        "--profile",
+        "dev",
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+    ]);
+    let all = findings(&dev);
+    assert_eq!(of_rule(&all, "values-default-unused").len(), 2, "{all:#?}");
+    assert!(!dev.stderr.contains("is not checked"), "{}", dev.stderr);
 }

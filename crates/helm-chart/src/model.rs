@@ -175,3 +175,32 @@ fn templates_in(values: &Map, path: &mut Vec<String>, out: &mut Vec<(String, Str
         path.pop();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_aliases_declarations_and_toggles() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/charts/values-keys");
+        let m = values_model(&dir, HelmVersion::V4).unwrap();
+        let has = |ps: &[Vec<String>], p: &str| ps.iter().any(|q| q.join(".") == p);
+        // Subchart store is listed with alias cache: its values live under `cache`.
+        assert!(has(&m.declared, "cache.enabled"), "{:?}", m.declared);
+        assert!(!has(&m.declared, "store.enabled"));
+        assert!(has(&m.declared, "worker.image"));
+        assert_eq!(m.dependencies, ["worker", "cache"]);
+        let refs: Vec<Vec<String>> = m.analysis.refs.iter().map(|r| r.path.clone()).collect();
+        assert!(has(&refs, "cache.size") && has(&refs, "worker.threads"));
+        assert!(has(&refs, "metrics.port"), "the untaken branch is read");
+        let pdb = m
+            .analysis
+            .emits
+            .iter()
+            .find(|e| e.what == "PodDisruptionBudget")
+            .unwrap();
+        assert_eq!(pdb.template, "app/templates/pdb.yaml");
+        let guards = pdb.guards[0].as_ref().unwrap();
+        assert_eq!(guards[0].path.join("."), "podDisruptionBudget.enabled");
+    }
+}
