@@ -28,10 +28,13 @@ fn of_rule<'a>(all: &'a [serde_json::Value], rule: &str) -> Vec<&'a serde_json::
 }
 
 fn lint(extra: &[&str]) -> Output {
-    let c = chart();
+    lint_chart(&chart(), extra)
+}
+
+fn lint_chart(c: &str, extra: &[&str]) -> Output {
     let mut args = vec![
         "lint",
-        c.as_str(),
+        c,
         "--renderer",
         "native",
         "--format",
@@ -77,17 +80,7 @@ fn a_key_read_only_on_another_environments_branch_is_known() {
             ("prod", "metrics:\n  enabled: true\n  port: 9090\n"),
         ],
     );
-    let out = run(&[
-        "lint",
-        dir.to_str().unwrap(),
-        "--all-environments",
-        "--renderer",
-        "native",
-        "--format",
-        "json",
-        "--fail-on",
-        "none",
-    ]);
+    let out = lint_chart(dir.to_str().unwrap(), &["--all-environments"]);
     let all = findings(&out);
     let unknown = of_rule(&all, "values-key-unknown");
     assert_eq!(unknown.len(), 1, "{unknown:#?}");
@@ -195,18 +188,13 @@ fn the_helm_renderer_says_values_analysis_is_unavailable() {
         return;
     };
     let c = chart();
-    let out = run(&[
-        "lint",
-        &c,
-        "--renderer",
-        "helm",
-        "--helm-bin",
-        &helm,
-        "--set",
-        "replicaCont=3",
-        "--fail-on",
-        "none",
-    ]);
+    let lint_helm = |extra: &[&str]| {
+        let mut args = vec!["lint", &c, "--renderer", "helm", "--helm-bin", &helm];
+        args.extend_from_slice(extra);
+        args.extend(["--fail-on", "none"]);
+        run(&args)
+    };
+    let out = lint_helm(&["--set", "replicaCont=3"]);
     assert_eq!(
         out.stderr
             .matches(
@@ -219,20 +207,7 @@ fn the_helm_renderer_says_values_analysis_is_unavailable() {
     );
     assert!(!out.stdout.contains("values-key-unknown"));
     // Dead defaults need no render record: the templates are read on every branch.
-    let dev = run(&[
-        "lint",
-        &c,
-        "--renderer",
-        "helm",
-        "--helm-bin",
-        &helm,
-        "--profile",
-        "dev",
-        "--format",
-        "json",
-        "--fail-on",
-        "none",
-    ]);
+    let dev = lint_helm(&["--profile", "dev", "--format", "json"]);
     let all = findings(&dev);
     assert_eq!(of_rule(&all, "values-default-unused").len(), 2, "{all:#?}");
     assert!(!dev.stderr.contains("is not checked"), "{}", dev.stderr);

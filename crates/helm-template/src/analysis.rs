@@ -64,50 +64,6 @@ pub struct Analysis {
     pub errors: Vec<String>,
 }
 
-/// Functions that only look at an argument as one value, pass it on, or whose key reads are
-/// modelled (`index`, `hasKey`…); any other function given values data reads all of it.
-const SHALLOW: &[&str] = &[
-    "include",
-    "tpl",
-    "dict",
-    "set",
-    "unset",
-    "default",
-    "empty",
-    "required",
-    "ternary",
-    "coalesce",
-    "kindIs",
-    "kindOf",
-    "typeOf",
-    "typeIs",
-    "typeIsLike",
-    "eq",
-    "ne",
-    "not",
-    "and",
-    "or",
-    "fail",
-    "len",
-    "quote",
-    "squote",
-    "int",
-    "int64",
-    "float64",
-    "toString",
-    "lt",
-    "le",
-    "gt",
-    "ge",
-    "b64enc",
-    "trim",
-    "lower",
-    "upper",
-    "trunc",
-    "trimSuffix",
-    "trimPrefix",
-];
-
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Abs {
     Unknown,
@@ -590,7 +546,9 @@ impl Walker<'_> {
                 };
                 pick.cloned().unwrap_or(Abs::Unknown)
             }
-            _ if SHALLOW.contains(&name) => Abs::Unknown,
+            // The engine's list of functions that do not consume values maps whole, but a
+            // `list` of values maps here is usually ranged over (read whole) later.
+            _ if name != "list" && crate::reads::SHALLOW.contains(&name) => Abs::Unknown,
             _ => {
                 for v in &vals {
                     self.whole(f, v, pos);

@@ -36,7 +36,7 @@ pub struct Reads {
 /// Functions that look at an argument map or list only as a whole value, pass it on
 /// unchanged, or read keys the executor records by itself when they are looked up.
 /// Every other function given a values map or list reads all of it, as far as we know.
-const SHALLOW: &[&str] = &[
+pub(crate) const SHALLOW: &[&str] = &[
     "include",
     "tpl",
     "dict",
