@@ -299,11 +299,13 @@ impl Lint<'_> {
             disabled: &self.settings.eval.disabled,
             profile: self.settings.eval.profile,
         };
-        let (mut findings, warnings) =
-            crate::values::check(chart, &out.values_uses, &judge, &mut out.findings);
-        suppress::apply(&mut findings, &[], &self.suppressions);
-        out.findings.extend(findings);
-        out.warnings.extend(warnings);
+        let mut checked = crate::values::check(chart, &out.values_uses, &judge, &mut out.findings);
+        suppress::apply(&mut checked.findings, &[], &self.suppressions);
+        out.findings.extend(checked.findings);
+        out.warnings.extend(checked.warnings);
+        if self.snippets {
+            out.sources.extend(checked.sources);
+        }
     }
 }
 

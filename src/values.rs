@@ -236,12 +236,18 @@ fn keys_of_set(arg: &str) -> Vec<Vec<String>> {
         let Some((name, _)) = p.split_once('=') else {
             continue;
         };
-        let name = name.split('[').next().unwrap_or_default();
-        let key: Vec<String> = name
-            .split('.')
-            .map(|s| s.replace('\\', ""))
-            .filter(|s| !s.is_empty())
-            .collect();
+        // Dots split keys unless escaped (`a\.b` is the key `a.b`); `[` starts an index.
+        let mut key: Vec<String> = vec![String::new()];
+        let mut chars = name.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => key.last_mut().unwrap().extend(chars.next()),
+                '.' => key.push(String::new()),
+                '[' => break,
+                _ => key.last_mut().unwrap().push(c),
+            }
+        }
+        key.retain(|k| !k.is_empty());
         if !key.is_empty() {
             out.push(key);
         }
@@ -306,8 +312,114 @@ fn finding(
 /// The chart's values findings over all its renders, and what the user should know
 /// (values analysis unavailable with Helm rendering, a template the analysis could not
 /// parse).
+/// What values analysis adds to a chart's lint.
+#[derive(Default)]
+pub(crate) struct Checked {
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) warnings: Vec<String>,
+    /// Snippet text of the values files (and `--set` flags) findings point at, every value
+    /// masked: only key names are shown.
+    pub(crate) sources: BTreeMap<String, String>,
+}
+
 /// `findings` (the chart's, from its renders) get fixes that name a values toggle.
 pub(crate) fn check(
+    chart: &Chart,
+    uses: &[RenderUse],
+    judge: &Judge<'_>,
+    findings: &mut [Finding],
+) -> Checked {
+    let (findings, warnings) = judge_values(chart, uses, judge, findings);
+    let mut sources = BTreeMap::new();
+    let set_keys = set_keys(uses);
+    for f in &findings {
+        let file = &f.location.file;
+        if sources.contains_key(file) {
+            continue;
+        }
+        let text = if file == SET_FILE {
+            Some(
+                set_keys
+                    .iter()
+                    .map(|k| format!("--set {k}={}\n", crate::redact::MASK))
+                    .collect(),
+            )
+        } else {
+            uses.iter()
+                .flat_map(|u| &u.values)
+                .chain(std::iter::once(&chart.path.join("values.yaml")))
+                .find(|p| display_path(p) == *file)
+                .and_then(|p| std::fs::read_to_string(p).ok())
+                .map(|t| masked(&t))
+        };
+        if let Some(t) = text {
+            sources.insert(file.clone(), t);
+        }
+    }
+    Checked {
+        findings,
+        warnings,
+        sources,
+    }
+}
+
+/// Where `--set` keys are located: line `i` is the `i`-th key the flags set.
+const SET_FILE: &str = "(--set)";
+
+fn set_keys(uses: &[RenderUse]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for u in uses {
+        for s in &u.sets {
+            for k in keys_of_set(s) {
+                let k = k.join(".");
+                if !out.contains(&k) {
+                    out.push(k);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A values file with every value masked: each line keeps its indentation, list dash and
+/// key; whatever follows the key (or a whole line that is not a key) is masked.
+fn masked(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let body = line.trim_start();
+        let indent = &line[..line.len() - body.len()];
+        let (dash, rest) = match body.strip_prefix("- ") {
+            Some(r) => ("- ", r),
+            None => ("", body),
+        };
+        let key = rest
+            .split_once(": ")
+            .map(|(k, _)| k)
+            .or_else(|| rest.strip_suffix(':'))
+            .filter(|k| {
+                !k.is_empty() && !k.starts_with('#') && !k.contains(' ') || k.starts_with('"')
+            });
+        out.push_str(indent);
+        out.push_str(dash);
+        match key {
+            Some(k) if rest.len() > k.len() + 1 => {
+                out.push_str(k);
+                out.push_str(": ");
+                out.push_str(crate::redact::MASK);
+            }
+            Some(k) => {
+                out.push_str(k);
+                out.push(':');
+            }
+            None if body.is_empty() || body.starts_with('#') => out.push_str(body),
+            None => out.push_str(crate::redact::MASK),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn judge_values(
     chart: &Chart,
     uses: &[RenderUse],
     judge: &Judge<'_>,
@@ -368,7 +480,7 @@ pub(crate) fn check(
     let k = known(&model, uses, !rendered_by_helm);
     let mut out: Vec<Finding> = Vec::new();
     if let Some(rule) = unknown_rule {
-        out.extend(unknown_keys(rule, chart, uses, &k));
+        out.extend(unknown_keys(rule, chart, uses, &k, &model));
     }
     if let Some(rule) = unused_rule {
         out.extend(unused_defaults(rule, chart, &model, &k));
@@ -380,11 +492,22 @@ fn helm_chart_version() -> helm_template::HelmVersion {
     helm_template::HelmVersion::V4
 }
 
+/// A subchart's directory name used where its alias belongs: `store.x` for a subchart
+/// `store` listed as `alias: cache` (Helm gives it `cache.x`).
+fn alias_of(model: &ValuesModel, top: &str) -> Option<String> {
+    model.scopes.iter().find_map(|s| {
+        let name = s.scope.last()?;
+        (s.scope.len() == 1 && s.dir == format!("charts/{top}") && name != top)
+            .then(|| name.clone())
+    })
+}
+
 fn unknown_keys(
     rule: (usize, &Rule),
     chart: &Chart,
     uses: &[RenderUse],
     k: &Known,
+    model: &ValuesModel,
 ) -> Vec<Finding> {
     // (file, key) → finding, so a file every environment uses is reported once.
     let mut found: BTreeMap<(String, Vec<String>), Finding> = BTreeMap::new();
@@ -400,13 +523,19 @@ fn unknown_keys(
             });
             sets.extend(keys_of(f));
         }
+        let all_set = set_keys(uses);
         for s in &u.sets {
             for key in keys_of_set(s) {
+                let line = all_set
+                    .iter()
+                    .position(|k| *k == key.join("."))
+                    .unwrap_or(0)
+                    + 1;
                 sets.push(Set {
                     key,
-                    file: "(--set)".into(),
-                    line: 1,
-                    column: 1,
+                    file: SET_FILE.into(),
+                    line,
+                    column: 7,
                 });
             }
         }
@@ -421,7 +550,11 @@ fn unknown_keys(
             }
             reported.push(s.key.clone());
             let name = s.key.join(".");
-            let hint = suggestion(k, &s.key);
+            let alias = alias_of(model, &s.key[0]);
+            let hint = match &alias {
+                Some(a) if s.key.len() == 1 => Some(a.clone()),
+                _ => suggestion(k, &s.key),
+            };
             let mut message = format!(
                 "`{name}` is set in {} but no template of chart {} reads it and its values.yaml does not declare it: Helm ignores it",
                 s.file, chart.name
@@ -432,7 +565,13 @@ fn unknown_keys(
                 if let Some(last) = p.last_mut() {
                     *last = h.clone();
                 }
-                message.push_str(&format!("; did you mean `{}`?", p.join(".")));
+                if alias.is_some() && s.key.len() == 1 {
+                    message.push_str(&format!(
+                        "; subchart `{name}` is used under its alias: did you mean `{h}`?"
+                    ));
+                } else {
+                    message.push_str(&format!("; did you mean `{}`?", p.join(".")));
+                }
                 fix = format!(
                     "Rename `{name}` to `{}` in {} (the key the chart reads). {fix}",
                     p.join("."),
@@ -688,6 +827,15 @@ mod tests {
             Some("pullPolicy")
         );
         assert_eq!(suggestion(&k, &key("somethingElse")), None);
+    }
+
+    #[test]
+    fn snippets_show_keys_never_values() {
+        let text = "image:\n  tag: \"1.2\"\npassword: hunter2 # secret\nlist:\n  - a: b\n  - plain\nblock: |\n  line\n# note\n";
+        assert_eq!(
+            masked(text),
+            "image:\n  tag: ****\npassword: ****\nlist:\n  - a: ****\n  - ****\nblock: ****\n  ****\n# note\n"
+        );
     }
 
     #[test]
