@@ -719,17 +719,51 @@ fn toggle_fixes(chart: &Chart, uses: &[RenderUse], model: &ValuesModel, findings
             .filter(|u| u.env.as_ref().is_none_or(|e| f.environments.contains(e)))
             .collect();
         let Some(first) = envs.first() else { continue };
-        let emits = model.analysis.emits.iter().filter(|e| {
-            e.what == what
-                && (what != "securityContext"
-                    || e.template
-                        .strip_prefix(&prefix)
-                        .is_some_and(|t| f.location.file.ends_with(t)))
-        });
+        // The object's own template, relative to the chart (`templates/x/deployment.yaml`).
+        let own = |t: &str| {
+            t.strip_prefix(&prefix)
+                .is_some_and(|t| f.location.file.ends_with(&format!("/{t}")))
+        };
+        let dir_of = |t: &str| {
+            t.rsplit_once('/')
+                .map_or(String::new(), |(d, _)| d.to_string())
+        };
+        let stem = |t: &str| t.rsplit('/').next().unwrap_or_default().to_string();
+        let own_template = f.location.file.clone();
+        // The remedy must belong to the finding's object: a securityContext block in the
+        // object's own template; another kind in a template beside it (same folder, so
+        // `argocd-repo-server/hpa.yaml` for the repo server, not another component's), and
+        // when that folder holds several, the one whose name shares a prefix with it
+        // (`controller-hpa.yaml` for `controller-deployment.yaml`).
+        let candidates: Vec<&helm_template::analysis::Emit> = model
+            .analysis
+            .emits
+            .iter()
+            .filter(|e| e.what == what)
+            .filter(|e| {
+                if what == "securityContext" {
+                    own(&e.template)
+                } else {
+                    e.template.strip_prefix(&prefix).is_some_and(|t| {
+                        let d = dir_of(t);
+                        own_template.ends_with(&format!("/{d}/{}", stem(&own_template)))
+                    })
+                }
+            })
+            .collect();
+        let shared = |e: &&helm_template::analysis::Emit| {
+            let (a, b) = (stem(&e.template), stem(&own_template));
+            a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
+        };
+        let distinct: HashSet<&str> = candidates.iter().map(|e| e.template.as_str()).collect();
+        let mut emits: Vec<&helm_template::analysis::Emit> = candidates
+            .iter()
+            .copied()
+            .filter(|e| distinct.len() <= 1 || what == "securityContext" || shared(e) > 0)
+            .collect();
         // A container's finding goes with a container securityContext toggle
         // (`containerSecurityContext.enabled`), a pod's with the others, when both exist.
         let in_container = f.path.contains("containers[");
-        let mut emits: Vec<_> = emits.collect();
         emits.sort_by_key(|e| {
             let container_toggle = e
                 .guards
@@ -737,18 +771,35 @@ fn toggle_fixes(chart: &Chart, uses: &[RenderUse], model: &ValuesModel, findings
                 .flatten()
                 .flatten()
                 .any(|g| g.path.join(".").to_lowercase().contains("container"));
-            container_toggle != in_container
+            (
+                container_toggle != in_container,
+                std::cmp::Reverse(shared(e)),
+            )
         });
         let mut toggle: Option<(Vec<String>, bool, String)> = None;
         for e in emits {
-            // Every enclosing condition must be a plain toggle, one of them off.
+            // Every enclosing condition must be a plain toggle, one of them off: a boolean
+            // (or an unset key named like one), not data tested for presence (`if
+            // .Values.securityContext` around `toYaml .Values.securityContext`), and for a
+            // securityContext block, a toggle about security contexts.
             let Some(guards) = e.guards.iter().cloned().collect::<Option<Vec<_>>>() else {
                 continue;
             };
             let off: Vec<_> = guards
                 .iter()
                 .flatten()
-                .filter(|g| truthy(&effective(chart, &first.values, &g.path)) == g.negated)
+                .filter(|g| {
+                    let v = effective(chart, &first.values, &g.path);
+                    let last = g.path.last().map(|k| k.to_lowercase()).unwrap_or_default();
+                    let boolean = match &v {
+                        Some(Value::Bool(_)) => true,
+                        None => last.ends_with("enabled") || last == "create",
+                        _ => false,
+                    };
+                    let about = what != "securityContext"
+                        || g.path.join(".").to_lowercase().contains("securitycontext");
+                    boolean && about && truthy(&v) == g.negated
+                })
                 .collect();
             if let Some(g) = off.first() {
                 toggle = Some((g.path.clone(), !g.negated, e.template.clone()));
