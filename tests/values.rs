@@ -164,6 +164,8 @@ fn fixes_name_the_toggle_and_the_users_values_file() {
             fix.contains("set `containerSecurityContext.enabled: true` in "),
             "{fix}"
         );
+        // `if .Values.podSecurityContext` tests data for presence: not a toggle to name.
+        assert!(!fix.contains("podSecurityContext"), "{fix}");
     }
     // Without a values file of the user's, the chart's values.yaml is the one to edit.
     let plain = findings(&lint(&["--set", "replicaCount=3"]));
