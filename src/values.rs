@@ -457,13 +457,13 @@ fn judge_values(
         }
         other => other,
     };
-    // A values string that is not a template (`{{` in prose) reads nothing; a template
+    // A values string or chart file that is not a template (`{{` in prose) reads nothing; a template
     // file that does not parse leaves its references unknown.
     let errors: Vec<&String> = model
         .analysis
         .errors
         .iter()
-        .filter(|e| !e.contains("/values.yaml:"))
+        .filter(|e| !e.contains("/values.yaml:") && !e.contains("/files:"))
         .collect();
     if !errors.is_empty() {
         warnings.push(format!(

@@ -34,7 +34,9 @@ pub struct ValuesModel {
     /// under charts/ or not.
     pub dependencies: Vec<String>,
     /// Static references and emitted kinds of every template of every (sub)chart, enabled
-    /// or not. Template names are `<chart>/…` as in `# Source:`.
+    /// or not. Template names are `<chart>/…` as in `# Source:`; chart files and values
+    /// strings holding `{{` are analysed too (`<chart>/files:<path>`, `<chart>/values.yaml:<key>`),
+    /// and their parse errors only mean they are not templates.
     pub analysis: Analysis,
 }
 
@@ -75,7 +77,18 @@ fn walk(
         dir: dir.to_string(),
     });
     declare(&c.values, scope, &mut m.declared);
-    // Values strings that are templates (rendered with `tpl`) read values too.
+    // Files holding template actions (`tpl (.Files.Get "conf/app.tpl") .`) and values
+    // strings that are templates (rendered with `tpl`) read values too.
+    for (name, data) in &c.files {
+        let text = String::from_utf8_lossy(data);
+        if text.contains("{{") && !name.starts_with("charts/") {
+            sources.push((
+                format!("{prefix}/files:{name}"),
+                text.into_owned(),
+                scope.to_vec(),
+            ));
+        }
+    }
     let mut tpls = Vec::new();
     templates_in(&c.values, &mut Vec::new(), &mut tpls);
     for (key, text) in tpls {
