@@ -81,7 +81,15 @@ fn walk(
     // strings that are templates (rendered with `tpl`) read values too.
     for (name, data) in &c.files {
         let text = String::from_utf8_lossy(data);
-        if text.contains("{{") && !name.starts_with("charts/") {
+        // Documentation (helm-docs' README.md.gotmpl and its output quote values templates
+        // in tables) and other values files are not rendered by the chart.
+        let base = name.rsplit('/').next().unwrap_or_default();
+        let docs_or_values = [".md", ".gotmpl", ".json", ".txt"]
+            .iter()
+            .any(|e| base.ends_with(e))
+            || base.starts_with("values")
+            || name.starts_with("ci/");
+        if text.contains("{{") && !name.starts_with("charts/") && !docs_or_values {
             sources.push((
                 format!("{prefix}/files:{name}"),
                 text.into_owned(),
