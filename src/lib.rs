@@ -33,6 +33,7 @@ mod serve;
 pub mod shard;
 mod suppress;
 mod upgrade;
+mod values;
 mod yaml;
 
 /// For the binary's error messages: control characters shown, not sent to the terminal.

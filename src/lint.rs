@@ -40,6 +40,8 @@ pub(crate) struct Linted {
     pub(crate) changes: Vec<String>,
     /// The objects (`kind/namespace/name`) one environment rendered, for [`merge`].
     rendered: std::collections::BTreeSet<String>,
+    /// Each render's values and what it read, for values analysis ([`crate::values`]).
+    values_uses: Vec<crate::values::RenderUse>,
 }
 
 /// What became of one chart of several.
@@ -97,6 +99,7 @@ impl Linted {
         self.warnings.extend(other.warnings);
         self.sections.extend(other.sections);
         self.changes.extend(other.changes);
+        self.values_uses.extend(other.values_uses);
     }
 }
 
@@ -208,6 +211,18 @@ impl Lint<'_> {
             Err(e) => return values_schema::unrendered(values_findings, e.into(), &label),
         };
         let render_time = started.elapsed();
+        let values_use = crate::values::RenderUse {
+            env: env.map(|e| e.name.clone()),
+            profile: opts.profile,
+            values: render.values.clone(),
+            sets: render
+                .set
+                .iter()
+                .chain(&render.set_string)
+                .cloned()
+                .collect(),
+            reads: rendered.reads.clone(),
+        };
         let mut warnings: Vec<String> = rendered
             .notices
             .iter()
@@ -289,7 +304,24 @@ impl Lint<'_> {
             warnings,
             sections: Vec::new(),
             changes: run.changes,
+            values_uses: vec![values_use],
         })
+    }
+
+    /// Values findings of a chart over all its renders (see [`crate::values`]).
+    fn values(&self, chart: &Chart, out: &mut Linted) {
+        let judge = crate::values::Judge {
+            policies: &self.settings.policies,
+            disabled: &self.settings.eval.disabled,
+            profile: self.settings.eval.profile,
+        };
+        let mut checked = crate::values::check(chart, &out.values_uses, &judge, &mut out.findings);
+        suppress::apply(&mut checked.findings, &[], &self.suppressions);
+        out.findings.extend(checked.findings);
+        out.warnings.extend(checked.warnings);
+        if self.snippets {
+            out.sources.extend(checked.sources);
+        }
     }
 }
 
@@ -522,6 +554,9 @@ pub(crate) fn lint_all(
     if let Some(note) = render_unstable_unavailable(settings, !charts.is_empty()) {
         out.warnings.push(note);
     }
+    // The same words from several charts (values analysis unavailable) are said once.
+    let mut seen = std::collections::HashSet::new();
+    out.warnings.retain(|w| seen.insert(w.clone()));
     // Only when something was linted: a failed render leaves nothing to judge by.
     if out.failed() == 0 && (out.objects > 0 || !out.findings.is_empty()) {
         let ran = |id: &str| {
@@ -693,6 +728,7 @@ impl Lint<'_> {
         };
         if envs.is_empty() {
             let mut out = self.chart(chart, None)?;
+            self.values(chart, &mut out);
             if all_environments {
                 out.warnings.push(format!(
                     "{}: no environment values files found; linted with values.yaml only",
@@ -705,7 +741,9 @@ impl Lint<'_> {
         for env in &envs {
             per_env.push(self.chart(chart, Some(env))?);
         }
-        Ok(merge(per_env))
+        let mut out = merge(per_env);
+        self.values(chart, &mut out);
+        Ok(out)
     }
 
     /// Several charts, rendered and linted on as many threads as there are cores; results

@@ -6,6 +6,10 @@
 //! `# params: {"name": value}` to set the rule's parameters (as `.chartguard.yaml`'s
 //! `rules.params.<rule-id>` would).
 //!
+//! Values rules judge a values file against a chart: `# chart: DIR` (relative to the
+//! fixture) lints that chart with the fixture as `-f` and the built-in renderer; markers may
+//! also sit in the chart's own values.yaml (for findings located there).
+//!
 //! Upgrade rules judge a pair of releases: `fire/<case>.previous.yaml` beside
 //! `fire/<case>.yaml` is the previous release (`lint <case>.yaml --previous
 //! <case>.previous.yaml`). A finding on an object only the previous release has lands in that
@@ -70,9 +74,13 @@ fn every_fixture_fires_or_passes_as_its_folder_says() {
                 })
         };
         let profile = header("profile").unwrap_or_else(|| "prod".into());
+        let chart = header("chart").map(|c| path.parent().unwrap().join(c));
         let mut args = vec![
             "lint".to_string(),
-            path.to_str().unwrap().into(),
+            match &chart {
+                Some(c) => c.to_str().unwrap().into(),
+                None => path.to_str().unwrap().into(),
+            },
             "--format".into(),
             "json".into(),
             "--profile".into(),
@@ -80,6 +88,14 @@ fn every_fixture_fires_or_passes_as_its_folder_says() {
             "--fail-on".into(),
             "none".into(),
         ];
+        if chart.is_some() {
+            args.extend([
+                "-f".into(),
+                path.to_str().unwrap().into(),
+                "--renderer".into(),
+                "native".into(),
+            ]);
+        }
         if let Some(ns) = header("namespace") {
             args.extend(["--namespace".into(), ns]);
         }
@@ -116,6 +132,14 @@ fn every_fixture_fires_or_passes_as_its_folder_says() {
         let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
         // Only this rule's findings: a fixture shows one rule, others may fire on it too.
         // (file, line): the fixture is "", its previous release "previous".
+        let chart_values = chart.as_ref().map(|c| c.join("values.yaml"));
+        let in_chart_values = |f: &serde_json::Value| {
+            chart.is_some()
+                && f["location"]["file"]
+                    .as_str()
+                    .unwrap_or("")
+                    .ends_with("values.yaml")
+        };
         let in_previous = |f: &serde_json::Value| {
             previous.as_ref().is_some_and(|p| {
                 let file = f["location"]["file"].as_str().unwrap_or("");
@@ -129,7 +153,13 @@ fn every_fixture_fires_or_passes_as_its_folder_says() {
             .filter(|f| f["rule"] == rule.as_str())
             .map(|f| {
                 (
-                    if in_previous(f) { "previous" } else { "" },
+                    if in_previous(f) {
+                        "previous"
+                    } else if in_chart_values(f) {
+                        "values.yaml"
+                    } else {
+                        ""
+                    },
                     f["location"]["line"].as_u64().unwrap() as usize,
                     rule.clone(),
                 )
@@ -145,6 +175,14 @@ fn every_fixture_fires_or_passes_as_its_folder_says() {
                 expected_markers(p)
                     .into_iter()
                     .map(|(l, r)| ("previous", l, r)),
+            );
+        }
+        if let Some(v) = chart_values.filter(|v| v.is_file()) {
+            expected.extend(
+                expected_markers(&v)
+                    .into_iter()
+                    .filter(|(_, r)| r == rule)
+                    .map(|(l, r)| ("values.yaml", l, r)),
             );
         }
         expected.sort();

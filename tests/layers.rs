@@ -22,6 +22,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("evaluate", 6),
     ("rules", 7),
     ("findings", 7),
+    ("values", 7),
     ("pipeline", 8),
     ("report", 9),
     ("cli/settings", 9),

@@ -46,6 +46,7 @@ impl Renderer for Helm {
             ),
         };
         Ok(Rendered {
+            reads: None,
             files,
             notices,
             source_map: Box::new(source_map),

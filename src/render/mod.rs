@@ -81,6 +81,8 @@ pub(crate) struct Rendered {
     /// Not findings, not failures: e.g. a document Helm dropped.
     pub(crate) notices: Vec<String>,
     pub(crate) source_map: Box<dyn SourceMap>,
+    /// The `.Values` paths the install render read (built-in renderer only): values analysis.
+    pub(crate) reads: Option<helm_chart::ReadPaths>,
 }
 
 /// Renders charts. A failure is the chart's (a failed `required`, a template error), named

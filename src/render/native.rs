@@ -28,8 +28,10 @@ impl Native {
         opts: &RenderOptions,
     ) -> Result<Result<Rendered, RenderError>, Unsupported> {
         let mut req = request(chart, opts, HelmVersion::V4);
+        req.record_reads = true;
         let mut notices = Vec::new();
-        let (install, lines) = match render_text(chart, opts, &req, &mut notices)? {
+        let mut reads = None;
+        let (install, lines) = match render_text(chart, opts, &req, &mut notices, &mut reads)? {
             Ok(t) => t,
             Err(e) => return Ok(Err(e)),
         };
@@ -39,7 +41,8 @@ impl Native {
         }];
         if super::helm::has_upgrade_logic(chart) {
             req.is_upgrade = true;
-            match render_text(chart, opts, &req, &mut Vec::new())? {
+            req.record_reads = false;
+            match render_text(chart, opts, &req, &mut Vec::new(), &mut None)? {
                 Ok((upgrade, _)) => {
                     let extra = super::helm::upgrade_only(&files[0].text, &upgrade);
                     if !extra.is_empty() {
@@ -65,6 +68,7 @@ impl Native {
             files,
             notices,
             source_map: Box::new(NativeSourceMap { locator, lines }),
+            reads,
         }))
     }
 }
@@ -119,6 +123,7 @@ fn render_text(
     opts: &RenderOptions,
     req: &Request,
     notices: &mut Vec<String>,
+    reads: &mut Option<helm_chart::ReadPaths>,
 ) -> Result<Result<RenderedText, RenderError>, Unsupported> {
     match helm_chart::render(&chart.path, req) {
         Ok(out) => {
@@ -129,6 +134,7 @@ fn render_text(
                     ));
                 }
             }
+            *reads = out.reads;
             Ok(Ok((out.text, out.lines)))
         }
         Err(f) if f.kind == FailureKind::Unsupported => Err(Unsupported(

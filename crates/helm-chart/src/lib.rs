@@ -15,6 +15,7 @@ mod ignore;
 pub mod load;
 mod manifests;
 pub mod schema;
+pub mod model;
 pub mod strvals;
 pub mod vals;
 
@@ -46,6 +47,8 @@ pub struct Request {
     pub sets: Vec<(SetKind, String)>,
     /// `--skip-schema-validation`.
     pub skip_schema_validation: bool,
+    /// Record the `.Values` paths the templates read (`Output::reads`).
+    pub record_reads: bool,
 }
 
 impl Request {
@@ -62,6 +65,7 @@ impl Request {
             values_files: Vec::new(),
             sets: Vec::new(),
             skip_schema_validation: false,
+            record_reads: false,
         }
     }
 }
@@ -74,6 +78,16 @@ pub struct Output {
     /// For each line of `text`: the template line that wrote it (None for `---`, `# Source:`,
     /// blank lines and CRDs).
     pub lines: Vec<Option<LineOrigin>>,
+    /// With `Request::record_reads`: the values paths read, as key segments from the top of
+    /// the values (`None` for a list index): looked up, and read as whole subtrees.
+    pub reads: Option<ReadPaths>,
+}
+
+/// Values paths a render read (see [`helm_template::Reads`]).
+#[derive(Clone, Debug, Default)]
+pub struct ReadPaths {
+    pub paths: Vec<Vec<Option<String>>>,
+    pub subtrees: Vec<Vec<Option<String>>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -192,12 +206,17 @@ pub fn render(chart: &std::path::Path, req: &Request) -> Result<Output, Failure>
             )));
         }
     }
-    let files = render_tree(req, &ch, vals, &kube)?;
+    let mut reads = req.record_reads.then(helm_template::Reads::new);
+    let files = render_tree(req, &ch, vals, &kube, reads.as_mut())?;
     let (text, lines) = manifests::assemble(req, &ch, files, &mut warnings)?;
     Ok(Output {
         text,
         warnings,
         lines,
+        reads: reads.map(|r| {
+            let (paths, subtrees) = r.export();
+            ReadPaths { paths, subtrees }
+        }),
     })
 }
 
@@ -509,6 +528,7 @@ fn render_tree(
     root: &Chart,
     vals: Map,
     kube: &Kube,
+    mut reads: Option<&mut helm_template::Reads>,
 ) -> Result<Vec<RenderedFile>, Failure> {
     let helm = req.helm;
     let kv = helm_objects::kube_version(helm, &kube.version, &kube.major, &kube.minor);
@@ -517,6 +537,9 @@ fn render_tree(
     let caps = helm_objects::capabilities(helm, kv, apis);
     let release = helm_objects::release(&req.release_name, &req.namespace, req.is_upgrade, 1);
     let values = V::Map(vals).to_value(&ValuesPath::root());
+    if let Some(r) = reads.as_mut() {
+        r.root(&values, ValuesPath::root());
+    }
 
     struct Tpl {
         path: String,
@@ -634,7 +657,11 @@ fn render_tree(
                 Value::typed_map(tm, helm_objects::values_map_type(helm)),
             );
         }
-        match engine.render(&t.path, dot) {
+        let rendered = match reads.as_mut() {
+            Some(r) => engine.render_recording(&t.path, dot, r),
+            None => engine.render(&t.path, dot),
+        };
+        match rendered {
             Ok(r) => out.push(RenderedFile {
                 path: t.path.clone(),
                 text: r.output,

@@ -9,6 +9,7 @@ use crate::exec::{strip_no_value, Core, Exec};
 use crate::func::{HelmVersion, Registry};
 use crate::parse;
 use crate::provenance::{Pos, Span};
+use crate::reads::Reads;
 use crate::value::Value;
 
 /// Engine options. The defaults are `helm template`'s behaviour with Helm 4.
@@ -136,6 +137,25 @@ impl Engine {
     /// Executes the template `name` with `data` as `.` (and `$`). With
     /// `remove_no_value`, every `<no value>` is then deleted, as Helm does for each file.
     pub fn render(&self, name: &str, data: Value) -> Result<Rendered, Error> {
+        self.render_inner(name, data, None)
+    }
+
+    /// [`Engine::render`], adding every `.Values` path the render reads to `reads`.
+    pub fn render_recording(
+        &self,
+        name: &str,
+        data: Value,
+        reads: &mut Reads,
+    ) -> Result<Rendered, Error> {
+        self.render_inner(name, data, Some(reads))
+    }
+
+    fn render_inner(
+        &self,
+        name: &str,
+        data: Value,
+        reads: Option<&mut Reads>,
+    ) -> Result<Rendered, Error> {
         let Some(tree) = self.core.templates.get(name) else {
             return Err(Error::new(
                 ErrorKind::NoTemplate,
@@ -145,9 +165,14 @@ impl Engine {
                 ),
             ));
         };
-        let exec = Exec::new(&self.core, tree.clone());
-        let out =
-            stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, || exec.run(data)).map_err(|e| *e)?;
+        let mut exec = Exec::new(&self.core, tree.clone());
+        let mut reads = reads;
+        exec.reads = reads.as_mut().map(|r| std::mem::take(&mut **r));
+        let out = stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, || exec.run(data));
+        if let (Some(dst), Some(got)) = (reads, exec.reads.take()) {
+            *dst = got;
+        }
+        let out = out.map_err(|e| *e)?;
         let out = if self.core.opts.remove_no_value {
             strip_no_value(out)
         } else {

@@ -19,6 +19,7 @@ use crate::func::{CallCtx, FuncDef, FuncError, Host, Registry, Sig, Ty};
 use crate::gofmt;
 use crate::parse::{self, Arg, Branch, Cmd, Node, Pipe, Tree};
 use crate::provenance::{CallKind, CallStack, Origin, Pos, Span, Taint};
+use crate::reads::Reads;
 use crate::value::{Data, ElemType, List, Map, MapRef, MapType, Object, Value};
 
 /// Go's `maxExecDepth`: nesting of `{{template}}` calls within one execution.
@@ -106,6 +107,8 @@ pub(crate) struct Exec<'c> {
     // The function call in flight, for `CallCtx`.
     call_pos: usize,
     call_taints: Vec<Taint>,
+    /// The values paths read, when the caller asked (see `reads.rs`).
+    pub(crate) reads: Option<Reads>,
 }
 
 /// Where an error is reported: a node's position and its `String()` form.
@@ -148,11 +151,12 @@ impl<'c> Exec<'c> {
             outs: vec![Output::default()],
             call_pos: 0,
             call_taints: Vec::new(),
+            reads: None,
         }
     }
 
     /// Executes the current tree with `data` as dot; returns the output.
-    pub fn run(mut self, data: Value) -> Result<Output, Box<Error>> {
+    pub fn run(&mut self, data: Value) -> Result<Output, Box<Error>> {
         self.vars = vec![(Arc::from("$"), Rv::plain(data.clone()))];
         let tree = self.tree.clone();
         match self.walk_list(&Rv::plain(data), &tree.root) {
@@ -406,6 +410,9 @@ impl<'c> Exec<'c> {
                 self.emit_value(pos, &r.text, &v.taint)
             }
             _ => {
+                if let Some(r) = self.reads.as_mut() {
+                    r.whole(v);
+                }
                 let s = gofmt::sprint_value(v);
                 self.emit_value(pos, &s, &v.taint.without_spans())
             }
@@ -474,6 +481,9 @@ impl<'c> Exec<'c> {
 
     fn walk_range_inner(&mut self, dot: &Rv, b: &Branch) -> Flow<()> {
         let val = self.eval_pipeline(dot, &b.pipe)?;
+        if let Some(r) = self.reads.as_mut() {
+            r.whole(&val);
+        }
         let mark = self.vars.len();
         let ran = match &val.data {
             Data::Int(n) | Data::Int64(n) => {
@@ -908,6 +918,9 @@ impl<'c> Exec<'c> {
                     let m = m.borrow();
                     (m.entries.get(name).cloned(), m.ty)
                 };
+                if let Some(r) = self.reads.as_mut() {
+                    r.field(&recv.v, name, got.as_ref());
+                }
                 return match got {
                     Some(v) => Ok(Rv {
                         v,
@@ -1066,6 +1079,9 @@ impl<'c> Exec<'c> {
             argv.push(v);
         }
 
+        if let (Some(r), Callee::Func(_)) = (self.reads.as_mut(), &callee) {
+            r.call(name, &argv);
+        }
         if builtin && name == "call" {
             let callee_name = match args.first() {
                 Some(a) => a.to_string(),

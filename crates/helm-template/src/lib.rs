@@ -9,6 +9,7 @@
 //! assert_eq!(out.output, "name: x");
 //! ```
 
+pub mod analysis;
 mod builtins;
 mod engine;
 mod error;
@@ -24,10 +25,12 @@ mod lex;
 pub mod outline;
 mod parse;
 pub mod provenance;
+pub mod reads;
 pub mod value;
 
 pub use engine::{Engine, Options, Rendered};
 pub use error::{Error, ErrorKind};
 pub use func::{CallCtx, Func, FuncDef, FuncError, HelmVersion, Registry, Sig, Ty};
 pub use provenance::{CallKind, CallStack, Frame, Origin, PathSeg, Pos, Span, Taint, ValuesPath};
+pub use reads::Reads;
 pub use value::{Data, ElemType, List, Map, MapRef, MapType, Object, Value};
