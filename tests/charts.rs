@@ -595,3 +595,30 @@ fn chart_yaml_paths_lists_and_yaml_directives() {
     assert_eq!(f["location"]["line"], 9);
     assert_eq!(report["objects"], 1);
 }
+
+#[test]
+fn environments_linted_in_parallel_report_exactly_what_serial_reports() {
+    // --jobs 1 lints dev then prod on one thread; --jobs 4 lints them at once. The report
+    // is the same, byte for byte, in every format.
+    for format in ["json", "human", "sarif"] {
+        let run_with = |jobs: &str| {
+            run(&[
+                "lint",
+                BAD,
+                "--all-environments",
+                "--fail-on",
+                "none",
+                "--format",
+                format,
+                "--jobs",
+                jobs,
+            ])
+        };
+        let serial = run_with("1");
+        let parallel = run_with("4");
+        assert_eq!(serial.code, 0, "{}", serial.stderr);
+        assert!(serial.stdout.contains("prod") && serial.stdout.contains("dev"));
+        assert_eq!(serial.stdout, parallel.stdout, "{format}");
+        assert_eq!(serial.stderr, parallel.stderr, "{format}");
+    }
+}
