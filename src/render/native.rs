@@ -4,7 +4,7 @@
 //!
 //! Findings are mapped from what the engine recorded: each rendered line's template line
 //! (through helpers to the call site in the document's template), `mapped_by: provenance`.
-//! Documents only an upgrade renders fall back to the template key-path search.
+//! Documents only an upgrade renders are located the same way, from the `--is-upgrade` render.
 
 use super::{Chart, RenderError, RenderOptions, Rendered, RenderedFile, Renderer};
 use crate::model::MappedBy;
@@ -37,20 +37,28 @@ impl Native {
             text: install,
             upgrade_only: false,
         }];
+        let mut lines = vec![lines];
         if super::helm::has_upgrade_logic(chart) {
             req.is_upgrade = true;
             match render_text(chart, opts, &req, &mut Vec::new())? {
-                Ok((upgrade, _)) => {
-                    let extra = super::helm::upgrade_only(&files[0].text, &upgrade);
+                Ok((upgrade, upgrade_lines)) => {
+                    let (extra, from) =
+                        super::helm::upgrade_only_lines(&files[0].text, &upgrade);
                     if !extra.is_empty() {
                         files.push(RenderedFile {
                             text: extra,
                             upgrade_only: true,
                         });
+                        // The engine's record of the upgrade render, line for line.
+                        lines.push(
+                            from.into_iter()
+                                .map(|i| i.and_then(|i| upgrade_lines.get(i).cloned().flatten()))
+                                .collect(),
+                        );
                     }
                 }
                 Err(e) => notices.push(format!(
-                    "rendering with .Release.IsUpgrade failed, so documents only an upgrade renders are not linted: {}",
+                    "rendering `--is-upgrade` failed, so documents only an upgrade renders are not linted: {}",
                     e.message.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
                 )),
             }
@@ -121,13 +129,11 @@ fn render_text(
 ) -> Result<Result<RenderedText, RenderError>, Unsupported> {
     match helm_chart::render(&chart.path, req) {
         Ok(out) => {
-            for w in out.warnings {
-                if w.contains("skipping unknown hook") {
-                    notices.push(format!(
-                        "a document was dropped, as Helm drops it: its helm.sh/hook names an event Helm does not know ({w})"
-                    ));
-                }
-            }
+            // The engine logs Helm's own lines for dropped hooks.
+            notices.extend(super::helm::skipped_hook_notices(
+                chart,
+                &out.warnings.join("\n"),
+            ));
             Ok(Ok((out.text, out.lines)))
         }
         Err(f) if f.kind == FailureKind::Unsupported => Err(Unsupported(
@@ -147,23 +153,20 @@ fn render_text(
     }
 }
 
-/// Findings located by the engine's record of each line of the install render.
+/// Findings located by the engine's record of each line it rendered.
 struct NativeSourceMap {
     locator: TemplateLocator,
-    /// Per line of the install render (file 0).
-    lines: Vec<Option<LineOrigin>>,
+    /// Per rendered file (the install render, then the upgrade-only documents), per line.
+    lines: Vec<Vec<Option<LineOrigin>>>,
 }
 
 impl SourceMap for NativeSourceMap {
     fn locate(&self, q: &Query<'_>) -> Option<Provenance> {
         let source = q.docs.get(q.doc)?.template?;
-        let recorded = (q.file == 0)
-            .then(|| {
-                self.lines
-                    .get(q.rendered.line.checked_sub(1)?)
-                    .cloned()
-                    .flatten()
-            })
+        let recorded = self
+            .lines
+            .get(q.file)
+            .and_then(|lines| lines.get(q.rendered.line.checked_sub(1)?).cloned())
             .flatten()
             .filter(|o| o.template == source);
         match recorded {
