@@ -62,19 +62,40 @@ fn template_markers(chart: &str) -> BTreeSet<(String, usize, String)> {
     out
 }
 
+/// Helm 3 and Helm 4 (findings placed by instrumented-render markers), then the default
+/// renderer (the built-in one, placing findings by its record of each line), which is run
+/// without Helm: (name, lint arguments, `mapped_by` of the findings).
+fn renderers() -> Vec<(&'static str, Vec<String>, &'static str)> {
+    let mut runs: Vec<_> = helms()
+        .into_iter()
+        .map(|(name, helm)| {
+            let args = ["--renderer", "helm", "--helm-bin", &helm];
+            (name, args.map(String::from).to_vec(), "marker")
+        })
+        .collect();
+    runs.push(("default renderer, no Helm", Vec::new(), "provenance"));
+    runs
+}
+
+/// `lint ARGS --format json` with each of [`renderers`], on a machine without Helm.
+fn lint_json_without_helm(args: &[&str], extra: &[String]) -> (i32, serde_json::Value, String) {
+    let mut all = vec!["lint", "--format", "json", "--fail-on", "none"];
+    all.extend_from_slice(args);
+    all.extend(extra.iter().map(String::as_str));
+    let out = run_without_helm(&all);
+    let v = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stdout, out.stderr));
+    (out.code, v, out.stderr)
+}
+
 #[test]
 fn chart_findings_equal_rendered_findings_and_sit_at_template_lines() {
     let (_, rendered, _) = lint_json(&["examples/rendered/classic-mistakes.yaml"]);
     let expected = template_markers(BAD);
     assert!(expected.len() >= 10);
-    for (name, helm) in helms() {
-        let (code, report, stderr) = lint_json(&[
-            BAD,
-            "--helm-bin",
-            &helm,
-            "-f",
-            &format!("{BAD}/values-prod.yaml"),
-        ]);
+    let values = format!("{BAD}/values-prod.yaml");
+    for (name, extra, mapped_by) in renderers() {
+        let (code, report, stderr) = lint_json_without_helm(&[BAD, "-f", &values], &extra);
         assert_eq!(code, 0, "{name}: {stderr}");
         assert_eq!(
             identities(&report),
@@ -96,7 +117,7 @@ fn chart_findings_equal_rendered_findings_and_sit_at_template_lines() {
             "{name}: every finding at its template's `# chartguard: expect` line"
         );
         for f in findings(&report) {
-            assert_eq!(f["mapped_by"], "marker", "{name}: {f}");
+            assert_eq!(f["mapped_by"], mapped_by, "{name}: {f}");
             assert!(
                 f["rendered"]["file"]
                     .as_str()
@@ -113,6 +134,8 @@ fn findings_name_the_values_file_that_sets_the_value() {
     let helm = &helms()[1].1;
     let (_, report, _) = lint_json(&[
         BAD,
+        "--renderer",
+        "helm",
         "--helm-bin",
         helm,
         "-f",
@@ -139,6 +162,8 @@ fn good_chart_is_clean_in_prod_with_both_helms() {
         let out = run(&[
             "lint",
             GOOD,
+            "--renderer",
+            "helm",
             "--helm-bin",
             &helm,
             "-f",
@@ -151,7 +176,14 @@ fn good_chart_is_clean_in_prod_with_both_helms() {
 #[test]
 fn all_environments_lints_dev_and_prod_with_their_profiles() {
     let helm = &helms()[1].1;
-    let (_, report, stderr) = lint_json(&[BAD, "--helm-bin", helm, "--all-environments"]);
+    let (_, report, stderr) = lint_json(&[
+        BAD,
+        "--renderer",
+        "helm",
+        "--helm-bin",
+        helm,
+        "--all-environments",
+    ]);
     let mut by_rule: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
     for f in findings(&report) {
         let envs = f["environments"]
@@ -191,14 +223,29 @@ fn all_environments_lints_dev_and_prod_with_their_profiles() {
         assert_eq!(envs, vec!["dev", "prod"], "{f}");
     }
     // The good chart: clean in prod, and dev's looser settings do not fail it.
-    let out = run(&["lint", GOOD, "--helm-bin", helm, "--all-environments"]);
+    let out = run(&[
+        "lint",
+        GOOD,
+        "--renderer",
+        "helm",
+        "--helm-bin",
+        helm,
+        "--all-environments",
+    ]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 }
 
 #[test]
 fn a_failing_required_is_exit_2_with_helms_message() {
     for (name, helm) in helms() {
-        let out = run(&["lint", "tests/charts/required-fails", "--helm-bin", &helm]);
+        let out = run(&[
+            "lint",
+            "tests/charts/required-fails",
+            "--renderer",
+            "helm",
+            "--helm-bin",
+            &helm,
+        ]);
         assert_eq!(out.code, 2, "{name}: {}", out.stderr);
         assert!(
             out.stderr.contains("image.tag is required"),
@@ -223,6 +270,8 @@ fn a_failing_render_is_an_error_result_in_sarif() {
     let out = run(&[
         "lint",
         "tests/charts/required-fails",
+        "--renderer",
+        "helm",
         "--helm-bin",
         helm,
         "--format",
@@ -252,7 +301,14 @@ fn a_failing_render_is_an_error_result_in_sarif() {
 #[test]
 fn a_chart_that_renders_nothing_is_a_warning() {
     let helm = &helms()[1].1;
-    let out = run(&["lint", "tests/charts/empty", "--helm-bin", helm]);
+    let out = run(&[
+        "lint",
+        "tests/charts/empty",
+        "--renderer",
+        "helm",
+        "--helm-bin",
+        helm,
+    ]);
     // A finding (helm-render-empty, a warning), so the default --fail-on fails.
     assert_eq!(out.code, 1);
     assert!(
@@ -270,7 +326,13 @@ fn a_chart_that_renders_nothing_is_a_warning() {
 #[test]
 fn subchart_findings_point_into_the_subchart() {
     for (name, helm) in helms() {
-        let (_, report, stderr) = lint_json(&["tests/charts/with-subchart", "--helm-bin", &helm]);
+        let (_, report, stderr) = lint_json(&[
+            "tests/charts/with-subchart",
+            "--renderer",
+            "helm",
+            "--helm-bin",
+            &helm,
+        ]);
         let f = findings(&report)
             .iter()
             .find(|f| f["rule"] == "resource-limits")
@@ -289,9 +351,48 @@ fn subchart_findings_point_into_the_subchart() {
 
 #[test]
 fn a_missing_helm_names_the_flag() {
-    let out = run(&["lint", BAD, "--helm-bin", "/nonexistent/helm"]);
+    let out = run(&[
+        "lint",
+        BAD,
+        "--renderer",
+        "helm",
+        "--helm-bin",
+        "/nonexistent/helm",
+    ]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("--helm-bin"), "{}", out.stderr);
+}
+
+/// The default renderer needs no Helm for a chart it supports, and names the feature when
+/// it would need Helm and there is none.
+#[test]
+fn without_helm_the_default_renderer_lints_and_names_what_it_would_need_helm_for() {
+    let out = run_without_helm(&["lint", GOOD, "-f", &format!("{GOOD}/values-prod.yaml")]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(!out.stderr.contains("Helm"), "{}", out.stderr);
+    // The values break the chart's values.schema.json, whose violations only Helm words.
+    let out = run_without_helm(&[
+        "lint",
+        "tests/charts/leaky-forms",
+        "--set",
+        "note=NOT-LOWER",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("the built-in renderer does not support this chart")
+            && out.stderr.contains("values.schema.json")
+            && out.stderr.contains("not found"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        out.stderr.matches("does not support").count(),
+        1,
+        "said once: {}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("NOT-LOWER"), "{}", out.stderr);
 }
 
 #[test]
@@ -302,6 +403,8 @@ fn chart_output_never_shows_a_secret() {
         let out = run(&[
             "lint",
             BAD,
+            "--renderer",
+            "helm",
             "--helm-bin",
             helm,
             "--all-environments",
@@ -325,6 +428,8 @@ fn chart_sarif_passes_both_validators_and_points_at_templates() {
     let out = run(&[
         "lint",
         BAD,
+        "--renderer",
+        "helm",
         "--helm-bin",
         helm,
         "--all-environments",
@@ -352,8 +457,16 @@ fn chart_sarif_passes_both_validators_and_points_at_templates() {
 
 #[test]
 fn upgrade_only_hooks_are_linted() {
-    for (name, helm) in helms() {
-        let (_, report, stderr) = lint_json(&["tests/charts/upgrade-only", "--helm-bin", &helm]);
+    // The container's line: where the missing resources are to be added.
+    let template = "tests/charts/upgrade-only/templates/upgrade-hook.yaml";
+    let line = std::fs::read_to_string(root().join(template))
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("- name: reindex"))
+        .unwrap()
+        + 1;
+    for (name, extra, mapped_by) in renderers() {
+        let (_, report, stderr) = lint_json_without_helm(&["tests/charts/upgrade-only"], &extra);
         let f = findings(&report)
             .iter()
             .find(|f| {
@@ -362,10 +475,9 @@ fn upgrade_only_hooks_are_linted() {
             .unwrap_or_else(|| {
                 panic!("{name}: the pre-upgrade-only hook must be linted: {report}\n{stderr}")
             });
-        assert_eq!(
-            f["location"]["file"],
-            "tests/charts/upgrade-only/templates/upgrade-hook.yaml"
-        );
+        assert_eq!(f["location"]["file"], template, "{name}");
+        assert_eq!(f["location"]["line"], line, "{name}: {f}");
+        assert_eq!(f["mapped_by"], mapped_by, "{name}: {f}");
         assert!(
             f["rendered"]["file"]
                 .as_str()
@@ -380,30 +492,33 @@ fn upgrade_only_hooks_are_linted() {
 
 #[test]
 fn an_upgrade_render_failure_is_a_loud_warning_not_a_silent_skip() {
-    let helm = &helms()[1].1;
-    let out = run(&[
-        "lint",
-        "tests/charts/upgrade-only",
-        "--helm-bin",
-        helm,
-        "--set",
-        "requireOnUpgrade=true",
-        "--fail-on",
-        "none",
-    ]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("--is-upgrade` failed")
-            && out.stderr.contains("previousVersion is required"),
-        "{}",
-        out.stderr
-    );
+    for (name, extra, _) in renderers() {
+        let mut args = vec![
+            "lint",
+            "tests/charts/upgrade-only",
+            "--set",
+            "requireOnUpgrade=true",
+            "--fail-on",
+            "none",
+        ];
+        args.extend(extra.iter().map(String::as_str));
+        let out = run_without_helm(&args);
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("--is-upgrade` failed")
+                && out.stderr.contains("previousVersion is required"),
+            "{name}: {}",
+            out.stderr
+        );
+    }
 }
 
 #[test]
 fn a_document_helm_drops_for_an_unknown_hook_is_reported() {
-    for (name, helm) in helms() {
-        let out = run(&["lint", "tests/charts/unknown-hook", "--helm-bin", &helm]);
+    for (name, extra, _) in renderers() {
+        let mut args = vec!["lint", "tests/charts/unknown-hook"];
+        args.extend(extra.iter().map(String::as_str));
+        let out = run_without_helm(&args);
         assert!(
             out.stderr
                 .contains("\"pre-instal\", an event it does not know")
@@ -422,6 +537,8 @@ fn the_chart_that_deploys_chartguard_passes_its_own_prod_lint() {
         let out = run(&[
             "lint",
             "deploy/chartguard",
+            "--renderer",
+            "helm",
             "--helm-bin",
             &helm,
             "-f",
@@ -458,6 +575,8 @@ fn packaged_charts_and_directories_of_charts_are_rendered() {
         .path();
     let (_, report, stderr) = lint_json(&[
         tgz.to_str().unwrap(),
+        "--renderer",
+        "helm",
         "--helm-bin",
         helm,
         "-f",
@@ -476,7 +595,8 @@ fn packaged_charts_and_directories_of_charts_are_rendered() {
         );
     }
     // A directory holding several charts lints each as its own release.
-    let (_, both, stderr) = lint_json(&["examples/charts", "--helm-bin", helm]);
+    let (_, both, stderr) =
+        lint_json(&["examples/charts", "--renderer", "helm", "--helm-bin", helm]);
     let files: BTreeSet<&str> = findings(&both)
         .iter()
         .map(|f| f["location"]["file"].as_str().unwrap())
@@ -503,6 +623,8 @@ fn leaky_chart_never_prints_a_secret() {
             let out = run(&[
                 "lint",
                 "tests/charts/leaky",
+                "--renderer",
+                "helm",
                 "--helm-bin",
                 &helm,
                 "--format",
@@ -520,6 +642,8 @@ fn leaky_chart_never_prints_a_secret() {
         let out = run(&[
             "lint",
             "tests/charts/leaky",
+            "--renderer",
+            "helm",
             "--helm-bin",
             &helm,
             "--set",
@@ -561,8 +685,15 @@ fn leaky_chart_never_prints_a_secret() {
 fn set_string_and_partial_set_keys_are_credited_to_the_command_line() {
     let helm = &helms()[1].1;
     for flag in ["--set", "--set-string"] {
-        let (_, report, stderr) =
-            lint_json(&["tests/charts/leaky", "--helm-bin", helm, flag, "replicas=1"]);
+        let (_, report, stderr) = lint_json(&[
+            "tests/charts/leaky",
+            "--renderer",
+            "helm",
+            "--helm-bin",
+            helm,
+            flag,
+            "replicas=1",
+        ]);
         let f = findings(&report)
             .iter()
             .find(|f| f["rule"] == "replicas-single")
@@ -577,6 +708,8 @@ fn chart_yaml_paths_lists_and_yaml_directives() {
     let out = run(&[
         "lint",
         "tests/charts/leaky/Chart.yaml",
+        "--renderer",
+        "helm",
         "--helm-bin",
         helm,
         "--fail-on",
@@ -620,5 +753,25 @@ fn environments_linted_in_parallel_report_exactly_what_serial_reports() {
         assert!(serial.stdout.contains("prod") && serial.stdout.contains("dev"));
         assert_eq!(serial.stdout, parallel.stdout, "{format}");
         assert_eq!(serial.stderr, parallel.stderr, "{format}");
+    }
+}
+
+/// A chart that fails to render fails with the same message whichever renders it: a failed
+/// `required`, a template error, a missing dependency (the built-in renderer words them as
+/// Helm 4.1.4 does, and masks values the same way).
+#[test]
+fn the_built_in_renderers_failures_read_as_helm_4s() {
+    let helm4 = &helms()[1].1;
+    for chart in [
+        "tests/charts/required-fails",
+        "tests/charts/monorepo/broken",
+        "tests/charts/with-deps/app",
+    ] {
+        let helm = run(&["lint", chart, "--renderer", "helm", "--helm-bin", helm4]);
+        let native = run_without_helm(&["lint", chart]);
+        assert_eq!(helm.code, 2, "{chart}: {}", helm.stderr);
+        assert_eq!(native.code, 2, "{chart}: {}", native.stderr);
+        assert!(native.stderr.contains("Error: "), "{}", native.stderr);
+        assert_eq!(native.stderr, helm.stderr, "{chart}");
     }
 }

@@ -117,8 +117,9 @@ impl Renderer for Chosen {
                         Ok(rendered)
                     }
                     Err(mut e) => {
+                        // Without a Helm binary this names the feature and how to get Helm.
                         e.message = format!(
-                            "the built-in renderer does not support this chart ({what}), and Helm could not render it either: {}",
+                            "the built-in renderer does not support this chart: {what}; rendering with Helm instead failed: {}",
                             e.message
                         );
                         Err(e)
@@ -160,7 +161,7 @@ impl std::fmt::Display for RenderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{}: helm template failed:\n{}",
+            "{}: the chart failed to render:\n{}",
             crate::files::display_path(&self.chart),
             self.message
         )

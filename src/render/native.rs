@@ -142,8 +142,13 @@ fn render_text(
                 .to_string(),
         )),
         Err(f) => {
-            let message =
-                crate::redact::helm_message(&f.message, opts.set_args(), opts.values_files(chart));
+            // Helm's stderr, as the Helm renderer shows it (without the `--debug` hint,
+            // which names a flag of helm's, not chartguard's).
+            let message = crate::redact::helm_message(
+                &format!("Error: {}", f.message),
+                opts.set_args(),
+                opts.values_files(chart),
+            );
             Ok(Err(RenderError {
                 chart: chart.path.clone(),
                 template: super::helm::error_location(&message),

@@ -22,8 +22,30 @@ pub fn root() -> PathBuf {
 /// overflow). CPU time, not wall time, is the guard: on a loaded machine a wall clock measures
 /// the other processes, and a tight one fails sound runs.
 pub fn run_with(args: &[&str], stdin: Option<&[u8]>, limit: Duration) -> Output {
+    run_with_env(args, stdin, limit, &[])
+}
+
+/// `chartguard ARGS` on a machine without Helm: PATH names only a directory that does not
+/// exist, so there is no `helm` to find whatever the test machine has installed.
+pub fn run_without_helm(args: &[&str]) -> Output {
+    run_with_env(
+        args,
+        None,
+        Duration::from_secs(60),
+        &[("PATH", "/nonexistent/chartguard-test-no-helm")],
+    )
+}
+
+/// [`run_with`] with these environment variables set too.
+pub fn run_with_env(
+    args: &[&str],
+    stdin: Option<&[u8]>,
+    limit: Duration,
+    env: &[(&str, &str)],
+) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_chartguard"));
     cmd.args(args)
+        .envs(env.iter().copied())
         .current_dir(root())
         .env("NO_COLOR", "1")
         .env("RUST_BACKTRACE", "0")
