@@ -2,9 +2,9 @@
 //! to point findings at the template and values lines a person edits.
 //!
 //! [`Renderer`] is the seam: a renderer turns a chart and [`RenderOptions`] into rendered
-//! files plus a [`SourceMap`] (rendered node → template and values lines). Today's one
-//! implementation runs the real Helm ([`helm`]); another (a built-in engine recording exact
-//! provenance as it renders) plugs in behind the same trait, chosen by [`renderer`].
+//! files plus a [`SourceMap`] (rendered node → template and values lines). Two implement
+//! it: the built-in renderer ([`native`], recording each line's template line as it renders;
+//! the default, through `auto`) and the real Helm ([`helm`]), chosen by [`renderer`].
 
 pub(crate) mod command;
 pub(crate) mod helm;
