@@ -63,18 +63,20 @@ fn template_markers(chart: &str) -> BTreeSet<(String, usize, String)> {
 }
 
 /// Helm 3 and Helm 4 (findings placed by instrumented-render markers), then the default
-/// renderer (the built-in one, placing findings by its record of each line), which is run
-/// without Helm: (name, lint arguments, `mapped_by` of the findings).
+/// renderer (the built-in one, placing findings by its record of each line): (name, lint
+/// arguments, `mapped_by` of the findings).
 fn renderers() -> Vec<(&'static str, Vec<String>, &'static str)> {
-    let mut runs: Vec<_> = helms()
+    common::renderers()
         .into_iter()
-        .map(|(name, helm)| {
-            let args = ["--renderer", "helm", "--helm-bin", &helm];
-            (name, args.map(String::from).to_vec(), "marker")
+        .map(|(name, args)| {
+            let mapped_by = if args.is_empty() {
+                "provenance"
+            } else {
+                "marker"
+            };
+            (name, args, mapped_by)
         })
-        .collect();
-    runs.push(("default renderer, no Helm", Vec::new(), "provenance"));
-    runs
+        .collect()
 }
 
 /// `lint ARGS --format json` with each of [`renderers`], on a machine without Helm.

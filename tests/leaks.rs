@@ -7,7 +7,7 @@
 //! fixed-width mask present where they were.
 
 mod common;
-use common::{gate_with_report, helms, root, run_without_helm, tmp_dir};
+use common::{gate_with_report, helms, renderers, root, run_without_helm, tmp_dir};
 
 const CHART: &str = "tests/charts/leaky-forms";
 
@@ -27,20 +27,6 @@ fn planted(chart_files: &[&str]) -> Vec<String> {
     out.sort();
     out.dedup();
     assert!(out.len() >= 3, "{out:?}");
-    out
-}
-
-/// Helm 3 and Helm 4, and the default renderer (the built-in one) on a machine without
-/// Helm: (name, lint arguments choosing it).
-fn renderers() -> Vec<(&'static str, Vec<String>)> {
-    let mut out: Vec<_> = helms()
-        .into_iter()
-        .map(|(name, helm)| {
-            let args = ["--renderer", "helm", "--helm-bin", &helm];
-            (name, args.map(String::from).to_vec())
-        })
-        .collect();
-    out.push(("built-in", Vec::new()));
     out
 }
 

@@ -204,6 +204,20 @@ pub fn validate_sarif(path: &Path) {
 }
 
 /// Both Helm majors; a missing one fails the test with the command that installs it.
+/// Helm 3 and Helm 4 (`--renderer helm --helm-bin …`), then the default renderer (the
+/// built-in one; run it with [`run_without_helm`]): (name, lint arguments choosing it).
+pub fn renderers() -> Vec<(&'static str, Vec<String>)> {
+    let mut out: Vec<_> = helms()
+        .into_iter()
+        .map(|(name, helm)| {
+            let args = ["--renderer", "helm", "--helm-bin", &helm];
+            (name, args.map(String::from).to_vec())
+        })
+        .collect();
+    out.push(("built-in", Vec::new()));
+    out
+}
+
 pub fn helms() -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     for (name, var, default) in [
