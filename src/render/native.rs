@@ -27,6 +27,19 @@ impl Native {
         chart: &Chart,
         opts: &RenderOptions,
     ) -> Result<Result<Rendered, RenderError>, Unsupported> {
+        // A lint only, never `chartguard render`: one RSA key per size for the render (and
+        // its --is-upgrade render), so a chart that makes certificates does not spend its
+        // lint generating keys (harbor: three 2048-bit keys, most of its render). Rules
+        // see the same certificates and PEM blocks; generated values take no part in
+        // fingerprints; a --previous release is another render with its own keys.
+        helm_template::funcs::one_rsa_key_per_size(|| self.render_both(chart, opts))
+    }
+
+    fn render_both(
+        &self,
+        chart: &Chart,
+        opts: &RenderOptions,
+    ) -> Result<Result<Rendered, RenderError>, Unsupported> {
         let mut req = request(chart, opts, HelmVersion::V4);
         let mut notices = Vec::new();
         let (install, lines) = match render_text(chart, opts, &req, &mut notices)? {

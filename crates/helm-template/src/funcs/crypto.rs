@@ -259,6 +259,31 @@ const OID_EC_PUBLIC_KEY: &[u64] = &[1, 2, 840, 10045, 2, 1];
 const OID_P256: &[u64] = &[1, 2, 840, 10045, 3, 1, 7];
 const OID_ED25519: &[u64] = &[1, 3, 101, 112];
 
+thread_local! {
+    /// Inside [`one_rsa_key_per_size`]: the RSA key of each size generated so far.
+    static ONE_KEY_PER_SIZE: std::cell::RefCell<Option<std::collections::HashMap<usize, rsa::RsaPrivateKey>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` (a render on this thread) with one RSA key per size: the first genCA,
+/// genSignedCert, genSelfSignedCert or genPrivateKey of a size generates a key, the later
+/// ones reuse it. Every certificate is still built and signed as Sprig builds it (its own
+/// subject, SANs, validity, serial; a leaf signed by its CA), and every key is a fresh
+/// random key of the size Sprig uses, unrelated to any other render's; only the keys of
+/// one render are the same key. For linting, where key generation is most of the render
+/// of a chart that makes certificates; never for output anyone deploys.
+pub fn one_rsa_key_per_size<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<std::collections::HashMap<usize, rsa::RsaPrivateKey>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let before = self.0.take();
+            ONE_KEY_PER_SIZE.with(|k| *k.borrow_mut() = before);
+        }
+    }
+    let _restore = Restore(ONE_KEY_PER_SIZE.with(|k| k.replace(Some(Default::default()))));
+    f()
+}
+
 /// A private key Sprig can produce or read.
 enum Key {
     Rsa(Box<rsa::RsaPrivateKey>),
@@ -279,6 +304,22 @@ impl Key {
     /// crate's prime search (the bulk of a render that makes certificates), then read into
     /// the `rsa` key the rest of this module encodes and signs with.
     fn generate_rsa(bits: usize) -> Result<Key, FuncError> {
+        let reused = ONE_KEY_PER_SIZE.with(|k| k.borrow().as_ref()?.get(&bits).cloned());
+        if let Some(key) = reused {
+            return Ok(Key::Rsa(Box::new(key)));
+        }
+        let key = Self::new_rsa(bits)?;
+        if let Key::Rsa(k) = &key {
+            ONE_KEY_PER_SIZE.with(|keys| {
+                if let Some(keys) = keys.borrow_mut().as_mut() {
+                    keys.insert(bits, (**k).clone());
+                }
+            });
+        }
+        Ok(key)
+    }
+
+    fn new_rsa(bits: usize) -> Result<Key, FuncError> {
         use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
         use aws_lc_rs::rsa::KeySize;
         use rsa::pkcs8::DecodePrivateKey;
@@ -848,5 +889,35 @@ mod tests {
         assert_eq!(dec.as_str(), Some("hello"));
         c += 1;
         assert_eq!(c, 1);
+    }
+}
+
+#[cfg(test)]
+mod one_key_tests {
+    use super::{one_rsa_key_per_size, Key};
+
+    fn rsa(key: Key) -> rsa::RsaPrivateKey {
+        match key {
+            Key::Rsa(k) => *k,
+            _ => unreachable!("an RSA key was asked for"),
+        }
+    }
+
+    #[test]
+    fn one_key_per_size_inside_fresh_keys_outside() {
+        let (a, b) = one_rsa_key_per_size(|| {
+            (
+                rsa(Key::generate_rsa(2048).unwrap()),
+                rsa(Key::generate_rsa(2048).unwrap()),
+            )
+        });
+        assert_eq!(a, b);
+        let c = rsa(Key::generate_rsa(2048).unwrap());
+        let d = rsa(Key::generate_rsa(2048).unwrap());
+        assert_ne!(a, c);
+        assert_ne!(c, d);
+        // A second scope starts with no key.
+        let e = one_rsa_key_per_size(|| rsa(Key::generate_rsa(2048).unwrap()));
+        assert_ne!(a, e);
     }
 }
