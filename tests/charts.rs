@@ -777,3 +777,44 @@ fn the_built_in_renderers_failures_read_as_helm_4s() {
         assert_eq!(native.stderr, helm.stderr, "{chart}");
     }
 }
+
+/// `auto` (the default) falls back to the Helm binary for what the built-in renderer does
+/// not support, saying so once and naming the feature. The Helm here is a stand-in on PATH
+/// that renders one ConfigMap whatever it is asked, so the test shows which renderer ran.
+#[test]
+fn the_default_renderer_falls_back_to_helm_once_naming_the_feature() {
+    let dir = tmp_dir("fallback-helm");
+    let helm = dir.join("helm");
+    std::fs::write(
+        &helm,
+        "#!/bin/sh\nprintf -- '---\\n# Source: leaky-forms/templates/cm.yaml\\napiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: from-helm\\n'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&helm, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = run_with_env(
+        &[
+            "lint",
+            "tests/charts/leaky-forms",
+            "--set",
+            "note=NOT-LOWER",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ],
+        None,
+        std::time::Duration::from_secs(60),
+        &[("PATH", dir.to_str().unwrap())],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.matches("rendered with Helm").count(),
+        1,
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("values.schema.json"), "{}", out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["objects"], 1, "{report}");
+    assert!(!out.stderr.contains("NOT-LOWER"), "{}", out.stderr);
+}
