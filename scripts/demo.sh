@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
-# Builds chartguard and lints the example charts with a real Helm (the pinned Helm 4 is
-# installed into .tools/ when no `helm` is on PATH). Extra arguments go to `chartguard lint`.
+# Builds chartguard and lints the example charts with its built-in renderer: no Helm is
+# needed, and nothing is installed. Extra arguments go to `chartguard lint`.
 #   scripts/demo.sh                       # both example charts, prod values
 #   scripts/demo.sh --all-environments    # every environment the charts ship values for
+#   scripts/demo.sh --renderer helm       # rendered by a real Helm instead (`helm` from
+#                                         # PATH, else the pinned Helm 4 installed into .tools/)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 cargo build --release --locked --quiet -p chartguard
-if command -v helm >/dev/null 2>&1; then
-  HELM="$(command -v helm)"
-else
-  scripts/install-tools.sh helm >/dev/null
-  HELM="$PWD/.tools/helm4/helm"
+helm_args=()
+renderer="built-in renderer (no Helm needed)"
+if [[ " $* " == *" --renderer helm "* ]]; then
+  if command -v helm >/dev/null 2>&1; then
+    HELM="$(command -v helm)"
+  else
+    scripts/install-tools.sh helm >/dev/null
+    HELM="$PWD/.tools/helm4/helm"
+  fi
+  helm_args=(--helm-bin "$HELM")
+  renderer="helm $("$HELM" version --short)"
 fi
-echo "chartguard: $(./target/release/chartguard --version); helm: $("$HELM" version --short)"
+echo "chartguard: $(./target/release/chartguard --version); renderer: $renderer"
 
 lint() { # chart, expected exit code, args…
   local chart="$1" want="$2"; shift 2
@@ -22,7 +30,7 @@ lint() { # chart, expected exit code, args…
   echo
   echo "\$ chartguard lint $chart ${values[*]} $*"
   set +e
-  ./target/release/chartguard lint "$chart" --helm-bin "$HELM" "${values[@]}" "$@"
+  ./target/release/chartguard lint "$chart" ${helm_args[@]+"${helm_args[@]}"} "${values[@]}" "$@"
   local code=$?
   set -e
   echo "(exit code $code)"

@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod parallel;
 mod previous;
 mod values_schema;
 
@@ -122,6 +123,9 @@ struct Lint<'a> {
     dependency_update: bool,
     /// `--previous`, resolved once (a git worktree lives as long as the lint).
     previous: Option<crate::upgrade::source::Source>,
+    /// Threads for one chart's environments: `--jobs` (or the cores) shared among the
+    /// charts linted at once.
+    env_workers: usize,
 }
 
 impl Lint<'_> {
@@ -347,6 +351,13 @@ fn chart_settings(settings: &Settings, chart: &Chart, render: &mut crate::render
     render.namespace = c.namespace.clone().or(render.namespace.take());
 }
 
+/// Threads a lint may use: `--jobs`, or one per core.
+fn jobs(settings: &Settings) -> usize {
+    settings
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// What the user asked to lint, split into charts and plain manifest files.
 pub(crate) fn split_targets(paths: &[String]) -> Result<(Vec<Chart>, Vec<String>)> {
     let mut charts = Vec::new();
@@ -484,7 +495,7 @@ pub(crate) fn lint_all(
 ) -> Result<Linted> {
     let today = suppress::today();
     let (suppressions, config_warnings) = ConfigRules::new(&settings.suppressions, &today);
-    let lint = Lint {
+    let mut lint = Lint {
         settings,
         rule_ids: settings.rule_ids(),
         suppressions,
@@ -496,12 +507,14 @@ pub(crate) fn lint_all(
             .as_ref()
             .map(|w| previous::resolve(w, paths.first().map(String::as_str)))
             .transpose()?,
+        env_workers: 1,
     };
     let (charts, files) = split_targets(paths)?;
     let (charts, files) = match settings.shard {
         Some(shard) => shard_of(charts, files, paths, shard),
         None => (charts, files),
     };
+    lint.env_workers = (jobs(settings) / charts.len().max(1)).max(1);
     if let Some(source) = &lint.previous {
         // One previous release (a file or a chart) cannot be the previous of several.
         let many = charts.len() + usize::from(!files.is_empty()) > 1;
@@ -737,11 +750,11 @@ impl Lint<'_> {
             }
             return Ok(out);
         }
-        let mut per_env = Vec::new();
-        for env in &envs {
-            per_env.push(self.chart(chart, Some(env))?);
-        }
-        let mut out = merge(per_env);
+        // Environments render and evaluate independently: in parallel, merged in the
+        // environments' order (the first failing environment's error, as serially).
+        let per_env =
+            parallel::map_in_order(&envs, self.env_workers, |env| self.chart(chart, Some(env)));
+        let mut out = merge(per_env.into_iter().collect::<Result<Vec<_>>>()?);
         self.values(chart, &mut out);
         Ok(out)
     }
@@ -751,11 +764,7 @@ impl Lint<'_> {
     fn many_charts(&self, charts: &[Chart], all_environments: bool) -> Vec<Result<Option<Linted>>> {
         use std::sync::atomic::{AtomicUsize, Ordering};
         use std::sync::Mutex;
-        let workers = self
-            .settings
-            .jobs
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-            .min(charts.len());
+        let workers = jobs(self.settings).min(charts.len());
         let next = AtomicUsize::new(0);
         let done = AtomicUsize::new(0);
         let results: Mutex<Vec<Option<Result<Option<Linted>>>>> =

@@ -821,24 +821,28 @@ fn subchart_values(
     }
 }
 
+/// Every `values.yaml` inside a packaged subchart (read in process: a machine without a
+/// `tar` binary, or without anything on PATH, must mask them too).
 fn packaged_values(tgz: &std::path::Path) -> Vec<String> {
-    let tar = |args: &[&std::ffi::OsStr]| {
-        std::process::Command::new("tar")
-            .args(args)
-            .stdin(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-    };
-    let Some(list) = tar(&["-tzf".as_ref(), tgz.as_os_str()]) else {
+    let Ok(file) = std::fs::File::open(tgz) else {
         return Vec::new();
     };
-    list.lines()
-        .filter(|entry| entry.ends_with("/values.yaml"))
-        .filter_map(|entry| tar(&["-xzOf".as_ref(), tgz.as_os_str(), entry.as_ref()]))
-        .collect()
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let Ok(entries) = archive.entries() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for mut entry in entries.flatten() {
+        let is_values = entry.path().is_ok_and(|p| {
+            p.file_name().is_some_and(|n| n == "values.yaml")
+                && p.parent().is_some_and(|d| !d.as_os_str().is_empty())
+        });
+        let mut text = String::new();
+        if is_values && std::io::Read::read_to_string(&mut entry, &mut text).is_ok() {
+            out.push(text);
+        }
+    }
+    out
 }
 
 /// The forms a value takes in Helm's messages: as is, Go `%q` (`\n`, `\t`, `\"`, `\\`,

@@ -21,6 +21,10 @@ fn api_deprecated(helm: &str, extra: &[&str]) -> Vec<serde_json::Value> {
         "--fail-on",
         "none",
     ];
+    // Helm's render unless the caller names a renderer.
+    if !extra.contains(&"--renderer") {
+        args.extend(["--renderer", "helm"]);
+    }
     args.extend_from_slice(extra);
     let out = run(&args);
     assert_eq!(out.code, 0, "{helm} {extra:?}: {}", out.stderr);
@@ -43,7 +47,16 @@ fn capabilities_branches_take_the_api_the_judged_version_serves() {
         assert!(found.is_empty(), "{name}: {found:#?}");
         // The version is passed on: the chart fails to render for any other minor (Helm 3
         // prints it v1.31.0, Helm 4 v1.31).
-        let out = run(&["lint", CHART, "--helm-bin", &helm, "--kube-version", "1.31"]);
+        let out = run(&[
+            "lint",
+            CHART,
+            "--renderer",
+            "helm",
+            "--helm-bin",
+            &helm,
+            "--kube-version",
+            "1.31",
+        ]);
         assert_eq!(out.code, 2, "{name}: {}", out.stderr);
         assert!(
             out.stderr.contains("rendered for Kubernetes v1.31")

@@ -64,19 +64,42 @@ fn template_markers(chart: &str) -> BTreeSet<(String, usize, String)> {
     out
 }
 
+/// Helm 3 and Helm 4 (findings placed by instrumented-render markers), then the default
+/// renderer (the built-in one, placing findings by its record of each line): (name, lint
+/// arguments, `mapped_by` of the findings).
+fn renderers() -> Vec<(&'static str, Vec<String>, &'static str)> {
+    common::renderers()
+        .into_iter()
+        .map(|(name, args)| {
+            let mapped_by = if args.is_empty() {
+                "provenance"
+            } else {
+                "marker"
+            };
+            (name, args, mapped_by)
+        })
+        .collect()
+}
+
+/// `lint ARGS --format json` with each of [`renderers`], on a machine without Helm.
+fn lint_json_without_helm(args: &[&str], extra: &[String]) -> (i32, serde_json::Value, String) {
+    let mut all = vec!["lint", "--format", "json", "--fail-on", "none"];
+    all.extend_from_slice(args);
+    all.extend(extra.iter().map(String::as_str));
+    let out = run_without_helm(&all);
+    let v = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stdout, out.stderr));
+    (out.code, v, out.stderr)
+}
+
 #[test]
 fn chart_findings_equal_rendered_findings_and_sit_at_template_lines() {
     let (_, rendered, _) = lint_json(&["examples/rendered/classic-mistakes.yaml"]);
     let expected = template_markers(BAD);
     assert!(expected.len() >= 10);
-    for (name, helm) in helms() {
-        let (code, report, stderr) = lint_json(&[
-            BAD,
-            "--helm-bin",
-            &helm,
-            "-f",
-            &format!("{BAD}/values-prod.yaml"),
-        ]);
+    let values = format!("{BAD}/values-prod.yaml");
+    for (name, extra, mapped_by) in renderers() {
+        let (code, report, stderr) = lint_json_without_helm(&[BAD, "-f", &values], &extra);
         assert_eq!(code, 0, "{name}: {stderr}");
         assert_eq!(
             identities(&report),
@@ -102,7 +125,7 @@ fn chart_findings_equal_rendered_findings_and_sit_at_template_lines() {
             .iter()
             .filter(|f| f["object"]["kind"] != "Chart")
         {
-            assert_eq!(f["mapped_by"], "marker", "{name}: {f}");
+            assert_eq!(f["mapped_by"], mapped_by, "{name}: {f}");
             assert!(
                 f["rendered"]["file"]
                     .as_str()
@@ -119,6 +142,8 @@ fn findings_name_the_values_file_that_sets_the_value() {
     let helm = &helms()[1].1;
     let (_, report, _) = lint_json(&[
         BAD,
+        "--renderer",
+        "helm",
         "--helm-bin",
         helm,
         "-f",
@@ -145,6 +170,8 @@ fn good_chart_is_clean_in_prod_with_both_helms() {
         let out = run(&[
             "lint",
             GOOD,
+            "--renderer",
+            "helm",
             "--helm-bin",
             &helm,
             "-f",
@@ -157,7 +184,14 @@ fn good_chart_is_clean_in_prod_with_both_helms() {
 #[test]
 fn all_environments_lints_dev_and_prod_with_their_profiles() {
     let helm = &helms()[1].1;
-    let (_, report, stderr) = lint_json(&[BAD, "--helm-bin", helm, "--all-environments"]);
+    let (_, report, stderr) = lint_json(&[
+        BAD,
+        "--renderer",
+        "helm",
+        "--helm-bin",
+        helm,
+        "--all-environments",
+    ]);
     let mut by_rule: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
     for f in findings(&report) {
         let envs = f["environments"]
@@ -197,14 +231,29 @@ fn all_environments_lints_dev_and_prod_with_their_profiles() {
         assert_eq!(envs, vec!["dev", "prod"], "{f}");
     }
     // The good chart: clean in prod, and dev's looser settings do not fail it.
-    let out = run(&["lint", GOOD, "--helm-bin", helm, "--all-environments"]);
+    let out = run(&[
+        "lint",
+        GOOD,
+        "--renderer",
+        "helm",
+        "--helm-bin",
+        helm,
+        "--all-environments",
+    ]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 }
 
 #[test]
 fn a_failing_required_is_exit_2_with_helms_message() {
     for (name, helm) in helms() {
-        let out = run(&["lint", "tests/charts/required-fails", "--helm-bin", &helm]);
+        let out = run(&[
+            "lint",
+            "tests/charts/required-fails",
+            "--renderer",
+            "helm",
+            "--helm-bin",
+            &helm,
+        ]);
         assert_eq!(out.code, 2, "{name}: {}", out.stderr);
         assert!(
             out.stderr.contains("image.tag is required"),
@@ -229,6 +278,8 @@ fn a_failing_render_is_an_error_result_in_sarif() {
     let out = run(&[
         "lint",
         "tests/charts/required-fails",
+        "--renderer",
+        "helm",
         "--helm-bin",
         helm,
         "--format",
@@ -258,7 +309,14 @@ fn a_failing_render_is_an_error_result_in_sarif() {
 #[test]
 fn a_chart_that_renders_nothing_is_a_warning() {
     let helm = &helms()[1].1;
-    let out = run(&["lint", "tests/charts/empty", "--helm-bin", helm]);
+    let out = run(&[
+        "lint",
+        "tests/charts/empty",
+        "--renderer",
+        "helm",
+        "--helm-bin",
+        helm,
+    ]);
     // A finding (helm-render-empty, a warning), so the default --fail-on fails.
     assert_eq!(out.code, 1);
     assert!(
@@ -276,7 +334,13 @@ fn a_chart_that_renders_nothing_is_a_warning() {
 #[test]
 fn subchart_findings_point_into_the_subchart() {
     for (name, helm) in helms() {
-        let (_, report, stderr) = lint_json(&["tests/charts/with-subchart", "--helm-bin", &helm]);
+        let (_, report, stderr) = lint_json(&[
+            "tests/charts/with-subchart",
+            "--renderer",
+            "helm",
+            "--helm-bin",
+            &helm,
+        ]);
         let f = findings(&report)
             .iter()
             .find(|f| f["rule"] == "resource-limits")
@@ -295,9 +359,48 @@ fn subchart_findings_point_into_the_subchart() {
 
 #[test]
 fn a_missing_helm_names_the_flag() {
-    let out = run(&["lint", BAD, "--helm-bin", "/nonexistent/helm"]);
+    let out = run(&[
+        "lint",
+        BAD,
+        "--renderer",
+        "helm",
+        "--helm-bin",
+        "/nonexistent/helm",
+    ]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("--helm-bin"), "{}", out.stderr);
+}
+
+/// The default renderer needs no Helm for a chart it supports, and names the feature when
+/// it would need Helm and there is none.
+#[test]
+fn without_helm_the_default_renderer_lints_and_names_what_it_would_need_helm_for() {
+    let out = run_without_helm(&["lint", GOOD, "-f", &format!("{GOOD}/values-prod.yaml")]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(!out.stderr.contains("Helm"), "{}", out.stderr);
+    // The values break the chart's values.schema.json, whose violations only Helm words.
+    let out = run_without_helm(&[
+        "lint",
+        "tests/charts/leaky-forms",
+        "--set",
+        "note=NOT-LOWER",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("the built-in renderer does not support this chart")
+            && out.stderr.contains("values.schema.json")
+            && out.stderr.contains("not found"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        out.stderr.matches("does not support").count(),
+        1,
+        "said once: {}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("NOT-LOWER"), "{}", out.stderr);
 }
 
 #[test]
@@ -308,6 +411,8 @@ fn chart_output_never_shows_a_secret() {
         let out = run(&[
             "lint",
             BAD,
+            "--renderer",
+            "helm",
             "--helm-bin",
             helm,
             "--all-environments",
@@ -331,6 +436,8 @@ fn chart_sarif_passes_both_validators_and_points_at_templates() {
     let out = run(&[
         "lint",
         BAD,
+        "--renderer",
+        "helm",
         "--helm-bin",
         helm,
         "--all-environments",
@@ -360,8 +467,16 @@ fn chart_sarif_passes_both_validators_and_points_at_templates() {
 
 #[test]
 fn upgrade_only_hooks_are_linted() {
-    for (name, helm) in helms() {
-        let (_, report, stderr) = lint_json(&["tests/charts/upgrade-only", "--helm-bin", &helm]);
+    // The container's line: where the missing resources are to be added.
+    let template = "tests/charts/upgrade-only/templates/upgrade-hook.yaml";
+    let line = std::fs::read_to_string(root().join(template))
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("- name: reindex"))
+        .unwrap()
+        + 1;
+    for (name, extra, mapped_by) in renderers() {
+        let (_, report, stderr) = lint_json_without_helm(&["tests/charts/upgrade-only"], &extra);
         let f = findings(&report)
             .iter()
             .find(|f| {
@@ -370,10 +485,9 @@ fn upgrade_only_hooks_are_linted() {
             .unwrap_or_else(|| {
                 panic!("{name}: the pre-upgrade-only hook must be linted: {report}\n{stderr}")
             });
-        assert_eq!(
-            f["location"]["file"],
-            "tests/charts/upgrade-only/templates/upgrade-hook.yaml"
-        );
+        assert_eq!(f["location"]["file"], template, "{name}");
+        assert_eq!(f["location"]["line"], line, "{name}: {f}");
+        assert_eq!(f["mapped_by"], mapped_by, "{name}: {f}");
         assert!(
             f["rendered"]["file"]
                 .as_str()
@@ -388,30 +502,33 @@ fn upgrade_only_hooks_are_linted() {
 
 #[test]
 fn an_upgrade_render_failure_is_a_loud_warning_not_a_silent_skip() {
-    let helm = &helms()[1].1;
-    let out = run(&[
-        "lint",
-        "tests/charts/upgrade-only",
-        "--helm-bin",
-        helm,
-        "--set",
-        "requireOnUpgrade=true",
-        "--fail-on",
-        "none",
-    ]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("--is-upgrade` failed")
-            && out.stderr.contains("previousVersion is required"),
-        "{}",
-        out.stderr
-    );
+    for (name, extra, _) in renderers() {
+        let mut args = vec![
+            "lint",
+            "tests/charts/upgrade-only",
+            "--set",
+            "requireOnUpgrade=true",
+            "--fail-on",
+            "none",
+        ];
+        args.extend(extra.iter().map(String::as_str));
+        let out = run_without_helm(&args);
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("--is-upgrade` failed")
+                && out.stderr.contains("previousVersion is required"),
+            "{name}: {}",
+            out.stderr
+        );
+    }
 }
 
 #[test]
 fn a_document_helm_drops_for_an_unknown_hook_is_reported() {
-    for (name, helm) in helms() {
-        let out = run(&["lint", "tests/charts/unknown-hook", "--helm-bin", &helm]);
+    for (name, extra, _) in renderers() {
+        let mut args = vec!["lint", "tests/charts/unknown-hook"];
+        args.extend(extra.iter().map(String::as_str));
+        let out = run_without_helm(&args);
         assert!(
             out.stderr
                 .contains("\"pre-instal\", an event it does not know")
@@ -430,6 +547,8 @@ fn the_chart_that_deploys_chartguard_passes_its_own_prod_lint() {
         let out = run(&[
             "lint",
             "deploy/chartguard",
+            "--renderer",
+            "helm",
             "--helm-bin",
             &helm,
             "-f",
@@ -466,6 +585,8 @@ fn packaged_charts_and_directories_of_charts_are_rendered() {
         .path();
     let (_, report, stderr) = lint_json(&[
         tgz.to_str().unwrap(),
+        "--renderer",
+        "helm",
         "--helm-bin",
         helm,
         "-f",
@@ -484,7 +605,8 @@ fn packaged_charts_and_directories_of_charts_are_rendered() {
         );
     }
     // A directory holding several charts lints each as its own release.
-    let (_, both, stderr) = lint_json(&["examples/charts", "--helm-bin", helm]);
+    let (_, both, stderr) =
+        lint_json(&["examples/charts", "--renderer", "helm", "--helm-bin", helm]);
     let files: BTreeSet<&str> = findings(&both)
         .iter()
         .map(|f| f["location"]["file"].as_str().unwrap())
@@ -511,6 +633,8 @@ fn leaky_chart_never_prints_a_secret() {
             let out = run(&[
                 "lint",
                 "tests/charts/leaky",
+                "--renderer",
+                "helm",
                 "--helm-bin",
                 &helm,
                 "--format",
@@ -528,6 +652,8 @@ fn leaky_chart_never_prints_a_secret() {
         let out = run(&[
             "lint",
             "tests/charts/leaky",
+            "--renderer",
+            "helm",
             "--helm-bin",
             &helm,
             "--set",
@@ -569,8 +695,15 @@ fn leaky_chart_never_prints_a_secret() {
 fn set_string_and_partial_set_keys_are_credited_to_the_command_line() {
     let helm = &helms()[1].1;
     for flag in ["--set", "--set-string"] {
-        let (_, report, stderr) =
-            lint_json(&["tests/charts/leaky", "--helm-bin", helm, flag, "replicas=1"]);
+        let (_, report, stderr) = lint_json(&[
+            "tests/charts/leaky",
+            "--renderer",
+            "helm",
+            "--helm-bin",
+            helm,
+            flag,
+            "replicas=1",
+        ]);
         let f = findings(&report)
             .iter()
             .find(|f| f["rule"] == "replicas-single")
@@ -585,6 +718,8 @@ fn chart_yaml_paths_lists_and_yaml_directives() {
     let out = run(&[
         "lint",
         "tests/charts/leaky/Chart.yaml",
+        "--renderer",
+        "helm",
         "--helm-bin",
         helm,
         "--fail-on",
@@ -602,4 +737,92 @@ fn chart_yaml_paths_lists_and_yaml_directives() {
         .unwrap_or_else(|| panic!("a List's items are linted: {report}"));
     assert_eq!(f["location"]["line"], 9);
     assert_eq!(report["objects"], 1);
+}
+
+#[test]
+fn environments_linted_in_parallel_report_exactly_what_serial_reports() {
+    // --jobs 1 lints dev then prod on one thread; --jobs 4 lints them at once. The report
+    // is the same, byte for byte, in every format.
+    for format in ["json", "human", "sarif"] {
+        let run_with = |jobs: &str| {
+            run(&[
+                "lint",
+                BAD,
+                "--all-environments",
+                "--fail-on",
+                "none",
+                "--format",
+                format,
+                "--jobs",
+                jobs,
+            ])
+        };
+        let serial = run_with("1");
+        let parallel = run_with("4");
+        assert_eq!(serial.code, 0, "{}", serial.stderr);
+        assert!(serial.stdout.contains("prod") && serial.stdout.contains("dev"));
+        assert_eq!(serial.stdout, parallel.stdout, "{format}");
+        assert_eq!(serial.stderr, parallel.stderr, "{format}");
+    }
+}
+
+/// A chart that fails to render fails with the same message whichever renders it: a failed
+/// `required`, a template error, a missing dependency (the built-in renderer words them as
+/// Helm 4.1.4 does, and masks values the same way).
+#[test]
+fn the_built_in_renderers_failures_read_as_helm_4s() {
+    let helm4 = &helms()[1].1;
+    for chart in [
+        "tests/charts/required-fails",
+        "tests/charts/monorepo/broken",
+        "tests/charts/with-deps/app",
+    ] {
+        let helm = run(&["lint", chart, "--renderer", "helm", "--helm-bin", helm4]);
+        let native = run_without_helm(&["lint", chart]);
+        assert_eq!(helm.code, 2, "{chart}: {}", helm.stderr);
+        assert_eq!(native.code, 2, "{chart}: {}", native.stderr);
+        assert!(native.stderr.contains("Error: "), "{}", native.stderr);
+        assert_eq!(native.stderr, helm.stderr, "{chart}");
+    }
+}
+
+/// `auto` (the default) falls back to the Helm binary for what the built-in renderer does
+/// not support, saying so once and naming the feature. The Helm here is a stand-in on PATH
+/// that renders one ConfigMap whatever it is asked, so the test shows which renderer ran.
+#[test]
+fn the_default_renderer_falls_back_to_helm_once_naming_the_feature() {
+    let dir = tmp_dir("fallback-helm");
+    let helm = dir.join("helm");
+    std::fs::write(
+        &helm,
+        "#!/bin/sh\nprintf -- '---\\n# Source: leaky-forms/templates/cm.yaml\\napiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: from-helm\\n'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&helm, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = run_with_env(
+        &[
+            "lint",
+            "tests/charts/leaky-forms",
+            "--set",
+            "note=NOT-LOWER",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ],
+        None,
+        std::time::Duration::from_secs(60),
+        &[("PATH", dir.to_str().unwrap())],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.matches("rendered with Helm").count(),
+        1,
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("values.schema.json"), "{}", out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["objects"], 1, "{report}");
+    assert!(!out.stderr.contains("NOT-LOWER"), "{}", out.stderr);
 }

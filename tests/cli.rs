@@ -786,6 +786,8 @@ fn unused_inline_suppressions_are_findings_only_when_unused_everywhere() {
             let mut args = vec![
                 "lint",
                 dir,
+                "--renderer",
+                "helm",
                 "--helm-bin",
                 &helm,
                 "--format",

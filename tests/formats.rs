@@ -86,6 +86,8 @@ fn junit_has_a_suite_per_environment_a_case_per_rule_and_validates() {
         "lint",
         CHART,
         "--all-environments",
+        "--renderer",
+        "helm",
         "--helm-bin",
         &helm(),
         "--format",

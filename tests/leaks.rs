@@ -2,11 +2,12 @@
 //! show them (tests/charts/leaky-forms: strings where lists belong, typos under a secret
 //! env entry, a misspelled Secret field, flow-style lines, credential forms in args; Helm
 //! errors echoing values from values files, subchart defaults, escaped `--set` values and
-//! numbers, a packaged subchart's defaults), checked absent from every output format and the gate's report, with both Helms,
-//! and a fixed-width mask present where they were.
+//! numbers, a packaged subchart's defaults), checked absent from every output format and the gate's report, with both Helms
+//! and the built-in renderer (its errors are Helm 4's texts, masked the same way), and a
+//! fixed-width mask present where they were.
 
 mod common;
-use common::{gate_with_report, helms, root, run, tmp_dir};
+use common::{gate_with_report, helms, renderers, root, run_without_helm, tmp_dir};
 
 const CHART: &str = "tests/charts/leaky-forms";
 
@@ -43,19 +44,19 @@ fn planted_secrets_never_reach_any_format() {
         "templates/deployment.yaml",
         "templates/secret.yaml",
     ]);
-    for (name, helm) in helms() {
+    for (name, renderer) in renderers() {
         for format in ["human", "json", "sarif", "github"] {
-            let out = run(&[
+            let mut args = vec![
                 "lint",
                 CHART,
-                "--helm-bin",
-                &helm,
                 "--format",
                 format,
                 "--color",
                 "always",
                 "--show-suppressed",
-            ]);
+            ];
+            args.extend(renderer.iter().map(String::as_str));
+            let out = run_without_helm(&args);
             assert_eq!(out.code, 1, "{name} {format}: {}", out.stderr);
             let text = out.stdout + &out.stderr;
             assert_clean(&format!("{name} {format}"), &text, &secrets);
@@ -123,14 +124,15 @@ fn helm_errors_never_echo_a_value() {
         "98765432".into(),
         "9.8765432e+07".into(),
     ]);
-    for (name, helm) in helms() {
+    for (name, renderer) in renderers() {
         for (i, args) in cases.iter().enumerate() {
             let dir = tmp_dir(&format!("leaks-helm-{name}-{i}"));
             let sarif = dir.join("err.sarif");
-            let mut all = vec!["lint", CHART, "--helm-bin", &helm, "--format", "sarif"];
+            let mut all = vec!["lint", CHART, "--format", "sarif"];
+            all.extend(renderer.iter().map(String::as_str));
             all.extend(["--output", sarif.to_str().unwrap()]);
             all.extend(args.iter().copied());
-            let out = run(&all);
+            let out = run_without_helm(&all);
             // Values that break the schema are values-schema-invalid findings (exit 1),
             // worded without the values, and the render goes on without Helm's check.
             let schema_case = i == 0;

@@ -45,6 +45,8 @@ fn the_shards_of_a_directory_merge_into_the_unsharded_lint() {
         let mut args = vec![
             "lint",
             CHARTS,
+            "--renderer",
+            "helm",
             "--helm-bin",
             &helm,
             "--format",

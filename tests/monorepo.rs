@@ -10,7 +10,16 @@ const MONOREPO: &str = "tests/charts/monorepo";
 #[test]
 fn a_monorepo_lints_every_chart_skips_libraries_and_reports_failed_renders() {
     for (name, helm) in helms() {
-        let out = run(&["lint", MONOREPO, "--helm-bin", &helm, "--fail-on", "none"]);
+        let out = run(&[
+            "lint",
+            MONOREPO,
+            "--renderer",
+            "helm",
+            "--helm-bin",
+            &helm,
+            "--fail-on",
+            "none",
+        ]);
         assert_eq!(
             out.code, 2,
             "{name}: a failed render is exit 2\n{}",
@@ -49,6 +58,8 @@ fn a_monorepo_in_json_still_reports_findings_and_exits_2_only_for_a_failed_rende
         let out = run(&[
             "lint",
             MONOREPO,
+            "--renderer",
+            "helm",
             "--helm-bin",
             &helm,
             "--format",
@@ -81,13 +92,23 @@ fn a_monorepo_in_json_still_reports_findings_and_exits_2_only_for_a_failed_rende
         // Without the broken chart: the library is skipped, exit follows --fail-on.
         let app = format!("{MONOREPO}/app");
         let lib = format!("{MONOREPO}/common");
-        let out = run(&["lint", &app, &lib, "--helm-bin", &helm, "--fail-on", "none"]);
+        let out = run(&[
+            "lint",
+            &app,
+            &lib,
+            "--renderer",
+            "helm",
+            "--helm-bin",
+            &helm,
+            "--fail-on",
+            "none",
+        ]);
         assert_eq!(out.code, 0, "{name}: {}{}", out.stdout, out.stderr);
         assert!(out
             .stdout
             .contains("1 chart linted, 0 failed to render, 1 skipped"));
         // A library chart alone is a note, not Helm's "not installable" error.
-        let out = run(&["lint", &lib, "--helm-bin", &helm]);
+        let out = run(&["lint", &lib, "--renderer", "helm", "--helm-bin", &helm]);
         assert_eq!(out.code, 0, "{name}: {}{}", out.stdout, out.stderr);
         assert!(
             out.stderr.contains("library chart"),
@@ -110,6 +131,8 @@ fn fingerprints_survive_generated_names_and_a_baseline_reports_0_new() {
         let out = run(&[
             "lint",
             chart,
+            "--renderer",
+            "helm",
             "--helm-bin",
             &helm,
             "--format",
@@ -146,6 +169,8 @@ fn write_baseline(chart: &str, helm: &str, dir: &str) -> String {
     let out = run(&[
         "lint",
         chart,
+        "--renderer",
+        "helm",
         "--helm-bin",
         helm,
         "--write-baseline",
@@ -157,7 +182,16 @@ fn write_baseline(chart: &str, helm: &str, dir: &str) -> String {
 
 /// Linting `chart` again against `baseline` finds nothing new and nothing gone.
 fn assert_nothing_new(chart: &str, helm: &str, baseline: &str, name: &str) {
-    let out = run(&["lint", chart, "--helm-bin", helm, "--baseline", baseline]);
+    let out = run(&[
+        "lint",
+        chart,
+        "--renderer",
+        "helm",
+        "--helm-bin",
+        helm,
+        "--baseline",
+        baseline,
+    ]);
     assert_eq!(out.code, 0, "{name}: {}{}", out.stdout, out.stderr);
     assert!(out.stderr.contains(", 0 new"), "{name}: {}", out.stderr);
     assert!(
@@ -189,7 +223,16 @@ fn dependency_update_fetches_dependencies_and_the_error_suggests_it() {
         copy_dir(&root().join("tests/charts/with-deps"), &dir);
         let app = dir.join("app");
         let app = app.to_str().unwrap();
-        let out = run(&["lint", app, "--helm-bin", &helm, "--fail-on", "none"]);
+        let out = run(&[
+            "lint",
+            app,
+            "--renderer",
+            "helm",
+            "--helm-bin",
+            &helm,
+            "--fail-on",
+            "none",
+        ]);
         assert_eq!(out.code, 2, "{name}: {}{}", out.stdout, out.stderr);
         assert!(
             out.stderr.contains("--dependency-update"),
@@ -200,6 +243,8 @@ fn dependency_update_fetches_dependencies_and_the_error_suggests_it() {
         let out = run(&[
             "lint",
             app,
+            "--renderer",
+            "helm",
             "--helm-bin",
             &helm,
             "--fail-on",
@@ -245,6 +290,8 @@ fn a_render_with_no_objects_is_a_finding_in_sarif() {
         let out = run(&[
             "lint",
             "tests/charts/empty",
+            "--renderer",
+            "helm",
             "--helm-bin",
             &helm,
             "--format",
@@ -296,6 +343,8 @@ fn packaged_subchart_findings_have_file_uris_in_sarif() {
         let out = run(&[
             "lint",
             chart.to_str().unwrap(),
+            "--renderer",
+            "helm",
             "--helm-bin",
             &helm,
             "--format",
@@ -340,7 +389,16 @@ fn per_chart_settings_in_the_config_apply_to_their_chart_only() {
         .unwrap();
         let dir = root.to_str().unwrap();
         let json = |extra: &[&str]| {
-            let mut args = vec!["lint", dir, "--helm-bin", &helm, "--format", "json"];
+            let mut args = vec![
+                "lint",
+                dir,
+                "--renderer",
+                "helm",
+                "--helm-bin",
+                &helm,
+                "--format",
+                "json",
+            ];
             args.extend_from_slice(&["--fail-on", "none"]);
             args.extend_from_slice(extra);
             let out = run(&args);
@@ -415,6 +473,8 @@ fn write_baseline_does_not_hide_a_failed_render() {
         let out = run(&[
             "lint",
             MONOREPO,
+            "--renderer",
+            "helm",
             "--helm-bin",
             &helm,
             "--write-baseline",

@@ -46,6 +46,8 @@ fn lint(chart: &Path, helm: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "lint",
         chart.to_str().unwrap(),
+        "--renderer",
+        "helm",
         "--helm-bin",
         helm.to_str().unwrap(),
         "--color",

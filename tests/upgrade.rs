@@ -165,11 +165,27 @@ fn each_form_of_previous_gives_the_same_upgrade_findings_with_both_helms() {
         std::fs::create_dir_all(&dir).unwrap();
         let old = dir.join("previous.yaml");
         std::fs::write(&old, helm_template(&helm, V1)).unwrap();
-        let report = json_lint(&[V2, "--helm-bin", &helm, "--previous", old.to_str().unwrap()]);
+        let report = json_lint(&[
+            V2,
+            "--renderer",
+            "helm",
+            "--helm-bin",
+            &helm,
+            "--previous",
+            old.to_str().unwrap(),
+        ]);
         check(&format!("{name}, rendered file"), &report, "previous.yaml");
 
         // The previous chart's directory.
-        let report = json_lint(&[V2, "--helm-bin", &helm, "--previous", V1]);
+        let report = json_lint(&[
+            V2,
+            "--renderer",
+            "helm",
+            "--helm-bin",
+            &helm,
+            "--previous",
+            V1,
+        ]);
         check(
             &format!("{name}, chart directory"),
             &report,
@@ -181,6 +197,8 @@ fn each_form_of_previous_gives_the_same_upgrade_findings_with_both_helms() {
         let chart = repo.join("app");
         let report = json_lint(&[
             chart.to_str().unwrap(),
+            "--renderer",
+            "helm",
             "--helm-bin",
             &helm,
             "--previous",
@@ -254,6 +272,8 @@ fn the_same_chart_with_a_new_image_is_a_clean_upgrade_but_for_the_migration() {
     std::fs::write(&old, helm_template(helm, V1)).unwrap();
     let report = json_lint(&[
         V1,
+        "--renderer",
+        "helm",
         "--helm-bin",
         helm,
         "--previous",
@@ -277,6 +297,8 @@ fn v2_from_v1(helm: &str, more: &[&str]) -> Output {
     let mut args = vec![
         "lint",
         V2,
+        "--renderer",
+        "helm",
         "--helm-bin",
         helm,
         "--previous",
@@ -432,6 +454,8 @@ fn secrets_of_either_release_never_reach_any_format() {
             let out = run(&[
                 "lint",
                 chart,
+                "--renderer",
+                "helm",
                 "--helm-bin",
                 helm,
                 "--previous",
@@ -478,6 +502,14 @@ fn a_packaged_previous_chart_is_rendered_too() {
         String::from_utf8_lossy(&out.stderr)
     );
     let tgz = dir.join("upgrade-app-1.0.0.tgz");
-    let report = json_lint(&[V2, "--helm-bin", helm, "--previous", tgz.to_str().unwrap()]);
+    let report = json_lint(&[
+        V2,
+        "--renderer",
+        "helm",
+        "--helm-bin",
+        helm,
+        "--previous",
+        tgz.to_str().unwrap(),
+    ]);
     check("helm4, packaged chart", &report, "(previous: ");
 }

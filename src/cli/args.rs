@@ -119,11 +119,12 @@ pub struct RenderArgs {
 #[serde(rename_all = "lowercase")]
 pub enum RendererKind {
     /// `helm template` with the Helm binary.
-    #[default]
     Helm,
     /// The built-in renderer.
     Native,
-    /// The built-in renderer, falling back to Helm for what it does not support.
+    /// The built-in renderer, falling back to Helm for what it does not support (the
+    /// default: no Helm binary is needed for a chart the built-in renderer supports).
+    #[default]
     Auto,
 }
 
@@ -259,9 +260,10 @@ pub struct LintArgs {
     /// Helm binary used to render charts.
     #[arg(long, value_name = "PATH", help_heading = "Charts")]
     pub helm_bin: Option<PathBuf>,
-    /// Which renderer renders charts: helm (the Helm binary; the default), native (the
-    /// built-in renderer, Helm 4.1 behaviour, no Helm needed; a chart it does not support is
-    /// an error naming the feature) or auto (native, falling back to Helm with a note).
+    /// Which renderer renders charts: auto (the default: the built-in renderer, Helm 4.1
+    /// behaviour, no Helm needed, falling back to the Helm binary with a note naming what it
+    /// does not support), native (the built-in renderer only; a chart it does not support is
+    /// an error naming the feature) or helm (`helm template` with the Helm binary).
     #[arg(long, value_enum, value_name = "RENDERER", help_heading = "Charts")]
     pub renderer: Option<RendererKind>,
     /// Stop a `helm template` that runs longer than this (300, 90s, 5m; default 5m) and

@@ -51,7 +51,7 @@ pub(crate) struct Config {
     pub(crate) rules: RulesConfig,
     #[serde(default)]
     pub(crate) helm: HelmConfig,
-    /// Which renderer renders charts: helm (default), native or auto (`--renderer`).
+    /// Which renderer renders charts: auto (default), native or helm (`--renderer`).
     pub(crate) renderer: Option<crate::cli::args::RendererKind>,
     /// Findings to suppress by rule and `kind/namespace/name` glob, each with a reason.
     #[serde(default)]

@@ -124,16 +124,7 @@ impl Helm {
             (install, upgrade.map(|h| h.join()))
         });
         let (install, stderr) = install?;
-        for (value, places) in skipped_hooks(chart, &stderr) {
-            let at: Vec<String> = places
-                .iter()
-                .map(|(p, l)| format!("{}:{l}", display_path(p)))
-                .collect();
-            notices.push(format!(
-                "Helm dropped a document whose helm.sh/hook is \"{value}\", an event it does not know: the object is neither installed nor run as a hook{}",
-                if at.is_empty() { String::new() } else { format!(" ({})", at.join(", ")) }
-            ));
-        }
+        notices.extend(skipped_hook_notices(chart, &stderr));
         let mut files = vec![RenderedFile {
             text: install,
             upgrade_only: false,
@@ -352,6 +343,24 @@ fn helm_args(chart: &Path, release: &str, opts: &RenderOptions, upgrade: bool) -
 /// Helm drops a document whose `helm.sh/hook` names an unknown event, saying so only in an
 /// info line (Helm 3: `skipping unknown hook: "x"`, Helm 4: `skipping unknown hooks
 /// hookTypes=x`). Returns each such value with the template lines that write it.
+/// What the user is told of each document dropped for an unknown hook event, from Helm's
+/// log lines (the built-in renderer writes the same lines as warnings).
+pub(super) fn skipped_hook_notices(chart: &Chart, stderr: &str) -> Vec<String> {
+    skipped_hooks(chart, stderr)
+        .into_iter()
+        .map(|(value, places)| {
+            let at: Vec<String> = places
+                .iter()
+                .map(|(p, l)| format!("{}:{l}", display_path(p)))
+                .collect();
+            format!(
+                "Helm drops a document whose helm.sh/hook is \"{value}\", an event it does not know: the object is neither installed nor run as a hook{}",
+                if at.is_empty() { String::new() } else { format!(" ({})", at.join(", ")) }
+            )
+        })
+        .collect()
+}
+
 fn skipped_hooks(chart: &Chart, stderr: &str) -> Vec<(String, Vec<(PathBuf, usize)>)> {
     let mut out: Vec<(String, Vec<(PathBuf, usize)>)> = Vec::new();
     for line in stderr.lines() {
@@ -436,25 +445,37 @@ pub(super) fn error_location(message: &str) -> Option<TemplatePos> {
 /// The documents of the `--is-upgrade` render that the install render does not have (by kind,
 /// namespace and name): what only an upgrade renders. Shared with the built-in renderer.
 pub(super) fn upgrade_only(install: &str, upgrade: &str) -> String {
+    upgrade_only_lines(install, upgrade).0
+}
+
+/// [`upgrade_only`], and for each line of its text the 0-based line of `upgrade` it was taken
+/// from (`None` for the `---` separators it adds), so the built-in renderer can carry each
+/// line's recorded template line over.
+pub(super) fn upgrade_only_lines(install: &str, upgrade: &str) -> (String, Vec<Option<usize>>) {
     let seen: HashSet<_> = chunks(install)
         .iter()
         .filter_map(|c| parse_document(c.text, 0).ok().flatten())
         .filter_map(|d| identity(&d.root))
         .collect();
     let mut extra = String::new();
+    let mut from = Vec::new();
     for c in chunks(upgrade) {
         let Ok(Some(doc)) = parse_document(c.text, 0) else {
             continue;
         };
         if identity(&doc.root).is_some_and(|id| !seen.contains(&id)) {
             extra.push_str("---\n");
-            extra.push_str(c.text.trim_start_matches('\n'));
+            from.push(None);
+            let text = c.text.trim_start_matches('\n');
+            let first = c.first_line + (c.text.len() - text.len());
+            from.extend((0..text.lines().count()).map(|i| Some(first + i)));
+            extra.push_str(text);
             if !extra.ends_with('\n') {
                 extra.push('\n');
             }
         }
     }
-    extra
+    (extra, from)
 }
 
 /// Does any template of the chart behave differently on upgrade (so `--is-upgrade` must be

@@ -2,9 +2,9 @@
 //! to point findings at the template and values lines a person edits.
 //!
 //! [`Renderer`] is the seam: a renderer turns a chart and [`RenderOptions`] into rendered
-//! files plus a [`SourceMap`] (rendered node → template and values lines). Today's one
-//! implementation runs the real Helm ([`helm`]); another (a built-in engine recording exact
-//! provenance as it renders) plugs in behind the same trait, chosen by [`renderer`].
+//! files plus a [`SourceMap`] (rendered node → template and values lines). Two implement
+//! it: the built-in renderer ([`native`], recording each line's template line as it renders;
+//! the default, through `auto`) and the real Helm ([`helm`]), chosen by [`renderer`].
 
 pub(crate) mod command;
 pub(crate) mod helm;
@@ -122,8 +122,9 @@ impl Renderer for Chosen {
                         Ok(rendered)
                     }
                     Err(mut e) => {
+                        // Without a Helm binary this names the feature and how to get Helm.
                         e.message = format!(
-                            "the built-in renderer does not support this chart ({what}), and Helm could not render it either: {}",
+                            "the built-in renderer does not support this chart: {what}; rendering with Helm instead failed: {}",
                             e.message
                         );
                         Err(e)
@@ -165,7 +166,7 @@ impl std::fmt::Display for RenderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{}: helm template failed:\n{}",
+            "{}: the chart failed to render:\n{}",
             crate::files::display_path(&self.chart),
             self.message
         )

@@ -4,7 +4,7 @@
 //!
 //! Findings are mapped from what the engine recorded: each rendered line's template line
 //! (through helpers to the call site in the document's template), `mapped_by: provenance`.
-//! Documents only an upgrade renders fall back to the template key-path search.
+//! Documents only an upgrade renders are located the same way, from the `--is-upgrade` render.
 
 use super::{Chart, RenderError, RenderOptions, Rendered, RenderedFile, Renderer};
 use crate::model::MappedBy;
@@ -27,6 +27,19 @@ impl Native {
         chart: &Chart,
         opts: &RenderOptions,
     ) -> Result<Result<Rendered, RenderError>, Unsupported> {
+        // A lint only, never `chartguard render`: one RSA key per size for the render (and
+        // its --is-upgrade render), so a chart that makes certificates does not spend its
+        // lint generating keys (harbor: three 2048-bit keys, most of its render). Rules
+        // see the same certificates and PEM blocks; generated values take no part in
+        // fingerprints; a --previous release is another render with its own keys.
+        helm_template::funcs::one_rsa_key_per_size(|| self.render_both(chart, opts))
+    }
+
+    fn render_both(
+        &self,
+        chart: &Chart,
+        opts: &RenderOptions,
+    ) -> Result<Result<Rendered, RenderError>, Unsupported> {
         let mut req = request(chart, opts, HelmVersion::V4);
         req.record_reads = true;
         let mut notices = Vec::new();
@@ -39,21 +52,29 @@ impl Native {
             text: install,
             upgrade_only: false,
         }];
+        let mut lines = vec![lines];
         if super::helm::has_upgrade_logic(chart) {
             req.is_upgrade = true;
             req.record_reads = false;
             match render_text(chart, opts, &req, &mut Vec::new(), &mut None)? {
-                Ok((upgrade, _)) => {
-                    let extra = super::helm::upgrade_only(&files[0].text, &upgrade);
+                Ok((upgrade, upgrade_lines)) => {
+                    let (extra, from) =
+                        super::helm::upgrade_only_lines(&files[0].text, &upgrade);
                     if !extra.is_empty() {
                         files.push(RenderedFile {
                             text: extra,
                             upgrade_only: true,
                         });
+                        // The engine's record of the upgrade render, line for line.
+                        lines.push(
+                            from.into_iter()
+                                .map(|i| i.and_then(|i| upgrade_lines.get(i).cloned().flatten()))
+                                .collect(),
+                        );
                     }
                 }
                 Err(e) => notices.push(format!(
-                    "rendering with .Release.IsUpgrade failed, so documents only an upgrade renders are not linted: {}",
+                    "rendering `--is-upgrade` failed, so documents only an upgrade renders are not linted: {}",
                     e.message.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
                 )),
             }
@@ -127,13 +148,11 @@ fn render_text(
 ) -> Result<Result<RenderedText, RenderError>, Unsupported> {
     match helm_chart::render(&chart.path, req) {
         Ok(out) => {
-            for w in out.warnings {
-                if w.contains("skipping unknown hook") {
-                    notices.push(format!(
-                        "a document was dropped, as Helm drops it: its helm.sh/hook names an event Helm does not know ({w})"
-                    ));
-                }
-            }
+            // The engine logs Helm's own lines for dropped hooks.
+            notices.extend(super::helm::skipped_hook_notices(
+                chart,
+                &out.warnings.join("\n"),
+            ));
             *reads = out.reads;
             Ok(Ok((out.text, out.lines)))
         }
@@ -143,8 +162,13 @@ fn render_text(
                 .to_string(),
         )),
         Err(f) => {
-            let message =
-                crate::redact::helm_message(&f.message, opts.set_args(), opts.values_files(chart));
+            // Helm's stderr, as the Helm renderer shows it (without the `--debug` hint,
+            // which names a flag of helm's, not chartguard's).
+            let message = crate::redact::helm_message(
+                &format!("Error: {}", f.message),
+                opts.set_args(),
+                opts.values_files(chart),
+            );
             Ok(Err(RenderError {
                 chart: chart.path.clone(),
                 template: super::helm::error_location(&message),
@@ -154,23 +178,20 @@ fn render_text(
     }
 }
 
-/// Findings located by the engine's record of each line of the install render.
+/// Findings located by the engine's record of each line it rendered.
 struct NativeSourceMap {
     locator: TemplateLocator,
-    /// Per line of the install render (file 0).
-    lines: Vec<Option<LineOrigin>>,
+    /// Per rendered file (the install render, then the upgrade-only documents), per line.
+    lines: Vec<Vec<Option<LineOrigin>>>,
 }
 
 impl SourceMap for NativeSourceMap {
     fn locate(&self, q: &Query<'_>) -> Option<Provenance> {
         let source = q.docs.get(q.doc)?.template?;
-        let recorded = (q.file == 0)
-            .then(|| {
-                self.lines
-                    .get(q.rendered.line.checked_sub(1)?)
-                    .cloned()
-                    .flatten()
-            })
+        let recorded = self
+            .lines
+            .get(q.file)
+            .and_then(|lines| lines.get(q.rendered.line.checked_sub(1)?).cloned())
             .flatten()
             .filter(|o| o.template == source);
         match recorded {
@@ -188,8 +209,11 @@ impl SourceMap for NativeSourceMap {
     }
 
     fn generated(&self) -> Vec<(usize, Vec<helm_template::generated::GeneratedCall>)> {
+        // Lines of the install render (file 0), as `SourceMap::generated` numbers them.
         self.lines
-            .iter()
+            .first()
+            .into_iter()
+            .flatten()
             .enumerate()
             .filter_map(|(i, o)| {
                 let o = o.as_ref()?;

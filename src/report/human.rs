@@ -79,7 +79,7 @@ pub(crate) fn render(
             )),
         ];
         if let Some(r) = &f.rendered {
-            labels.push(Label::secondary(id_of(&r.file), span(r)).with_message("rendered by Helm"));
+            labels.push(Label::secondary(id_of(&r.file), span(r)).with_message("rendered"));
         }
         for rel in &f.related {
             labels.push(

@@ -22,8 +22,30 @@ pub fn root() -> PathBuf {
 /// overflow). CPU time, not wall time, is the guard: on a loaded machine a wall clock measures
 /// the other processes, and a tight one fails sound runs.
 pub fn run_with(args: &[&str], stdin: Option<&[u8]>, limit: Duration) -> Output {
+    run_with_env(args, stdin, limit, &[])
+}
+
+/// `chartguard ARGS` on a machine without Helm: PATH names only a directory that does not
+/// exist, so there is no `helm` to find whatever the test machine has installed.
+pub fn run_without_helm(args: &[&str]) -> Output {
+    run_with_env(
+        args,
+        None,
+        Duration::from_secs(60),
+        &[("PATH", "/nonexistent/chartguard-test-no-helm")],
+    )
+}
+
+/// [`run_with`] with these environment variables set too.
+pub fn run_with_env(
+    args: &[&str],
+    stdin: Option<&[u8]>,
+    limit: Duration,
+    env: &[(&str, &str)],
+) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_chartguard"));
     cmd.args(args)
+        .envs(env.iter().copied())
         .current_dir(root())
         .env("NO_COLOR", "1")
         .env("RUST_BACKTRACE", "0")
@@ -182,6 +204,20 @@ pub fn validate_sarif(path: &Path) {
 }
 
 /// Both Helm majors; a missing one fails the test with the command that installs it.
+/// Helm 3 and Helm 4 (`--renderer helm --helm-bin …`), then the default renderer (the
+/// built-in one; run it with [`run_without_helm`]): (name, lint arguments choosing it).
+pub fn renderers() -> Vec<(&'static str, Vec<String>)> {
+    let mut out: Vec<_> = helms()
+        .into_iter()
+        .map(|(name, helm)| {
+            let args = ["--renderer", "helm", "--helm-bin", &helm];
+            (name, args.map(String::from).to_vec())
+        })
+        .collect();
+    out.push(("built-in", Vec::new()));
+    out
+}
+
 pub fn helms() -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     for (name, var, default) in [

@@ -5,6 +5,7 @@
 use crate::func::{HelmVersion, Registry};
 
 mod crypto;
+pub use crypto::one_rsa_key_per_size;
 mod dates;
 mod defaults;
 mod dicts;
