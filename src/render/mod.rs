@@ -6,9 +6,11 @@
 //! implementation runs the real Helm ([`helm`]); another (a built-in engine recording exact
 //! provenance as it renders) plugs in behind the same trait, chosen by [`renderer`].
 
+mod annotate;
 pub(crate) mod command;
 pub(crate) mod helm;
 pub(crate) mod native;
+mod native_values;
 
 pub(crate) use crate::cli::args::RendererKind;
 use crate::provenance::SourceMap;

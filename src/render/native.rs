@@ -6,10 +6,11 @@
 //! (through helpers to the call site in the document's template), `mapped_by: provenance`.
 //! Documents only an upgrade renders fall back to the template key-path search.
 
+use super::native_values::{self, Taint, ValuesLocator};
 use super::{Chart, RenderError, RenderOptions, Rendered, RenderedFile, Renderer};
 use crate::model::MappedBy;
 use crate::provenance::{Provenance, Query, SourceMap, TemplateLocator};
-use helm_chart::{FailureKind, LineOrigin, Request, SetKind};
+use helm_chart::{FailureKind, LineOrigin, LineValue, Request, SetKind};
 use helm_template::HelmVersion;
 use std::collections::BTreeMap;
 
@@ -29,7 +30,7 @@ impl Native {
     ) -> Result<Result<Rendered, RenderError>, Unsupported> {
         let mut req = request(chart, opts, HelmVersion::V4);
         let mut notices = Vec::new();
-        let (install, lines) = match render_text(chart, opts, &req, &mut notices)? {
+        let (install, lines, values) = match render_text(chart, opts, &req, &mut notices)? {
             Ok(t) => t,
             Err(e) => return Ok(Err(e)),
         };
@@ -40,7 +41,7 @@ impl Native {
         if super::helm::has_upgrade_logic(chart) {
             req.is_upgrade = true;
             match render_text(chart, opts, &req, &mut Vec::new())? {
-                Ok((upgrade, _)) => {
+                Ok((upgrade, _, _)) => {
                     let extra = super::helm::upgrade_only(&files[0].text, &upgrade);
                     if !extra.is_empty() {
                         files.push(RenderedFile {
@@ -55,16 +56,30 @@ impl Native {
                 )),
             }
         }
+        req.is_upgrade = false;
+        let values_locator = ValuesLocator::new(
+            &chart.path,
+            chart.unpacked.then_some(chart.path.as_path()),
+            req,
+        );
         let locator = TemplateLocator::new(
             chart.unpacked.then_some(chart.path.as_path()),
             &chart.path,
             &opts.values,
             opts.set_args().cloned().collect(),
         );
+        let text = files[0].text.clone();
         Ok(Ok(Rendered {
             files,
             notices,
-            source_map: Box::new(NativeSourceMap { locator, lines }),
+            source_map: Box::new(NativeSourceMap {
+                locator,
+                lines,
+                values,
+                starts: crate::yaml::line_starts(&text),
+                text,
+                values_locator,
+            }),
         }))
     }
 }
@@ -108,8 +123,8 @@ pub(crate) fn request(chart: &Chart, opts: &RenderOptions, helm: HelmVersion) ->
     req
 }
 
-/// A render's text and, per line, the template line that wrote it.
-type RenderedText = (String, Vec<Option<LineOrigin>>);
+/// A render's text and, per line, the template line that wrote it and its values stretches.
+type RenderedText = (String, Vec<Option<LineOrigin>>, Vec<Vec<LineValue>>);
 
 /// One render's text; a chart failure as Helm words it (secrets masked), or what is
 /// unsupported.
@@ -128,7 +143,7 @@ fn render_text(
                     ));
                 }
             }
-            Ok(Ok((out.text, out.lines)))
+            Ok(Ok((out.text, out.lines, out.values)))
         }
         Err(f) if f.kind == FailureKind::Unsupported => Err(Unsupported(
             f.message
@@ -152,6 +167,58 @@ struct NativeSourceMap {
     locator: TemplateLocator,
     /// Per line of the install render (file 0).
     lines: Vec<Option<LineOrigin>>,
+    /// Per line of the install render: the stretches read from `.Values`.
+    values: Vec<Vec<LineValue>>,
+    /// The install render, and where each of its lines starts.
+    text: String,
+    starts: Vec<usize>,
+    values_locator: ValuesLocator,
+}
+
+impl NativeSourceMap {
+    /// The values behind the node, from the engine's taint: where they were set, and
+    /// whether the template wrote the value itself. None: the taint says nothing.
+    fn values_of(&self, q: &Query<'_>, p: &mut Provenance) {
+        let Some(doc) = q.docs.get(q.doc) else { return };
+        let line = |n: usize| {
+            let start = *self.starts.get(n.checked_sub(1)?)?;
+            let end = self.starts.get(n).map_or(self.text.len(), |e| e - 1);
+            self.text.get(start..end)
+        };
+        match native_values::taint_of(doc.root, q.path, &line, &self.values) {
+            // Text of the template, not a value it computed (`{{ .Release.Name }}-x`).
+            Taint::Literal
+                if self
+                    .locator
+                    .is_plain_text(&p.location.file, p.location.line) =>
+            {
+                p.value = None;
+                p.hard_coded = true;
+            }
+            Taint::Literal | Taint::Unknown => {}
+            Taint::Values(mut paths) => {
+                let first = native_values::pick(q.rule, &paths);
+                paths.swap(0, first);
+                let found: Vec<_> = paths
+                    .iter()
+                    .filter_map(|v| self.values_locator.locate(v))
+                    .collect();
+                let Some(mut main) = found.first().map(|l| (l.value.clone(), l.edit.clone()))
+                else {
+                    return;
+                };
+                if found.len() > 1 {
+                    main.0.hint = found
+                        .iter()
+                        .map(|l| l.value.hint.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                }
+                p.value = Some(main.0);
+                p.edit = main.1;
+            }
+        }
+    }
 }
 
 impl SourceMap for NativeSourceMap {
@@ -170,6 +237,7 @@ impl SourceMap for NativeSourceMap {
             Some(o) => {
                 let mut p = self.locator.locate(source, q.path, Some(o.line as usize))?;
                 p.mapped_by = MappedBy::Provenance;
+                self.values_of(q, &mut p);
                 Some(p)
             }
             None => self.locator.locate(source, q.path, None),
@@ -177,6 +245,8 @@ impl SourceMap for NativeSourceMap {
     }
 
     fn templates(&self) -> BTreeMap<String, String> {
-        self.locator.templates()
+        let mut all = self.values_locator.texts();
+        all.extend(self.locator.templates());
+        all
     }
 }

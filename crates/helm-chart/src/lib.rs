@@ -13,6 +13,7 @@ mod deps;
 mod ignore;
 pub mod load;
 mod manifests;
+pub mod origins;
 pub mod strvals;
 pub mod vals;
 
@@ -21,7 +22,7 @@ use std::path::PathBuf;
 use helm_template::{helm_objects, Engine, HelmVersion, Options, Value, ValuesPath};
 
 pub use load::Chart;
-pub use manifests::LineOrigin;
+pub use manifests::{LineOrigin, LineValue};
 pub use strvals::SetKind;
 use vals::{Map, V};
 
@@ -69,6 +70,8 @@ pub struct Output {
     /// For each line of `text`: the template line that wrote it (None for `---`, `# Source:`,
     /// blank lines and CRDs).
     pub lines: Vec<Option<LineOrigin>>,
+    /// For each line of `text`: the stretches written from `.Values`, with their paths.
+    pub values: Vec<Vec<LineValue>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,11 +179,12 @@ pub fn render(chart: &std::path::Path, req: &Request) -> Result<Output, Failure>
         }
     }
     let files = render_tree(req, &ch, vals, &kube)?;
-    let (text, lines) = manifests::assemble(req, &ch, files, &mut warnings)?;
+    let (text, lines, values) = manifests::assemble(req, &ch, files, &mut warnings)?;
     Ok(Output {
         text,
         warnings,
         lines,
+        values,
     })
 }
 
@@ -337,7 +341,7 @@ fn kube_version(req: &Request) -> Result<Kube, Failure> {
 
 /// `values.Options.MergeValues`: `-f` files in order, then `--set-json`, `--set`,
 /// `--set-string`, `--set-file`, `--set-literal` (each kind in its own pass).
-fn user_values(req: &Request) -> Result<Map, Failure> {
+pub(crate) fn user_values(req: &Request) -> Result<Map, Failure> {
     let mut base = Map::new();
     for f in &req.values_files {
         let raw = std::fs::read(f)

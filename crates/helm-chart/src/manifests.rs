@@ -183,7 +183,7 @@ pub(crate) fn assemble(
     root: &Chart,
     mut files: Vec<RenderedFile>,
     warnings: &mut Vec<String>,
-) -> Result<(String, Vec<Option<LineOrigin>>), Failure> {
+) -> Result<(String, Vec<Option<LineOrigin>>, Vec<Vec<LineValue>>), Failure> {
     let helm = req.helm;
     files.retain(|f| !f.path.ends_with("NOTES.txt"));
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -235,6 +235,7 @@ pub(crate) fn assemble(
     hooks.sort_by(|a, b| less(&a.kind, &b.kind, helm));
     let mut b = String::new();
     let mut lines: Vec<Option<LineOrigin>> = Vec::new();
+    let mut values: Vec<Vec<LineValue>> = Vec::new();
     // Newline offsets of each rendered file: a byte's template line in O(log n).
     let nl: Vec<Vec<usize>> = files
         .iter()
@@ -243,16 +244,19 @@ pub(crate) fn assemble(
     if req.include_crds {
         crds(root, root.name(), &mut b);
         lines.resize(b.matches('\n').count(), None);
+        values.resize(lines.len(), Vec::new());
     }
     for m in &generic {
         b.push_str(&format!("---\n# Source: {}\n{}\n", m.path, m.content));
         doc_lines(m, &files, &nl, &mut lines);
+        doc_values(m, &files, &mut values);
     }
     let mut out = go_trim(&b).to_string();
     out.push('\n');
     // The trim keeps line numbers: the text starts with `---` (or is empty).
     if out == "\n" {
         lines.clear();
+        values.clear();
     }
     for h in &hooks {
         if req.skip_tests && h.test {
@@ -260,8 +264,9 @@ pub(crate) fn assemble(
         }
         out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.content));
         doc_lines(h, &files, &nl, &mut lines);
+        doc_values(h, &files, &mut values);
     }
-    Ok((out, lines))
+    Ok((out, lines, values))
 }
 
 /// Where a line of the output was written: the template (as Helm names it) and its 1-based
@@ -271,6 +276,40 @@ pub(crate) fn assemble(
 pub struct LineOrigin {
     pub template: String,
     pub line: u32,
+}
+
+/// A stretch of an output line whose bytes were read from `.Values`: byte columns
+/// `start..end` (0-based, in the line) and the values paths (in the coalesced values of the
+/// root chart: a subchart's `.Values.x` is `<alias>.x`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineValue {
+    pub start: u32,
+    pub end: u32,
+    pub paths: Vec<helm_template::ValuesPath>,
+}
+
+/// Per line of a document (as [`doc_lines`] numbers them): its values stretches.
+fn doc_values(d: &Doc, files: &[RenderedFile], values: &mut Vec<Vec<LineValue>>) {
+    values.push(Vec::new()); // ---
+    values.push(Vec::new()); // # Source:
+    let f = &files[d.file];
+    let mut at = d.offset;
+    for l in d.content.split('\n') {
+        let end = at + l.len();
+        let first = f.spans.partition_point(|s| s.range.end <= at);
+        let line: Vec<LineValue> = f.spans[first..]
+            .iter()
+            .take_while(|s| s.range.start < end)
+            .filter(|s| !s.values.is_empty())
+            .map(|s| LineValue {
+                start: (s.range.start.max(at) - at) as u32,
+                end: (s.range.end.min(end) - at) as u32,
+                paths: s.values.paths().to_vec(),
+            })
+            .collect();
+        values.push(line);
+        at = end + 1;
+    }
 }
 
 fn doc_lines(

@@ -1,0 +1,335 @@
+//! The values side of the built-in renderer's provenance: which `.Values` paths a rendered
+//! node was written from (the engine's taint, per stretch of each output line), which source
+//! set the winning value (`helm_chart::origins`, through coalescing exactly as rendered),
+//! and that source's file:line:column, found in a span-aware parse of the values file.
+
+use crate::files::display_path;
+use crate::model::{Location, PathSeg, ValueSource};
+use crate::yaml::{locate, parse_document, Node, Value};
+use helm_chart::origins::{Key, Origin, Origins, Source};
+use helm_chart::{LineValue, Request, SetKind};
+use helm_template::ValuesPath;
+use std::cell::{OnceCell, RefCell};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// What the values say about a rendered node.
+pub(crate) enum Taint {
+    /// Read from `.Values` at these paths (chart-scoped, in output order).
+    Values(Vec<ValuesPath>),
+    /// A scalar the template wrote itself: no values file can change it.
+    Literal,
+    /// Not known (an absent field, a block mixing template text and values).
+    Unknown,
+}
+
+/// The rendered node at `path` of a document, and the values stretches of each output line.
+pub(crate) fn taint_of<'t>(
+    root: &Node,
+    path: &[PathSeg],
+    text_line: &dyn Fn(usize) -> Option<&'t str>,
+    values: &[Vec<LineValue>],
+) -> Taint {
+    let (node, _, depth) = locate(root, path);
+    let found = depth == path.len();
+    let mut paths: Vec<ValuesPath> = Vec::new();
+    let mut untainted_line = false;
+    let (first, last) = (node.pos.line, node.end.line.max(node.pos.line));
+    for line in first..=last {
+        let Some(text) = text_line(line) else {
+            break;
+        };
+        let byte = |col: usize| {
+            text.char_indices()
+                .nth(col.saturating_sub(1))
+                .map_or(text.len(), |(b, _)| b)
+        };
+        // The node's own stretch of its first and last lines.
+        let from = if line == first { byte(node.pos.col) } else { 0 };
+        let to = if line == node.end.line {
+            byte(node.end.col)
+        } else {
+            text.len()
+        };
+        let mut any = false;
+        for v in values.get(line - 1).into_iter().flatten() {
+            if (v.end as usize) > from && (v.start as usize) < to.max(from + 1) {
+                any = true;
+                for p in &v.paths {
+                    if !paths.contains(p) {
+                        paths.push(p.clone());
+                    }
+                }
+            }
+        }
+        if !any
+            && !text[from.min(text.len())..to.min(text.len()).max(from.min(text.len()))]
+                .trim()
+                .is_empty()
+        {
+            untainted_line = true;
+        }
+    }
+    let scalar = !matches!(node.value, Value::Map(_) | Value::Seq(_));
+    if paths.is_empty() {
+        return if found && scalar {
+            Taint::Literal
+        } else {
+            Taint::Unknown
+        };
+    }
+    if scalar {
+        return Taint::Values(paths);
+    }
+    // A block: the values subtree it came from when every line of it was read from values
+    // (`toYaml .Values.resources`), else nothing (template text around values).
+    if untainted_line {
+        return Taint::Unknown;
+    }
+    match common_prefix(&paths) {
+        Some(p) => Taint::Values(vec![p]),
+        None => Taint::Unknown,
+    }
+}
+
+fn common_prefix(paths: &[ValuesPath]) -> Option<ValuesPath> {
+    let segs: Vec<_> = paths.iter().map(ValuesPath::segments).collect();
+    let first = segs.first()?;
+    let n = (0..first.len())
+        .take_while(|&i| segs.iter().all(|s| s.get(i) == first.get(i)))
+        .count();
+    if n == 0 {
+        return None;
+    }
+    let mut p = ValuesPath::root();
+    for s in &first[..n] {
+        p = match s {
+            helm_template::PathSeg::Key(k) => p.key(k),
+            helm_template::PathSeg::Index(i) => p.index(*i),
+        };
+    }
+    Some(p)
+}
+
+/// Of several values behind one field, the one a rule's finding is about: an image tag
+/// rule is about the tag key, a registry rule about the registry or repository key; else
+/// the first written.
+pub(crate) fn pick(rule: &str, paths: &[ValuesPath]) -> usize {
+    let last = |p: &ValuesPath| match p.segments().last() {
+        Some(helm_template::PathSeg::Key(k)) => k.to_lowercase(),
+        _ => String::new(),
+    };
+    let want: &[&str] = if rule.contains("tag") || rule.contains("digest") {
+        &["tag", "digest", "version"]
+    } else if rule.contains("registry") {
+        &["registry", "repository", "image"]
+    } else {
+        &[]
+    };
+    paths
+        .iter()
+        .position(|p| want.iter().any(|w| last(p).contains(w)))
+        .unwrap_or(0)
+}
+
+/// A values source located: the sentence for users, and the line to edit when it is a file.
+pub(crate) struct Located {
+    pub(crate) value: ValueSource,
+    pub(crate) edit: Option<Location>,
+}
+
+/// Values origins for one render, computed on the first question (a lint without findings
+/// never pays for them).
+pub(crate) struct ValuesLocator {
+    chart: PathBuf,
+    chart_dir: Option<PathBuf>,
+    req: Request,
+    origins: OnceCell<Option<Origins>>,
+    /// Parsed values files by path (None: unreadable or unparsable).
+    parsed: RefCell<HashMap<PathBuf, Option<(String, Node)>>>,
+    /// Texts of the values files answers pointed into, by display name (snippets).
+    shown: RefCell<BTreeMap<String, String>>,
+}
+
+impl ValuesLocator {
+    pub(crate) fn new(chart: &Path, chart_dir: Option<&Path>, req: Request) -> ValuesLocator {
+        ValuesLocator {
+            chart: chart.to_path_buf(),
+            chart_dir: chart_dir.map(Path::to_path_buf),
+            req,
+            origins: OnceCell::new(),
+            parsed: Default::default(),
+            shown: Default::default(),
+        }
+    }
+
+    pub(crate) fn texts(&self) -> BTreeMap<String, String> {
+        self.shown.borrow().clone()
+    }
+
+    /// Where the value at `path` (chart-scoped) was set.
+    pub(crate) fn origin(&self, path: &ValuesPath) -> Option<Origin> {
+        let origins = self
+            .origins
+            .get_or_init(|| helm_chart::origins::value_origins(&self.chart, &self.req).ok());
+        origins.as_ref()?.of(&path.segments())
+    }
+
+    /// The values source of `path`, located.
+    pub(crate) fn locate(&self, path: &ValuesPath) -> Option<Located> {
+        let origin = self.origin(path)?;
+        let key = key_string(&origin.key);
+        match &origin.source {
+            Source::Flag { kind, arg } => {
+                let flag = flag_name(*kind);
+                let given = self
+                    .req
+                    .sets
+                    .get(*arg)
+                    .map(|(_, a)| a.as_str())
+                    .unwrap_or("");
+                // The flag's key as given, never its value.
+                let named = given
+                    .split(',')
+                    .filter_map(|kv| kv.split('=').next())
+                    .find(|k| key.starts_with(k.trim()) || k.trim().starts_with(key.as_str()))
+                    .unwrap_or(key.as_str())
+                    .trim()
+                    .to_string();
+                Some(Located {
+                    value: ValueSource {
+                        hint: format!("set on the command line ({flag} {named}=…)"),
+                        key,
+                        file: None,
+                        line: None,
+                        column: None,
+                        command_line: true,
+                    },
+                    edit: None,
+                })
+            }
+            Source::File(i) => {
+                let file = self.req.values_files.get(*i)?.clone();
+                self.in_file(&file, &origin.key, key)
+            }
+            Source::Chart(chain) => match self.chart_values_file(chain) {
+                Some(file) => self.in_file(&file, &origin.key, key),
+                None => Some(Located {
+                    value: ValueSource {
+                        hint: format!(
+                            "set by the default values of packaged chart {} (`{key}`)",
+                            chain.join("/")
+                        ),
+                        key,
+                        file: None,
+                        line: None,
+                        column: None,
+                        command_line: false,
+                    },
+                    edit: None,
+                }),
+            },
+        }
+    }
+
+    fn in_file(&self, file: &Path, key: &[Key], shown_key: String) -> Option<Located> {
+        let mut parsed = self.parsed.borrow_mut();
+        let entry = parsed.entry(file.to_path_buf()).or_insert_with(|| {
+            let text = std::fs::read_to_string(file).ok()?;
+            let root = parse_document(&text, 0).ok().flatten()?.root;
+            let name = display_path(file);
+            self.shown.borrow_mut().insert(name.clone(), text);
+            Some((name, root))
+        });
+        let (name, root) = entry.as_ref()?;
+        let (line, column, end) = key_position(root, key)?;
+        Some(Located {
+            value: ValueSource {
+                hint: format!("set by {name}:{line} (`{shown_key}`)"),
+                key: shown_key,
+                file: Some(name.clone()),
+                line: Some(line),
+                column: Some(column),
+                command_line: false,
+            },
+            edit: Some(Location {
+                file: name.clone(),
+                line,
+                column,
+                end_line: line,
+                end_column: end,
+                template: None,
+            }),
+        })
+    }
+
+    /// The values.yaml of the chart named by `chain` (Chart.yaml names from the root), for a
+    /// chart directory; subcharts are found under `charts/` by their Chart.yaml name.
+    fn chart_values_file(&self, chain: &[String]) -> Option<PathBuf> {
+        let mut dir = self.chart_dir.clone()?;
+        for name in chain.iter().skip(1) {
+            dir = std::fs::read_dir(dir.join("charts"))
+                .ok()?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .find(|p| {
+                    crate::provenance::chart_yaml_name(p).as_deref() == Some(name.as_str())
+                })?;
+        }
+        let file = dir.join("values.yaml");
+        file.is_file().then_some(file)
+    }
+}
+
+fn flag_name(kind: SetKind) -> &'static str {
+    match kind {
+        SetKind::Set => "--set",
+        SetKind::String => "--set-string",
+        SetKind::Json => "--set-json",
+        SetKind::File => "--set-file",
+        SetKind::Literal => "--set-literal",
+    }
+}
+
+/// `image.tag`, `containers[0].name`.
+fn key_string(key: &[Key]) -> String {
+    let mut s = String::new();
+    for k in key {
+        match k {
+            Key::Name(n) if s.is_empty() => s.push_str(n),
+            Key::Name(n) => {
+                s.push('.');
+                s.push_str(n);
+            }
+            Key::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
+}
+
+/// Line, column and end column of `key`'s own key in a values file (a list item: the item).
+/// The last of duplicate keys wins, as in Helm's YAML reader.
+fn key_position(root: &Node, key: &[Key]) -> Option<(usize, usize, usize)> {
+    let mut node = root;
+    let mut at = None;
+    for k in key {
+        match (k, &node.value) {
+            (Key::Name(n), Value::Map(entries)) => {
+                let e = entries.iter().rev().find(|e| &e.key == n)?;
+                at = Some((
+                    e.key_pos.line,
+                    e.key_pos.col,
+                    e.key_pos.col + e.key.chars().count(),
+                ));
+                node = &e.value;
+            }
+            (Key::Index(i), Value::Seq(items)) => {
+                node = items.get(*i)?;
+                at = Some((node.pos.line, node.pos.col, node.pos.col + 1));
+            }
+            _ => return None,
+        }
+    }
+    at
+}
