@@ -337,7 +337,7 @@ fn edit_first(
 /// it, the template line can.
 fn hard_coded_fix(fix: &str, at: &Location) -> String {
     format!(
-        "{} The value is hard-coded in the template ({}:{}), not read from values: change it there (or make it a value).",
+        "{} This is hard-coded in the template ({}:{}), not set by values: change it there (or make it a value).",
         fix.trim_end(),
         at.file,
         at.line

@@ -3,8 +3,10 @@
 //! what it does not support ([`Unsupported`]); `--renderer auto` then renders with Helm.
 //!
 //! Findings are mapped from what the engine recorded: each rendered line's template line
-//! (through helpers to the call site in the document's template), `mapped_by: provenance`.
-//! Documents only an upgrade renders fall back to the template key-path search.
+//! (through helpers to the call site in the document's template), `mapped_by: provenance`,
+//! for the documents only an upgrade renders too (their lines of the upgrade render); and
+//! the values behind the node, from its taint, located in the values file that set them
+//! ([`native_values`]).
 
 use super::native_values::{self, Taint, ValuesLocator};
 use super::{Chart, RenderError, RenderOptions, Rendered, RenderedFile, Renderer};
@@ -34,6 +36,7 @@ impl Native {
             Ok(t) => t,
             Err(e) => return Ok(Err(e)),
         };
+        let mut recorded = vec![FileLines::new(install.clone(), lines, values)];
         let mut files = vec![RenderedFile {
             text: install,
             upgrade_only: false,
@@ -41,9 +44,11 @@ impl Native {
         if super::helm::has_upgrade_logic(chart) {
             req.is_upgrade = true;
             match render_text(chart, opts, &req, &mut Vec::new())? {
-                Ok((upgrade, _, _)) => {
+                Ok((upgrade, up_lines, up_values)) => {
                     let extra = super::helm::upgrade_only(&files[0].text, &upgrade);
                     if !extra.is_empty() {
+                        let (l, v) = extra_lines(&upgrade, &up_lines, &up_values, &extra);
+                        recorded.push(FileLines::new(extra.clone(), l, v));
                         files.push(RenderedFile {
                             text: extra,
                             upgrade_only: true,
@@ -68,16 +73,12 @@ impl Native {
             &opts.values,
             opts.set_args().cloned().collect(),
         );
-        let text = files[0].text.clone();
         Ok(Ok(Rendered {
             files,
             notices,
             source_map: Box::new(NativeSourceMap {
                 locator,
-                lines,
-                values,
-                starts: crate::yaml::line_starts(&text),
-                text,
+                files: recorded,
                 values_locator,
             }),
         }))
@@ -162,30 +163,84 @@ fn render_text(
     }
 }
 
-/// Findings located by the engine's record of each line of the install render.
+/// Findings located by the engine's record of each line of each rendered file (the install
+/// render, and the documents only an upgrade renders).
 struct NativeSourceMap {
     locator: TemplateLocator,
-    /// Per line of the install render (file 0).
+    files: Vec<FileLines>,
+    values_locator: ValuesLocator,
+}
+
+/// What the engine recorded for one rendered file.
+struct FileLines {
+    /// Per line: the template line that wrote it.
     lines: Vec<Option<LineOrigin>>,
-    /// Per line of the install render: the stretches read from `.Values`.
+    /// Per line: the stretches read from `.Values`.
     values: Vec<Vec<LineValue>>,
-    /// The install render, and where each of its lines starts.
+    /// The text, and where each of its lines starts.
     text: String,
     starts: Vec<usize>,
-    values_locator: ValuesLocator,
+}
+
+impl FileLines {
+    fn new(text: String, lines: Vec<Option<LineOrigin>>, values: Vec<Vec<LineValue>>) -> Self {
+        FileLines {
+            starts: crate::yaml::line_starts(&text),
+            text,
+            lines,
+            values,
+        }
+    }
+
+    fn line(&self, n: usize) -> Option<&str> {
+        let start = *self.starts.get(n.checked_sub(1)?)?;
+        let end = self.starts.get(n).map_or(self.text.len(), |e| e - 1);
+        self.text.get(start..end)
+    }
+}
+
+/// The records of the upgrade render's lines for `extra`, the documents only the upgrade
+/// renders (copied from `upgrade` by `upgrade_only`, each after a `---` line).
+fn extra_lines(
+    upgrade: &str,
+    lines: &[Option<LineOrigin>],
+    values: &[Vec<LineValue>],
+    extra: &str,
+) -> (Vec<Option<LineOrigin>>, Vec<Vec<LineValue>>) {
+    let starts = crate::yaml::line_starts(upgrade);
+    let (mut out_lines, mut out_values) = (Vec::new(), Vec::new());
+    let mut from = 0;
+    for doc in extra.split("---\n").skip(1) {
+        out_lines.push(None);
+        out_values.push(Vec::new());
+        let n = doc.lines().count();
+        let first = upgrade[from..]
+            .find(doc.trim_end_matches('\n'))
+            .map(|i| starts.partition_point(|&s| s <= from + i) - 1);
+        for k in 0..n {
+            out_lines.push(first.and_then(|f| lines.get(f + k).cloned().flatten()));
+            out_values.push(
+                first
+                    .and_then(|f| values.get(f + k).cloned())
+                    .unwrap_or_default(),
+            );
+        }
+        if let Some(f) = first {
+            from = starts.get(f + n).copied().unwrap_or(upgrade.len());
+        }
+    }
+    (out_lines, out_values)
 }
 
 impl NativeSourceMap {
     /// The values behind the node, from the engine's taint: where they were set, and
     /// whether the template wrote the value itself. None: the taint says nothing.
     fn values_of(&self, q: &Query<'_>, p: &mut Provenance) {
-        let Some(doc) = q.docs.get(q.doc) else { return };
-        let line = |n: usize| {
-            let start = *self.starts.get(n.checked_sub(1)?)?;
-            let end = self.starts.get(n).map_or(self.text.len(), |e| e - 1);
-            self.text.get(start..end)
+        let (Some(doc), Some(file)) = (q.docs.get(q.doc), self.files.get(q.file)) else {
+            return;
         };
-        match native_values::taint_of(doc.root, q.path, &line, &self.values) {
+        let line = |n: usize| file.line(n);
+        match native_values::taint_of(doc.root, q.path, &line, &file.values) {
             // Text of the template, not a value it computed (`{{ .Release.Name }}-x`).
             Taint::Literal
                 if self
@@ -224,13 +279,10 @@ impl NativeSourceMap {
 impl SourceMap for NativeSourceMap {
     fn locate(&self, q: &Query<'_>) -> Option<Provenance> {
         let source = q.docs.get(q.doc)?.template?;
-        let recorded = (q.file == 0)
-            .then(|| {
-                self.lines
-                    .get(q.rendered.line.checked_sub(1)?)
-                    .cloned()
-                    .flatten()
-            })
+        let recorded = self
+            .files
+            .get(q.file)
+            .and_then(|f| f.lines.get(q.rendered.line.checked_sub(1)?).cloned())
             .flatten()
             .filter(|o| o.template == source);
         match recorded {

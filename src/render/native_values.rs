@@ -112,8 +112,8 @@ fn common_prefix(paths: &[ValuesPath]) -> Option<ValuesPath> {
 }
 
 /// Of several values behind one field, the one a rule's finding is about: an image tag
-/// rule is about the tag key, a registry rule about the registry or repository key; else
-/// the first written.
+/// rule is about the tag key, a registry rule about the registry or repository key, a
+/// secret rule about the password or token in a connection string; else the first written.
 pub(crate) fn pick(rule: &str, paths: &[ValuesPath]) -> usize {
     let last = |p: &ValuesPath| match p.segments().last() {
         Some(helm_template::PathSeg::Key(k)) => k.to_lowercase(),
@@ -123,6 +123,8 @@ pub(crate) fn pick(rule: &str, paths: &[ValuesPath]) -> usize {
         &["tag", "digest", "version"]
     } else if rule.contains("registry") {
         &["registry", "repository", "image"]
+    } else if rule.contains("secret") {
+        &["password", "passwd", "token", "secret", "key", "credential"]
     } else {
         &[]
     };
