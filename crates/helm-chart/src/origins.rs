@@ -257,3 +257,105 @@ fn tagged_user_values(req: &Request, table: &mut Vec<Origin>) -> Result<Map, Fai
     }
     Ok(base)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use helm_template::ValuesPath;
+
+    fn write(dir: &Path, files: &[(&str, &str)]) {
+        for (name, text) in files {
+            let p = dir.join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+    }
+
+    fn path(p: &str) -> Vec<PathSeg> {
+        let mut v = ValuesPath::root();
+        for k in p.split('.') {
+            v = v.key(k);
+        }
+        v.segments()
+    }
+
+    fn names(k: &[&str]) -> Vec<Key> {
+        k.iter().map(|s| Key::Name(s.to_string())).collect()
+    }
+
+    #[test]
+    fn sources_through_files_flags_subcharts_globals_and_imports() {
+        let dir = std::env::temp_dir().join(format!("helm-chart-origins-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        write(
+            &dir,
+            &[
+                (
+                    "Chart.yaml",
+                    "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: db\n    version: 0.1.0\n    alias: store\n    import-values: [data]\n",
+                ),
+                (
+                    "values.yaml",
+                    "a:\n  b: 1\n  c: 2\nglobal:\n  x: 1\nstore:\n  size: 5\ntag: v1\n",
+                ),
+                ("charts/db/Chart.yaml", "apiVersion: v2\nname: db\nversion: 0.1.0\n"),
+                (
+                    "charts/db/values.yaml",
+                    "size: 1\nmode: rw\nglobal:\n  x: 2\n  z: 3\nexports:\n  data:\n    port: 80\n",
+                ),
+                ("prod.yaml", "a:\n  b: null\ntag: v2\n"),
+            ],
+        );
+        let mut req = Request::new(HelmVersion::V4);
+        req.values_files = vec![dir.join("prod.yaml")];
+        req.sets = vec![(SetKind::String, "store.mode=ro".into())];
+        let o = value_origins(&dir, &req).unwrap();
+        let file = |i| Source::File(i);
+        let app = Source::Chart(vec!["app".into()]);
+        let db = Source::Chart(vec!["app".into(), "db".into()]);
+        // A null in the user's file deletes the key; its sibling is the chart's.
+        assert_eq!(o.of(&path("a.b")), None);
+        assert_eq!(o.of(&path("a.c")).unwrap().source, app);
+        // The last file over the chart.
+        assert_eq!(o.of(&path("tag")).unwrap().source, file(0));
+        // The parent's `store:` (the alias) over the subchart's own values.yaml, and a flag
+        // over both.
+        let size = o.of(&path("store.size")).unwrap();
+        assert_eq!(
+            (size.source, size.key),
+            (app.clone(), names(&["store", "size"]))
+        );
+        let mode = o.of(&path("store.mode")).unwrap();
+        assert_eq!(
+            mode.source,
+            Source::Flag {
+                kind: SetKind::String,
+                arg: 0
+            }
+        );
+        // Globals: the parent's win; the subchart's own fill in.
+        let x = o.of(&path("store.global.x")).unwrap();
+        assert_eq!((x.source, x.key), (app.clone(), names(&["global", "x"])));
+        let z = o.of(&path("store.global.z")).unwrap();
+        assert_eq!((z.source, z.key), (db.clone(), names(&["global", "z"])));
+        // import-values: the parent's `port` is the subchart's `exports.data.port`.
+        let port = o.of(&path("port")).unwrap();
+        assert_eq!(
+            (port.source, port.key),
+            (db, names(&["exports", "data", "port"]))
+        );
+        // A map: the strongest source under it, at the map's own key.
+        let a = o.of(&path("store")).unwrap();
+        assert_eq!(
+            (a.source, a.key),
+            (
+                Source::Flag {
+                    kind: SetKind::String,
+                    arg: 0
+                },
+                names(&["store"])
+            )
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
