@@ -24,6 +24,9 @@ pub(crate) fn annotate(
         let mut notes = Vec::new();
         if let Some(Some(o)) = lines.get(i) {
             notes.push(format!("{}:{}", o.template, o.line));
+            if let Some(via) = &o.via {
+                notes.push(format!("({via})"));
+            }
         }
         let mut seen = Vec::new();
         for v in values.get(i).into_iter().flatten() {

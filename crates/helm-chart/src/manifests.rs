@@ -276,6 +276,9 @@ pub(crate) fn assemble(
 pub struct LineOrigin {
     pub template: String,
     pub line: u32,
+    /// For what a helper wrote: how it was called and where the text is, e.g.
+    /// `include "app.labels" app/templates/_helpers.tpl:7`.
+    pub via: Option<String>,
 }
 
 /// A stretch of an output line whose bytes were read from `.Values`: byte columns
@@ -346,6 +349,7 @@ fn origin_at(f: &RenderedFile, nl: &[usize], byte: usize) -> Option<LineOrigin> 
         return Some(LineOrigin {
             template: f.path.clone(),
             line,
+            via: None,
         });
     }
     // Written by a helper: the call site in this file.
@@ -356,6 +360,17 @@ fn origin_at(f: &RenderedFile, nl: &[usize], byte: usize) -> Option<LineOrigin> 
         .map(|fr| LineOrigin {
             template: f.path.clone(),
             line: fr.call_site.line,
+            via: o.stack.frames().next().map(|inner| {
+                let kind = match inner.kind {
+                    helm_template::CallKind::Include => "include",
+                    helm_template::CallKind::Template => "template",
+                    helm_template::CallKind::Tpl => "tpl",
+                };
+                format!(
+                    "{kind} {:?} {}:{}",
+                    &*inner.name, o.pos.template, o.pos.line
+                )
+            }),
         })
 }
 
