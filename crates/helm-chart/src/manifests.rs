@@ -178,12 +178,15 @@ fn less(a: &str, b: &str, helm: HelmVersion) -> std::cmp::Ordering {
     }
 }
 
+/// The output text, and per line its template origin and its values stretches.
+pub(crate) type Assembled = (String, Vec<Option<LineOrigin>>, Vec<Vec<LineValue>>);
+
 pub(crate) fn assemble(
     req: &Request,
     root: &Chart,
     mut files: Vec<RenderedFile>,
     warnings: &mut Vec<String>,
-) -> Result<(String, Vec<Option<LineOrigin>>, Vec<Vec<LineValue>>), Failure> {
+) -> Result<Assembled, Failure> {
     let helm = req.helm;
     files.retain(|f| !f.path.ends_with("NOTES.txt"));
     files.sort_by(|a, b| a.path.cmp(&b.path));
