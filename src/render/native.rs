@@ -251,7 +251,7 @@ impl NativeSourceMap {
                 p.hard_coded = true;
             }
             Taint::Literal | Taint::Unknown => {}
-            Taint::Values(mut paths) => {
+            Taint::Values { mut paths, whole } => {
                 let first = native_values::pick(q.rule, &paths);
                 paths.swap(0, first);
                 let found: Vec<_> = paths
@@ -270,7 +270,7 @@ impl NativeSourceMap {
                         .join("; ");
                 }
                 p.value = Some(main.0);
-                p.edit = main.1;
+                p.edit = main.1.filter(|_| whole);
             }
         }
     }

@@ -15,8 +15,11 @@ use std::path::{Path, PathBuf};
 
 /// What the values say about a rendered node.
 pub(crate) enum Taint {
-    /// Read from `.Values` at these paths (chart-scoped, in output order).
-    Values(Vec<ValuesPath>),
+    /// Read from `.Values` at these paths (chart-scoped, in output order). `whole`: the
+    /// value is the values' own (punctuation aside, `"repo:tag"`); not when the template
+    /// composed it with text of its own (`{{ .Release.Name }}-{{ .Values.name }}`), which
+    /// then is the place to edit.
+    Values { paths: Vec<ValuesPath>, whole: bool },
     /// A scalar the template wrote itself: no values file can change it.
     Literal,
     /// Not known (an absent field, a block mixing template text and values).
@@ -34,6 +37,7 @@ pub(crate) fn taint_of<'t>(
     let found = depth == path.len();
     let mut paths: Vec<ValuesPath> = Vec::new();
     let mut untainted_line = false;
+    let mut untainted_word = false;
     let (first, last) = (node.pos.line, node.end.line.max(node.pos.line));
     for line in first..=last {
         let Some(text) = text_line(line) else {
@@ -52,7 +56,16 @@ pub(crate) fn taint_of<'t>(
             text.len()
         };
         let mut any = false;
-        for v in values.get(line - 1).into_iter().flatten() {
+        let here = values.get(line - 1).map_or(&[][..], Vec::as_slice);
+        untainted_word |= text
+            .char_indices()
+            .filter(|&(b, c)| b >= from && b < to && c.is_alphanumeric())
+            .any(|(b, _)| {
+                !here
+                    .iter()
+                    .any(|v| (v.start as usize) <= b && b < v.end as usize)
+            });
+        for v in here {
             if (v.end as usize) > from && (v.start as usize) < to.max(from + 1) {
                 any = true;
                 for p in &v.paths {
@@ -79,7 +92,10 @@ pub(crate) fn taint_of<'t>(
         };
     }
     if scalar {
-        return Taint::Values(paths);
+        return Taint::Values {
+            paths,
+            whole: !untainted_word,
+        };
     }
     // A block: the values subtree it came from when every line of it was read from values
     // (`toYaml .Values.resources`), else nothing (template text around values).
@@ -87,7 +103,10 @@ pub(crate) fn taint_of<'t>(
         return Taint::Unknown;
     }
     match common_prefix(&paths) {
-        Some(p) => Taint::Values(vec![p]),
+        Some(p) => Taint::Values {
+            paths: vec![p],
+            whole: true,
+        },
         None => Taint::Unknown,
     }
 }
