@@ -339,24 +339,31 @@ fn kube_version(req: &Request) -> Result<Kube, Failure> {
     }
 }
 
+/// The order in which `MergeValues` applies the `--set*` flags, kind by kind.
+pub(crate) const SET_ORDER: [SetKind; 5] = [
+    SetKind::Json,
+    SetKind::Set,
+    SetKind::String,
+    SetKind::File,
+    SetKind::Literal,
+];
+
+/// A `-f` file, read and parsed as Helm does.
+pub(crate) fn values_file(f: &std::path::Path, helm: HelmVersion) -> Result<Map, Failure> {
+    let raw = std::fs::read(f)
+        .map_err(|e| Failure::input(format!("open {}: {}", f.display(), go_io_error(&e))))?;
+    vals::parse_values(&String::from_utf8_lossy(&raw), helm)
+        .map_err(|e| Failure::input(format!("failed to parse {}: {e}", f.display())))
+}
+
 /// `values.Options.MergeValues`: `-f` files in order, then `--set-json`, `--set`,
 /// `--set-string`, `--set-file`, `--set-literal` (each kind in its own pass).
 pub(crate) fn user_values(req: &Request) -> Result<Map, Failure> {
     let mut base = Map::new();
     for f in &req.values_files {
-        let raw = std::fs::read(f)
-            .map_err(|e| Failure::input(format!("open {}: {}", f.display(), go_io_error(&e))))?;
-        let m = vals::parse_values(&String::from_utf8_lossy(&raw), req.helm)
-            .map_err(|e| Failure::input(format!("failed to parse {}: {e}", f.display())))?;
-        base = vals::merge_maps(base, m);
+        base = vals::merge_maps(base, values_file(f, req.helm)?);
     }
-    for kind in [
-        SetKind::Json,
-        SetKind::Set,
-        SetKind::String,
-        SetKind::File,
-        SetKind::Literal,
-    ] {
+    for kind in SET_ORDER {
         for (_, arg) in req.sets.iter().filter(|(k, _)| *k == kind) {
             if kind == SetKind::Json {
                 let t = arg.trim();

@@ -93,13 +93,7 @@ impl Origins {
 fn rank(s: &Source) -> (u8, usize, usize) {
     match s {
         Source::Flag { kind, arg } => {
-            let k = match kind {
-                SetKind::Json => 0,
-                SetKind::Set => 1,
-                SetKind::String => 2,
-                SetKind::File => 3,
-                SetKind::Literal => 4,
-            };
+            let k = crate::SET_ORDER.iter().position(|k| k == kind).unwrap_or(0);
             (2, k, *arg)
         }
         Source::File(i) => (1, *i, 0),
@@ -223,19 +217,10 @@ fn tagged_user_values(req: &Request, table: &mut Vec<Origin>) -> Result<Map, Fai
     let helm = req.helm;
     let mut base = Map::new();
     for (i, f) in req.values_files.iter().enumerate() {
-        let raw =
-            std::fs::read(f).map_err(|e| Failure::input(format!("open {}: {e}", f.display())))?;
-        let m = vals::parse_values(&String::from_utf8_lossy(&raw), helm)
-            .map_err(|e| Failure::input(format!("failed to parse {}: {e}", f.display())))?;
+        let m = crate::values_file(f, helm)?;
         base = vals::merge_maps(base, tag_map(m, &Source::File(i), table));
     }
-    for kind in [
-        SetKind::Json,
-        SetKind::Set,
-        SetKind::String,
-        SetKind::File,
-        SetKind::Literal,
-    ] {
+    for kind in crate::SET_ORDER {
         for (arg, (_, text)) in req.sets.iter().enumerate().filter(|(_, (k, _))| *k == kind) {
             // Each flag alone, then merged: a flag that sets one index of a list replaces
             // the list here, where strvals would edit it in place (the origin of the other
