@@ -228,6 +228,12 @@ fn render_provenance_annotates_template_and_values_lines() {
             )),
         "{mem}"
     );
+    // A key of the subtree: the values line of that key, not of the subtree's root.
+    let limits = line("limits:");
+    assert!(
+        limits.ends_with(&format!(".Values.resources.limits <- {DIR}/values.yaml:10")),
+        "{limits}"
+    );
     let host = line("hostNetwork: true");
     assert!(
         host.ends_with("# prov/templates/deployment.yaml:15"),

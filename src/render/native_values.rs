@@ -36,6 +36,9 @@ pub(crate) fn taint_of<'t>(
     let (node, _, depth) = locate(root, path);
     let found = depth == path.len();
     let mut paths: Vec<ValuesPath> = Vec::new();
+    // Paths of stretches that name one value (a scalar); a stretch naming several is the
+    // text between them (`toYaml`'s keys and indentation carry the whole subtree's paths).
+    let mut specific: Vec<ValuesPath> = Vec::new();
     let mut untainted_line = false;
     let mut untainted_word = false;
     let (first, last) = (node.pos.line, node.end.line.max(node.pos.line));
@@ -73,6 +76,11 @@ pub(crate) fn taint_of<'t>(
                         paths.push(p.clone());
                     }
                 }
+                if let [one] = v.paths.as_slice() {
+                    if !specific.contains(one) {
+                        specific.push(one.clone());
+                    }
+                }
             }
         }
         if !any
@@ -90,6 +98,9 @@ pub(crate) fn taint_of<'t>(
         } else {
             Taint::Unknown
         };
+    }
+    if !specific.is_empty() {
+        paths = specific;
     }
     if scalar {
         return Taint::Values {
@@ -109,6 +120,53 @@ pub(crate) fn taint_of<'t>(
         },
         None => Taint::Unknown,
     }
+}
+
+/// The values behind output line `n` (1-based) for `render --provenance`: the values its
+/// own stretches name; for a key whose block of values follows (`limits:` in a `toYaml`
+/// subtree), the key of that block.
+pub(crate) fn line_paths<'t>(
+    n: usize,
+    text_line: &dyn Fn(usize) -> Option<&'t str>,
+    values: &[Vec<LineValue>],
+) -> Vec<ValuesPath> {
+    let Some(here) = values.get(n.wrapping_sub(1)) else {
+        return Vec::new();
+    };
+    let mut out: Vec<ValuesPath> = Vec::new();
+    for v in here.iter().filter(|v| v.paths.len() == 1) {
+        if !out.contains(&v.paths[0]) {
+            out.push(v.paths[0].clone());
+        }
+    }
+    if !out.is_empty() || here.is_empty() {
+        return out;
+    }
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let Some(line) = text_line(n) else {
+        return Vec::new();
+    };
+    let mut below = Vec::new();
+    let mut m = n + 1;
+    while let Some(next) = text_line(m) {
+        if next.trim().is_empty() {
+            m += 1;
+            continue;
+        }
+        if indent(next) <= indent(line) && !next.trim_start().starts_with('-') {
+            break;
+        }
+        for v in values.get(m - 1).into_iter().flatten() {
+            if let [one] = v.paths.as_slice() {
+                below.push(one.clone());
+            }
+        }
+        m += 1;
+    }
+    let all: Vec<ValuesPath> = here.iter().flat_map(|v| v.paths.clone()).collect();
+    common_prefix(if below.is_empty() { &all } else { &below })
+        .into_iter()
+        .collect()
 }
 
 fn common_prefix(paths: &[ValuesPath]) -> Option<ValuesPath> {
@@ -353,4 +411,82 @@ fn key_position(root: &Node, key: &[Key]) -> Option<(usize, usize, usize)> {
         }
     }
     at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::keys;
+
+    fn vp(p: &str) -> ValuesPath {
+        p.split('.').fold(ValuesPath::root(), |v, k| v.key(k))
+    }
+
+    /// `text` parsed, and its taint per line: (line, start, end, path).
+    fn taint(text: &str, spans: &[(usize, u32, u32, &[&str])], path: &[&str]) -> Taint {
+        let root = parse_document(text, 0).unwrap().unwrap().root;
+        let lines: Vec<&str> = text.lines().collect();
+        let mut values = vec![Vec::new(); lines.len()];
+        for &(line, start, end, p) in spans {
+            values[line - 1].push(LineValue {
+                start,
+                end,
+                paths: p.iter().map(|p| vp(p)).collect(),
+            });
+        }
+        taint_of(&root, &keys(path), &|n| lines.get(n - 1).copied(), &values)
+    }
+
+    #[test]
+    fn whole_composed_literal_and_subtree() {
+        // "nginx:latest": the two values and a colon.
+        let t = "image: \"nginx:latest\"\n";
+        match taint(
+            t,
+            &[
+                (1, 8, 13, &["image.repository"]),
+                (1, 14, 20, &["image.tag"]),
+            ],
+            &["image"],
+        ) {
+            Taint::Values { paths, whole } => {
+                assert!(whole);
+                assert_eq!(paths, vec![vp("image.repository"), vp("image.tag")]);
+                assert_eq!(pick("image-tag-mutable", &paths), 1);
+                assert_eq!(pick("image-registry-allowed", &paths), 0);
+            }
+            _ => panic!("not values"),
+        }
+        // A name the template composed: release name, dash, values key.
+        let t = "name: rel-web\n";
+        assert!(matches!(
+            taint(t, &[(1, 10, 13, &["name"])], &["name"]),
+            Taint::Values { whole: false, .. }
+        ));
+        assert!(matches!(taint(t, &[], &["name"]), Taint::Literal));
+        // A block every line of which came from values (`toYaml`: each scalar its own path,
+        // the keys between them the whole subtree's): its common key.
+        let t = "resources:\n  limits:\n    cpu: 1\n  requests:\n    cpu: 2\n";
+        let both: &[&str] = &["resources.limits.cpu", "resources.requests.cpu"];
+        match taint(
+            t,
+            &[
+                (2, 0, 9, both),
+                (3, 0, 9, both),
+                (3, 9, 10, &["resources.limits.cpu"]),
+                (4, 0, 11, both),
+                (5, 0, 9, both),
+                (5, 9, 10, &["resources.requests.cpu"]),
+            ],
+            &["resources"],
+        ) {
+            Taint::Values { paths, .. } => assert_eq!(paths, vec![vp("resources")]),
+            _ => panic!("not values"),
+        }
+        // An absent field under a literal parent: nothing known.
+        assert!(matches!(
+            taint("spec:\n  a: 1\n", &[], &["spec", "b"]),
+            Taint::Unknown
+        ));
+    }
 }
