@@ -6,7 +6,8 @@
 # pairs the findings by rule + object + path. Reports, per pair, whether the primary location
 # is the same file:line, and every difference with both lines (and the native finding's
 # related template line, when the native location moved to the values line that set the
-# value). Findings only one side reports are listed too.
+# value). Findings only one side reports are listed too, and paired findings whose
+# fingerprints differ (they must not: fingerprints do not depend on lines).
 #
 # Usage: scripts/compare-lines.sh [--no-corpus] [--only NAME]
 # Env:   CHARTGUARD  the binary (default: target/debug/chartguard, built if missing)
@@ -72,7 +73,7 @@ python3 - "$OUT" <<'PY'
 import json, os, sys
 out = sys.argv[1]
 cases = [l.rstrip("\n").split("\t")[0] for l in open(os.path.join(out, "cases.tsv"))]
-same = diff = only_n = only_h = failed = 0
+same = diff = only_n = only_h = failed = prints = 0
 lines = []
 def load(p):
     try:
@@ -99,6 +100,9 @@ for c in cases:
             only_h += 1; lines.append(f"ONLY-HELM {c} {k[0]} {k[1]}/{k[3]} {k[4]} at {at(b['location'])}"); continue
         if b is None:
             only_n += 1; lines.append(f"ONLY-NATIVE {c} {k[0]} {k[1]}/{k[3]} {k[4]} at {at(a['location'])}"); continue
+        if a["fingerprint"] != b["fingerprint"]:
+            prints += 1
+            lines.append(f"FINGERPRINT {c} {k[0]} {k[1]}/{k[3]} {k[4]}: native {a['fingerprint']} helm {b['fingerprint']}")
         if at(a["location"]) == at(b["location"]):
             same += 1
             continue
@@ -108,5 +112,5 @@ for c in cases:
         lines.append(f"DIFF[{moved}] {c} {k[0]} {k[1]}/{k[3]} {k[4]}: native {at(a['location'])} ({a.get('mapped_by')}"
                      + (f", template {rel[0]}" if rel else "") + f") helm {at(b['location'])} ({b.get('mapped_by')})")
 print("\n".join(lines))
-print(f"\n{len(cases)} lints; findings in both: {same + diff} ({same} same line, {diff} different); only native: {only_n}; only helm: {only_h}; failed cases: {failed}")
+print(f"\n{len(cases)} lints; findings in both: {same + diff} ({same} same line, {diff} different); only native: {only_n}; only helm: {only_h}; failed cases: {failed}; paired findings whose fingerprints differ: {prints}")
 PY

@@ -251,7 +251,11 @@ impl NativeSourceMap {
                 p.hard_coded = true;
             }
             Taint::Literal | Taint::Unknown => {}
-            Taint::Values { mut paths, whole } => {
+            Taint::Values {
+                mut paths,
+                whole,
+                scalar,
+            } => {
                 let first = native_values::pick(q.rule, &paths);
                 paths.swap(0, first);
                 let found: Vec<_> = paths
@@ -269,8 +273,13 @@ impl NativeSourceMap {
                         .collect::<Vec<_>>()
                         .join("; ");
                 }
+                let texts: Vec<String> = found.iter().filter_map(|l| l.text.clone()).collect();
+                let own = whole
+                    && scalar
+                        .as_deref()
+                        .is_none_or(|r| native_values::made_of(r, &texts));
                 p.value = Some(main.0);
-                p.edit = main.1.filter(|_| whole);
+                p.edit = main.1.filter(|_| own);
             }
         }
     }

@@ -19,7 +19,12 @@ pub(crate) enum Taint {
     /// value is the values' own (punctuation aside, `"repo:tag"`); not when the template
     /// composed it with text of its own (`{{ .Release.Name }}-{{ .Values.name }}`), which
     /// then is the place to edit.
-    Values { paths: Vec<ValuesPath>, whole: bool },
+    /// `scalar`: the rendered scalar's text, for checking that the values make all of it.
+    Values {
+        paths: Vec<ValuesPath>,
+        whole: bool,
+        scalar: Option<String>,
+    },
     /// A scalar the template wrote itself: no values file can change it.
     Literal,
     /// Not known (an absent field, a block mixing template text and values).
@@ -106,6 +111,7 @@ pub(crate) fn taint_of<'t>(
         return Taint::Values {
             paths,
             whole: !untainted_word,
+            scalar: scalar_text(&node.value),
         };
     }
     // A block: the values subtree it came from when every line of it was read from values
@@ -117,6 +123,7 @@ pub(crate) fn taint_of<'t>(
         Some(p) => Taint::Values {
             paths: vec![p],
             whole: true,
+            scalar: None,
         },
         None => Taint::Unknown,
     }
@@ -169,6 +176,28 @@ pub(crate) fn line_paths<'t>(
         .collect()
 }
 
+/// A scalar as text (a YAML number or boolean as it is usually written).
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Str(s) => Some(s.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether `rendered` is made of the values' own texts (`value_texts`) and punctuation
+/// only: a value the template computed from them with words of its own (a name built from
+/// the release name and a values key, behind one `include`) is edited in the template.
+pub(crate) fn made_of(rendered: &str, value_texts: &[String]) -> bool {
+    let mut rest = rendered.to_string();
+    for t in value_texts.iter().filter(|t| !t.is_empty()) {
+        rest = rest.replacen(t.as_str(), "", 1);
+    }
+    !rest.chars().any(char::is_alphanumeric)
+}
+
 fn common_prefix(paths: &[ValuesPath]) -> Option<ValuesPath> {
     let segs: Vec<_> = paths.iter().map(ValuesPath::segments).collect();
     let first = segs.first()?;
@@ -215,6 +244,8 @@ pub(crate) fn pick(rule: &str, paths: &[ValuesPath]) -> usize {
 pub(crate) struct Located {
     pub(crate) value: ValueSource,
     pub(crate) edit: Option<Location>,
+    /// The scalar the values file sets, as text (compared, never shown).
+    pub(crate) text: Option<String>,
 }
 
 /// Values origins for one render, computed on the first question (a lint without findings
@@ -285,6 +316,7 @@ impl ValuesLocator {
                         command_line: true,
                     },
                     edit: None,
+                    text: None,
                 })
             }
             Source::File(i) => {
@@ -306,6 +338,7 @@ impl ValuesLocator {
                         command_line: false,
                     },
                     edit: None,
+                    text: None,
                 }),
             },
         }
@@ -321,7 +354,7 @@ impl ValuesLocator {
             Some((name, root))
         });
         let (name, root) = entry.as_ref()?;
-        let (line, column, end) = key_position(root, key)?;
+        let (line, column, end, text) = key_position(root, key)?;
         Some(Located {
             value: ValueSource {
                 hint: format!("set by {name}:{line} (`{shown_key}`)"),
@@ -339,6 +372,7 @@ impl ValuesLocator {
                 end_column: end,
                 template: None,
             }),
+            text,
         })
     }
 
@@ -389,7 +423,7 @@ fn key_string(key: &[Key]) -> String {
 
 /// Line, column and end column of `key`'s own key in a values file (a list item: the item).
 /// The last of duplicate keys wins, as in Helm's YAML reader.
-fn key_position(root: &Node, key: &[Key]) -> Option<(usize, usize, usize)> {
+fn key_position(root: &Node, key: &[Key]) -> Option<(usize, usize, usize, Option<String>)> {
     let mut node = root;
     let mut at = None;
     for k in key {
@@ -410,7 +444,7 @@ fn key_position(root: &Node, key: &[Key]) -> Option<(usize, usize, usize)> {
             _ => return None,
         }
     }
-    at
+    at.map(|(l, c, e)| (l, c, e, scalar_text(&node.value)))
 }
 
 #[cfg(test)]
