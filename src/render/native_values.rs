@@ -483,7 +483,7 @@ mod tests {
             ],
             &["image"],
         ) {
-            Taint::Values { paths, whole } => {
+            Taint::Values { paths, whole, .. } => {
                 assert!(whole);
                 assert_eq!(paths, vec![vp("image.repository"), vp("image.tag")]);
                 assert_eq!(pick("image-tag-mutable", &paths), 1);
@@ -498,6 +498,12 @@ mod tests {
             Taint::Values { whole: false, .. }
         ));
         assert!(matches!(taint(t, &[], &["name"]), Taint::Literal));
+        // One `include` tainted by a values key, the release name in it too.
+        assert!(!made_of("rel-argocd-server", &["server".into()]));
+        assert!(made_of(
+            "\"nginx:latest\"",
+            &["nginx".into(), "latest".into()]
+        ));
         // A block every line of which came from values (`toYaml`: each scalar its own path,
         // the keys between them the whole subtree's): its common key.
         let t = "resources:\n  limits:\n    cpu: 1\n  requests:\n    cpu: 2\n";
