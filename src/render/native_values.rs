@@ -63,6 +63,8 @@ pub(crate) fn taint_of<'t>(
         } else {
             text.len()
         };
+        // Not a comment after the value (`replicas: 2  # why`): the template's text.
+        let to = from + comment_start(text.get(from..to).unwrap_or(""));
         let mut any = false;
         let here = values.get(line - 1).map_or(&[][..], Vec::as_slice);
         untainted_word |= text
@@ -174,6 +176,23 @@ pub(crate) fn line_paths<'t>(
     common_prefix(if below.is_empty() { &all } else { &below })
         .into_iter()
         .collect()
+}
+
+/// Where a YAML comment starts in `s` (a ` #` outside quotes), or its length.
+fn comment_start(s: &str) -> usize {
+    let mut quote = None;
+    let mut prev = ' ';
+    for (i, c) in s.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '#' && prev.is_whitespace() && i > 0 => return i,
+            None => {}
+        }
+        prev = c;
+    }
+    s.len()
 }
 
 /// A scalar as text (a YAML number or boolean as it is usually written).
@@ -491,6 +510,12 @@ mod tests {
             }
             _ => panic!("not values"),
         }
+        // A comment after the value is not part of it.
+        let t = "replicas: 2  # one\n";
+        assert!(matches!(
+            taint(t, &[(1, 10, 11, &["replicas"])], &["replicas"]),
+            Taint::Values { whole: true, .. }
+        ));
         // A name the template composed: release name, dash, values key.
         let t = "name: rel-web\n";
         assert!(matches!(
