@@ -47,8 +47,17 @@ impl Native {
                 Ok((upgrade, up_lines, up_values)) => {
                     let extra = super::helm::upgrade_only(&files[0].text, &upgrade);
                     if !extra.is_empty() {
-                        let (l, v) = extra_lines(&upgrade, &up_lines, &up_values, &extra);
-                        recorded.push(FileLines::new(extra.clone(), l, v));
+                        // The engine's record of the upgrade render, line for line.
+                        let from = upgrade_only_from(&upgrade, &extra);
+                        let lines = from
+                            .iter()
+                            .map(|i| i.and_then(|i| up_lines.get(i).cloned().flatten()))
+                            .collect();
+                        let values = from
+                            .iter()
+                            .map(|i| i.and_then(|i| up_values.get(i).cloned()).unwrap_or_default())
+                            .collect();
+                        recorded.push(FileLines::new(extra.clone(), lines, values));
                         files.push(RenderedFile {
                             text: extra,
                             upgrade_only: true,
@@ -199,37 +208,26 @@ impl FileLines {
     }
 }
 
-/// The records of the upgrade render's lines for `extra`, the documents only the upgrade
-/// renders (copied from `upgrade` by `upgrade_only`, each after a `---` line).
-fn extra_lines(
-    upgrade: &str,
-    lines: &[Option<LineOrigin>],
-    values: &[Vec<LineValue>],
-    extra: &str,
-) -> (Vec<Option<LineOrigin>>, Vec<Vec<LineValue>>) {
+/// For each line of `extra` (the documents only the upgrade renders, each copied from
+/// `upgrade` by `upgrade_only` after a `---` line), the 0-based line of `upgrade` it was
+/// taken from (None for the separators). The same shape as `helm::upgrade_only_lines` on
+/// the `default` branch, which can replace it at merge.
+fn upgrade_only_from(upgrade: &str, extra: &str) -> Vec<Option<usize>> {
     let starts = crate::yaml::line_starts(upgrade);
-    let (mut out_lines, mut out_values) = (Vec::new(), Vec::new());
-    let mut from = 0;
+    let mut from_byte = 0;
+    let mut out = Vec::new();
     for doc in extra.split("---\n").skip(1) {
-        out_lines.push(None);
-        out_values.push(Vec::new());
+        out.push(None);
         let n = doc.lines().count();
-        let first = upgrade[from..]
+        let first = upgrade[from_byte..]
             .find(doc.trim_end_matches('\n'))
-            .map(|i| starts.partition_point(|&s| s <= from + i) - 1);
-        for k in 0..n {
-            out_lines.push(first.and_then(|f| lines.get(f + k).cloned().flatten()));
-            out_values.push(
-                first
-                    .and_then(|f| values.get(f + k).cloned())
-                    .unwrap_or_default(),
-            );
-        }
+            .map(|i| starts.partition_point(|&s| s <= from_byte + i) - 1);
+        out.extend((0..n).map(|k| first.map(|f| f + k)));
         if let Some(f) = first {
-            from = starts.get(f + n).copied().unwrap_or(upgrade.len());
+            from_byte = starts.get(f + n).copied().unwrap_or(upgrade.len());
         }
     }
-    (out_lines, out_values)
+    out
 }
 
 impl NativeSourceMap {
