@@ -13,6 +13,8 @@ fn hard_coded_values_point_at_the_template_only() {
         let out = run(&[
             "lint",
             "tests/charts/values-pointer",
+            "--renderer",
+            "helm",
             "--helm-bin",
             &helm,
             "--format",
