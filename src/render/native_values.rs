@@ -121,13 +121,32 @@ pub(crate) fn taint_of<'t>(
     if untainted_line {
         return Taint::Unknown;
     }
-    match common_prefix(&paths) {
-        Some(p) => Taint::Values {
+    match common_prefix(&paths).map(|p| block_root(p, node)) {
+        Some(p) if !p.is_root() => Taint::Values {
             paths: vec![p],
             whole: true,
             scalar: None,
         },
-        None => Taint::Unknown,
+        _ => Taint::Unknown,
+    }
+}
+
+/// The values path of a block whose values all sit under `prefix`: a block holding one
+/// key (`resources:` with only `requests:`) has values sharing that key too, so the
+/// prefix is cut before the deepest segment that names one of the block's own keys (or
+/// indexes its items).
+fn block_root(prefix: ValuesPath, node: &Node) -> ValuesPath {
+    let segs = prefix.segments();
+    let own = |s: &helm_template::PathSeg| match (s, &node.value) {
+        (helm_template::PathSeg::Key(k), Value::Map(entries)) => {
+            entries.iter().any(|e| e.key == **k)
+        }
+        (helm_template::PathSeg::Index(i), Value::Seq(items)) => *i < items.len(),
+        _ => false,
+    };
+    match segs.iter().rposition(own) {
+        Some(i) => path_of(&segs[..i]),
+        None => prefix,
     }
 }
 
@@ -173,9 +192,24 @@ pub(crate) fn line_paths<'t>(
         m += 1;
     }
     let all: Vec<ValuesPath> = here.iter().flat_map(|v| v.paths.clone()).collect();
-    common_prefix(if below.is_empty() { &all } else { &below })
-        .into_iter()
-        .collect()
+    let Some(prefix) = common_prefix(if below.is_empty() { &all } else { &below }) else {
+        return Vec::new();
+    };
+    // The line's own key: the prefix may go deeper when the block holds one key.
+    let key = line
+        .trim()
+        .trim_start_matches("- ")
+        .split(':')
+        .next()
+        .unwrap_or("");
+    let segs = prefix.segments();
+    let cut = segs
+        .iter()
+        .rposition(|s| matches!(s, helm_template::PathSeg::Key(k) if **k == *key));
+    match cut {
+        Some(i) => vec![path_of(&segs[..=i])],
+        None => vec![prefix],
+    }
 }
 
 /// Where a YAML comment starts in `s` (a ` #` outside quotes), or its length.
@@ -217,6 +251,14 @@ pub(crate) fn made_of(rendered: &str, value_texts: &[String]) -> bool {
     !rest.chars().any(char::is_alphanumeric)
 }
 
+/// A values path from its segments.
+fn path_of(segs: &[helm_template::PathSeg]) -> ValuesPath {
+    segs.iter().fold(ValuesPath::root(), |p, s| match s {
+        helm_template::PathSeg::Key(k) => p.key(k),
+        helm_template::PathSeg::Index(n) => p.index(*n),
+    })
+}
+
 fn common_prefix(paths: &[ValuesPath]) -> Option<ValuesPath> {
     let segs: Vec<_> = paths.iter().map(ValuesPath::segments).collect();
     let first = segs.first()?;
@@ -226,14 +268,7 @@ fn common_prefix(paths: &[ValuesPath]) -> Option<ValuesPath> {
     if n == 0 {
         return None;
     }
-    let mut p = ValuesPath::root();
-    for s in &first[..n] {
-        p = match s {
-            helm_template::PathSeg::Key(k) => p.key(k),
-            helm_template::PathSeg::Index(i) => p.index(*i),
-        };
-    }
-    Some(p)
+    Some(path_of(&first[..n]))
 }
 
 /// Of several values behind one field, the one a rule's finding is about: an image tag
@@ -542,6 +577,23 @@ mod tests {
                 (4, 0, 11, both),
                 (5, 0, 9, both),
                 (5, 9, 10, &["resources.requests.cpu"]),
+            ],
+            &["resources"],
+        ) {
+            Taint::Values { paths, .. } => assert_eq!(paths, vec![vp("resources")]),
+            _ => panic!("not values"),
+        }
+        // A block of one key: its values share that key, the block is its parent.
+        let t = "resources:\n  requests:\n    cpu: 1\n    memory: 2\n";
+        let both: &[&str] = &["resources.requests.cpu", "resources.requests.memory"];
+        match taint(
+            t,
+            &[
+                (2, 0, 11, both),
+                (3, 0, 9, both),
+                (3, 9, 10, &["resources.requests.cpu"]),
+                (4, 0, 12, both),
+                (4, 12, 13, &["resources.requests.memory"]),
             ],
             &["resources"],
         ) {
