@@ -248,3 +248,39 @@ fn render_provenance_annotates_template_and_values_lines() {
         .unwrap();
     assert_eq!(plain.stdout, String::from_utf8_lossy(&helm.stdout));
 }
+
+/// A finding moved to a values line shows that values file's line as a snippet: it is
+/// masked like a template's (tests/charts/leaky-forms plants `LEAK…` secrets in values).
+#[test]
+fn values_lines_shown_as_snippets_never_print_a_secret() {
+    for format in ["human", "json", "sarif", "github"] {
+        let out = run(&[
+            "lint",
+            "tests/charts/leaky-forms",
+            "--renderer",
+            "native",
+            "--format",
+            format,
+            "--show-suppressed",
+            "--fail-on",
+            "none",
+        ]);
+        assert_eq!(out.code, 0, "{format}: {}", out.stderr);
+        let text = out.stdout + &out.stderr;
+        assert!(!text.contains("LEAK"), "{format} prints a secret:\n{text}");
+        if format == "json" {
+            let report: Value = serde_json::from_str(&text).unwrap();
+            assert!(
+                report["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| f["location"]["file"]
+                        .as_str()
+                        .unwrap()
+                        .ends_with("values.yaml")),
+                "no finding at a values line"
+            );
+        }
+    }
+}
