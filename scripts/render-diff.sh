@@ -41,39 +41,10 @@ APIS=monitoring.coreos.com/v1
 # One case per line: <case-id>\t<chart dir>\t<extra flags (space separated)>
 cases="$OUT/cases.tsv"
 : >"$cases"
-add_chart() { # add_chart <id-prefix> <dir>
-  local id="$1" dir="$2" base=()
-  if [ -n "$only" ] && [ "$only" != "$(basename "$dir")" ]; then return; fi
-  [ -f "$dir/corpus-flags" ] && read -r -a base <"$dir/corpus-flags"
-  [ -f "$dir/corpus-values.yaml" ] && base+=(-f "$dir/corpus-values.yaml")
-  printf '%s\t%s\t%s\n' "$id" "$dir" "${base[*]-}" >>"$cases"
-  if [ -d "$dir/ci" ]; then
-    for ci in "$dir"/ci/*.yaml; do
-      [ -e "$ci" ] || continue
-      printf '%s\t%s\t%s\n' "$id--$(basename "$ci" .yaml)" "$dir" "${base[*]-} -f $ci" >>"$cases"
-    done
-  fi
-  # tests/charts/*/cases/*.yaml: values that make the render fail (values.schema.json).
-  if [ -d "$dir/cases" ]; then
-    for cv in "$dir"/cases/*.yaml; do
-      [ -e "$cv" ] || continue
-      printf '%s\t%s\t%s\n' "$id--case-$(basename "$cv" .yaml)" "$dir" "${base[*]-} -f $cv" >>"$cases"
-    done
-  fi
-}
-for d in $(find tests/charts examples/charts -name Chart.yaml -not -path '*/charts/*/charts/*' | sort); do
-  dir="$(dirname "$d")"
-  # Subcharts are rendered through their parent.
-  case "$dir" in */charts/*/charts/*|tests/charts/*/charts/*) continue ;; esac
-  add_chart "$(echo "$dir" | tr / _)" "$dir"
-done
-if [ "$corpus" = 1 ] && [ -d ../shared/corpus ]; then
-  for d in ../shared/corpus/*/; do
-    d="${d%/}"
-    [ -f "$d/Chart.yaml" ] || continue
-    add_chart "corpus_$(basename "$d")" "$d"
-  done
-fi
+case_flags=()
+[ "$corpus" = 1 ] || case_flags+=(--no-corpus)
+[ -z "$only" ] || case_flags+=(--only "$only")
+scripts/chart-cases.sh "${case_flags[@]}" >"$cases"
 
 while IFS=$'\t' read -r id dir flags; do
   for m in $majors; do

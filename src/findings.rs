@@ -96,6 +96,7 @@ impl<'a> Documents<'a> {
         target: &Target,
         rendered: &Location,
         related: bool,
+        rule: &str,
     ) -> Option<Provenance> {
         let (file, doc) = self.place[target.resource];
         map.locate(&Query {
@@ -105,6 +106,7 @@ impl<'a> Documents<'a> {
             path: &target.path,
             rendered,
             related,
+            rule,
         })
     }
 }
@@ -224,7 +226,7 @@ pub(crate) fn locate_all(
     // questions only from what the findings' questions made it compute.
     let own: Vec<Option<Provenance>> = pending
         .iter()
-        .map(|p| docs.locate(map, &p.violation.target, &p.rendered, false))
+        .map(|p| docs.locate(map, &p.violation.target, &p.rendered, false, id(p)))
         .collect();
     pending
         .into_iter()
@@ -232,16 +234,17 @@ pub(crate) fn locate_all(
         .map(|(p, own)| {
             let v = p.violation;
             let rule = &policies.rules[v.rule];
-            let related = v
+            let mut related: Vec<RelatedLocation> = v
                 .related
                 .iter()
                 .zip(p.related)
                 .map(|(rel, rendered)| {
-                    let (location, rendered) = match docs.locate(map, &rel.target, &rendered, true)
-                    {
-                        Some(found) => (found.location, Some(rendered)),
-                        None => (rendered, None),
-                    };
+                    let (location, rendered) =
+                        match docs.locate(map, &rel.target, &rendered, true, &rule.meta.id) {
+                            // A related value set in a values file: its line there.
+                            Some(found) => (found.edit.unwrap_or(found.location), Some(rendered)),
+                            None => (rendered, None),
+                        };
                     RelatedLocation {
                         object: ObjectRef::of(&resources[rel.target.resource]),
                         path: path_to_string(&rel.target.path),
@@ -252,13 +255,27 @@ pub(crate) fn locate_all(
                     }
                 })
                 .collect();
+            let mut fix = rule.meta.fix.clone();
             let (location, rendered, mapped_by, value) = match own {
-                Some(found) => (
-                    found.location,
-                    Some(p.rendered),
-                    Some(found.mapped_by),
-                    found.value,
-                ),
+                Some(found) => {
+                    let location = edit_first(
+                        found.edit,
+                        found.location,
+                        &p.rendered,
+                        v,
+                        resources,
+                        &mut related,
+                    );
+                    if found.hard_coded {
+                        fix = hard_coded_fix(&fix, &location);
+                    }
+                    (
+                        location,
+                        Some(p.rendered),
+                        Some(found.mapped_by),
+                        found.value,
+                    )
+                }
                 None => (p.rendered, None, None, None),
             };
             Finding {
@@ -274,7 +291,7 @@ pub(crate) fn locate_all(
                 environments: Vec::new(),
                 suppression: None,
                 why: rule.meta.why.clone(),
-                fix: rule.meta.fix.clone(),
+                fix,
                 related,
                 fingerprint: p.fingerprint,
                 rule_index: v.rule,
@@ -283,4 +300,46 @@ pub(crate) fn locate_all(
             }
         })
         .collect()
+}
+
+/// The place a person edits first: the values line that set the value when there is one,
+/// with the template line that wrote it as a related location; else the template line.
+fn edit_first(
+    edit: Option<Location>,
+    template: Location,
+    rendered: &Location,
+    v: &Violation,
+    resources: &[Resource],
+    related: &mut Vec<RelatedLocation>,
+) -> Location {
+    let Some(edit) = edit else {
+        return template;
+    };
+    let written = match &template.template {
+        Some(t) => format!("written by template {t}"),
+        None => "written by the template".to_string(),
+    };
+    related.insert(
+        0,
+        RelatedLocation {
+            object: ObjectRef::of(&resources[v.target.resource]),
+            path: path_to_string(&v.target.path),
+            message: written,
+            location: template,
+            rendered: Some(rendered.clone()),
+            target: v.target.clone(),
+        },
+    );
+    edit
+}
+
+/// A rule's fix, for a value the template writes itself: the values files cannot change
+/// it, the template line can.
+fn hard_coded_fix(fix: &str, at: &Location) -> String {
+    format!(
+        "{} This is hard-coded in the template ({}:{}), not set by values: change it there (or make it a value).",
+        fix.trim_end(),
+        at.file,
+        at.line
+    )
 }

@@ -201,13 +201,22 @@ fn native_lint_needs_no_helm_and_places_findings_from_provenance() {
         "{}",
         out.stdout
     );
-    // The ConfigMap's plaintext password is at its template line (as the Helm renderer's
-    // instrumented render puts it).
+    // The ConfigMap's plaintext password is at the values line that sets it; its template
+    // line (where the Helm renderer's instrumented render puts it) is the related location.
     let f = findings
         .iter()
         .find(|f| f["rule"] == "plaintext-secret" && f["path"] == "data.DB_PASSWORD")
         .unwrap();
-    assert_eq!(f["location"]["line"], 10);
+    assert_eq!(
+        f["location"]["file"],
+        "examples/charts/classic-mistakes/values.yaml"
+    );
+    assert_eq!(f["location"]["line"], 44);
+    assert_eq!(
+        f["related"][0]["location"]["file"],
+        "examples/charts/classic-mistakes/templates/configmap.yaml"
+    );
+    assert_eq!(f["related"][0]["location"]["line"], 10);
 }
 
 #[test]

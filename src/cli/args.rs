@@ -100,6 +100,10 @@ pub struct RenderArgs {
     /// Render as this Helm major renders (3: Helm 3.17, 4: Helm 4.1).
     #[arg(long, value_name = "3|4", default_value_t = 4, value_parser = clap::value_parser!(u8).range(3..=4))]
     pub helm_major: u8,
+    /// Annotate each line with the template file:line that wrote it and, for values, the
+    /// values path and the file:line (or flag) that set it.
+    #[arg(long)]
+    pub provenance: bool,
     /// `[NAME] CHART` and `helm template` flags: -f/--values, --set, --set-string,
     /// --set-file, --set-json, --set-literal, -n/--namespace, --kube-version,
     /// -a/--api-versions, --include-crds, --skip-tests, --is-upgrade.

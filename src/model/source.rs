@@ -29,6 +29,9 @@ pub(crate) struct ValueSource {
     pub(crate) file: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) line: Option<usize>,
+    /// The key's column on that line, when the renderer located it exactly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) column: Option<usize>,
     /// True when a `--set`/`--set-string` sets it (its value is never shown).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub(crate) command_line: bool,

@@ -43,6 +43,8 @@ pub(crate) struct Query<'a> {
     /// A related location rather than a finding's own: a map may answer it from what it
     /// already knows, but need not pay for more (an instrumented render costs a Helm run).
     pub(crate) related: bool,
+    /// The rule asking (a map may pick, of several values behind a field, the rule's one).
+    pub(crate) rule: &'a str,
 }
 
 /// The answer: where to edit, how that was found, and the values key behind it.
@@ -51,6 +53,11 @@ pub(crate) struct Provenance {
     pub(crate) location: Location,
     pub(crate) mapped_by: MappedBy,
     pub(crate) value: Option<ValueSource>,
+    /// Where a person edits the value when that is not the template line: the values file
+    /// line that set it (the finding's primary location; the template line becomes related).
+    pub(crate) edit: Option<Location>,
+    /// The template wrote the value itself (a literal): no values file can change it.
+    pub(crate) hard_coded: bool,
 }
 
 /// Rendered node → template file:line:column and values file:line. The contract every
@@ -126,6 +133,15 @@ impl TemplateLocator {
     fn template_file(&self, source: &str) -> Option<PathBuf> {
         let rest = source.split_once('/')?.1;
         let path = self.chart_dir.as_ref()?.join(rest);
+        if path.is_file() {
+            return Some(path);
+        }
+        // A subchart under an alias: `charts/<alias>/…` is in the directory of the chart
+        // the alias names.
+        let (dir, file) = rest.rsplit_once("/templates/")?;
+        let path = subchart_dir(self.chart_dir.as_ref()?, dir)?
+            .join("templates")
+            .join(file);
         path.is_file().then_some(path)
     }
 
@@ -133,10 +149,10 @@ impl TemplateLocator {
     fn subchart_of(&self, source: &str) -> Option<(PathBuf, String)> {
         let rest = source.split_once('/')?.1;
         let sub = rest.strip_prefix("charts/")?.split('/').next()?;
-        Some((
-            self.chart_dir.as_ref()?.join("charts").join(sub),
-            sub.to_string(),
-        ))
+        let chart_dir = self.chart_dir.as_ref()?;
+        let dir = subchart_dir(chart_dir, &format!("charts/{sub}"))
+            .unwrap_or_else(|| chart_dir.join("charts").join(sub));
+        Some((dir, sub.to_string()))
     }
 
     /// Where field `path` of a document rendered from template `source` is written:
@@ -192,11 +208,23 @@ impl TemplateLocator {
             location,
             mapped_by,
             value,
+            edit: None,
+            hard_coded: false,
         })
     }
 
     pub(crate) fn templates(&self) -> BTreeMap<String, String> {
         self.templates.borrow().clone()
+    }
+
+    /// Whether line `line` of a template an answer pointed into writes only text, no
+    /// action: what it renders is a literal of the template.
+    pub(crate) fn is_plain_text(&self, shown: &str, line: usize) -> bool {
+        self.templates
+            .borrow()
+            .get(shown)
+            .and_then(|t| t.lines().nth(line.checked_sub(1)?))
+            .is_some_and(|l| !l.contains("{{"))
     }
 
     /// See [`SourceMap::capability_checks`].
@@ -208,6 +236,63 @@ impl TemplateLocator {
             Ok(text) => capabilities::checks_of(&file, &text),
             Err(_) => Vec::new(),
         }
+    }
+}
+
+/// The directory of the subchart at `charts/a/charts/b` (names as Helm prints them:
+/// aliases where the parent gives one) under `chart_dir`: a directory of that name, else
+/// the directory under `charts/` whose Chart.yaml has the name the alias stands for.
+pub(crate) fn subchart_dir(chart_dir: &Path, path: &str) -> Option<PathBuf> {
+    let mut dir = chart_dir.to_path_buf();
+    let mut parts = path.split('/');
+    while let Some(seg) = parts.next() {
+        if seg != "charts" {
+            return None;
+        }
+        let name = parts.next()?;
+        let plain = dir.join("charts").join(name);
+        if plain.join("Chart.yaml").is_file() {
+            dir = plain;
+            continue;
+        }
+        let wanted = dependency_named(&dir, name).unwrap_or_else(|| name.to_string());
+        dir = std::fs::read_dir(dir.join("charts"))
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .find(|p| chart_yaml_name(p).as_deref() == Some(wanted.as_str()))?;
+    }
+    Some(dir)
+}
+
+/// The chart name behind `alias` in the dependencies of the chart at `dir`.
+fn dependency_named(dir: &Path, alias: &str) -> Option<String> {
+    ["Chart.yaml", "requirements.yaml"].iter().find_map(|f| {
+        let text = std::fs::read_to_string(dir.join(f)).ok()?;
+        let root = crate::yaml::parse_document(&text, 0).ok().flatten()?.root;
+        let crate::yaml::Value::Seq(deps) = &root.get("dependencies")?.value else {
+            return None;
+        };
+        deps.iter().find_map(|d| {
+            let s = |k: &str| match &d.get(k)?.value {
+                crate::yaml::Value::Str(s) => Some(s.clone()),
+                _ => None,
+            };
+            (s("alias").as_deref() == Some(alias))
+                .then(|| s("name"))
+                .flatten()
+        })
+    })
+}
+
+/// The `name` in the Chart.yaml of the chart at `dir`.
+pub(crate) fn chart_yaml_name(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("Chart.yaml")).ok()?;
+    let root = crate::yaml::parse_document(&text, 0).ok().flatten()?.root;
+    match &root.get("name")?.value {
+        crate::yaml::Value::Str(s) => Some(s.clone()),
+        _ => None,
     }
 }
 

@@ -244,6 +244,7 @@ pub(crate) fn source_of(
             key: key.into(),
             file: None,
             line: None,
+            column: None,
             command_line: true,
             hint: format!("set on the command line (--set {key}=…)"),
         };
@@ -254,6 +255,7 @@ pub(crate) fn source_of(
             key: key.into(),
             file: Some(file),
             line: Some(line),
+            column: None,
             command_line: false,
         },
         None => {
@@ -263,6 +265,7 @@ pub(crate) fn source_of(
                 key: key.into(),
                 file: None,
                 line: None,
+                column: None,
                 command_line: false,
             }
         }

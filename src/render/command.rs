@@ -15,7 +15,15 @@ pub(crate) fn run(args: &RenderArgs) -> u8 {
         HelmVersion::V4
     };
     let mut req = helm_chart::Request::new(helm);
-    let chart = match helm_chart::cli::parse(&args.args, &mut req) {
+    // `--provenance` after the chart is ours too, not a `helm template` flag.
+    let provenance = args.provenance || args.args.iter().any(|a| a == "--provenance");
+    let helm_args: Vec<String> = args
+        .args
+        .iter()
+        .filter(|a| *a != "--provenance")
+        .cloned()
+        .collect();
+    let chart = match helm_chart::cli::parse(&helm_args, &mut req) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("chartguard: error: {e}");
@@ -27,8 +35,18 @@ pub(crate) fn run(args: &RenderArgs) -> u8 {
             for w in &out.warnings {
                 eprintln!("{w}");
             }
+            let text = if provenance {
+                let locator = super::native_values::ValuesLocator::new(
+                    &chart,
+                    chart.is_dir().then_some(chart.as_path()),
+                    req.clone(),
+                );
+                super::annotate::annotate(&out.text, &out.lines, &out.values, &locator)
+            } else {
+                out.text
+            };
             let mut stdout = std::io::stdout().lock();
-            if stdout.write_all(out.text.as_bytes()).is_err() {
+            if stdout.write_all(text.as_bytes()).is_err() {
                 return 2;
             }
             0

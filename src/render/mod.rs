@@ -6,9 +6,11 @@
 //! it: the built-in renderer ([`native`], recording each line's template line as it renders;
 //! the default, through `auto`) and the real Helm ([`helm`]), chosen by [`renderer`].
 
+mod annotate;
 pub(crate) mod command;
 pub(crate) mod helm;
 pub(crate) mod native;
+mod native_values;
 
 pub(crate) use crate::cli::args::RendererKind;
 use crate::provenance::SourceMap;

@@ -3,13 +3,16 @@
 //! what it does not support ([`Unsupported`]); `--renderer auto` then renders with Helm.
 //!
 //! Findings are mapped from what the engine recorded: each rendered line's template line
-//! (through helpers to the call site in the document's template), `mapped_by: provenance`.
-//! Documents only an upgrade renders are located the same way, from the `--is-upgrade` render.
+//! (through helpers to the call site in the document's template), `mapped_by: provenance`,
+//! for the documents only an upgrade renders too (their lines of the upgrade render); and
+//! the values behind the node, from its taint, located in the values file that set them
+//! ([`native_values`]).
 
+use super::native_values::{self, Taint, ValuesLocator};
 use super::{Chart, RenderError, RenderOptions, Rendered, RenderedFile, Renderer};
 use crate::model::MappedBy;
 use crate::provenance::{Provenance, Query, SourceMap, TemplateLocator};
-use helm_chart::{FailureKind, LineOrigin, Request, SetKind};
+use helm_chart::{FailureKind, LineOrigin, LineValue, Request, SetKind};
 use helm_template::HelmVersion;
 use std::collections::BTreeMap;
 
@@ -44,33 +47,38 @@ impl Native {
         req.record_reads = true;
         let mut notices = Vec::new();
         let mut reads = None;
-        let (install, lines) = match render_text(chart, opts, &req, &mut notices, &mut reads)? {
+        let (install, lines, values) =
+            match render_text(chart, opts, &req, &mut notices, &mut reads)? {
             Ok(t) => t,
             Err(e) => return Ok(Err(e)),
         };
+        let mut recorded = vec![FileLines::new(install.clone(), lines, values)];
         let mut files = vec![RenderedFile {
             text: install,
             upgrade_only: false,
         }];
-        let mut lines = vec![lines];
         if super::helm::has_upgrade_logic(chart) {
             req.is_upgrade = true;
             req.record_reads = false;
             match render_text(chart, opts, &req, &mut Vec::new(), &mut None)? {
-                Ok((upgrade, upgrade_lines)) => {
+                Ok((upgrade, up_lines, up_values)) => {
                     let (extra, from) =
                         super::helm::upgrade_only_lines(&files[0].text, &upgrade);
                     if !extra.is_empty() {
+                        // The engine's record of the upgrade render, line for line.
+                        let lines = from
+                            .iter()
+                            .map(|i| i.and_then(|i| up_lines.get(i).cloned().flatten()))
+                            .collect();
+                        let values = from
+                            .iter()
+                            .map(|i| i.and_then(|i| up_values.get(i).cloned()).unwrap_or_default())
+                            .collect();
+                        recorded.push(FileLines::new(extra.clone(), lines, values));
                         files.push(RenderedFile {
                             text: extra,
                             upgrade_only: true,
                         });
-                        // The engine's record of the upgrade render, line for line.
-                        lines.push(
-                            from.into_iter()
-                                .map(|i| i.and_then(|i| upgrade_lines.get(i).cloned().flatten()))
-                                .collect(),
-                        );
                     }
                 }
                 Err(e) => notices.push(format!(
@@ -79,6 +87,12 @@ impl Native {
                 )),
             }
         }
+        req.is_upgrade = false;
+        let values_locator = ValuesLocator::new(
+            &chart.path,
+            chart.unpacked.then_some(chart.path.as_path()),
+            req,
+        );
         let locator = TemplateLocator::new(
             chart.unpacked.then_some(chart.path.as_path()),
             &chart.path,
@@ -88,7 +102,11 @@ impl Native {
         Ok(Ok(Rendered {
             files,
             notices,
-            source_map: Box::new(NativeSourceMap { locator, lines }),
+            source_map: Box::new(NativeSourceMap {
+                locator,
+                files: recorded,
+                values_locator,
+            }),
             reads,
         }))
     }
@@ -134,8 +152,8 @@ pub(crate) fn request(chart: &Chart, opts: &RenderOptions, helm: HelmVersion) ->
     req
 }
 
-/// A render's text and, per line, the template line that wrote it.
-type RenderedText = (String, Vec<Option<LineOrigin>>);
+/// A render's text and, per line, the template line that wrote it and its values stretches.
+type RenderedText = (String, Vec<Option<LineOrigin>>, Vec<Vec<LineValue>>);
 
 /// One render's text; a chart failure as Helm words it (secrets masked), or what is
 /// unsupported.
@@ -154,7 +172,7 @@ fn render_text(
                 &out.warnings.join("\n"),
             ));
             *reads = out.reads;
-            Ok(Ok((out.text, out.lines)))
+            Ok(Ok((out.text, out.lines, out.values)))
         }
         Err(f) if f.kind == FailureKind::Unsupported => Err(Unsupported(
             f.message
@@ -178,26 +196,109 @@ fn render_text(
     }
 }
 
-/// Findings located by the engine's record of each line it rendered.
+/// Findings located by the engine's record of each line of each rendered file (the install
+/// render, and the documents only an upgrade renders).
 struct NativeSourceMap {
     locator: TemplateLocator,
-    /// Per rendered file (the install render, then the upgrade-only documents), per line.
-    lines: Vec<Vec<Option<LineOrigin>>>,
+    files: Vec<FileLines>,
+    values_locator: ValuesLocator,
+}
+
+/// What the engine recorded for one rendered file.
+struct FileLines {
+    /// Per line: the template line that wrote it.
+    lines: Vec<Option<LineOrigin>>,
+    /// Per line: the stretches read from `.Values`.
+    values: Vec<Vec<LineValue>>,
+    /// The text, and where each of its lines starts.
+    text: String,
+    starts: Vec<usize>,
+}
+
+impl FileLines {
+    fn new(text: String, lines: Vec<Option<LineOrigin>>, values: Vec<Vec<LineValue>>) -> Self {
+        FileLines {
+            starts: crate::yaml::line_starts(&text),
+            text,
+            lines,
+            values,
+        }
+    }
+
+    fn line(&self, n: usize) -> Option<&str> {
+        let start = *self.starts.get(n.checked_sub(1)?)?;
+        let end = self.starts.get(n).map_or(self.text.len(), |e| e - 1);
+        self.text.get(start..end)
+    }
+}
+
+impl NativeSourceMap {
+    /// The values behind the node, from the engine's taint: where they were set, and
+    /// whether the template wrote the value itself. None: the taint says nothing.
+    fn values_of(&self, q: &Query<'_>, p: &mut Provenance) {
+        let (Some(doc), Some(file)) = (q.docs.get(q.doc), self.files.get(q.file)) else {
+            return;
+        };
+        let line = |n: usize| file.line(n);
+        match native_values::taint_of(doc.root, q.path, &line, &file.values) {
+            // Text of the template, not a value it computed (`{{ .Release.Name }}-x`).
+            Taint::Literal
+                if self
+                    .locator
+                    .is_plain_text(&p.location.file, p.location.line) =>
+            {
+                p.value = None;
+                p.hard_coded = true;
+            }
+            Taint::Literal | Taint::Unknown => {}
+            Taint::Values {
+                mut paths,
+                whole,
+                scalar,
+            } => {
+                let first = native_values::pick(q.rule, &paths);
+                paths.swap(0, first);
+                let found: Vec<_> = paths
+                    .iter()
+                    .filter_map(|v| self.values_locator.locate(v))
+                    .collect();
+                let Some(mut main) = found.first().map(|l| (l.value.clone(), l.edit.clone()))
+                else {
+                    return;
+                };
+                if found.len() > 1 {
+                    main.0.hint = found
+                        .iter()
+                        .map(|l| l.value.hint.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                }
+                let texts: Vec<String> = found.iter().filter_map(|l| l.text.clone()).collect();
+                let own = whole
+                    && scalar
+                        .as_deref()
+                        .is_none_or(|r| native_values::made_of(r, &texts));
+                p.value = Some(main.0);
+                p.edit = main.1.filter(|_| own);
+            }
+        }
+    }
 }
 
 impl SourceMap for NativeSourceMap {
     fn locate(&self, q: &Query<'_>) -> Option<Provenance> {
         let source = q.docs.get(q.doc)?.template?;
         let recorded = self
-            .lines
+            .files
             .get(q.file)
-            .and_then(|lines| lines.get(q.rendered.line.checked_sub(1)?).cloned())
+            .and_then(|f| f.lines.get(q.rendered.line.checked_sub(1)?).cloned())
             .flatten()
             .filter(|o| o.template == source);
         match recorded {
             Some(o) => {
                 let mut p = self.locator.locate(source, q.path, Some(o.line as usize))?;
                 p.mapped_by = MappedBy::Provenance;
+                self.values_of(q, &mut p);
                 Some(p)
             }
             None => self.locator.locate(source, q.path, None),
@@ -205,15 +306,17 @@ impl SourceMap for NativeSourceMap {
     }
 
     fn templates(&self) -> BTreeMap<String, String> {
-        self.locator.templates()
+        let mut all = self.values_locator.texts();
+        all.extend(self.locator.templates());
+        all
     }
 
     fn generated(&self) -> Vec<(usize, Vec<helm_template::generated::GeneratedCall>)> {
         // Lines of the install render (file 0), as `SourceMap::generated` numbers them.
-        self.lines
+        self.files
             .first()
             .into_iter()
-            .flatten()
+            .flat_map(|f| &f.lines)
             .enumerate()
             .filter_map(|(i, o)| {
                 let o = o.as_ref()?;

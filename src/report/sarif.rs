@@ -259,7 +259,10 @@ pub(crate) fn render(policies: &PolicySet, findings: &[Finding], opts: &RunInfo<
                 .collect();
             // The values line that set the value, so the fix is one click away.
             if let Some(v) = &f.value {
-                if let (Some(file), Some(line)) = (&v.file, v.line) {
+                // Not when the finding itself is at that line (the built-in renderer's).
+                let own = v.file.as_deref() == Some(f.location.file.as_str())
+                    && v.line == Some(f.location.line);
+                if let (Some(file), Some(line), false) = (&v.file, v.line, own) {
                     let loc = Loc {
                         file: file.clone(),
                         line,

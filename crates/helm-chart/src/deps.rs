@@ -19,7 +19,13 @@ pub fn process(
     Ok(())
 }
 
-fn enabled(helm: HelmVersion, c: &mut Chart, v: &Map, path: &str, warnings: &mut Vec<String>) {
+pub(crate) fn enabled(
+    helm: HelmVersion,
+    c: &mut Chart,
+    v: &Map,
+    path: &str,
+    warnings: &mut Vec<String>,
+) {
     let Some(reqs) = c.meta["dependencies"].as_array().cloned() else {
         return;
     };
@@ -127,7 +133,7 @@ fn table<'a>(m: &'a Map, path: &str) -> Option<&'a Map> {
     Some(cur)
 }
 
-fn import_values(helm: HelmVersion, c: &mut Chart, warnings: &mut Vec<String>) {
+pub(crate) fn import_values(helm: HelmVersion, c: &mut Chart, warnings: &mut Vec<String>) {
     for d in c.deps.iter_mut() {
         import_values(helm, d, warnings);
     }

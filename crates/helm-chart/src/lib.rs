@@ -16,6 +16,7 @@ pub mod load;
 mod manifests;
 pub mod schema;
 pub mod model;
+pub mod origins;
 pub mod strvals;
 pub mod vals;
 
@@ -24,7 +25,7 @@ use std::path::PathBuf;
 use helm_template::{helm_objects, Engine, HelmVersion, Options, Value, ValuesPath};
 
 pub use load::Chart;
-pub use manifests::LineOrigin;
+pub use manifests::{LineOrigin, LineValue};
 pub use strvals::SetKind;
 use vals::{Map, V};
 
@@ -78,6 +79,8 @@ pub struct Output {
     /// For each line of `text`: the template line that wrote it (None for `---`, `# Source:`,
     /// blank lines and CRDs).
     pub lines: Vec<Option<LineOrigin>>,
+    /// For each line of `text`: the stretches written from `.Values`, with their paths.
+    pub values: Vec<Vec<LineValue>>,
     /// With `Request::record_reads`: the values paths read, as key segments from the top of
     /// the values (`None` for a list index): looked up, and read as whole subtrees.
     pub reads: Option<ReadPaths>,
@@ -208,7 +211,7 @@ pub fn render(chart: &std::path::Path, req: &Request) -> Result<Output, Failure>
     }
     let mut reads = req.record_reads.then(helm_template::Reads::new);
     let files = render_tree(req, &ch, vals, &kube, reads.as_mut())?;
-    let (text, lines) = manifests::assemble(req, &ch, files, &mut warnings)?;
+    let (text, lines, values) = manifests::assemble(req, &ch, files, &mut warnings)?;
     Ok(Output {
         text,
         warnings,
@@ -217,6 +220,7 @@ pub fn render(chart: &std::path::Path, req: &Request) -> Result<Output, Failure>
             let (paths, subtrees) = r.export();
             ReadPaths { paths, subtrees }
         }),
+        values,
     })
 }
 
@@ -444,24 +448,31 @@ fn kube_version(req: &Request) -> Result<Kube, Failure> {
     }
 }
 
+/// The order in which `MergeValues` applies the `--set*` flags, kind by kind.
+pub(crate) const SET_ORDER: [SetKind; 5] = [
+    SetKind::Json,
+    SetKind::Set,
+    SetKind::String,
+    SetKind::File,
+    SetKind::Literal,
+];
+
+/// A `-f` file, read and parsed as Helm does.
+pub(crate) fn values_file(f: &std::path::Path, helm: HelmVersion) -> Result<Map, Failure> {
+    let raw = std::fs::read(f)
+        .map_err(|e| Failure::input(format!("open {}: {}", f.display(), go_io_error(&e))))?;
+    vals::parse_values(&String::from_utf8_lossy(&raw), helm)
+        .map_err(|e| Failure::input(format!("failed to parse {}: {e}", f.display())))
+}
+
 /// `values.Options.MergeValues`: `-f` files in order, then `--set-json`, `--set`,
 /// `--set-string`, `--set-file`, `--set-literal` (each kind in its own pass).
-fn user_values(req: &Request) -> Result<Map, Failure> {
+pub(crate) fn user_values(req: &Request) -> Result<Map, Failure> {
     let mut base = Map::new();
     for f in &req.values_files {
-        let raw = std::fs::read(f)
-            .map_err(|e| Failure::input(format!("open {}: {}", f.display(), go_io_error(&e))))?;
-        let m = vals::parse_values(&String::from_utf8_lossy(&raw), req.helm)
-            .map_err(|e| Failure::input(format!("failed to parse {}: {e}", f.display())))?;
-        base = vals::merge_maps(base, m);
+        base = vals::merge_maps(base, values_file(f, req.helm)?);
     }
-    for kind in [
-        SetKind::Json,
-        SetKind::Set,
-        SetKind::String,
-        SetKind::File,
-        SetKind::Literal,
-    ] {
+    for kind in SET_ORDER {
         for (_, arg) in req.sets.iter().filter(|(k, _)| *k == kind) {
             if kind == SetKind::Json {
                 let t = arg.trim();

@@ -178,12 +178,15 @@ fn less(a: &str, b: &str, helm: HelmVersion) -> std::cmp::Ordering {
     }
 }
 
+/// The output text, and per line its template origin and its values stretches.
+pub(crate) type Assembled = (String, Vec<Option<LineOrigin>>, Vec<Vec<LineValue>>);
+
 pub(crate) fn assemble(
     req: &Request,
     root: &Chart,
     mut files: Vec<RenderedFile>,
     warnings: &mut Vec<String>,
-) -> Result<(String, Vec<Option<LineOrigin>>), Failure> {
+) -> Result<Assembled, Failure> {
     let helm = req.helm;
     files.retain(|f| !f.path.ends_with("NOTES.txt"));
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -235,6 +238,7 @@ pub(crate) fn assemble(
     hooks.sort_by(|a, b| less(&a.kind, &b.kind, helm));
     let mut b = String::new();
     let mut lines: Vec<Option<LineOrigin>> = Vec::new();
+    let mut values: Vec<Vec<LineValue>> = Vec::new();
     // Newline offsets of each rendered file: a byte's template line in O(log n).
     let nl: Vec<Vec<usize>> = files
         .iter()
@@ -243,16 +247,19 @@ pub(crate) fn assemble(
     if req.include_crds {
         crds(root, root.name(), &mut b);
         lines.resize(b.matches('\n').count(), None);
+        values.resize(lines.len(), Vec::new());
     }
     for m in &generic {
         b.push_str(&format!("---\n# Source: {}\n{}\n", m.path, m.content));
         doc_lines(m, &files, &nl, &mut lines);
+        doc_values(m, &files, &mut values);
     }
     let mut out = go_trim(&b).to_string();
     out.push('\n');
     // The trim keeps line numbers: the text starts with `---` (or is empty).
     if out == "\n" {
         lines.clear();
+        values.clear();
     }
     for h in &hooks {
         if req.skip_tests && h.test {
@@ -260,9 +267,10 @@ pub(crate) fn assemble(
         }
         out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.content));
         doc_lines(h, &files, &nl, &mut lines);
+        doc_values(h, &files, &mut values);
     }
     crate::guard::mark_lookup_guards(root, &mut lines);
-    Ok((out, lines))
+    Ok((out, lines, values))
 }
 
 /// Where a line of the output was written: the template (as Helm names it) and its 1-based
@@ -274,6 +282,52 @@ pub struct LineOrigin {
     pub line: u32,
     /// Generator calls (`randAlphaNum`, `genCA`…) whose result the line holds.
     pub generated: Vec<helm_template::generated::GeneratedCall>,
+    /// For what a helper wrote: how it was called and where the text is, e.g.
+    /// `include "app.labels" app/templates/_helpers.tpl:7`.
+    pub via: Option<String>,
+}
+
+/// A stretch of an output line whose bytes were read from `.Values`: byte columns
+/// `start..end` (0-based, in the line) and the values paths (in the coalesced values of the
+/// root chart: a subchart's `.Values.x` is `<alias>.x`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineValue {
+    pub start: u32,
+    pub end: u32,
+    pub paths: Vec<helm_template::ValuesPath>,
+}
+
+/// Per line of a document (as [`doc_lines`] numbers them): its values stretches.
+fn doc_values(d: &Doc, files: &[RenderedFile], values: &mut Vec<Vec<LineValue>>) {
+    values.push(Vec::new()); // ---
+    values.push(Vec::new()); // # Source:
+    let f = &files[d.file];
+    let mut at = d.offset;
+    for l in d.content.split('\n') {
+        let end = at + l.len();
+        let first = f.spans.partition_point(|s| s.range.end <= at);
+        let line: Vec<LineValue> = f.spans[first..]
+            .iter()
+            .take_while(|s| s.range.start < end)
+            .filter_map(|s| {
+                // Generated values carry a mark among their paths (generated.rs): not values.
+                let paths: Vec<_> = s
+                    .values
+                    .paths()
+                    .iter()
+                    .filter(|p| !p.is_generated())
+                    .cloned()
+                    .collect();
+                (!paths.is_empty()).then(|| LineValue {
+                    start: (s.range.start.max(at) - at) as u32,
+                    end: (s.range.end.min(end) - at) as u32,
+                    paths,
+                })
+            })
+            .collect();
+        values.push(line);
+        at = end + 1;
+    }
 }
 
 fn doc_lines(
@@ -314,6 +368,7 @@ fn origin_at(f: &RenderedFile, nl: &[usize], byte: usize) -> Option<LineOrigin> 
             template: f.path.clone(),
             line,
             generated: Vec::new(),
+            via: None,
         });
     }
     // Written by a helper: the call site in this file.
@@ -325,6 +380,17 @@ fn origin_at(f: &RenderedFile, nl: &[usize], byte: usize) -> Option<LineOrigin> 
             template: f.path.clone(),
             line: fr.call_site.line,
             generated: Vec::new(),
+            via: o.stack.frames().next().map(|inner| {
+                let kind = match inner.kind {
+                    helm_template::CallKind::Include => "include",
+                    helm_template::CallKind::Template => "template",
+                    helm_template::CallKind::Tpl => "tpl",
+                };
+                format!(
+                    "{kind} {:?} {}:{}",
+                    &*inner.name, o.pos.template, o.pos.line
+                )
+            }),
         })
 }
 
