@@ -18,7 +18,7 @@
 # Env:   BIN=<binary>    the chartguard to time (default: build target/release/chartguard)
 #        BASE=<binary>   a baseline to time side by side
 #        SIZES="…"       which releases (default: all of them)
-#        BIG_RUNS=<n>    runs for related-100000 (default: runs)
+#        BIG_RUNS=<n>    runs for the 100,000-object releases (default: runs)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 RUNS="${1:-5}"
@@ -26,7 +26,7 @@ if [ -z "${BIN:-}" ]; then
   cargo build --release --locked --quiet -p chartguard --bin chartguard
   BIN=./target/release/chartguard
 fi
-SIZES="${SIZES:-copies-100 copies-1000 copies-10000 related-1000 related-10000 related-100000 configmap-200k}"
+SIZES="${SIZES:-copies-100 copies-1000 copies-10000 copies-100000 related-1000 related-10000 related-100000 configmap-200k}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
@@ -254,7 +254,7 @@ echo
 for name in $SIZES; do
   f="$WORK/$name.yaml"
   runs="$RUNS"
-  [ "$name" = related-100000 ] && runs="${BIG_RUNS:-$RUNS}"
+  case "$name" in *-100000) runs="${BIG_RUNS:-$RUNS}" ;; esac
   : >"$WORK/new.txt"
   : >"$WORK/base.txt"
   for _ in $(seq "$runs"); do

@@ -31,8 +31,14 @@ describe_previous(j) := sprintf("%s %s/%s", [r.kind, r.namespace, r.name]) if {
 
 # The pair whose new object is input.resources[i], if both releases have it.
 pair_of(i) := p if {
+	some p in _pairs_by_current[i]
+}
+
+# Pairs by their current object, built once: pair_of is called per object, and scanning every
+# pair each time made upgrade rules quadratic (70 s at 10,000 objects).
+_pairs_by_current[i] contains p if {
 	some p in input.previous.pairs
-	p.current == i
+	i := p.current
 }
 
 # A path under `prefix` changed between the two releases.

@@ -17,6 +17,23 @@ pub(crate) fn build(
     files: &[SourceFile],
     suppression_problems: &[Problem],
 ) -> Value {
+    let mut input = without_index(resources, opts, files, suppression_problems);
+    // Computed from the document above, so the same code serves every caller of the index.
+    let index = super::index::build(&input);
+    if let Ok(map) = input.as_object_mut() {
+        map.insert(Value::from("index"), index);
+    }
+    input
+}
+
+/// The input document without `index`: for a release only compared with, never judged
+/// (`--previous`), whose index no rule reads.
+pub(crate) fn without_index(
+    resources: &[Resource],
+    opts: &Options,
+    files: &[SourceFile],
+    suppression_problems: &[Problem],
+) -> Value {
     let mut res = Vec::with_capacity(resources.len());
     let mut pods = Vec::new();
     let mut containers = Vec::new();
@@ -76,7 +93,7 @@ pub(crate) fn build(
         ]),
         None => Value::Null,
     };
-    let mut input = obj([
+    obj([
         ("release", release),
         ("profile", Value::from(opts.profile.as_str())),
         ("kube_version", Value::from(opts.kube_version.as_str())),
@@ -101,13 +118,7 @@ pub(crate) fn build(
                     .collect::<Vec<_>>(),
             ),
         ),
-    ]);
-    // Computed from the document above, so the same code serves every caller of the index.
-    let index = super::index::build(&input);
-    if let Ok(map) = input.as_object_mut() {
-        map.insert(Value::from("index"), index);
-    }
-    input
+    ])
 }
 
 /// `input.capability_checks`: template (`# Source:` path) → the API versions it checks with

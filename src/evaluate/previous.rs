@@ -17,7 +17,7 @@ pub(crate) fn attach(
 ) {
     // The previous objects in exactly the shape of `input.resources`.
     let resources =
-        input::build(&previous.resources, opts, &previous.files, &[])["resources"].clone();
+        input::without_index(&previous.resources, opts, &previous.files, &[])["resources"].clone();
     let index = |i: &usize| Value::from(*i as u64);
     let pairs: Vec<Value> = pairing
         .pairs

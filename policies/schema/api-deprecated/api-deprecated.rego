@@ -81,6 +81,7 @@ deprecations := {
 
 report contains lib.violation_with_severity(i, ["apiVersion"], msg, "error") if {
 	some i, r in input.resources
+	deprecations[r.api_version] # most objects: no call to _entry
 	entry := _entry(r)
 	_removed(entry)
 	msg := sprintf(
@@ -91,6 +92,7 @@ report contains lib.violation_with_severity(i, ["apiVersion"], msg, "error") if 
 
 report contains lib.violation(i, ["apiVersion"], msg) if {
 	some i, r in input.resources
+	deprecations[r.api_version] # most objects: no call to _entry
 	entry := _entry(r)
 	not _removed(entry)
 	rel.version_at_least(input.kube_version, entry.deprecated)

@@ -59,6 +59,10 @@ _changed(i) if {
 # manifest` leaves hooks out; `helm get hooks` has them).
 _changed(i) if {
 	not up.pair_of(i)
+	_previous_has_hooks
+}
+
+_previous_has_hooks if {
 	some r in input.previous.resources
 	r.hook != null
 }
@@ -80,13 +84,17 @@ _what_changed(i) := "new in this release" if {
 	not up.pair_of(i)
 } else := "its image, command or arguments change"
 
-_backed_up(m) if {
+# Some pre-upgrade backup runs before migration m: Helm orders hooks by weight, then name
+# (lib.hook_runs_before), so the first backup in that order does if any does. Found once, not
+# once per migration (backups × migrations was quadratic).
+_backed_up(m) if lib.hook_runs_before(_first_backup, m)
+
+_first_backup := min({[r.hook.weight, r.name, b] |
 	some b, r in input.resources
 	r.kind in {"Job", "Pod"}
 	"pre-upgrade" in r.hook.events
 	lib.hook_role(b) == "backup"
-	lib.hook_runs_before(b, m)
-}
+})[2]
 
 # Kubernetes' Job back-off before each retry: 10 s, doubled each time, at most 6 min.
 _backoff(limit) := sum(array.slice([10, 20, 40, 80, 160, 320], 0, limit)) if {
