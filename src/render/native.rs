@@ -49,9 +49,9 @@ impl Native {
         let mut reads = None;
         let (install, lines, values) =
             match render_text(chart, opts, &req, &mut notices, &mut reads)? {
-            Ok(t) => t,
-            Err(e) => return Ok(Err(e)),
-        };
+                Ok(t) => t,
+                Err(e) => return Ok(Err(e)),
+            };
         let mut recorded = vec![FileLines::new(install.clone(), lines, values)];
         let mut files = vec![RenderedFile {
             text: install,

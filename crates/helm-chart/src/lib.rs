@@ -14,9 +14,9 @@ mod guard;
 mod ignore;
 pub mod load;
 mod manifests;
-pub mod schema;
 pub mod model;
 pub mod origins;
+pub mod schema;
 pub mod strvals;
 pub mod vals;
 
