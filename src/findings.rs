@@ -7,6 +7,7 @@ use crate::evaluate::Violation;
 use crate::files::SourceFile;
 use crate::model::{
     fingerprint, path_to_string, Finding, Location, ObjectRef, PathSeg, RelatedLocation, Target,
+    WRITTEN_BY,
 };
 use crate::parse::Resource;
 use crate::provenance::{DocRef, Provenance, Query, SourceMap};
@@ -316,8 +317,8 @@ fn edit_first(
         return template;
     };
     let written = match &template.template {
-        Some(t) => format!("written by template {t}"),
-        None => "written by the template".to_string(),
+        Some(t) => format!("{WRITTEN_BY} template {t}"),
+        None => format!("{WRITTEN_BY} the template"),
     };
     related.insert(
         0,

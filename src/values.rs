@@ -720,16 +720,18 @@ fn toggle_fixes(chart: &Chart, uses: &[RenderUse], model: &ValuesModel, findings
             .collect();
         let Some(first) = envs.first() else { continue };
         // The object's own template, relative to the chart (`templates/x/deployment.yaml`).
+        // (A finding at the values line that set its value keeps its template line among
+        // the related locations.)
+        let own_template = f.template_location().file.clone();
         let own = |t: &str| {
             t.strip_prefix(&prefix)
-                .is_some_and(|t| f.location.file.ends_with(&format!("/{t}")))
+                .is_some_and(|t| own_template.ends_with(&format!("/{t}")))
         };
         let dir_of = |t: &str| {
             t.rsplit_once('/')
                 .map_or(String::new(), |(d, _)| d.to_string())
         };
         let stem = |t: &str| t.rsplit('/').next().unwrap_or_default().to_string();
-        let own_template = f.location.file.clone();
         // The remedy must belong to the finding's object: a securityContext block in the
         // object's own template; another kind in a template beside it (same folder, so
         // `argocd-repo-server/hpa.yaml` for the repo server, not another component's), and

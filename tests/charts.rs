@@ -110,9 +110,21 @@ fn chart_findings_equal_rendered_findings_and_sit_at_template_lines() {
             .iter()
             .filter(|f| f["object"]["kind"] != "Chart")
             .map(|f| {
+                // The built-in renderer puts a finding whose value a values file set at that
+                // values line; the template line that wrote it is then its first related one.
+                let loc = if f["location"]["file"]
+                    .as_str()
+                    .unwrap()
+                    .contains("/templates/")
+                {
+                    &f["location"]
+                } else {
+                    assert_eq!(mapped_by, "provenance", "{name}: {f}");
+                    &f["related"][0]["location"]
+                };
                 (
-                    f["location"]["file"].as_str().unwrap().into(),
-                    f["location"]["line"].as_u64().unwrap() as usize,
+                    loc["file"].as_str().unwrap().into(),
+                    loc["line"].as_u64().unwrap() as usize,
                     f["rule"].as_str().unwrap().into(),
                 )
             })
@@ -371,6 +383,26 @@ fn a_missing_helm_names_the_flag() {
     assert!(out.stderr.contains("--helm-bin"), "{}", out.stderr);
 }
 
+/// A chart the built-in renderer reports unsupported: a template whose output exceeds the
+/// engine's output budget (a `repeat` it refuses before allocating). The values
+/// (`note`) are secret-shaped to show they are never echoed.
+fn beyond_budget_chart(name: &str) -> String {
+    let dir = tmp_dir(name).join("beyond-budget");
+    std::fs::create_dir_all(dir.join("templates")).unwrap();
+    std::fs::write(
+        dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: beyond-budget\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("values.yaml"), "note: lower\n").unwrap();
+    std::fs::write(
+        dir.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  note: {{ .Values.note | quote }}\n  x: {{ repeat 300000000 \"a\" | quote }}\n",
+    )
+    .unwrap();
+    dir.to_str().unwrap().to_string()
+}
+
 /// The default renderer needs no Helm for a chart it supports, and names the feature when
 /// it would need Helm and there is none.
 #[test]
@@ -378,18 +410,14 @@ fn without_helm_the_default_renderer_lints_and_names_what_it_would_need_helm_for
     let out = run_without_helm(&["lint", GOOD, "-f", &format!("{GOOD}/values-prod.yaml")]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert!(!out.stderr.contains("Helm"), "{}", out.stderr);
-    // The values break the chart's values.schema.json, whose violations only Helm words.
-    let out = run_without_helm(&[
-        "lint",
-        "tests/charts/leaky-forms",
-        "--set",
-        "note=NOT-LOWER",
-    ]);
+    // A template beyond the engine's budget: only Helm would render it.
+    let chart = beyond_budget_chart("no-helm-budget");
+    let out = run_without_helm(&["lint", &chart, "--set", "note=NOT-LOWER"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
         out.stderr
             .contains("the built-in renderer does not support this chart")
-            && out.stderr.contains("values.schema.json")
+            && out.stderr.contains("budget")
             && out.stderr.contains("not found"),
         "{}",
         out.stderr
@@ -792,17 +820,18 @@ fn the_built_in_renderers_failures_read_as_helm_4s() {
 #[test]
 fn the_default_renderer_falls_back_to_helm_once_naming_the_feature() {
     let dir = tmp_dir("fallback-helm");
+    let chart = beyond_budget_chart("fallback-helm-chart");
     let helm = dir.join("helm");
     std::fs::write(
         &helm,
-        "#!/bin/sh\nprintf -- '---\\n# Source: leaky-forms/templates/cm.yaml\\napiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: from-helm\\n'\n",
+        "#!/bin/sh\nprintf -- '---\\n# Source: beyond-budget/templates/cm.yaml\\napiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: from-helm\\n'\n",
     )
     .unwrap();
     std::fs::set_permissions(&helm, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let out = run_with_env(
         &[
             "lint",
-            "tests/charts/leaky-forms",
+            &chart,
             "--set",
             "note=NOT-LOWER",
             "--format",
@@ -821,7 +850,7 @@ fn the_default_renderer_falls_back_to_helm_once_naming_the_feature() {
         "{}",
         out.stderr
     );
-    assert!(out.stderr.contains("values.schema.json"), "{}", out.stderr);
+    assert!(out.stderr.contains("budget"), "{}", out.stderr);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(report["objects"], 1, "{report}");
     assert!(!out.stderr.contains("NOT-LOWER"), "{}", out.stderr);

@@ -308,15 +308,17 @@ fn canonical_error(text: &str) -> String {
 /// Helm's message as chartguard shows it: a values string Helm quotes is masked (chartguard
 /// never prints a value of a values file: any of them could be a password).
 fn masked(text: &str, chart: &Path, case: &str) -> String {
-    fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    fn strings(v: &serde_json::Value, out: &mut Vec<String>, numbers: &mut Vec<i64>) {
         match v {
             serde_json::Value::String(s) => out.push(s.clone()),
-            serde_json::Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
-            serde_json::Value::Object(o) => o.values().for_each(|v| strings(v, out)),
+            serde_json::Value::Number(n) => numbers.extend(n.as_i64()),
+            serde_json::Value::Array(a) => a.iter().for_each(|v| strings(v, out, numbers)),
+            serde_json::Value::Object(o) => o.values().for_each(|v| strings(v, out, numbers)),
             _ => {}
         }
     }
     let mut values = Vec::new();
+    let mut numbers = Vec::new();
     let mut files = vec![chart.join("values.yaml"), root().join(case)];
     if let Ok(rd) = std::fs::read_dir(chart.join("charts")) {
         files.extend(rd.flatten().map(|e| e.path().join("values.yaml")));
@@ -324,7 +326,7 @@ fn masked(text: &str, chart: &Path, case: &str) -> String {
     for f in files {
         let text = std::fs::read_to_string(f).unwrap_or_default();
         let v: serde_json::Value = yaml_serde::from_str(&text).unwrap_or_default();
-        strings(&v, &mut values);
+        strings(&v, &mut values, &mut numbers);
     }
     let mut out = text.to_string();
     // As chartguard masks: values of three characters or more.
@@ -333,7 +335,46 @@ fn masked(text: &str, chart: &Path, case: &str) -> String {
             .replace(&format!("'{v}'"), "'****'")
             .replace(&format!("\"{v}\""), "\"****\"");
     }
+    // And integers from 1000 up, in the forms Helm 4's schema messages print them
+    // (`got 70,000`, `got 1.234567×10⁰⁶`): a numeric password is a value too.
+    for i in numbers.iter().filter(|i| i.unsigned_abs() >= 1000) {
+        for form in helm4_number_forms(*i) {
+            out = out.replace(&format!("got {form},"), "got ****,");
+        }
+    }
     out
+}
+
+/// `70,000`; from 10⁶ up also `1.234567×10⁰⁶` (Go's x/text/message, as Helm 4 prints).
+fn helm4_number_forms(i: i64) -> Vec<String> {
+    let digits = i.unsigned_abs().to_string();
+    let sign = if i < 0 { "-" } else { "" };
+    let mut grouped = String::new();
+    for (n, c) in digits.chars().enumerate() {
+        if n > 0 && (digits.len() - n) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let mut forms = vec![format!("{sign}{grouped}")];
+    let exp = digits.len() - 1;
+    if exp >= 6 {
+        let rest = digits[1..].trim_end_matches('0');
+        let mantissa = if rest.is_empty() {
+            digits[..1].to_string()
+        } else {
+            format!("{}.{rest}", &digits[..1])
+        };
+        let sup = |d: char| {
+            "⁰¹²³⁴⁵⁶⁷⁸⁹"
+                .chars()
+                .nth(d.to_digit(10).unwrap() as usize)
+                .unwrap()
+        };
+        let e: String = format!("{exp:02}").chars().map(sup).collect();
+        forms.push(format!("{sign}{mantissa}×10{e}"));
+    }
+    forms
 }
 
 /// Values that break a chart's values.schema.json (tests/charts/*/cases/*.yaml): the

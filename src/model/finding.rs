@@ -126,6 +126,21 @@ pub(crate) struct Finding {
     pub(crate) target: Target,
 }
 
+/// The message of the related location that holds the template line when a finding sits at
+/// the values line that set its value (`findings::edit_first`).
+pub(crate) const WRITTEN_BY: &str = "written by";
+
+impl Finding {
+    /// The template line that wrote the finding's node: its location, or the related
+    /// location the template line moved to when the finding sits at a values line.
+    pub(crate) fn template_location(&self) -> &Location {
+        match self.related.first() {
+            Some(r) if r.target == self.target && r.message.starts_with(WRITTEN_BY) => &r.location,
+            _ => &self.location,
+        }
+    }
+}
+
 /// The first 16 bytes of SHA-256 over the parts, hex: stable across runs and platforms.
 pub(crate) fn fingerprint(parts: &[&str]) -> String {
     use sha2::{Digest, Sha256};

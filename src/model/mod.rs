@@ -11,7 +11,7 @@ mod source;
 pub(crate) use finding::unstable_name_key;
 pub(crate) use finding::{
     fingerprint, Finding, Location, ObjectRef, RelatedLocation, Suppression, SuppressionKind,
-    Target,
+    Target, WRITTEN_BY,
 };
 pub(crate) use path::{keys, path_to_string, PathSeg};
 pub(crate) use severity::{Profile, Severity};
