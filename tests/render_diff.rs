@@ -351,7 +351,7 @@ fn helm4_number_forms(i: i64) -> Vec<String> {
     let sign = if i < 0 { "-" } else { "" };
     let mut grouped = String::new();
     for (n, c) in digits.chars().enumerate() {
-        if n > 0 && (digits.len() - n) % 3 == 0 {
+        if n > 0 && (digits.len() - n).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
