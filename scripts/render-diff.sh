@@ -144,6 +144,11 @@ def canonical(msg):
 
 def masked(msg, native):
     """Helm's quoted values masked where chartguard's message masks them."""
+    if "got ****," in native:
+        # Integers from 1000 up are masked too, in the forms Helm 4 prints them
+        # (`got 70,000,`, `got 1.234567×10⁰⁶,`): a numeric password is a value.
+        msg = re.sub(r"got -?[0-9]+(?:[,.][0-9]+)*(?:×10[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?,",
+                     lambda m: "got ****," if ("," in m.group(0)[4:-1] or "×" in m.group(0)) else m.group(0), msg)
     if "'****'" not in native and '"****"' not in native:
         return msg
     for q in "'\"":

@@ -678,34 +678,18 @@ fn renders_nothing(chart: &Chart, label: &str) -> Finding {
         end_column: 1,
         template: None,
     };
-    Finding {
-        rule: "helm-render-empty".into(),
-        severity: crate::model::Severity::Warning,
-        message: format!("{label}: the chart renders no Kubernetes objects"),
-        object: crate::model::ObjectRef {
-            api_version: "v2".into(),
-            kind: "Chart".into(),
-            namespace: None,
-            name: chart.name.clone(),
-        },
-        path: String::new(),
+    let mut f = Finding::about_chart(
+        "helm-render-empty",
+        crate::model::Severity::Warning,
+        &chart.name,
+        String::new(),
+        format!("{label}: the chart renders no Kubernetes objects"),
         location,
-        rendered: None,
-        mapped_by: None,
-        value: None,
-        environments: Vec::new(),
-        suppression: None,
-        why: "A release with no objects installs nothing: usually a values mistake (every feature switched off, the wrong values file), and a linter that reports it clean hides it.".into(),
-        fix: "Check the values the chart was rendered with (-f, --set, the environment's values file), or do not lint a chart that is meant to be empty.".into(),
-        related: Vec::new(),
-        fingerprint: crate::model::fingerprint(&["helm-render-empty", &chart.name]),
-        rule_index: usize::MAX,
-        sensitive: false,
-        target: crate::model::Target {
-            resource: 0,
-            path: Vec::new(),
-        },
-    }
+        crate::model::fingerprint(&["helm-render-empty", &chart.name]),
+    );
+    f.why = "A release with no objects installs nothing: usually a values mistake (every feature switched off, the wrong values file), and a linter that reports it clean hides it.".into();
+    f.fix = "Check the values the chart was rendered with (-f, --set, the environment's values file), or do not lint a chart that is meant to be empty.".into();
+    f
 }
 
 /// A note when `chart` is a library chart (Helm will not render it), else None.

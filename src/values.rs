@@ -12,7 +12,7 @@
 
 use crate::evaluate::policy::{PolicySet, Rule};
 use crate::files::display_path;
-use crate::model::{fingerprint, Finding, Location, ObjectRef, Profile, Target};
+use crate::model::{fingerprint, Finding, Location, Profile};
 use crate::provenance::values::ValuesFile;
 use crate::render::Chart;
 use crate::yaml::{Node, Value};
@@ -255,15 +255,6 @@ fn keys_of_set(arg: &str) -> Vec<Vec<String>> {
     out
 }
 
-fn object(chart: &Chart) -> ObjectRef {
-    ObjectRef {
-        api_version: "v2".into(),
-        kind: "Chart".into(),
-        namespace: None,
-        name: chart.name.clone(),
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 fn finding(
     rule: (usize, &Rule),
@@ -277,36 +268,28 @@ fn finding(
 ) -> Finding {
     let (index, rule) = rule;
     let path = key.join(".");
-    Finding {
-        rule: rule.meta.id.clone(),
-        severity: rule.meta.severity,
+    let fingerprint = fingerprint(&[&rule.meta.id, &chart.name, &file, &path]);
+    let location = Location {
+        file,
+        line,
+        column,
+        end_line: line,
+        end_column: column + key.last().map_or(0, String::len),
+        template: None,
+    };
+    let mut f = Finding::about_chart(
+        &rule.meta.id,
+        rule.meta.severity,
+        &chart.name,
+        path,
         message,
-        object: object(chart),
-        path: path.clone(),
-        location: Location {
-            file: file.clone(),
-            line,
-            column,
-            end_line: line,
-            end_column: column + key.last().map_or(0, String::len),
-            template: None,
-        },
-        rendered: None,
-        mapped_by: None,
-        value: None,
-        environments: Vec::new(),
-        suppression: None,
-        why: rule.meta.why.clone(),
-        fix,
-        related: Vec::new(),
-        fingerprint: fingerprint(&[&rule.meta.id, &chart.name, &file, &path]),
-        rule_index: index,
-        sensitive: false,
-        target: Target {
-            resource: usize::MAX,
-            path: Vec::new(),
-        },
-    }
+        location,
+        fingerprint,
+    );
+    f.why = rule.meta.why.clone();
+    f.fix = fix;
+    f.rule_index = index;
+    f
 }
 
 /// The chart's values findings over all its renders, and what the user should know

@@ -11,7 +11,7 @@
 //! reported as it is today (exit 2), after the violations.
 
 use crate::files::display_path;
-use crate::model::{fingerprint, Finding, Location, ObjectRef, Severity, Target};
+use crate::model::{fingerprint, Finding, Location, Severity};
 use crate::render::{Chart, RenderOptions};
 use crate::yaml::{parse_document, Node, Value};
 use helm_template::HelmVersion;
@@ -151,34 +151,15 @@ fn finding(
     location: Location,
     identity: &[&str],
 ) -> Finding {
-    Finding {
-        rule: rule.into(),
+    Finding::about_chart(
+        rule,
         severity,
+        &chart.name,
+        path.into(),
         message,
-        object: ObjectRef {
-            api_version: "v2".into(),
-            kind: "Chart".into(),
-            namespace: None,
-            name: chart.name.clone(),
-        },
-        path: path.into(),
         location,
-        rendered: None,
-        mapped_by: None,
-        value: None,
-        environments: Vec::new(),
-        suppression: None,
-        why: String::new(),
-        fix: String::new(),
-        related: Vec::new(),
-        fingerprint: fingerprint(identity),
-        rule_index: usize::MAX,
-        sensitive: false,
-        target: Target {
-            resource: 0,
-            path: Vec::new(),
-        },
-    }
+        fingerprint(identity),
+    )
 }
 
 fn dotted(path: &[String]) -> String {

@@ -131,6 +131,48 @@ pub(crate) struct Finding {
 pub(crate) const WRITTEN_BY: &str = "written by";
 
 impl Finding {
+    /// A finding about a chart as a whole (its values files, its schema, an empty render),
+    /// not about one rendered object: no rendered line, no object (`target.resource` is
+    /// `usize::MAX`). Why, fix and the rule's index are the caller's to fill in.
+    pub(crate) fn about_chart(
+        rule: &str,
+        severity: Severity,
+        chart_name: &str,
+        path: String,
+        message: String,
+        location: Location,
+        fingerprint: String,
+    ) -> Finding {
+        Finding {
+            rule: rule.into(),
+            severity,
+            message,
+            object: ObjectRef {
+                api_version: "v2".into(),
+                kind: "Chart".into(),
+                namespace: None,
+                name: chart_name.into(),
+            },
+            path,
+            location,
+            rendered: None,
+            mapped_by: None,
+            value: None,
+            environments: Vec::new(),
+            suppression: None,
+            why: String::new(),
+            fix: String::new(),
+            related: Vec::new(),
+            fingerprint,
+            rule_index: usize::MAX,
+            sensitive: false,
+            target: Target {
+                resource: usize::MAX,
+                path: Vec::new(),
+            },
+        }
+    }
+
     /// The template line that wrote the finding's node: its location, or the related
     /// location the template line moved to when the finding sits at a values line.
     pub(crate) fn template_location(&self) -> &Location {

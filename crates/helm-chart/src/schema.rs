@@ -559,41 +559,17 @@ fn helm4_message(kind: &K, instance: &J) -> (Option<String>, Vec<String>) {
             localized_float(num(instance)),
             localized_float(*multiple_of)
         ),
-        K::MinLength { limit } => format!(
-            "minLength: got {}, want {}",
-            localized(str_len(instance) as f64),
-            localized(*limit as f64)
-        ),
-        K::MaxLength { limit } => format!(
-            "maxLength: got {}, want {}",
-            localized(str_len(instance) as f64),
-            localized(*limit as f64)
-        ),
+        K::MinLength { limit } => count("minLength", str_len(instance), *limit),
+        K::MaxLength { limit } => count("maxLength", str_len(instance), *limit),
         K::Pattern { pattern } => format!(
             "{} does not match pattern {}",
             quote(instance.as_str().unwrap_or_default()),
             quote(pattern)
         ),
-        K::MinItems { limit } => format!(
-            "minItems: got {}, want {}",
-            localized(arr_len(instance) as f64),
-            localized(*limit as f64)
-        ),
-        K::MaxItems { limit } => format!(
-            "maxItems: got {}, want {}",
-            localized(arr_len(instance) as f64),
-            localized(*limit as f64)
-        ),
-        K::MinProperties { limit } => format!(
-            "minProperties: got {}, want {}",
-            localized(obj_len(instance) as f64),
-            localized(*limit as f64)
-        ),
-        K::MaxProperties { limit } => format!(
-            "maxProperties: got {}, want {}",
-            localized(obj_len(instance) as f64),
-            localized(*limit as f64)
-        ),
+        K::MinItems { limit } => count("minItems", arr_len(instance), *limit),
+        K::MaxItems { limit } => count("maxItems", arr_len(instance), *limit),
+        K::MinProperties { limit } => count("minProperties", obj_len(instance), *limit),
+        K::MaxProperties { limit } => count("maxProperties", obj_len(instance), *limit),
         K::UniqueItems => match duplicates(instance) {
             Some((i, j)) => format!("items at {i} and {j} are equal"),
             None => return (None, Vec::new()),
@@ -609,6 +585,15 @@ fn bound(name: &str, got: &J, limit: &J) -> String {
         "{name}: got {}, want {}",
         localized_float(num(got)),
         localized_float(num(limit))
+    )
+}
+
+/// A size keyword (`minLength`, `maxItems`…): the instance's size against the limit.
+fn count(name: &str, got: usize, limit: u64) -> String {
+    format!(
+        "{name}: got {}, want {}",
+        localized(got as f64),
+        localized(limit as f64)
     )
 }
 
