@@ -64,6 +64,15 @@ pub(super) fn add(
         Value::new_object()
     };
     let spec_value = sub_value(object, &spec_path);
+    // What every container of the pod shares, for the securityContext rules:
+    // `workloads_lib.pod_sc` and `windows_pod` read these instead of walking the object.
+    let pod_sc = match &spec_value["securityContext"] {
+        v @ Value::Object(_) => v.clone(),
+        _ => Value::new_object(),
+    };
+    let windows = Value::from(
+        matches!(&spec_value["os"]["name"], Value::String(s) if s.as_ref() == "windows"),
+    );
     pods.push(obj([
         ("resource", Value::from(i as u64)),
         ("path", path_value(&spec_path)),
@@ -92,6 +101,8 @@ pub(super) fn add(
                 ("path", path_value(&path)),
                 ("type", Value::from(kind)),
                 ("container", sub_value(object, &path)),
+                ("pod_security_context", pod_sc.clone()),
+                ("windows", windows.clone()),
             ]));
         }
     }
