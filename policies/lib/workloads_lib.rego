@@ -93,6 +93,13 @@ else := {}
 pod_sc(c) := c.pod_security_context if is_object(c.pod_security_context)
 else := pod_security_context(c.resource, c.pod_path)
 
+# The securityContext fields that apply to container c: each non-null field of its own
+# securityContext, else of its pod's (input.containers entries carry it, computed in Rust).
+effective_sc(c) := c.effective_security_context if is_object(c.effective_security_context)
+else := object.union(_non_null(pod_sc(c)), _non_null(container_sc(c)))
+
+_non_null(sc) := {k: v | some k, v in sc; v != null}
+
 # The securityContext of the PodSpec at `pod_path` of input.resources[i] ({} when absent), for
 # rules that judge a pod once rather than each of its containers.
 pod_security_context(i, pod_path) := sc if {
