@@ -212,6 +212,12 @@ creators(kind, name, r) := {i | some i in object.get(index.created, [kind, name]
 	kind in {"Secret", "ConfigMap"}
 }
 
+# ---- what a pod template references ---------------------------------------------------------
+
+# What input.pods[p] names and cannot start without: the entries of
+# pod_spec_refs(pod.path, pod.spec) (below), computed once in Rust (input.index.pod_refs).
+pod_refs(p) := index.pod_refs[p]
+
 # ---- what a pod spec references ------------------------------------------------------------------
 
 # The objects the PodSpec `spec` (at `path` in its object) names and cannot start without, one
@@ -224,6 +230,8 @@ creators(kind, name, r) := {i | some i in object.get(index.created, [kind, name]
 # configMap and persistentVolumeClaim volumes and projected volume sources (`entry`: the volume);
 # {"type": "pod", "field"} for serviceAccountName / serviceAccount (other than "default", which
 # every namespace has) and imagePullSecrets.
+#
+# For the pod templates of the input, the same entries are computed once in Rust: pod_refs(p).
 pod_spec_refs(path, spec) := (_container_refs(path, spec) | _volume_refs(path, spec)) | (_projected_refs(path, spec) | _pod_refs(path, spec))
 
 # (One comprehension per kind of reference, no helper per container: this runs for every pod

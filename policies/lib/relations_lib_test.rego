@@ -126,6 +126,38 @@ test_pod_spec_refs_tolerate_malformed_entries if {
 	rel.pod_spec_refs(["spec"], spec) == set()
 }
 
+# index.pod_refs (Rust) holds exactly what pod_spec_refs (Rego) derives, malformed entries included.
+test_index_pod_refs_are_pod_spec_refs if {
+	specs := [
+		{
+			"serviceAccountName": "default", "serviceAccount": "robot",
+			"imagePullSecrets": [{"name": "regcred"}, {"name": ""}, "bare"],
+			"initContainers": [{"name": "wait", "envFrom": [{"secretRef": {"name": "s1"}}, {"configMapRef": {"name": "c0", "optional": true}}, {"configMapRef": {"name": "c2", "optional": false}}]}],
+			"containers": [
+				{"name": "app", "env": [{"name": "A", "valueFrom": {"configMapKeyRef": {"name": "c1", "key": "k"}}}, {"name": "B", "value": "x"}, {"name": "C", "valueFrom": {"secretKeyRef": {"name": "s3", "key": "k"}, "configMapKeyRef": {"name": "c3"}}}]},
+				"not-a-container",
+				{"name": "side", "env": ["x", {"name": "A", "valueFrom": "oops"}, {"name": "B", "valueFrom": {"secretKeyRef": "s"}}], "envFrom": [null, {"secretRef": {"name": 3}}]},
+			],
+			"ephemeralContainers": [{"name": "debug", "envFrom": [{"secretRef": {"name": "never"}}]}],
+			"volumes": [
+				{"name": "v", "secret": {"secretName": ""}},
+				{"name": "w", "secret": {"secretName": "s4", "optional": true}},
+				{"name": "x", "configMap": {"name": "c4"}, "persistentVolumeClaim": {"claimName": "data"}},
+				{"name": "p", "projected": {"sources": [{"secret": {"name": "s2"}}, {"configMap": {"name": "c5", "optional": true}}, "odd", {"configMap": {"name": "c6"}}]}},
+				{"name": "q", "projected": {"sources": "none"}},
+				"v",
+			],
+		},
+		{"containers": "none", "volumes": {"a": 1}, "serviceAccountName": 7},
+		{},
+	]
+	inp := {"resources": [{"index": i, "kind": "Pod", "name": sprintf("p%d", [i]), "namespace": null, "hook": null, "object": {"spec": s}} | some i, s in specs], "pods": [{"resource": i, "path": ["spec"], "spec": s, "labels": {}, "labels_path": []} | some i, s in specs]}
+	every i, s in specs {
+		{r | some r in rel.pod_refs(i)} == rel.pod_spec_refs(["spec"], s) with input as inp
+	}
+	count(rel.pod_refs(0)) == 11 with input as inp
+}
+
 test_operator_generated_secrets if {
 	inp := {"resources": [
 		{"kind": "Cluster", "api_version": "postgresql.cnpg.io/v1", "name": "db", "namespace": null, "hook": null, "object": {}},

@@ -89,7 +89,16 @@ container_sc(c) := c.container.securityContext if is_object(c.container.security
 else := {}
 
 # The securityContext of the pod the container belongs to ({} when absent).
-pod_sc(c) := pod_security_context(c.resource, c.pod_path)
+# (input.containers entries carry it, computed in Rust; entries a test writes by hand may not.)
+pod_sc(c) := c.pod_security_context if is_object(c.pod_security_context)
+else := pod_security_context(c.resource, c.pod_path)
+
+# The securityContext fields that apply to container c: each non-null field of its own
+# securityContext, else of its pod's (input.containers entries carry it, computed in Rust).
+effective_sc(c) := c.effective_security_context if is_object(c.effective_security_context)
+else := object.union(_non_null(pod_sc(c)), _non_null(container_sc(c)))
+
+_non_null(sc) := {k: v | some k, v in sc; v != null}
 
 # The securityContext of the PodSpec at `pod_path` of input.resources[i] ({} when absent), for
 # rules that judge a pod once rather than each of its containers.
@@ -101,7 +110,13 @@ pod_security_context(i, pod_path) := sc if {
 # Windows pods (spec.os.name: windows) have no Linux security settings: seccomp, capabilities,
 # privilege escalation, read-only root filesystems, privileged mode and UIDs (they name a user
 # in windowsOptions.runAsUserName instead) do not apply.
-windows_pod(c) if object.get(input.resources[c.resource].object, array.concat(c.pod_path, ["os", "name"]), "") == "windows"
+# (`windows` of input.containers entries, computed in Rust; read from the object when absent.)
+windows_pod(c) if c.windows == true
+
+windows_pod(c) if {
+	not is_boolean(c.windows)
+	object.get(input.resources[c.resource].object, array.concat(c.pod_path, ["os", "name"]), "") == "windows"
+}
 
 # The container runs privileged (securityContext.privileged: true).
 privileged(c) if container_sc(c).privileged == true

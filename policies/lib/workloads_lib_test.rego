@@ -112,3 +112,12 @@ test_repository_within if {
 	wl.repository_within("docker.io/library/nginx", "index.docker.io")
 	not wl.repository_within("docker.io/library/nginx", "")
 }
+
+test_effective_sc_takes_non_null_container_fields_over_the_pod if {
+	pod := {"runAsUser": 0, "runAsNonRoot": true, "fsGroup": 2}
+	c := {"resource": 0, "pod_path": ["spec"], "container": {"securityContext": {"runAsUser": 1000, "runAsNonRoot": null}}}
+	inp := {"resources": [{"object": {"spec": {"securityContext": pod}}}]}
+	wl.effective_sc(c) == {"runAsUser": 1000, "runAsNonRoot": true, "fsGroup": 2} with input as inp
+	# The Rust-computed field, when present, is used as is.
+	wl.effective_sc(object.union(c, {"effective_security_context": {"x": 1}})) == {"x": 1} with input as inp
+}

@@ -278,6 +278,14 @@ pub(crate) fn build(input: &Value) -> Value {
         ),
         ("created", created(&objs)),
         ("credentials", credentials_of(input, &objs)),
+        (
+            "pod_refs",
+            Value::from(
+                pods.iter()
+                    .map(|p| super::pod_refs::of(&p["path"], &p["spec"]))
+                    .collect::<Vec<_>>(),
+            ),
+        ),
     ])
 }
 

@@ -14,6 +14,7 @@ pub(crate) mod generated;
 pub(crate) mod index;
 pub(crate) mod input;
 pub(crate) mod params;
+mod pod_refs;
 pub(crate) mod policy;
 pub(crate) mod previous;
 mod rego;

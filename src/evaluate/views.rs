@@ -64,6 +64,15 @@ pub(super) fn add(
         Value::new_object()
     };
     let spec_value = sub_value(object, &spec_path);
+    // What every container of the pod shares, for the securityContext rules:
+    // `workloads_lib.pod_sc` and `windows_pod` read these instead of walking the object.
+    let pod_sc = match &spec_value["securityContext"] {
+        v @ Value::Object(_) => v.clone(),
+        _ => Value::new_object(),
+    };
+    let windows = Value::from(
+        matches!(&spec_value["os"]["name"], Value::String(s) if s.as_ref() == "windows"),
+    );
     pods.push(obj([
         ("resource", Value::from(i as u64)),
         ("path", path_value(&spec_path)),
@@ -86,13 +95,34 @@ pub(super) fn add(
             let mut path = spec_path.clone();
             path.push(PathSeg::Key(field.to_string()));
             path.push(PathSeg::Index(n));
+            let container = sub_value(object, &path);
+            let effective = effective_security_context(&pod_sc, &container["securityContext"]);
             containers.push(obj([
                 ("resource", Value::from(i as u64)),
                 ("pod_path", path_value(&spec_path)),
                 ("path", path_value(&path)),
                 ("type", Value::from(kind)),
-                ("container", sub_value(object, &path)),
+                ("container", container),
+                ("pod_security_context", pod_sc.clone()),
+                ("effective_security_context", effective),
+                ("windows", windows.clone()),
             ]));
         }
     }
+}
+
+/// The securityContext fields that apply to a container: each non-null field of its own
+/// securityContext, else of its pod's (`workloads_lib.effective_sc`).
+fn effective_security_context(pod_sc: &Value, container_sc: &Value) -> Value {
+    let mut out = std::collections::BTreeMap::new();
+    for sc in [pod_sc, container_sc] {
+        if let Value::Object(o) = sc {
+            for (k, v) in o.iter() {
+                if !matches!(v, Value::Null) {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+    Value::from(out)
 }

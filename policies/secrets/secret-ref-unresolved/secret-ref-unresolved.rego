@@ -98,8 +98,8 @@ _refs contains ref if {
 # The Secrets and ConfigMaps pod specs read through env, envFrom and volumes
 # (relations_lib.pod_spec_refs; not imagePullSecrets or service accounts).
 _all_refs contains {"resource": pod.resource, "kind": ref.kind, "name": ref.name, "path": ref.path, "where": _where(ref.source)} if {
-	some pod in input.pods
-	some ref in rel.pod_spec_refs(pod.path, pod.spec)
+	some p, pod in input.pods
+	some ref in rel.pod_refs(p)
 	ref.kind in {"Secret", "ConfigMap"}
 	ref.source.type != "pod"
 }

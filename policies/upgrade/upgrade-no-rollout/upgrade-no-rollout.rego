@@ -42,12 +42,12 @@ report contains lib.violation_related(pod.resource, array.concat(tpl, ["metadata
 	keys := {c[1] | some c in p.changed; c[0] in _data; count(c) > 1} | {c[0] | some c in p.changed; c[0] in _data; count(c) == 1}
 	count(keys) > 0
 	not _only_certificates(keys)
-	some pod in input.pods
+	some t, pod in input.pods
 	w := input.resources[pod.resource]
 	w.kind in _workloads
 	w.hook == null
 	up.same_namespace(w, cfg)
-	some ref in rel.pod_spec_refs(pod.path, pod.spec)
+	some ref in rel.pod_refs(t)
 	ref.kind == cfg.kind
 	ref.name == cfg.name
 	tpl := array.slice(pod.path, 0, count(pod.path) - 1)

@@ -32,14 +32,14 @@ import data.chartguard.lib.relations_lib as rel
 _workloads := {"Deployment", "StatefulSet", "DaemonSet"}
 
 report contains lib.violation(pod.resource, array.concat(tpl, ["metadata"]), msg) if {
-	some pod in input.pods
+	some p, pod in input.pods
 	w := input.resources[pod.resource]
 	w.kind in _workloads
 	w.hook == null
 	tpl := array.slice(pod.path, 0, count(pod.path) - 1)
 	not _rolls(w, tpl)
 	read := {sprintf("%s %s", [ref.kind, ref.name]) |
-		some ref in rel.pod_spec_refs(pod.path, pod.spec)
+		some ref in rel.pod_refs(p)
 		ref.kind in {"ConfigMap", "Secret"}
 		_created(ref, pod.resource)
 	}

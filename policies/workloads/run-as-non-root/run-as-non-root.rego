@@ -59,16 +59,14 @@ _set(sc, field) if {
 }
 
 # The path of the runAsUser: 0 that is in effect, as a one-element set (empty if none).
-_root_user_path(c) := {array.concat(c.path, ["securityContext", "runAsUser"])} if {
-	_set(wl.container_sc(c), "runAsUser")
-	wl.container_sc(c).runAsUser == 0
-} else := {array.concat(c.pod_path, ["securityContext", "runAsUser"])} if {
-	not _set(wl.container_sc(c), "runAsUser")
-	wl.pod_sc(c).runAsUser == 0
-} else := set()
+# Where a runAsUser: 0 that applies to c is set: the container's, else its pod's.
+_root_user_path(c) := {_uid_path(c)} if wl.effective_sc(c).runAsUser == 0
+else := set()
 
-_effective(c, field) := wl.container_sc(c)[field] if _set(wl.container_sc(c), field)
-else := wl.pod_sc(c)[field] if _set(wl.pod_sc(c), field)
+_uid_path(c) := array.concat(c.path, ["securityContext", "runAsUser"]) if _set(wl.container_sc(c), "runAsUser")
+else := array.concat(c.pod_path, ["securityContext", "runAsUser"])
+
+_effective(c, field) := wl.effective_sc(c)[field]
 
 _non_root_guaranteed(c) if _effective(c, "runAsNonRoot") == true
 
