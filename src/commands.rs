@@ -369,6 +369,7 @@ pub fn gate(args: &GateArgs) -> Result<u8> {
         &mut Parallel {
             policies: &settings.policies,
             opts: &settings.eval,
+            warm: None,
         },
         &PipelineContext {
             opts: &settings.eval,

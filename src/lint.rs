@@ -126,6 +126,8 @@ struct Lint<'a> {
     /// Threads for one chart's environments: `--jobs` (or the cores) shared among the
     /// charts linted at once.
     env_workers: usize,
+    /// Engines prepared while charts render.
+    warm: &'a evaluate::Warm,
 }
 
 impl Lint<'_> {
@@ -140,6 +142,7 @@ impl Lint<'_> {
         let mut evaluator = Parallel {
             policies: &self.settings.policies,
             opts,
+            warm: Some(self.warm),
         };
         let cx = Context {
             opts,
@@ -204,6 +207,8 @@ impl Lint<'_> {
             Some(e) => format!("{shown} [{}]", e.name),
             None => shown.clone(),
         };
+        // An environment's profile may need an engine of its own.
+        self.warm.start(&opts);
         let before = self.previous_of_chart(chart, &render, &label, env)?;
         let mut values_findings =
             values_schema::findings(chart, &mut render, &opts, &self.settings.policies, &label);
@@ -313,13 +318,14 @@ impl Lint<'_> {
     }
 
     /// Values findings of a chart over all its renders (see [`crate::values`]).
-    fn values(&self, chart: &Chart, out: &mut Linted) {
+    fn values(&self, chart: &Chart, model: Option<crate::values::Model>, out: &mut Linted) {
         let judge = crate::values::Judge {
             policies: &self.settings.policies,
             disabled: &self.settings.eval.disabled,
             profile: self.settings.eval.profile,
         };
-        let mut checked = crate::values::check(chart, &out.values_uses, &judge, &mut out.findings);
+        let mut checked =
+            crate::values::check(chart, model, &out.values_uses, &judge, &mut out.findings);
         suppress::apply(&mut checked.findings, &[], &self.suppressions);
         out.findings.extend(checked.findings);
         out.warnings.extend(checked.warnings);
@@ -493,10 +499,14 @@ pub(crate) fn lint_all(
     snippets: bool,
     dependency_update: bool,
 ) -> Result<Linted> {
+    // The rules are known before anything is rendered: analysing them starts now.
+    let warm = evaluate::Warm::new(&settings.policies);
+    warm.start(&settings.eval);
     let today = suppress::today();
     let (suppressions, config_warnings) = ConfigRules::new(&settings.suppressions, &today);
     let mut lint = Lint {
         settings,
+        warm: &warm,
         rule_ids: settings.rule_ids(),
         suppressions,
         today,
@@ -718,29 +728,35 @@ impl Lint<'_> {
     }
 
     fn one_chart_rendered(&self, chart: &Chart, all_environments: bool) -> Result<Linted> {
-        let envs = if all_environments {
-            environments(chart, self.settings)
-        } else {
-            Vec::new()
-        };
-        if envs.is_empty() {
-            let mut out = self.chart(chart, None)?;
-            self.values(chart, &mut out);
-            if all_environments {
-                out.warnings.push(format!(
-                    "{}: no environment values files found; linted with values.yaml only",
-                    display_path(&chart.path)
-                ));
+        // The values model comes from the chart alone: it is built on another core while
+        // the chart renders and is judged.
+        std::thread::scope(|scope| {
+            let model = scope.spawn(|| crate::values::model_of(chart));
+            let model = move || model.join().ok().flatten();
+            let envs = if all_environments {
+                environments(chart, self.settings)
+            } else {
+                Vec::new()
+            };
+            if envs.is_empty() {
+                let mut out = self.chart(chart, None)?;
+                self.values(chart, model(), &mut out);
+                if all_environments {
+                    out.warnings.push(format!(
+                        "{}: no environment values files found; linted with values.yaml only",
+                        display_path(&chart.path)
+                    ));
+                }
+                return Ok(out);
             }
-            return Ok(out);
-        }
-        // Environments render and evaluate independently: in parallel, merged in the
-        // environments' order (the first failing environment's error, as serially).
-        let per_env =
-            parallel::map_in_order(&envs, self.env_workers, |env| self.chart(chart, Some(env)));
-        let mut out = merge(per_env.into_iter().collect::<Result<Vec<_>>>()?);
-        self.values(chart, &mut out);
-        Ok(out)
+            // Environments render and evaluate independently: in parallel, merged in the
+            // environments' order (the first failing environment's error, as serially).
+            let per_env =
+                parallel::map_in_order(&envs, self.env_workers, |env| self.chart(chart, Some(env)));
+            let mut out = merge(per_env.into_iter().collect::<Result<Vec<_>>>()?);
+            self.values(chart, model(), &mut out);
+            Ok(out)
+        })
     }
 
     /// Several charts, rendered and linted on as many threads as there are cores; results

@@ -308,11 +308,12 @@ pub(crate) struct Checked {
 /// `findings` (the chart's, from its renders) get fixes that name a values toggle.
 pub(crate) fn check(
     chart: &Chart,
+    model: Option<Model>,
     uses: &[RenderUse],
     judge: &Judge<'_>,
     findings: &mut [Finding],
 ) -> Checked {
-    let (findings, warnings) = judge_values(chart, uses, judge, findings);
+    let (findings, warnings) = judge_values(chart, model, uses, judge, findings);
     let mut sources = BTreeMap::new();
     let set_keys = set_keys(uses);
     for f in &findings {
@@ -404,6 +405,7 @@ fn masked(text: &str) -> String {
 
 fn judge_values(
     chart: &Chart,
+    model: Option<Model>,
     uses: &[RenderUse],
     judge: &Judge<'_>,
     findings: &mut [Finding],
@@ -412,7 +414,7 @@ fn judge_values(
     if uses.is_empty() {
         return (Vec::new(), warnings);
     }
-    let Ok(model) = helm_chart::model::values_model(&chart.path, helm_chart_version()) else {
+    let Some(model) = model.or_else(|| model_of(chart)) else {
         return (Vec::new(), warnings);
     };
     toggle_fixes(chart, uses, &model, findings);
@@ -469,6 +471,15 @@ fn judge_values(
         out.extend(unused_defaults(rule, chart, &model, &k));
     }
     (out, warnings)
+}
+
+/// What the chart declares and its templates reference (every branch): the chart alone, not
+/// a render, so a lint computes it while the chart renders. `None`: the chart does not load
+/// (its render reports why).
+pub(crate) type Model = helm_chart::model::ValuesModel;
+
+pub(crate) fn model_of(chart: &Chart) -> Option<Model> {
+    helm_chart::model::values_model(&chart.path, helm_chart_version()).ok()
 }
 
 fn helm_chart_version() -> helm_template::HelmVersion {

@@ -314,6 +314,28 @@ fn a_broken_user_policy_is_an_input_error() {
     assert!(out.stderr.contains("x.rego"), "{}", out.stderr);
 }
 
+/// A policy that parses but does not compile (an unsafe variable) is the user's error to fix
+/// in that file, not a "failed to evaluate" finding on every object for every rule.
+#[test]
+fn a_user_policy_that_does_not_compile_is_an_input_error() {
+    let dir = tmp_dir("unsafe-policy");
+    std::fs::write(
+        dir.join("unsafe.rego"),
+        "# METADATA\n# title: Unsafe\n# description: x.\n# custom:\n#   id: unsafe-var\n\
+         #   severity: warning\n#   profiles: [dev, prod]\n#   scope: object\n#   why: x\n\
+         #   fix: y\npackage chartguard.rules.custom[\"unsafe-var\"]\n\n\
+         import data.chartguard.lib\n\n\
+         report contains lib.violation(i, [], \"x\") if {\n\tsome i, r in input.resources\n\
+         \tr.kind == zzz\n}\n",
+    )
+    .unwrap();
+    let out = run(&["lint", GOOD, "--policy-dir", dir.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("unsafe.rego:17"), "{}", out.stderr);
+    assert!(out.stderr.contains("zzz"), "{}", out.stderr);
+    assert!(!out.stdout.contains("failed to evaluate"), "{}", out.stdout);
+}
+
 #[test]
 fn rule_doc_pages_match_the_registry() {
     let listed: serde_json::Value =

@@ -21,6 +21,9 @@ mod rego;
 mod schedule;
 pub(crate) mod testing;
 pub(crate) mod views;
+mod warm;
+
+pub(crate) use warm::Warm;
 
 use crate::model::{Profile, Severity, Target};
 use anyhow::{anyhow, Result};
@@ -114,15 +117,37 @@ pub(crate) fn selected<'p>(policies: &'p PolicySet, opts: &Options) -> Vec<(usiz
         .collect()
 }
 
+/// The selected rules, longest first (source length is a fair guess at a rule's cost), and
+/// their split into one share per evaluation thread.
+pub(crate) struct Plan<'p> {
+    rules: schedule::Share<'p>,
+    shares: Vec<schedule::Share<'p>>,
+}
+
+/// The same rules and shares for the same policies and options, wherever it is computed:
+/// an engine prepared ahead ([`Warm`]) holds the share modules of this plan.
+pub(crate) fn plan<'p>(policies: &'p PolicySet, opts: &Options) -> Plan<'p> {
+    let mut rules = selected(policies, opts);
+    rules.sort_by_key(|(_, r)| std::cmp::Reverse(r.text.len()));
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, rules.len().max(1));
+    let shares = schedule::split(&rules, threads);
+    Plan { rules, shares }
+}
+
 /// Every selected rule of a policy set over a whole release, on every core.
 ///
 /// With `opts.per_rule_timings` the rules run one query each, so each rule's time is
 /// measured (`--timings`); otherwise each thread evaluates its share in one query, which
 /// lets the rules share what regorus computes for helper packages (indexes of pods,
-/// Secrets …) — about a tenth faster at 10,000 objects.
+/// Secrets …) — about a tenth faster at 10,000 objects. The engine comes from `warm` when
+/// given (prepared while the chart rendered), else it is prepared here.
 pub(crate) struct Parallel<'a> {
     pub(crate) policies: &'a PolicySet,
     pub(crate) opts: &'a Options,
+    pub(crate) warm: Option<&'a Warm>,
 }
 
 impl Evaluator for Parallel<'_> {
@@ -131,23 +156,19 @@ impl Evaluator for Parallel<'_> {
     }
 
     fn evaluate(&mut self, input: Value) -> Result<(Vec<Violation>, Vec<Timing>)> {
-        let mut rules = selected(self.policies, self.opts);
-        // Longest first: source length is a fair guess at a rule's cost.
-        rules.sort_by_key(|(_, r)| std::cmp::Reverse(r.text.len()));
-        if rules.is_empty() {
+        let plan = plan(self.policies, self.opts);
+        if plan.rules.is_empty() {
             return Ok((Vec::new(), Vec::new()));
         }
-        let all: Vec<&Rule> = rules.iter().map(|(_, r)| *r).collect();
-        let mut engine = engine_for(self.policies, &all)?;
+        let mut engine = match self.warm {
+            Some(warm) => warm.engine(self.opts)?,
+            None => warm::prepared_engine(self.policies, self.opts)?,
+        };
         engine.set_input(input.clone());
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .clamp(1, rules.len());
         let results = if self.opts.per_rule_timings {
-            schedule::one_by_one(&engine, &input, &rules, threads)
+            schedule::one_by_one(&engine, &input, &plan.rules, plan.shares.len())
         } else {
-            schedule::grouped(&engine, &input, &rules, threads)
+            schedule::grouped(&engine, &input, plan.shares)
         };
         std::thread::spawn(move || drop(engine));
         let mut violations = Vec::new();

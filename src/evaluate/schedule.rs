@@ -67,15 +67,8 @@ pub(super) fn one_by_one(
     })
 }
 
-/// Rules (longest first) split into one share per thread, each to the lightest share, each
-/// share evaluated as one query. A rule that fails makes its share fall back to one query
-/// per rule, so the error names the rule.
-pub(super) fn grouped(
-    engine: &regorus::Engine,
-    input: &Value,
-    rules: &Share<'_>,
-    threads: usize,
-) -> Vec<ShareResult> {
+/// Rules (longest first) split into one share per thread, each to the lightest share.
+pub(super) fn split<'p>(rules: &Share<'p>, threads: usize) -> Vec<Share<'p>> {
     let mut shares: Vec<(usize, Share<'_>)> = (0..threads).map(|_| (0, Vec::new())).collect();
     for rule in rules.iter().copied() {
         let lightest = shares
@@ -85,28 +78,50 @@ pub(super) fn grouped(
         lightest.0 += rule.1.text.len();
         lightest.1.push(rule);
     }
+    shares.into_iter().map(|(_, share)| share).collect()
+}
+
+/// The query of share `k` of [`share_module`].
+fn share_query(k: usize) -> String {
+    format!("data.chartguard.share.s{k}.reports")
+}
+
+/// A generated module collecting share `k`'s reports. It goes into the engine before the
+/// engine is prepared: adding a module to a prepared engine makes regorus analyse every
+/// module again, which on a small release costs more than evaluating the rules.
+/// `[r | r := report]` is [] when a rule reports nothing (undefined), so one empty report
+/// cannot make the whole array undefined.
+pub(super) fn share_module(k: usize, share: &Share<'_>) -> (String, String) {
+    let module = format!(
+        "package chartguard.share.s{k}\n\nreports := [\n{}\n]\n",
+        share
+            .iter()
+            .map(|(_, r)| format!("\t[r | r := {}.report],", r.package))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim_end_matches(',')
+    );
+    (format!("<chartguard share {k}>"), module)
+}
+
+/// Each share of [`split`] evaluated as one query on its own clone of `engine`, which holds
+/// every share's [`share_module`]. A rule that fails makes its share fall back to one query
+/// per rule, so the error names the rule.
+pub(super) fn grouped(
+    engine: &regorus::Engine,
+    input: &Value,
+    shares: Vec<Share<'_>>,
+) -> Vec<ShareResult> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = shares
             .into_iter()
-            .map(|(_, share)| {
+            .enumerate()
+            .map(|(k, share)| {
                 let mut engine = engine.clone();
                 scope.spawn(move || -> ShareResult {
                     let started = std::time::Instant::now();
-                    // A generated module collects the share's reports; `[r | r := report]` is []
-                    // when a rule reports nothing (undefined), so one empty report cannot make
-                    // the whole array undefined.
-                    let module = format!(
-                        "package chartguard.share\n\nreports := [\n{}\n]\n",
-                        share
-                            .iter()
-                            .map(|(_, r)| format!("\t[r | r := {}.report],", r.package))
-                            .collect::<Vec<_>>()
-                            .join("\n")
-                            .trim_end_matches(',')
-                    );
                     let value = engine
-                        .add_policy("<chartguard share>".into(), module)
-                        .and_then(|_| engine.eval_rule("data.chartguard.share.reports".into()))
+                        .eval_rule(share_query(k))
                         .map_err(|e| {
                             if std::env::var_os("CHARTGUARD_DEBUG").is_some() {
                                 eprintln!("grouped evaluation failed: {e}")
