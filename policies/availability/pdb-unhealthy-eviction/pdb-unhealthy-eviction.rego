@@ -27,8 +27,8 @@ import data.chartguard.lib
 import data.chartguard.lib.relations_lib as rel
 
 report contains lib.violation(i, ["spec"], msg) if {
-	some i, r in input.resources
-	r.kind == "PodDisruptionBudget"
+	some i in rel.of_kind("PodDisruptionBudget")
+	r := input.resources[i]
 	r.hook == null
 	startswith(r.api_version, "policy/v1")
 	not r.api_version == "policy/v1beta1"

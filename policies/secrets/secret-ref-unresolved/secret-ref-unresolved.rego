@@ -62,8 +62,8 @@ _severity(kind) := "warning" if {
 } else := "note"
 
 _manages_secrets if {
-	some r in input.resources
-	r.kind in _secret_managers
+	some kind in _secret_managers
+	count(rel.of_kind(kind)) > 0
 }
 
 _secret_managers := {"ExternalSecret", "SealedSecret", "VaultStaticSecret", "VaultDynamicSecret", "VaultPKISecret"}
