@@ -50,7 +50,7 @@ report contains lib.violation(i, _path, msg) if {
 	some i, items in _items
 	some p in items
 	p != ""
-	not p in hooks_lib.known_delete_policies
+	not hooks_lib.known_delete_policy(p)
 	msg := sprintf(
 		"%s has helm.sh/hook-delete-policy %q, which Helm does not know and ignores without a warning%s",
 		[lib.describe(i), p, _hint(p)],
@@ -90,4 +90,4 @@ _event_op := {
 
 _hint(p) := sprintf("; %s", [hooks_lib.suggest_delete_policy(p)]) if {
 	hooks_lib.suggest_delete_policy(p)
-} else := sprintf("; known values: %s", [concat(", ", sort(hooks_lib.known_delete_policies))])
+} else := sprintf("; known values: %s", [concat(", ", hooks_lib.known_delete_policy_list(0))])

@@ -36,7 +36,7 @@ report contains lib.violation(i, ["metadata", "annotations", "helm.sh/hook"], ms
 	r := input.resources[i]
 	is_object(r.object.metadata.annotations)
 	items := hooks_lib.hook_items(i)
-	unknown := [e | some e in items; not e in hooks_lib.known_events]
+	unknown := [e | some e in items; not hooks_lib.known_event(e)]
 	count(unknown) > 0
 	msg := sprintf(
 		"%s has helm.sh/hook %q with %s: Helm skips the whole document (not a hook, not installed, left out of `helm template`), logging only \"skipping unknown hook\"%s",
