@@ -373,8 +373,9 @@ rbac_creates(resource) if resource in rbac_creatable
 # The core-group resources ("secrets", "configmaps", or "*") some Role or ClusterRole of the
 # release may create. A rule, so it is computed once per evaluation.
 rbac_creatable contains resource if {
-	some r in input.resources
-	r.kind in {"Role", "ClusterRole"}
+	some kind in ["Role", "ClusterRole"]
+	some i in of_kind(kind)
+	r := input.resources[i]
 	rules := r.object.rules
 	is_array(rules)
 	some rule in rules
