@@ -18,6 +18,19 @@ else := chartguard.index(input)
 # Objects of `kind` (indexes into input.resources, ascending).
 of_kind(kind) := object.get(index.by_kind, kind, [])
 
+# Helm hooks and tests (`hook` not null), ascending: rules about hooks iterate these instead of
+# every resource. (A function, as custom_workloads_present below; the argument is unused.)
+hooks(_) := index.hooks
+
+# Objects with a helm.sh/hook annotation, ascending: the hooks and the objects Helm skips for an
+# event it does not know. (The argument is unused.)
+hook_annotated(_) := index.hook_annotated
+
+# Objects by kind and name (index.by_name; names that are not strings are ""): copies share
+# kind and name, so a rule looking for them reads the groups here instead of grouping every
+# object itself. (The argument is unused.)
+names_by_kind(_) := index.by_name
+
 # What ordinary object i selects, resolved: {"pods": [...]} (indexes into input.pods) for a
 # Service, PodDisruptionBudget or NetworkPolicy; {"services": [...]} for a ServiceMonitor;
 # {"targets": [...]} for a HorizontalPodAutoscaler; {} for the rest.
@@ -360,8 +373,9 @@ rbac_creates(resource) if resource in rbac_creatable
 # The core-group resources ("secrets", "configmaps", or "*") some Role or ClusterRole of the
 # release may create. A rule, so it is computed once per evaluation.
 rbac_creatable contains resource if {
-	some r in input.resources
-	r.kind in {"Role", "ClusterRole"}
+	some kind in ["Role", "ClusterRole"]
+	some i in of_kind(kind)
+	r := input.resources[i]
 	rules := r.object.rules
 	is_array(rules)
 	some rule in rules

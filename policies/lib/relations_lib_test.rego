@@ -28,6 +28,14 @@ test_target_pods_skip_hooks if {
 	rel.target_pods == {0, 2} with input as _input
 }
 
+test_hooks_and_names_by_kind if {
+	skipped := _res("ConfigMap", "stray", null, {"metadata": {"annotations": {"helm.sh/hook": ","}}}, null)
+	inp := object.union(_input, {"resources": array.concat(_input.resources, [skipped])})
+	rel.hooks(0) == [1] with input as inp
+	rel.hook_annotated(0) == [1, 9] with input as inp
+	rel.names_by_kind(0).Deployment == {"web": [0], "api": [2]} with input as inp
+}
+
 test_map_selector_lookup if {
 	rel.pods_matching_map({"app": "web", "slot": "blue"}, 3) == {0} with input as _input
 	rel.pods_matching_map({"app": "web", "slot": "green"}, 3) == set() with input as _input

@@ -4,6 +4,7 @@
 package chartguard.lib.workloads_lib
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 # ---- Images -----------------------------------------------------------------------------------
 
@@ -153,8 +154,8 @@ cluster_scoped_kinds := {
 # Kinds that a CustomResourceDefinition in the release declares cluster-scoped, as
 # [group, kind] pairs.
 _crd_cluster_kinds contains pair if {
-	some r in input.resources
-	r.kind == "CustomResourceDefinition"
+	some i in rel.of_kind("CustomResourceDefinition")
+	r := input.resources[i]
 	r.object.spec.scope == "Cluster"
 	group := r.object.spec.group
 	kind := r.object.spec.names.kind

@@ -28,10 +28,11 @@
 package chartguard.rules.access["apiservice-insecure"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 report contains lib.violation(i, ["spec", "insecureSkipTLSVerify"], msg) if {
-	some i, r in input.resources
-	r.kind == "APIService"
+	some i in rel.of_kind("APIService")
+	r := input.resources[i]
 	r.object.spec.insecureSkipTLSVerify == true
 	msg := sprintf(
 		"%s sets insecureSkipTLSVerify: true: the API server forwards %s requests to %s without checking its certificate",

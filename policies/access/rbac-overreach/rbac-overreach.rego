@@ -34,13 +34,15 @@
 package chartguard.rules.access["rbac-overreach"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 # [resource, rule index, rule] for the rules of Roles and ClusterRoles that hold anything this
 # rule judges: a wildcard, an escalation verb or a sensitive resource. Most rules hold none,
 # and filtering them once keeps the report clauses below cheap on large releases.
 _rules contains [i, n, rule] if {
-	some i, r in input.resources
-	r.kind in {"Role", "ClusterRole"}
+	some kind in ["Role", "ClusterRole"]
+	some i in rel.of_kind(kind)
+	r := input.resources[i]
 	rules := r.object.rules
 	is_array(rules)
 	some n, rule in rules
@@ -179,8 +181,8 @@ report contains lib.violation_related(i, ["rules", n, "resources"], msg, related
 
 # ClusterRole name -> ClusterRoleBindings of the release that bind it.
 _cluster_bindings[name] contains b if {
-	some b, r in input.resources
-	r.kind == "ClusterRoleBinding"
+	some b in rel.of_kind("ClusterRoleBinding")
+	r := input.resources[b]
 	r.object.roleRef.kind == "ClusterRole"
 	name := r.object.roleRef.name
 }
@@ -199,8 +201,9 @@ report contains lib.violation_with_severity(i, ["rules", n, "resources"], msg, "
 
 # Bindings to cluster-admin.
 report contains lib.violation_with_severity(i, ["roleRef", "name"], msg, "error") if {
-	some i, r in input.resources
-	r.kind in {"ClusterRoleBinding", "RoleBinding"}
+	some kind in ["ClusterRoleBinding", "RoleBinding"]
+	some i in rel.of_kind(kind)
+	r := input.resources[i]
 	r.object.roleRef.kind == "ClusterRole"
 	r.object.roleRef.name == "cluster-admin"
 	msg := sprintf("%s grants cluster-admin%s: every permission there is", [lib.describe(i), _binding_scope(r.kind)])

@@ -55,8 +55,9 @@ _account(spec) := spec.serviceAccountName if {
 
 # ServiceAccount names that some binding of the release names as a subject.
 _bound[name] if {
-	some r in input.resources
-	r.kind in {"RoleBinding", "ClusterRoleBinding"}
+	some kind in ["RoleBinding", "ClusterRoleBinding"]
+	some i in rel.of_kind(kind)
+	r := input.resources[i]
 	subjects := r.object.subjects
 	is_array(subjects)
 	some s in subjects

@@ -24,9 +24,11 @@
 package chartguard.rules.availability["hpa-min-replicas"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 report contains lib.violation_with_severity(i, ["spec", "minReplicas"], msg, severity) if {
-	some i, r in input.resources
+	some i in rel.of_kind("HorizontalPodAutoscaler")
+	r := input.resources[i]
 	_hpa(r)
 	min := _min(r)
 	min < 2
@@ -39,7 +41,8 @@ report contains lib.violation_with_severity(i, ["spec", "minReplicas"], msg, sev
 }
 
 report contains lib.violation(i, ["spec", "maxReplicas"], msg) if {
-	some i, r in input.resources
+	some i in rel.of_kind("HorizontalPodAutoscaler")
+	r := input.resources[i]
 	_hpa(r)
 	max := r.object.spec.maxReplicas
 	is_number(max)

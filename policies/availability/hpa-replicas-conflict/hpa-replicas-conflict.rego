@@ -29,8 +29,9 @@ import data.chartguard.lib.relations_lib as rel
 
 # The workload sets spec.replicas while an HPA scales it.
 report contains lib.violation_related(w, ["spec", "replicas"], msg, related) if {
-	some w, r in input.resources
-	r.kind in {"Deployment", "StatefulSet"}
+	some kind in ["Deployment", "StatefulSet"]
+	some w in rel.of_kind(kind)
+	r := input.resources[w]
 	r.hook == null
 	r.object.spec.replicas != null
 	hpas := rel.hpas_for(w)
@@ -68,8 +69,8 @@ report contains lib.violation_with_severity(h, ["spec", "minReplicas"], msg, "er
 }
 
 _hpas contains h if {
-	some h, r in input.resources
-	r.kind == "HorizontalPodAutoscaler"
+	some h in rel.of_kind("HorizontalPodAutoscaler")
+	r := input.resources[h]
 	r.hook == null
 	is_object(r.object.spec)
 }

@@ -21,6 +21,7 @@
 package chartguard.rules.availability["pdb-invalid"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 _fields := ["minAvailable", "maxUnavailable"]
 
@@ -45,8 +46,8 @@ report contains lib.violation(i, ["spec", field], msg) if {
 }
 
 _pdbs contains i if {
-	some i, r in input.resources
-	r.kind == "PodDisruptionBudget"
+	some i in rel.of_kind("PodDisruptionBudget")
+	r := input.resources[i]
 	is_object(r.object.spec)
 }
 

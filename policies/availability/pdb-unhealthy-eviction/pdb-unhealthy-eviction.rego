@@ -27,8 +27,8 @@ import data.chartguard.lib
 import data.chartguard.lib.relations_lib as rel
 
 report contains lib.violation(i, ["spec"], msg) if {
-	some i, r in input.resources
-	r.kind == "PodDisruptionBudget"
+	some i in rel.of_kind("PodDisruptionBudget")
+	r := input.resources[i]
 	r.hook == null
 	startswith(r.api_version, "policy/v1")
 	not r.api_version == "policy/v1beta1"
@@ -36,10 +36,11 @@ report contains lib.violation(i, ["spec"], msg) if {
 	is_object(spec)
 	not spec.unhealthyPodEvictionPolicy == "AlwaysAllow"
 	not _too_old
-	kinds := {input.resources[input.pods[p].resource].kind | some p in rel.pods_matching_selector(spec.selector, i)}
+	pods := rel.pods_matching_selector(spec.selector, i)
+	kinds := {input.resources[input.pods[p].resource].kind | some p in pods}
 	"Deployment" in kinds
 	not "StatefulSet" in kinds
-	workloads := sort({lib.describe(input.pods[p].resource) | some p in rel.pods_matching_selector(spec.selector, i)})
+	workloads := sort({lib.describe(input.pods[p].resource) | some p in pods})
 	msg := sprintf(
 		"%s protects %s with the default unhealthyPodEvictionPolicy (IfHealthyBudget): when enough pods are unready, node drains stall on pods that serve nothing; set AlwaysAllow",
 		[lib.describe(i), concat(", ", workloads)],

@@ -38,7 +38,7 @@ _kinds := {"Deployment", "StatefulSet"}
 # No spreading at all: a note, the default scheduler spreads on a best-effort basis.
 report contains lib.violation_with_severity(p.resource, p.path, msg, "note") if {
 	some p in input.pods
-	_replicated(p.resource)
+	_replicated_workloads[p.resource]
 	is_object(p.spec)
 	not _spread(p)
 	count(_arr(object.get(p.spec, "topologySpreadConstraints", null))) == 0
@@ -51,8 +51,9 @@ report contains lib.violation_with_severity(p.resource, p.path, msg, "note") if 
 # Invalid constraints: the API server rejects the object.
 report contains lib.violation_with_severity(p.resource, array.concat(p.path, ["topologySpreadConstraints", n]), msg, "error") if {
 	some p in input.pods
-	is_object(p.spec)
-	some n, c in _arr(p.spec.topologySpreadConstraints)
+	constraints := p.spec.topologySpreadConstraints
+	is_array(constraints)
+	some n, c in constraints
 	problem := _invalid(c)
 	msg := sprintf("%s: topologySpreadConstraints[%d] %s: the API server rejects the object", [lib.describe(p.resource), n, problem])
 }
@@ -60,7 +61,7 @@ report contains lib.violation_with_severity(p.resource, array.concat(p.path, ["t
 # Constraints and anti-affinity terms that do not select the workload's own pods.
 report contains lib.violation(p.resource, array.concat(p.path, ["topologySpreadConstraints", n, "labelSelector"]), msg) if {
 	some p in input.pods
-	_replicated(p.resource)
+	_replicated_workloads[p.resource]
 	is_object(p.spec)
 	some n, c in _arr(p.spec.topologySpreadConstraints)
 	is_object(c)
@@ -70,6 +71,13 @@ report contains lib.violation(p.resource, array.concat(p.path, ["topologySpreadC
 		"%s: topologySpreadConstraints[%d] (%v) does not select the workload's own pods, so it does not spread them",
 		[lib.describe(p.resource), n, object.get(c, "topologyKey", "?")],
 	)
+}
+
+# The workloads _replicated holds for, found once: the reports ask it of every pod template.
+_replicated_workloads contains i if {
+	some kind in _kinds
+	some i in rel.of_kind(kind)
+	_replicated(i)
 }
 
 _replicated(i) if {

@@ -61,8 +61,9 @@ report contains lib.violation_with_severity(i, ["webhooks", first, "failurePolic
 
 # [configuration, Service] pairs: fail-closed webhooks backed by a Service of the release.
 _fail_closed_services contains [i, svc] if {
-	some i, r in input.resources
-	r.kind in {"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}
+	some kind in ["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]
+	some i in rel.of_kind(kind)
+	r := input.resources[i]
 	hooks := r.object.webhooks
 	is_array(hooks)
 	some hook in hooks
@@ -119,8 +120,8 @@ _replicas(w) := n if {
 
 _protected(w) if {
 	labels := object.get(input.resources[w].object, ["spec", "template", "metadata", "labels"], {})
-	some b, pdb in input.resources
-	pdb.kind == "PodDisruptionBudget"
+	some b in rel.of_kind("PodDisruptionBudget")
+	pdb := input.resources[b]
 	pdb.hook == null
 	rel.same_namespace(b, w)
 	sel := pdb.object.spec.selector

@@ -24,11 +24,12 @@
 package chartguard.rules.hooks["helm-test-missing"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 report contains lib.violation(first, ["metadata", "name"], msg) if {
 	_helm_output
 	count(_tests) == 0
-	workloads := sort([i | some i, r in input.resources; r.kind in _kinds; r.hook == null])
+	workloads := sort([i | some kind in _kinds; some i in rel.of_kind(kind); input.resources[i].hook == null])
 	count(workloads) > 0
 	first := workloads[0]
 	msg := sprintf(
@@ -40,7 +41,8 @@ report contains lib.violation(first, ["metadata", "name"], msg) if {
 _kinds := {"Deployment", "StatefulSet", "DaemonSet"}
 
 _tests contains i if {
-	some i, r in input.resources
+	some i in rel.hooks(0)
+	r := input.resources[i]
 	r.hook.test == true
 	r.kind in {"Pod", "Job"}
 }

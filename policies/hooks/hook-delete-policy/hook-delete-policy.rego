@@ -29,14 +29,14 @@ package chartguard.rules.hooks["hook-delete-policy"]
 
 import data.chartguard.lib
 import data.chartguard.lib.hooks_lib
+import data.chartguard.lib.relations_lib as rel
 
 _path := ["metadata", "annotations", "helm.sh/hook-delete-policy"]
 
 # An explicit list that does not delete the hook before it is created again.
 report contains lib.violation(i, _path, msg) if {
-	some i, r in input.resources
-	r.hook != null
-	items := hooks_lib.delete_policy_items(i)
+	some i, items in _items
+	r := input.resources[i]
 	not "before-hook-creation" in items
 	left := _left_behind(items)
 	msg := sprintf(
@@ -47,16 +47,18 @@ report contains lib.violation(i, _path, msg) if {
 
 # A value Helm does not know (it is ignored).
 report contains lib.violation(i, _path, msg) if {
-	some i, r in input.resources
-	r.hook != null
-	some p in hooks_lib.delete_policy_items(i)
+	some i, items in _items
+	some p in items
 	p != ""
-	not p in hooks_lib.known_delete_policies
+	not hooks_lib.known_delete_policy(p)
 	msg := sprintf(
 		"%s has helm.sh/hook-delete-policy %q, which Helm does not know and ignores without a warning%s",
 		[lib.describe(i), p, _hint(p)],
 	)
 }
+
+# Each hook's delete-policy items (those with the annotation), read once for both reports.
+_items := {i: items | some i in rel.hooks(0); items := hooks_lib.delete_policy_items(i)}
 
 _left_behind(items) := "a failed run leaves the hook in the cluster" if {
 	"hook-succeeded" in items
@@ -88,4 +90,4 @@ _event_op := {
 
 _hint(p) := sprintf("; %s", [hooks_lib.suggest_delete_policy(p)]) if {
 	hooks_lib.suggest_delete_policy(p)
-} else := sprintf("; known values: %s", [concat(", ", sort(hooks_lib.known_delete_policies))])
+} else := sprintf("; known values: %s", [concat(", ", hooks_lib.known_delete_policy_list(0))])

@@ -46,7 +46,7 @@ report contains lib.violation_related(h, path, msg, related) if {
 	"pre-install" in hooks_lib.hook_items(h)
 	refs := hooks_lib.pod_references(pod.path, pod.spec)
 	some ref in refs
-	provs := {p | some p in hooks_lib.providers[concat("/", [ref.kind, ref.name])]; p != h; rel.same_namespace(p, h)}
+	provs := {p | some p in hooks_lib.providers_of(concat("/", [ref.kind, ref.name])); p != h; rel.same_namespace(p, h)}
 	count(provs) > 0
 	not _hd_ready(provs, h)
 	some p in provs

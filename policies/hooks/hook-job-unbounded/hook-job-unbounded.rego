@@ -31,20 +31,21 @@
 package chartguard.rules.hooks["hook-job-unbounded"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 report contains lib.violation(i, ["spec"], msg) if {
-	some i, r in input.resources
+	some i in rel.hooks(0)
+	r := input.resources[i]
 	r.kind == "Job"
-	r.hook != null
 	missing := [f | some f in ["activeDeadlineSeconds", "backoffLimit"]; not _set(r.object.spec, f)]
 	count(missing) > 0
 	msg := sprintf("hook %s sets no %s: %s", [lib.describe(i), concat(" and no ", missing), _consequence(missing)])
 }
 
 report contains lib.violation_with_severity(i, ["spec", "restartPolicy"], msg, "error") if {
-	some i, r in input.resources
+	some i in rel.hooks(0)
+	r := input.resources[i]
 	r.kind == "Pod"
-	r.hook != null
 	object.get(r.object, ["spec", "restartPolicy"], "Always") == "Always"
 	msg := sprintf(
 		"hook %s has restartPolicy %s: its container is restarted after it exits, so the Pod never reaches Succeeded and Helm waits for it until --timeout; set restartPolicy: Never",

@@ -29,12 +29,14 @@ package chartguard.rules.hooks["hook-unknown-event"]
 
 import data.chartguard.lib
 import data.chartguard.lib.hooks_lib
+import data.chartguard.lib.relations_lib as rel
 
 report contains lib.violation(i, ["metadata", "annotations", "helm.sh/hook"], msg) if {
-	some i, r in input.resources
+	some i in rel.hook_annotated(0)
+	r := input.resources[i]
 	is_object(r.object.metadata.annotations)
 	items := hooks_lib.hook_items(i)
-	unknown := [e | some e in items; not e in hooks_lib.known_events]
+	unknown := [e | some e in items; not hooks_lib.known_event(e)]
 	count(unknown) > 0
 	msg := sprintf(
 		"%s has helm.sh/hook %q with %s: Helm skips the whole document (not a hook, not installed, left out of `helm template`), logging only \"skipping unknown hook\"%s",

@@ -57,8 +57,8 @@ report contains lib.violation_related(m, _weight_path, msg, related) if {
 
 # A weight Helm cannot parse (strconv.Atoi): it is read as 0.
 report contains lib.violation(i, _weight_path, msg) if {
-	some i, r in input.resources
-	r.hook != null
+	some i in rel.hooks(0)
+	r := input.resources[i]
 	r.hook.weight_valid == false
 	msg := sprintf(
 		"%s has helm.sh/hook-weight %q, which is not an integer: Helm treats it as 0",
@@ -74,14 +74,17 @@ _hooks contains i if {
 	input.resources[i].hook != null
 }
 
+# Each hook's role, worked out once for _backups and _migrations.
+_roles := {i: role | some i in _hooks; role := lib.hook_role(i)}
+
 _backups contains i if {
-	some i in _hooks
-	lib.hook_role(i) == "backup"
+	some i, role in _roles
+	role == "backup"
 }
 
 _migrations contains i if {
-	some i in _hooks
-	lib.hook_role(i) == "migration"
+	some i, role in _roles
+	role == "migration"
 }
 
 # Helm's order within an event: weight, then name.

@@ -45,6 +45,7 @@
 package chartguard.rules.platform["labels-required"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 _params := data.params["labels-required"]
 
@@ -54,8 +55,9 @@ report contains lib.violation(i, ["metadata", field], msg) if {
 	field := pair[0]
 	keys := pair[1]
 	count(keys) > 0
-	some i, r in input.resources
-	r.kind in _params.kinds
+	some kind in _params.kinds
+	some i in rel.of_kind(kind)
+	r := input.resources[i]
 	missing := [k | some k in keys; not _has(object.get(r.object, ["metadata", field], {}), k)]
 	count(missing) > 0
 	msg := sprintf("%s has no %s %s", [lib.describe(i), _noun(field, missing), _list(missing)])
@@ -76,8 +78,8 @@ report contains lib.violation(pod.resource, pod.labels_path, msg) if {
 # A bare Pod: pod_labels apply to its own metadata.
 report contains lib.violation(i, ["metadata", "labels"], msg) if {
 	count(_params.pod_labels) > 0
-	some i, r in input.resources
-	r.kind == "Pod"
+	some i in rel.of_kind("Pod")
+	r := input.resources[i]
 	"Pod" in _params.kinds
 	missing := [k | some k in _params.pod_labels; not k in _params.labels; not _has(object.get(r.object, ["metadata", "labels"], {}), k)]
 	count(missing) > 0

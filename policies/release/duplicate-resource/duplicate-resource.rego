@@ -28,26 +28,23 @@
 package chartguard.rules.release["duplicate-resource"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 import data.chartguard.lib.workloads_lib as wl
 
 # Every object by its identity. Plain manifests (no release) are compared per file: files
-# linted together may be overlays of the same objects, not one release.
+# linted together may be overlays of the same objects, not one release. Copies share kind and
+# name: the full identity (API group, namespace, file) is only computed for the objects of the
+# index's kind/name groups of two or more (speed at 10,000 objects).
 _by_identity[key] contains i if {
-	some group in _by_kind_name
+	some names in rel.names_by_kind(0)
+	some name, group in names
+	name != ""
 	count(group) > 1
 	some i in group
 	r := input.resources[i]
 	key := [_scope(r), wl.api_group(r.api_version), r.kind, _namespace(i), r.name]
 }
 
-# Copies share kind and name, a key that costs no function call: the full identity (API group,
-# namespace, file) is only computed for the few objects that share one (speed at 10,000 objects).
-_by_kind_name[key] contains i if {
-	some i, r in input.resources
-	is_string(r.name)
-	r.name != ""
-	key := [r.kind, r.name]
-}
 
 # The namespace the object lands in; for plain manifests without metadata.namespace, the one
 # `kubectl apply` is given, the same for all of them (an explicit one may or may not equal it:

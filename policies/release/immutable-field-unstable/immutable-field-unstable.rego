@@ -34,13 +34,15 @@
 package chartguard.rules.release["immutable-field-unstable"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 _selector_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}
 
 # Labels in a workload's selector.
 report contains lib.violation(i, ["spec", "selector", "matchLabels", k], msg) if {
-	some i, r in input.resources
-	r.kind in _selector_kinds
+	some kind in _selector_kinds
+	some i in rel.of_kind(kind)
+	r := input.resources[i]
 	startswith(r.api_version, "apps/")
 	labels := r.object.spec.selector.matchLabels
 	is_object(labels)
@@ -55,8 +57,8 @@ report contains lib.violation(i, ["spec", "selector", "matchLabels", k], msg) if
 
 # Labels and annotations of a StatefulSet's volumeClaimTemplates.
 report contains lib.violation(i, ["spec", "volumeClaimTemplates", n, "metadata", field, k], msg) if {
-	some i, r in input.resources
-	r.kind == "StatefulSet"
+	some i in rel.of_kind("StatefulSet")
+	r := input.resources[i]
 	vcts := r.object.spec.volumeClaimTemplates
 	is_array(vcts)
 	some n, vct in vcts
@@ -74,8 +76,8 @@ report contains lib.violation(i, ["spec", "volumeClaimTemplates", n, "metadata",
 
 # Pod template labels of a Job that Helm patches on upgrade (not a hook: those are recreated).
 report contains lib.violation(i, ["spec", "template", "metadata", "labels", k], msg) if {
-	some i, r in input.resources
-	r.kind == "Job"
+	some i in rel.of_kind("Job")
+	r := input.resources[i]
 	r.hook == null
 	labels := r.object.spec.template.metadata.labels
 	is_object(labels)

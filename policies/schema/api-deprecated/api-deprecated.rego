@@ -79,9 +79,16 @@ deprecations := {
 	"external-secrets.io/v1beta1": {"*": {"deprecated": "always", "removed": "always", "replacement": "external-secrets.io/v1", "where": "External Secrets 0.17 and later"}},
 }
 
-report contains lib.violation_with_severity(i, ["apiVersion"], msg, "error") if {
+# The objects whose apiVersion the table lists, found in one pass for both reports (most
+# objects: no call to _entry).
+_listed contains i if {
 	some i, r in input.resources
-	deprecations[r.api_version] # most objects: no call to _entry
+	deprecations[r.api_version]
+}
+
+report contains lib.violation_with_severity(i, ["apiVersion"], msg, "error") if {
+	some i in _listed
+	r := input.resources[i]
 	entry := _entry(r)
 	_removed(entry)
 	msg := sprintf(
@@ -91,8 +98,8 @@ report contains lib.violation_with_severity(i, ["apiVersion"], msg, "error") if 
 }
 
 report contains lib.violation(i, ["apiVersion"], msg) if {
-	some i, r in input.resources
-	deprecations[r.api_version] # most objects: no call to _entry
+	some i in _listed
+	r := input.resources[i]
 	entry := _entry(r)
 	not _removed(entry)
 	rel.version_at_least(input.kube_version, entry.deprecated)

@@ -51,8 +51,8 @@ report contains lib.violation_with_severity(i, path, msg, "note") if {
 }
 
 _external_secrets contains i if {
-	some i, r in input.resources
-	r.kind == "ExternalSecret"
+	some i in rel.of_kind("ExternalSecret")
+	r := input.resources[i]
 	startswith(r.api_version, "external-secrets.io/")
 	is_object(r.object.spec)
 }

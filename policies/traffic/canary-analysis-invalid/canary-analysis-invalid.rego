@@ -25,6 +25,7 @@
 package chartguard.rules.traffic["canary-analysis-invalid"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 _duration := `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
 
@@ -71,8 +72,8 @@ report contains lib.violation(i, path, msg) if {
 
 # spec.analysis (spec.canaryAnalysis in older Canaries).
 _canaries contains {"i": i, "path": ["spec", field], "analysis": a} if {
-	some i, r in input.resources
-	r.kind == "Canary"
+	some i in rel.of_kind("Canary")
+	r := input.resources[i]
 	startswith(r.api_version, "flagger.app/")
 	some field in ["analysis", "canaryAnalysis"]
 	a := r.object.spec[field]

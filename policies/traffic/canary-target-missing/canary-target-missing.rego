@@ -25,8 +25,8 @@ import data.chartguard.lib
 import data.chartguard.lib.relations_lib as rel
 
 report contains lib.violation(i, ["spec", field, "name"], msg) if {
-	some i, r in input.resources
-	r.kind == "Canary"
+	some i in rel.of_kind("Canary")
+	r := input.resources[i]
 	startswith(r.api_version, "flagger.app/")
 	some field in ["targetRef", "autoscalerRef"]
 	ref := r.object.spec[field]

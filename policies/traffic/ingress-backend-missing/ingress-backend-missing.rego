@@ -31,8 +31,8 @@ import data.chartguard.lib
 import data.chartguard.lib.relations_lib as rel
 
 report contains lib.violation(i, path, msg) if {
-	some i, r in input.resources
-	r.kind == "Ingress"
+	some i in rel.of_kind("Ingress")
+	r := input.resources[i]
 	r.hook == null
 	some [path, backend] in _backends(r.object.spec)
 	[svc_name, port] := _target(backend)

@@ -28,6 +28,7 @@
 package chartguard.rules.traffic["ingress-tls-missing"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 _lb_tls_annotations := {
 	"alb.ingress.kubernetes.io/certificate-arn",
@@ -37,8 +38,8 @@ _lb_tls_annotations := {
 }
 
 report contains lib.violation(i, ["spec", "rules", n, "host"], msg) if {
-	some i, r in input.resources
-	r.kind == "Ingress"
+	some i in rel.of_kind("Ingress")
+	r := input.resources[i]
 	r.hook == null
 	not _lb_terminates(r)
 	some n, rule in _arr(r.object.spec.rules)

@@ -73,8 +73,8 @@ _judged(pod) if {
 }
 
 _policies contains i if {
-	some i, r in input.resources
-	r.kind == "NetworkPolicy"
+	some i in rel.of_kind("NetworkPolicy")
+	r := input.resources[i]
 	r.hook == null
 	is_object(r.object.spec.podSelector)
 }

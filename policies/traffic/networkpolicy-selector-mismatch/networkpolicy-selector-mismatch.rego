@@ -29,8 +29,8 @@ import data.chartguard.lib
 import data.chartguard.lib.relations_lib as rel
 
 report contains lib.violation(i, ["spec", "podSelector"], msg) if {
-	some i, r in input.resources
-	r.kind == "NetworkPolicy"
+	some i in rel.of_kind("NetworkPolicy")
+	r := input.resources[i]
 	startswith(r.api_version, "networking.k8s.io/")
 	r.hook == null
 	sel := r.object.spec.podSelector

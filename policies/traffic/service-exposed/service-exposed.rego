@@ -46,6 +46,7 @@
 package chartguard.rules.traffic["service-exposed"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 _internal := {
 	"service.beta.kubernetes.io/aws-load-balancer-internal": "true",
@@ -58,8 +59,8 @@ _internal := {
 _params := data.params["service-exposed"]
 
 report contains lib.violation(i, ["spec", "type"], msg) if {
-	some i, r in input.resources
-	r.kind == "Service"
+	some i in rel.of_kind("Service")
+	r := input.resources[i]
 	r.hook == null
 	r.object.spec.type == "NodePort"
 	not "NodePort" in _params.allowed_types
@@ -67,8 +68,8 @@ report contains lib.violation(i, ["spec", "type"], msg) if {
 }
 
 report contains lib.violation(i, ["spec", "type"], msg) if {
-	some i, r in input.resources
-	r.kind == "Service"
+	some i in rel.of_kind("Service")
+	r := input.resources[i]
 	r.hook == null
 	r.object.spec.type == "LoadBalancer"
 	not "LoadBalancer" in _params.allowed_types
@@ -80,8 +81,8 @@ report contains lib.violation(i, ["spec", "type"], msg) if {
 }
 
 report contains lib.violation(i, ["spec", "externalIPs"], msg) if {
-	some i, r in input.resources
-	r.kind == "Service"
+	some i in rel.of_kind("Service")
+	r := input.resources[i]
 	r.hook == null
 	ips := r.object.spec.externalIPs
 	is_array(ips)

@@ -27,6 +27,7 @@
 package chartguard.rules.upgrade["upgrade-availability"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 import data.chartguard.lib.upgrade_lib as up
 
 _scaled := {"Deployment", "StatefulSet", "ReplicaSet"}
@@ -57,8 +58,8 @@ report contains lib.violation(p.current, ["spec", "replicas"], msg) if {
 }
 
 _autoscaled(a) if {
-	some h in input.resources
-	h.kind == "HorizontalPodAutoscaler"
+	some j in rel.of_kind("HorizontalPodAutoscaler")
+	h := input.resources[j]
 	h.object.spec.scaleTargetRef.name == a.name
 }
 

@@ -29,13 +29,15 @@
 package chartguard.rules.upgrade["upgrade-hook-safety"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 import data.chartguard.lib.upgrade_lib as up
 
 _upgrade_events := {"pre-upgrade", "post-upgrade"}
 
 _migrations contains i if {
-	some i, r in input.resources
-	r.kind in {"Job", "Pod"}
+	some kind in ["Job", "Pod"]
+	some i in rel.of_kind(kind)
+	r := input.resources[i]
 	some e in r.hook.events
 	e in _upgrade_events
 	lib.hook_role(i) == "migration"
@@ -90,8 +92,9 @@ _what_changed(i) := "new in this release" if {
 _backed_up(m) if lib.hook_runs_before(_first_backup, m)
 
 _first_backup := min({[r.hook.weight, r.name, b] |
-	some b, r in input.resources
-	r.kind in {"Job", "Pod"}
+	some kind in ["Job", "Pod"]
+	some b in rel.of_kind(kind)
+	r := input.resources[b]
 	"pre-upgrade" in r.hook.events
 	lib.hook_role(b) == "backup"
 })[2]

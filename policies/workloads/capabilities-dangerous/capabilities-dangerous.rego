@@ -68,10 +68,10 @@ _allowed := {_name(cap) | some cap in data.params["capabilities-dangerous"].allo
 
 report contains lib.violation_with_severity(c.resource, path, msg, severity) if {
 	some c in input.containers
-	wl.hardening_target(c)
-	not wl.privileged(c)
 	add := wl.container_sc(c).capabilities.add
 	is_array(add)
+	wl.hardening_target(c)
+	not wl.privileged(c)
 	some k, cap in add
 	is_string(cap)
 	name := _name(cap)

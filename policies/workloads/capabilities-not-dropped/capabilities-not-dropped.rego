@@ -29,9 +29,9 @@ import data.chartguard.lib.workloads_lib as wl
 
 report contains lib.violation(c.resource, path, msg) if {
 	some c in input.containers
+	not _drops_all(c)
 	wl.hardening_target(c)
 	not wl.privileged(c)
-	not _drops_all(c)
 	path := array.concat(c.path, ["securityContext", "capabilities", "drop"])
 	msg := sprintf(
 		"%s of %s does not drop ALL capabilities (securityContext.capabilities.drop): it keeps the runtime's default set",

@@ -26,28 +26,29 @@
 package chartguard.rules.workloads["cronjob-unbounded"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 _macros := {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
 
 report contains lib.violation_with_severity(i, ["spec", "schedule"], msg, "error") if {
-	some i, r in input.resources
-	r.kind == "CronJob"
+	some i in rel.of_kind("CronJob")
+	r := input.resources[i]
 	schedule := r.object.spec.schedule
 	problem := _schedule_problem(schedule)
 	msg := sprintf("%s: schedule %q %s: the API server rejects it", [lib.describe(i), sprintf("%v", [schedule]), problem])
 }
 
 report contains lib.violation(i, ["spec", "concurrencyPolicy"], msg) if {
-	some i, r in input.resources
-	r.kind == "CronJob"
+	some i in rel.of_kind("CronJob")
+	r := input.resources[i]
 	is_object(r.object.spec)
 	not r.object.spec.concurrencyPolicy
 	msg := sprintf("%s sets no concurrencyPolicy (default Allow): a run longer than the interval overlaps the next one", [lib.describe(i)])
 }
 
 report contains lib.violation(i, ["spec", "startingDeadlineSeconds"], msg) if {
-	some i, r in input.resources
-	r.kind == "CronJob"
+	some i in rel.of_kind("CronJob")
+	r := input.resources[i]
 	is_object(r.object.spec)
 	not is_number(r.object.spec.startingDeadlineSeconds)
 	msg := sprintf("%s sets no startingDeadlineSeconds: after more than 100 missed schedules the controller stops starting it", [lib.describe(i)])

@@ -30,10 +30,18 @@ package chartguard.rules.workloads["image-tag-mutable"]
 import data.chartguard.lib
 import data.chartguard.lib.workloads_lib as wl
 
-report contains lib.violation(c.resource, array.concat(c.path, ["image"]), msg) if {
-	some c in input.containers
+# Containers (indexes into input.containers) by image: a release's containers share images,
+# and each image is judged once, not once per container (speed at 10,000 objects).
+_by_image[image] contains n if {
+	some n, c in input.containers
 	image := _image(c)
+}
+
+report contains lib.violation(c.resource, array.concat(c.path, ["image"]), msg) if {
+	some image, containers in _by_image
 	reason := wl.image_mutable_reason(image)
+	some n in containers
+	c := input.containers[n]
 	msg := sprintf(
 		"%s of %s uses image %q with %s: the code that runs can change without the chart changing; pin a version tag or a digest",
 		[lib.container_label(c), lib.describe(c.resource), image, reason],
@@ -41,9 +49,10 @@ report contains lib.violation(c.resource, array.concat(c.path, ["image"]), msg) 
 }
 
 report contains lib.violation_with_severity(c.resource, array.concat(c.path, ["image"]), msg, "error") if {
-	some c in input.containers
-	image := _image(c)
+	some image, containers in _by_image
 	wl.image_tag_empty(image)
+	some n in containers
+	c := input.containers[n]
 	msg := sprintf(
 		"%s of %s uses image %q with an empty tag (usually an unset image tag value): not a valid image reference, the pod fails with InvalidImageName",
 		[lib.container_label(c), lib.describe(c.resource), image],

@@ -32,10 +32,10 @@ import data.chartguard.lib.workloads_lib as wl
 
 report contains lib.violation(c.resource, path, msg) if {
 	some c in input.containers
-	wl.hardening_target(c)
-	not wl.privileged(c)
 	value := object.get(wl.container_sc(c), "allowPrivilegeEscalation", null)
 	value != false
+	wl.hardening_target(c)
+	not wl.privileged(c)
 	path := array.concat(c.path, ["securityContext", "allowPrivilegeEscalation"])
 	msg := sprintf("%s of %s %s: setuid binaries can make its processes root", [lib.container_label(c), lib.describe(c.resource), _state(value)])
 }

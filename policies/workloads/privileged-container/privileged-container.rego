@@ -30,8 +30,8 @@ import data.chartguard.lib.workloads_lib as wl
 
 report contains lib.violation(c.resource, path, msg) if {
 	some c in input.containers
-	not wl.windows_pod(c)
 	wl.privileged(c)
+	not wl.windows_pod(c)
 	path := array.concat(c.path, ["securityContext", "privileged"])
 	msg := sprintf(
 		"%s of %s runs privileged (securityContext.privileged: true): it has every capability and the node's devices, so a compromise of it is a compromise of the node",

@@ -83,8 +83,8 @@ _effect(c) := sprintf("%s sends it traffic and it counts as ready", [lib.describ
 
 # [resource, pod path] -> Services of the release whose selector picks that pod template.
 _services_of[key] contains svc if {
-	some svc, r in input.resources
-	r.kind == "Service"
+	some svc in rel.of_kind("Service")
+	r := input.resources[svc]
 	r.hook == null
 	some p in rel.pods_matching_map(r.object.spec.selector, svc)
 	key := [input.pods[p].resource, input.pods[p].path]

@@ -29,9 +29,9 @@ import data.chartguard.lib.workloads_lib as wl
 
 report contains lib.violation(c.resource, path, msg) if {
 	some c in input.containers
-	wl.hardening_target(c)
 	value := object.get(wl.container_sc(c), "readOnlyRootFilesystem", null)
 	value != true
+	wl.hardening_target(c)
 	path := array.concat(c.path, ["securityContext", "readOnlyRootFilesystem"])
 	msg := sprintf(
 		"%s of %s %s: its root filesystem is writable",

@@ -50,8 +50,8 @@ report contains lib.violation_with_severity(i, ["spec", "replicas"], msg, "note"
 }
 
 _single(kind) := {i |
-	some i, r in input.resources
-	r.kind == kind
+	some i in rel.of_kind(kind)
+	r := input.resources[i]
 	r.hook == null
 	_replicas(i) == 1
 	not _autoscaled(i)
@@ -70,8 +70,9 @@ _written(i) := "spec.replicas: 1" if {
 
 # Autoscalers in the release, indexed by [target kind, target name].
 _scalers[key] contains h if {
-	some h, r in input.resources
-	r.kind in {"HorizontalPodAutoscaler", "ScaledObject"}
+	some scaler in ["HorizontalPodAutoscaler", "ScaledObject"]
+	some h in rel.of_kind(scaler)
+	r := input.resources[h]
 	r.hook == null
 	ref := r.object.spec.scaleTargetRef
 	name := ref.name

@@ -27,8 +27,11 @@ import data.chartguard.lib
 
 _resources := ["cpu", "memory", "ephemeral-storage"]
 
-report contains lib.violation_related(c.resource, array.concat(c.path, ["resources", "requests", name]), msg, related) if {
-	some c in input.containers
+# Containers (indexes into input.containers) by [resource, request, limit], for each resource
+# with both: a release's containers share a few such pairs, and parsing a quantity is the
+# costly step, done here once per pair instead of once per container (speed at 10,000 objects).
+_pairs[key] contains n if {
+	some n, c in input.containers
 	res := c.container.resources
 	is_object(res)
 	is_object(res.requests)
@@ -36,7 +39,18 @@ report contains lib.violation_related(c.resource, array.concat(c.path, ["resourc
 	some name in _resources
 	request := res.requests[name]
 	limit := res.limits[name]
-	lib.quantity(request) > lib.quantity(limit)
+	key := [name, request, limit]
+}
+
+report contains lib.violation_related(c.resource, array.concat(c.path, ["resources", "requests", name]), msg, related) if {
+	some key, containers in _pairs
+	lib.quantity(key[1]) > lib.quantity(key[2])
+	name := key[0]
+	some n in containers
+	c := input.containers[n]
+	# The container's own values for the message: 1 and 1.0 are one key but print differently.
+	request := c.container.resources.requests[name]
+	limit := c.container.resources.limits[name]
 	msg := sprintf(
 		"%s of %s requests %s %v but limits it to %v: the API server rejects a request above its limit, so no pod is created",
 		[lib.container_label(c), lib.describe(c.resource), name, request, limit],

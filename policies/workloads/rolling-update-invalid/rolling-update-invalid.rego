@@ -27,6 +27,7 @@
 package chartguard.rules.workloads["rolling-update-invalid"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 # Where each kind keeps its strategy, and its defaults for the two fields.
 _kinds := {
@@ -35,8 +36,9 @@ _kinds := {
 }
 
 report contains lib.violation(i, array.concat(ru_path, ["maxUnavailable"]), msg) if {
-	some i, r in input.resources
-	k := _kinds[r.kind]
+	some kind, k in _kinds
+	some i in rel.of_kind(kind)
+	r := input.resources[i]
 	strategy := object.get(r.object, k.path, null)
 	_rolling(strategy)
 	ru := _rolling_update(strategy)

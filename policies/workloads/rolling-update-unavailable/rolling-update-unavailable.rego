@@ -28,6 +28,7 @@
 package chartguard.rules.workloads["rolling-update-unavailable"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 _ru_path := ["spec", "strategy", "rollingUpdate"]
 
@@ -58,8 +59,8 @@ report contains lib.violation(i, array.concat(_ru_path, ["maxSurge"]), msg) if {
 
 # Deployments that roll: strategy RollingUpdate or unset, not scaled to zero, not hooks.
 _rolling contains i if {
-	some i, r in input.resources
-	r.kind == "Deployment"
+	some i in rel.of_kind("Deployment")
+	r := input.resources[i]
 	r.hook == null
 	not lib.replicas(i) == 0
 	_strategy_type(r.object) == "RollingUpdate"
@@ -80,8 +81,8 @@ _one_replica(i) if object.get(input.resources[i].object, ["spec", "replicas"], n
 
 # Names of Deployments an HPA targets (independent of _rolling, which depends on this).
 _autoscaled_names contains name if {
-	some r in input.resources
-	r.kind == "HorizontalPodAutoscaler"
+	some h in rel.of_kind("HorizontalPodAutoscaler")
+	r := input.resources[h]
 	r.hook == null
 	r.object.spec.scaleTargetRef.kind == "Deployment"
 	name := r.object.spec.scaleTargetRef.name
@@ -142,8 +143,8 @@ _replicas_source(i) := " (the HPA's maxReplicas)" if {
 } else := ""
 
 _hpa_max[i] contains n if {
-	some h, r in input.resources
-	r.kind == "HorizontalPodAutoscaler"
+	some h in rel.of_kind("HorizontalPodAutoscaler")
+	r := input.resources[h]
 	r.hook == null
 	ref := r.object.spec.scaleTargetRef
 	ref.kind == "Deployment"

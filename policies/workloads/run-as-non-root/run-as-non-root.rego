@@ -33,19 +33,19 @@ import data.chartguard.lib.workloads_lib as wl
 # not a missing guarantee but a decision to run as root, so an error.
 report contains lib.violation_with_severity(c.resource, path, msg, "error") if {
 	some c in input.containers
+	some path in _root_user_path(c)
 	c.type != "ephemeral"
 	not wl.windows_pod(c)
-	some path in _root_user_path(c)
 	msg := sprintf("%s of %s runs as root (runAsUser: 0)", [lib.container_label(c), lib.describe(c.resource)])
 }
 
 # Nothing guarantees a non-root user: the image decides.
 report contains lib.violation(c.resource, path, msg) if {
 	some c in input.containers
+	not _non_root_guaranteed(c)
 	c.type != "ephemeral"
 	not wl.windows_pod(c)
 	count(_root_user_path(c)) == 0
-	not _non_root_guaranteed(c)
 	path := _container_sc_path(c)
 	msg := sprintf(
 		"%s of %s may run as root: neither it nor its pod sets securityContext.runAsNonRoot: true or a non-zero runAsUser",

@@ -45,12 +45,15 @@ report contains lib.violation(c.resource, array.concat(c.path, ["securityContext
 	)
 }
 
-# Containers that set no profile, by pod ([resource, pod_path]): they inherit the pod's.
+# Containers that set no profile, by pod ([resource, pod_path]): they inherit the pod's. Those
+# of a pod that confines them are left out here already, so most containers cost no label and
+# no key (the report below checks the same pod context; speed at 10,000 objects).
 _inheriting[key] contains lib.container_label(c) if {
 	some c in input.containers
+	not _type(wl.container_sc(c))
+	not _type(wl.pod_sc(c)) in _confined
 	wl.hardening_target(c)
 	not wl.privileged(c)
-	not _type(wl.container_sc(c))
 	key := [c.resource, c.pod_path]
 }
 

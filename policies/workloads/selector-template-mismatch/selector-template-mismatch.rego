@@ -26,19 +26,21 @@
 package chartguard.rules.workloads["selector-template-mismatch"]
 
 import data.chartguard.lib
+import data.chartguard.lib.relations_lib as rel
 
 _kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}
 
 # The workloads whose selector the API checks against the template: [resource, object].
 _judged contains i if {
-	some i, r in input.resources
-	r.kind in _kinds
+	some kind in _kinds
+	some i in rel.of_kind(kind)
+	r := input.resources[i]
 	startswith(r.api_version, "apps/")
 }
 
 _judged contains i if {
-	some i, r in input.resources
-	r.kind == "Job"
+	some i in rel.of_kind("Job")
+	r := input.resources[i]
 	r.object.spec.manualSelector == true
 }
 
