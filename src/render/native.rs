@@ -47,20 +47,44 @@ impl Native {
         req.record_reads = true;
         let mut notices = Vec::new();
         let mut reads = None;
-        let (install, lines, values) =
-            match render_text(chart, opts, &req, &mut notices, &mut reads)? {
-                Ok(t) => t,
-                Err(e) => return Ok(Err(e)),
-            };
+        // The documents only an upgrade renders come from a second render, on another core
+        // at the same time (a lint's one key per size is per thread: that render keeps its
+        // own).
+        let upgrade_req = super::helm::has_upgrade_logic(chart).then(|| {
+            let mut r = req.clone();
+            r.is_upgrade = true;
+            r.record_reads = false;
+            r
+        });
+        let (first, upgrade) = std::thread::scope(|scope| {
+            let upgrade = upgrade_req.as_ref().map(|r| {
+                scope.spawn(|| {
+                    helm_template::funcs::one_rsa_key_per_size(|| {
+                        render_text(chart, opts, r, &mut Vec::new(), &mut None)
+                    })
+                })
+            });
+            let first = render_text(chart, opts, &req, &mut notices, &mut reads);
+            (first, upgrade.map(|h| h.join()))
+        });
+        let (install, lines, values) = match first? {
+            Ok(t) => t,
+            Err(e) => return Ok(Err(e)),
+        };
         let mut recorded = vec![FileLines::new(install.clone(), lines, values)];
         let mut files = vec![RenderedFile {
             text: install,
             upgrade_only: false,
         }];
-        if super::helm::has_upgrade_logic(chart) {
-            req.is_upgrade = true;
-            req.record_reads = false;
-            match render_text(chart, opts, &req, &mut Vec::new(), &mut None)? {
+        if let Some(upgrade) = upgrade {
+            let upgrade = upgrade.unwrap_or_else(|_| {
+                Ok(Err(RenderError {
+                    chart: chart.path.clone(),
+                    message: "the render panicked".into(),
+                    template: None,
+                }))
+            });
+            match upgrade? {
                 Ok((upgrade, up_lines, up_values)) => {
                     let (extra, from) =
                         super::helm::upgrade_only_lines(&files[0].text, &upgrade);
