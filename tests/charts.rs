@@ -855,3 +855,44 @@ fn the_default_renderer_falls_back_to_helm_once_naming_the_feature() {
     assert_eq!(report["objects"], 1, "{report}");
     assert!(!out.stderr.contains("NOT-LOWER"), "{}", out.stderr);
 }
+
+/// The Helm renderer's map on a chart written to stress it: long runs of literal lines (one
+/// marker stands for each run), a block scalar and a conditional among them, and one
+/// template rendering three documents of the same shape (paired one template at a time, only
+/// where findings point). Every finding sits at its `# chartguard: expect` line with Helm 3,
+/// Helm 4 and the built-in renderer alike.
+#[test]
+fn findings_in_runs_of_literal_lines_and_repeated_documents_sit_at_their_lines() {
+    const CHART: &str = "tests/charts/marker-runs";
+    let expected = template_markers(CHART);
+    assert!(expected.len() >= 10);
+    for (name, extra, mapped_by) in renderers() {
+        let (code, report, stderr) = lint_json_without_helm(&[CHART], &extra);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        let objects: Vec<&serde_json::Value> = findings(&report)
+            .iter()
+            .filter(|f| f["object"]["kind"] != "Chart")
+            .collect();
+        let at: BTreeSet<(String, usize, String)> = objects
+            .iter()
+            .map(|f| {
+                (
+                    f["location"]["file"].as_str().unwrap().into(),
+                    f["location"]["line"].as_u64().unwrap() as usize,
+                    f["rule"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        assert_eq!(at, expected, "{name}: every finding at its expect line");
+        // The token is in all three ConfigMaps, the password only in the second.
+        let secrets = objects
+            .iter()
+            .filter(|f| f["rule"] == "plaintext-secret")
+            .count();
+        assert_eq!(secrets, 4, "{name}");
+        assert!(
+            objects.iter().all(|f| f["mapped_by"] == mapped_by),
+            "{name}"
+        );
+    }
+}
