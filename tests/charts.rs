@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use pretty_assertions::assert_eq;
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 const BAD: &str = "examples/charts/classic-mistakes";
 const GOOD: &str = "examples/charts/prod-ready";
@@ -894,5 +895,55 @@ fn findings_in_runs_of_literal_lines_and_repeated_documents_sit_at_their_lines()
             objects.iter().all(|f| f["mapped_by"] == mapped_by),
             "{name}"
         );
+    }
+}
+
+/// The Helm renderer's instrumented copy links the chart's files instead of copying them
+/// and replaces the templates it marks: the chart itself stays as it was, byte for byte,
+/// with no file added and no link left behind.
+#[cfg(unix)]
+#[test]
+fn the_instrumented_copy_never_changes_the_chart() {
+    use std::os::unix::fs::MetadataExt;
+    let chart = tmp_dir("untouched").join("marker-runs");
+    let from = root().join("tests/charts/marker-runs");
+    for e in ignore::WalkBuilder::new(&from)
+        .build()
+        .filter_map(Result::ok)
+    {
+        let to = chart.join(e.path().strip_prefix(&from).unwrap());
+        if e.path().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+    let state = || -> Vec<(PathBuf, Vec<u8>, u64, i64)> {
+        let mut out: Vec<_> = ignore::WalkBuilder::new(&chart)
+            .hidden(false)
+            .build()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().is_file())
+            .map(|e| {
+                let m = e.metadata().unwrap();
+                let text = std::fs::read(e.path()).unwrap();
+                (e.path().to_path_buf(), text, m.nlink(), m.mtime())
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let before = state();
+    assert!(before.iter().all(|(_, _, links, _)| *links == 1));
+    for (name, helm) in helms() {
+        let chart = chart.to_string_lossy();
+        let (code, report, stderr) =
+            lint_json(&[&chart, "--renderer", "helm", "--helm-bin", &helm]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        assert!(
+            findings(&report).iter().any(|f| f["mapped_by"] == "marker"),
+            "{name}: the instrumented render mapped findings"
+        );
+        assert_eq!(state(), before, "{name}: the chart is as it was");
     }
 }
