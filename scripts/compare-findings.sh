@@ -11,6 +11,8 @@
 #        JOBS           runs in parallel (default 2)
 #        OUT            where outputs are kept (default: a temporary directory, printed)
 #        REUSE=1        keep the outputs already in OUT (only the missing runs are made)
+#        LINT_ARGS      extra arguments for every lint, split at spaces (`--renderer helm`
+#                       compares the Helm renderer's mapping; the default renderer is built in)
 #        SKIP           extended regex: cases whose name matches are not run (e.g. '--' for
 #                       the corpus ci/ values files, 'corpus' for everything but the repo's charts)
 #
@@ -92,7 +94,8 @@ run_one() {
   local bin="$1" dir="$2" name="$3"
   shift 3
   set +e
-  "$bin" lint --format json --fail-on none --no-config "$@" >"$dir/$name.json" 2>"$dir/$name.err"
+  # shellcheck disable=SC2086 # LINT_ARGS is a list of words
+  "$bin" lint --format json --fail-on none --no-config ${LINT_ARGS:-} "$@" >"$dir/$name.json" 2>"$dir/$name.err"
   echo $? >"$dir/$name.code"
   set -e
 }

@@ -27,24 +27,6 @@ trap 'rm -rf "$work"' EXIT
 
 . scripts/timing.sh
 
-# Appends "wall_ms cpu_ms" of one run of the command (output discarded, its exit status
-# ignored) to file $1. CPU (user + system) is read from getrusage, which counts it to the
-# microsecond: /usr/bin/time prints 10 ms ticks, and small charts differ by a few ms.
-timed() {
-  local out="$1"
-  shift
-  python3 - "$@" >>"$out" <<'PY'
-import resource, subprocess, sys, time
-r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-t0 = time.perf_counter()
-subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-t1 = time.perf_counter()
-r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-cpu = r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime
-print(round((t1 - t0) * 1000), round(cpu * 1000))
-PY
-}
-col() { awk -v c="$1" '{print $c}' "$2" | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "–" }'; }
 
 echo "load before: $(uptime)"

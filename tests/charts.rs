@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use pretty_assertions::assert_eq;
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 const BAD: &str = "examples/charts/classic-mistakes";
 const GOOD: &str = "examples/charts/prod-ready";
@@ -854,4 +855,95 @@ fn the_default_renderer_falls_back_to_helm_once_naming_the_feature() {
     let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(report["objects"], 1, "{report}");
     assert!(!out.stderr.contains("NOT-LOWER"), "{}", out.stderr);
+}
+
+/// The Helm renderer's map on a chart written to stress it: long runs of literal lines (one
+/// marker stands for each run), a block scalar and a conditional among them, and one
+/// template rendering three documents of the same shape (paired one template at a time, only
+/// where findings point). Every finding sits at its `# chartguard: expect` line with Helm 3,
+/// Helm 4 and the built-in renderer alike.
+#[test]
+fn findings_in_runs_of_literal_lines_and_repeated_documents_sit_at_their_lines() {
+    const CHART: &str = "tests/charts/marker-runs";
+    let expected = template_markers(CHART);
+    assert!(expected.len() >= 10);
+    for (name, extra, mapped_by) in renderers() {
+        let (code, report, stderr) = lint_json_without_helm(&[CHART], &extra);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        let objects: Vec<&serde_json::Value> = findings(&report)
+            .iter()
+            .filter(|f| f["object"]["kind"] != "Chart")
+            .collect();
+        let at: BTreeSet<(String, usize, String)> = objects
+            .iter()
+            .map(|f| {
+                (
+                    f["location"]["file"].as_str().unwrap().into(),
+                    f["location"]["line"].as_u64().unwrap() as usize,
+                    f["rule"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        assert_eq!(at, expected, "{name}: every finding at its expect line");
+        // The token is in all three ConfigMaps, the password only in the second.
+        let secrets = objects
+            .iter()
+            .filter(|f| f["rule"] == "plaintext-secret")
+            .count();
+        assert_eq!(secrets, 4, "{name}");
+        assert!(
+            objects.iter().all(|f| f["mapped_by"] == mapped_by),
+            "{name}"
+        );
+    }
+}
+
+/// The Helm renderer's instrumented copy links the chart's files instead of copying them
+/// and replaces the templates it marks: the chart itself stays as it was, byte for byte,
+/// with no file added and no link left behind.
+#[cfg(unix)]
+#[test]
+fn the_instrumented_copy_never_changes_the_chart() {
+    use std::os::unix::fs::MetadataExt;
+    let chart = tmp_dir("untouched").join("marker-runs");
+    let from = root().join("tests/charts/marker-runs");
+    for e in ignore::WalkBuilder::new(&from)
+        .build()
+        .filter_map(Result::ok)
+    {
+        let to = chart.join(e.path().strip_prefix(&from).unwrap());
+        if e.path().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+    let state = || -> Vec<(PathBuf, Vec<u8>, u64, i64)> {
+        let mut out: Vec<_> = ignore::WalkBuilder::new(&chart)
+            .hidden(false)
+            .build()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().is_file())
+            .map(|e| {
+                let m = e.metadata().unwrap();
+                let text = std::fs::read(e.path()).unwrap();
+                (e.path().to_path_buf(), text, m.nlink(), m.mtime())
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let before = state();
+    assert!(before.iter().all(|(_, _, links, _)| *links == 1));
+    for (name, helm) in helms() {
+        let chart = chart.to_string_lossy();
+        let (code, report, stderr) =
+            lint_json(&[&chart, "--renderer", "helm", "--helm-bin", &helm]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        assert!(
+            findings(&report).iter().any(|f| f["mapped_by"] == "marker"),
+            "{name}: the instrumented render mapped findings"
+        );
+        assert_eq!(state(), before, "{name}: the chart is as it was");
+    }
 }

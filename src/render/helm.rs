@@ -17,7 +17,7 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use std::thread::JoinHandle;
 
 /// `helm` at `bin`.
@@ -55,36 +55,38 @@ impl Renderer for Helm {
 }
 
 impl Helm {
-    /// The instrumented render of `chart`, started on a thread of its own.
+    /// The instrumented render of `chart`, started on a thread of its own, which also parses
+    /// it (while the clean render is evaluated).
     fn instrumented(&self, chart: &Chart, opts: &RenderOptions, upgrade: bool) -> Pending {
         let helm = Helm {
             bin: self.bin.clone(),
         };
         let (chart, opts) = (chart.clone(), opts.clone());
-        Pending::spawn(move || instrument::render_instrumented(&helm, &chart, &opts, upgrade))
+        Pending::spawn(move || {
+            instrument::render_instrumented(&helm, &chart, &opts, upgrade)
+                .map(|text| instrument::parse_instrumented(&text))
+        })
     }
 }
 
-/// A render on another thread; waited for on the first question, or when dropped (so its
-/// temporary copy of the chart is removed before chartguard exits).
+/// The parsed instrumented render of one rendered file.
+type InstrumentedDocs = Option<Vec<instrument::DocMap>>;
+
+/// A render on another thread; waited for when its map is first needed, or when dropped (so
+/// its temporary copy of the chart is removed before chartguard exits).
 struct Pending {
-    handle: Mutex<Option<JoinHandle<Option<String>>>>,
-    result: OnceLock<Option<String>>,
+    handle: Mutex<Option<JoinHandle<InstrumentedDocs>>>,
 }
 
 impl Pending {
-    fn spawn(f: impl FnOnce() -> Option<String> + Send + 'static) -> Pending {
+    fn spawn(f: impl FnOnce() -> InstrumentedDocs + Send + 'static) -> Pending {
         Pending {
             handle: Mutex::new(Some(std::thread::spawn(f))),
-            result: OnceLock::new(),
         }
     }
 
-    fn get(&self) -> Option<&str> {
-        self.result.get_or_init(|| self.join()).as_deref()
-    }
-
-    fn join(&self) -> Option<String> {
+    /// The result, once: later calls get None.
+    fn take(&self) -> InstrumentedDocs {
         let handle = self.handle.lock().unwrap_or_else(|p| p.into_inner()).take();
         handle.and_then(|h| h.join().ok().flatten())
     }
@@ -92,7 +94,7 @@ impl Pending {
 
 impl Drop for Pending {
     fn drop(&mut self) {
-        let _ = self.join();
+        let _ = self.take();
     }
 }
 
@@ -495,8 +497,8 @@ pub(super) fn has_upgrade_logic(chart: &Chart) -> bool {
 }
 
 /// Helm's render, mapped back to the templates through the instrumented render of each
-/// rendered file (install, upgrade-only), paired with the clean documents on the first
-/// question about that file.
+/// rendered file (install, upgrade-only), paired with the clean documents of a template when
+/// a finding first asks about one of them.
 struct HelmSourceMap {
     /// Per rendered file.
     instrumented: Vec<Pending>,
@@ -512,16 +514,11 @@ impl HelmSourceMap {
             Entry::Occupied(e) => e.into_mut(),
             Entry::Vacant(_) if q.related => return None,
             Entry::Vacant(e) => {
-                let clean: Vec<(Option<String>, Node)> = q
-                    .docs
-                    .iter()
-                    .map(|d| (d.template.map(str::to_string), d.root.clone()))
-                    .collect();
-                let text = self.instrumented.get(q.file).and_then(Pending::get);
-                e.insert(instrument::build_map(text, &clean))
+                let inst = self.instrumented.get(q.file).and_then(Pending::take);
+                e.insert(instrument::TemplateMap::new(inst, q.docs))
             }
         };
-        map.docs.get(q.doc)?.as_ref()?.line_of(q.path)
+        map.twin(q.docs, q.doc)?.line_of(q.path)
     }
 }
 impl SourceMap for HelmSourceMap {
