@@ -898,6 +898,40 @@ fn findings_in_runs_of_literal_lines_and_repeated_documents_sit_at_their_lines()
     }
 }
 
+/// With `--renderer helm` the map from rendered lines to template lines comes from the
+/// built-in renderer's record when it renders the chart, else from Helm's instrumented render
+/// (forced here with CHARTGUARD_MAP_WITH_MARKERS): both give every finding the same line.
+#[test]
+fn the_built_in_record_and_the_markers_map_findings_to_the_same_lines() {
+    let values = format!("{BAD}/values-prod.yaml");
+    let cases: [&[&str]; 4] = [
+        &["tests/charts/marker-runs"],
+        &[BAD, "-f", &values],
+        &["tests/charts/upgrade-only"],
+        &["tests/charts/with-subchart"],
+    ];
+    for (name, helm) in common::helms() {
+        for case in cases {
+            if !root().join(case[0]).exists() {
+                continue;
+            }
+            let mut args = vec!["lint", "--format", "json", "--fail-on", "none"];
+            args.extend_from_slice(case);
+            args.extend(["--renderer", "helm", "--helm-bin", &helm]);
+            let limit = std::time::Duration::from_secs(120);
+            let record = common::run_with_env(&args, None, limit, &[]);
+            let markers =
+                common::run_with_env(&args, None, limit, &[("CHARTGUARD_MAP_WITH_MARKERS", "1")]);
+            assert_eq!(record.code, 0, "{name} {case:?}: {}", record.stderr);
+            assert_eq!(record.stdout, markers.stdout, "{name} {case:?}");
+            assert!(
+                record.stdout.contains("\"mapped_by\": \"marker\""),
+                "{name} {case:?}"
+            );
+        }
+    }
+}
+
 /// The Helm renderer's instrumented copy links the chart's files instead of copying them
 /// and replaces the templates it marks: the chart itself stays as it was, byte for byte,
 /// with no file added and no link left behind.

@@ -63,6 +63,17 @@ impl Helm {
         };
         let (chart, opts) = (chart.clone(), opts.clone());
         Pending::spawn(move || {
+            // The built-in renderer records which template line wrote each line: the same
+            // map, in process, for a fraction of a Helm run. Helm's instrumented render is for
+            // what it does not render (and, with CHARTGUARD_MAP_WITH_MARKERS set, for
+            // everything: tests compare the two maps).
+            let markers_only = std::env::var_os("CHARTGUARD_MAP_WITH_MARKERS").is_some();
+            if let Some((text, lines)) = (!markers_only)
+                .then(|| super::native::template_lines(&chart, &opts, upgrade))
+                .flatten()
+            {
+                return Some(instrument::maps_from_origins(&text, &lines));
+            }
             instrument::render_instrumented(&helm, &chart, &opts, upgrade)
                 .map(|text| instrument::parse_instrumented(&text))
         })

@@ -150,6 +150,26 @@ impl Renderer for Native {
     }
 }
 
+/// For the Helm renderer's map: the built-in renderer's render of `chart` (`upgrade`: as
+/// `--is-upgrade`) and, per line, the template and line that wrote it. None when it does not
+/// render the chart (unsupported, or failing): Helm's instrumented render maps it then.
+pub(super) fn template_lines(
+    chart: &Chart,
+    opts: &RenderOptions,
+    upgrade: bool,
+) -> Option<(String, Vec<Option<(String, usize)>>)> {
+    let mut req = request(chart, opts, HelmVersion::V4);
+    req.is_upgrade = upgrade;
+    let out = helm_template::funcs::one_rsa_key_per_size(|| helm_chart::render(&chart.path, &req))
+        .ok()?;
+    let lines = out
+        .lines
+        .into_iter()
+        .map(|o| o.map(|o| (o.template, o.line as usize)))
+        .collect();
+    Some((out.text, lines))
+}
+
 /// What `helm template` would be given for `opts`.
 pub(crate) fn request(chart: &Chart, opts: &RenderOptions, helm: HelmVersion) -> Request {
     let mut req = Request::new(helm);

@@ -256,10 +256,11 @@ pub(crate) fn assemble(
     }
     let mut out = go_trim(&b).to_string();
     out.push('\n');
-    // The trim keeps line numbers: the text starts with `---` (or is empty).
+    // The trim keeps line numbers: the text starts with `---`, or is the one empty line
+    // Helm prints before the hooks when nothing else renders (a chart of tests only).
     if out == "\n" {
-        lines.clear();
-        values.clear();
+        lines = vec![None];
+        values = vec![Vec::new()];
     }
     for h in &hooks {
         if req.skip_tests && h.test {

@@ -136,3 +136,32 @@ fn hooks_crds_and_helmignore() {
     let secret = o.text.lines().position(|l| l == "kind: Secret").unwrap();
     assert_eq!(o.lines[secret].as_ref().map(|l| l.line), Some(11));
 }
+
+/// A chart of hooks only: Helm prints one empty line before them, and each line's record
+/// stays with its own line (it was one line early: findings on helm-test pods of a
+/// tests-only chart sat one line below their key).
+#[test]
+fn hooks_only_lines_keep_their_template_lines() {
+    let dir = chart(
+        "hooks-only",
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: t\nversion: 1.0.0\n"),
+            (
+                "templates/test.yaml",
+                "# a comment\nkind: Pod\nmetadata:\n  annotations:\n    helm.sh/hook: test\n",
+            ),
+        ],
+    );
+    let o = render(&dir, &Request::new(HelmVersion::V4)).unwrap();
+    assert!(
+        o.text
+            .starts_with("\n---\n# Source: t/templates/test.yaml\n"),
+        "{}",
+        o.text
+    );
+    assert_eq!(o.lines.len(), o.text.lines().count());
+    for (i, want) in [("kind: Pod", 2), ("    helm.sh/hook: test", 5)] {
+        let at = o.text.lines().position(|l| l == i).unwrap();
+        assert_eq!(o.lines[at].as_ref().map(|l| l.line), Some(want), "{i}");
+    }
+}

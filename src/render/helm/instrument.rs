@@ -757,6 +757,37 @@ pub(crate) fn parse_instrumented(text: &str) -> Vec<DocMap> {
     docs
 }
 
+/// The documents of a render of the chart by the built-in renderer, each line with the
+/// template line its record gives (`lines[l]`: template and 1-based line that wrote 0-based
+/// line `l`): the map the markers would give (the two agree on every finding of the examples,
+/// tests/charts and the corpus: scripts/compare-lines.sh), without a second Helm process.
+/// A line another template wrote counts as unmarked, as with the built-in renderer.
+pub(crate) fn maps_from_origins(text: &str, lines: &[Option<(String, usize)>]) -> Vec<DocMap> {
+    let mut docs = Vec::new();
+    for chunk in chunks(text) {
+        let Ok(Some(doc)) = parse_document(chunk.text, chunk.first_line) else {
+            continue;
+        };
+        let first = chunk.first_line;
+        let count = chunk.text.lines().count();
+        let mut markers = vec![0usize; count + 1];
+        for (l, marker) in markers.iter_mut().enumerate().take(count) {
+            if let Some(Some((template, line))) = lines.get(first + l) {
+                if chunk.template.as_deref() == Some(template.as_str()) {
+                    *marker = *line;
+                }
+            }
+        }
+        docs.push(DocMap {
+            template: chunk.template,
+            root: doc.root,
+            markers,
+            first: first + 1,
+        });
+    }
+    docs
+}
+
 /// `N` or `N+K` after a marker: template line N, and how many lines from it the marker
 /// stands for.
 fn marker_of(s: &str) -> Option<(usize, usize)> {
