@@ -66,13 +66,22 @@ else := {}
 _array_or_empty(x) := x if is_array(x)
 else := []
 
+# In and NotIn whose values is no array (the API rejects them) hold for no pod carrying the
+# key, exactly as the index's matcher (src/evaluate/index.rs) reads them.
 _expression_holds(expr, labels) if {
 	expr.operator == "In"
+	is_array(expr.values)
 	labels[expr.key] in expr.values
 }
 
 _expression_holds(expr, labels) if {
 	expr.operator == "NotIn"
+	not _has_key(labels, expr.key)
+}
+
+_expression_holds(expr, labels) if {
+	expr.operator == "NotIn"
+	is_array(expr.values)
 	not labels[expr.key] in expr.values
 }
 
