@@ -139,6 +139,14 @@ _binary := {"Ki": 1024, "Mi": 1048576, "Gi": 1073741824, "Ti": 1099511627776, "P
 
 _decimal := {"k": 1000, "M": 1000000, "G": 1000000000, "T": 1000000000000, "P": 1000000000000000, "E": 1000000000000000000}
 
+# True when s is a string of one or more ASCII digits: regex.match(`^[0-9]+$`, s) without the
+# regex (regorus compiles the pattern at every call).
+all_digits(s) if {
+	is_string(s)
+	s != ""
+	trim_left(s, "0123456789") == ""
+}
+
 # spec.replicas of input.resources[i] as a number: an integer, or a string of digits (a chart
 # that quoted it, `"3"`). Undefined when absent, null or anything else.
 replicas(i) := n if {
