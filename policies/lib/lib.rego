@@ -66,13 +66,22 @@ else := {}
 _array_or_empty(x) := x if is_array(x)
 else := []
 
+# In and NotIn whose values is no array (the API rejects them) hold for no pod carrying the
+# key, exactly as the index's matcher (src/evaluate/index.rs) reads them.
 _expression_holds(expr, labels) if {
 	expr.operator == "In"
+	is_array(expr.values)
 	labels[expr.key] in expr.values
 }
 
 _expression_holds(expr, labels) if {
 	expr.operator == "NotIn"
+	not _has_key(labels, expr.key)
+}
+
+_expression_holds(expr, labels) if {
+	expr.operator == "NotIn"
+	is_array(expr.values)
 	not labels[expr.key] in expr.values
 }
 
@@ -129,6 +138,14 @@ quantity(q) := to_number(q) if {
 _binary := {"Ki": 1024, "Mi": 1048576, "Gi": 1073741824, "Ti": 1099511627776, "Pi": 1125899906842624, "Ei": 1152921504606846976}
 
 _decimal := {"k": 1000, "M": 1000000, "G": 1000000000, "T": 1000000000000, "P": 1000000000000000, "E": 1000000000000000000}
+
+# True when s is a string of one or more ASCII digits: regex.match(`^[0-9]+$`, s) without the
+# regex (regorus compiles the pattern at every call).
+all_digits(s) if {
+	is_string(s)
+	s != ""
+	trim_left(s, "0123456789") == ""
+}
 
 # spec.replicas of input.resources[i] as a number: an integer, or a string of digits (a chart
 # that quoted it, `"3"`). Undefined when absent, null or anything else.

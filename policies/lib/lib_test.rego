@@ -129,3 +129,30 @@ test_hook_role_tolerates_null_command if {
 test_violation_with_severity if {
 	lib.violation_with_severity(0, ["spec"], "m", "error") == {"resource": 0, "path": ["spec"], "message": "m", "severity": "error"}
 }
+
+test_all_digits if {
+	lib.all_digits("0")
+	lib.all_digits("8080")
+	not lib.all_digits("")
+	not lib.all_digits("80a")
+	not lib.all_digits("a80")
+	not lib.all_digits("8 0")
+	not lib.all_digits("80\n")
+	not lib.all_digits("-1")
+	not lib.all_digits("1.5")
+	not lib.all_digits("٣")
+	not lib.all_digits(80)
+	every s in ["0", "8080", "", "80a", "a80", "8 0", "80\n", "-1", "1.5", "٣", "http"] {
+		_digits_agree(s)
+	}
+}
+
+_digits_agree(s) if {
+	lib.all_digits(s)
+	regex.match(`^[0-9]+$`, s)
+}
+
+_digits_agree(s) if {
+	not lib.all_digits(s)
+	not regex.match(`^[0-9]+$`, s)
+}

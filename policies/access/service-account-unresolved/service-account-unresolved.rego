@@ -62,6 +62,7 @@ report contains lib.violation(p.resource, array.concat(p.path, [field]), msg) if
 	some p in input.pods
 	is_object(p.spec)
 	input.resources[p.resource].hook == null
+	not _names_own_account(p.spec)
 	[field, name] := _default_account(p.spec)
 	msg := sprintf(
 		"%s runs as the namespace's default ServiceAccount (%s): it shares that identity, and any RBAC or cloud role granted to it, with every pod that names no account",
@@ -85,6 +86,14 @@ _account(spec) := ["serviceAccountName", spec.serviceAccountName] if {
 } else := ["serviceAccount", spec.serviceAccount] if {
 	is_string(spec.serviceAccount)
 	spec.serviceAccount != ""
+}
+
+# Most pods name their own account: settled with one test instead of _default_account's two
+# _account calls (speed at 10,000 objects).
+_names_own_account(spec) if {
+	name := spec.serviceAccountName
+	is_string(name)
+	not name in {"", "default"}
 }
 
 _default_account(spec) := [field, "serviceAccountName: default"] if {

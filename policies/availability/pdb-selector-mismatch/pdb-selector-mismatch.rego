@@ -28,11 +28,12 @@ report contains lib.violation(i, ["spec", "selector"], msg) if {
 	some i in rel.of_kind("PodDisruptionBudget")
 	r := input.resources[i]
 	r.hook == null
+	# Resolved in Rust: no pod for a missing selector, or an empty one in policy/v1beta1.
+	# Tested first: most budgets select pods (speed at 10,000 objects).
+	count(rel.selects(i).pods) == 0
 	not rel.custom_workloads_present(i)
 	selector := object.get(r.object, ["spec", "selector"], null)
 	not _selects_whole_namespace(i, selector)
-	# Resolved in Rust: no pod for a missing selector, or an empty one in policy/v1beta1.
-	count(rel.selects(i).pods) == 0
 	msg := sprintf("%s: %s", [lib.describe(i), _why(i, selector)])
 }
 

@@ -36,7 +36,7 @@ report contains lib.violation(i, ["spec"], msg) if {
 	is_object(spec)
 	not spec.unhealthyPodEvictionPolicy == "AlwaysAllow"
 	not _too_old
-	pods := rel.pods_matching_selector(spec.selector, i)
+	pods := _pods(i, spec.selector)
 	kinds := {input.resources[input.pods[p].resource].kind | some p in pods}
 	"Deployment" in kinds
 	not "StatefulSet" in kinds
@@ -46,6 +46,12 @@ report contains lib.violation(i, ["spec"], msg) if {
 		[lib.describe(i), concat(", ", workloads)],
 	)
 }
+
+# The pod templates the selector selects: as the index resolved them, except for an apiVersion
+# such as policy/v1beta1x, whose empty selector the index reads as policy/v1beta1's (none).
+_pods(i, selector) := rel.selects(i).pods if {
+	not startswith(input.resources[i].api_version, "policy/v1beta1")
+} else := rel.pods_matching_selector(selector, i)
 
 # The field is honoured from Kubernetes 1.27 (beta, on by default).
 _too_old if {

@@ -36,7 +36,8 @@ report contains lib.violation(i, ["spec", "podSelector"], msg) if {
 	sel := r.object.spec.podSelector
 	is_object(sel)
 	_non_empty(sel)
-	count(rel.pods_matching_selector(sel, i)) == 0
+	# The index resolved the selector (rel.pods_matching_selector's result, computed in Rust).
+	count(rel.selects(i).pods) == 0
 	not rel.custom_workloads_present(i)
 	msg := sprintf(
 		"%s selects no pod of the release (podSelector %s): it isolates nothing, and the workload it was meant for accepts traffic from everywhere",

@@ -32,14 +32,15 @@ report contains lib.violation(i, ["spec", "selector"], msg) if {
 	some i in rel.of_kind("Service")
 	r := input.resources[i]
 	r.hook == null
+	# The selector resolved in Rust (controller labels left out, as below). Tested first: most
+	# Services select pods (speed at 10,000 objects).
+	count(rel.selects(i).pods) == 0
 	spec := r.object.spec
 	object.get(spec, "type", "ClusterIP") != "ExternalName"
 	is_object(spec.selector)
 	selector := {k: v | some k, v in spec.selector; not _controller_labels[k]}
 	count(selector) > 0
 	not rel.custom_workloads_present(i)
-	# The selector resolved in Rust (controller labels left out, as above).
-	count(rel.selects(i).pods) == 0
 	msg := sprintf(
 		"%s: spec.selector (%s) matches no pod template of the release, so the Service has no endpoints%s",
 		[lib.describe(i), _show(spec.selector), _closest(selector, i)],

@@ -47,8 +47,8 @@ _selinux_types := {"", "container_t", "container_init_t", "container_kvm_t", "co
 # ---- container settings ----------------------------------------------------------------
 
 report contains lib.violation_with_severity(c.resource, path, msg, "error") if {
-	some c in input.containers
-	c.type != "ephemeral"
+	some k in _judged_containers
+	c := input.containers[k]
 	sc := wl.container_sc(c)
 	_any_field(sc, _sc_fields)
 	some [sub, problem] in _sc_problems(sc)
@@ -57,8 +57,8 @@ report contains lib.violation_with_severity(c.resource, path, msg, "error") if {
 }
 
 report contains lib.violation(c.resource, array.concat(c.path, ["securityContext", "runAsGroup"]), msg) if {
-	some c in input.containers
-	c.type != "ephemeral"
+	some k in _judged_containers
+	c := input.containers[k]
 	wl.container_sc(c).runAsGroup == 0
 	msg := sprintf("%s of %s runs with runAsGroup: 0 (root's group): files the node or image gives to group 0 are its", [lib.container_label(c), lib.describe(c.resource)])
 }
@@ -66,8 +66,8 @@ report contains lib.violation(c.resource, array.concat(c.path, ["securityContext
 # ---- pod settings ---------------------------------------------------------------------------
 
 report contains lib.violation_with_severity(p.resource, path, msg, "error") if {
-	some p in input.pods
-	is_object(p.spec)
+	some k in _judged_pods
+	p := input.pods[k]
 	sc := _obj(p.spec.securityContext)
 	_any_field(sc, _pod_fields)
 	some [sub, problem] in _pod_problems(sc)
@@ -76,8 +76,8 @@ report contains lib.violation_with_severity(p.resource, path, msg, "error") if {
 }
 
 report contains lib.violation(p.resource, array.concat(p.path, ["securityContext", field]), msg) if {
-	some p in input.pods
-	is_object(p.spec)
+	some k in _judged_pods
+	p := input.pods[k]
 	sc := _obj(p.spec.securityContext)
 	some field in ["runAsGroup", "fsGroup"]
 	sc[field] == 0
@@ -85,8 +85,8 @@ report contains lib.violation(p.resource, array.concat(p.path, ["securityContext
 }
 
 report contains lib.violation(p.resource, array.concat(p.path, ["securityContext", "supplementalGroups", k]), msg) if {
-	some p in input.pods
-	is_object(p.spec)
+	some j in _judged_pods
+	p := input.pods[j]
 	some k, g in _arr(_obj(p.spec.securityContext).supplementalGroups)
 	g == 0
 	msg := sprintf("%s adds supplemental group 0 (root's group): files the node or image gives to group 0 are its pods'", [lib.describe(p.resource)])
@@ -101,6 +101,25 @@ report contains lib.violation_with_severity(p.resource, array.concat(_meta_path(
 	value == "unconfined"
 	msg := sprintf("%s runs container %s without AppArmor (annotation unconfined): Pod Security baseline rejects it", [lib.describe(p.resource), trim_prefix(key, "container.apparmor.security.beta.kubernetes.io/")])
 }
+
+# The containers and pods whose securityContext sets a field some report above reads, found in
+# one pass each: most set none, and each report's own pass over every container or pod cost
+# more than its checks (speed at 10,000 objects).
+_judged_containers contains k if {
+	some k, c in input.containers
+	c.type != "ephemeral"
+	_any_field(wl.container_sc(c), _container_report_fields)
+}
+
+_container_report_fields := array.concat(_sc_fields, ["runAsGroup"])
+
+_judged_pods contains k if {
+	some k, p in input.pods
+	is_object(p.spec)
+	_any_field(_obj(p.spec.securityContext), _pod_report_fields)
+}
+
+_pod_report_fields := array.concat(_pod_fields, ["runAsGroup", "fsGroup", "supplementalGroups"])
 
 # [path below securityContext, problem] for the container-level settings.
 # The fields _sc_problems and _pod_problems read: most security contexts set none of them, and

@@ -29,13 +29,18 @@ import data.chartguard.lib
 
 _probes := ["livenessProbe", "readinessProbe", "startupProbe"]
 
+_handlers := ["httpGet", "tcpSocket"]
+
 report contains lib.violation(c.resource, path, msg) if {
 	some c in input.containers
-	c.type != "ephemeral"
-	some probe in _probes
-	some handler in ["httpGet", "tcpSocket"]
-	port := c.container[probe][handler].port
+	# Only the probes and handlers a container sets, not every pair looked up (speed at
+	# 10,000 objects).
+	some probe, p in object.filter(c.container, _probes)
+	is_object(p)
+	some handler, h in object.filter(p, _handlers)
+	port := h.port
 	is_string(port)
+	c.type != "ephemeral"
 	not _declared(c.container, port)
 	path := array.concat(c.path, [probe, handler, "port"])
 	msg := sprintf("%s of %s: %s.%s.port %s", [lib.container_label(c), lib.describe(c.resource), probe, handler, _problem(c.container, port)])
@@ -47,11 +52,12 @@ _declared(ctr, name) if {
 }
 
 _problem(ctr, port) := sprintf("is the quoted number %q, which the API server rejects as a port name; write it unquoted", [port]) if {
-	regex.match(`^[0-9]+$`, port)
+	lib.all_digits(port)
 } else := sprintf("names port %q, which the container does not declare (it has %s): the probe can never succeed", [port, _names(ctr)])
 
-_names(ctr) := concat(", ", [sprintf("%q", [p.name]) | some p in _arr(ctr.ports); is_string(p.name)]) if {
-	count([1 | some p in _arr(ctr.ports); is_string(p.name)]) > 0
+_names(ctr) := concat(", ", names) if {
+	names := [sprintf("%q", [p.name]) | some p in _arr(ctr.ports); is_string(p.name)]
+	count(names) > 0
 } else := "no named ports"
 
 _arr(x) := x if is_array(x)

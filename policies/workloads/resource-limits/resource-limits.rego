@@ -28,6 +28,7 @@ _required := [["requests", "cpu"], ["requests", "memory"], ["limits", "memory"]]
 
 report contains lib.violation(c.resource, path, msg) if {
 	some c in input.containers
+	not _complete(c.container.resources)
 	c.type != "ephemeral"
 	missing := [sprintf("%s.%s", field) | some field in _required; not _has(c.container, field)]
 	count(missing) > 0
@@ -39,4 +40,18 @@ _has(container, field) if {
 	value := container.resources[field[0]][field[1]]
 	value != null
 	value != ""
+}
+
+# All three set: most containers, settled here without building the list above (speed at
+# 10,000 objects). The same test as _has, field by field.
+_complete(res) if {
+	cpu := res.requests.cpu
+	cpu != null
+	cpu != ""
+	memory := res.requests.memory
+	memory != null
+	memory != ""
+	limit := res.limits.memory
+	limit != null
+	limit != ""
 }

@@ -115,11 +115,13 @@ _configured(i, raw) := sprintf("sets strategy.rollingUpdate.maxUnavailable to %v
 # (Kubernetes rounds maxUnavailable down and maxSurge up).
 _unavailable_pods(raw, i) := raw if is_number(raw)
 
-_unavailable_pods(raw, i) := floor((_percent(raw) * _replicas(i)) / 100) if _percent(raw)
+_unavailable_pods(raw, i) := floor((p * _replicas(i)) / 100) if p := _percent(raw)
 
-_percent(raw) := to_number(trim_suffix(raw, "%")) if {
+_percent(raw) := to_number(digits) if {
 	is_string(raw)
-	regex.match(`^[0-9]+%$`, raw)
+	digits := trim_suffix(raw, "%")
+	digits != raw
+	lib.all_digits(digits)
 }
 
 _meaning(raw, i, pods) := _pods(pods) if {

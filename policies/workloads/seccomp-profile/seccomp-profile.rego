@@ -35,10 +35,12 @@ _confined := {"RuntimeDefault", "Localhost"}
 # A container that sets its own profile, to something else than a confining one.
 report contains lib.violation(c.resource, array.concat(c.path, ["securityContext", "seccompProfile", "type"]), msg) if {
 	some c in input.containers
+	# Most containers set no profile of their own: tested first (speed at 10,000 objects).
+	t := c.container.securityContext.seccompProfile.type
+	t != null
+	not t in _confined
 	wl.hardening_target(c)
 	not wl.privileged(c)
-	t := _type(wl.container_sc(c))
-	not t in _confined
 	msg := sprintf(
 		"%s of %s sets securityContext.seccompProfile.type: %v: it may make any system call",
 		[lib.container_label(c), lib.describe(c.resource), t],
@@ -50,7 +52,7 @@ report contains lib.violation(c.resource, array.concat(c.path, ["securityContext
 # no key (the report below checks the same pod context; speed at 10,000 objects).
 _inheriting[key] contains lib.container_label(c) if {
 	some c in input.containers
-	not _type(wl.container_sc(c))
+	not _type(c.container.securityContext)
 	not _type(wl.pod_sc(c)) in _confined
 	wl.hardening_target(c)
 	not wl.privileged(c)
