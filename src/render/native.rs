@@ -48,8 +48,8 @@ impl Native {
         let mut notices = Vec::new();
         let mut reads = None;
         // The documents only an upgrade renders come from a second render, on another core
-        // at the same time (a lint's one key per size is per thread: that render keeps its
-        // own).
+        // at the same time, sharing this lint's one key per size.
+        let keys = helm_template::funcs::current_rsa_keys();
         let upgrade_req = super::helm::has_upgrade_logic(chart).then(|| {
             let mut r = req.clone();
             r.is_upgrade = true;
@@ -59,9 +59,11 @@ impl Native {
         let (first, upgrade) = std::thread::scope(|scope| {
             let upgrade = upgrade_req.as_ref().map(|r| {
                 scope.spawn(|| {
-                    helm_template::funcs::one_rsa_key_per_size(|| {
-                        render_text(chart, opts, r, &mut Vec::new(), &mut None)
-                    })
+                    let render = || render_text(chart, opts, r, &mut Vec::new(), &mut None);
+                    match keys {
+                        Some(keys) => helm_template::funcs::with_rsa_keys(keys, render),
+                        None => render(),
+                    }
                 })
             });
             let first = render_text(chart, opts, &req, &mut notices, &mut reads);

@@ -259,9 +259,17 @@ const OID_EC_PUBLIC_KEY: &[u64] = &[1, 2, 840, 10045, 2, 1];
 const OID_P256: &[u64] = &[1, 2, 840, 10045, 3, 1, 7];
 const OID_ED25519: &[u64] = &[1, 3, 101, 112];
 
+/// The RSA key of each size generated so far by the renders of one lint (see
+/// [`one_rsa_key_per_size`]); clones share the keys, so a render on another thread
+/// ([`with_rsa_keys`]) reuses them too.
+#[derive(Clone, Default)]
+pub struct RsaKeys(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<usize, rsa::RsaPrivateKey>>>,
+);
+
 thread_local! {
-    /// Inside [`one_rsa_key_per_size`]: the RSA key of each size generated so far.
-    static ONE_KEY_PER_SIZE: std::cell::RefCell<Option<std::collections::HashMap<usize, rsa::RsaPrivateKey>>> =
+    /// Inside [`with_rsa_keys`]: the keys this thread's render reuses.
+    static ONE_KEY_PER_SIZE: std::cell::RefCell<Option<RsaKeys>> =
         const { std::cell::RefCell::new(None) };
 }
 
@@ -273,14 +281,25 @@ thread_local! {
 /// one render are the same key. For linting, where key generation is most of the render
 /// of a chart that makes certificates; never for output anyone deploys.
 pub fn one_rsa_key_per_size<R>(f: impl FnOnce() -> R) -> R {
-    struct Restore(Option<std::collections::HashMap<usize, rsa::RsaPrivateKey>>);
+    with_rsa_keys(RsaKeys::default(), f)
+}
+
+/// The keys of the [`one_rsa_key_per_size`] this thread runs in, for a render of the same
+/// lint on another thread.
+pub fn current_rsa_keys() -> Option<RsaKeys> {
+    ONE_KEY_PER_SIZE.with(|k| k.borrow().clone())
+}
+
+/// Runs `f` reusing (and adding to) `keys`, as [`one_rsa_key_per_size`] does.
+pub fn with_rsa_keys<R>(keys: RsaKeys, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<RsaKeys>);
     impl Drop for Restore {
         fn drop(&mut self) {
             let before = self.0.take();
             ONE_KEY_PER_SIZE.with(|k| *k.borrow_mut() = before);
         }
     }
-    let _restore = Restore(ONE_KEY_PER_SIZE.with(|k| k.replace(Some(Default::default()))));
+    let _restore = Restore(ONE_KEY_PER_SIZE.with(|k| k.replace(Some(keys))));
     f()
 }
 
@@ -304,17 +323,18 @@ impl Key {
     /// crate's prime search (the bulk of a render that makes certificates), then read into
     /// the `rsa` key the rest of this module encodes and signs with.
     fn generate_rsa(bits: usize) -> Result<Key, FuncError> {
-        let reused = ONE_KEY_PER_SIZE.with(|k| k.borrow().as_ref()?.get(&bits).cloned());
-        if let Some(key) = reused {
-            return Ok(Key::Rsa(Box::new(key)));
+        let Some(RsaKeys(keys)) = current_rsa_keys() else {
+            return Self::new_rsa(bits);
+        };
+        // Held while generating: a render on another thread that needs the same size waits
+        // for this key instead of making its own.
+        let mut keys = keys.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(key) = keys.get(&bits) {
+            return Ok(Key::Rsa(Box::new(key.clone())));
         }
         let key = Self::new_rsa(bits)?;
         if let Key::Rsa(k) = &key {
-            ONE_KEY_PER_SIZE.with(|keys| {
-                if let Some(keys) = keys.borrow_mut().as_mut() {
-                    keys.insert(bits, (**k).clone());
-                }
-            });
+            keys.insert(bits, (**k).clone());
         }
         Ok(key)
     }
@@ -894,7 +914,7 @@ mod tests {
 
 #[cfg(test)]
 mod one_key_tests {
-    use super::{one_rsa_key_per_size, Key};
+    use super::{current_rsa_keys, one_rsa_key_per_size, with_rsa_keys, Key};
 
     fn rsa(key: Key) -> rsa::RsaPrivateKey {
         match key {
@@ -919,5 +939,22 @@ mod one_key_tests {
         // A second scope starts with no key.
         let e = one_rsa_key_per_size(|| rsa(Key::generate_rsa(2048).unwrap()));
         assert_ne!(a, e);
+    }
+
+    /// A render of the same lint on another thread (the `--is-upgrade` one) reuses the keys:
+    /// both threads asking at once get one key, not one each.
+    #[test]
+    fn threads_given_the_keys_share_them() {
+        let (a, b) = one_rsa_key_per_size(|| {
+            let keys = current_rsa_keys().expect("inside one_rsa_key_per_size");
+            std::thread::scope(|s| {
+                let other =
+                    s.spawn(|| with_rsa_keys(keys, || rsa(Key::generate_rsa(2048).unwrap())));
+                let mine = rsa(Key::generate_rsa(2048).unwrap());
+                (mine, other.join().unwrap())
+            })
+        });
+        assert_eq!(a, b);
+        assert!(current_rsa_keys().is_none());
     }
 }

@@ -5,7 +5,7 @@
 use crate::func::{HelmVersion, Registry};
 
 mod crypto;
-pub use crypto::one_rsa_key_per_size;
+pub use crypto::{current_rsa_keys, one_rsa_key_per_size, with_rsa_keys, RsaKeys};
 mod dates;
 mod defaults;
 mod dicts;
