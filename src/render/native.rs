@@ -152,6 +152,9 @@ impl Renderer for Native {
     }
 }
 
+/// Per rendered line: the template (`# Source:` path) and 1-based line that wrote it.
+pub(super) type TemplateLines = Vec<Option<(String, usize)>>;
+
 /// For the Helm renderer's map: the built-in renderer's render of `chart` (`upgrade`: as
 /// `--is-upgrade`) and, per line, the template and line that wrote it. None when it does not
 /// render the chart (unsupported, or failing): Helm's instrumented render maps it then.
@@ -159,7 +162,7 @@ pub(super) fn template_lines(
     chart: &Chart,
     opts: &RenderOptions,
     upgrade: bool,
-) -> Option<(String, Vec<Option<(String, usize)>>)> {
+) -> Option<(String, TemplateLines)> {
     let mut req = request(chart, opts, HelmVersion::V4);
     req.is_upgrade = upgrade;
     let out = helm_template::funcs::one_rsa_key_per_size(|| helm_chart::render(&chart.path, &req))
