@@ -351,6 +351,18 @@ fn point(file: &str, line: usize, column: usize) -> Location {
 /// Both checks for one lint of `chart`, as the profile and `--disable` select them. When the
 /// values break a schema, the render is told to skip Helm's own check (reported here, line
 /// by line), so the other rules still judge the release.
+/// Whether the lint checks the values against the charts' schemas itself
+/// (`values-schema-invalid` runs), so the render need not.
+pub(crate) fn checked_by_lint(
+    opts: &crate::evaluate::Options,
+    policies: &crate::evaluate::policy::PolicySet,
+) -> bool {
+    !opts.disabled.iter().any(|d| d == INVALID)
+        && policies
+            .rule(INVALID)
+            .is_some_and(|r| r.meta.profiles.contains(&opts.profile))
+}
+
 pub(crate) fn findings(
     chart: &Chart,
     render: &mut RenderOptions,
@@ -366,7 +378,7 @@ pub(crate) fn findings(
                 .is_some_and(|r| r.meta.profiles.contains(&opts.profile))
     };
     let mut out = Vec::new();
-    if on(INVALID) {
+    if checked_by_lint(opts, policies) {
         out = invalid(chart, render, label);
         if !out.is_empty() {
             render.skip_schema_validation = true;
