@@ -214,24 +214,22 @@ impl Lint<'_> {
         // chart renders; the render then skips Helm's check (it changes no output, and a
         // violation must not stop the other rules).
         let policies = &self.settings.policies;
-        let checks_schema = values_schema::checked_by_lint(&opts, policies);
-        let (values_findings, rendered, render_time) = std::thread::scope(|scope| {
-            let (mut own, opts, label) = (render.clone(), &opts, &label);
-            let schema = scope
-                .spawn(move || values_schema::findings(chart, &mut own, opts, policies, label));
-            if checks_schema {
-                render.skip_schema_validation = true;
-            }
+        if values_schema::checked_by_lint(&opts, policies) {
+            render.skip_schema_validation = true;
+        }
+        let (mut values_findings, rendered, render_time) = std::thread::scope(|scope| {
+            let (render, opts, label) = (&render, &opts, &label);
+            let schema =
+                scope.spawn(move || values_schema::findings(chart, render, opts, policies, label));
             let started = Instant::now();
             // One renderer per call: charts are rendered on several threads at once.
-            let rendered = crate::render::renderer(&self.settings.helm_bin).render(chart, &render);
+            let rendered = crate::render::renderer(&self.settings.helm_bin).render(chart, render);
             let render_time = started.elapsed();
             let findings = schema
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p));
             (findings, rendered, render_time)
         });
-        let mut values_findings = values_findings;
         let rendered = match rendered {
             Ok(r) => r,
             Err(e) => return values_schema::unrendered(values_findings, e.into(), &label),

@@ -106,14 +106,20 @@ pub(crate) fn engine_for(policies: &PolicySet, rules: &[&Rule]) -> Result<regoru
     Ok(engine)
 }
 
-/// The rules that apply to this run: in the profile and not disabled.
+impl Options {
+    /// Whether `rule` applies to this run: in the profile and not disabled.
+    pub(crate) fn runs(&self, rule: &Rule) -> bool {
+        rule.meta.profiles.contains(&self.profile) && !self.disabled.contains(&rule.meta.id)
+    }
+}
+
+/// The rules that apply to this run ([`Options::runs`]).
 pub(crate) fn selected<'p>(policies: &'p PolicySet, opts: &Options) -> Vec<(usize, &'p Rule)> {
     policies
         .rules
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.meta.profiles.contains(&opts.profile))
-        .filter(|(_, r)| !opts.disabled.contains(&r.meta.id))
+        .filter(|(_, r)| opts.runs(r))
         .collect()
 }
 

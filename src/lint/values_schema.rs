@@ -357,34 +357,24 @@ pub(crate) fn checked_by_lint(
     opts: &crate::evaluate::Options,
     policies: &crate::evaluate::policy::PolicySet,
 ) -> bool {
-    !opts.disabled.iter().any(|d| d == INVALID)
-        && policies
-            .rule(INVALID)
-            .is_some_and(|r| r.meta.profiles.contains(&opts.profile))
+    policies.rule(INVALID).is_some_and(|r| opts.runs(r))
 }
 
+/// The values rules judged before a render: `values-schema-invalid` (every violation of
+/// the values `render` is given) and `values-schema-missing`, as their METADATA
+/// (policies/values/) says: severity, profiles, why and fix.
 pub(crate) fn findings(
     chart: &Chart,
-    render: &mut RenderOptions,
+    render: &RenderOptions,
     opts: &crate::evaluate::Options,
     policies: &crate::evaluate::policy::PolicySet,
     label: &str,
 ) -> Vec<Finding> {
-    // The rules' METADATA (policies/values/) says severity, profiles, why and fix.
-    let on = |id: &str| {
-        !opts.disabled.iter().any(|d| d == id)
-            && policies
-                .rule(id)
-                .is_some_and(|r| r.meta.profiles.contains(&opts.profile))
-    };
     let mut out = Vec::new();
     if checked_by_lint(opts, policies) {
         out = invalid(chart, render, label);
-        if !out.is_empty() {
-            render.skip_schema_validation = true;
-        }
     }
-    if on(MISSING) {
+    if policies.rule(MISSING).is_some_and(|r| opts.runs(r)) {
         out.extend(missing(chart));
     }
     for f in out.iter_mut() {
