@@ -13,7 +13,7 @@ use super::Helm;
 use crate::model::PathSeg;
 use crate::provenance::DocRef;
 use crate::render::{Chart, RenderError, RenderOptions, TemplatePos};
-use crate::yaml::{chunks, locate, parse_document, Node};
+use crate::yaml::{chunks, locate, parse_document, Chunk, Node};
 use helm_template::outline::{outline, Action, Command, Kind, Piece, What};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -714,20 +714,35 @@ pub(crate) fn paths_of(node: &Node) -> BTreeSet<Vec<PathSeg>> {
     out
 }
 
-/// Parses an instrumented render into documents with their marker tables.
-pub(crate) fn parse_instrumented(text: &str) -> Vec<DocMap> {
+/// The documents of a render, each with its table of template lines: `markers` gives a
+/// document (its chunk of the render) the template line of each of its lines, 0 for none.
+fn doc_maps(text: &str, mut markers: impl FnMut(&Chunk<'_>) -> Vec<usize>) -> Vec<DocMap> {
     let mut docs = Vec::new();
-    let all: Vec<&str> = text.lines().collect();
     for chunk in chunks(text) {
         let Ok(Some(doc)) = parse_document(chunk.text, chunk.first_line) else {
             continue;
         };
-        let mut markers = vec![0usize; chunk.text.lines().count() + 1];
+        let markers = markers(&chunk);
+        docs.push(DocMap {
+            template: chunk.template,
+            root: doc.root,
+            markers,
+            first: chunk.first_line + 1,
+        });
+    }
+    docs
+}
+
+/// Parses an instrumented render into documents with their marker tables.
+pub(crate) fn parse_instrumented(text: &str) -> Vec<DocMap> {
+    let all: Vec<&str> = text.lines().collect();
+    doc_maps(text, |chunk| {
+        let first = chunk.first_line;
+        let count = chunk.text.lines().count();
+        let mut markers = vec![0usize; count + 1];
         let mut current = 0usize;
         // Lines of a `#cg:N+K` run still to count, and whether its first line is past.
         let (mut run, mut started) = (0usize, false);
-        let first = chunk.first_line;
-        let count = chunk.text.lines().count();
         for l in first..(first + count).min(all.len()) {
             let t = all[l].trim();
             // A marker glued after content by a right-trimming action on the line above
@@ -747,14 +762,8 @@ pub(crate) fn parse_instrumented(text: &str) -> Vec<DocMap> {
             }
             markers[l - first] = current;
         }
-        docs.push(DocMap {
-            template: chunk.template,
-            root: doc.root,
-            markers,
-            first: first + 1,
-        });
-    }
-    docs
+        markers
+    })
 }
 
 /// The documents of a render of the chart by the built-in renderer, each line with the
@@ -763,29 +772,18 @@ pub(crate) fn parse_instrumented(text: &str) -> Vec<DocMap> {
 /// tests/charts and the corpus: scripts/compare-lines.sh), without a second Helm process.
 /// A line another template wrote counts as unmarked, as with the built-in renderer.
 pub(crate) fn maps_from_origins(text: &str, lines: &[Option<(String, usize)>]) -> Vec<DocMap> {
-    let mut docs = Vec::new();
-    for chunk in chunks(text) {
-        let Ok(Some(doc)) = parse_document(chunk.text, chunk.first_line) else {
-            continue;
-        };
-        let first = chunk.first_line;
+    doc_maps(text, |chunk| {
         let count = chunk.text.lines().count();
         let mut markers = vec![0usize; count + 1];
         for (l, marker) in markers.iter_mut().enumerate().take(count) {
-            if let Some(Some((template, line))) = lines.get(first + l) {
+            if let Some(Some((template, line))) = lines.get(chunk.first_line + l) {
                 if chunk.template.as_deref() == Some(template.as_str()) {
                     *marker = *line;
                 }
             }
         }
-        docs.push(DocMap {
-            template: chunk.template,
-            root: doc.root,
-            markers,
-            first: first + 1,
-        });
-    }
-    docs
+        markers
+    })
 }
 
 /// `N` or `N+K` after a marker: template line N, and how many lines from it the marker
