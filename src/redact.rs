@@ -22,6 +22,89 @@ pub(crate) struct Doc<'a> {
 /// What every mask looks like: fixed width, so a snippet never tells a secret's length.
 pub(crate) const MASK: &str = "****";
 
+/// The lines a report can show, by file name: windows around every location of the
+/// findings (codespan prints a label's lines, and for a label over several lines the three
+/// after its start and the one before its end). Snippet text outside them is never shown,
+/// so it is blanked rather than scanned: masking a 1.4 MB CRD whose lines no finding
+/// points at cost a quarter of a lint. Lines and line numbers stay.
+pub(crate) struct Shown(BTreeMap<String, Vec<(usize, usize)>>);
+
+/// Lines kept on either side of a label's window, beyond what codespan prints.
+const MARGIN: usize = 2;
+
+impl Shown {
+    pub(crate) fn of(findings: &[Finding]) -> Self {
+        let mut windows: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+        let mut add = |l: &Location| {
+            let list = windows.entry(l.file.clone()).or_default();
+            let end = l.end_line.max(l.line);
+            list.push((l.line.saturating_sub(MARGIN), l.line + 3 + MARGIN));
+            list.push((end.saturating_sub(1 + MARGIN), end + MARGIN));
+        };
+        for f in findings {
+            add(&f.location);
+            f.rendered.iter().for_each(&mut add);
+            for rel in &f.related {
+                add(&rel.location);
+                rel.rendered.iter().for_each(&mut add);
+            }
+        }
+        for list in windows.values_mut() {
+            list.sort_unstable();
+            let mut merged: Vec<(usize, usize)> = Vec::with_capacity(list.len());
+            for &(a, b) in list.iter() {
+                match merged.last_mut() {
+                    Some(last) if a <= last.1 + 1 => last.1 = last.1.max(b),
+                    _ => merged.push((a, b)),
+                }
+            }
+            *list = merged;
+        }
+        Shown(windows)
+    }
+
+    #[cfg(test)]
+    fn lines(file: &str, ranges: &[(usize, usize)]) -> Self {
+        Shown(BTreeMap::from([(file.to_string(), ranges.to_vec())]))
+    }
+
+    fn of_file(&self, name: &str) -> Window<'_> {
+        Window(self.0.get(name).map_or(&[], Vec::as_slice))
+    }
+}
+
+/// One file's shown lines (1-based, inclusive ranges, ascending, disjoint).
+#[derive(Clone, Copy)]
+struct Window<'a>(&'a [(usize, usize)]);
+
+impl Window<'_> {
+    #[cfg(test)]
+    const ALL: Window<'static> = Window(&[(0, usize::MAX)]);
+
+    /// Whether any line of `first..=last` is shown.
+    fn overlaps(self, first: usize, last: usize) -> bool {
+        let i = self.0.partition_point(|&(_, b)| b < first);
+        self.0.get(i).is_some_and(|&(a, _)| a <= last)
+    }
+
+    fn contains(self, line: usize) -> bool {
+        self.overlaps(line, line)
+    }
+}
+
+/// `text` with every line outside `window` emptied (its line break kept).
+fn blank_outside(text: &str, window: Window<'_>) -> String {
+    let mut out = String::new();
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if window.contains(i + 1) {
+            out.push_str(line);
+        } else if line.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// Parts of an identifier that make it name a credential (`DB_PASSWORD`, `-Dpassword`,
 /// `db.password`, `apiToken`).
 const CREDENTIAL_WORDS: &[&str] = &[
@@ -342,8 +425,14 @@ fn holds_credentials(kind: &str, root: &Node) -> bool {
 /// line holding a credential form ([`credential_in_line`]), and, in an object that holds a
 /// credential anywhere, every scalar not under a key known to be safe to show (default
 /// deny: a typo'd or misplaced field there may hold the secret). Only this text is ever
-/// shown in snippets.
-pub(crate) fn files(files: &[SourceFile], docs: &[Doc<'_>], findings: &[Finding]) -> Vec<String> {
+/// shown in snippets. With `shown`, only the shown lines are kept (and only what they
+/// need is scanned); every other line is empty.
+pub(crate) fn files(
+    files: &[SourceFile],
+    docs: &[Doc<'_>],
+    findings: &[Finding],
+    shown: Option<&Shown>,
+) -> Vec<String> {
     let mut spans: Vec<Vec<(Pos, Pos)>> = vec![Vec::new(); files.len()];
     fn collect(node: &Node, under_secret: bool, out: &mut Vec<(Pos, Pos)>) {
         match &node.value {
@@ -387,20 +476,47 @@ pub(crate) fn files(files: &[SourceFile], docs: &[Doc<'_>], findings: &[Finding]
             _ => out.push((node.pos, node.end)),
         }
     }
+    let windows: Vec<Option<Window<'_>>> = files
+        .iter()
+        .map(|f| shown.map(|s| s.of_file(&f.name)))
+        .collect();
+    let wanted = |r: &Doc<'_>| {
+        windows
+            .get(r.file)
+            .is_some_and(|w| w.is_none_or(|w| w.overlaps(r.root.pos.line, r.root.end.line)))
+    };
     // Per file, once (a render may hold thousands of objects): the numbers of the lines
-    // holding a credential form, ascending.
+    // holding a credential form, ascending — in the documents that are shown.
     let credential_line_numbers: Vec<Vec<usize>> = files
         .iter()
-        .map(|f| {
-            f.text
-                .lines()
-                .enumerate()
-                .filter(|(_, l)| credential_in_line(l).is_some())
-                .map(|(i, _)| i + 1)
-                .collect()
+        .enumerate()
+        .map(|(i, f)| {
+            let mut lines: Vec<(usize, usize)> = docs
+                .iter()
+                .filter(|r| r.file == i && wanted(r))
+                .map(|r| (r.root.pos.line, r.root.end.line))
+                .collect();
+            if shown.is_none() {
+                lines = vec![(1, usize::MAX)];
+            }
+            lines.sort_unstable();
+            let mut found = Vec::new();
+            let mut next = 0;
+            for (n, l) in f.text.lines().enumerate().map(|(n, l)| (n + 1, l)) {
+                while lines.get(next).is_some_and(|&(_, b)| b < n) {
+                    next += 1;
+                }
+                let Some(&(a, _)) = lines.get(next) else {
+                    break;
+                };
+                if a <= n && credential_in_line(l).is_some() {
+                    found.push(n);
+                }
+            }
+            found
         })
         .collect();
-    for r in docs {
+    for r in docs.iter().filter(|r| wanted(r)) {
         let Some(list) = spans.get_mut(r.file) else {
             continue;
         };
@@ -448,19 +564,19 @@ pub(crate) fn files(files: &[SourceFile], docs: &[Doc<'_>], findings: &[Finding]
     files
         .iter()
         .zip(spans)
-        .map(|(file, spans)| {
-            let starts = line_starts(&file.text);
+        .zip(windows)
+        .map(|((file, spans), window)| {
+            let text = match window {
+                Some(w) => &blank_outside(&file.text, w),
+                None => &file.text,
+            };
+            let starts = line_starts(text);
             let mut ranges: Vec<(usize, usize)> = spans
                 .into_iter()
-                .map(|(a, b)| {
-                    (
-                        byte_offset(&starts, &file.text, a),
-                        byte_offset(&starts, &file.text, b),
-                    )
-                })
+                .map(|(a, b)| (byte_offset(&starts, text, a), byte_offset(&starts, text, b)))
                 .collect();
-            ranges.extend(credential_lines(&file.text));
-            apply_masks(&file.text, ranges)
+            ranges.extend(credential_lines(text));
+            apply_masks(text, ranges)
         })
         .collect()
 }
@@ -475,8 +591,9 @@ pub(crate) fn sources(
     findings: &[Finding],
     templates_read: BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
-    let masked = files(files_read, docs, sensitive);
-    let templates = templates(templates_read, files_read, &masked, findings);
+    let shown = Shown::of(findings);
+    let masked = files(files_read, docs, sensitive, Some(&shown));
+    let templates = templates(templates_read, files_read, &masked, findings, &shown);
     let mut out: BTreeMap<String, String> = files_read
         .iter()
         .map(|f| f.name.clone())
@@ -494,6 +611,7 @@ pub(crate) fn templates(
     files: &[SourceFile],
     masked_files: &[String],
     findings: &[Finding],
+    shown: &Shown,
 ) -> BTreeMap<String, String> {
     // A template line is masked when what it rendered was masked (Secret data,
     // binaryData, credential-looking keys, dropped duplicates …): the redaction of the
@@ -548,7 +666,7 @@ pub(crate) fn templates(
                 .filter(|(file, _)| *file == name)
                 .map(|(_, line)| *line)
                 .collect();
-            let redacted = template(&text, &lines);
+            let redacted = template(&text, &lines, shown.of_file(&name));
             (name, redacted)
         })
         .collect()
@@ -557,8 +675,8 @@ pub(crate) fn templates(
 /// A template's text for snippets: the value part of every line whose key looks like a
 /// credential (and of the lines secret findings point at, and an env entry's `value:` after
 /// a credential-like `name:`) becomes `*`. Template actions (`{{ … }}`) stay: they name
-/// values, they do not hold them.
-fn template(text: &str, sensitive_lines: &[usize]) -> String {
+/// values, they do not hold them. Lines outside `window` are empty.
+fn template(text: &str, sensitive_lines: &[usize], window: Window<'_>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut secret_env_name = false;
     for (i, line) in text.split_inclusive('\n').enumerate() {
@@ -570,6 +688,19 @@ fn template(text: &str, sensitive_lines: &[usize]) -> String {
             }
             _ => ("", usize::MAX),
         };
+        // Whether this line makes a `value:` below it a credential's (`name: DB_PASSWORD`).
+        let names_secret_env = match key {
+            "name" => looks_secret_key(body[value_at.min(body.len())..].trim().trim_matches('"')),
+            "" | "value" => secret_env_name,
+            _ => false,
+        };
+        if !window.contains(i + 1) {
+            secret_env_name = names_secret_env;
+            if line.ends_with('\n') {
+                out.push('\n');
+            }
+            continue;
+        }
         let sensitive = sensitive_lines.contains(&(i + 1));
         // A list item with no key (`- --password=…`): its whole content is the value.
         let value_at = if value_at == usize::MAX && sensitive {
@@ -581,12 +712,7 @@ fn template(text: &str, sensitive_lines: &[usize]) -> String {
         };
         let mask = value_at != usize::MAX
             && (sensitive || looks_secret_key(key) || (key == "value" && secret_env_name));
-        if key == "name" {
-            secret_env_name =
-                looks_secret_key(body[value_at.min(body.len())..].trim().trim_matches('"'));
-        } else if !key.is_empty() && key != "value" {
-            secret_env_name = false;
-        }
+        secret_env_name = names_secret_env;
         // A credential written in the line itself (`- --password=x`, `DB_PASSWORD=x`).
         let (mask, value_at) = match credential_in_line(body) {
             Some(at) if !mask || at < value_at => (true, at),
@@ -1006,12 +1132,48 @@ mod tests {
     #[test]
     fn templates_lose_credentials_but_keep_actions() {
         let t = "stringData:\n  DATABASE_PASSWORD: hunter2\n  API_KEY: {{ .Values.apiKey | quote }}\nenv:\n  - name: API_TOKEN\n    value: tok-123\n  - name: LOG_LEVEL\n    value: debug\n";
-        let r = template(t, &[]);
+        let r = template(t, &[], Window::ALL);
         assert!(!r.contains("hunter2") && !r.contains("tok-123"), "{r}");
         assert!(r.contains("{{ .Values.apiKey | quote }}"), "{r}");
         assert!(r.contains("value: debug"), "{r}");
         assert!(r.contains("DATABASE_PASSWORD: ****\n"), "fixed width: {r}");
         assert_eq!(r.lines().count(), t.lines().count());
+    }
+
+    #[test]
+    fn only_shown_lines_are_kept_and_they_are_masked_as_in_the_whole_text() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  note: plain-value-xyz\n  a: \"1\"\n  b: \"2\"\n  c: \"3\"\n  d: \"4\"\n  e: \"5\"\n  app.ini: |\n    password=hunter2\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  token: tok-123\n";
+        let sources = vec![SourceFile {
+            name: "r.yaml".into(),
+            text: text.into(),
+        }];
+        let resources = crate::parse::parse_files(&sources).unwrap();
+        let docs: Vec<Doc<'_>> = resources.iter().map(|r| r.redact_doc()).collect();
+        let whole = files(&sources, &docs, &[], None).remove(0);
+        // A finding at line 6: the ConfigMap's credential (line 13, not shown) still makes
+        // every value of it that is shown masked (default deny).
+        let shown = Shown::lines("r.yaml", &[(4, 8)]);
+        let part = files(&sources, &docs, &[], Some(&shown)).remove(0);
+        assert_eq!(part.lines().count(), text.lines().count(), "{part}");
+        for (n, (p, w)) in part.lines().zip(whole.lines()).enumerate() {
+            if (4..=8).contains(&(n + 1)) {
+                assert_eq!(p, w, "line {}", n + 1);
+            } else {
+                assert_eq!(p, "", "line {} is not shown", n + 1);
+            }
+        }
+        assert!(part.contains("  note: ****"), "{part}");
+        for secret in ["plain-value-xyz", "hunter2", "tok-123"] {
+            assert!(!part.contains(secret) && !whole.contains(secret), "{part}");
+        }
+    }
+
+    #[test]
+    fn a_shown_value_line_is_masked_after_a_credential_name_above_the_window() {
+        let t = "env:\n  - name: API_TOKEN\n    value: tok-123\n";
+        let shown = Shown::lines("t.yaml", &[(3, 3)]);
+        let r = template(t, &[], shown.of_file("t.yaml"));
+        assert_eq!(r, "\n\n    value: ****\n");
     }
 
     fn masked(text: &str) -> String {
@@ -1029,7 +1191,7 @@ mod tests {
                 dropped: &r.dropped,
             })
             .collect();
-        let out = files(&sources, &docs, &[]).remove(0);
+        let out = files(&sources, &docs, &[], None).remove(0);
         assert_eq!(
             out.lines().count(),
             text.lines().count(),
