@@ -67,9 +67,12 @@ pub(super) fn one_by_one(
     })
 }
 
-/// Rules (longest first) split into one share per thread, each to the lightest share.
-pub(super) fn split<'p>(rules: &Share<'p>, threads: usize) -> Vec<Share<'p>> {
-    let mut shares: Vec<(usize, Share<'_>)> = (0..threads).map(|_| (0, Vec::new())).collect();
+/// Shares of rules per evaluation thread ([`grouped`] takes them from a queue).
+pub(super) const SHARES_PER_THREAD: usize = 3;
+
+/// Rules (longest first) split into `shares` shares, each to the lightest share.
+pub(super) fn split<'p>(rules: &Share<'p>, shares: usize) -> Vec<Share<'p>> {
+    let mut shares: Vec<(usize, Share<'_>)> = (0..shares).map(|_| (0, Vec::new())).collect();
     for rule in rules.iter().copied() {
         let lightest = shares
             .iter_mut()
@@ -104,53 +107,75 @@ pub(super) fn share_module(k: usize, share: &Share<'_>) -> (String, String) {
     (format!("<chartguard share {k}>"), module)
 }
 
-/// Each share of [`split`] evaluated as one query on its own clone of `engine`, which holds
-/// every share's [`share_module`]. A rule that fails makes its share fall back to one query
-/// per rule, so the error names the rule.
+/// Each share of [`split`] evaluated as one query on a clone of `engine`, which holds every
+/// share's [`share_module`]: `threads` workers take the shares from a queue, in order. A
+/// rule that fails makes its share fall back to one query per rule, so the error names the
+/// rule.
 pub(super) fn grouped(
     engine: &regorus::Engine,
     input: &Value,
-    shares: Vec<Share<'_>>,
+    shares: &[Share<'_>],
+    threads: usize,
 ) -> Vec<ShareResult> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let next = &next;
     std::thread::scope(|scope| {
-        let handles: Vec<_> = shares
-            .into_iter()
-            .enumerate()
-            .map(|(k, share)| {
+        let handles: Vec<_> = (0..threads.min(shares.len()))
+            .map(|_| {
                 let mut engine = engine.clone();
                 scope.spawn(move || -> ShareResult {
-                    let started = std::time::Instant::now();
-                    let value = engine
-                        .eval_rule(share_query(k))
-                        .map_err(|e| {
-                            if std::env::var_os("CHARTGUARD_DEBUG").is_some() {
-                                eprintln!("grouped evaluation failed: {e}")
-                            }
-                        })
-                        .ok();
-                    let Some(Value::Array(values)) = value else {
-                        return one_by_one(&engine, input, &share, 1)
-                            .into_iter()
-                            .next()
-                            .unwrap_or_else(|| Ok((Vec::new(), Vec::new())));
-                    };
                     let mut out = Vec::new();
-                    for ((index, rule), v) in share.iter().zip(values.iter()) {
-                        if let Value::Array(inner) = v {
-                            if let Some(report) = inner.first() {
-                                out.extend(violations_of(*index, &rule.meta.id, report)?);
-                            }
-                        }
+                    let mut timings = Vec::new();
+                    while let Some((k, share)) = {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        shares.get(k).map(|s| (k, s))
+                    } {
+                        let (v, t) = one_share(&mut engine, input, k, share)?;
+                        out.extend(v);
+                        timings.extend(t);
                     }
-                    let timing = Timing {
-                        rule: format!("{} rules in one query", share.len()),
-                        micros: started.elapsed().as_micros(),
-                    };
                     std::thread::spawn(move || drop(engine));
-                    Ok((out, vec![timing]))
+                    Ok((out, timings))
                 })
             })
             .collect();
         join_all(handles)
     })
+}
+
+/// Share `k` evaluated as one query.
+fn one_share(
+    engine: &mut regorus::Engine,
+    input: &Value,
+    k: usize,
+    share: &Share<'_>,
+) -> ShareResult {
+    let started = std::time::Instant::now();
+    let value = engine
+        .eval_rule(share_query(k))
+        .map_err(|e| {
+            if std::env::var_os("CHARTGUARD_DEBUG").is_some() {
+                eprintln!("grouped evaluation failed: {e}")
+            }
+        })
+        .ok();
+    let Some(Value::Array(values)) = value else {
+        return one_by_one(engine, input, share, 1)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Ok((Vec::new(), Vec::new())));
+    };
+    let mut out = Vec::new();
+    for ((index, rule), v) in share.iter().zip(values.iter()) {
+        if let Value::Array(inner) = v {
+            if let Some(report) = inner.first() {
+                out.extend(violations_of(*index, &rule.meta.id, report)?);
+            }
+        }
+    }
+    let timing = Timing {
+        rule: format!("{} rules in one query", share.len()),
+        micros: started.elapsed().as_micros(),
+    };
+    Ok((out, vec![timing]))
 }
