@@ -156,51 +156,59 @@ pub(crate) fn locate_all(
     map: &dyn SourceMap,
 ) -> Vec<Finding> {
     let stable_keys = crate::parse::stable_name_keys(resources);
-    let mut pending: Vec<Pending<'_>> = violations
-        .iter()
-        .filter(|v| {
+    let known: Vec<usize> = (0..violations.len())
+        .filter(|&i| {
+            let v = &violations[i];
             v.target.resource < resources.len()
                 && v.related
                     .iter()
                     .all(|r| r.target.resource < resources.len())
         })
-        .map(|v| {
-            let rule = &policies.rules[v.rule];
-            let r = &resources[v.target.resource];
-            // A made-up name (helm-test pods, generateName) must not change the fingerprint
-            // from one render to the next: it goes by a stable key, in the message too.
-            let key = stable_keys[v.target.resource].as_deref();
-            let message = match key {
-                Some(k) if !r.name.is_empty() => v.message.replace(&r.name, k),
-                _ => v.message.clone(),
-            };
-            // Such objects' other names are often made up the same way (elasticsearch's
-            // test container): their hyphenated words do not count either.
-            let message = match key {
-                Some(_) => mask_hyphenated(&message),
-                None => message,
-            };
-            Pending {
-                violation: v,
-                severity: v.severity.unwrap_or(rule.meta.severity),
-                rendered: location_of(resources, files, &v.target),
-                related: v
-                    .related
-                    .iter()
-                    .map(|rel| location_of(resources, files, &rel.target))
-                    .collect(),
-                fingerprint: fingerprint(&[
-                    &rule.meta.id,
-                    &r.api_version,
-                    &r.kind,
-                    r.namespace.as_deref().unwrap_or_default(),
-                    key.unwrap_or(&r.name),
-                    &path_to_string(&v.target.path),
-                    &message,
-                ]),
-            }
-        })
         .collect();
+    let pending_of = |&i: &usize| {
+        let v = &violations[i];
+        let rule = &policies.rules[v.rule];
+        let r = &resources[v.target.resource];
+        // A made-up name (helm-test pods, generateName) must not change the fingerprint
+        // from one render to the next: it goes by a stable key, in the message too.
+        let key = stable_keys[v.target.resource].as_deref();
+        let message = match key {
+            Some(k) if !r.name.is_empty() => v.message.replace(&r.name, k),
+            _ => v.message.clone(),
+        };
+        // Such objects' other names are often made up the same way (elasticsearch's
+        // test container): their hyphenated words do not count either.
+        let message = match key {
+            Some(_) => mask_hyphenated(&message),
+            None => message,
+        };
+        Pending {
+            violation: v,
+            severity: v.severity.unwrap_or(rule.meta.severity),
+            rendered: location_of(resources, files, &v.target),
+            related: v
+                .related
+                .iter()
+                .map(|rel| location_of(resources, files, &rel.target))
+                .collect(),
+            fingerprint: fingerprint(&[
+                &rule.meta.id,
+                &r.api_version,
+                &r.kind,
+                r.namespace.as_deref().unwrap_or_default(),
+                key.unwrap_or(&r.name),
+                &path_to_string(&v.target.path),
+                &message,
+            ]),
+        }
+    };
+    // Tens of thousands of findings at 10,000 objects: located on every core.
+    let mut pending: Vec<Pending<'_>> = crate::parallel::shares(&known, |_, part| {
+        part.iter().map(pending_of).collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     let id = |p: &Pending<'_>| policies.rules[p.violation.rule].meta.id.as_str();
     pending.sort_by(|a, b| {
         (

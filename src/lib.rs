@@ -10,6 +10,7 @@
 //! - `evaluate`: the Rego rules (regorus) over the whole release;
 //! - `findings`: violations located once; `redact`: every masking of secrets;
 //! - `credentials`: what makes a value or a name a credential (rules' index and masking);
+//! - `parallel`: work over the objects split across cores, order kept;
 //! - `pipeline`: the one pipeline `lint`, `gate` and `serve` run;
 //! - `lint`: targets, environments and their merge; `report`: the output formats;
 //! - [`commands`]: one function per subcommand; `serve`: the admission webhook.
@@ -22,6 +23,7 @@ mod files;
 mod findings;
 mod lint;
 mod model;
+mod parallel;
 mod parse;
 mod pipeline;
 mod provenance;

@@ -180,6 +180,7 @@ impl Lint<'_> {
             changes: run.changes,
             ..Linted::default()
         };
+        pipeline::free_later((run.files, run.resources));
         if out.objects == 0 {
             out.warnings.push(format!(
                 "no Kubernetes objects found in {}",
@@ -301,7 +302,7 @@ impl Lint<'_> {
             }
             run.findings.push(finding);
         }
-        Ok(Linted {
+        let linted = Linted {
             objects: run.resources.len(),
             findings: run.findings,
             sources,
@@ -328,7 +329,9 @@ impl Lint<'_> {
             sections: Vec::new(),
             changes: run.changes,
             values_uses: vec![values_use],
-        })
+        };
+        pipeline::free_later((run.files, run.resources));
+        Ok(linted)
     }
 
     /// Values findings of a chart over all its renders (see [`crate::values`]).

@@ -10,6 +10,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("model", 0),
     ("files", 0),
     ("shard", 0),
+    ("parallel", 0),
     ("yaml", 1),
     ("credentials", 1),
     ("cli/args", 1),

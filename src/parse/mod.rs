@@ -80,34 +80,17 @@ pub(crate) fn parse_files(files: &[SourceFile]) -> Result<Vec<Resource>, InputEr
     for (file_index, file) in files.iter().enumerate() {
         work.extend(chunks(&file.text).into_iter().map(|c| (file_index, c)));
     }
-    // Documents are independent: parse them on every core, in contiguous shares so the
-    // order of the release is kept.
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, work.len().max(1));
-    let share = work.len().div_ceil(threads).max(1);
-    let parsed: Vec<Result<Vec<Resource>, InputError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = work
-            .chunks(share)
-            .map(|part| {
-                scope.spawn(move || -> Result<Vec<Resource>, InputError> {
-                    let mut out = Vec::new();
-                    for (f, c) in part {
-                        out.extend(parse_chunk(&files[*f].name, *f, c)?);
-                    }
-                    Ok(out)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(InputError::new("<internal>", "a parser thread panicked"))
-                })
-            })
-            .collect()
+    // Documents are independent: parse them on every core, in release order. A parser
+    // that panics is an input error, not a crash.
+    let parsed = crate::parallel::shares(&work, |_, part| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut out = Vec::new();
+            for (f, c) in part {
+                out.extend(parse_chunk(&files[*f].name, *f, c)?);
+            }
+            Ok(out)
+        }))
+        .unwrap_or_else(|_| Err(InputError::new("<internal>", "a parser thread panicked")))
     });
     let mut resources = Vec::with_capacity(work.len());
     for part in parsed {
