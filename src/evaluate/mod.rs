@@ -123,8 +123,8 @@ pub(crate) fn selected<'p>(policies: &'p PolicySet, opts: &Options) -> Vec<(usiz
         .collect()
 }
 
-/// The selected rules, longest first (source length is a fair guess at a rule's cost), and
-/// their split into one share per evaluation thread.
+/// The selected rules, longest first (source length is a fair guess at a rule's cost), their
+/// split into shares, and the evaluation threads that take the shares from a queue.
 pub(crate) struct Plan<'p> {
     rules: schedule::Share<'p>,
     shares: Vec<schedule::Share<'p>>,
@@ -151,9 +151,9 @@ pub(crate) fn plan<'p>(policies: &'p PolicySet, opts: &Options) -> Plan<'p> {
 /// Every selected rule of a policy set over a whole release, on every core.
 ///
 /// With `opts.per_rule_timings` the rules run one query each, so each rule's time is
-/// measured (`--timings`); otherwise each thread evaluates its share in one query, which
-/// lets the rules share what regorus computes for helper packages (indexes of pods,
-/// Secrets …) — about a tenth faster at 10,000 objects. The engine comes from `warm` when
+/// measured (`--timings`); otherwise each share of rules is one query, which lets its rules
+/// share what regorus computes for helper packages (indexes of pods, Secrets …) — about a
+/// tenth faster at 10,000 objects. The engine comes from `warm` when
 /// given (prepared while the chart rendered), else it is prepared here.
 pub(crate) struct Parallel<'a> {
     pub(crate) policies: &'a PolicySet,
