@@ -92,7 +92,7 @@ impl Linted {
 impl Linted {
     fn absorb(&mut self, other: Linted) {
         self.findings.extend(other.findings);
-        self.sources.extend(other.sources);
+        crate::redact::add_snippets(&mut self.sources, other.sources);
         self.objects += other.objects;
         self.environments.extend(other.environments);
         self.timings.extend(other.timings);
@@ -169,7 +169,7 @@ impl Lint<'_> {
             BTreeMap::new()
         };
         if let (true, Some(b)) = (self.snippets, &before) {
-            sources.extend(b.snippets(&run.findings));
+            crate::redact::add_snippets(&mut sources, b.snippets(&run.findings));
         }
         let mut out = Linted {
             sources,
@@ -280,7 +280,7 @@ impl Lint<'_> {
             BTreeMap::new()
         };
         if let (true, Some(b)) = (self.snippets, &before) {
-            sources.extend(b.snippets(&run.findings));
+            crate::redact::add_snippets(&mut sources, b.snippets(&run.findings));
         }
         if let Some(e) = env {
             for f in values_findings.iter_mut() {
@@ -288,7 +288,7 @@ impl Lint<'_> {
             }
         }
         if self.snippets {
-            sources.extend(values_schema::snippets(&values_findings));
+            crate::redact::add_snippets(&mut sources, values_schema::snippets(&values_findings));
         }
         run.findings.append(&mut values_findings);
         if run.resources.is_empty() {
@@ -347,7 +347,7 @@ impl Lint<'_> {
         out.findings.extend(checked.findings);
         out.warnings.extend(checked.warnings);
         if self.snippets {
-            out.sources.extend(checked.sources);
+            crate::redact::add_snippets(&mut out.sources, checked.sources);
         }
     }
 }

@@ -29,6 +29,46 @@ pub(crate) const MASK: &str = "****";
 /// points at cost a quarter of a lint. Lines and line numbers stay.
 pub(crate) struct Shown(BTreeMap<String, Vec<(usize, usize)>>);
 
+/// Adds snippet texts to `sources`. A file both already hold (a template every environment
+/// of `--all-environments` renders, each masked and windowed for its own findings) keeps,
+/// line by line, whichever text shows the line, and where both show it differently the
+/// more masked one. Texts of different lengths are different files under one name: the
+/// added one replaces the other, as before windows.
+pub(crate) fn add_snippets(
+    sources: &mut BTreeMap<String, String>,
+    more: impl IntoIterator<Item = (String, String)>,
+) {
+    for (name, text) in more {
+        match sources.get_mut(&name) {
+            Some(old) => *old = merged(old, &text),
+            None => {
+                sources.insert(name, text);
+            }
+        }
+    }
+}
+
+fn merged(a: &str, b: &str) -> String {
+    let (la, lb): (Vec<&str>, Vec<&str>) = (
+        a.split_inclusive('\n').collect(),
+        b.split_inclusive('\n').collect(),
+    );
+    if la.len() != lb.len() {
+        return b.to_string();
+    }
+    let shown = |l: &str| !l.trim().is_empty();
+    // Characters shown that are not masks: fewer is more masked.
+    let visible = |l: &str| l.trim().len() - l.matches(MASK).count() * MASK.len();
+    la.iter()
+        .zip(&lb)
+        .map(|(&x, &y)| match (shown(x), shown(y)) {
+            (false, true) => y,
+            (true, true) if x != y && visible(y) < visible(x) => y,
+            _ => x,
+        })
+        .collect()
+}
+
 /// Lines kept on either side of a label's window, beyond what codespan prints.
 const MARGIN: usize = 2;
 
@@ -1166,6 +1206,27 @@ mod tests {
         for secret in ["plain-value-xyz", "hunter2", "tok-123"] {
             assert!(!part.contains(secret) && !whole.contains(secret), "{part}");
         }
+    }
+
+    #[test]
+    fn snippets_of_one_template_from_several_environments_keep_every_shown_line_masked() {
+        let mut sources = BTreeMap::from([(
+            "t.yaml".to_string(),
+            "a: 1\n\npassword: ****\n\n".to_string(),
+        )]);
+        add_snippets(
+            &mut sources,
+            [(
+                "t.yaml".to_string(),
+                "\nb: 2\npassword: hunter2\n\n".to_string(),
+            )],
+        );
+        assert_eq!(sources["t.yaml"], "a: 1\nb: 2\npassword: ****\n\n");
+        add_snippets(
+            &mut sources,
+            [("t.yaml".to_string(), "other\n".to_string())],
+        );
+        assert_eq!(sources["t.yaml"], "other\n", "another file under the name");
     }
 
     #[test]

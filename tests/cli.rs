@@ -899,3 +899,47 @@ fn gate_help_speaks_of_the_gate_only() {
         assert!(out.stdout.contains(said), "{said}:\n{}", out.stdout);
     }
 }
+
+/// Snippets show only the lines around findings; with `--all-environments` a template every
+/// environment renders is shown from all of them, so a finding only one environment has
+/// (far from the others' findings) still shows its line. Before, the last environment's
+/// text, blank there, replaced the first's.
+#[test]
+fn a_finding_of_one_environment_shows_its_template_line() {
+    let dir = tmp_dir("env-snippets");
+    let chart = dir.join("app");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), "priv: false\n").unwrap();
+    std::fs::write(chart.join("values-a.yaml"), "priv: true\n").unwrap();
+    std::fs::write(chart.join("values-b.yaml"), "priv: false\n").unwrap();
+    let selector: String = (0..20).map(|i| format!("    l{i}: v{i}\n")).collect();
+    std::fs::write(
+        chart.join("templates/pod.yaml"),
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27.0\n  nodeSelector:\n{selector}  {{{{- if .Values.priv }}}}\n  hostPID: true\n  {{{{- end }}}}\n"
+        ),
+    )
+    .unwrap();
+    let out = run(&[
+        "lint",
+        chart.to_str().unwrap(),
+        "--all-environments",
+        "--no-config",
+        "--fail-on",
+        "none",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let finding = out
+        .stdout
+        .split("\n\n")
+        .find(|d| d.contains("[host-namespaces]"))
+        .unwrap_or_else(|| panic!("no host-namespaces finding:\n{}", out.stdout));
+    assert!(finding.contains("templates/pod.yaml:31:3"), "{finding}");
+    assert!(finding.contains("31 │   hostPID: true"), "{finding}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -93,21 +93,27 @@ pub(crate) fn build(input: &Value) -> Value {
         })
         .collect();
     let pods = items(&input["pods"]);
-    // Three views that need nothing of the others, built on another core meanwhile.
-    let (mut index, (created, credentials, pod_refs)) = std::thread::scope(|scope| {
-        let others = scope.spawn(|| {
-            let pod_refs: Vec<Value> = pods
-                .iter()
-                .map(|p| super::pod_refs::of(&p["path"], &p["spec"]))
-                .collect();
-            (created(&objs), credentials_of(input, &objs), pod_refs)
-        });
-        let index = relations(&objs, &pods);
-        let others = others
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (index, others)
-    });
+    // Three views that need nothing of the others: for a large release built on another
+    // core meanwhile (a webhook request's one object is not worth a thread).
+    let others = || {
+        let pod_refs: Vec<Value> = pods
+            .iter()
+            .map(|p| super::pod_refs::of(&p["path"], &p["spec"]))
+            .collect();
+        (created(&objs), credentials_of(input, &objs), pod_refs)
+    };
+    let (mut index, (created, credentials, pod_refs)) = if objs.len() < 256 {
+        (relations(&objs, &pods), others())
+    } else {
+        std::thread::scope(|scope| {
+            let others = scope.spawn(others);
+            let index = relations(&objs, &pods);
+            let others = others
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (index, others)
+        })
+    };
     if let Ok(map) = index.as_object_mut() {
         map.insert(Value::from("created"), created);
         map.insert(Value::from("credentials"), credentials);

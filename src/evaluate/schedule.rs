@@ -108,9 +108,10 @@ pub(super) fn share_module(k: usize, share: &Share<'_>) -> (String, String) {
 }
 
 /// Each share of [`split`] evaluated as one query on a clone of `engine`, which holds every
-/// share's [`share_module`]: `threads` workers take the shares from a queue, in order. A
-/// rule that fails makes its share fall back to one query per rule, so the error names the
-/// rule.
+/// share's [`share_module`]: `threads` workers take the shares from a queue, in order. The
+/// results come back one per share, in share order, so when rules fail the error reported
+/// is the same on every run. A rule that fails makes its share fall back to one query per
+/// rule, so the error names the rule.
 pub(super) fn grouped(
     engine: &regorus::Engine,
     input: &Value,
@@ -119,28 +120,37 @@ pub(super) fn grouped(
 ) -> Vec<ShareResult> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let next = &next;
-    std::thread::scope(|scope| {
+    let mut done: Vec<(usize, ShareResult)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads.min(shares.len()))
             .map(|_| {
                 let mut engine = engine.clone();
-                scope.spawn(move || -> ShareResult {
+                scope.spawn(move || {
                     let mut out = Vec::new();
-                    let mut timings = Vec::new();
                     while let Some((k, share)) = {
                         let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         shares.get(k).map(|s| (k, s))
                     } {
-                        let (v, t) = one_share(&mut engine, input, k, share)?;
-                        out.extend(v);
-                        timings.extend(t);
+                        out.push((k, one_share(&mut engine, input, k, share)));
                     }
                     std::thread::spawn(move || drop(engine));
-                    Ok((out, timings))
+                    out
                 })
             })
             .collect();
-        join_all(handles)
-    })
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    vec![(
+                        usize::MAX,
+                        Err(anyhow!("a rule evaluation thread panicked")),
+                    )]
+                })
+            })
+            .collect()
+    });
+    done.sort_by_key(|(k, _)| *k);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 /// Share `k` evaluated as one query.
