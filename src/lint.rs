@@ -180,7 +180,7 @@ impl Lint<'_> {
             changes: run.changes,
             ..Linted::default()
         };
-        pipeline::free_later((run.files, run.resources));
+        crate::parallel::free_later((run.files, run.resources));
         if out.objects == 0 {
             out.warnings.push(format!(
                 "no Kubernetes objects found in {}",
@@ -330,7 +330,7 @@ impl Lint<'_> {
             changes: run.changes,
             values_uses: vec![values_use],
         };
-        pipeline::free_later((run.files, run.resources));
+        crate::parallel::free_later((run.files, run.resources));
         Ok(linted)
     }
 

@@ -40,13 +40,6 @@ pub(crate) struct Run {
     pub(crate) changes: Vec<String>,
 }
 
-/// Frees what a finished run no longer needs (the release's trees, the render) on another
-/// thread: at 10,000 objects dropping them took tens of milliseconds on the path to the
-/// report, and a CLI exits without waiting for it.
-pub(crate) fn free_later<T: Send + 'static>(value: T) {
-    std::thread::spawn(move || drop(value));
-}
-
 /// Runs the pipeline over the files one renderer produced (or that were read as they are),
 /// located through that renderer's source map.
 pub(crate) fn run(

@@ -29,6 +29,88 @@ pub(crate) const MASK: &str = "****";
 /// points at cost a quarter of a lint. Lines and line numbers stay.
 pub(crate) struct Shown(BTreeMap<String, Vec<(usize, usize)>>);
 
+/// Lines kept on either side of a label's window, beyond what codespan prints.
+const MARGIN: usize = 2;
+
+impl Shown {
+    pub(crate) fn of(findings: &[Finding]) -> Self {
+        let mut windows: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+        let mut add = |l: &Location| {
+            let list = windows.entry(l.file.clone()).or_default();
+            let end = l.end_line.max(l.line);
+            list.push((l.line.saturating_sub(MARGIN), l.line + 3 + MARGIN));
+            list.push((end.saturating_sub(1 + MARGIN), end + MARGIN));
+        };
+        for f in findings {
+            add(&f.location);
+            f.rendered.iter().for_each(&mut add);
+            for rel in &f.related {
+                add(&rel.location);
+                rel.rendered.iter().for_each(&mut add);
+            }
+        }
+        for list in windows.values_mut() {
+            // Inclusive line ranges: adjacent ones join too.
+            *list = union(std::mem::take(list), 1);
+        }
+        Shown(windows)
+    }
+
+    #[cfg(test)]
+    fn lines(file: &str, ranges: &[(usize, usize)]) -> Self {
+        Shown(BTreeMap::from([(file.to_string(), ranges.to_vec())]))
+    }
+
+    fn of_file(&self, name: &str) -> Window<'_> {
+        Window(self.0.get(name).map_or(&[], Vec::as_slice))
+    }
+}
+
+/// One file's shown lines (1-based, inclusive ranges, ascending, disjoint).
+#[derive(Clone, Copy)]
+struct Window<'a>(&'a [(usize, usize)]);
+
+impl Window<'_> {
+    #[cfg(test)]
+    const ALL: Window<'static> = Window(&[(0, usize::MAX)]);
+
+    /// Whether any line of `first..=last` is shown.
+    fn overlaps(self, first: usize, last: usize) -> bool {
+        let i = self.0.partition_point(|&(_, b)| b < first);
+        self.0.get(i).is_some_and(|&(a, _)| a <= last)
+    }
+
+    fn contains(self, line: usize) -> bool {
+        self.overlaps(line, line)
+    }
+}
+
+/// `ranges` sorted and joined where one starts at most `gap` past the end of the one before.
+fn union(mut ranges: Vec<(usize, usize)>, gap: usize) -> Vec<(usize, usize)> {
+    ranges.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+    for (a, b) in ranges {
+        match out.last_mut() {
+            Some(last) if a <= last.1.saturating_add(gap) => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+/// `text` with every line outside `window` emptied (its line break kept).
+fn blank_outside(text: &str, window: Window<'_>) -> String {
+    let mut out = String::new();
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if window.contains(i + 1) {
+            out.push_str(line);
+        } else if line.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// Adds snippet texts to `sources`. A file both already hold (a template every environment
 /// of `--all-environments` renders, each masked and windowed for its own findings) keeps,
 /// line by line, whichever text shows the line, and where both show it differently the
@@ -67,82 +149,6 @@ fn merged(a: &str, b: &str) -> String {
             _ => x,
         })
         .collect()
-}
-
-/// Lines kept on either side of a label's window, beyond what codespan prints.
-const MARGIN: usize = 2;
-
-impl Shown {
-    pub(crate) fn of(findings: &[Finding]) -> Self {
-        let mut windows: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
-        let mut add = |l: &Location| {
-            let list = windows.entry(l.file.clone()).or_default();
-            let end = l.end_line.max(l.line);
-            list.push((l.line.saturating_sub(MARGIN), l.line + 3 + MARGIN));
-            list.push((end.saturating_sub(1 + MARGIN), end + MARGIN));
-        };
-        for f in findings {
-            add(&f.location);
-            f.rendered.iter().for_each(&mut add);
-            for rel in &f.related {
-                add(&rel.location);
-                rel.rendered.iter().for_each(&mut add);
-            }
-        }
-        for list in windows.values_mut() {
-            list.sort_unstable();
-            let mut merged: Vec<(usize, usize)> = Vec::with_capacity(list.len());
-            for &(a, b) in list.iter() {
-                match merged.last_mut() {
-                    Some(last) if a <= last.1 + 1 => last.1 = last.1.max(b),
-                    _ => merged.push((a, b)),
-                }
-            }
-            *list = merged;
-        }
-        Shown(windows)
-    }
-
-    #[cfg(test)]
-    fn lines(file: &str, ranges: &[(usize, usize)]) -> Self {
-        Shown(BTreeMap::from([(file.to_string(), ranges.to_vec())]))
-    }
-
-    fn of_file(&self, name: &str) -> Window<'_> {
-        Window(self.0.get(name).map_or(&[], Vec::as_slice))
-    }
-}
-
-/// One file's shown lines (1-based, inclusive ranges, ascending, disjoint).
-#[derive(Clone, Copy)]
-struct Window<'a>(&'a [(usize, usize)]);
-
-impl Window<'_> {
-    #[cfg(test)]
-    const ALL: Window<'static> = Window(&[(0, usize::MAX)]);
-
-    /// Whether any line of `first..=last` is shown.
-    fn overlaps(self, first: usize, last: usize) -> bool {
-        let i = self.0.partition_point(|&(_, b)| b < first);
-        self.0.get(i).is_some_and(|&(a, _)| a <= last)
-    }
-
-    fn contains(self, line: usize) -> bool {
-        self.overlaps(line, line)
-    }
-}
-
-/// `text` with every line outside `window` emptied (its line break kept).
-fn blank_outside(text: &str, window: Window<'_>) -> String {
-    let mut out = String::new();
-    for (i, line) in text.split_inclusive('\n').enumerate() {
-        if window.contains(i + 1) {
-            out.push_str(line);
-        } else if line.ends_with('\n') {
-            out.push('\n');
-        }
-    }
-    out
 }
 
 /// Parts of an identifier that make it name a credential (`DB_PASSWORD`, `-Dpassword`,
@@ -312,17 +318,9 @@ fn apply_masks(text: &str, mut ranges: Vec<(usize, usize)>) -> String {
             a = line_end + 1;
         }
     }
-    pieces.sort();
-    let mut merged: Vec<(usize, usize)> = Vec::new();
-    for (a, b) in pieces {
-        match merged.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => merged.push((a, b)),
-        }
-    }
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for (a, b) in merged {
+    for (a, b) in union(pieces, 0) {
         // Ranges come from node spans and ASCII scans: they lie on character boundaries,
         // but a wrong one must not panic.
         if !text.is_char_boundary(a) || !text.is_char_boundary(b) || a < at {
@@ -531,15 +529,16 @@ pub(crate) fn files(
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let mut lines: Vec<(usize, usize)> = docs
-                .iter()
-                .filter(|r| r.file == i && wanted(r))
-                .map(|r| (r.root.pos.line, r.root.end.line))
-                .collect();
-            if shown.is_none() {
-                lines = vec![(1, usize::MAX)];
-            }
-            lines.sort_unstable();
+            let lines: Vec<(usize, usize)> = match shown {
+                None => vec![(1, usize::MAX)],
+                Some(_) => union(
+                    docs.iter()
+                        .filter(|r| r.file == i && wanted(r))
+                        .map(|r| (r.root.pos.line, r.root.end.line))
+                        .collect(),
+                    0,
+                ),
+            };
             let mut found = Vec::new();
             let mut next = 0;
             for (n, l) in f.text.lines().enumerate().map(|(n, l)| (n + 1, l)) {

@@ -44,12 +44,6 @@ pub(crate) fn without_index(
         all.containers.extend(part.containers);
         all.issues.extend(part.issues);
     }
-    let Converted {
-        resources: res,
-        pods,
-        containers,
-        issues,
-    } = all;
     let release = match &opts.release {
         Some(release) => obj([
             ("name", Value::from(release.name.as_str())),
@@ -61,10 +55,10 @@ pub(crate) fn without_index(
         ("release", release),
         ("profile", Value::from(opts.profile.as_str())),
         ("kube_version", Value::from(opts.kube_version.as_str())),
-        ("resources", Value::from(res)),
-        ("pods", Value::from(pods)),
-        ("containers", Value::from(containers)),
-        ("schema_issues", Value::from(issues)),
+        ("resources", Value::from(all.resources)),
+        ("pods", Value::from(all.pods)),
+        ("containers", Value::from(all.containers)),
+        ("schema_issues", Value::from(all.issues)),
         // Filled by `add_capability_checks` when the release was rendered from a chart.
         ("capability_checks", Value::new_object()),
         (

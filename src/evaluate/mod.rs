@@ -181,9 +181,8 @@ impl Evaluator for Parallel<'_> {
         } else {
             schedule::grouped(&engine, &input, &plan.shares, plan.threads)
         };
-        // The engine and the input hold the whole release as Rego values: free them off the
-        // path to the report (a CLI exits before this finishes).
-        std::thread::spawn(move || drop((engine, input)));
+        // The engine and the input hold the whole release as Rego values.
+        crate::parallel::free_later((engine, input));
         let mut violations = Vec::new();
         let mut timings = Vec::new();
         for r in results {

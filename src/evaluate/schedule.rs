@@ -56,9 +56,8 @@ pub(super) fn one_by_one(
                             micros: started.elapsed().as_micros(),
                         });
                     }
-                    // The engine holds the whole release as Rego values; free it off the
-                    // critical path (a CLI exits before this finishes).
-                    std::thread::spawn(move || drop(engine));
+                    // The engine holds the whole release as Rego values.
+                    crate::parallel::free_later(engine);
                     Ok((out, timings))
                 })
             })
@@ -132,7 +131,7 @@ pub(super) fn grouped(
                     } {
                         out.push((k, one_share(&mut engine, input, k, share)));
                     }
-                    std::thread::spawn(move || drop(engine));
+                    crate::parallel::free_later(engine);
                     out
                 })
             })

@@ -85,7 +85,7 @@ impl Drop for Warm {
     /// before this finishes).
     fn drop(&mut self) {
         let slots = std::mem::take(self.slots.get_mut().unwrap_or_else(|e| e.into_inner()));
-        std::thread::spawn(move || drop(slots));
+        crate::parallel::free_later(slots);
     }
 }
 
