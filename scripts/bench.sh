@@ -40,15 +40,28 @@ def copies(n):
         for d in open(f).read().split("\n---\n"):
             if "kind:" in d:
                 docs.append(d.strip("-\n"))
+    # Every copy renames each name (of objects, labels, containers, ports) so releases do not
+    # collapse into duplicates, and renames it wherever the examples refer to it as well
+    # (serviceAccountName, priorityClassName, secretKeyRef, a probe's or Service's named port):
+    # a copy then keeps the examples' own references and has their findings, no more. Names
+    # the hooks use and no other object is called keep their value: later copies have no hooks,
+    # and their workloads read the Secret the first copy's ExternalSecret hook makes.
+    found = lambda docs: {m.group(2) for d in docs for m in re.finditer(r"(name: [\"']?)([a-z][a-z0-9-]*)", d)}
+    hooks = [d for d in docs if "helm.sh/hook" in d]
+    objects = {m.group(1) for d in docs if d not in hooks
+               for m in re.finditer(r"^metadata:\n(?:  .*\n)*?  name: [\"']?([a-z][a-z0-9-]*)", d, re.M)}
+    names = found(docs) - (found(hooks) - objects)
+    scalar = re.compile(r"((?::|-|\[|\{|,) [\"']?)([a-z][a-z0-9-]*)(?=[\"']?[ \t]*(?:$|,|\}|\]|#))", re.M)
     out, i = [], 0
     while len(out) < n:
+        rename = lambda m: m.group(1) + m.group(2) + (f"-{i}" if m.group(2) in names else "")
         for d in docs:
             if len(out) >= n:
                 break
             if i > 0 and "helm.sh/hook" in d:
                 continue
-            # Rename every object and label value so releases do not collapse into duplicates.
-            out.append(re.sub(r"(name: [\"']?)([a-z][a-z0-9-]*)", lambda m: f"{m.group(1)}{m.group(2)}-{i}", d))
+            # Hook annotations keep their values: a hook named like an object stays a hook.
+            out.append("\n".join(l if "helm.sh/" in l else scalar.sub(rename, l) for l in d.split("\n")))
         i += 1
     return out
 
