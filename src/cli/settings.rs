@@ -335,7 +335,6 @@ impl Settings {
                     .to_string(),
                 disabled,
                 release: None,
-                per_rule_timings: false,
             },
             suppressions: cfg.suppressions,
             environments: cfg.environments,
@@ -369,7 +368,6 @@ impl Settings {
             .map(PathBuf::from)
             .unwrap_or_else(|| ".".into());
         let mut s = Settings::resolve(&args.rules, &start)?;
-        s.eval.per_rule_timings = args.timings;
         s.shard = args.shard;
         s.jobs = args.jobs.map(usize::from);
         if let Some(bin) = &args.helm_bin {

@@ -191,7 +191,6 @@ mod tests {
             kube_version: "1.33".into(),
             disabled: Vec::new(),
             release: None,
-            per_rule_timings: false,
         };
         let Value::Object(input) = build(&[], &opts, &[], &[]) else {
             panic!("the input is an object");

@@ -47,8 +47,6 @@ pub(crate) struct Options {
     pub(crate) disabled: Vec<String>,
     /// Known when chartguard rendered the chart, or when `--namespace` names it.
     pub(crate) release: Option<Release>,
-    /// Evaluate rule by rule to time each (slower).
-    pub(crate) per_rule_timings: bool,
 }
 
 /// A rule's verdict on one object, before it is located and reported.
@@ -123,38 +121,28 @@ pub(crate) fn selected<'p>(policies: &'p PolicySet, opts: &Options) -> Vec<(usiz
         .collect()
 }
 
-/// The selected rules, longest first (source length is a fair guess at a rule's cost), their
-/// split into shares, and the evaluation threads that take the shares from a queue.
+/// The selected rules, longest first (source length is a fair guess at a rule's cost), and
+/// the evaluation threads that take them from a queue.
 pub(crate) struct Plan<'p> {
-    rules: schedule::Share<'p>,
-    shares: Vec<schedule::Share<'p>>,
+    rules: schedule::Rules<'p>,
     threads: usize,
 }
 
-/// The same rules and shares for the same policies and options, wherever it is computed:
-/// an engine prepared ahead ([`Warm`]) holds the share modules of this plan.
+/// The same rules for the same policies and options, wherever it is computed.
 pub(crate) fn plan<'p>(policies: &'p PolicySet, opts: &Options) -> Plan<'p> {
     let mut rules = selected(policies, opts);
     rules.sort_by_key(|(_, r)| std::cmp::Reverse(r.text.len()));
     let threads = crate::parallel::threads(rules.len());
-    // More shares than cores, taken from a queue: a rule's source length is a poor guess at
-    // its cost, and with one share per core the last share ran alone for a quarter of the
-    // evaluation at 10,000 objects.
-    let shares = schedule::split(&rules, threads * schedule::SHARES_PER_THREAD);
-    Plan {
-        rules,
-        shares,
-        threads,
-    }
+    Plan { rules, threads }
 }
 
-/// Every selected rule of a policy set over a whole release, on every core.
-///
-/// With `opts.per_rule_timings` the rules run one query each, so each rule's time is
-/// measured (`--timings`); otherwise each share of rules is one query, which lets its rules
-/// share what regorus computes for helper packages (indexes of pods, Secrets …) — about a
-/// tenth faster at 10,000 objects. The engine comes from `warm` when
-/// given (prepared while the chart rendered), else it is prepared here.
+/// Every selected rule of a policy set over a whole release, on every core: one query per
+/// rule, taken from a queue, and timed (`--timings` prints the times). Rules grouped into a
+/// few queries per core cost the same CPU time at 10,000 objects (what regorus computes for
+/// the helper packages is not what costs), but the last group ran alone for up to a quarter
+/// of the evaluation; one rule at a time leaves the other core idle for one rule at most. The
+/// engine comes from `warm` when given (prepared while the chart rendered), else it is
+/// prepared here.
 pub(crate) struct Parallel<'a> {
     pub(crate) policies: &'a PolicySet,
     pub(crate) opts: &'a Options,
@@ -176,11 +164,7 @@ impl Evaluator for Parallel<'_> {
             None => warm::prepared_engine(self.policies, self.opts)?,
         };
         engine.set_input(input.clone());
-        let results = if self.opts.per_rule_timings {
-            schedule::one_by_one(&engine, &input, &plan.rules, plan.threads)
-        } else {
-            schedule::grouped(&engine, &input, &plan.shares, plan.threads)
-        };
+        let results = schedule::one_by_one(&engine, &input, &plan.rules, plan.threads);
         // The engine and the input hold the whole release as Rego values.
         crate::parallel::free_later((engine, input));
         let mut violations = Vec::new();

@@ -1,8 +1,8 @@
 //! Engines prepared before there is anything to evaluate.
 //!
-//! regorus analyses every module (about 80: the rules, their libraries, the share modules)
-//! on an engine's first evaluation; on a small chart that analysis costs more than rendering
-//! and evaluating together. It depends only on the rules, not on the release, so a lint
+//! regorus analyses every module (about 80: the rules and their libraries) on an engine's
+//! first evaluation; on a small chart that analysis costs more than rendering and evaluating
+//! together. It depends only on the rules, not on the release, so a lint
 //! starts it on another core as soon as it knows the rules and profile, while the chart is
 //! rendered and parsed; the evaluation then clones the prepared engine (clones share the
 //! analysis).
@@ -89,17 +89,11 @@ impl Drop for Warm {
     }
 }
 
-/// An engine holding the rules `opts` select and their share modules, analysed.
+/// An engine holding the rules `opts` select, analysed.
 pub(super) fn prepared_engine(policies: &PolicySet, opts: &Options) -> Result<regorus::Engine> {
     let plan = plan(policies, opts);
     let all: Vec<&super::policy::Rule> = plan.rules.iter().map(|(_, r)| *r).collect();
     let mut engine = super::engine_for(policies, &all)?;
-    for (k, share) in plan.shares.iter().enumerate() {
-        let (file, module) = super::schedule::share_module(k, share);
-        engine
-            .add_policy(file, module)
-            .map_err(|e| anyhow!("{e}"))?;
-    }
     // Any query prepares the engine: regorus analyses the modules before evaluating it, and
     // a rule that parses but does not compile (an unsafe variable) fails here, naming its
     // file and line.
