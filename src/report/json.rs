@@ -121,7 +121,7 @@ mod tests {
             column: 3,
             end_line: i + 2,
             end_column: 9,
-            template: (i % 2 == 0).then(|| "app/templates/t.yaml".to_string()),
+            template: i.is_multiple_of(2).then(|| "app/templates/t.yaml".to_string()),
         };
         let mut f = Finding::about_chart(
             "rule-id",
