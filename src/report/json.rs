@@ -40,24 +40,7 @@ pub(crate) fn render(
     environments: &BTreeMap<String, Profile>,
     objects: usize,
 ) -> String {
-    let report = Report {
-        schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: "chartguard",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        profile,
-        environments: environments
-            .iter()
-            .map(|(name, profile)| EnvironmentProfile {
-                name,
-                profile: *profile,
-            })
-            .collect(),
-        objects,
-        summary: counts(findings),
-        findings,
-    };
+    let report = report(findings, profile, environments, objects);
     // Findings are most of the report (about 1.5 KB each, 23 MB at 16,000 findings): each
     // core writes a share of them, as serde_json's pretty printer would inside the report, and
     // the report's head is written around them. Byte for byte what serializing the whole
@@ -95,6 +78,32 @@ pub(crate) fn render(
     String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
+fn report<'a>(
+    findings: &'a [Finding],
+    profile: Profile,
+    environments: &'a BTreeMap<String, Profile>,
+    objects: usize,
+) -> Report<'a> {
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "chartguard",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        profile,
+        environments: environments
+            .iter()
+            .map(|(name, profile)| EnvironmentProfile {
+                name,
+                profile: *profile,
+            })
+            .collect(),
+        objects,
+        summary: counts(findings),
+        findings,
+    }
+}
+
 /// `finding` pretty-printed as an element of the report's `findings` array: two levels
 /// deeper, so every line starts with four more spaces (a JSON string holds no raw newline).
 fn indented(buf: &mut Vec<u8>, finding: &Finding) {
@@ -121,7 +130,9 @@ mod tests {
             column: 3,
             end_line: i + 2,
             end_column: 9,
-            template: i.is_multiple_of(2).then(|| "app/templates/t.yaml".to_string()),
+            template: i
+                .is_multiple_of(2)
+                .then(|| "app/templates/t.yaml".to_string()),
         };
         let mut f = Finding::about_chart(
             "rule-id",
@@ -151,25 +162,8 @@ mod tests {
 
     /// The report as serde_json writes it in one piece.
     fn whole(findings: &[Finding], environments: &BTreeMap<String, Profile>) -> String {
-        let report = Report {
-            schema_version: SCHEMA_VERSION,
-            tool: Tool {
-                name: "chartguard",
-                version: env!("CARGO_PKG_VERSION"),
-            },
-            profile: Profile::Prod,
-            environments: environments
-                .iter()
-                .map(|(name, profile)| EnvironmentProfile {
-                    name,
-                    profile: *profile,
-                })
-                .collect(),
-            objects: 7,
-            summary: counts(findings),
-            findings,
-        };
-        serde_json::to_string_pretty(&report).unwrap() + "\n"
+        serde_json::to_string_pretty(&report(findings, Profile::Prod, environments, 7)).unwrap()
+            + "\n"
     }
 
     #[test]
