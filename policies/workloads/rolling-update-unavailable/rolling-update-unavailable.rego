@@ -51,8 +51,8 @@ report contains {"resource": i, "path": _max_unavailable_path, "message": msg} i
 }
 
 # A percentage, or unset (25%): of the replicas, computed once for the count and the message
-# (set: maxUnavailable as read, null when unset or when rollingUpdate is no mapping, as
-# _rolling_update read them). The same pods as _unavailable_pods.
+# (set: maxUnavailable as read; null when absent, null, or when rollingUpdate is no mapping,
+# all of which mean the default). The same pods as _unavailable_pods.
 report contains {"resource": i, "path": _max_unavailable_path, "message": msg} if {
 	some i, obj in _rolling
 	set := object.get(obj, _max_unavailable_path, null)
