@@ -40,9 +40,8 @@ _kinds := {"Deployment", "StatefulSet"}
 # test of the constraints comes first and settles the constrained pods (they are the third
 # report's) before any selector is matched.
 report contains {"resource": p.resource, "path": p.path, "message": msg, "severity": "note"} if {
-	some p in input.pods
-	_replicated_workloads[p.resource]
-	is_object(p.spec)
+	some q in _replicated_pods
+	p := input.pods[q]
 	not _constrained(p.spec)
 	not _anti_affine(p)
 	msg := sprintf(
@@ -66,9 +65,8 @@ report contains {"resource": p.resource, "path": array.concat(p.path, ["topology
 # Constraints and anti-affinity terms that do not select the workload's own pods. Most
 # constraints select them: that test comes first, so validity is checked only for the rest.
 report contains {"resource": p.resource, "path": array.concat(p.path, ["topologySpreadConstraints", n, "labelSelector"]), "message": msg} if {
-	some p in input.pods
-	_replicated_workloads[p.resource]
-	is_object(p.spec)
+	some q in _replicated_pods
+	p := input.pods[q]
 	constraints := p.spec.topologySpreadConstraints
 	is_array(constraints)
 	some n, c in constraints
@@ -80,8 +78,16 @@ report contains {"resource": p.resource, "path": array.concat(p.path, ["topology
 	)
 }
 
+# The pod templates (indexes into input.pods) of those workloads, found in one pass over the
+# pods that both of their reports then share.
+_replicated_pods contains q if {
+	some q, p in input.pods
+	_replicated_workloads[p.resource]
+	is_object(p.spec)
+}
+
 # The workloads that run two or more replicas or are scaled by an autoscaler (hooks
-# skipped), found once: the reports ask it of every pod template. spec.replicas is compared
+# skipped), found once. spec.replicas is compared
 # here rather than through lib.replicas, whose call cost more than the rest of the test (and
 # a helper deciding between number and string cost as much): numbers here, quoted counts in a
 # second pass.
