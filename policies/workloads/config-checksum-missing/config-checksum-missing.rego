@@ -41,7 +41,8 @@ report contains {"resource": pod.resource, "path": array.concat(tpl, ["metadata"
 	read := {sprintf("%s %s", [ref.kind, ref.name]) |
 		some ref in rel.pod_refs(p)
 		ref.kind in {"ConfigMap", "Secret"}
-		_created(ref, pod.resource, w.namespace)
+		same_name := _by_name[ref.kind][ref.name]
+		_created(same_name, pod.resource, w.namespace)
 	}
 	count(read) > 0
 	msg := sprintf(
@@ -54,16 +55,18 @@ report contains {"resource": pod.resource, "path": array.concat(tpl, ["metadata"
 _by_name := rel.names_by_kind(0)
 
 # The release creates it, not as a hook: rel.named(ref.kind, ref.name, w) without its set
-# and calls per reference, the hook (one field) tested before the namespaces. Mostly the
-# object is in the workload's own namespace (both written alike, or both the release's),
-# which rel.same_namespace holds for: only the rest go through it.
-_created(ref, w, ns) := true if {
-	some i in _by_name[ref.kind][ref.name]
+# and calls per reference (same_name: the objects of the reference's kind and name, looked up
+# by the caller, so a name the release does not create costs no call), the hook (one field)
+# tested before the namespaces. Mostly the object is in the workload's own namespace (both
+# written alike, or both the release's), which rel.same_namespace holds for: only the rest go
+# through it.
+_created(same_name, w, ns) := true if {
+	some i in same_name
 	r := input.resources[i]
 	r.hook == null
 	r.namespace == ns
 } else := true if {
-	some i in _by_name[ref.kind][ref.name]
+	some i in same_name
 	input.resources[i].hook == null
 	rel.same_namespace(i, w)
 }
