@@ -36,74 +36,107 @@ import data.chartguard.lib.relations_lib as rel
 _kinds := {"Deployment", "StatefulSet"}
 
 # No spreading at all: a note, the default scheduler spreads on a best-effort basis.
-report contains lib.violation_with_severity(p.resource, p.path, msg, "note") if {
-	some p in input.pods
-	_replicated_workloads[p.resource]
-	is_object(p.spec)
-	not _spread(p)
-	count(_arr(object.get(p.spec, "topologySpreadConstraints", null))) == 0
+# With no constraint entries only an anti-affinity term can spread the pods, so the cheap
+# test of the constraints comes first and settles the constrained pods (they are the third
+# report's) before any selector is matched.
+report contains {"resource": p.resource, "path": p.path, "message": msg, "severity": "note"} if {
+	some q in _replicated_pods
+	p := input.pods[q]
+	not _constrained(p.spec)
+	not _anti_affine(p)
 	msg := sprintf(
 		"%s runs %s with no topologySpreadConstraints or podAntiAffinity on its own pods: the scheduler's default spreading is best effort, so all replicas may share one node",
 		[lib.describe(p.resource), _count_text(p.resource)],
 	)
 }
 
-# Invalid constraints: the API server rejects the object.
-report contains lib.violation_with_severity(p.resource, array.concat(p.path, ["topologySpreadConstraints", n]), msg, "error") if {
+# Invalid constraints: the API server rejects the object. (_unrejected first: the reason is
+# worded only for the few that are not.)
+report contains {"resource": p.resource, "path": array.concat(p.path, ["topologySpreadConstraints", n]), "message": msg, "severity": "error"} if {
 	some p in input.pods
 	constraints := p.spec.topologySpreadConstraints
 	is_array(constraints)
 	some n, c in constraints
+	not _unrejected(c)
 	problem := _invalid(c)
 	msg := sprintf("%s: topologySpreadConstraints[%d] %s: the API server rejects the object", [lib.describe(p.resource), n, problem])
 }
 
-# Constraints and anti-affinity terms that do not select the workload's own pods.
-report contains lib.violation(p.resource, array.concat(p.path, ["topologySpreadConstraints", n, "labelSelector"]), msg) if {
-	some p in input.pods
-	_replicated_workloads[p.resource]
-	is_object(p.spec)
-	some n, c in _arr(p.spec.topologySpreadConstraints)
-	is_object(c)
-	not _invalid(c)
+# Constraints and anti-affinity terms that do not select the workload's own pods. Most
+# constraints select them: that test comes first, so validity is checked only for the rest.
+report contains {"resource": p.resource, "path": array.concat(p.path, ["topologySpreadConstraints", n, "labelSelector"]), "message": msg} if {
+	some q in _replicated_pods
+	p := input.pods[q]
+	constraints := p.spec.topologySpreadConstraints
+	is_array(constraints)
+	some n, c in constraints
 	not _selects_own(c.labelSelector, p)
+	_unrejected(c)
 	msg := sprintf(
 		"%s: topologySpreadConstraints[%d] (%v) does not select the workload's own pods, so it does not spread them",
 		[lib.describe(p.resource), n, object.get(c, "topologyKey", "?")],
 	)
 }
 
-# The workloads _replicated holds for, found once: the reports ask it of every pod template.
+# The pod templates (indexes into input.pods) of those workloads, found in one pass over the
+# pods that both of their reports then share.
+_replicated_pods contains q if {
+	some q, p in input.pods
+	_replicated_workloads[p.resource]
+	is_object(p.spec)
+}
+
+# The workloads that run two or more replicas or are scaled by an autoscaler (hooks
+# skipped), found once. spec.replicas is compared
+# here rather than through lib.replicas, whose call cost more than the rest of the test (and
+# a helper deciding between number and string cost as much): numbers here, quoted counts in a
+# second pass.
 _replicated_workloads contains i if {
 	some kind in _kinds
 	some i in rel.of_kind(kind)
-	_replicated(i)
+	r := input.resources[i]
+	r.hook == null
+	n := r.object.spec.replicas
+	is_number(n)
+	n >= 2
 }
 
-_replicated(i) if {
+_replicated_workloads contains i if {
+	some kind in _kinds
+	some i in rel.of_kind(kind)
 	r := input.resources[i]
-	r.kind in _kinds
 	r.hook == null
+	is_string(r.object.spec.replicas)
 	lib.replicas(i) >= 2
 }
 
-_replicated(i) if {
-	r := input.resources[i]
-	r.kind in _kinds
-	r.hook == null
-	count(rel.hpas_for(i)) > 0
+# Autoscaled: the targets the index resolved for each HPA (ordinary objects, as the HPAs
+# rel.hpas_for finds are) rather than rel.hpas_for(i) for every workload, which cost most of
+# this set's time in a release without HPAs.
+_replicated_workloads contains i if {
+	some h in rel.of_kind("HorizontalPodAutoscaler")
+	some i in rel.selects(h).targets
+	input.resources[i].kind in _kinds
 }
 
-_count_text(i) := sprintf("%v replicas", [lib.replicas(i)]) if lib.replicas(i) >= 2
-else := "under an autoscaler"
+# lib.replicas(i) once, and not at all for a count written as a number (most of them).
+_count_text(i) := sprintf("%v replicas", [n]) if {
+	n := input.resources[i].object.spec.replicas
+	is_number(n)
+	n >= 2
+} else := sprintf("%v replicas", [n]) if {
+	n := lib.replicas(i)
+	n >= 2
+} else := "under an autoscaler"
 
-_spread(p) if {
-	some c in _arr(p.spec.topologySpreadConstraints)
-	is_object(c)
-	_selects_own(c.labelSelector, p)
+# Some topologySpreadConstraints entry: the constraints' reports judge those pods.
+_constrained(spec) if {
+	constraints := spec.topologySpreadConstraints
+	is_array(constraints)
+	count(constraints) > 0
 }
 
-_spread(p) if {
+_anti_affine(p) if {
 	anti := p.spec.affinity.podAntiAffinity
 	is_object(anti)
 	some term in array.concat(
@@ -123,6 +156,21 @@ _selects_own(sel, p) if {
 
 _labels(p) := p.labels if is_object(p.labels)
 else := {}
+
+# Exactly when _invalid(c) is undefined, in one call for the valid majority. That includes an
+# object without maxSkew: _invalid's reason for it prints the missing value, so it is
+# undefined as well, and such a constraint is judged by its selector alone.
+_unrejected(c) := true if {
+	is_object(c)
+	is_number(c.maxSkew)
+	c.maxSkew >= 1
+	is_string(c.topologyKey)
+	c.topologyKey != ""
+	c.whenUnsatisfiable in {"DoNotSchedule", "ScheduleAnyway"}
+} else := true if {
+	is_object(c)
+	not "maxSkew" in object.keys(c)
+}
 
 _invalid(c) := "is not an object" if not is_object(c)
 else := sprintf("has maxSkew %v (must be 1 or more)", [c.maxSkew]) if {

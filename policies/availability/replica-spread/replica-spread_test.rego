@@ -1,6 +1,7 @@
 package chartguard.rules.availability["replica-spread_test"]
 
 import data.chartguard.rules.availability["replica-spread"] as rule
+import data.chartguard.lib.testing as t
 
 _labels := {"app": "web"}
 
@@ -48,4 +49,52 @@ test_anti_affinity_passes if {
 
 test_single_replica_passes if {
 	count(rule.report) == 0 with input as _input(1, {})
+}
+
+_deploy(replicas, spec) := {"kind": "Deployment", "name": "web", "namespace": null, "hook": null, "object": {"spec": {"replicas": replicas, "template": {"metadata": {"labels": _labels}, "spec": spec}}}}
+
+_hpa := {"kind": "HorizontalPodAutoscaler", "name": "web", "namespace": null, "hook": null, "object": {"spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "maxReplicas": 5}}}
+
+test_quoted_replicas_count if {
+	v := t.only(rule.report) with input as t.release([_deploy("3", {})])
+	contains(v.message, "Deployment web runs 3 replicas with no")
+	count(rule.report) == 0 with input as t.release([_deploy("1", {})])
+}
+
+test_autoscaled_single_replica_is_judged if {
+	v := t.only(rule.report) with input as t.release([_deploy(1, {}), _hpa])
+	contains(v.message, "Deployment web runs under an autoscaler with no")
+	w := t.only(rule.report) with input as t.release([_deploy(4, {}), _hpa])
+	contains(w.message, "Deployment web runs 4 replicas with no")
+	count(rule.report) == 0 with input as t.release([_deploy(1, {}), object.union(_hpa, {"hook": {"events": ["pre-install"]}})])
+}
+
+test_hooks_are_skipped if {
+	count(rule.report) == 0 with input as t.release([object.union(_deploy(3, {}), {"hook": {"events": ["pre-install"]}})])
+}
+
+test_empty_constraints_are_no_spread if {
+	v := t.only(rule.report) with input as _input(3, {"topologySpreadConstraints": []})
+	v.severity == "note"
+}
+
+# _invalid cannot word a missing maxSkew, so such a constraint is judged by its selector only.
+test_constraint_without_max_skew_is_judged_by_its_selector if {
+	c := object.remove(_tsc({"labelSelector": {"matchLabels": {"app": "db"}}}).topologySpreadConstraints[0], ["maxSkew"])
+	v := t.only(rule.report) with input as _input(3, {"topologySpreadConstraints": [c]})
+	v.path == ["spec", "template", "spec", "topologySpreadConstraints", 0, "labelSelector"]
+	not v.severity
+}
+
+test_invalid_constraint_is_not_also_a_warning if {
+	v := t.only(rule.report) with input as _input(3, _tsc({"topologyKey": "", "labelSelector": {"matchLabels": {"app": "db"}}}))
+	v.severity == "error"
+	contains(v.message, "has no topologyKey")
+}
+
+test_required_anti_affinity_passes if {
+	anti := {"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": _labels}}]}}}
+	count(rule.report) == 0 with input as _input(2, anti)
+	other := {"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"app": "db"}}}]}}}
+	count(rule.report) == 1 with input as _input(2, other)
 }

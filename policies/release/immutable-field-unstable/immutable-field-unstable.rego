@@ -39,24 +39,22 @@ import data.chartguard.lib.relations_lib as rel
 _selector_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}
 
 # Labels in a workload's selector.
-report contains lib.violation(i, ["spec", "selector", "matchLabels", k], msg) if {
+report contains {"resource": i, "path": ["spec", "selector", "matchLabels", k], "message": msg} if {
 	some kind in _selector_kinds
 	some i in rel.of_kind(kind)
 	r := input.resources[i]
 	startswith(r.api_version, "apps/")
 	labels := r.object.spec.selector.matchLabels
 	is_object(labels)
-	versions := _versions(i)
-	some k, v in labels
-	why := _unstable(versions, k, v)
+	some k, why in _unstable_labels(i, labels)
 	msg := sprintf(
 		"%s: spec.selector.matchLabels %s=%v %s; a selector is immutable, so the first upgrade to another version fails with \"field is immutable\"",
-		[lib.describe(i), k, v, why],
+		[lib.describe(i), k, labels[k], why],
 	)
 }
 
 # Labels and annotations of a StatefulSet's volumeClaimTemplates.
-report contains lib.violation(i, ["spec", "volumeClaimTemplates", n, "metadata", field, k], msg) if {
+report contains {"resource": i, "path": ["spec", "volumeClaimTemplates", n, "metadata", field, k], "message": msg} if {
 	some i in rel.of_kind("StatefulSet")
 	r := input.resources[i]
 	vcts := r.object.spec.volumeClaimTemplates
@@ -65,33 +63,45 @@ report contains lib.violation(i, ["spec", "volumeClaimTemplates", n, "metadata",
 	some field in ["labels", "annotations"]
 	meta := vct.metadata[field]
 	is_object(meta)
-	versions := _versions(i)
-	some k, v in meta
-	why := _unstable(versions, k, v)
+	some k, why in _unstable_labels(i, meta)
 	msg := sprintf(
 		"%s: volumeClaimTemplates[%d] (%v) %s %s=%v %s; volumeClaimTemplates cannot be updated, so the first upgrade to another version fails (\"updates to statefulset spec for fields other than ... are forbidden\")",
-		[lib.describe(i), n, object.get(vct.metadata, "name", "?"), trim_suffix(field, "s"), k, v, why],
+		[lib.describe(i), n, object.get(vct.metadata, "name", "?"), trim_suffix(field, "s"), k, meta[k], why],
 	)
 }
 
 # Pod template labels of a Job that Helm patches on upgrade (not a hook: those are recreated).
-report contains lib.violation(i, ["spec", "template", "metadata", "labels", k], msg) if {
+report contains {"resource": i, "path": ["spec", "template", "metadata", "labels", k], "message": msg} if {
 	some i in rel.of_kind("Job")
 	r := input.resources[i]
 	r.hook == null
 	labels := r.object.spec.template.metadata.labels
 	is_object(labels)
-	versions := _versions(i)
-	some k, v in labels
-	why := _unstable(versions, k, v)
+	some k, why in _unstable_labels(i, labels)
 	msg := sprintf(
 		"%s: pod template label %s=%v %s; a Job's template is immutable, so the first upgrade to another version fails with \"field is immutable\" (make it a hook, which Helm recreates)",
-		[lib.describe(i), k, v, why],
+		[lib.describe(i), k, labels[k], why],
 	)
 }
 
+# k -> _unstable(versions, k, v) for the entries k=v of `labels` (a mapping in object i) that
+# change with every release. Only a value with a dot can carry a version (the chart version
+# and every token _versions keeps have one), or any app.kubernetes.io/version: the labels
+# without are settled with one sprintf, and _versions, which costs several regexes, is
+# computed only for an object that has such a label (most selectors have none).
+_unstable_labels(i, labels) := {k: why |
+	candidates := {key | some key, v in labels; contains(sprintf("%v", [v]), ".")} | {key |
+		key := "app.kubernetes.io/version"
+		_ = labels[key]
+	}
+	count(candidates) > 0
+	versions := _versions(i)
+	some k in candidates
+	why := _unstable(versions, k, labels[k])
+}
+
 # Why label k=v changes with every release, undefined when it does not.
-# (versions: _versions of the object, computed once per object by the caller.)
+# (versions: _versions of the object, computed once per mapping by _unstable_labels.)
 _unstable(versions, k, v) := "carries the chart version" if {
 	k == "helm.sh/chart"
 	regex.match(`[0-9]+\.[0-9]+`, sprintf("%v", [v]))

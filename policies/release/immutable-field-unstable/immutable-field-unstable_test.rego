@@ -55,3 +55,31 @@ test_stable_selectors_and_partial_versions_pass if {
 	count(rule.report) == 0 with input as _input("Deployment", null, {"selector": {"matchLabels": {"app.kubernetes.io/name": "shop", "app.kubernetes.io/instance": "shop", "tier": "12.7.01"}}})
 	count(rule.report) == 0 with input as _input("StatefulSet", null, {"volumeClaimTemplates": [{"metadata": {"name": "d", "labels": {"chart": "harbor"}}}]})
 }
+
+# A version label without a dot is still the app version; a chart label without one is no
+# version at all.
+test_undotted_values if {
+	labels := {"app.kubernetes.io/version": "latest", "helm.sh/chart": "harbor"}
+	input_ := {"resources": [{
+		"kind": "Deployment", "api_version": "apps/v1", "name": "shop", "namespace": null, "hook": null,
+		"object": {"metadata": {"labels": labels}, "spec": {"selector": {"matchLabels": labels}}},
+	}]}
+	report := rule.report with input as input_
+	count(report) == 1
+	some v in report
+	v.path == ["spec", "selector", "matchLabels", "app.kubernetes.io/version"]
+	contains(v.message, "app.kubernetes.io/version=latest is the app version")
+}
+
+test_dotted_values_that_are_no_version_pass if {
+	count(rule.report) == 0 with input as _input("Deployment", null, {"selector": {"matchLabels": {"app": "shop", "host": "shop.example.com", "v": "2.7.01"}}})
+}
+
+test_volume_claim_template_annotations_fire if {
+	spec := {"volumeClaimTemplates": [{"metadata": {"name": "data", "annotations": {"build": 1.4, "release": "shop-2.7.0"}}}]}
+	report := rule.report with input as _input("StatefulSet", null, spec)
+	count(report) == 1
+	some v in report
+	v.path == ["spec", "volumeClaimTemplates", 0, "metadata", "annotations", "release"]
+	contains(v.message, "annotation release=shop-2.7.0 contains the app version 2.7.0")
+}

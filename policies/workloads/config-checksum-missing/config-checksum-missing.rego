@@ -31,17 +31,18 @@ import data.chartguard.lib.relations_lib as rel
 
 _workloads := {"Deployment", "StatefulSet", "DaemonSet"}
 
-report contains lib.violation(pod.resource, array.concat(tpl, ["metadata"]), msg) if {
+report contains {"resource": pod.resource, "path": array.concat(tpl, ["metadata"]), "message": msg} if {
 	some p, pod in input.pods
 	w := input.resources[pod.resource]
 	w.kind in _workloads
 	w.hook == null
 	tpl := array.slice(pod.path, 0, count(pod.path) - 1)
-	not _rolls(w, tpl)
+	not _rolls(w.object, tpl)
 	read := {sprintf("%s %s", [ref.kind, ref.name]) |
 		some ref in rel.pod_refs(p)
 		ref.kind in {"ConfigMap", "Secret"}
-		_created(ref, pod.resource)
+		same_name := _by_name[ref.kind][ref.name]
+		_created(same_name, pod.resource, w.namespace)
 	}
 	count(read) > 0
 	msg := sprintf(
@@ -50,25 +51,41 @@ report contains lib.violation(pod.resource, array.concat(tpl, ["metadata"]), msg
 	)
 }
 
-# The release creates it, not as a hook.
-_created(ref, w) if {
-	some i in rel.named(ref.kind, ref.name, w)
+# Objects by kind and name, read once: _created looks up every reference of every pod.
+_by_name := rel.names_by_kind(0)
+
+# The release creates it, not as a hook: rel.named(ref.kind, ref.name, w) without its set
+# and calls per reference (same_name: the objects of the reference's kind and name, looked up
+# by the caller, so a name the release does not create costs no call), the hook (one field)
+# tested before the namespaces. Mostly the object is in the workload's own namespace (both
+# written alike, or both the release's), which rel.same_namespace holds for: only the rest go
+# through it.
+_created(same_name, w, ns) := true if {
+	some i in same_name
+	r := input.resources[i]
+	r.hook == null
+	r.namespace == ns
+} else := true if {
+	some i in same_name
 	input.resources[i].hook == null
+	rel.same_namespace(i, w)
 }
 
 # Any checksum/hash annotation of the pod template (charts name them checksum/config,
-# checksum/secret, configHash …), or a reloader watching the workload.
-_rolls(w, tpl) if {
-	annotations := object.get(w.object, array.concat(tpl, ["metadata", "annotations"]), {})
+# checksum/secret, configHash …), or a reloader watching the workload. Each key is lowered
+# once, not once per word; fields are read directly (absent: no annotation); the reloader
+# body is an else, skipped when the template already has a checksum.
+_rolls(obj, tpl) := true if {
+	template := object.get(obj, tpl, null)
+	annotations := template.metadata.annotations
 	is_object(annotations)
 	some k, _ in annotations
 	is_string(k)
+	key := lower(k)
 	some word in ["checksum", "hash", "rollme"]
-	contains(lower(k), word)
-}
-
-_rolls(w, _) if {
-	annotations := object.get(w.object, ["metadata", "annotations"], {})
+	contains(key, word)
+} else := true if {
+	annotations := obj.metadata.annotations
 	is_object(annotations)
 	some k, _ in annotations
 	is_string(k)

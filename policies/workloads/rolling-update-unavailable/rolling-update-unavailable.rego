@@ -30,49 +30,82 @@ package chartguard.rules.workloads["rolling-update-unavailable"]
 import data.chartguard.lib
 import data.chartguard.lib.relations_lib as rel
 
-_ru_path := ["spec", "strategy", "rollingUpdate"]
+_max_unavailable_path := ["spec", "strategy", "rollingUpdate", "maxUnavailable"]
+
+_max_surge_path := ["spec", "strategy", "rollingUpdate", "maxSurge"]
 
 # maxUnavailable: the value as configured (or the 25% default) and what it means today.
 # One finding per Deployment: at maxUnavailable when it takes pods away (mentioning a zero
 # maxSurge too), else at a zero maxSurge.
-report contains lib.violation(i, array.concat(_ru_path, ["maxUnavailable"]), msg) if {
-	some i in _rolling
-	raw := _max_unavailable(i)
-	pods := _unavailable_pods(raw, i)
+# An integer first, read as a field (absent or not a number: the next report): most
+# Deployments are settled there without a call, and the message is worded only for findings.
+report contains {"resource": i, "path": _max_unavailable_path, "message": msg} if {
+	some i, obj in _rolling
+	pods := obj.spec.strategy.rollingUpdate.maxUnavailable
+	is_number(pods)
 	pods > 0
 	msg := sprintf(
-		"%s %s: %s may be unavailable during a rollout, before their replacements are ready%s; set it to 0 (with maxSurge 1)",
-		[lib.describe(i), _configured(i, raw), _meaning(raw, i, pods), _surge_too(i)],
+		"%s sets strategy.rollingUpdate.maxUnavailable to %v: %s may be unavailable during a rollout, before their replacements are ready%s; set it to 0 (with maxSurge 1)",
+		[lib.describe(i), pods, _pods(pods), _surge_too(obj)],
 	)
 }
 
-report contains lib.violation(i, array.concat(_ru_path, ["maxSurge"]), msg) if {
-	some i in _rolling
-	value := _rolling_update(i).maxSurge
-	_zero(value)
-	not _unavailable_pods(_max_unavailable(i), i) > 0
+# A percentage, or unset (25%): of the replicas, computed once for the count and the message
+# (set: maxUnavailable as read; null when absent, null, or when rollingUpdate is no mapping,
+# all of which mean the default). The same pods as _unavailable_pods.
+report contains {"resource": i, "path": _max_unavailable_path, "message": msg} if {
+	some i, obj in _rolling
+	set := object.get(obj, _max_unavailable_path, null)
+	not is_number(set)
+	p := _percent(set)
+	[n, source] := _replicas(i)
+	pods := floor((p * n) / 100)
+	pods > 0
+	msg := sprintf(
+		"%s %s: %v of %v replicas%s = %s may be unavailable during a rollout, before their replacements are ready%s; set it to 0 (with maxSurge 1)",
+		[lib.describe(i), _configured(set), _shown(set), n, source, _pods(pods), _surge_too(obj)],
+	)
+}
+
+report contains {"resource": i, "path": _max_surge_path, "message": msg} if {
+	some i, obj in _rolling
+	value := obj.spec.strategy.rollingUpdate.maxSurge
+	value in {0, "0%", "0"} # _zero(value), without the call: asked of every Deployment
+	not _unavailable_pods(object.get(obj, _max_unavailable_path, null), i) > 0
 	msg := sprintf(
 		"%s sets strategy.rollingUpdate.maxSurge to %v: with no surge a rollout can only proceed by stopping pods first; set it to 1 or more",
 		[lib.describe(i), value],
 	)
 }
 
-# Deployments that roll: strategy RollingUpdate or unset, not scaled to zero, not hooks.
-_rolling contains i if {
+# Deployments that roll (index -> object): strategy RollingUpdate or unset, not scaled to
+# zero, not hooks. Fields are compared here directly (`not x == 0` holds for an absent one),
+# not through lib.replicas or helpers: a call costs more than the rest of this body. A quoted
+# count and the rare zero maxSurge go to _skipped.
+_rolling[i] := r.object if {
 	some i in rel.of_kind("Deployment")
 	r := input.resources[i]
 	r.hook == null
-	not lib.replicas(i) == 0
-	_strategy_type(r.object) == "RollingUpdate"
-	not _effectively_recreate(i)
+	not r.object.spec.replicas == 0
+	object.get(r.object, ["spec", "strategy", "type"], null) in {null, "RollingUpdate"}
+	not _skipped(r.object, i)
+}
+
+# Scaled to zero by a quoted count: a string lib.replicas reads as 0 starts with "0", which
+# spares the others its regex.
+_skipped(obj, i) if {
+	n := obj.spec.replicas
+	is_string(n)
+	startswith(n, "0")
+	lib.replicas(i) == 0
 }
 
 # One replica and no surge: the rollout stops the pod, then starts its replacement, which is
 # what Recreate does (and Recreate is not judged). The single replica is replicas-single's.
-_effectively_recreate(i) if {
+_skipped(obj, i) if {
+	obj.spec.strategy.rollingUpdate.maxSurge in {0, "0%", "0"} # _zero, without the call
 	_one_replica(i)
 	not _autoscaled_names[input.resources[i].name]
-	_zero(_rolling_update(i).maxSurge)
 }
 
 _one_replica(i) if lib.replicas(i) == 1
@@ -88,34 +121,23 @@ _autoscaled_names contains name if {
 	name := r.object.spec.scaleTargetRef.name
 }
 
-_surge_too(i) := sprintf(", and maxSurge %v adds no pod first", [_rolling_update(i).maxSurge]) if {
-	_zero(_rolling_update(i).maxSurge)
+_surge_too(obj) := sprintf(", and maxSurge %v adds no pod first", [v]) if {
+	v := obj.spec.strategy.rollingUpdate.maxSurge
+	_zero(v)
 } else := ""
 
-_strategy_type(obj) := t if {
-	t := obj.spec.strategy.type
-	t != null
-} else := "RollingUpdate"
-
-_rolling_update(i) := ru if {
-	ru := input.resources[i].object.spec.strategy.rollingUpdate
-	is_object(ru)
-} else := {}
-
-_max_unavailable(i) := v if {
-	v := _rolling_update(i).maxUnavailable
-	v != null
-} else := "25%"
-
-_configured(i, raw) := sprintf("sets strategy.rollingUpdate.maxUnavailable to %v", [raw]) if {
-	_rolling_update(i).maxUnavailable != null
+# (set: maxUnavailable as read, null when unset.)
+_configured(set) := sprintf("sets strategy.rollingUpdate.maxUnavailable to %v", [set]) if {
+	set != null
 } else := "leaves strategy.rollingUpdate.maxUnavailable unset, so Kubernetes uses 25%"
 
 # Pods a rollout may take down: an integer as is; a percentage of the replicas, rounded down
-# (Kubernetes rounds maxUnavailable down and maxSurge up).
-_unavailable_pods(raw, i) := raw if is_number(raw)
+# (Kubernetes rounds maxUnavailable down and maxSurge up); unset is 25%.
+_unavailable_pods(set, _) := set if is_number(set)
 
-_unavailable_pods(raw, i) := floor((p * _replicas(i)) / 100) if p := _percent(raw)
+_unavailable_pods(set, i) := floor((p * _replicas(i)[0]) / 100) if p := _percent(set)
+
+_percent(null) := 25
 
 _percent(raw) := to_number(digits) if {
 	is_string(raw)
@@ -124,25 +146,22 @@ _percent(raw) := to_number(digits) if {
 	lib.all_digits(digits)
 }
 
-_meaning(raw, i, pods) := _pods(pods) if {
-	is_number(raw)
-} else := sprintf("%v of %v replicas%s = %s", [raw, _replicas(i), _replicas_source(i), _pods(pods)])
+_shown(null) := "25%"
+
+_shown(set) := set if set != null
 
 _pods(1) := "1 pod"
 
 _pods(n) := sprintf("%v pods", [n]) if n != 1
 
-# Replicas the rollout may run at: the HPA's maxReplicas when an HPA scales the Deployment,
-# else spec.replicas (1 when unset).
-_replicas(i) := max(_hpa_max[i]) if {
-	count(_hpa_max[i]) > 0
-} else := n if {
+# Replicas the rollout may run at, and what the message says of them: the HPA's maxReplicas
+# when an HPA scales the Deployment, else spec.replicas (1 when unset).
+_replicas(i) := [max(hpa), " (the HPA's maxReplicas)"] if {
+	hpa := _hpa_max[i]
+	count(hpa) > 0
+} else := [n, ""] if {
 	n := lib.replicas(i)
-} else := 1
-
-_replicas_source(i) := " (the HPA's maxReplicas)" if {
-	count(_hpa_max[i]) > 0
-} else := ""
+} else := [1, ""]
 
 _hpa_max[i] contains n if {
 	some h in rel.of_kind("HorizontalPodAutoscaler")
@@ -156,7 +175,7 @@ _hpa_max[i] contains n if {
 }
 
 _rolling_by_name[name] contains i if {
-	some i in _rolling
+	some i, _ in _rolling
 	name := input.resources[i].name
 }
 

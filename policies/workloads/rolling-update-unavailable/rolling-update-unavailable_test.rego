@@ -79,3 +79,28 @@ test_hooks_and_other_kinds_skipped if {
 	sts := object.union(_deploy({"replicas": 8}), {"kind": "StatefulSet"})
 	count(rule.report) == 0 with input as {"resources": [sts]}
 }
+
+test_null_or_malformed_rolling_update_is_the_default if {
+	v := t.only(rule.report) with input as _input(_strategy(8, {"maxUnavailable": null}))
+	contains(v.message, "unset, so Kubernetes uses 25%: 25% of 8 replicas = 2 pods")
+	w := t.only(rule.report) with input as _input(_strategy(8, "fast"))
+	contains(w.message, "unset, so Kubernetes uses 25%: 25% of 8 replicas = 2 pods")
+}
+
+test_unreadable_percentage_is_not_judged if {
+	count(rule.report) == 0 with input as _input(_strategy(8, {"maxUnavailable": "x%"}))
+	count(rule.report) == 0 with input as _input(_strategy(8, {"maxUnavailable": "25"}))
+	v := t.only(rule.report) with input as _input(_strategy(8, {"maxUnavailable": "x%", "maxSurge": "0"}))
+	v.path == ["spec", "strategy", "rollingUpdate", "maxSurge"]
+}
+
+test_other_strategy_types_skipped if {
+	count(rule.report) == 0 with input as _input({"replicas": 8, "strategy": {"type": "Blue"}})
+	count(rule.report) == 1 with input as _input({"replicas": 8, "strategy": {"type": null}})
+}
+
+test_one_quoted_replica_without_surge_is_recreate_unless_autoscaled if {
+	count(rule.report) == 0 with input as _input(_strategy("1", {"maxSurge": 0, "maxUnavailable": 1}))
+	v := t.only(rule.report) with input as {"resources": [_deploy(_strategy(1, {"maxSurge": 0, "maxUnavailable": 1})), _hpa(10)]}
+	contains(v.message, "maxUnavailable to 1: 1 pod may be unavailable during a rollout, before their replacements are ready, and maxSurge 0 adds no pod first")
+}
