@@ -152,11 +152,18 @@ all_digits(s) if {
 replicas(i) := n if {
 	n := input.resources[i].object.spec.replicas
 	is_number(n)
-} else := to_number(s) if {
+} else := to_number(_without_leading_zeros(s)) if {
 	s := input.resources[i].object.spec.replicas
 	is_string(s)
 	regex.match(`^[0-9]+$`, s)
 }
+
+# "007" -> "7", "00" -> "0": regorus's to_number fails on a leading zero, and the rules asking
+# for the replicas with it.
+_without_leading_zeros(digits) := t if {
+	t := trim_left(digits, "0")
+	t != ""
+} else := "0"
 
 # ---- Helm hooks -------------------------------------------------------------------------------
 

@@ -44,6 +44,8 @@ test_container_label if {
 test_replicas_number_and_numeric_string if {
 	lib.replicas(0) == 3 with input as {"resources": [{"object": {"spec": {"replicas": 3}}}]}
 	lib.replicas(0) == 3 with input as {"resources": [{"object": {"spec": {"replicas": "3"}}}]}
+	lib.replicas(0) == 7 with input as {"resources": [{"object": {"spec": {"replicas": "007"}}}]}
+	lib.replicas(0) == 0 with input as {"resources": [{"object": {"spec": {"replicas": "00"}}}]}
 	not lib.replicas(0) with input as {"resources": [{"object": {"spec": {"replicas": "three"}}}]}
 	not lib.replicas(0) with input as {"resources": [{"object": {"spec": {}}}]}
 	not lib.replicas(0) with input as {"resources": [{"object": {"spec": {"replicas": null}}}]}

@@ -108,16 +108,30 @@ _unstable(versions, k, v) := "carries the chart version" if {
 } else := "is the app version" if {
 	k == "app.kubernetes.io/version"
 	sprintf("%v", [v]) != ""
-} else := sprintf("contains the %s %s", [what, token]) if {
-	some pair in versions
-	[what, token] := pair
+} else := sprintf("contains the %s %s", [found[0][0], found[0][1]]) if {
 	text := sprintf("%v", [v])
-	contains(text, token)
-	_contains_version(text, token)
+	# The first in order when the chart and app versions are the same (one reason, not two).
+	found := [[what, token] |
+		some [what, token] in versions
+		contains(text, token)
+		_contains_version(text, token)
+	]
+	count(found) > 0
 }
 
-# The version as a whole word: "0.1" is not in "10.1.1", "1.2" not in "1.2.3".
-_contains_version(s, token) if regex.match(sprintf(`(^|[^0-9.])%s($|[^0-9.])`, [replace(token, ".", `\.`)]), s)
+# The version as a whole word: "0.1" is not in "10.1.1", "1.2" not in "1.2.3". Compared as
+# text, not as a pattern: a version may hold `+` or `(`.
+_contains_version(s, token) if {
+	some at in indexof_n(s, token)
+	not _version_char(_char_before(s, at))
+	not _version_char(substring(s, at + count(token), 1))
+}
+
+_char_before(s, at) := substring(s, at - 1, 1) if at > 0
+
+else := ""
+
+_version_char(c) if c in {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "."}
 
 # ["chart version", "3.13.1"] / ["app version", "0.8.1"], from object i's own labels. Only
 # dotted versions: a bare "1" or "v2" would match unrelated label values.

@@ -1,6 +1,7 @@
 package chartguard.rules.release["immutable-field-unstable_test"]
 
 import data.chartguard.rules.release["immutable-field-unstable"] as rule
+import data.chartguard.lib.testing as t
 
 _labels := {
 	"helm.sh/chart": "shop-1.4.2",
@@ -82,4 +83,27 @@ test_volume_claim_template_annotations_fire if {
 	some v in report
 	v.path == ["spec", "volumeClaimTemplates", 0, "metadata", "annotations", "release"]
 	contains(v.message, "annotation release=shop-2.7.0 contains the app version 2.7.0")
+}
+
+# Chart and app version alike: one reason, the app version's (the first in order).
+test_same_chart_and_app_version_gives_one_reason if {
+	labels := object.union(_labels, {"app.kubernetes.io/version": "1.4.2"})
+	inp := {"resources": [{
+		"kind": "Deployment", "api_version": "apps/v1", "name": "shop", "namespace": null, "hook": null,
+		"object": {"metadata": {"labels": labels}, "spec": {"selector": {"matchLabels": {"release": "shop-1.4.2"}}}},
+	}]}
+	v := t.only(rule.report) with input as inp
+	contains(v.message, "release=shop-1.4.2 contains the app version 1.4.2")
+}
+
+# A version with pattern characters is compared as text.
+test_version_with_pattern_characters if {
+	labels := object.union(_labels, {"app.kubernetes.io/version": "2.7.0+build(3)"})
+	spec := {"selector": {"matchLabels": {"a": "x-2.7.0+build(3)", "b": "2.7.0+build(3)1", "c": "2.7.0xbuild(3)"}}}
+	inp := {"resources": [{
+		"kind": "Deployment", "api_version": "apps/v1", "name": "shop", "namespace": null, "hook": null,
+		"object": {"metadata": {"labels": labels}, "spec": spec},
+	}]}
+	report := rule.report with input as inp
+	{v.path[3] | some v in report} == {"a"}
 }
