@@ -157,33 +157,28 @@ _selects_own(sel, p) if {
 _labels(p) := p.labels if is_object(p.labels)
 else := {}
 
-# Exactly when _invalid(c) is undefined, in one call for the valid majority. That includes an
-# object without maxSkew: _invalid's reason for it prints the missing value, so it is
-# undefined as well, and such a constraint is judged by its selector alone.
-_unrejected(c) := true if {
+# Exactly when _invalid(c) is undefined, in one call for the valid majority.
+_unrejected(c) if {
 	is_object(c)
 	is_number(c.maxSkew)
 	c.maxSkew >= 1
 	is_string(c.topologyKey)
 	c.topologyKey != ""
 	c.whenUnsatisfiable in {"DoNotSchedule", "ScheduleAnyway"}
-} else := true if {
-	is_object(c)
-	not "maxSkew" in object.keys(c)
 }
 
 _invalid(c) := "is not an object" if not is_object(c)
-else := sprintf("has maxSkew %v (must be 1 or more)", [c.maxSkew]) if {
-	not _positive(c.maxSkew)
+else := "has no maxSkew (it is required, 1 or more)" if {
+	not "maxSkew" in object.keys(c)
+} else := sprintf("has maxSkew %v (must be 1 or more)", [c.maxSkew]) if {
+	is_number(c.maxSkew)
+	c.maxSkew < 1
+} else := sprintf("has maxSkew %s (must be a number, 1 or more)", [json.marshal(c.maxSkew)]) if {
+	not is_number(c.maxSkew)
 } else := "has no topologyKey" if {
 	not _non_empty_string(c.topologyKey)
 } else := sprintf("has whenUnsatisfiable %v (DoNotSchedule or ScheduleAnyway)", [object.get(c, "whenUnsatisfiable", "unset")]) if {
 	not c.whenUnsatisfiable in {"DoNotSchedule", "ScheduleAnyway"}
-}
-
-_positive(x) if {
-	is_number(x)
-	x >= 1
 }
 
 _non_empty_string(x) if {

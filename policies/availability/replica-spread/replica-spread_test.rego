@@ -78,12 +78,15 @@ test_empty_constraints_are_no_spread if {
 	v.severity == "note"
 }
 
-# _invalid cannot word a missing maxSkew, so such a constraint is judged by its selector only.
-test_constraint_without_max_skew_is_judged_by_its_selector if {
+# maxSkew is required: the API server rejects a constraint without it, or with a quoted one.
+test_constraint_without_max_skew_is_an_error if {
 	c := object.remove(_tsc({"labelSelector": {"matchLabels": {"app": "db"}}}).topologySpreadConstraints[0], ["maxSkew"])
 	v := t.only(rule.report) with input as _input(3, {"topologySpreadConstraints": [c]})
-	v.path == ["spec", "template", "spec", "topologySpreadConstraints", 0, "labelSelector"]
-	not v.severity
+	v.path == ["spec", "template", "spec", "topologySpreadConstraints", 0]
+	v.severity == "error"
+	contains(v.message, "topologySpreadConstraints[0] has no maxSkew (it is required, 1 or more)")
+	w := t.only(rule.report) with input as _input(3, _tsc({"maxSkew": "1"}))
+	contains(w.message, `topologySpreadConstraints[0] has maxSkew "1" (must be a number, 1 or more)`)
 }
 
 test_invalid_constraint_is_not_also_a_warning if {
