@@ -8,7 +8,9 @@
 #
 # Releases:
 #   copies-N   copies of the example charts' rendered output, renamed so every object is
-#              distinct; hooks and tests only in the first copy (as in an umbrella release)
+#              distinct (and every reference to a name renamed alike, so each copy has the
+#              examples' findings); hooks and tests only in the first copy (as in an umbrella
+#              release)
 #   related-N  a release rich in cross-object relations: every workload with its Service, PDB,
 #              HPA, ServiceMonitor, NetworkPolicy, ExternalSecret (and SecretStore), ConfigMap,
 #              ServiceAccount and backup/migration hooks, each group selecting its own pods
