@@ -102,17 +102,18 @@ _alias contains p if {
 _accounts := object.get(rel.names_by_kind(0), "ServiceAccount", {})
 
 # Some object of `objects` is visible from object r: rel.named(kind, name, r) is not empty,
-# the same rel.same_namespace test (objects differ only when both name their namespace),
-# settled for most pods by r having none.
+# the same rel.same_namespace test (objects differ only when both name their namespace).
+# Equal namespaces first: that settles most pods, both in manifests without namespaces and in
+# charts that write the release's namespace everywhere.
 _visible(objects, r) if {
+	some i in objects
+	input.resources[i].namespace == input.resources[r].namespace
+} else := true if {
 	count(objects) > 0
 	not is_string(input.resources[r].namespace)
 } else := true if {
 	some i in objects
 	not is_string(input.resources[i].namespace)
-} else := true if {
-	some i in objects
-	input.resources[i].namespace == input.resources[r].namespace
 }
 
 # [field, name] of the account a pod spec names: serviceAccountName, else the deprecated alias.

@@ -107,17 +107,18 @@ _index := input.index if is_object(input.index)
 else := chartguard.index(input)
 
 # Some creator is visible from object r: rel.creators(kind, name, r) is not empty, the same
-# rel.same_namespace test (objects differ only when both name their namespace), settled for
-# most references by r having none.
+# rel.same_namespace test (objects differ only when both name their namespace). Equal
+# namespaces first: that settles most references, both in manifests without namespaces and
+# in charts that write the release's namespace everywhere.
 _visible(creators, r) if {
+	some i in creators
+	input.resources[i].namespace == input.resources[r].namespace
+} else := true if {
 	count(creators) > 0
 	not is_string(input.resources[r].namespace)
 } else := true if {
 	some i in creators
 	not is_string(input.resources[i].namespace)
-} else := true if {
-	some i in creators
-	input.resources[i].namespace == input.resources[r].namespace
 }
 
 # Whether a Role of the release may create Secrets (ConfigMaps), asked once per kind rather
