@@ -45,3 +45,30 @@ test_external_accounts_are_not_noted_but_default_still_is if {
 	count(rule.report) == 1 with input as _input("prod", null, {"serviceAccountName": "default"}, [])
 		with data.params["service-account-unresolved"].external as ["default"]
 }
+
+_sa_in(name, ns) := object.union(_sa(name), {"namespace": ns})
+
+# x with its first object (the Deployment) in namespace ns.
+_namespaced(x, ns) := object.union(x, {"resources": array.concat(
+	[object.union(x.resources[0], {"namespace": ns})],
+	array.slice(x.resources, 1, count(x.resources)),
+)})
+
+test_an_account_counts_in_the_pods_namespace_or_when_either_names_none if {
+	spec := {"serviceAccountName": "web"}
+	count(rule.report) == 0 with input as _namespaced(_input("dev", null, spec, [_sa_in("web", "a")]), "a")
+	count(rule.report) == 0 with input as _namespaced(_input("dev", null, spec, [_sa_in("web", null)]), "a")
+	count(rule.report) == 0 with input as _input("dev", null, spec, [_sa_in("web", "a")])
+	count(rule.report) == 1 with input as _namespaced(_input("dev", null, spec, [_sa_in("web", "b")]), "a")
+	count(rule.report) == 0 with input as _namespaced(_input("dev", null, spec, [_sa_in("web", "b"), _sa_in("web", "a")]), "a")
+}
+
+test_the_deprecated_alias_is_resolved_the_same_way if {
+	spec := {"serviceAccount": "web"}
+	count(rule.report) == 1 with input as _namespaced(_input("dev", null, spec, [_sa_in("web", "a")]), "a")
+	report := rule.report with input as _namespaced(_input("dev", null, spec, [_sa_in("web", "b")]), "a")
+	count(report) == 2
+	some v in report
+	contains(v.message, "runs as ServiceAccount \"web\", which the release does not create")
+	v.path == ["spec", "template", "spec", "serviceAccount"]
+}

@@ -48,27 +48,22 @@ _judged contains p if {
 	is_object(pod.spec)
 }
 
-_unset(p) if not _name(p)
-
-# Computed once (a rule), so the per-workload report below stays linear.
-_some_set if {
-	some q in _judged
-	_name(q)
-}
-
-_name(p) := n if {
-	n := input.pods[p].spec.priorityClassName
-	is_string(n)
-	n != ""
+# The judged pod templates that name a class (a non-empty string), found once: the reports
+# below look them up instead of calling a helper on each pod (speed at 10,000 objects). A set,
+# not an object of names: regorus inserts into a partial object far more slowly (~1.5 µs an
+# entry), and reading the name again costs less.
+_named contains p if {
+	some p in _judged
+	name := input.pods[p].spec.priorityClassName
+	is_string(name)
+	name != ""
 }
 
 # No workload sets one: a single note for the release.
-report contains lib.violation(input.pods[first].resource, array.concat(input.pods[first].path, ["priorityClassName"]), msg) if {
+report contains {"resource": input.pods[first].resource, "path": array.concat(input.pods[first].path, ["priorityClassName"]), "message": msg} if {
+	count(_named) == 0
 	judged := sort(_judged)
 	count(judged) > 0
-	every p in judged {
-		_unset(p)
-	}
 	first := judged[0]
 	msg := sprintf(
 		"no workload of the release sets priorityClassName (%s): they run at the cluster's default priority and are preempted and evicted like batch work",
@@ -76,23 +71,30 @@ report contains lib.violation(input.pods[first].resource, array.concat(input.pod
 	)
 }
 
-# Some do: each one that does not.
-report contains lib.violation(input.pods[p].resource, array.concat(input.pods[p].path, ["priorityClassName"]), msg) if {
-	_some_set
+# Some do: each one that does not. (An object literal rather than lib.violation, and the pod
+# read once: this reports most workloads of a release where only a few set one.)
+report contains {"resource": pod.resource, "path": array.concat(pod.path, ["priorityClassName"]), "message": msg} if {
+	count(_named) > 0
 	some p in _judged
-	_unset(p)
-	msg := sprintf("%s sets no priorityClassName, unlike other workloads of the release: it runs at the cluster's default priority", [lib.describe(input.pods[p].resource)])
+	not _named[p]
+	pod := input.pods[p]
+	msg := sprintf("%s sets no priorityClassName, unlike other workloads of the release: it runs at the cluster's default priority", [lib.describe(pod.resource)])
 }
 
 # A class that is neither in the release nor built in.
-report contains lib.violation(input.pods[p].resource, array.concat(input.pods[p].path, ["priorityClassName"]), msg) if {
-	some p in _judged
-	name := _name(p)
+report contains {"resource": pod.resource, "path": array.concat(pod.path, ["priorityClassName"]), "message": msg} if {
+	some p in _named
+	pod := input.pods[p]
+	name := pod.spec.priorityClassName
 	not name in _builtin
 	not name in data.params["priority-class"].allowed
-	count(rel.named_anywhere("PriorityClass", name)) == 0
+	count(object.get(_classes, name, [])) == 0
 	msg := sprintf(
 		"%s uses PriorityClass %q, which the release does not create: it must exist in the cluster, or the API server rejects the pods",
-		[lib.describe(input.pods[p].resource), name],
+		[lib.describe(pod.resource), name],
 	)
 }
+
+# The release's PriorityClasses by name, read once: rel.named_anywhere for each workload cost
+# a function call and a set per name (speed at 10,000 objects).
+_classes := object.get(rel.names_by_kind(0), "PriorityClass", {})

@@ -70,3 +70,19 @@ test_root_ca_and_rbac_created_secrets_pass if {
 	role := _obj("rbac.authorization.k8s.io/v1", "Role", "certgen", {"rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "create"]}]})
 	count(rule.report) == 0 with input as _input([role], _secret_env, [], [])
 }
+
+_secret_in(ns) := object.union(_obj("v1", "Secret", "app-secrets", {}), {"namespace": ns})
+
+# x with its first object (the Deployment) in namespace ns.
+_namespaced(x, ns) := object.union(x, {"resources": array.concat(
+	[object.union(x.resources[0], {"namespace": ns})],
+	array.slice(x.resources, 1, count(x.resources)),
+)})
+
+test_a_creator_counts_in_the_pods_namespace_or_when_either_names_none if {
+	count(rule.report) == 0 with input as _namespaced(_input([_secret_in("a")], _secret_env, [], []), "a")
+	count(rule.report) == 0 with input as _namespaced(_input([_secret_in(null)], _secret_env, [], []), "a")
+	count(rule.report) == 0 with input as _input([_secret_in("a")], _secret_env, [], [])
+	count(rule.report) == 1 with input as _namespaced(_input([_secret_in("b")], _secret_env, [], []), "a")
+	count(rule.report) == 0 with input as _namespaced(_input([_secret_in("b"), _secret_in("a")], _secret_env, [], []), "a")
+}

@@ -33,7 +33,6 @@
 package chartguard.rules.workloads["pod-security-baseline"]
 
 import data.chartguard.lib
-import data.chartguard.lib.workloads_lib as wl
 
 _safe_sysctls := {
 	"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
@@ -46,78 +45,97 @@ _selinux_types := {"", "container_t", "container_init_t", "container_kvm_t", "co
 
 # ---- container settings ----------------------------------------------------------------
 
-report contains lib.violation_with_severity(c.resource, path, msg, "error") if {
-	some k in _judged_containers
-	c := input.containers[k]
-	sc := wl.container_sc(c)
-	_any_field(sc, _sc_fields)
+report contains {"resource": c.resource, "path": path, "message": msg, "severity": "error"} if {
+	some k, sc in _judged_containers
+	count(object.filter(sc, _sc_fields)) > 0
 	some [sub, problem] in _sc_problems(sc)
+	c := input.containers[k]
 	path := array.concat(c.path, array.concat(["securityContext"], sub))
 	msg := sprintf("%s of %s %s: Pod Security baseline rejects it", [lib.container_label(c), lib.describe(c.resource), problem])
 }
 
-report contains lib.violation(c.resource, array.concat(c.path, ["securityContext", "runAsGroup"]), msg) if {
-	some k in _judged_containers
+report contains {"resource": c.resource, "path": array.concat(c.path, ["securityContext", "runAsGroup"]), "message": msg} if {
+	some k, sc in _judged_containers
+	sc.runAsGroup == 0
 	c := input.containers[k]
-	wl.container_sc(c).runAsGroup == 0
 	msg := sprintf("%s of %s runs with runAsGroup: 0 (root's group): files the node or image gives to group 0 are its", [lib.container_label(c), lib.describe(c.resource)])
 }
 
 # ---- pod settings ---------------------------------------------------------------------------
 
-report contains lib.violation_with_severity(p.resource, path, msg, "error") if {
-	some k in _judged_pods
-	p := input.pods[k]
-	sc := _obj(p.spec.securityContext)
-	_any_field(sc, _pod_fields)
+report contains {"resource": p.resource, "path": path, "message": msg, "severity": "error"} if {
+	some k, sc in _judged_pods
+	count(object.filter(sc, _pod_fields)) > 0
 	some [sub, problem] in _pod_problems(sc)
+	p := input.pods[k]
 	path := array.concat(p.path, array.concat(["securityContext"], sub))
 	msg := sprintf("%s %s: Pod Security baseline rejects it", [lib.describe(p.resource), problem])
 }
 
-report contains lib.violation(p.resource, array.concat(p.path, ["securityContext", field]), msg) if {
-	some k in _judged_pods
-	p := input.pods[k]
-	sc := _obj(p.spec.securityContext)
-	some field in ["runAsGroup", "fsGroup"]
+report contains {"resource": p.resource, "path": array.concat(p.path, ["securityContext", field]), "message": msg} if {
+	some k, sc in _judged_pods
+	some field in _group_fields
 	sc[field] == 0
+	p := input.pods[k]
 	msg := sprintf("%s sets %s: 0 (root's group): files the node or image gives to group 0 are its pods'", [lib.describe(p.resource), field])
 }
 
-report contains lib.violation(p.resource, array.concat(p.path, ["securityContext", "supplementalGroups", k]), msg) if {
-	some j in _judged_pods
-	p := input.pods[j]
-	some k, g in _arr(_obj(p.spec.securityContext).supplementalGroups)
+report contains {"resource": p.resource, "path": array.concat(p.path, ["securityContext", "supplementalGroups", i]), "message": msg} if {
+	some k, sc in _judged_pods
+	groups := sc.supplementalGroups
+	is_array(groups)
+	some i, g in groups
 	g == 0
+	p := input.pods[k]
 	msg := sprintf("%s adds supplemental group 0 (root's group): files the node or image gives to group 0 are its pods'", [lib.describe(p.resource)])
 }
 
-# AppArmor by annotation (before the appArmorProfile field, Kubernetes < 1.30).
-report contains lib.violation_with_severity(p.resource, array.concat(_meta_path(p), ["annotations", key]), msg, "error") if {
+_group_fields := ["runAsGroup", "fsGroup"]
+
+# AppArmor by annotation (before the appArmorProfile field, Kubernetes < 1.30). Asked of every
+# pod: the annotations are read with one object.get to the pod template and a field chain,
+# which stops at once for the many templates without annotations.
+report contains {"resource": p.resource, "path": array.concat(_meta_path(p), ["annotations", key]), "message": msg, "severity": "error"} if {
 	some p in input.pods
-	meta := _obj(object.get(input.resources[p.resource].object, _meta_path(p), {}))
-	some key, value in _obj(meta.annotations)
-	startswith(key, "container.apparmor.security.beta.kubernetes.io/")
+	annotations := object.get(input.resources[p.resource].object, array.slice(p.path, 0, count(p.path) - 1), null).metadata.annotations
+	is_object(annotations)
+	some key, value in annotations
 	value == "unconfined"
+	startswith(key, "container.apparmor.security.beta.kubernetes.io/")
 	msg := sprintf("%s runs container %s without AppArmor (annotation unconfined): Pod Security baseline rejects it", [lib.describe(p.resource), trim_prefix(key, "container.apparmor.security.beta.kubernetes.io/")])
 }
 
-# The containers and pods whose securityContext sets a field some report above reads, found in
-# one pass each: most set none, and each report's own pass over every container or pod cost
-# more than its checks (speed at 10,000 objects).
-_judged_containers contains k if {
+# The containers and pods whose securityContext sets a field some report above reads, each
+# with that securityContext, found in one pass each: most set none, and each report's own pass
+# over every container or pod cost more than its checks (speed at 10,000 objects). Fields read
+# directly, not through wl.container_sc and _obj: a call per container or pod. A non-zero
+# runAsGroup or fsGroup alone (what most securityContexts that set any of them set) is left
+# out by _worth_judging rather than read by the reports again.
+_judged_containers[k] := sc if {
 	some k, c in input.containers
+	sc := c.container.securityContext
+	is_object(sc)
+	f := object.filter(sc, _container_report_fields)
+	count(f) > 0
+	_worth_judging(f, ["runAsGroup"])
 	c.type != "ephemeral"
-	_any_field(wl.container_sc(c), _container_report_fields)
 }
 
 _container_report_fields := array.concat(_sc_fields, ["runAsGroup"])
 
-_judged_pods contains k if {
+_judged_pods[k] := sc if {
 	some k, p in input.pods
-	is_object(p.spec)
-	_any_field(_obj(p.spec.securityContext), _pod_report_fields)
+	sc := p.spec.securityContext
+	is_object(sc)
+	f := object.filter(sc, _pod_report_fields)
+	count(f) > 0
+	_worth_judging(f, _group_fields)
 }
+
+# f, the fields a securityContext sets of those the reports read, gives a report something to
+# judge: a field other than the group ids in `groups`, or a group id 0.
+_worth_judging(f, groups) if count(object.remove(f, groups)) > 0
+else := true if 0 in f
 
 _pod_report_fields := array.concat(_pod_fields, ["runAsGroup", "fsGroup", "supplementalGroups"])
 
@@ -127,8 +145,6 @@ _pod_report_fields := array.concat(_pod_fields, ["runAsGroup", "fsGroup", "suppl
 _sc_fields := ["procMount", "windowsOptions", "seLinuxOptions", "appArmorProfile"]
 
 _pod_fields := ["sysctls", "windowsOptions", "seLinuxOptions", "appArmorProfile"]
-
-_any_field(sc, fields) if count(object.filter(sc, fields)) > 0
 
 _sc_problems(sc) := {x |
 	some x in array.concat(array.concat(
@@ -167,6 +183,3 @@ _meta_path(p) := array.concat(array.slice(p.path, 0, count(p.path) - 1), ["metad
 
 _arr(x) := x if is_array(x)
 else := []
-
-_obj(x) := x if is_object(x)
-else := {}

@@ -1,5 +1,6 @@
 package chartguard.rules.workloads["pod-security-baseline_test"]
 
+import data.chartguard.lib.testing as t
 import data.chartguard.rules.workloads["pod-security-baseline"] as rule
 
 _pod_path := ["spec", "template", "spec"]
@@ -60,4 +61,13 @@ test_container_group_zero_is_a_warning if {
 test_defaults_pass if {
 	count(rule.report) == 0 with input as _input({"container.apparmor.security.beta.kubernetes.io/web": "runtime/default"}, {"fsGroup": 1000, "sysctls": [{"name": "net.ipv4.ip_local_port_range", "value": "1024 65535"}], "seLinuxOptions": {"level": "s0:c123,c456"}}, {"procMount": "Default", "appArmorProfile": {"type": "RuntimeDefault"}})
 	count(rule.report) == 0 with input as _input(null, null, null)
+}
+
+# Non-zero group ids alone give nothing to judge; a zero one, or another field, beside them does.
+test_one_group_zero_beside_non_zero_ones if {
+	count(rule.report) == 0 with input as _input({}, {"fsGroup": 1000, "runAsGroup": 1000}, {"runAsGroup": 1000})
+	v := t.only(rule.report) with input as _input({}, {"fsGroup": 0, "runAsGroup": 1000}, {"runAsGroup": 1000})
+	v.path == ["spec", "template", "spec", "securityContext", "fsGroup"]
+	w := t.only(rule.report) with input as _input({}, {"runAsGroup": 1000}, {"runAsGroup": 1000, "procMount": "Unmasked"})
+	w.path == ["spec", "template", "spec", "containers", 0, "securityContext", "procMount"]
 }
