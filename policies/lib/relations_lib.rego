@@ -45,6 +45,22 @@ selected_by(i) := index.selected_by[i]
 # explicitly: only two different explicit namespaces are known to differ.
 same_namespace(a, b) if not _different_namespaces(a, b)
 
+# Some of `objects` (indexes into input.resources) is in object r's namespace, as
+# same_namespace decides: what rules need of named(…) or creators(…) without building the
+# set, one call per reference (speed at 10,000 objects). Equal namespaces first: that settles
+# most references, in manifests without namespaces and in charts that write the release's
+# namespace everywhere.
+any_same_namespace(objects, r) if {
+	some i in objects
+	input.resources[i].namespace == input.resources[r].namespace
+} else := true if {
+	count(objects) > 0
+	not is_string(input.resources[r].namespace)
+} else := true if {
+	some i in objects
+	not is_string(input.resources[i].namespace)
+}
+
 _different_namespaces(a, b) if {
 	na := input.resources[a].namespace
 	nb := input.resources[b].namespace

@@ -47,6 +47,10 @@ test_namespaces_differ_only_when_both_explicit if {
 	rel.same_namespace(0, 2) with input as _input
 	not rel.same_namespace(2, 10) with input as {"resources": array.concat(_input.resources, [_res("Service", "x", "x", {}, null), _res("Service", "y", "y", {}, null)])}
 	rel.own_namespaces(0) == {"team"} with input as _input
+	rel.any_same_namespace([2], 0) with input as _input
+	rel.any_same_namespace([0], 2) with input as _input
+	not rel.any_same_namespace([], 0) with input as _input
+	not rel.any_same_namespace([9], 10) with input as {"resources": array.concat(_input.resources, [_res("Service", "x", "x", {}, null), _res("Service", "y", "y", {}, null)])}
 	rel.own_namespaces(2) == {"other"} with input as _input
 }
 

@@ -52,7 +52,7 @@ report contains {"resource": p.resource, "path": array.concat(p.path, ["serviceA
 	is_string(name)
 	name != ""
 	name != "default"
-	not _visible(object.get(_accounts, name, []), p.resource)
+	not rel.any_same_namespace(object.get(_accounts, name, []), p.resource)
 	not name in data.params["service-account-unresolved"].external
 }
 
@@ -62,7 +62,7 @@ report contains {"resource": p.resource, "path": array.concat(p.path, ["serviceA
 	["serviceAccount", name] := _account(p.spec)
 	name != "default"
 	not name in data.params["service-account-unresolved"].external
-	not _visible(object.get(_accounts, name, []), p.resource)
+	not rel.any_same_namespace(object.get(_accounts, name, []), p.resource)
 }
 
 _unknown_message(p, name) := sprintf(
@@ -100,21 +100,6 @@ _alias contains p if {
 
 # The release's ServiceAccounts by name (what rel.named looks in), read once.
 _accounts := object.get(rel.names_by_kind(0), "ServiceAccount", {})
-
-# Some object of `objects` is visible from object r: rel.named(kind, name, r) is not empty,
-# the same rel.same_namespace test (objects differ only when both name their namespace).
-# Equal namespaces first: that settles most pods, both in manifests without namespaces and in
-# charts that write the release's namespace everywhere.
-_visible(objects, r) if {
-	some i in objects
-	input.resources[i].namespace == input.resources[r].namespace
-} else := true if {
-	count(objects) > 0
-	not is_string(input.resources[r].namespace)
-} else := true if {
-	some i in objects
-	not is_string(input.resources[i].namespace)
-}
 
 # [field, name] of the account a pod spec names: serviceAccountName, else the deprecated alias.
 _account(spec) := ["serviceAccountName", spec.serviceAccountName] if {

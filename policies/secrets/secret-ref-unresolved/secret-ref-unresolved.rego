@@ -94,7 +94,7 @@ _refs contains {"resource": r, "kind": ref.kind, "name": ref.name, "path": ref.p
 	_resources[ref.kind]
 	ref.source.type != "pod"
 	r := input.pods[p].resource
-	not _visible(object.get(_index.created, [ref.kind, ref.name], []), r)
+	not rel.any_same_namespace(object.get(_index.created, [ref.kind, ref.name], []), r)
 	not _ignored[[ref.kind, ref.name]]
 	not _rbac_creates[ref.kind]
 }
@@ -105,21 +105,6 @@ _refs contains {"resource": r, "kind": ref.kind, "name": ref.name, "path": ref.p
 # time (speed at 10,000 objects).
 _index := input.index if is_object(input.index)
 else := chartguard.index(input)
-
-# Some creator is visible from object r: rel.creators(kind, name, r) is not empty, the same
-# rel.same_namespace test (objects differ only when both name their namespace). Equal
-# namespaces first: that settles most references, both in manifests without namespaces and
-# in charts that write the release's namespace everywhere.
-_visible(creators, r) if {
-	some i in creators
-	input.resources[i].namespace == input.resources[r].namespace
-} else := true if {
-	count(creators) > 0
-	not is_string(input.resources[r].namespace)
-} else := true if {
-	some i in creators
-	not is_string(input.resources[i].namespace)
-}
 
 # Whether a Role of the release may create Secrets (ConfigMaps), asked once per kind rather
 # than for each reference.
