@@ -22,8 +22,11 @@ violation_with_severity(resource, path, message, severity) := {
 	"severity": severity,
 }
 
-# "Deployment web" or "Deployment prod/web", for messages.
-describe(i) := sprintf("%s %s/%s", [r.kind, r.namespace, r.name]) if {
+# "Deployment web" or "Deployment prod/web", for messages: the resource's title, which the
+# Rust side writes; built here for inputs written by hand (tests).
+describe(i) := t if {
+	t := input.resources[i].title
+} else := sprintf("%s %s/%s", [r.kind, r.namespace, r.name]) if {
 	r := input.resources[i]
 	is_string(r.namespace)
 } else := sprintf("%s %s", [r.kind, r.name]) if {

@@ -6,6 +6,8 @@ import data.chartguard.lib.testing as t
 test_describe_with_and_without_namespace if {
 	lib.describe(0) == "Deployment web" with input as {"resources": [{"kind": "Deployment", "name": "web", "namespace": null}]}
 	lib.describe(0) == "Deployment prod/web" with input as {"resources": [{"kind": "Deployment", "name": "web", "namespace": "prod"}]}
+	# The title the Rust side writes, when there is one.
+	lib.describe(0) == "Deployment prod/web" with input as {"resources": [{"kind": "Deployment", "name": "web", "namespace": "prod", "title": "Deployment prod/web"}]}
 }
 
 test_selector_match_labels_and_expressions if {
