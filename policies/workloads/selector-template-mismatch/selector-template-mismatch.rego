@@ -31,12 +31,15 @@ import data.chartguard.lib.relations_lib as rel
 _kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}
 
 # The workloads whose selector the API checks against the template: resource → its spec,
-# read here once rather than again in each rule below.
+# read here once rather than again in each rule below. A spec that is no mapping has no
+# selector, and is left out: regorus fails the rules below ("not an object") when a value
+# of this object is a string or a number and another is a mapping.
 _judged[i] := r.object.spec if {
 	some kind in _kinds
 	some i in rel.of_kind(kind)
 	r := input.resources[i]
 	startswith(r.api_version, "apps/")
+	is_object(r.object.spec)
 }
 
 _judged[i] := r.object.spec if {
