@@ -43,7 +43,10 @@ _missing := {
 # when the object has one, written before its name).
 report contains {"resource": c.resource, "path": array.concat(c.path, ["resources"]), "message": msg} if {
 	some c in input.containers
-	not _complete(c.container.resources)
+	# All three set (not null, not ""): most containers, settled in one expression, without
+	# the call a `not _complete(…)` costs per container (speed at 10,000 objects). A field
+	# that is absent leaves the set literal undefined, so `not` holds as it should.
+	not {null, ""} & {c.container.resources.requests.cpu, c.container.resources.requests.memory, c.container.resources.limits.memory} == set()
 	c.type != "ephemeral"
 	present := {n | some n, field in _required; value := c.container.resources[field[0]][field[1]]; value != null; value != ""}
 	missing := _missing[present]
@@ -60,17 +63,3 @@ report contains {"resource": c.resource, "path": array.concat(c.path, ["resource
 }
 
 _container_words := {"init": "init container", "ephemeral": "ephemeral container"}
-
-# All three set: most containers, settled here without building the set above (speed at
-# 10,000 objects). The same test as the set's, field by field.
-_complete(res) if {
-	cpu := res.requests.cpu
-	cpu != null
-	cpu != ""
-	memory := res.requests.memory
-	memory != null
-	memory != ""
-	limit := res.limits.memory
-	limit != null
-	limit != ""
-}
