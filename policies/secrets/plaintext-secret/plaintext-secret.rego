@@ -49,9 +49,11 @@ else := chartguard.index(input).credentials
 _finding(c, r) := {"resource": c.resource, "path": c.path, "message": msg} if {
 	c.place == "env"
 	not is_string(r.namespace)
+	ct := input.containers[c.container]
+	name := object.get(ct.container, "name", null)
 	msg := sprintf(
 		"%s %q of %s %s sets env %s to a literal credential (%s): use valueFrom.secretKeyRef",
-		array.concat(_container(input.containers[c.container]), [r.kind, r.name, c.key, c.reason]),
+		[object.get(_container_types, ct.type, "container"), {true: name, false: "(unnamed)"}[is_string(name)], r.kind, r.name, c.key, c.reason],
 	)
 } else := {"resource": c.resource, "path": c.path, "message": msg, "severity": "warning"} if {
 	c.place == "secret"
@@ -68,9 +70,11 @@ _finding(c, r) := {"resource": c.resource, "path": c.path, "message": msg} if {
 } else := {"resource": c.resource, "path": c.path, "message": msg} if {
 	c.place == "arg"
 	not is_string(r.namespace)
+	ct := input.containers[c.container]
+	name := object.get(ct.container, "name", null)
 	msg := sprintf(
 		"%s %q of %s %s passes a literal credential in %s[%v] (%s): command lines are visible in the pod spec and in `ps` on the node; read it from a Secret (env valueFrom.secretKeyRef, then \"$(VAR)\")",
-		array.concat(_container(input.containers[c.container]), [r.kind, r.name, c.key, c.index, c.reason]),
+		[object.get(_container_types, ct.type, "container"), {true: name, false: "(unnamed)"}[is_string(name)], r.kind, r.name, c.key, c.index, c.reason],
 	)
 } else := {"resource": c.resource, "path": c.path, "message": msg} if {
 	c.place == "annotation"
@@ -78,9 +82,11 @@ _finding(c, r) := {"resource": c.resource, "path": c.path, "message": msg} if {
 	msg := sprintf("%s %s has a credential in plain text in annotation %q (%s): annotations are readable by anyone who can list the object", [r.kind, r.name, c.key, c.reason])
 } else := {"resource": c.resource, "path": c.path, "message": msg} if {
 	c.place == "env"
+	ct := input.containers[c.container]
+	name := object.get(ct.container, "name", null)
 	msg := sprintf(
 		"%s %q of %s %s/%s sets env %s to a literal credential (%s): use valueFrom.secretKeyRef",
-		array.concat(_container(input.containers[c.container]), [r.kind, r.namespace, r.name, c.key, c.reason]),
+		[object.get(_container_types, ct.type, "container"), {true: name, false: "(unnamed)"}[is_string(name)], r.kind, r.namespace, r.name, c.key, c.reason],
 	)
 } else := {"resource": c.resource, "path": c.path, "message": msg, "severity": "warning"} if {
 	c.place == "secret"
@@ -94,18 +100,17 @@ _finding(c, r) := {"resource": c.resource, "path": c.path, "message": msg} if {
 	msg := sprintf("%s %s/%s holds a credential in plain text in data key %q (%s): ConfigMaps are not secret", [r.kind, r.namespace, r.name, c.key, c.reason])
 } else := {"resource": c.resource, "path": c.path, "message": msg} if {
 	c.place == "arg"
+	ct := input.containers[c.container]
+	name := object.get(ct.container, "name", null)
 	msg := sprintf(
 		"%s %q of %s %s/%s passes a literal credential in %s[%v] (%s): command lines are visible in the pod spec and in `ps` on the node; read it from a Secret (env valueFrom.secretKeyRef, then \"$(VAR)\")",
-		array.concat(_container(input.containers[c.container]), [r.kind, r.namespace, r.name, c.key, c.index, c.reason]),
+		[object.get(_container_types, ct.type, "container"), {true: name, false: "(unnamed)"}[is_string(name)], r.kind, r.namespace, r.name, c.key, c.index, c.reason],
 	)
 } else := {"resource": c.resource, "path": c.path, "message": msg} if {
 	c.place == "annotation"
 	msg := sprintf("%s %s/%s has a credential in plain text in annotation %q (%s): annotations are readable by anyone who can list the object", [r.kind, r.namespace, r.name, c.key, c.reason])
 }
 
-# lib.container_label's words and name, as sprintf arguments for `%s %q`.
-_container(ct) := [object.get(_container_types, ct.type, "container"), ct.container.name] if {
-	is_string(ct.container.name)
-} else := [object.get(_container_types, ct.type, "container"), "(unnamed)"]
-
+# lib.container_label's words; its name is `{true: name, false: "(unnamed)"}[is_string(name)]`
+# above (no call per finding).
 _container_types := {"init": "init container", "ephemeral": "ephemeral container"}
