@@ -40,6 +40,12 @@ report contains lib.violation(i, array.concat(ru_path, ["maxUnavailable"]), msg)
 	some i in rel.of_kind(kind)
 	r := input.resources[i]
 	strategy := object.get(r.object, k.path, null)
+	# Neither default maxUnavailable (25%, 1) is zero, so only an explicit zero can be
+	# invalid: tested first, in place, it settles nearly every workload without a call
+	# (speed at 10,000 objects). The same test as _zero(unavailable) below.
+	strategy.rollingUpdate.maxUnavailable in {0, "0", "0%"}
+	# And a maxSurge that is set must be zero (maxUnavailable 0 usually comes with maxSurge 1).
+	object.get(strategy.rollingUpdate, "maxSurge", 0) in {0, "0", "0%", null}
 	_rolling(strategy)
 	ru := _rolling_update(strategy)
 	surge := _value(ru, "maxSurge", k)
