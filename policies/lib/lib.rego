@@ -39,8 +39,12 @@ is_hook(i) if input.resources[i].hook != null
 # Resources that are helm tests.
 is_test(i) if input.resources[i].hook.test == true
 
-# The pod template's container name, for messages: `container "app"` / `init container "wait"`.
-container_label(c) := sprintf("init container %q", [_container_name(c)]) if {
+# The pod template's container name, for messages: `container "app"` / `init container "wait"`:
+# the container's title, which the Rust side writes; built here for a name it leaves to
+# sprintf's quoting and for inputs written by hand (tests).
+container_label(c) := c.title if {
+	is_string(c.title)
+} else := sprintf("init container %q", [_container_name(c)]) if {
 	c.type == "init"
 } else := sprintf("ephemeral container %q", [_container_name(c)]) if {
 	c.type == "ephemeral"

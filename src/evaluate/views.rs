@@ -97,11 +97,13 @@ pub(super) fn add(
             path.push(PathSeg::Index(n));
             let container = sub_value(object, &path);
             let effective = effective_security_context(&pod_sc, &container["securityContext"]);
+            let title = container_title(kind, &container["name"]).map_or(Value::Null, Value::from);
             containers.push(obj([
                 ("resource", Value::from(i as u64)),
                 ("pod_path", path_value(&spec_path)),
                 ("path", path_value(&path)),
                 ("type", Value::from(kind)),
+                ("title", title),
                 ("container", container),
                 ("pod_security_context", pod_sc.clone()),
                 ("effective_security_context", effective),
@@ -109,6 +111,29 @@ pub(super) fn add(
             ]));
         }
     }
+}
+
+/// How messages name a container (`lib.container_label`): `container "app"`, `init container
+/// "wait"`, `container "(unnamed)"` when its name is not a string. Written once here (a call,
+/// an `else` chain and a sprintf per finding in Rego), for names that `%q` writes as they are:
+/// printable ASCII without quotes or backslashes; others are left to the Rego (null).
+fn container_title(kind: &str, name: &Value) -> Option<String> {
+    let name = match name {
+        Value::String(s) => s.as_ref(),
+        _ => "(unnamed)",
+    };
+    if !name
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        return None;
+    }
+    let kind = match kind {
+        "init" => "init container",
+        "ephemeral" => "ephemeral container",
+        _ => "container",
+    };
+    Some(format!("{kind} \"{name}\""))
 }
 
 /// The securityContext fields that apply to a container: each non-null field of its own
@@ -125,4 +150,31 @@ fn effective_security_context(pod_sc: &Value, container_sc: &Value) -> Value {
         }
     }
     Value::from(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What lib.container_label builds in Rego (lib_test.rego), for the names `%q` writes as
+    /// they are; the others are left to it.
+    #[test]
+    fn container_titles_are_left_to_the_rules_when_quoting_would_escape() {
+        let name = |s: &str| Value::from(s);
+        assert_eq!(
+            container_title("container", &name("app")).as_deref(),
+            Some("container \"app\"")
+        );
+        assert_eq!(
+            container_title("init", &name("wait-for-db")).as_deref(),
+            Some("init container \"wait-for-db\"")
+        );
+        assert_eq!(
+            container_title("ephemeral", &Value::Null).as_deref(),
+            Some("ephemeral container \"(unnamed)\"")
+        );
+        for odd in ["a\"b", "a\\b", "tab\there", "ünï"] {
+            assert_eq!(container_title("container", &name(odd)), None, "{odd}");
+        }
+    }
 }

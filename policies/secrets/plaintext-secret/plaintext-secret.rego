@@ -29,88 +29,58 @@
 package chartguard.rules.secrets["plaintext-secret"]
 
 import data.chartguard.lib
+import data.chartguard.lib.secrets_lib as sec
 
-# Every credential is a finding (3,570 at copies-10000), so the cost is per finding: one pass
-# over the credentials instead of one `sec.found(place)` per place, and the object's and
-# container's descriptions written into the message's own sprintf rather than through
-# `lib.describe` and `lib.container_label` (together ~60% of the rule's time). The branches
-# below spell out what those helpers return, namespace or not, so messages are unchanged.
-# (Bound in the body: regorus fails the whole rule, "not an object", when a function in a
-# `contains` head is undefined for one item and defined for a later one.)
+# What counts as a credential, and the reason each finding gives, is judged in Rust for the
+# whole release (src/credentials.rs; input.index.credentials, read through secrets_lib).
+# Every credential is a finding (3,570 at copies-10000): one pass over them all, not one
+# `sec.found(place)` per place, each a scan of every credential (speed at 10,000 objects).
+# (The finding is bound in the body: regorus fails the whole rule, "not an object", when a
+# function in a `contains` head is undefined for one item and defined for a later one.)
 report contains f if {
-	some c in _credentials
-	f := _finding(c, input.resources[c.resource])
+	some c in sec.credentials(0)
+	f := _finding(c)
 }
 
-# secrets_lib's index, read once: `sec.found` scans every credential at each call.
-_credentials := input.index.credentials if is_object(input.index)
-else := chartguard.index(input).credentials
-
-_finding(c, r) := {"resource": c.resource, "path": c.path, "message": msg} if {
-	c.place == "env"
-	not is_string(r.namespace)
-	ct := input.containers[c.container]
-	name := object.get(ct.container, "name", null)
-	msg := sprintf(
-		"%s %q of %s %s sets env %s to a literal credential (%s): use valueFrom.secretKeyRef",
-		[object.get(_container_types, ct.type, "container"), {true: name, false: "(unnamed)"}[is_string(name)], r.kind, r.name, c.key, c.reason],
-	)
-} else := {"resource": c.resource, "path": c.path, "message": msg, "severity": "warning"} if {
+# Secrets: keys that hold credentials (not public certificates, user names or plain config).
+# A warning, not an error: from the object alone a value from values.yaml cannot be told from
+# one generated at render time (randAlphaNum, genCA, lookup) or from SOPS-encrypted values.
+_finding(c) := {"resource": c.resource, "path": c.path, "message": msg, "severity": "warning"} if {
 	c.place == "secret"
-	not is_string(r.namespace)
-	object.get(r.object, "type", "") != "kubernetes.io/service-account-token"
+	object.get(input.resources[c.resource].object, "type", "") != "kubernetes.io/service-account-token"
 	msg := sprintf(
-		"%s %s carries %s key %q in plain text (%s): the chart renders the value, so it is in Helm's release record and, unless generated at render time, in a values file",
-		[r.kind, r.name, c.path[0], c.key, c.reason],
+		"%s carries %s key %q in plain text (%s): the chart renders the value, so it is in Helm's release record and, unless generated at render time, in a values file",
+		[lib.describe(c.resource), c.path[0], c.key, c.reason],
 	)
-} else := {"resource": c.resource, "path": c.path, "message": msg} if {
-	c.place == "configmap"
-	not is_string(r.namespace)
-	msg := sprintf("%s %s holds a credential in plain text in data key %q (%s): ConfigMaps are not secret", [r.kind, r.name, c.key, c.reason])
-} else := {"resource": c.resource, "path": c.path, "message": msg} if {
-	c.place == "arg"
-	not is_string(r.namespace)
-	ct := input.containers[c.container]
-	name := object.get(ct.container, "name", null)
-	msg := sprintf(
-		"%s %q of %s %s passes a literal credential in %s[%v] (%s): command lines are visible in the pod spec and in `ps` on the node; read it from a Secret (env valueFrom.secretKeyRef, then \"$(VAR)\")",
-		[object.get(_container_types, ct.type, "container"), {true: name, false: "(unnamed)"}[is_string(name)], r.kind, r.name, c.key, c.index, c.reason],
-	)
-} else := {"resource": c.resource, "path": c.path, "message": msg} if {
-	c.place == "annotation"
-	not is_string(r.namespace)
-	msg := sprintf("%s %s has a credential in plain text in annotation %q (%s): annotations are readable by anyone who can list the object", [r.kind, r.name, c.key, c.reason])
-} else := {"resource": c.resource, "path": c.path, "message": msg} if {
-	c.place == "env"
-	ct := input.containers[c.container]
-	name := object.get(ct.container, "name", null)
-	msg := sprintf(
-		"%s %q of %s %s/%s sets env %s to a literal credential (%s): use valueFrom.secretKeyRef",
-		[object.get(_container_types, ct.type, "container"), {true: name, false: "(unnamed)"}[is_string(name)], r.kind, r.namespace, r.name, c.key, c.reason],
-	)
-} else := {"resource": c.resource, "path": c.path, "message": msg, "severity": "warning"} if {
-	c.place == "secret"
-	object.get(r.object, "type", "") != "kubernetes.io/service-account-token"
-	msg := sprintf(
-		"%s %s/%s carries %s key %q in plain text (%s): the chart renders the value, so it is in Helm's release record and, unless generated at render time, in a values file",
-		[r.kind, r.namespace, r.name, c.path[0], c.key, c.reason],
-	)
-} else := {"resource": c.resource, "path": c.path, "message": msg} if {
-	c.place == "configmap"
-	msg := sprintf("%s %s/%s holds a credential in plain text in data key %q (%s): ConfigMaps are not secret", [r.kind, r.namespace, r.name, c.key, c.reason])
-} else := {"resource": c.resource, "path": c.path, "message": msg} if {
-	c.place == "arg"
-	ct := input.containers[c.container]
-	name := object.get(ct.container, "name", null)
-	msg := sprintf(
-		"%s %q of %s %s/%s passes a literal credential in %s[%v] (%s): command lines are visible in the pod spec and in `ps` on the node; read it from a Secret (env valueFrom.secretKeyRef, then \"$(VAR)\")",
-		[object.get(_container_types, ct.type, "container"), {true: name, false: "(unnamed)"}[is_string(name)], r.kind, r.namespace, r.name, c.key, c.index, c.reason],
-	)
-} else := {"resource": c.resource, "path": c.path, "message": msg} if {
-	c.place == "annotation"
-	msg := sprintf("%s %s/%s has a credential in plain text in annotation %q (%s): annotations are readable by anyone who can list the object", [r.kind, r.namespace, r.name, c.key, c.reason])
 }
 
-# lib.container_label's words; its name is `{true: name, false: "(unnamed)"}[is_string(name)]`
-# above (no call per finding).
-_container_types := {"init": "init container", "ephemeral": "ephemeral container"}
+# ConfigMaps: credential-like keys, or values that contain a credential.
+else := {"resource": c.resource, "path": c.path, "message": msg} if {
+	c.place == "configmap"
+	msg := sprintf("%s holds a credential in plain text in data key %q (%s): ConfigMaps are not secret", [lib.describe(c.resource), c.key, c.reason])
+}
+
+# Container env entries with a literal value.
+else := {"resource": c.resource, "path": c.path, "message": msg} if {
+	c.place == "env"
+	msg := sprintf(
+		"%s of %s sets env %s to a literal credential (%s): use valueFrom.secretKeyRef",
+		[lib.container_label(input.containers[c.container]), lib.describe(c.resource), c.key, c.reason],
+	)
+}
+
+# Container command and args, scripts of `sh -c "…"` included.
+else := {"resource": c.resource, "path": c.path, "message": msg} if {
+	c.place == "arg"
+	msg := sprintf(
+		"%s of %s passes a literal credential in %s[%v] (%s): command lines are visible in the pod spec and in `ps` on the node; read it from a Secret (env valueFrom.secretKeyRef, then \"$(VAR)\")",
+		[lib.container_label(input.containers[c.container]), lib.describe(c.resource), c.key, c.index, c.reason],
+	)
+}
+
+# Annotations: only values that are unmistakably credentials (a DSN with a password, a private
+# key, a well-known token format).
+else := {"resource": c.resource, "path": c.path, "message": msg} if {
+	c.place == "annotation"
+	msg := sprintf("%s has a credential in plain text in annotation %q (%s): annotations are readable by anyone who can list the object", [lib.describe(c.resource), c.key, c.reason])
+}

@@ -22,6 +22,8 @@
 #     - https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
 package chartguard.rules.workloads["resource-limits"]
 
+import data.chartguard.lib
+
 _required := [["requests", "cpu"], ["requests", "memory"], ["limits", "memory"]]
 
 # What a message names as missing, by the positions in _required that are set: a lookup
@@ -37,10 +39,6 @@ _missing := {
 	{1, 2}: "resources.requests.cpu",
 }
 
-# lib.container_label and lib.describe are written into the message's own sprintf: a call
-# each per finding cost more than the rest of the rule. `{true: …, false: …}[test]` picks
-# what their branches pick without a call (the name of an unnamed container; the namespace,
-# when the object has one, written before its name).
 report contains {"resource": c.resource, "path": array.concat(c.path, ["resources"]), "message": msg} if {
 	some c in input.containers
 	# All three set (not null, not ""): most containers, settled in one expression, without
@@ -49,17 +47,5 @@ report contains {"resource": c.resource, "path": array.concat(c.path, ["resource
 	not {null, ""} & {c.container.resources.requests.cpu, c.container.resources.requests.memory, c.container.resources.limits.memory} == set()
 	c.type != "ephemeral"
 	present := {n | some n, field in _required; value := c.container.resources[field[0]][field[1]]; value != null; value != ""}
-	missing := _missing[present]
-	r := input.resources[c.resource]
-	name := object.get(c.container, "name", null)
-	msg := sprintf("%s %q of %s %s%s sets no %s", [
-		object.get(_container_words, c.type, "container"),
-		{true: name, false: "(unnamed)"}[is_string(name)],
-		r.kind,
-		{true: sprintf("%s/", [r.namespace]), false: ""}[is_string(r.namespace)],
-		r.name,
-		missing,
-	])
+	msg := sprintf("%s of %s sets no %s", [lib.container_label(c), lib.describe(c.resource), _missing[present]])
 }
-
-_container_words := {"init": "init container", "ephemeral": "ephemeral container"}
