@@ -247,6 +247,14 @@ creators(kind, name, r) := {i | some i in object.get(index.created, [kind, name]
 # pod_spec_refs(pod.path, pod.spec) (below), computed once in Rust (input.index.pod_refs).
 pod_refs(p) := index.pod_refs[p]
 
+# pod_refs of every pod template ({p: [ref, …]}), and creators' objects for every
+# [kind, name] without the namespace test ({[kind, name]: [i, …]}), for a rule that goes
+# through them all in one pass. (The argument is unused: functions, so a rule of another
+# package reads them without making regorus evaluate this package's other rules.)
+all_pod_refs(_) := index.pod_refs
+
+all_created(_) := index.created
+
 # ---- what a pod spec references ------------------------------------------------------------------
 
 # The objects the PodSpec `spec` (at `path` in its object) names and cannot start without, one

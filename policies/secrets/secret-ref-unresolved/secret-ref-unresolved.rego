@@ -89,22 +89,20 @@ _ignored := {["ConfigMap", "kube-root-ca.crt"]}
 # creates. Where each sits (two sprintf calls) is only worked out for those: most references
 # resolve (speed at 10,000 objects).
 _refs contains {"resource": r, "kind": ref.kind, "name": ref.name, "path": ref.path, "where": _where(ref.source)} if {
-	some p, refs in _index.pod_refs
+	some p, refs in rel.all_pod_refs(0)
 	some ref in refs
 	_resources[ref.kind]
 	ref.source.type != "pod"
 	r := input.pods[p].resource
-	not rel.any_same_namespace(object.get(_index.created, [ref.kind, ref.name], []), r)
+	not rel.any_same_namespace(object.get(_created, [ref.kind, ref.name], []), r)
 	not _ignored[[ref.kind, ref.name]]
 	not _rbac_creates[ref.kind]
 }
 
-# The index rel.pod_refs and rel.creators read (the same value as rel.index, which a rule of
-# another package cannot read cheaply), read here directly: a rel.creators call for each
-# reference, with two more calls for each creator's namespace, was two thirds of this rule's
-# time (speed at 10,000 objects).
-_index := input.index if is_object(input.index)
-else := chartguard.index(input)
+# Who creates each Secret and ConfigMap, read once: a rel.creators call for each reference,
+# with two more calls for each creator's namespace, was two thirds of this rule's time
+# (speed at 10,000 objects).
+_created := rel.all_created(0)
 
 # Whether a Role of the release may create Secrets (ConfigMaps), asked once per kind rather
 # than for each reference.
