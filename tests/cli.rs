@@ -336,6 +336,33 @@ fn a_user_policy_that_does_not_compile_is_an_input_error() {
     assert!(!out.stdout.contains("failed to evaluate"), "{}", out.stdout);
 }
 
+/// Rules run one at a time on every core, but a report that is not a set is the same error on
+/// every run: the first such rule in the queue's order, whichever thread ran it.
+#[test]
+fn two_rules_with_malformed_reports_give_the_same_error_every_run() {
+    let dir = tmp_dir("malformed-reports");
+    for (id, padding) in [("bad-short", ""), ("bad-long", "# a longer rule\n# is first\n")] {
+        std::fs::write(
+            dir.join(format!("{id}.rego")),
+            format!(
+                "# METADATA\n# title: Bad\n# description: x.\n# custom:\n#   id: {id}\n\
+                 #   severity: warning\n#   profiles: [dev, prod]\n#   scope: object\n\
+                 #   why: x\n#   fix: y\npackage chartguard.rules.custom[\"{id}\"]\n\n\
+                 {padding}report := 3\n"
+            ),
+        )
+        .unwrap();
+    }
+    let runs: Vec<Output> = (0..5)
+        .map(|_| run(&["lint", GOOD, "--policy-dir", dir.to_str().unwrap()]))
+        .collect();
+    for out in &runs {
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(out.stderr.contains("bad-long"), "{}", out.stderr);
+        assert_eq!(out.stderr, runs[0].stderr);
+    }
+}
+
 #[test]
 fn rule_doc_pages_match_the_registry() {
     let listed: serde_json::Value =

@@ -167,13 +167,7 @@ impl Evaluator for Parallel<'_> {
         let results = schedule::one_by_one(&engine, &input, &plan.rules, plan.threads);
         // The engine and the input hold the whole release as Rego values.
         crate::parallel::free_later((engine, input));
-        let mut violations = Vec::new();
-        let mut timings = Vec::new();
-        for r in results {
-            let (v, t) = r?;
-            violations.extend(v);
-            timings.extend(t);
-        }
+        let (violations, mut timings) = results?;
         timings.sort_by_key(|t| std::cmp::Reverse(t.micros));
         Ok((violations, timings))
     }

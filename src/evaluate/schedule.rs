@@ -8,59 +8,77 @@ use anyhow::{anyhow, Result};
 use regorus::Value;
 
 pub(super) type Rules<'p> = Vec<(usize, &'p Rule)>;
-pub(super) type ThreadResult = Result<(Vec<Violation>, Vec<Timing>)>;
 
-/// Every thread's outcome; a thread that panicked is an error, not lost rules.
-fn join_all(handles: Vec<std::thread::ScopedJoinHandle<'_, ThreadResult>>) -> Vec<ThreadResult> {
-    handles
-        .into_iter()
-        .map(|h| {
-            h.join()
-                .unwrap_or_else(|_| Err(anyhow!("a rule evaluation thread panicked")))
-        })
-        .collect()
-}
+/// One rule's outcome: its position in the queue, its findings (or the error that stopped
+/// it) and its time.
+type RuleResult = (usize, Result<Vec<Violation>>, Timing);
 
 /// A shared queue (`rules` come longest first: source length is a fair guess at cost), one
 /// `eval_rule` per rule, timed. A rule that fails is isolated ([`eval_isolated`]) over
-/// `input`, the engine's input.
+/// `input`, the engine's input. The results come back in queue order, whichever thread ran
+/// each rule, and an error is the first in that order: the same report and the same error on
+/// every run.
 pub(super) fn one_by_one(
     engine: &regorus::Engine,
     input: &Value,
     rules: &Rules<'_>,
     threads: usize,
-) -> Vec<ThreadResult> {
+) -> Result<(Vec<Violation>, Vec<Timing>)> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let (queue, next) = (rules, &next);
-    std::thread::scope(|scope| {
+    let mut done: Vec<RuleResult> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 let mut engine = engine.clone();
-                scope.spawn(move || -> ThreadResult {
-                    let mut out = Vec::new();
-                    let mut timings = Vec::new();
-                    while let Some(&(index, rule)) =
-                        queue.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-                    {
+                scope.spawn(move || {
+                    let mut out: Vec<RuleResult> = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&(index, rule)) = queue.get(k) else {
+                            break;
+                        };
                         let started = std::time::Instant::now();
-                        out.extend(eval_isolated(
+                        let result = eval_isolated(
                             &mut engine,
                             input,
                             index,
                             &rule.meta.id,
                             &format!("{}.report", rule.package),
-                        )?);
-                        timings.push(Timing {
+                        );
+                        let timing = Timing {
                             rule: rule.meta.id.clone(),
                             micros: started.elapsed().as_micros(),
-                        });
+                        };
+                        out.push((k, result, timing));
                     }
                     // The engine holds the whole release as Rego values.
                     crate::parallel::free_later(engine);
-                    Ok((out, timings))
+                    out
                 })
             })
             .collect();
-        join_all(handles)
-    })
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    vec![(
+                        usize::MAX,
+                        Err(anyhow!("a rule evaluation thread panicked")),
+                        Timing {
+                            rule: String::new(),
+                            micros: 0,
+                        },
+                    )]
+                })
+            })
+            .collect()
+    });
+    done.sort_by_key(|(k, _, _)| *k);
+    let mut violations = Vec::new();
+    let mut timings = Vec::with_capacity(done.len());
+    for (_, result, timing) in done {
+        violations.extend(result?);
+        timings.push(timing);
+    }
+    Ok((violations, timings))
 }
