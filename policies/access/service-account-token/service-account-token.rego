@@ -30,15 +30,14 @@ package chartguard.rules.access["service-account-token"]
 import data.chartguard.lib
 import data.chartguard.lib.relations_lib as rel
 
-report contains lib.violation(p.resource, array.concat(p.path, ["automountServiceAccountToken"]), msg) if {
+report contains {"resource": p.resource, "path": array.concat(p.path, ["automountServiceAccountToken"]), "message": msg} if {
 	some p in input.pods
 	is_object(p.spec)
 	input.resources[p.resource].hook == null
 	not p.spec.automountServiceAccountToken == false
 	name := _account(p.spec)
 	not _bound[name]
-	accounts := rel.named("ServiceAccount", name, p.resource)
-	not _account_opts_out(accounts)
+	not _opts_out(name, p.resource)
 	msg := sprintf(
 		"%s mounts the API token of ServiceAccount %s%s, which no RoleBinding or ClusterRoleBinding of the release names: if it does not call the Kubernetes API, set automountServiceAccountToken: false",
 		[lib.describe(p.resource), name, _explicit(p.spec)],
@@ -63,6 +62,28 @@ _bound[name] if {
 	some s in subjects
 	s.kind == "ServiceAccount"
 	name := s.name
+}
+
+# The ServiceAccounts of the release named `name`, in its namespace or one it may share with
+# object r, all set automountServiceAccountToken: false (and there is one). When every
+# ServiceAccount of that name opts out (the usual case), only whether one shares r's namespace
+# is left to ask, without building rel.named's set per pod.
+_opts_out(name, r) if {
+	name in _quiet_names
+	rel.any_same_namespace(_accounts_by_name[name], r)
+} else := true if {
+	not name in _quiet_names
+	_account_opts_out(rel.named("ServiceAccount", name, r))
+}
+
+_accounts_by_name := object.get(rel.names_by_kind(0), "ServiceAccount", {})
+
+# Names whose every ServiceAccount opts out.
+_quiet_names := {name |
+	some name, accounts in _accounts_by_name
+	every a in accounts {
+		input.resources[a].object.automountServiceAccountToken == false
+	}
 }
 
 _account_opts_out(accounts) if {

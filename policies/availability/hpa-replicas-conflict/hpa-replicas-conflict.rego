@@ -27,25 +27,37 @@ package chartguard.rules.availability["hpa-replicas-conflict"]
 import data.chartguard.lib
 import data.chartguard.lib.relations_lib as rel
 
-# The workload sets spec.replicas while an HPA scales it.
-report contains lib.violation_related(w, ["spec", "replicas"], msg, related) if {
-	some kind in ["Deployment", "StatefulSet"]
-	some w in rel.of_kind(kind)
+# The workload sets spec.replicas while an HPA scales it. Workloads are reached from the HPAs'
+# resolved targets (one pass over the HPAs) rather than by asking every workload for its
+# HPAs; titles are looked up once per HPA and only for findings.
+report contains {"resource": w, "path": ["spec", "replicas"], "message": msg, "related": related} if {
+	some w, hpas in _hpas_by_target
 	r := input.resources[w]
+	r.kind in {"Deployment", "StatefulSet"}
 	r.hook == null
-	r.object.spec.replicas != null
-	hpas := rel.hpas_for(w)
-	count(hpas) > 0
+	replicas := r.object.spec.replicas
+	replicas != null
+	title := lib.describe(w)
+	scalers := [[h, lib.describe(h)] | some h in hpas]
 	msg := sprintf(
 		"%s sets spec.replicas (%v) while %s scales it: every helm upgrade resets the scale the autoscaler chose",
-		[lib.describe(w), r.object.spec.replicas, concat(", ", sort([lib.describe(h) | some h in hpas]))],
+		[title, replicas, concat(", ", sort([t | some [_, t] in scalers]))],
 	)
-	related := [{"resource": h, "path": ["spec", "scaleTargetRef"], "message": sprintf("%s scales %s", [lib.describe(h), lib.describe(w)])} | some h in hpas]
+	related := [{"resource": h, "path": ["spec", "scaleTargetRef"], "message": sprintf("%s scales %s", [t, title])} | some [h, t] in scalers]
 }
 
-# The target is not in the release.
-report contains lib.violation(h, ["spec", "scaleTargetRef", "name"], msg) if {
+# The HPAs scaling each object: the index's `targets` are exactly the objects whose
+# selected_by holds an HPA (rel.hpas_for), so this is that relation built once.
+_hpas_by_target[w] contains h if {
+	some h in rel.of_kind("HorizontalPodAutoscaler")
+	some w in rel.selects(h).targets
+}
+
+# The target is not in the release. A resolved target settles most HPAs without building
+# rel.named's set (targets are the same lookup, minus hooks).
+report contains {"resource": h, "path": ["spec", "scaleTargetRef", "name"], "message": msg} if {
 	some h in _hpas
+	count(rel.selects(h).targets) == 0
 	ref := input.resources[h].object.spec.scaleTargetRef
 	is_object(ref)
 	count(rel.named(ref.kind, ref.name, h)) == 0
@@ -55,13 +67,14 @@ report contains lib.violation(h, ["spec", "scaleTargetRef", "name"], msg) if {
 	)
 }
 
-# minReplicas > maxReplicas: the API rejects it.
-report contains lib.violation_with_severity(h, ["spec", "minReplicas"], msg, "error") if {
+# minReplicas > maxReplicas: the API rejects it. The comparison, false for most HPAs, goes
+# before the type tests.
+report contains {"resource": h, "path": ["spec", "minReplicas"], "message": msg, "severity": "error"} if {
 	some h in _hpas
 	spec := input.resources[h].object.spec
+	spec.minReplicas > spec.maxReplicas
 	is_number(spec.minReplicas)
 	is_number(spec.maxReplicas)
-	spec.minReplicas > spec.maxReplicas
 	msg := sprintf(
 		"%s has spec.minReplicas %v greater than spec.maxReplicas %v: the API rejects it",
 		[lib.describe(h), spec.minReplicas, spec.maxReplicas],

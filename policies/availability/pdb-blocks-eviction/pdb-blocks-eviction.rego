@@ -41,12 +41,19 @@ report contains lib.violation(i, ["spec", "maxUnavailable"], msg) if {
 	)
 }
 
-# minAvailable ≥ the pods of the workloads it covers.
-report contains lib.violation_related(i, ["spec", "minAvailable"], msg, related) if {
+# minAvailable ≥ the pods of the workloads it covers. The covered workloads are read in place
+# (the selector resolved in Rust: an empty one selects nothing in policy/v1beta1); the workloads
+# are not hooks, tests, DaemonSets or bare Pods.
+report contains {"resource": i, "path": ["spec", "minAvailable"], "message": msg, "related": related} if {
 	some i in _pdbs
-	not _has(input.resources[i].object.spec, "maxUnavailable")
-	min_available := input.resources[i].object.spec.minAvailable
-	covered := _covered(i)
+	spec := input.resources[i].object.spec
+	not spec.maxUnavailable != null
+	min_available := spec.minAvailable
+	covered := {w |
+		some p in rel.selects(i).pods
+		w := input.pods[p].resource
+		input.resources[w].kind in _workload_kinds
+	}
 	count(covered) > 0
 	counts := [n | some w in covered; n := _replicas(w)]
 	count(counts) == count(covered)
@@ -71,24 +78,21 @@ _pdbs contains i if {
 
 _has(obj, key) if obj[key] != null
 
-# The workloads (not hooks, tests, DaemonSets or bare Pods) whose pod template the PDB selects.
-# (The selector resolved in Rust: an empty one selects nothing in policy/v1beta1.)
-_covered(i) := {w |
-	some p in rel.selects(i).pods
-	w := input.pods[p].resource
-	input.resources[w].kind in _workload_kinds
-}
-
 # The fewest pods the workload runs: an HPA's minReplicas, else spec.replicas (1 when unset).
 # Undefined when the count is unreadable.
-_replicas(w) := n if {
-	hpas := rel.hpas_for(w)
-	count(hpas) > 0
-	n := min([m | some h in hpas; m := _hpa_min(h)])
+_replicas(w) := min([m | some h in _hpas_by_target[w]; m := _hpa_min(h)]) if {
+	_hpas_by_target[w]
 } else := lib.replicas(w) if {
 	input.resources[w].object.spec.replicas != null
 } else := 1 if {
 	not _has(input.resources[w].object.spec, "replicas")
+}
+
+# The HPAs scaling each object, from the HPAs' resolved targets in one pass: the relation
+# rel.hpas_for builds per object from selected_by.
+_hpas_by_target[w] contains h if {
+	some h in rel.of_kind("HorizontalPodAutoscaler")
+	some w in rel.selects(h).targets
 }
 
 _hpa_min(h) := m if {
@@ -97,14 +101,14 @@ _hpa_min(h) := m if {
 } else := 1
 
 # Pods minAvailable keeps: an integer, or a percentage rounded up (as the disruption controller does).
-_needed(v, _) := v if is_number(v)
-
-_needed(v, _) := to_number(v) if {
+# One definition with else branches (the cases exclude each other): regorus evaluates every
+# definition of a function otherwise.
+_needed(v, total) := v if {
+	is_number(v)
+} else := to_number(v) if {
 	is_string(v)
 	regex.match(`^[0-9]+$`, v)
-}
-
-_needed(v, total) := ceil((to_number(trim_suffix(v, "%")) * total) / 100) if {
+} else := ceil((to_number(trim_suffix(v, "%")) * total) / 100) if {
 	is_string(v)
 	regex.match(`^[0-9]+(\.[0-9]+)?%$`, v)
 }

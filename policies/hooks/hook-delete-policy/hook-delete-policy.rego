@@ -34,10 +34,10 @@ import data.chartguard.lib.relations_lib as rel
 _path := ["metadata", "annotations", "helm.sh/hook-delete-policy"]
 
 # An explicit list that does not delete the hook before it is created again.
-report contains lib.violation(i, _path, msg) if {
+report contains {"resource": i, "path": _path, "message": msg} if {
 	some i, items in _items
-	r := input.resources[i]
 	not "before-hook-creation" in items
+	r := input.resources[i]
 	left := _left_behind(items)
 	msg := sprintf(
 		"%s sets helm.sh/hook-delete-policy %q without before-hook-creation: %s, and the next %s then fails with %s %q already exists",
@@ -46,11 +46,11 @@ report contains lib.violation(i, _path, msg) if {
 }
 
 # A value Helm does not know (it is ignored).
-report contains lib.violation(i, _path, msg) if {
+report contains {"resource": i, "path": _path, "message": msg} if {
 	some i, items in _items
 	some p in items
+	not p in _known
 	p != ""
-	not hooks_lib.known_delete_policy(p)
 	msg := sprintf(
 		"%s has helm.sh/hook-delete-policy %q, which Helm does not know and ignores without a warning%s",
 		[lib.describe(i), p, _hint(p)],
@@ -59,6 +59,9 @@ report contains lib.violation(i, _path, msg) if {
 
 # Each hook's delete-policy items (those with the annotation), read once for both reports.
 _items := {i: items | some i in rel.hooks(0); items := hooks_lib.delete_policy_items(i)}
+
+# hooks_lib's known values, read once per evaluation rather than by a call per item.
+_known := {p | some p in hooks_lib.known_delete_policy_list(0)}
 
 _left_behind(items) := "a failed run leaves the hook in the cluster" if {
 	"hook-succeeded" in items

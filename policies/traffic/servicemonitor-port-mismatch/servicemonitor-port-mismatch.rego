@@ -27,33 +27,42 @@ import data.chartguard.lib
 import data.chartguard.lib.relations_lib as rel
 
 # Selects no Service of the release.
-report contains lib.violation(i, ["spec", "selector"], msg) if {
+report contains {"resource": i, "path": ["spec", "selector"], "message": msg} if {
 	some i in _monitors
-	selector := _selector(i)
 	count(rel.selects(i).services) == 0
 	msg := sprintf(
 		"%s: spec.selector (%s) matches the labels of no Service of the release: Prometheus scrapes nothing",
-		[lib.describe(i), _show(selector)],
+		[lib.describe(i), _show(_selector(i))],
 	)
 }
 
-# A scraped port that no selected Service names.
-report contains lib.violation_related(i, ["spec", "endpoints", k, "port"], msg, related) if {
+# A scraped port that no selected Service names. The selected Services' port names are
+# gathered once per monitor, not once per endpoint; titles only for findings.
+report contains {"resource": i, "path": ["spec", "endpoints", k, "port"], "message": msg, "related": related} if {
 	some i in _monitors
-	matched := {s | some s in rel.selects(i).services}
-	count(matched) > 0
+	services := rel.selects(i).services
+	count(services) > 0
 	endpoints := input.resources[i].object.spec.endpoints
 	is_array(endpoints)
+	names := {n |
+		some s in services
+		ports := input.resources[s].object.spec.ports
+		is_array(ports)
+		some p in ports
+		n := p.name
+		is_string(n)
+	}
 	some k, ep in endpoints
 	port := ep.port
 	is_string(port)
-	names := {n | some s in matched; some n in _port_names(s)}
 	not port in names
+	matched := {s | some s in services}
+	title := lib.describe(i)
 	msg := sprintf(
 		"%s: spec.endpoints[%v].port %q is not the name of a port of %s (ports: %s)",
-		[lib.describe(i), k, port, concat(", ", sort([lib.describe(s) | some s in matched])), _list(names)],
+		[title, k, port, concat(", ", sort([lib.describe(s) | some s in matched])), _list(names)],
 	)
-	related := [{"resource": s, "path": ["spec", "ports"], "message": sprintf("%s, selected by %s", [lib.describe(s), lib.describe(i)])} | some s in matched]
+	related := [{"resource": s, "path": ["spec", "ports"], "message": sprintf("%s, selected by %s", [lib.describe(s), title])} | some s in matched]
 }
 
 # ServiceMonitors that look only in their own namespace (no namespaceSelector, an empty one,
@@ -68,17 +77,17 @@ _monitors contains i if {
 	_own_namespace_only(i, object.get(r.object.spec, "namespaceSelector", null))
 }
 
-_own_namespace_only(_, ns_selector) if ns_selector == null
-
-_own_namespace_only(_, ns_selector) if {
+# One definition with else branches (the cases exclude each other): regorus evaluates every
+# definition of a function otherwise, for every monitor.
+_own_namespace_only(i, ns_selector) if {
+	ns_selector == null
+} else := true if {
 	is_object(ns_selector)
 	not ns_selector.any == true
 	names := object.get(ns_selector, "matchNames", [])
 	is_array(names)
 	count(names) == 0
-}
-
-_own_namespace_only(i, ns_selector) if {
+} else := true if {
 	is_object(ns_selector)
 	not ns_selector.any == true
 	names := ns_selector.matchNames
@@ -88,14 +97,6 @@ _own_namespace_only(i, ns_selector) if {
 	every n in names {
 		n in own
 	}
-}
-
-_port_names(s) := {n |
-	ports := input.resources[s].object.spec.ports
-	is_array(ports)
-	some p in ports
-	n := p.name
-	is_string(n)
 }
 
 _list(names) := concat(", ", sort([sprintf("%q", [n]) | some n in names])) if count(names) > 0

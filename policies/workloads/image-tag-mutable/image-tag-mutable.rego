@@ -30,10 +30,9 @@ package chartguard.rules.workloads["image-tag-mutable"]
 import data.chartguard.lib
 import data.chartguard.lib.workloads_lib as wl
 
-# Containers (indexes into input.containers) by image: a release's containers share images,
-# and each image is judged once, not once per container (speed at 10,000 objects).
-_by_image[image] contains n if {
-	some n, c in input.containers
+# The release's images, each judged once, not once per container (containers share images).
+_images := {image |
+	some c in input.containers
 	image := c.container.image
 	is_string(image)
 	trim_space(image) != ""
@@ -41,23 +40,30 @@ _by_image[image] contains n if {
 
 # The images either report may judge: most carry a version tag or a digest, settled with one
 # image_tag call instead of the three the reports make (speed at 10,000 objects).
-_suspect[image] := containers if {
-	some image, containers in _by_image
-	not _pinned(image)
+_suspect := {image | some image in _images; not _pinned(image)}
+
+# Containers (indexes into input.containers) by suspect image: a second pass over the
+# containers made only when some image is suspect, as few releases have one.
+_by_image[image] contains n if {
+	some n, c in input.containers
+	image := c.container.image
+	image in _suspect
 }
 
-_pinned(image) if contains(image, "@")
-
+# One definition with else branches, the version tag (most images) first: regorus evaluates
+# every definition of a function otherwise.
 _pinned(image) if {
 	tag := wl.image_tag(image)
 	tag != ""
 	lower(tag) != "latest"
+} else := true if {
+	contains(image, "@")
 }
 
-report contains lib.violation(c.resource, array.concat(c.path, ["image"]), msg) if {
-	some image, containers in _suspect
+report contains {"resource": c.resource, "path": array.concat(c.path, ["image"]), "message": msg} if {
+	some image in _suspect
 	reason := wl.image_mutable_reason(image)
-	some n in containers
+	some n in _by_image[image]
 	c := input.containers[n]
 	msg := sprintf(
 		"%s of %s uses image %q with %s: the code that runs can change without the chart changing; pin a version tag or a digest",
@@ -65,10 +71,10 @@ report contains lib.violation(c.resource, array.concat(c.path, ["image"]), msg) 
 	)
 }
 
-report contains lib.violation_with_severity(c.resource, array.concat(c.path, ["image"]), msg, "error") if {
-	some image, containers in _suspect
+report contains {"resource": c.resource, "path": array.concat(c.path, ["image"]), "message": msg, "severity": "error"} if {
+	some image in _suspect
 	wl.image_tag_empty(image)
-	some n in containers
+	some n in _by_image[image]
 	c := input.containers[n]
 	msg := sprintf(
 		"%s of %s uses image %q with an empty tag (usually an unset image tag value): not a valid image reference, the pod fails with InvalidImageName",

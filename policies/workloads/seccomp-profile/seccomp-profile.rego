@@ -33,7 +33,7 @@ import data.chartguard.lib.workloads_lib as wl
 _confined := {"RuntimeDefault", "Localhost"}
 
 # A container that sets its own profile, to something else than a confining one.
-report contains lib.violation(c.resource, array.concat(c.path, ["securityContext", "seccompProfile", "type"]), msg) if {
+report contains {"resource": c.resource, "path": array.concat(c.path, ["securityContext", "seccompProfile", "type"]), "message": msg} if {
 	some c in input.containers
 	# Most containers set no profile of their own: tested first (speed at 10,000 objects).
 	t := c.container.securityContext.seccompProfile.type
@@ -52,14 +52,17 @@ report contains lib.violation(c.resource, array.concat(c.path, ["securityContext
 # no key (the report below checks the same pod context; speed at 10,000 objects).
 _inheriting[key] contains lib.container_label(c) if {
 	some c in input.containers
-	not _type(c.container.securityContext)
+	not c.container.securityContext.seccompProfile.type != null
+	# The pod's context read in place settles most containers (their pod confines them) without
+	# a call; wl.pod_sc's fallback still decides when the input carries no pod context.
+	not c.pod_security_context.seccompProfile.type in _confined
 	not _type(wl.pod_sc(c)) in _confined
 	wl.hardening_target(c)
 	not wl.privileged(c)
 	key := [c.resource, c.pod_path]
 }
 
-report contains lib.violation(i, array.concat(pod_path, ["securityContext", "seccompProfile", "type"]), msg) if {
+report contains {"resource": i, "path": array.concat(pod_path, ["securityContext", "seccompProfile", "type"]), "message": msg} if {
 	some key, labels in _inheriting
 	[i, pod_path] := key
 	pod_sc := wl.pod_security_context(i, pod_path)
