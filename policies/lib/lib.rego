@@ -159,18 +159,20 @@ all_digits(s) if {
 replicas(i) := n if {
 	n := input.resources[i].object.spec.replicas
 	is_number(n)
-} else := to_number(_without_leading_zeros(s)) if {
+} else := decimal(s) if {
 	s := input.resources[i].object.spec.replicas
 	is_string(s)
 	regex.match(`^[0-9]+$`, s)
 }
 
-# "007" -> "7", "00" -> "0": regorus's to_number fails on a leading zero, and the rules asking
-# for the replicas with it.
-_without_leading_zeros(digits) := t if {
-	t := trim_left(digits, "0")
+# A string of decimal digits, with or without a fraction, as a number: "007" is 7, as the API
+# reads it. regorus's to_number fails on a leading zero ("007", "08.5"), and a rule calling
+# it on such a value failed to evaluate on the object.
+decimal(s) := to_number(t) if {
+	t := trim_left(s, "0")
 	t != ""
-} else := "0"
+	not startswith(t, ".")
+} else := to_number(concat("", ["0", trim_left(s, "0")]))
 
 # ---- Helm hooks -------------------------------------------------------------------------------
 

@@ -48,6 +48,15 @@ test_replicas_number_and_numeric_string if {
 	lib.replicas(0) == 3 with input as {"resources": [{"object": {"spec": {"replicas": "3"}}}]}
 	lib.replicas(0) == 7 with input as {"resources": [{"object": {"spec": {"replicas": "007"}}}]}
 	lib.replicas(0) == 0 with input as {"resources": [{"object": {"spec": {"replicas": "00"}}}]}
+}
+
+test_decimal_reads_leading_zeros if {
+	lib.decimal("007") == 7
+	lib.decimal("10") == 10
+	lib.decimal("0") == 0
+	lib.decimal("000") == 0
+	lib.decimal("0.5") == 0.5
+	lib.decimal("007.5") == 7.5
 	not lib.replicas(0) with input as {"resources": [{"object": {"spec": {"replicas": "three"}}}]}
 	not lib.replicas(0) with input as {"resources": [{"object": {"spec": {}}}]}
 	not lib.replicas(0) with input as {"resources": [{"object": {"spec": {"replicas": null}}}]}

@@ -105,10 +105,10 @@ _hpa_min(h) := m if {
 # definition of a function otherwise.
 _needed(v, total) := v if {
 	is_number(v)
-} else := to_number(v) if {
+} else := lib.decimal(v) if {
 	is_string(v)
 	regex.match(`^[0-9]+$`, v)
-} else := ceil((to_number(trim_suffix(v, "%")) * total) / 100) if {
+} else := ceil((lib.decimal(trim_suffix(v, "%")) * total) / 100) if {
 	is_string(v)
 	regex.match(`^[0-9]+(\.[0-9]+)?%$`, v)
 }

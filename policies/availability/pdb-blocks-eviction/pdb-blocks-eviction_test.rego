@@ -40,6 +40,13 @@ test_unset_replicas_count_as_one if {
 test_percentages if {
 	count(rule.report) == 1 with input as _input([_pdb({"minAvailable": "100%"}), _deploy("web", 3, {"app": "web"})])
 	count(rule.report) == 0 with input as _input([_pdb({"minAvailable": "50%"}), _deploy("web", 3, {"app": "web"})])
+	count(rule.report) == 1 with input as _input([_pdb({"minAvailable": "0100%"}), _deploy("web", 3, {"app": "web"})])
+}
+
+# A leading zero reads as the API reads it (regorus's to_number alone fails on it).
+test_quoted_count_with_a_leading_zero if {
+	count(rule.report) == 1 with input as _input([_pdb({"minAvailable": "03"}), _deploy("web", 3, {"app": "web"})])
+	count(rule.report) == 0 with input as _input([_pdb({"minAvailable": "02"}), _deploy("web", 3, {"app": "web"})])
 }
 
 test_room_for_eviction_passes if {

@@ -63,7 +63,7 @@ _problem(v) := "a negative number" if {
 } else := "more than 100%" if {
 	is_string(v)
 	regex.match(`^[0-9]+%$`, v)
-	to_number(trim_suffix(v, "%")) > 100
+	lib.decimal(trim_suffix(v, "%")) > 100
 } else := "neither an integer nor a percentage" if {
 	is_string(v)
 	not regex.match(`^[0-9]+%$`, v)

@@ -130,13 +130,13 @@ _strategy(r, kind) := object.get(r.object, ["spec", _strategy_key(kind), "type"]
 # [number, "%" or ""]: percentages and counts are only compared with their own kind.
 _amount(v) := [v, ""] if is_number(v)
 
-_amount(v) := [to_number(trim_suffix(v, "%")), "%"] if {
+_amount(v) := [lib.decimal(trim_suffix(v, "%")), "%"] if {
 	is_string(v)
 	endswith(v, "%")
 	regex.match(`^[0-9]+%$`, v)
 }
 
-_amount(v) := [to_number(v), ""] if {
+_amount(v) := [lib.decimal(v), ""] if {
 	is_string(v)
 	regex.match(`^[0-9]+$`, v)
 }

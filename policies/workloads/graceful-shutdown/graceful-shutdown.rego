@@ -75,7 +75,7 @@ else := "30s (unset)"
 # [path below preStop, seconds] of a preStop sleep: the sleep action, or `sleep N` in a command.
 _prestop_sleep(h) := [["sleep", "seconds"], h.sleep.seconds] if {
 	is_number(h.sleep.seconds)
-} else := [["exec", "command"], to_number(m[1])] if {
+} else := [["exec", "command"], lib.decimal(m[1])] if {
 	cmd := h.exec.command
 	is_array(cmd)
 	text := concat(" ", [s | some s in cmd; is_string(s)])

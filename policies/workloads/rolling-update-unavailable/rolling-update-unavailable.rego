@@ -139,7 +139,7 @@ _unavailable_pods(set, i) := floor((p * _replicas(i)[0]) / 100) if p := _percent
 
 _percent(null) := 25
 
-_percent(raw) := to_number(digits) if {
+_percent(raw) := lib.decimal(digits) if {
 	is_string(raw)
 	digits := trim_suffix(raw, "%")
 	digits != raw
