@@ -341,7 +341,10 @@ fn a_user_policy_that_does_not_compile_is_an_input_error() {
 #[test]
 fn two_rules_with_malformed_reports_give_the_same_error_every_run() {
     let dir = tmp_dir("malformed-reports");
-    for (id, padding) in [("bad-short", ""), ("bad-long", "# a longer rule\n# is first\n")] {
+    for (id, padding) in [
+        ("bad-short", ""),
+        ("bad-long", "# a longer rule\n# is first\n"),
+    ] {
         std::fs::write(
             dir.join(format!("{id}.rego")),
             format!(
