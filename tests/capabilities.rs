@@ -47,16 +47,7 @@ fn capabilities_branches_take_the_api_the_judged_version_serves() {
         assert!(found.is_empty(), "{name}: {found:#?}");
         // The version is passed on: the chart fails to render for any other minor (Helm 3
         // prints it v1.31.0, Helm 4 v1.31).
-        let out = run(&[
-            "lint",
-            CHART,
-            "--renderer",
-            "helm",
-            "--helm-bin",
-            &helm,
-            "--kube-version",
-            "1.31",
-        ]);
+        let out = lint_with_helm(&helm, &[CHART, "--kube-version", "1.31"]);
         assert_eq!(out.code, 2, "{name}: {}", out.stderr);
         assert!(
             out.stderr.contains("rendered for Kubernetes v1.31")

@@ -180,16 +180,7 @@ fn findings_name_the_values_file_that_sets_the_value() {
 #[test]
 fn good_chart_is_clean_in_prod_with_both_helms() {
     for (name, helm) in helms() {
-        let out = run(&[
-            "lint",
-            GOOD,
-            "--renderer",
-            "helm",
-            "--helm-bin",
-            &helm,
-            "-f",
-            &format!("{GOOD}/values-prod.yaml"),
-        ]);
+        let out = lint_with_helm(&helm, &[GOOD, "-f", &format!("{GOOD}/values-prod.yaml")]);
         assert_eq!(out.code, 0, "{name}:\n{}{}", out.stdout, out.stderr);
     }
 }
@@ -244,29 +235,14 @@ fn all_environments_lints_dev_and_prod_with_their_profiles() {
         assert_eq!(envs, vec!["dev", "prod"], "{f}");
     }
     // The good chart: clean in prod, and dev's looser settings do not fail it.
-    let out = run(&[
-        "lint",
-        GOOD,
-        "--renderer",
-        "helm",
-        "--helm-bin",
-        helm,
-        "--all-environments",
-    ]);
+    let out = lint_with_helm(helm, &[GOOD, "--all-environments"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 }
 
 #[test]
 fn a_failing_required_is_exit_2_with_helms_message() {
     for (name, helm) in helms() {
-        let out = run(&[
-            "lint",
-            "tests/charts/required-fails",
-            "--renderer",
-            "helm",
-            "--helm-bin",
-            &helm,
-        ]);
+        let out = lint_with_helm(&helm, &["tests/charts/required-fails"]);
         assert_eq!(out.code, 2, "{name}: {}", out.stderr);
         assert!(
             out.stderr.contains("image.tag is required"),
@@ -288,18 +264,16 @@ fn a_failing_render_is_an_error_result_in_sarif() {
     let helm = &helms()[0].1;
     let dir = tmp_dir("render-error-sarif");
     let path = dir.join("out.sarif");
-    let out = run(&[
-        "lint",
-        "tests/charts/required-fails",
-        "--renderer",
-        "helm",
-        "--helm-bin",
+    let out = lint_with_helm(
         helm,
-        "--format",
-        "sarif",
-        "--output",
-        path.to_str().unwrap(),
-    ]);
+        &[
+            "tests/charts/required-fails",
+            "--format",
+            "sarif",
+            "--output",
+            path.to_str().unwrap(),
+        ],
+    );
     assert_eq!(out.code, 2);
     let log: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -322,14 +296,7 @@ fn a_failing_render_is_an_error_result_in_sarif() {
 #[test]
 fn a_chart_that_renders_nothing_is_a_warning() {
     let helm = &helms()[1].1;
-    let out = run(&[
-        "lint",
-        "tests/charts/empty",
-        "--renderer",
-        "helm",
-        "--helm-bin",
-        helm,
-    ]);
+    let out = lint_with_helm(helm, &["tests/charts/empty"]);
     // A finding (helm-render-empty, a warning), so the default --fail-on fails.
     assert_eq!(out.code, 1);
     assert!(
@@ -372,14 +339,7 @@ fn subchart_findings_point_into_the_subchart() {
 
 #[test]
 fn a_missing_helm_names_the_flag() {
-    let out = run(&[
-        "lint",
-        BAD,
-        "--renderer",
-        "helm",
-        "--helm-bin",
-        "/nonexistent/helm",
-    ]);
+    let out = lint_with_helm("/nonexistent/helm", &[BAD]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("--helm-bin"), "{}", out.stderr);
 }
@@ -437,19 +397,17 @@ fn chart_output_never_shows_a_secret() {
     let secrets = example_secrets();
     let helm = &helms()[1].1;
     for format in ["human", "json", "sarif"] {
-        let out = run(&[
-            "lint",
-            BAD,
-            "--renderer",
-            "helm",
-            "--helm-bin",
+        let out = lint_with_helm(
             helm,
-            "--all-environments",
-            "--format",
-            format,
-            "--color",
-            "always",
-        ]);
+            &[
+                BAD,
+                "--all-environments",
+                "--format",
+                format,
+                "--color",
+                "always",
+            ],
+        );
         let text = out.stdout + &out.stderr;
         for s in &secrets {
             assert!(!text.contains(s.as_str()), "{format} output leaks a secret");
@@ -462,21 +420,19 @@ fn chart_sarif_passes_both_validators_and_points_at_templates() {
     let helm = &helms()[1].1;
     let dir = tmp_dir("chart-sarif");
     let path = dir.join("chart.sarif");
-    let out = run(&[
-        "lint",
-        BAD,
-        "--renderer",
-        "helm",
-        "--helm-bin",
+    let out = lint_with_helm(
         helm,
-        "--all-environments",
-        "--format",
-        "sarif",
-        "--output",
-        path.to_str().unwrap(),
-        "--category",
-        "classic-mistakes",
-    ]);
+        &[
+            BAD,
+            "--all-environments",
+            "--format",
+            "sarif",
+            "--output",
+            path.to_str().unwrap(),
+            "--category",
+            "classic-mistakes",
+        ],
+    );
     assert_eq!(out.code, 1, "{}", out.stderr);
     let log: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -573,20 +529,18 @@ fn a_document_helm_drops_for_an_unknown_hook_is_reported() {
 #[test]
 fn the_chart_that_deploys_chartguard_passes_its_own_prod_lint() {
     for (name, helm) in helms() {
-        let out = run(&[
-            "lint",
-            "deploy/chartguard",
-            "--renderer",
-            "helm",
-            "--helm-bin",
+        let out = lint_with_helm(
             &helm,
-            "-f",
-            "deploy/chartguard/values-prod.yaml",
-            "--profile",
-            "prod",
-            "--fail-on",
-            "note",
-        ]);
+            &[
+                "deploy/chartguard",
+                "-f",
+                "deploy/chartguard/values-prod.yaml",
+                "--profile",
+                "prod",
+                "--fail-on",
+                "note",
+            ],
+        );
         assert_eq!(out.code, 0, "{name}:\n{}{}", out.stdout, out.stderr);
     }
 }
@@ -659,39 +613,35 @@ fn leaky_chart_never_prints_a_secret() {
     for (name, helm) in helms() {
         let mut outputs = Vec::new();
         for format in ["human", "json", "sarif", "github"] {
-            let out = run(&[
-                "lint",
-                "tests/charts/leaky",
-                "--renderer",
-                "helm",
-                "--helm-bin",
+            let out = lint_with_helm(
                 &helm,
-                "--format",
-                format,
-                "--color",
-                "always",
-                "--show-suppressed",
-            ]);
+                &[
+                    "tests/charts/leaky",
+                    "--format",
+                    format,
+                    "--color",
+                    "always",
+                    "--show-suppressed",
+                ],
+            );
             assert!(matches!(out.code, 0 | 1), "{name} {format}: {}", out.stderr);
             outputs.push((format.to_string(), out.stdout + &out.stderr));
         }
         // Helm echoes --set values in its errors: "key \"LEAKS2\" has no value".
         let dir = tmp_dir("leaky-sarif");
         let sarif = dir.join("err.sarif");
-        let out = run(&[
-            "lint",
-            "tests/charts/leaky",
-            "--renderer",
-            "helm",
-            "--helm-bin",
+        let out = lint_with_helm(
             &helm,
-            "--set",
-            "db.password=LEAKS1,LEAKS2",
-            "--format",
-            "sarif",
-            "--output",
-            sarif.to_str().unwrap(),
-        ]);
+            &[
+                "tests/charts/leaky",
+                "--set",
+                "db.password=LEAKS1,LEAKS2",
+                "--format",
+                "sarif",
+                "--output",
+                sarif.to_str().unwrap(),
+            ],
+        );
         assert_eq!(out.code, 2, "{name}: {}", out.stderr);
         outputs.push((
             "helm error".into(),
@@ -744,16 +694,10 @@ fn set_string_and_partial_set_keys_are_credited_to_the_command_line() {
 #[test]
 fn chart_yaml_paths_lists_and_yaml_directives() {
     let helm = &helms()[1].1;
-    let out = run(&[
-        "lint",
-        "tests/charts/leaky/Chart.yaml",
-        "--renderer",
-        "helm",
-        "--helm-bin",
+    let out = lint_with_helm(
         helm,
-        "--fail-on",
-        "none",
-    ]);
+        &["tests/charts/leaky/Chart.yaml", "--fail-on", "none"],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let dir = tmp_dir("list");
     let list = dir.join("list.yaml");
@@ -806,7 +750,7 @@ fn the_built_in_renderers_failures_read_as_helm_4s() {
         "tests/charts/monorepo/broken",
         "tests/charts/with-deps/app",
     ] {
-        let helm = run(&["lint", chart, "--renderer", "helm", "--helm-bin", helm4]);
+        let helm = lint_with_helm(helm4, &[chart]);
         let native = run_without_helm(&["lint", chart]);
         assert_eq!(helm.code, 2, "{chart}: {}", helm.stderr);
         assert_eq!(native.code, 2, "{chart}: {}", native.stderr);

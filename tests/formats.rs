@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{example_secrets, root, run, tmp_dir, validate_sarif};
+use common::{example_secrets, lint_with_helm, root, run, tmp_dir, validate_sarif};
 use std::path::Path;
 use std::process::Command;
 
@@ -82,19 +82,17 @@ fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
 #[test]
 fn junit_has_a_suite_per_environment_a_case_per_rule_and_validates() {
     let dir = tmp_dir("junit");
-    let out = run(&[
-        "lint",
-        CHART,
-        "--all-environments",
-        "--renderer",
-        "helm",
-        "--helm-bin",
+    let out = lint_with_helm(
         &helm(),
-        "--format",
-        "junit",
-        "--fail-on",
-        "error",
-    ]);
+        &[
+            CHART,
+            "--all-environments",
+            "--format",
+            "junit",
+            "--fail-on",
+            "error",
+        ],
+    );
     assert_eq!(out.code, 1, "{}", out.stderr);
     let summary = junit_summary(&write(&dir, "junit.xml", &out.stdout));
     let suites: Vec<&str> = summary

@@ -10,16 +10,7 @@ const MONOREPO: &str = "tests/charts/monorepo";
 #[test]
 fn a_monorepo_lints_every_chart_skips_libraries_and_reports_failed_renders() {
     for (name, helm) in helms() {
-        let out = run(&[
-            "lint",
-            MONOREPO,
-            "--renderer",
-            "helm",
-            "--helm-bin",
-            &helm,
-            "--fail-on",
-            "none",
-        ]);
+        let out = lint_with_helm(&helm, &[MONOREPO, "--fail-on", "none"]);
         assert_eq!(
             out.code, 2,
             "{name}: a failed render is exit 2\n{}",
@@ -55,18 +46,7 @@ fn a_monorepo_lints_every_chart_skips_libraries_and_reports_failed_renders() {
 #[test]
 fn a_monorepo_in_json_still_reports_findings_and_exits_2_only_for_a_failed_render() {
     for (name, helm) in helms() {
-        let out = run(&[
-            "lint",
-            MONOREPO,
-            "--renderer",
-            "helm",
-            "--helm-bin",
-            &helm,
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-        ]);
+        let out = lint_with_helm(&helm, &[MONOREPO, "--format", "json", "--fail-on", "none"]);
         assert_eq!(out.code, 2, "{name}: {}", out.stderr);
         let v: serde_json::Value = serde_json::from_str(&out.stdout).expect(&out.stdout);
         assert!(
@@ -92,23 +72,13 @@ fn a_monorepo_in_json_still_reports_findings_and_exits_2_only_for_a_failed_rende
         // Without the broken chart: the library is skipped, exit follows --fail-on.
         let app = format!("{MONOREPO}/app");
         let lib = format!("{MONOREPO}/common");
-        let out = run(&[
-            "lint",
-            &app,
-            &lib,
-            "--renderer",
-            "helm",
-            "--helm-bin",
-            &helm,
-            "--fail-on",
-            "none",
-        ]);
+        let out = lint_with_helm(&helm, &[&app, &lib, "--fail-on", "none"]);
         assert_eq!(out.code, 0, "{name}: {}{}", out.stdout, out.stderr);
         assert!(out
             .stdout
             .contains("1 chart linted, 0 failed to render, 1 skipped"));
         // A library chart alone is a note, not Helm's "not installable" error.
-        let out = run(&["lint", &lib, "--renderer", "helm", "--helm-bin", &helm]);
+        let out = lint_with_helm(&helm, &[&lib]);
         assert_eq!(out.code, 0, "{name}: {}{}", out.stdout, out.stderr);
         assert!(
             out.stderr.contains("library chart"),
@@ -128,18 +98,7 @@ fn fingerprints_survive_generated_names_and_a_baseline_reports_0_new() {
         let baseline = write_baseline(chart, &helm, &format!("fingerprints-{name}"));
         let baseline = baseline.as_str();
 
-        let out = run(&[
-            "lint",
-            chart,
-            "--renderer",
-            "helm",
-            "--helm-bin",
-            &helm,
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-        ]);
+        let out = lint_with_helm(&helm, &[chart, "--format", "json", "--fail-on", "none"]);
         let v: serde_json::Value = serde_json::from_str(&out.stdout).expect(&out.stdout);
         let findings = v["findings"].as_array().unwrap();
         let tag = |kind: &str| {
@@ -166,32 +125,14 @@ fn fingerprints_survive_generated_names_and_a_baseline_reports_0_new() {
 fn write_baseline(chart: &str, helm: &str, dir: &str) -> String {
     let baseline = tmp_dir(dir).join("baseline.json");
     let baseline = baseline.to_str().unwrap().to_string();
-    let out = run(&[
-        "lint",
-        chart,
-        "--renderer",
-        "helm",
-        "--helm-bin",
-        helm,
-        "--write-baseline",
-        &baseline,
-    ]);
+    let out = lint_with_helm(helm, &[chart, "--write-baseline", &baseline]);
     assert_eq!(out.code, 0, "{dir}: {}", out.stderr);
     baseline
 }
 
 /// Linting `chart` again against `baseline` finds nothing new and nothing gone.
 fn assert_nothing_new(chart: &str, helm: &str, baseline: &str, name: &str) {
-    let out = run(&[
-        "lint",
-        chart,
-        "--renderer",
-        "helm",
-        "--helm-bin",
-        helm,
-        "--baseline",
-        baseline,
-    ]);
+    let out = lint_with_helm(helm, &[chart, "--baseline", baseline]);
     assert_eq!(out.code, 0, "{name}: {}{}", out.stdout, out.stderr);
     assert!(out.stderr.contains(", 0 new"), "{name}: {}", out.stderr);
     assert!(
@@ -223,16 +164,7 @@ fn dependency_update_fetches_dependencies_and_the_error_suggests_it() {
         copy_dir(&root().join("tests/charts/with-deps"), &dir);
         let app = dir.join("app");
         let app = app.to_str().unwrap();
-        let out = run(&[
-            "lint",
-            app,
-            "--renderer",
-            "helm",
-            "--helm-bin",
-            &helm,
-            "--fail-on",
-            "none",
-        ]);
+        let out = lint_with_helm(&helm, &[app, "--fail-on", "none"]);
         assert_eq!(out.code, 2, "{name}: {}{}", out.stdout, out.stderr);
         assert!(
             out.stderr.contains("--dependency-update"),
@@ -240,19 +172,17 @@ fn dependency_update_fetches_dependencies_and_the_error_suggests_it() {
             out.stderr
         );
 
-        let out = run(&[
-            "lint",
-            app,
-            "--renderer",
-            "helm",
-            "--helm-bin",
+        let out = lint_with_helm(
             &helm,
-            "--fail-on",
-            "none",
-            "--format",
-            "json",
-            "--dependency-update",
-        ]);
+            &[
+                app,
+                "--fail-on",
+                "none",
+                "--format",
+                "json",
+                "--dependency-update",
+            ],
+        );
         assert_eq!(out.code, 0, "{name}: {}", out.stderr);
         let v: serde_json::Value = serde_json::from_str(&out.stdout).expect(&out.stdout);
         assert_eq!(
@@ -287,18 +217,16 @@ fn a_render_with_no_objects_is_a_finding_in_sarif() {
     for (name, helm) in helms() {
         let dir = tmp_dir(&format!("empty-{name}"));
         let sarif = dir.join("out.sarif");
-        let out = run(&[
-            "lint",
-            "tests/charts/empty",
-            "--renderer",
-            "helm",
-            "--helm-bin",
+        let out = lint_with_helm(
             &helm,
-            "--format",
-            "sarif",
-            "-o",
-            sarif.to_str().unwrap(),
-        ]);
+            &[
+                "tests/charts/empty",
+                "--format",
+                "sarif",
+                "-o",
+                sarif.to_str().unwrap(),
+            ],
+        );
         assert_eq!(out.code, 1, "{name}: {}", out.stderr);
         validate_sarif(&sarif);
         let v: serde_json::Value =
@@ -340,20 +268,18 @@ fn packaged_subchart_findings_have_file_uris_in_sarif() {
             .unwrap();
         assert!(status.status.success(), "{name}: {status:?}");
         std::fs::remove_dir_all(chart.join("charts/sub")).unwrap();
-        let out = run(&[
-            "lint",
-            chart.to_str().unwrap(),
-            "--renderer",
-            "helm",
-            "--helm-bin",
+        let out = lint_with_helm(
             &helm,
-            "--format",
-            "sarif",
-            "--fail-on",
-            "none",
-            "--root",
-            dir.to_str().unwrap(),
-        ]);
+            &[
+                chart.to_str().unwrap(),
+                "--format",
+                "sarif",
+                "--fail-on",
+                "none",
+                "--root",
+                dir.to_str().unwrap(),
+            ],
+        );
         assert_eq!(out.code, 0, "{name}: {}", out.stderr);
         let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
         let results = v["runs"][0]["results"].as_array().unwrap();
@@ -470,16 +396,10 @@ fn per_chart_settings_are_checked_like_the_rest_of_the_config() {
 fn write_baseline_does_not_hide_a_failed_render() {
     for (name, helm) in helms() {
         let baseline = tmp_dir(&format!("write-baseline-{name}")).join("b.json");
-        let out = run(&[
-            "lint",
-            MONOREPO,
-            "--renderer",
-            "helm",
-            "--helm-bin",
+        let out = lint_with_helm(
             &helm,
-            "--write-baseline",
-            baseline.to_str().unwrap(),
-        ]);
+            &[MONOREPO, "--write-baseline", baseline.to_str().unwrap()],
+        );
         assert_eq!(out.code, 2, "{name}: {}", out.stderr);
         assert!(
             out.stderr.contains("1 chart linted, 1 failed to render")

@@ -166,18 +166,7 @@ fn a_values_file_over_the_default_and_a_set_flag() {
 fn fingerprints_do_not_depend_on_the_renderer() {
     let helm = &helms()[1].1;
     let native = lint(&[]);
-    let out = run(&[
-        "lint",
-        DIR,
-        "--renderer",
-        "helm",
-        "--helm-bin",
-        helm,
-        "--format",
-        "json",
-        "--fail-on",
-        "none",
-    ]);
+    let out = lint_with_helm(helm, &[DIR, "--format", "json", "--fail-on", "none"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
     let prints = |fs: &[Value]| {

@@ -465,22 +465,20 @@ fn secrets_of_either_release_never_reach_any_format() {
         for format in [
             "human", "json", "sarif", "github", "junit", "gitlab", "markdown",
         ] {
-            let out = run(&[
-                "lint",
-                chart,
-                "--renderer",
-                "helm",
-                "--helm-bin",
+            let out = lint_with_helm(
                 helm,
-                "--previous",
-                previous,
-                "--format",
-                format,
-                "--color",
-                "always",
-                "--show-suppressed",
-                "--statistics",
-            ]);
+                &[
+                    chart,
+                    "--previous",
+                    previous,
+                    "--format",
+                    format,
+                    "--color",
+                    "always",
+                    "--show-suppressed",
+                    "--statistics",
+                ],
+            );
             assert_eq!(out.code, 1, "{form} {format}: {}", out.stderr);
             let text = out.stdout + &out.stderr;
             for s in secrets {

@@ -10,18 +10,16 @@ use common::*;
 #[test]
 fn hard_coded_values_point_at_the_template_only() {
     for (name, helm) in helms() {
-        let out = run(&[
-            "lint",
-            "tests/charts/values-pointer",
-            "--renderer",
-            "helm",
-            "--helm-bin",
+        let out = lint_with_helm(
             &helm,
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-        ]);
+            &[
+                "tests/charts/values-pointer",
+                "--format",
+                "json",
+                "--fail-on",
+                "none",
+            ],
+        );
         assert_eq!(out.code, 0, "{name}: {}", out.stderr);
         let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
         let mut got: Vec<(String, String, u64, Option<String>)> = report["findings"]

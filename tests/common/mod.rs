@@ -122,6 +122,14 @@ pub fn run(args: &[&str]) -> Output {
     run_with(args, None, Duration::from_secs(60))
 }
 
+/// `chartguard lint ARGS --renderer helm --helm-bin HELM`: the chart rendered by that Helm.
+pub fn lint_with_helm(helm: &str, args: &[&str]) -> Output {
+    let mut all = vec!["lint"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--renderer", "helm", "--helm-bin", helm]);
+    run(&all)
+}
+
 /// `chartguard gate --fail-on warning --report FILE` over `manifest`: its exit code and
 /// everything it reported (stderr, then the report file).
 pub fn gate_with_report(name: &str, manifest: &[u8], limit: Duration) -> (i32, String) {
