@@ -348,19 +348,17 @@ fn a_missing_helm_names_the_flag() {
 /// engine's output budget (a `repeat` it refuses before allocating). The values
 /// (`note`) are secret-shaped to show they are never echoed.
 fn beyond_budget_chart(name: &str) -> String {
-    let dir = tmp_dir(name).join("beyond-budget");
-    std::fs::create_dir_all(dir.join("templates")).unwrap();
-    std::fs::write(
-        dir.join("Chart.yaml"),
-        "apiVersion: v2\nname: beyond-budget\nversion: 0.1.0\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("values.yaml"), "note: lower\n").unwrap();
-    std::fs::write(
-        dir.join("templates/cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  note: {{ .Values.note | quote }}\n  x: {{ repeat 300000000 \"a\" | quote }}\n",
-    )
-    .unwrap();
+    let dir = write_chart(
+        &tmp_dir(name),
+        "beyond-budget",
+        &[
+            ("values.yaml", "note: lower\n"),
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  note: {{ .Values.note | quote }}\n  x: {{ repeat 300000000 \"a\" | quote }}\n",
+            ),
+        ],
+    );
     dir.to_str().unwrap().to_string()
 }
 

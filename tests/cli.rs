@@ -937,24 +937,20 @@ fn gate_help_speaks_of_the_gate_only() {
 #[test]
 fn a_finding_of_one_environment_shows_its_template_line() {
     let dir = tmp_dir("env-snippets");
-    let chart = dir.join("app");
-    std::fs::create_dir_all(chart.join("templates")).unwrap();
-    std::fs::write(
-        chart.join("Chart.yaml"),
-        "apiVersion: v2\nname: app\nversion: 0.1.0\n",
-    )
-    .unwrap();
-    std::fs::write(chart.join("values.yaml"), "priv: false\n").unwrap();
-    std::fs::write(chart.join("values-a.yaml"), "priv: true\n").unwrap();
-    std::fs::write(chart.join("values-b.yaml"), "priv: false\n").unwrap();
     let selector: String = (0..20).map(|i| format!("    l{i}: v{i}\n")).collect();
-    std::fs::write(
-        chart.join("templates/pod.yaml"),
-        format!(
-            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27.0\n  nodeSelector:\n{selector}  {{{{- if .Values.priv }}}}\n  hostPID: true\n  {{{{- end }}}}\n"
-        ),
-    )
-    .unwrap();
+    let pod = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27.0\n  nodeSelector:\n{selector}  {{{{- if .Values.priv }}}}\n  hostPID: true\n  {{{{- end }}}}\n"
+    );
+    let chart = write_chart(
+        &dir,
+        "app",
+        &[
+            ("values.yaml", "priv: false\n"),
+            ("values-a.yaml", "priv: true\n"),
+            ("values-b.yaml", "priv: false\n"),
+            ("templates/pod.yaml", &pod),
+        ],
+    );
     let out = run(&[
         "lint",
         chart.to_str().unwrap(),

@@ -11,19 +11,17 @@ use std::time::Duration;
 
 /// A chart with one ConfigMap template (and `extra` templates: name → text).
 fn chart(dir: &Path, extra: &[(&[u8], &str)]) -> PathBuf {
-    let c = dir.join("robust");
-    std::fs::create_dir_all(c.join("templates")).unwrap();
-    std::fs::write(
-        c.join("Chart.yaml"),
-        "apiVersion: v2\nname: robust\nversion: 0.1.0\n",
-    )
-    .unwrap();
-    std::fs::write(c.join("values.yaml"), "n: 3\n").unwrap();
-    std::fs::write(
-        c.join("templates/cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: b\n",
-    )
-    .unwrap();
+    let c = write_chart(
+        dir,
+        "robust",
+        &[
+            ("values.yaml", "n: 3\n"),
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: b\n",
+            ),
+        ],
+    );
     for (name, text) in extra {
         use std::os::unix::ffi::OsStrExt;
         let name = std::ffi::OsStr::from_bytes(name);

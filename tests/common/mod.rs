@@ -156,6 +156,22 @@ pub fn tmp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// A chart `name` (version 0.1.0) written under `dir`: its Chart.yaml and `files` (paths
+/// relative to the chart, such as `values.yaml` or `templates/cm.yaml`). Returns its path.
+pub fn write_chart(dir: &Path, name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let chart = dir.join(name);
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n"),
+    )
+    .unwrap();
+    for (path, text) in files {
+        std::fs::write(chart.join(path), text).unwrap();
+    }
+    chart
+}
+
 /// `# chartguard: expect a, b` markers: (line, rule) for every rule named on a line.
 pub fn expected_markers(path: &Path) -> Vec<(usize, String)> {
     let text = std::fs::read_to_string(path).unwrap();
