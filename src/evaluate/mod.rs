@@ -121,21 +121,6 @@ pub(crate) fn selected<'p>(policies: &'p PolicySet, opts: &Options) -> Vec<(usiz
         .collect()
 }
 
-/// The selected rules, longest first (source length is a fair guess at a rule's cost), and
-/// the evaluation threads that take them from a queue.
-pub(crate) struct Plan<'p> {
-    rules: schedule::Rules<'p>,
-    threads: usize,
-}
-
-/// The same rules for the same policies and options, wherever it is computed.
-pub(crate) fn plan<'p>(policies: &'p PolicySet, opts: &Options) -> Plan<'p> {
-    let mut rules = selected(policies, opts);
-    rules.sort_by_key(|(_, r)| std::cmp::Reverse(r.text.len()));
-    let threads = crate::parallel::threads(rules.len());
-    Plan { rules, threads }
-}
-
 /// Every selected rule of a policy set over a whole release, on every core: one query per
 /// rule, taken from a queue, and timed (`--timings` prints the times). Rules grouped into a
 /// few queries per core cost the same CPU time at 10,000 objects (what regorus computes for
@@ -155,16 +140,19 @@ impl Evaluator for Parallel<'_> {
     }
 
     fn evaluate(&mut self, input: Value) -> Result<(Vec<Violation>, Vec<Timing>)> {
-        let plan = plan(self.policies, self.opts);
-        if plan.rules.is_empty() {
+        // Longest first: source length is a fair guess at a rule's cost, and the costly
+        // rules taken first leave the cheap ones to even out the end.
+        let mut rules = selected(self.policies, self.opts);
+        if rules.is_empty() {
             return Ok((Vec::new(), Vec::new()));
         }
+        rules.sort_by_key(|(_, r)| std::cmp::Reverse(r.text.len()));
         let mut engine = match self.warm {
             Some(warm) => warm.engine(self.opts)?,
             None => warm::prepared_engine(self.policies, self.opts)?,
         };
         engine.set_input(input.clone());
-        let results = schedule::one_by_one(&engine, &input, &plan.rules, plan.threads);
+        let results = schedule::one_by_one(&engine, &input, &rules);
         // The engine and the input hold the whole release as Rego values.
         crate::parallel::free_later((engine, input));
         let (violations, mut timings) = results?;

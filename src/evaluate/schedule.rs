@@ -7,25 +7,22 @@ use crate::evaluate::policy::Rule;
 use anyhow::{anyhow, Result};
 use regorus::Value;
 
-pub(super) type Rules<'p> = Vec<(usize, &'p Rule)>;
-
 /// One rule's outcome: its position in the queue, its findings (or the error that stopped
 /// it) and its time.
 type RuleResult = (usize, Result<Vec<Violation>>, Timing);
 
-/// A shared queue (`rules` come longest first: source length is a fair guess at cost), one
-/// `eval_rule` per rule, timed. A rule that fails is isolated ([`eval_isolated`]) over
-/// `input`, the engine's input. The results come back in queue order, whichever thread ran
-/// each rule, and an error is the first in that order: the same report and the same error on
-/// every run.
+/// A shared queue of `rules`, in their order, taken by one thread per core: one `eval_rule`
+/// per rule, timed. A rule that fails is isolated ([`eval_isolated`]) over `input`, the
+/// engine's input. The results come back in queue order, whichever thread ran each rule, and
+/// an error is the first in that order: the same report and the same error on every run.
 pub(super) fn one_by_one(
     engine: &regorus::Engine,
     input: &Value,
-    rules: &Rules<'_>,
-    threads: usize,
+    rules: &[(usize, &Rule)],
 ) -> Result<(Vec<Violation>, Vec<Timing>)> {
+    let threads = crate::parallel::threads(rules.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let (queue, next) = (rules, &next);
+    let next = &next;
     let mut done: Vec<RuleResult> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
@@ -34,7 +31,7 @@ pub(super) fn one_by_one(
                     let mut out: Vec<RuleResult> = Vec::new();
                     loop {
                         let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&(index, rule)) = queue.get(k) else {
+                        let Some(&(index, rule)) = rules.get(k) else {
                             break;
                         };
                         let started = std::time::Instant::now();

@@ -2,13 +2,12 @@
 //!
 //! regorus analyses every module (about 80: the rules and their libraries) on an engine's
 //! first evaluation; on a small chart that analysis costs more than rendering and evaluating
-//! together. It depends only on the rules, not on the release, so a lint
-//! starts it on another core as soon as it knows the rules and profile, while the chart is
-//! rendered and parsed; the evaluation then clones the prepared engine (clones share the
-//! analysis).
+//! together. It depends only on the rules, not on the release, so a lint starts it on another
+//! core as soon as it knows the rules and profile, while the chart is rendered and parsed;
+//! the evaluation then clones the prepared engine (clones share the analysis).
 
 use super::policy::PolicySet;
-use super::{plan, Options};
+use super::{selected, Options};
 use crate::model::Profile;
 use anyhow::{anyhow, Result};
 use std::collections::HashMap;
@@ -91,8 +90,10 @@ impl Drop for Warm {
 
 /// An engine holding the rules `opts` select, analysed.
 pub(super) fn prepared_engine(policies: &PolicySet, opts: &Options) -> Result<regorus::Engine> {
-    let plan = plan(policies, opts);
-    let all: Vec<&super::policy::Rule> = plan.rules.iter().map(|(_, r)| *r).collect();
+    let all: Vec<&super::policy::Rule> = selected(policies, opts)
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
     let mut engine = super::engine_for(policies, &all)?;
     // Any query prepares the engine: regorus analyses the modules before evaluating it, and
     // a rule that parses but does not compile (an unsafe variable) fails here, naming its
