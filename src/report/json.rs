@@ -52,7 +52,10 @@ pub(crate) fn render(
     .expect("report serializes");
     if !findings.is_empty() {
         const EMPTY_TAIL: &[u8] = b"[]\n}";
-        debug_assert!(out.ends_with(EMPTY_TAIL));
+        assert!(
+            out.ends_with(EMPTY_TAIL),
+            "the report ends with its findings"
+        );
         out.truncate(out.len() - EMPTY_TAIL.len());
         out.extend_from_slice(b"[\n");
         let parts = crate::parallel::shares(findings, |_, part| {
