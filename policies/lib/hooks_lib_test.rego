@@ -56,3 +56,8 @@ test_providers_external_secret_target if {
 	hooks_lib.providers["Secret/app-secrets"] == {0} with input as {"resources": [es, es2]}
 	hooks_lib.providers["Secret/own"] == {1} with input as {"resources": [es, es2]}
 }
+
+test_known_event_list_is_the_known_events if {
+	hooks_lib.known_event_list(0) == sort(hooks_lib.known_events)
+	"test-success" in hooks_lib.known_event_list(0)
+}
