@@ -214,12 +214,12 @@ _container_text(i) := lower(concat("\n", [s | some s in _hook_container_strings[
 
 # The strings above for every hook, from the Rust side's input.containers view, indexed once
 # per evaluation: looking each hook's containers up in input.containers would cost hooks ×
-# containers on a 10,000-object release.
+# containers on a 10,000-object release. The hook test first: it settles most containers.
 _hook_container_strings[i] contains s if {
 	some c in input.containers
-	c.type != "ephemeral"
 	i := c.resource
 	input.resources[i].hook != null
+	c.type != "ephemeral"
 	some s in _container_strings(c.container)
 }
 
