@@ -53,6 +53,33 @@ test_pod_references if {
 test_providers_external_secret_target if {
 	es := {"kind": "ExternalSecret", "api_version": "external-secrets.io/v1", "name": "es", "namespace": null, "object": {"spec": {"target": {"name": "app-secrets"}}}, "hook": null}
 	es2 := {"kind": "ExternalSecret", "api_version": "external-secrets.io/v1beta1", "name": "own", "namespace": null, "object": {"spec": {}}, "hook": null}
-	hooks_lib.providers["Secret/app-secrets"] == {0} with input as {"resources": [es, es2]}
-	hooks_lib.providers["Secret/own"] == {1} with input as {"resources": [es, es2]}
+	hooks_lib.providers_of("Secret", "app-secrets") == {0} with input as {"resources": [es, es2]}
+	hooks_lib.providers_of("Secret", "own") == {1} with input as {"resources": [es, es2]}
+	hooks_lib.providers_of("Secret", "es") == set() with input as {"resources": [es, es2]}
+}
+
+_object(kind, name, ns) := {"kind": kind, "api_version": "v1", "name": name, "namespace": ns, "object": {}, "hook": null}
+
+test_providers_of_objects_by_kind_and_name if {
+	inp := {"resources": [
+		_object("Secret", "s", null),
+		_object("Secret", "s", "other"),
+		_object("ConfigMap", "s", null),
+		_object("ServiceAccount", "sa", null),
+		_object("PersistentVolumeClaim", "data", null),
+		_object("Service", "svc", null),
+		{"kind": "SealedSecret", "api_version": "bitnami.com/v1alpha1", "name": "sealed", "namespace": null, "object": {"spec": {"template": {"metadata": {"name": "s"}}}}, "hook": null},
+		{"kind": "SealedSecret", "api_version": "example.com/v1", "name": "s", "namespace": null, "object": {}, "hook": null},
+	]}
+	hooks_lib.providers_of("Secret", "s") == {0, 1, 6} with input as inp
+	hooks_lib.providers_of("ConfigMap", "s") == {2} with input as inp
+	hooks_lib.providers_of("ServiceAccount", "sa") == {3} with input as inp
+	hooks_lib.providers_of("PersistentVolumeClaim", "data") == {4} with input as inp
+	hooks_lib.providers_of("Service", "svc") == set() with input as inp
+	hooks_lib.providers_of("Secret", "none") == set() with input as inp
+}
+
+test_known_event_list_is_the_known_events if {
+	hooks_lib.known_event_list(0) == sort(hooks_lib.known_events)
+	"test-success" in hooks_lib.known_event_list(0)
 }

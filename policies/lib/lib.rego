@@ -180,11 +180,9 @@ decimal(s) := to_number(t) if {
 # The annotation `chartguard.io/hook-role` decides when present (any other value: no role);
 # otherwise the object's name, then its containers' names, images, commands and args, are
 # searched for well-known words. A hook whose text names both roles has none (annotate it).
-hook_role(i) := role if {
+hook_role(i) := _annotated_role(role) if {
+	# One lookup of the annotation, which most hooks lack (two cost 2.6 µs a hook).
 	role := input.resources[i].object.metadata.annotations["chartguard.io/hook-role"]
-	role in {"backup", "migration"}
-} else := "none" if {
-	_ = input.resources[i].object.metadata.annotations["chartguard.io/hook-role"]
 } else := role if {
 	roles := _roles_in(lower(input.resources[i].name))
 	count(roles) == 1
@@ -195,24 +193,33 @@ hook_role(i) := role if {
 	some role in roles
 }
 
+_annotated_role(role) := role if {
+	role in {"backup", "migration"}
+} else := "none"
+
 _role_words := {
 	"backup": ["pg_dump", "mysqldump", "mongodump", "velero backup", "backup"],
 	"migration": ["migrate", "migration", "flyway", "liquibase", "alembic"],
 }
 
-_roles_in(text) := {role | some role, words in _role_words; some w in words; contains(text, w)}
+# Each role's words as one pattern ("pg_dump|mysqldump|…": the words hold no regex
+# metacharacter, so a match is a `contains` of one of them). One regex.match per role costs
+# half of a `contains` per word (10 µs a hook at 1,666 hooks, hook-weight-order).
+_role_patterns := {role: concat("|", words) | some role, words in _role_words}
+
+_roles_in(text) := {role | some role, pattern in _role_patterns; regex.match(pattern, text)}
 
 # Names, images, commands and args of the init and regular containers of hook i, lower-cased.
 _container_text(i) := lower(concat("\n", [s | some s in _hook_container_strings[i]]))
 
 # The strings above for every hook, from the Rust side's input.containers view, indexed once
 # per evaluation: looking each hook's containers up in input.containers would cost hooks ×
-# containers on a 10,000-object release.
+# containers on a 10,000-object release. The hook test first: it settles most containers.
 _hook_container_strings[i] contains s if {
 	some c in input.containers
-	c.type != "ephemeral"
 	i := c.resource
 	input.resources[i].hook != null
+	c.type != "ephemeral"
 	some s in _container_strings(c.container)
 }
 

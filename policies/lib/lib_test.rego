@@ -169,3 +169,23 @@ _digits_agree(s) if {
 	not lib.all_digits(s)
 	not regex.match(`^[0-9]+$`, s)
 }
+
+# _roles_in matches each role's words as one pattern: it finds the words anywhere in the text,
+# both roles when both occur, none otherwise (what a `contains` per word found).
+test_roles_in_words_anywhere if {
+	lib._roles_in("x-velero backup-y") == {"backup"}
+	lib._roles_in("velero-backup") == {"backup"}
+	lib._roles_in("mysqldump\nalembic upgrade") == {"backup", "migration"}
+	lib._roles_in("pg.dump migrat") == set()
+	lib._roles_in("") == set()
+}
+
+# An annotation that is not a string still settles the role: none.
+test_hook_role_annotation_not_a_string if {
+	inp := {"resources": [
+		_hook("app-backup", {"chartguard.io/hook-role": 1}, ["pre-upgrade"], 0),
+		_hook("app-backup", {"chartguard.io/hook-role": null}, ["pre-upgrade"], 0),
+	]}
+	lib.hook_role(0) == "none" with input as inp
+	lib.hook_role(1) == "none" with input as inp
+}

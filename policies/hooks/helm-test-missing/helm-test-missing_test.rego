@@ -25,3 +25,10 @@ test_hand_written_manifests_and_no_workloads_pass if {
 	some v in rule.report with input as {"release": null, "resources": [_r("DaemonSet", "agent", null), _r("ConfigMap", "t", {"events": ["test"], "test": true})]}
 	contains(v.message, "DaemonSet agent but")
 }
+
+# helm template output is recognised by any object's origin.template, not only the first's.
+test_template_on_a_later_object_is_helm_output if {
+	plain := object.union(_r("Deployment", "web", null), {"origin": {"template": null}})
+	some v in rule.report with input as {"release": null, "resources": [plain, _r("ConfigMap", "c", null)]}
+	contains(v.message, "Deployment web but")
+}

@@ -52,3 +52,28 @@ test_unknown_value_alongside_before_hook_creation if {
 	v := t.only(rule.report) with input as _policy("before-hook-creation,delete-always")
 	contains(v.message, "known values: before-hook-creation, hook-failed, hook-succeeded")
 }
+
+# The lists left out without splitting the annotation: known values, each once, with
+# before-hook-creation.
+test_settled_lists if {
+	count(rule._settled_lists) == 11
+	["hook-failed", "before-hook-creation", "hook-succeeded"] in rule._settled_lists
+	not ["hook-succeeded", "hook-failed"] in rule._settled_lists
+	not ["before-hook-creation", "before-hook-creation"] in rule._settled_lists
+}
+
+# With hook.delete_policies as the engine writes it: a settled list passes, others are judged.
+_engine(raw, dp) := {"resources": [{
+	"kind": "Job", "name": "m", "namespace": null,
+	"object": {"metadata": {"annotations": {"helm.sh/hook": "pre-upgrade", "helm.sh/hook-delete-policy": raw}}},
+	"hook": {"events": ["pre-upgrade"], "weight": 0, "test": false, "delete_policies": dp},
+}]}
+
+test_with_engine_delete_policies if {
+	count(rule.report) == 0 with input as _engine(" before-hook-creation ,, hook-succeeded", ["before-hook-creation", "hook-succeeded"])
+	some v in rule.report with input as _engine("Hook-Succeeded", ["Hook-Succeeded"])
+	contains(v.message, "without before-hook-creation: a failed run leaves the hook")
+	count(rule.report) == 0 with input as _engine("Before-Hook-Creation", ["Before-Hook-Creation"])
+	some w in rule.report with input as _engine("before-hook-creation,hook-faild", ["before-hook-creation", "hook-faild"])
+	contains(w.message, "which Helm does not know")
+}

@@ -41,12 +41,13 @@ report contains lib.violation_related(h, path, msg, related) if {
 	some pod in input.pods
 	h := pod.resource
 	r := input.resources[h]
+	# hook.events (null for an object that is no hook) holds the items of hooks_lib.hook_items
+	# that are not empty, so it settles "pre-install" without splitting every pod's annotation.
+	"pre-install" in r.hook.events
 	r.kind in {"Job", "Pod"}
-	r.hook != null
-	"pre-install" in hooks_lib.hook_items(h)
 	refs := hooks_lib.pod_references(pod.path, pod.spec)
 	some ref in refs
-	provs := {p | some p in hooks_lib.providers_of(concat("/", [ref.kind, ref.name])); p != h; rel.same_namespace(p, h)}
+	provs := {p | some p in hooks_lib.providers_of(ref.kind, ref.name); p != h; rel.same_namespace(p, h)}
 	count(provs) > 0
 	not _hd_ready(provs, h)
 	some p in provs

@@ -34,15 +34,22 @@ import data.chartguard.lib.relations_lib as rel
 report contains lib.violation(i, ["metadata", "annotations", "helm.sh/hook"], msg) if {
 	some i in rel.hook_annotated(0)
 	r := input.resources[i]
+	# Most hooks name one known event exactly as Helm reads it ("pre-upgrade": no comma, space
+	# or capital, so Helm's split, trim and lower-case leave it as it is): a set lookup settles
+	# them before hook_items splits the annotation.
+	not r.object.metadata.annotations["helm.sh/hook"] in _known
 	is_object(r.object.metadata.annotations)
 	items := hooks_lib.hook_items(i)
-	unknown := [e | some e in items; not hooks_lib.known_event(e)]
+	unknown := [e | some e in items; not e in _known]
 	count(unknown) > 0
 	msg := sprintf(
 		"%s has helm.sh/hook %q with %s: Helm skips the whole document (not a hook, not installed, left out of `helm template`), logging only \"skipping unknown hook\"%s",
 		[lib.describe(i), r.object.metadata.annotations["helm.sh/hook"], _describe_unknown(unknown), _hints(unknown)],
 	)
 }
+
+# hooks_lib's known events, read once per evaluation rather than by a call per hook.
+_known := {e | some e in hooks_lib.known_event_list(0)}
 
 _describe_unknown(unknown) := "an empty event (a stray comma)" if {
 	unknown == [""]

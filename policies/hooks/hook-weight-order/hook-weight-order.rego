@@ -74,30 +74,31 @@ _hooks contains i if {
 	input.resources[i].hook != null
 }
 
-# Each hook's role, worked out once for _backups and _migrations.
-_roles := {i: role | some i in _hooks; role := lib.hook_role(i)}
-
-_backups contains i if {
-	some i, role in _roles
-	role == "backup"
+# The hooks of each role, each hook's role worked out once (a partial set keyed by role: one
+# pass over the hooks, where a {hook: role} object read by _backups and _migrations was three).
+_by_role[role] contains i if {
+	some i in _hooks
+	role := lib.hook_role(i)
 }
 
-_migrations contains i if {
-	some i, role in _roles
-	role == "migration"
-}
+_backups := object.get(_by_role, "backup", set())
+
+_migrations := object.get(_by_role, "migration", set())
 
 # Helm's order within an event: weight, then name.
 _order(i) := [input.resources[i].hook.weight, input.resources[i].name]
 
-_backup_events contains e if {
+# The _order of the backups of each event, gathered in one pass over the backups (a pass per
+# event, calling _order on each backup, cost 9 ms at 1,666 hooks).
+_backup_orders[e] contains [r.hook.weight, r.name] if {
 	some b in _backups
-	some e in input.resources[b].hook.events
+	r := input.resources[b]
+	some e in r.hook.events
 }
 
 # The backup Helm runs last on each event, as its _order.
-_last_backup[e] := max([_order(b) | some b in _backups; e in input.resources[b].hook.events]) if {
-	some e in _backup_events
+_last_backup[e] := max(orders) if {
+	some e, orders in _backup_orders
 }
 
 _name(i) := sprintf("%s %s", [input.resources[i].kind, input.resources[i].name])

@@ -32,7 +32,7 @@ report contains lib.violation(i, path, msg) if {
 	some ref in _refs
 	ref.kind == "SecretStore"
 	[i, path] := [ref.i, ref.path]
-	count(rel.named("SecretStore", ref.name, i)) == 0
+	not rel.any_same_namespace(object.get(_stores, ref.name, []), i)
 	msg := sprintf(
 		"%s: %s names SecretStore %q, which is not in the release: the secret never syncs",
 		[lib.describe(i), _field(path), ref.name],
@@ -49,6 +49,11 @@ report contains lib.violation_with_severity(i, path, msg, "note") if {
 		[lib.describe(i), _field(path), ref.name],
 	)
 }
+
+# The SecretStores by name, read once: rel.any_same_namespace on the few of one name answers
+# what count(rel.named(…)) == 0 did without building a set per reference (5 ms at 833
+# ExternalSecrets).
+_stores := object.get(rel.names_by_kind(0), "SecretStore", {})
 
 _external_secrets contains i if {
 	some i in rel.of_kind("ExternalSecret")

@@ -39,8 +39,10 @@ report contains lib.violation(c.resource, path, msg) if {
 	)
 }
 
+# The field read directly (undefined when securityContext is not an object, as through
+# wl.container_sc): a call per container cost a quarter of the rule at 2,500 containers.
 _drops_all(c) if {
-	drop := wl.container_sc(c).capabilities.drop
+	drop := c.container.securityContext.capabilities.drop
 	is_array(drop)
 	some cap in drop
 	is_string(cap)

@@ -33,3 +33,12 @@ test_skips_ephemeral_privileged_and_windows if {
 	count(rule.report) == 0 with input as t.deployment_input({}, [["container", {"name": "csi", "securityContext": {"privileged": true}}]])
 	count(rule.report) == 0 with input as t.deployment_input({"os": {"name": "windows"}}, [["container", {"name": "iis"}]])
 }
+
+# A securityContext that is not a mapping drops nothing (and does not fail the evaluation).
+test_security_context_not_an_object_fires if {
+	count(rule.report) == 3 with input as t.deployment_input({}, [
+		["container", {"name": "a", "securityContext": "capabilities"}],
+		["container", {"name": "b", "securityContext": ["ALL"]}],
+		["container", {"name": "c", "securityContext": null}],
+	])
+}
