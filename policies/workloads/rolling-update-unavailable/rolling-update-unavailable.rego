@@ -40,13 +40,12 @@ _max_surge_path := ["spec", "strategy", "rollingUpdate", "maxSurge"]
 # An integer first, read as a field (absent or not a number: the next report): most
 # Deployments are settled there without a call, and the message is worded only for findings.
 report contains {"resource": i, "path": _max_unavailable_path, "message": msg} if {
-	some i, obj in _rolling
-	pods := obj.spec.strategy.rollingUpdate.maxUnavailable
+	some [i, pods, surge] in _rolling
 	is_number(pods)
 	pods > 0
 	msg := sprintf(
 		"%s sets strategy.rollingUpdate.maxUnavailable to %v: %s may be unavailable during a rollout, before their replacements are ready%s; set it to 0 (with maxSurge 1)",
-		[lib.describe(i), pods, _pods(pods), _surge_too(obj)],
+		[lib.describe(i), pods, _pods(pods), _surge_too(surge)],
 	)
 }
 
@@ -54,8 +53,7 @@ report contains {"resource": i, "path": _max_unavailable_path, "message": msg} i
 # (set: maxUnavailable as read; null when absent, null, or when rollingUpdate is no mapping,
 # all of which mean the default). The same pods as _unavailable_pods.
 report contains {"resource": i, "path": _max_unavailable_path, "message": msg} if {
-	some i, obj in _rolling
-	set := object.get(obj, _max_unavailable_path, null)
+	some [i, set, surge] in _rolling
 	not is_number(set)
 	p := _percent(set)
 	[n, source] := _replicas(i)
@@ -63,37 +61,42 @@ report contains {"resource": i, "path": _max_unavailable_path, "message": msg} i
 	pods > 0
 	msg := sprintf(
 		"%s %s: %v of %v replicas%s = %s may be unavailable during a rollout, before their replacements are ready%s; set it to 0 (with maxSurge 1)",
-		[lib.describe(i), _configured(set), _shown(set), n, source, _pods(pods), _surge_too(obj)],
+		[lib.describe(i), _configured(set), _shown(set), n, source, _pods(pods), _surge_too(surge)],
 	)
 }
 
 report contains {"resource": i, "path": _max_surge_path, "message": msg} if {
-	some i, obj in _rolling
-	value := obj.spec.strategy.rollingUpdate.maxSurge
+	some [i, set, value] in _rolling
 	value in {0, "0%", "0"} # _zero(value), without the call: asked of every Deployment
-	not _unavailable_pods(object.get(obj, _max_unavailable_path, null), i) > 0
+	not _unavailable_pods(set, i) > 0
 	msg := sprintf(
 		"%s sets strategy.rollingUpdate.maxSurge to %v: with no surge a rollout can only proceed by stopping pods first; set it to 1 or more",
 		[lib.describe(i), value],
 	)
 }
 
-# Deployments that roll (index -> object): strategy RollingUpdate or unset, not scaled to
-# zero, not hooks. Fields are compared here directly (`not x == 0` holds for an absent one),
-# not through lib.replicas or helpers: a call costs more than the rest of this body. A quoted
-# count and the rare zero maxSurge go to _skipped.
-_rolling[i] := r.object if {
+# Deployments that roll: strategy RollingUpdate or unset, not scaled to zero, not hooks, as
+# [index, maxUnavailable, maxSurge] (each null when absent, null, or when rollingUpdate is no
+# mapping). Fields are compared here directly (`not x == 0` holds for an absent one), not
+# through lib.replicas or helpers: a call costs more than the rest of this body. A quoted
+# count and the rare zero maxSurge go to _skipped. The two values are read here once, for the
+# three reports and _skipped: before, this was an object of the Deployments' objects (regorus
+# inserts into a partial object more slowly than into a set), and each report read the
+# values from the object again.
+_rolling contains [i, unavailable, surge] if {
 	some i in rel.of_kind("Deployment")
 	r := input.resources[i]
 	r.hook == null
 	not r.object.spec.replicas == 0
 	object.get(r.object, ["spec", "strategy", "type"], null) in {null, "RollingUpdate"}
-	not _skipped(r.object, i)
+	unavailable := object.get(r.object, _max_unavailable_path, null)
+	surge := object.get(r.object, _max_surge_path, null)
+	not _skipped(r.object, surge, i)
 }
 
 # Scaled to zero by a quoted count: a string lib.replicas reads as 0 starts with "0", which
 # spares the others its regex.
-_skipped(obj, i) if {
+_skipped(obj, _, i) if {
 	n := obj.spec.replicas
 	is_string(n)
 	startswith(n, "0")
@@ -102,8 +105,8 @@ _skipped(obj, i) if {
 
 # One replica and no surge: the rollout stops the pod, then starts its replacement, which is
 # what Recreate does (and Recreate is not judged). The single replica is replicas-single's.
-_skipped(obj, i) if {
-	obj.spec.strategy.rollingUpdate.maxSurge in {0, "0%", "0"} # _zero, without the call
+_skipped(_, surge, i) if {
+	surge in {0, "0%", "0"} # _zero, without the call
 	_one_replica(i)
 	not _autoscaled_names[input.resources[i].name]
 }
@@ -121,8 +124,7 @@ _autoscaled_names contains name if {
 	name := r.object.spec.scaleTargetRef.name
 }
 
-_surge_too(obj) := sprintf(", and maxSurge %v adds no pod first", [v]) if {
-	v := obj.spec.strategy.rollingUpdate.maxSurge
+_surge_too(v) := sprintf(", and maxSurge %v adds no pod first", [v]) if {
 	_zero(v)
 } else := ""
 
@@ -175,7 +177,7 @@ _hpa_max[i] contains n if {
 }
 
 _rolling_by_name[name] contains i if {
-	some i, _ in _rolling
+	some [i, _, _] in _rolling
 	name := input.resources[i].name
 }
 
