@@ -95,14 +95,13 @@ _replicated_pods contains [q, n] if {
 }
 
 # spec.replicas (null when absent) when it is two or more, as lib.replicas reads it (a number,
-# or a string of digits: its regex is lib.all_digits here), else "under an autoscaler" for an
-# HPA's target; undefined for the rest. A number first: most counts are written so.
+# or a string of digits: lib.replica_count), else "under an autoscaler" for an HPA's target;
+# undefined for the rest. A number first, without the call: most counts are written so.
 _spread_count(n, i) := n if {
 	is_number(n)
 	n >= 2
 } else := m if {
-	lib.all_digits(n)
-	m := lib.decimal(n)
+	m := lib.replica_count(n)
 	m >= 2
 } else := "under an autoscaler" if {
 	_autoscaled[i]
