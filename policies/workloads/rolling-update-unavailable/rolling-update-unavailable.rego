@@ -95,8 +95,8 @@ _rolling contains [i, unavailable, surge, replicas] if {
 	not _skipped(replicas, surge, i)
 }
 
-# Scaled to zero by a quoted count: a string lib.replicas reads as 0 starts with "0", which
-# spares the others its regex.
+# Scaled to zero by a quoted count (n: spec.replicas as _rolling read it): a string
+# lib.replica_count reads as 0 starts with "0", which spares the others the call.
 _skipped(n, _, _) if {
 	is_string(n)
 	startswith(n, "0")
@@ -111,6 +111,7 @@ _skipped(n, surge, i) if {
 	not _autoscaled_names[input.resources[i].name]
 }
 
+# spec.replicas 1, or absent or null (1 by default).
 _one_replica(n) if lib.replica_count(n) == 1
 
 _one_replica(null) := true
