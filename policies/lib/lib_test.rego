@@ -50,6 +50,25 @@ test_replicas_number_and_numeric_string if {
 	lib.replicas(0) == 0 with input as {"resources": [{"object": {"spec": {"replicas": "00"}}}]}
 }
 
+test_replica_count_reads_the_value_as_replicas_does if {
+	lib.replica_count(3) == 3
+	lib.replica_count(2.5) == 2.5
+	lib.replica_count("3") == 3
+	lib.replica_count("007") == 7
+	lib.replica_count("00") == 0
+	not lib.replica_count("three")
+	not lib.replica_count("")
+	not lib.replica_count(" 3")
+	not lib.replica_count("3.0")
+	not lib.replica_count(null)
+	not lib.replica_count(true)
+	not lib.replica_count({})
+	lib.replicas(0) == 2.5 with input as {"resources": [{"object": {"spec": {"replicas": 2.5}}}]}
+	not lib.replicas(0) with input as {"resources": [{"object": {"spec": {"replicas": " 3"}}}]}
+	not lib.replicas(0) with input as {"resources": [{"object": {"spec": {"replicas": "3.0"}}}]}
+	not lib.replicas(0) with input as {"resources": [{"object": {"spec": {"replicas": true}}}]}
+}
+
 test_decimal_reads_leading_zeros if {
 	lib.decimal("007") == 7
 	lib.decimal("10") == 10

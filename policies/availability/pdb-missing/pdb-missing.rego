@@ -32,33 +32,21 @@ _kinds := {"Deployment", "StatefulSet"}
 
 _labels_path := ["spec", "template", "metadata", "labels"]
 
-# A budget first: in a release that has them it settles every workload. Then lib.replicas and
-# lib.describe written out (a call each per workload cost more than the rest of the rule at
-# 10,000 objects): a number here, a string of digits in the next rule.
+# A budget first: in a release that has them it settles every workload. Then the count read
+# once with lib.replica_count (a number, or a string of digits, as lib.replicas reads it) from
+# the object this body already holds: one pass over the workloads, where a report for numbers
+# and one for quoted counts each made theirs and the second read the count again through
+# lib.replicas (speed at 10,000 objects). lib.describe written out (a call per finding):
 # `{true: …, false: …}[test]` writes the namespace before the name when the object has one,
 # as lib.describe does.
 report contains {"resource": i, "path": ["spec", "replicas"], "message": msg} if {
-	some i in _workloads
+	some kind in _kinds
+	some i in rel.of_kind(kind)
 	not _protected[i]
 	r := input.resources[i]
-	n := r.object.spec.replicas
-	is_number(n)
+	r.hook == null
+	n := lib.replica_count(r.object.spec.replicas)
 	n > 1
-	msg := sprintf(
-		"%s %s%s runs %v replicas and no PodDisruptionBudget selects its pods: a node drain may evict all of them at once",
-		[r.kind, {true: sprintf("%s/", [r.namespace]), false: ""}[is_string(r.namespace)], r.name, n],
-	)
-}
-
-report contains {"resource": i, "path": ["spec", "replicas"], "message": msg} if {
-	some i in _workloads
-	r := input.resources[i]
-	is_string(r.object.spec.replicas)
-	# Before the budget test, as before: lib.replicas fails the whole rule on some strings
-	# of digits (regorus's to_number rejects "03"), and must fail it for the same releases.
-	n := lib.replicas(i)
-	n > 1
-	not _protected[i]
 	msg := sprintf(
 		"%s %s%s runs %v replicas and no PodDisruptionBudget selects its pods: a node drain may evict all of them at once",
 		[r.kind, {true: sprintf("%s/", [r.namespace]), false: ""}[is_string(r.namespace)], r.name, n],
@@ -71,7 +59,9 @@ report contains lib.violation_related(i, _labels_path, msg, related) if {
 	some h in rel.of_kind("HorizontalPodAutoscaler")
 	some i in rel.selects(h).targets
 	not _protected[i]
-	_workloads[i]
+	r := input.resources[i]
+	r.kind in _kinds
+	r.hook == null
 	not lib.replicas(i) > 1
 	max := object.get(input.resources[h].object.spec, "maxReplicas", "unknown")
 	not max == 1
@@ -80,12 +70,6 @@ report contains lib.violation_related(i, _labels_path, msg, related) if {
 		[lib.describe(i), lib.describe(h), max],
 	)
 	related := [{"resource": h, "path": ["spec", "scaleTargetRef"], "message": sprintf("%s targets %s", [lib.describe(h), lib.describe(i)])}]
-}
-
-_workloads contains i if {
-	some kind in _kinds
-	some i in rel.of_kind(kind)
-	input.resources[i].hook == null
 }
 
 # The objects whose pods a PodDisruptionBudget selects: built once from the budgets rather

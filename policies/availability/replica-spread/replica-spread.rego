@@ -40,13 +40,13 @@ _kinds := {"Deployment", "StatefulSet"}
 # test of the constraints comes first and settles the constrained pods (they are the third
 # report's) before any selector is matched.
 report contains {"resource": p.resource, "path": p.path, "message": msg, "severity": "note"} if {
-	some q in _replicated_pods
+	some [q, n] in _replicated_pods
 	p := input.pods[q]
 	not _constrained(p.spec)
 	not _anti_affine(p)
 	msg := sprintf(
 		"%s runs %s with no topologySpreadConstraints or podAntiAffinity on its own pods: the scheduler's default spreading is best effort, so all replicas may share one node",
-		[lib.describe(p.resource), _count_text(p.resource)],
+		[lib.describe(p.resource), _count_text(n)],
 	)
 }
 
@@ -65,7 +65,7 @@ report contains {"resource": p.resource, "path": array.concat(p.path, ["topology
 # Constraints and anti-affinity terms that do not select the workload's own pods. Most
 # constraints select them: that test comes first, so validity is checked only for the rest.
 report contains {"resource": p.resource, "path": array.concat(p.path, ["topologySpreadConstraints", n, "labelSelector"]), "message": msg} if {
-	some q in _replicated_pods
+	some [q, _] in _replicated_pods
 	p := input.pods[q]
 	constraints := p.spec.topologySpreadConstraints
 	is_array(constraints)
@@ -78,56 +78,45 @@ report contains {"resource": p.resource, "path": array.concat(p.path, ["topology
 	)
 }
 
-# The pod templates (indexes into input.pods) of those workloads, found in one pass over the
-# pods that both of their reports then share.
-_replicated_pods contains q if {
+# The pod templates (indexes into input.pods) of Deployments and StatefulSets (hooks skipped)
+# that run two or more replicas or are scaled by an autoscaler, each with its count as the
+# note words it, found in one pass over the pods that both of their reports then share.
+# The count is read here, once, from the object this pass already holds: before, a pass over
+# the workloads per way of writing spec.replicas (a number, a quoted count) found them, and
+# the note read the count again through lib.replicas for each finding.
+_replicated_pods contains [q, n] if {
 	some q, p in input.pods
-	_replicated_workloads[p.resource]
+	i := p.resource
+	r := input.resources[i]
+	r.kind in _kinds
+	r.hook == null
 	is_object(p.spec)
+	n := _spread_count(object.get(r.object.spec, "replicas", null), i)
 }
 
-# The workloads that run two or more replicas or are scaled by an autoscaler (hooks
-# skipped), found once. spec.replicas is compared
-# here rather than through lib.replicas, whose call cost more than the rest of the test (and
-# a helper deciding between number and string cost as much): numbers here, quoted counts in a
-# second pass.
-_replicated_workloads contains i if {
-	some kind in _kinds
-	some i in rel.of_kind(kind)
-	r := input.resources[i]
-	r.hook == null
-	n := r.object.spec.replicas
+# spec.replicas (null when absent) when it is two or more, as lib.replicas reads it (a number,
+# or a string of digits: lib.replica_count), else "under an autoscaler" for an HPA's target;
+# undefined for the rest. A number first, without the call: most counts are written so.
+_spread_count(n, i) := n if {
 	is_number(n)
 	n >= 2
-}
-
-_replicated_workloads contains i if {
-	some kind in _kinds
-	some i in rel.of_kind(kind)
-	r := input.resources[i]
-	r.hook == null
-	is_string(r.object.spec.replicas)
-	lib.replicas(i) >= 2
+} else := m if {
+	m := lib.replica_count(n)
+	m >= 2
+} else := "under an autoscaler" if {
+	_autoscaled[i]
 }
 
 # Autoscaled: the targets the index resolved for each HPA (ordinary objects, as the HPAs
 # rel.hpas_for finds are) rather than rel.hpas_for(i) for every workload, which cost most of
 # this set's time in a release without HPAs.
-_replicated_workloads contains i if {
+_autoscaled contains i if {
 	some h in rel.of_kind("HorizontalPodAutoscaler")
 	some i in rel.selects(h).targets
-	input.resources[i].kind in _kinds
 }
 
-# lib.replicas(i) once, and not at all for a count written as a number (most of them).
-_count_text(i) := sprintf("%v replicas", [n]) if {
-	n := input.resources[i].object.spec.replicas
-	is_number(n)
-	n >= 2
-} else := sprintf("%v replicas", [n]) if {
-	n := lib.replicas(i)
-	n >= 2
-} else := "under an autoscaler"
+_count_text(n) := sprintf("%v replicas", [n]) if is_number(n)
+else := n
 
 # Some topologySpreadConstraints entry: the constraints' reports judge those pods.
 _constrained(spec) if {
