@@ -156,19 +156,11 @@ all_digits(s) if {
 
 # spec.replicas of input.resources[i] as a number: an integer, or a string of digits (a chart
 # that quoted it, `"3"`). Undefined when absent, null or anything else.
-replicas(i) := n if {
-	n := input.resources[i].object.spec.replicas
-	is_number(n)
-} else := decimal(s) if {
-	s := input.resources[i].object.spec.replicas
-	is_string(s)
-	regex.match(`^[0-9]+$`, s)
-}
+replicas(i) := replica_count(input.resources[i].object.spec.replicas)
 
-# spec.replicas's value as replicas(i) reads it (a number, or a string of digits; its regex is
-# all_digits here), for a rule that already holds the value: replicas(i) reads it again from
-# input.resources[i], twice for a quoted count, which a rule asking it of every workload pays
-# for (speed at 10,000 objects). Undefined for anything else (null, "three", "").
+# A spec.replicas value as replicas(i) reads it, for a rule that already holds the value (a
+# rule asking it of every workload would otherwise read the object again). Undefined for
+# anything else (null, "three", "").
 replica_count(v) := v if is_number(v)
 else := decimal(v) if all_digits(v)
 

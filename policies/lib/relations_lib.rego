@@ -126,10 +126,10 @@ pods_matching_selector(selector, r) := {p |
 # Prometheus, Cluster, Rollout…): pods a selector may legitimately target without any pod
 # template in the release. Kinds known not to run pods are listed below.
 has_custom_workloads if {
-	some [api_version, kind] in _api_kinds
-	g := api_group(api_version)
-	not _builtin_groups[g]
+	some kind, api_versions in index.api_versions
 	not _passive_custom_kinds[kind]
+	some api_version in api_versions
+	not _builtin_groups[api_group(api_version)]
 }
 
 # has_custom_workloads for rules in other packages: regorus evaluates a rule referenced from
@@ -140,9 +140,6 @@ custom_workloads_present(_) if has_custom_workloads
 
 # Target pod templates with label k=v, for other packages (see above).
 pods_with_label(k, v) := {p | some p in _bucket(index.pods_by_label, k, v)}
-
-# The release's distinct [apiVersion, kind] pairs (a dozen, not 10,000 api_group calls).
-_api_kinds contains [r.api_version, object.get(r, "kind", null)] if some r in input.resources
 
 _builtin_groups := {
 	"", "apps", "batch", "policy", "autoscaling", "extensions", "networking.k8s.io",

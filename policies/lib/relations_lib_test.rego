@@ -84,6 +84,24 @@ test_custom_workloads if {
 	not rel.has_custom_workloads with input as {"resources": [{"api_version": "monitoring.coreos.com/v1", "kind": "ServiceMonitor"}]}
 }
 
+# Each kind is judged with its own apiVersions (index.api_versions): a custom group on a passive
+# kind and a workload kind in a built-in group are no custom workload, a kind in two groups is.
+test_custom_workloads_pair_kind_and_api_version if {
+	mixed := {"resources": [
+		{"api_version": "apps/v1", "kind": "Deployment"},
+		{"api_version": "monitoring.coreos.com/v1", "kind": "ServiceMonitor"},
+		{"api_version": "v1", "kind": "Prometheus"},
+	]}
+	rel.index.api_versions == {"Deployment": ["apps/v1"], "Prometheus": ["v1"], "ServiceMonitor": ["monitoring.coreos.com/v1"]} with input as mixed
+	not rel.has_custom_workloads with input as mixed
+	two := {"resources": [
+		{"api_version": "apps/v1", "kind": "Rollout"},
+		{"api_version": "argoproj.io/v1alpha1", "kind": "Rollout"},
+	]}
+	rel.index.api_versions == {"Rollout": ["apps/v1", "argoproj.io/v1alpha1"]} with input as two
+	rel.has_custom_workloads with input as two
+}
+
 test_custom_workloads_present_and_pods_with_label if {
 	not rel.custom_workloads_present(0) with input as _input
 	rel.custom_workloads_present(0) with input as {"resources": [{"api_version": "monitoring.coreos.com/v1", "kind": "Prometheus"}]}
