@@ -242,3 +242,14 @@ test_index_and_rego_selectors_agree if {
 	[rel.selects(k + 2).pods | some k, _ in sels] == expected with input as inp
 	[sort(rel.pods_matching_selector(sel, k + 2)) | some k, sel in sels] == expected with input as inp
 }
+
+test_name_namespaces_pairs_each_object_with_its_namespace_as_written if {
+	inp := {"resources": [
+		{"kind": "Secret", "name": "s", "namespace": null},
+		{"kind": "Secret", "name": "s", "namespace": "prod"},
+		{"kind": "Secret", "name": "t", "namespace": "prod"},
+		{"kind": "Secret", "name": "u"},
+	]}
+	rel.name_namespaces({"s": [0, 1], "t": [2], "u": [3]}) == {["s", null], ["s", "prod"], ["t", "prod"]} with input as inp
+	rel.name_namespaces({}) == set() with input as inp
+}

@@ -102,16 +102,9 @@ _alias contains p if {
 # The release's ServiceAccounts by name (what rel.named looks in), read once.
 _accounts := object.get(rel.names_by_kind(0), "ServiceAccount", {})
 
-# [name, namespace] of each of them (its namespace as written): most pods name an account
-# created in their own namespace (written alike, or both null), which one lookup here settles;
-# rel.any_same_namespace, a call into another package, is asked only of the rest (it holds for
-# every entry found here, so the result is the same; a resource a test writes without the
-# namespace key leaves the lookup undefined, and the call decides).
-_accounts_in contains [name, ns] if {
-	some name, accounts in _accounts
-	some i in accounts
-	ns := input.resources[i].namespace
-}
+# [name, namespace] of each of them (rel.name_namespaces): the accounts created in the pod's
+# own namespace, most of them, are settled by one lookup.
+_accounts_in := rel.name_namespaces(_accounts)
 
 # [field, name] of the account a pod spec names: serviceAccountName, else the deprecated alias.
 _account(spec) := ["serviceAccountName", spec.serviceAccountName] if {
